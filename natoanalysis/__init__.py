@@ -1,0 +1,29 @@
+"""natoanalysis: NATO and SIPRI defence expenditure as one tidy, provenance-tracked dataset.
+
+Importing the package loads pandas but neither matplotlib nor seaborn; charts
+live in :mod:`natoanalysis.charts` and are imported by the notebooks.
+
+Examples
+--------
+>>> import natoanalysis as na
+>>> df = na.load()
+>>> df.query("country == 'POL' and indicator == 'share_gdp_pct' and year == 2024")["value"].round(2).tolist()
+[4.12]
+"""
+
+from __future__ import annotations
+
+from .errors import (DataNotFoundError, LayoutError, NatoAnalysisError, UnknownCountryError, ValidationError,
+                     WorkbookError)
+from .ingest import ingest, read_workbook
+from .quality import data_quality
+from .registry import aggregates, countries, guidelines, indicators
+from .store import build, editions, load, sources
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataNotFoundError", "LayoutError", "NatoAnalysisError", "UnknownCountryError", "ValidationError",
+    "WorkbookError", "aggregates", "build", "countries", "data_quality", "editions", "guidelines", "indicators",
+    "ingest", "load", "read_workbook", "sources", "__version__",
+]

@@ -1,0 +1,48 @@
+"""Write files and folders so that a failed run leaves the previous version intact."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def replace_dir(target: Path, files: dict[str, str]) -> None:
+    """Write ``files`` (relative path -> text) as the new content of ``target``.
+
+    The folder is built beside the target and swapped in by renames, so readers
+    see either the old folder or the new one, never a half-written one.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new."))
+    backup = None
+    try:
+        for rel, text in files.items():
+            p = staging / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text, encoding="utf-8", newline="")
+        if target.exists():
+            backup = target.parent / f".{target.name}.old.{os.getpid()}"
+            os.replace(target, backup)
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if backup is not None and backup.exists() and not target.exists():
+            os.replace(backup, target)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)

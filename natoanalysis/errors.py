@@ -1,0 +1,52 @@
+"""Exceptions raised by natoanalysis.
+
+Every error names what was wrong and what is accepted, so that a user sees a
+sentence rather than a traceback from inside pandas or openpyxl.
+"""
+
+from __future__ import annotations
+
+
+class NatoAnalysisError(Exception):
+    """Base class for all errors raised on purpose by natoanalysis."""
+
+
+class WorkbookError(NatoAnalysisError):
+    """A file could not be opened as an Excel workbook."""
+
+
+class LayoutError(NatoAnalysisError):
+    """A workbook does not have the layout the reader expects.
+
+    Parameters
+    ----------
+    message : str
+        What was found and what was expected.
+    sheet : str, optional
+        Sheet where the problem was found.
+    row : int, optional
+        1-based worksheet row of the problem.
+    """
+
+    def __init__(self, message: str, *, sheet: str | None = None, row: int | None = None):
+        self.sheet = sheet
+        self.row = row
+        where = ""
+        if sheet is not None:
+            where = f"sheet {sheet!r}"
+            if row is not None:
+                where += f", row {row}"
+            where += ": "
+        super().__init__(where + message)
+
+
+class ValidationError(NatoAnalysisError):
+    """Published figures failed a consistency check that is not on the whitelist."""
+
+
+class DataNotFoundError(NatoAnalysisError, FileNotFoundError):
+    """Bundled or processed data is missing where it was looked for."""
+
+
+class UnknownCountryError(NatoAnalysisError, ValueError):
+    """A country name or code is not in the registry."""

@@ -1,0 +1,39 @@
+"""One entry per data source: how to read its workbook and tidy it.
+
+Ingest, clean and load look the source up here, so adding a publisher means
+adding one entry, not another branch in each stage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import pandas as pd
+
+from .workbook import Workbook
+
+
+@dataclasses.dataclass(frozen=True)
+class Handler:
+    source: str
+    tidy: Callable[..., pd.DataFrame]  # tidy(workbook, edition=..., run_checks=...)
+    with_font_color: bool = False
+
+
+def _nato_tidy(workbook: Workbook, *, edition: str, run_checks: bool = True) -> pd.DataFrame:
+    from .clean import tidy_nato
+    return tidy_nato(workbook, edition=edition, run_checks=run_checks)
+
+
+HANDLERS: dict[str, Handler] = {
+    "nato": Handler("nato", _nato_tidy),
+}
+
+
+def get(source: str) -> Handler:
+    """Handler of a source, or ValueError naming the accepted sources."""
+    try:
+        return HANDLERS[source]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown source {source!r}; accepted: {', '.join(sorted(HANDLERS))}") from None

@@ -1,0 +1,1 @@
+"""Publisher-specific readers that turn the cell model into value records."""

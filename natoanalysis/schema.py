@@ -1,0 +1,48 @@
+"""The tidy schema every source is cleaned into.
+
+One row per published number. ``base_year`` is nullable (only constant prices
+have one); ``currency`` is set for national-currency series only.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+COLUMNS: dict[str, str] = {
+    "source": "string",
+    "edition": "string",
+    "country": "string",
+    "country_name": "string",
+    "is_aggregate": "bool",
+    "year": "int64",
+    "indicator": "string",
+    "value": "float64",
+    "unit": "string",
+    "currency": "string",
+    "price_basis": "string",
+    "base_year": "Int64",
+    "is_estimate": "bool",
+    "note_marker": "string",
+    "table": "string",
+    "source_sheet": "string",
+    "source_cell": "string",
+}
+
+#: Columns that identify one published number.
+KEY = ["source", "edition", "country", "year", "indicator", "price_basis"]
+
+
+def conform(df: pd.DataFrame, *, extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """Order and type columns as the schema says; extra source-specific columns follow.
+
+    Examples
+    --------
+    >>> conform(pd.DataFrame(columns=list(COLUMNS))).dtypes["year"]
+    dtype('int64')
+    """
+    spec = dict(COLUMNS, **(extra or {}))
+    missing = [c for c in spec if c not in df.columns]
+    if missing:
+        raise ValueError(f"tidy table lacks columns {missing}")
+    out = df[list(spec)].astype(spec)
+    return out.sort_values(KEY, kind="stable").reset_index(drop=True)

@@ -1,0 +1,171 @@
+"""Clean stage driver and cache: ``data/raw`` -> ``data/processed`` -> :func:`load`.
+
+The processed table is a parquet file per source, rebuilt whenever the content
+hash of the raw files changes (timestamps are never trusted). Within one
+process the last table read is also kept in memory under the same hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from . import atomic, handlers, paths, provenance, transcript
+
+_MEMO: dict[tuple[str, str, str], tuple[pd.DataFrame, dict]] = {}
+
+
+def raw_fingerprint(root: Path, source: str) -> str:
+    """sha256 over the names and bytes of every raw file of a source."""
+    folder = paths.raw_dir(root, source)
+    digest = hashlib.sha256()
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    for p in files:
+        digest.update(p.relative_to(folder).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(p.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def raw_editions(root: Path, source: str) -> list[str]:
+    """Editions with a transcription under ``raw/<source>``, oldest first."""
+    folder = paths.raw_dir(root, source)
+    return sorted(p.parent.name for p in folder.glob("*/provenance.json"))
+
+
+def _processed_paths(root: Path, source: str) -> tuple[Path, Path]:
+    d = paths.processed_dir(root)
+    return d / f"{source}.parquet", d / f"{source}.meta.json"
+
+
+def build(*, source: str = "nato", data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Regenerate ``processed/<source>.parquet`` from the raw transcriptions and return it."""
+    handler = handlers.get(source)
+    root = paths.data_root(data_dir)
+    editions = raw_editions(root, source)
+    if not editions:
+        raise FileNotFoundError(
+            f"no raw {source} data under {paths.raw_dir(root, source)}; run "
+            f"'natoanalysis ingest {source} PATH.xlsx' first")
+    fingerprint = raw_fingerprint(root, source)
+    frames, meta = [], {"fingerprint": fingerprint, "editions": {}}
+    for ed in editions:
+        wb = transcript.read(paths.raw_dir(root, source, ed))
+        tidy = handler.tidy(wb, edition=ed, run_checks=True)
+        meta["editions"][ed] = {"quirks": tidy.attrs.get("quirks", []), "notes": tidy.attrs.get("notes", {}),
+                                "rows": len(tidy)}
+        tidy.attrs = {}
+        frames.append(tidy)
+    df = pd.concat(frames, ignore_index=True)
+    parquet, meta_path = _processed_paths(root, source)
+    parquet.parent.mkdir(parents=True, exist_ok=True)
+    tmp = parquet.with_name(f".{parquet.name}.{os.getpid()}.tmp")
+    try:
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, parquet)
+    finally:
+        tmp.unlink(missing_ok=True)
+    atomic.write_text(meta_path, json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n")
+    _MEMO[(str(root), source, fingerprint)] = (df, meta)
+    return df
+
+
+def _cached(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
+    fingerprint = raw_fingerprint(root, source)
+    key = (str(root), source, fingerprint)
+    if key in _MEMO:
+        return _MEMO[key]
+    parquet, meta_path = _processed_paths(root, source)
+    if parquet.is_file() and meta_path.is_file():
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if meta.get("fingerprint") == fingerprint:
+                df = pd.read_parquet(parquet)
+                _MEMO[key] = (df, meta)
+                return df, meta
+        except (OSError, ValueError):
+            pass  # unreadable cache: rebuild below
+    df = build(source=source, data_dir=root)
+    return _MEMO[(str(root), source, fingerprint)]
+
+
+def load(*, source: str = "nato", edition: str | None = None,
+         data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Return the tidy table of a source, one row per published number.
+
+    Parameters
+    ----------
+    source : {"nato", "sipri"}
+        Publisher.
+    edition : str, optional
+        ``"YYYY-MM"``, or ``"all"`` for every bundled edition; default: the
+        latest bundled edition.
+    data_dir : path-like, optional
+        Data root (default: ``NATOANALYSIS_DATA_DIR`` or the repository's ``data/``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source, edition, country, country_name, is_aggregate, year,
+        indicator, value, unit, currency, price_basis, base_year, is_estimate,
+        note_marker, table, source_sheet, source_cell``.
+
+    Examples
+    --------
+    >>> df = load()
+    >>> sorted(df["edition"].unique())
+    ['2024-06']
+    >>> usa = df.query("country == 'USA' and indicator == 'share_gdp_pct' and year == 2014")
+    >>> round(float(usa["value"].iloc[0]), 2), usa["source_cell"].iloc[0]
+    (3.68, 'D41')
+    """
+    handlers.get(source)
+    root = paths.data_root(data_dir)
+    df, _ = _cached(root, source)
+    available = sorted(df["edition"].unique())
+    if edition is None:
+        edition = available[-1]
+    if edition == "all":
+        return df.copy()
+    if edition not in available:
+        raise ValueError(f"edition {edition!r} is not bundled for {source}; accepted: "
+                         f"{', '.join(available)} or 'all'")
+    return df[df["edition"] == edition].reset_index(drop=True)
+
+
+def editions(*, source: str | None = None, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Bundled editions with their publication dates, from the provenance records.
+
+    Examples
+    --------
+    >>> editions(source="nato")[["source", "edition", "publication_date"]].values.tolist()
+    [['nato', '2024-06', '2024-06-17']]
+    """
+    df = sources(data_dir=data_dir)
+    if source is not None:
+        handlers.get(source)
+        df = df[df["source"] == source]
+    return df[["source", "edition", "publication_date", "title", "raw_path"]].reset_index(drop=True)
+
+
+def sources(*, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Provenance of every bundled raw file: publisher, title, URL, dates, terms, sha256 and size.
+
+    Examples
+    --------
+    >>> src = sources().set_index("edition")
+    >>> int(src.loc["2024-06", "size_bytes"])
+    206548
+    """
+    return provenance.read_all(paths.data_root(data_dir))
+
+
+def processed_meta(*, source: str = "nato", data_dir: str | os.PathLike | None = None) -> dict:
+    """Quirks and notes recorded while building the processed table."""
+    _, meta = _cached(paths.data_root(data_dir), source)
+    return meta
