@@ -103,8 +103,8 @@ def load(*, source: str = "nato", edition: str | None = None,
     source : {"nato", "sipri"}
         Publisher.
     edition : str, optional
-        ``"YYYY-MM"``, or ``"all"`` for every bundled edition; default: the
-        latest bundled edition.
+        ``"YYYY-MM"``, ``"latest"`` (the default) for the newest bundled
+        edition, or ``"all"`` for every bundled edition.
     data_dir : path-like, optional
         Data root (default: ``NATOANALYSIS_DATA_DIR`` or the repository's ``data/``).
 
@@ -128,13 +128,13 @@ def load(*, source: str = "nato", edition: str | None = None,
     root = paths.data_root(data_dir)
     df, _ = _cached(root, source)
     available = sorted(df["edition"].unique())
-    if edition is None:
+    if edition is None or edition == "latest":
         edition = available[-1]
     if edition == "all":
         return df.copy()
     if edition not in available:
         raise ValueError(f"edition {edition!r} is not bundled for {source}; accepted: "
-                         f"{', '.join(available)} or 'all'")
+                         f"{', '.join(available)}, 'latest' or 'all'")
     return df[df["edition"] == edition].reset_index(drop=True)
 
 

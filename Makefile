@@ -1,0 +1,38 @@
+# Two commands set everything up: `make report` (the main job) and `make test`.
+# Each creates the virtual environment it needs.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: venv data report test bench lab clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name natoanalysis --display-name "Python (natoanalysis)" >/dev/null
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## data: regenerate data/processed from the committed data/raw
+data: $(STAMP)
+	$(BIN)/natoanalysis build
+
+## report: the full report suite on the bundled data, into reports/<run-id>/ (reports/latest)
+report: data
+	$(BIN)/natoanalysis report --jobs $(JOBS)
+
+## test: the test suite (doctests included)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n $(JOBS)
+
+## lab: JupyterLab on notebooks/ with the package's own kernel
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf $(VENV) reports data/processed/*.parquet data/processed/*.json

@@ -1,0 +1,41 @@
+"""Shared fixtures: repository paths, the official workbooks beside the clone, tmp data roots."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+NATO_XLSX = SHARED / "nato" / "240617-def-exp-2024-TABLES-en.xlsx"
+SIPRI_XLSX = SHARED / "sipri" / "SIPRI-Milex-data-1949-2024_2.xlsx"
+RAW_NATO = REPO / "data" / "raw" / "nato" / "2024-06"
+
+
+def require(path: Path) -> Path:
+    """Skip (with the reason printed by -ra) when an official workbook is not beside the clone."""
+    if not path.is_file():
+        pytest.skip(f"official workbook {path} is absent; place ../shared/data beside the clone to run this test")
+    return path
+
+
+@pytest.fixture(scope="session")
+def nato_xlsx() -> Path:
+    return require(NATO_XLSX)
+
+
+@pytest.fixture(scope="session")
+def nato_workbook(nato_xlsx):
+    from natoanalysis.workbook import read_xlsx
+    return read_xlsx(nato_xlsx)
+
+
+@pytest.fixture
+def tmp_data(tmp_path) -> Path:
+    """A private copy of the repository's raw data, for tests that write or modify data."""
+    root = tmp_path / "data"
+    shutil.copytree(REPO / "data" / "raw", root / "raw")
+    (root / "processed").mkdir()
+    return root

@@ -1,0 +1,46 @@
+"""The command line: what the user sees for good and bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from natoanalysis.cli import main
+
+from .conftest import REPO
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "natoanalysis", *args], capture_output=True, text=True, cwd=REPO)
+
+
+def test_ingest_rejects_a_file_that_is_not_a_workbook(tmp_path, capsys):
+    f = tmp_path / "x.xlsx"
+    f.write_text("hello")
+    assert main(["--data-dir", str(tmp_path), "ingest", "nato", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "natoanalysis ingest: error:" in err and "is not an Excel .xlsx workbook" in err
+
+
+def test_ingest_missing_file(tmp_path, capsys):
+    assert main(["ingest", "nato", str(tmp_path / "missing.xlsx")]) == 2
+    assert "missing.xlsx does not exist" in capsys.readouterr().err
+
+
+def test_ingest_bad_accessed_date(nato_xlsx, tmp_path, capsys):
+    assert main(["--data-dir", str(tmp_path), "ingest", "nato", str(nato_xlsx), "--accessed", "yesterday"]) == 2
+    assert "accessed must be a date 'YYYY-MM-DD', got 'yesterday'" in capsys.readouterr().err
+
+
+def test_ingest_into_a_data_dir_then_build(nato_xlsx, tmp_path, capsys):
+    assert main(["--data-dir", str(tmp_path), "ingest", "nato", str(nato_xlsx), "--accessed", "2026-11-22"]) == 0
+    assert (tmp_path / "raw" / "nato" / "2024-06" / "provenance.json").is_file()
+    assert main(["--data-dir", str(tmp_path), "build"]) == 0
+    assert "nato: 5377 rows, editions 2024-06" in capsys.readouterr().out
+
+
+def test_unknown_source_and_python_dash_m():
+    out = run("ingest", "imf", "x.xlsx")
+    assert out.returncode == 2 and "invalid choice: 'imf'" in out.stderr
+    out = run("quality")
+    assert out.returncode == 0 and "share_equals_ratio" in out.stdout

@@ -1,0 +1,101 @@
+"""load(): editions, data root, cache invalidation by content, import cost."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import natoanalysis as na
+from natoanalysis import store
+
+from .conftest import REPO
+
+
+def test_schema_and_types():
+    df = na.load()
+    for col in ["source", "edition", "country", "country_name", "is_aggregate", "year", "indicator", "value",
+                "unit", "price_basis", "base_year", "is_estimate"]:
+        assert col in df.columns
+    assert df["year"].dtype == "int64" and df["value"].dtype == "float64" and df["is_estimate"].dtype == bool
+    assert set(df["source"]) == {"nato"} and set(df["edition"]) == {"2024-06"}
+    assert set(df.loc[df["price_basis"] == "constant", "base_year"]) == {2015}
+    assert df.loc[df["price_basis"] != "constant", "base_year"].isna().all()
+    assert set(df.loc[df["is_aggregate"], "country"]) == {"NATO_EUROPE_CANADA", "NATO_TOTAL"}
+    assert sorted(df.loc[df["is_estimate"], "year"].unique()) == [2023, 2024]
+    ncu = df[df["indicator"] == "defence_exp_ncu"].drop_duplicates("country").set_index("country")["currency"]
+    assert ncu["TUR"] == "Liras" and ncu["POL"] == "Zlotys" and ncu["USA"] == "US dollars"
+    isl = df[df["country"] == "ISL"]
+    assert set(isl["indicator"]) == {"gdp_usd", "gdp_per_capita_usd_thousand"}
+    assert not df.duplicated(["edition", "country", "year", "indicator", "price_basis"]).any()
+
+
+def test_edition_selection_and_errors():
+    assert na.load(edition="2024-06").equals(na.load())
+    assert na.load(edition="latest").equals(na.load())
+    with pytest.raises(ValueError, match=r"edition '2019-06' is not bundled for nato; accepted: 2024-06, 'latest' or 'all'"):
+        na.load(edition="2019-06")
+    with pytest.raises(ValueError, match=r"unknown source 'imf'; accepted: .*nato"):
+        na.load(source="imf")
+
+
+def test_data_dir_argument_and_environment_variable(tmp_data, monkeypatch, tmp_path):
+    assert len(na.load(data_dir=tmp_data)) == 5377
+    assert (tmp_data / "processed" / "nato.parquet").is_file()
+    monkeypatch.setenv("NATOANALYSIS_DATA_DIR", str(tmp_data))
+    assert na.sources()["raw_path"].tolist()[0] == "raw/nato/2024-06"
+    monkeypatch.setenv("NATOANALYSIS_DATA_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(na.DataNotFoundError, match=r"nowhere .*from the NATOANALYSIS_DATA_DIR environment variable"):
+        na.load()
+
+
+def test_cache_follows_raw_content_not_timestamps(tmp_data):
+    before = na.load(data_dir=tmp_data)
+    sheet = tmp_data / "raw" / "nato" / "2024-06" / "sheets" / "01_TABLE1.csv"
+    text = sheet.read_text(encoding="utf-8")
+    assert "D11,n,18788.017032\n" in text  # Albania 2014, current leks: no check depends on it
+    sheet.write_text(text.replace("D11,n,18788.017032\n", "D11,n,18800.5\n"), encoding="utf-8")
+    after = na.load(data_dir=tmp_data)
+    pick = lambda d: d.query("country == 'ALB' and year == 2014 and indicator == 'defence_exp_ncu' "
+                             "and price_basis == 'current'")["value"].item()
+    assert pick(before) == 18788.017032 and pick(after) == 18800.5
+    store._MEMO.clear()  # a new process: the parquet file itself must have been rebuilt
+    assert pick(na.load(data_dir=tmp_data)) == 18800.5
+
+
+def test_corrupt_processed_file_is_rebuilt(tmp_data):
+    na.load(data_dir=tmp_data)
+    store._MEMO.clear()
+    (tmp_data / "processed" / "nato.parquet").write_bytes(b"not parquet")
+    assert len(na.load(data_dir=tmp_data)) == 5377
+
+
+def test_failed_ingest_leaves_raw_data_intact(tmp_data, tmp_path):
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    before = {p: p.read_bytes() for p in (tmp_data / "raw").rglob("*") if p.is_file()}
+    with pytest.raises(na.WorkbookError):
+        na.ingest(bad, data_dir=tmp_data, edition="2024-06")
+    after = {p: p.read_bytes() for p in (tmp_data / "raw").rglob("*") if p.is_file()}
+    assert before == after
+
+
+def test_import_does_not_load_plotting_libraries():
+    code = "import sys, natoanalysis; print(sorted(m for m in ('matplotlib', 'seaborn') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "[]"
+
+
+def test_countries_registry():
+    reg = na.countries().set_index("iso3")
+    assert len(reg) == 32 and reg.loc["ISL", "has_armed_forces"] == False  # noqa: E712
+    assert str(reg.loc["SWE", "accession_date"]) == "2024-03-07" and str(reg.loc["MNE", "accession_date"]) == "2017-06-05"
+    assert str(reg.loc["MKD", "accession_date"]) == "2020-03-27" and str(reg.loc["FIN", "accession_date"]) == "2023-04-04"
+    assert (reg["source"].str.len() > 10).all()
+    from natoanalysis.registry import lookup
+    assert [lookup(n) for n in ["Turkey", "Türkiye", "Czech Republic", "Slovakia", "Slovak Republic"]] == \
+        ["TUR", "TUR", "CZE", "SVK", "SVK"]
+    with pytest.raises(na.UnknownCountryError, match=r"unknown country 'Atlantis'; the registry knows Albania"):
+        lookup("Atlantis")
