@@ -122,7 +122,7 @@ def load(*, source: str = "nato", edition: str | None = None,
     ['2024-06']
     >>> usa = df.query("country == 'USA' and indicator == 'share_gdp_pct' and year == 2014")
     >>> round(float(usa["value"].iloc[0]), 2), usa["source_cell"].iloc[0]
-    (3.68, 'D41')
+    (3.71, 'D41')
     """
     handlers.get(source)
     root = paths.data_root(data_dir)
