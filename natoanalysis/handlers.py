@@ -26,8 +26,15 @@ def _nato_tidy(workbook: Workbook, *, edition: str, run_checks: bool = True) -> 
     return tidy_nato(workbook, edition=edition, run_checks=run_checks)
 
 
+def _sipri_tidy(workbook: Workbook, *, edition: str, run_checks: bool = True) -> pd.DataFrame:
+    from .clean_sipri import tidy_sipri
+    return tidy_sipri(workbook, edition=edition, run_checks=run_checks)
+
+
 HANDLERS: dict[str, Handler] = {
     "nato": Handler("nato", _nato_tidy),
+    # SIPRI encodes estimates (blue) and uncertain figures (red) in the font colour.
+    "sipri": Handler("sipri", _sipri_tidy, with_font_color=True),
 }
 
 

@@ -1,0 +1,391 @@
+"""Read SIPRI's *Military Expenditure Database* workbook from the cell model.
+
+Sheets are recognised by their titles (row 1), columns by the header row that
+starts with ``Country`` (or ``Region``), and countries by the registry, never
+by fixed positions. What a cell means beyond its number is read from the
+workbook too: the font colour (blue: SIPRI estimate, red: highly uncertain)
+and the missing-value markers (``...``/``. .``: not available, ``xxx``: the
+country did not exist); both vocabularies are in ``reference/sipri_markers.csv``
+and each sheet's legend is checked to still say what that file assumes.
+
+Which rows are kept: every country row is looked up in the registry
+(``countries(include_non_allies=True)``, SIPRI names and aliases). Rows the
+registry does not know (Brazil, the USSR, the European Union, ...) are out of
+scope and only listed; but each registry country must be found exactly once in
+every country sheet, so an ally or comparator that SIPRI prints under a name
+the registry lacks is an error naming the unmatched SIPRI rows, not a silent
+gap. Regional totals are all kept, and there an unknown region name is an error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import re
+
+from ..errors import LayoutError, UnknownCountryError
+from ..registry import _read_reference, countries, lookup
+from ..workbook import Cell, Sheet, Workbook, column_letter
+
+_USD = "million US dollars"
+_NCU = "million national currency"
+
+
+@dataclasses.dataclass(frozen=True)
+class SheetSpec:
+    """A country sheet: how to recognise it and what its numbers are.
+
+    A printed value ``x`` becomes ``x * multiply / divide`` in the tidy table.
+    """
+
+    title: str  # regex on the title (row 1)
+    subtitle: str | None  # regex one line between title and header must match
+    indicator: str
+    unit: str
+    price_basis: str
+    multiply: float = 1.0
+    divide: float = 1.0
+    period: str = "calendar year"
+
+
+# Order matters: the first spec whose title (and subtitle) matches wins.
+SHEET_SPECS: tuple[SheetSpec, ...] = (
+    # Local currency is printed in currency units; NATO publishes millions, so divide for one unit per indicator.
+    SheetSpec(r"in local currency", r"for financial years", "defence_exp_ncu_fy", _NCU, "current",
+              divide=1e6, period="financial year"),
+    SheetSpec(r"in local currency", r"for calendar years", "defence_exp_ncu", _NCU, "current", divide=1e6),
+    SheetSpec(r"in constant \((19|20)\d\d\) US\$ m\.", None, "defence_exp_usd", _USD, "constant"),
+    SheetSpec(r"millions of US\$ at current prices", None, "defence_exp_usd", _USD, "current"),
+    # SIPRI prints shares as fractions (0.034 for 3.4%); the tidy table holds percentages.
+    SheetSpec(r"as percentage of gross domestic product", None, "share_gdp_pct", "percent of GDP", "current",
+              multiply=100.0),
+    SheetSpec(r"per capita", r"current US\$", "defence_exp_per_capita_usd", "US dollars", "current"),
+    SheetSpec(r"as percentage of government spending", None, "share_govt_spending_pct",
+              "percent of general government expenditure", "current", multiply=100.0),
+)
+
+REGIONAL_TITLE = r"by region in constant US dollars"
+FOOTNOTES_TITLE = r"^footnotes"
+# Regional totals are printed in US$ billions; the tidy table uses millions, as for countries.
+REGIONAL_MULTIPLY = 1000.0
+
+LEGEND_COUNTRY = (r"figures in blue are sipri estimates", r"figures in red indicate highly uncertain")
+LEGEND_REGIONAL = (r"figures in red indicate that more than 10%",)
+
+YEAR_HEADER_RE = re.compile(r"^\s*((19|20)\d\d)\s*$")
+BASE_YEAR_RE = re.compile(r"constant \(?((19|20)\d\d)\)? (US\$|prices)", re.I)
+CURRENT_COL_RE = re.compile(r"^\s*((19|20)\d\d)\s*\(current prices\)\s*$", re.I)
+
+
+@dataclasses.dataclass
+class Parsed:
+    """What the reader found: value records, notes and the rows deliberately not kept."""
+
+    records: list[dict]
+    notes: dict[str, list[str]]
+    not_kept: dict[str, list[str]]  # sheet -> SIPRI names not in the registry
+
+
+@functools.lru_cache(maxsize=1)
+def markers() -> tuple[dict[str, str], dict[str, str]]:
+    """``(font colour -> flag, missing marker -> reason)`` from ``reference/sipri_markers.csv``.
+
+    Examples
+    --------
+    >>> colours, missing = markers()
+    >>> colours["indexed:12"], colours["indexed:10"], missing["xxx"]
+    ('is_estimate', 'is_uncertain', 'did_not_exist')
+    """
+    df = _read_reference("sipri_markers.csv")
+    colours = dict(zip(df.loc[df["kind"] == "font_color", "code"], df.loc[df["kind"] == "font_color", "flag"]))
+    missing = dict(zip(df.loc[df["kind"] == "missing", "code"], df.loc[df["kind"] == "missing", "flag"]))
+    return colours, missing
+
+
+@functools.lru_cache(maxsize=1)
+def regions() -> dict[str, tuple[str, str]]:
+    """Normalised SIPRI region name -> (aggregate code, registry name), from ``reference/sipri_regions.csv``.
+
+    Examples
+    --------
+    >>> regions()["world"]
+    ('SIPRI_WORLD', 'World (SIPRI)')
+    """
+    out = {}
+    for _, row in _read_reference("sipri_regions.csv").iterrows():
+        for alias in row["sipri_names"].split(";"):
+            out[_norm(alias)] = (row["code"], row["name"])
+    return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).lower().split())
+
+
+def _text(cells: list[Cell]) -> str:
+    return " ".join(str(c.value).strip() for c in cells if c.type == "s" and str(c.value).strip())
+
+
+def _first_text(rows: dict[int, list[Cell]]) -> tuple[int, str] | None:
+    for r, cells in rows.items():
+        t = _text(cells)
+        if t:
+            return r, t
+    return None
+
+
+def _header(rows: dict[int, list[Cell]], first_label: str, sheet: str) -> tuple[int, dict[str, int], dict[int, int]]:
+    """Header row: label columns by their (lower-cased) heading, and year columns."""
+    for r, cells in rows.items():
+        if cells and cells[0].col == 1 and _norm(cells[0].value) == first_label:
+            labels, years = {}, {}
+            for c in cells:
+                text = str(c.value).strip()
+                if c.type == "n" and float(c.value).is_integer() and 1900 < c.value < 2100:
+                    years[c.col] = int(c.value)
+                elif c.type == "s" and YEAR_HEADER_RE.match(text):
+                    years[c.col] = int(text)
+                else:
+                    labels[_norm(text)] = c.col
+            cols = sorted(years)
+            seq = [years[c] for c in cols]
+            if len(seq) < 3 or seq != list(range(seq[0], seq[0] + len(seq))) or cols != list(
+                    range(cols[0], cols[0] + len(cols))):
+                raise LayoutError(f"year header {seq} is not consecutive years in adjacent columns", sheet=sheet, row=r)
+            return r, labels, years
+    raise LayoutError(f"no header row starting with {first_label.title()!r}", sheet=sheet)
+
+
+def _check_legend(texts: list[str], patterns: tuple[str, ...], sheet: str) -> None:
+    # Colour flags are only as good as the legend: if SIPRI changes what a colour means, stop.
+    joined = " ".join(texts).lower()
+    for pat in patterns:
+        if not re.search(pat, joined):
+            raise LayoutError(f"legend line matching {pat!r} not found above the table; the meaning of "
+                              "the font colours cannot be confirmed", sheet=sheet)
+
+
+def _cell_meaning(cell: Cell, sheet: str) -> tuple[float, str, bool, bool]:
+    """(number as printed or NaN, missing reason, is_estimate, is_uncertain) of a data cell."""
+    colours, missing = markers()
+    if cell.font_color not in colours:
+        raise LayoutError(f"cell {cell.ref} has font colour {cell.font_color!r}, which has no known meaning; "
+                          f"known: {', '.join(repr(k) for k in colours)}", sheet=sheet, row=cell.row)
+    flag = colours[cell.font_color]
+    if cell.type == "n":
+        value, reason = float(cell.value), ""
+    elif cell.type == "s" and str(cell.value).strip() in missing:
+        value, reason = math.nan, missing[str(cell.value).strip()]
+    else:
+        raise LayoutError(f"cell {cell.ref} holds {cell.value!r}; expected a number or one of "
+                          f"{', '.join(repr(k) for k in missing)}", sheet=sheet, row=cell.row)
+    return value, reason, flag == "is_estimate", flag == "is_uncertain"
+
+
+def _base_year(texts: list[str]) -> int | None:
+    for t in texts:
+        m = BASE_YEAR_RE.search(t)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _match(title: str, subtitles: list[str]) -> SheetSpec | None:
+    for spec in SHEET_SPECS:
+        if re.search(spec.title, title, re.I) and (
+                spec.subtitle is None or any(re.search(spec.subtitle, s, re.I) for s in subtitles)):
+            return spec
+    return None
+
+
+def _country_sheet(sheet: Sheet, spec: SheetSpec, title_row: int, title: str, out: Parsed) -> None:
+    rows = sheet.rows()
+    header_row, labels, years = _header(rows, "country", sheet.name)
+    texts = [title] + [_text(cs) for r, cs in rows.items() if title_row < r < header_row]
+    _check_legend(texts, LEGEND_COUNTRY, sheet.name)
+    base_year = _base_year(texts) if spec.price_basis == "constant" else None
+    if spec.price_basis == "constant" and base_year is None:
+        raise LayoutError("constant-price sheet names no base year (expected 'constant (YYYY) US$' in the title)",
+                          sheet=sheet.name, row=title_row)
+    notes_col = labels.get("notes")
+    currency_col = labels.get("currency")
+    fy_col = next((c for k, c in labels.items() if k.startswith("fiscal year")), None)
+    first_year_col = min(years)
+    region = subregion = ""
+    found: dict[str, int] = {}
+    unknown: list[tuple[int, str, str]] = []
+    for r, cells in rows.items():
+        if r <= header_row:
+            continue
+        values = [c for c in cells if c.col >= first_year_col]
+        label_cells = [c for c in cells if c.col == 1]
+        name = _text(label_cells)
+        if not values:
+            if name and len(cells) == 1:
+                # SIPRI heading rows: a region, then its sub-regions, each alone in column A.
+                if _norm(name) in regions() and regions()[_norm(name)][0] in _TOP_REGIONS:
+                    region, subregion = name, ""
+                else:
+                    subregion = name
+                continue
+            if cells:
+                raise LayoutError(f"row without figures: {[c.ref for c in cells]}", sheet=sheet.name, row=r)
+            continue
+        if not name:
+            raise LayoutError(f"figures without a country name (first: {values[0].ref})", sheet=sheet.name, row=r)
+        try:
+            code = lookup(name, publisher="sipri")
+        except UnknownCountryError:
+            unknown.append((r, name, subregion or region))
+            continue
+        if code in found:
+            raise LayoutError(f"second row for {code} ({name!r}; first at row {found[code]})", sheet=sheet.name, row=r)
+        found[code] = r
+        by_col = {c.col: c for c in values}
+        stray = set(by_col) - set(years)
+        if stray:
+            raise LayoutError(f"value in column {column_letter(min(stray))} has no year header",
+                              sheet=sheet.name, row=r)
+        row_text = {c.col: str(c.value).strip() for c in cells}
+        note = row_text.get(notes_col, "") if notes_col else ""
+        currency = row_text.get(currency_col, "") if currency_col else ""
+        fiscal = (row_text.get(fy_col, "") or "Jan-Dec") if fy_col else ""
+        for col, year in years.items():
+            if col not in by_col:
+                raise LayoutError(f"{name!r} has no cell for {year} (column {column_letter(col)}); SIPRI marks "
+                                  "missing figures with '...' or 'xxx'", sheet=sheet.name, row=r)
+            value, reason, is_est, is_unc = _cell_meaning(by_col[col], sheet.name)
+            out.records.append({
+                "country": code, "year": year, "indicator": spec.indicator,
+                "value": value * spec.multiply / spec.divide, "unit": spec.unit,
+                "currency": currency, "price_basis": spec.price_basis, "base_year": base_year,
+                "is_estimate": is_est, "is_uncertain": is_unc, "missing_reason": reason,
+                "note_marker": note, "fiscal_year": fiscal, "table": sheet.name,
+                "source_sheet": sheet.name, "source_cell": by_col[col].ref,
+            })
+    expected = set(countries(include_non_allies=True)["iso3"])
+    missing = expected - set(found)
+    if missing:
+        listed = "; ".join(f"{n!r} (row {r}, {reg})" for r, n, reg in unknown)
+        raise LayoutError(
+            f"no row for {', '.join(sorted(missing))}: a kept country is printed under a name the registry "
+            f"does not know (add it to sipri_names in countries.csv). SIPRI rows not in the registry: {listed}",
+            sheet=sheet.name)
+    out.not_kept[sheet.name] = [n for _, n, _ in unknown]
+
+
+# Top-level SIPRI regions (the sub-regions sit under them).
+_TOP_REGIONS = frozenset({"SIPRI_AFRICA", "SIPRI_AMERICAS", "SIPRI_ASIA_OCEANIA", "SIPRI_EUROPE", "SIPRI_MIDDLE_EAST"})
+
+
+def _regional_sheet(sheet: Sheet, title_row: int, title: str, out: Parsed) -> None:
+    rows = sheet.rows()
+    header_row, labels, years = _header(rows, "region", sheet.name)
+    texts = [title] + [_text(cs) for r, cs in rows.items() if title_row < r < header_row]
+    _check_legend(texts, LEGEND_REGIONAL, sheet.name)
+    base_year = _base_year(texts)
+    if base_year is None:
+        raise LayoutError("regional totals name no base year ('at constant YYYY prices')", sheet=sheet.name)
+    current_cols = {col: int(m.group(1)) for text, col in labels.items() if (m := CURRENT_COL_RE.match(text))}
+    omitted_col = labels.get("omitted countries")
+    known = {labels[k] for k in ("region", "omitted countries") if k in labels} | set(current_cols)
+    stray = set(labels.values()) - known
+    if stray:
+        raise LayoutError(f"unexpected header cell in column {column_letter(min(stray))}", sheet=sheet.name,
+                          row=header_row)
+    columns = {col: (year, "constant", base_year) for col, year in years.items()}
+    columns.update({col: (year, "current", None) for col, year in current_cols.items()})
+    found: dict[str, int] = {}
+    for r, cells in rows.items():
+        if r <= header_row or not cells:
+            continue
+        name = _text([c for c in cells if c.col == 1])
+        if _norm(name) not in regions():
+            raise LayoutError(f"region {name!r} is not in reference/sipri_regions.csv; known: "
+                              f"{', '.join(sorted(regions()))}", sheet=sheet.name, row=r)
+        code, _ = regions()[_norm(name)]
+        if code in found:
+            raise LayoutError(f"second row for {name!r} (first at row {found[code]})", sheet=sheet.name, row=r)
+        found[code] = r
+        by_col = {c.col: c for c in cells if c.col != 1}
+        if omitted_col in by_col:
+            out.notes.setdefault("Regional totals: omitted countries", []).append(
+                f"{name}: {str(by_col.pop(omitted_col).value).strip()}")
+        stray = set(by_col) - set(columns)
+        if stray:
+            raise LayoutError(f"value in column {column_letter(min(stray))} has no header", sheet=sheet.name, row=r)
+        for col, (year, basis, base) in columns.items():
+            if col not in by_col:
+                raise LayoutError(f"{name!r} has no cell for {year} {basis} (column {column_letter(col)})",
+                                  sheet=sheet.name, row=r)
+            value, reason, is_est, is_unc = _cell_meaning(by_col[col], sheet.name)
+            out.records.append({
+                "country": code, "year": year, "indicator": "defence_exp_usd",
+                "value": value * REGIONAL_MULTIPLY, "unit": _USD, "currency": "", "price_basis": basis,
+                "base_year": base, "is_estimate": is_est, "is_uncertain": is_unc, "missing_reason": reason,
+                "note_marker": "", "fiscal_year": "", "table": sheet.name,
+                "source_sheet": sheet.name, "source_cell": by_col[col].ref,
+            })
+    absent = {c for c, _ in regions().values()} - set(found)
+    if absent:
+        raise LayoutError(f"regional totals lack rows for {', '.join(sorted(absent))}", sheet=sheet.name)
+
+
+def _footnotes(sheet: Sheet, out: Parsed) -> None:
+    for r, cells in sheet.rows().items():
+        marker = [c for c in cells if c.col == 1]
+        text = _text([c for c in cells if c.col > 1])
+        if marker and text:
+            out.notes.setdefault("Footnotes", []).append(f"{str(marker[0].value).strip()}: {text}")
+
+
+def parse(workbook: Workbook) -> Parsed:
+    """Parse every SIPRI sheet of a workbook into value records.
+
+    Parameters
+    ----------
+    workbook : Workbook
+        Cells (with font colours) read from the xlsx file or its transcription.
+
+    Raises
+    ------
+    LayoutError
+        If a sheet is not recognised, is laid out unexpectedly, a colour or
+        marker has no known meaning, or a kept country or region is missing.
+    """
+    out = Parsed(records=[], notes={}, not_kept={})
+    seen: dict[str, str] = {}
+    for sheet in workbook.sheets:
+        rows = sheet.rows()
+        first = _first_text(rows)
+        if first is None:
+            continue  # SIPRI's front page is text boxes only: no cells
+        title_row, title = first
+        if re.search(FOOTNOTES_TITLE, title, re.I):
+            _footnotes(sheet, out)
+            continue
+        if re.search(REGIONAL_TITLE, title, re.I):
+            key = "regional totals"
+            _regional_sheet(sheet, title_row, title, out)
+        else:
+            header_row = next((r for r, cs in rows.items() if cs and _norm(cs[0].value) == "country"), None)
+            subtitles = [_text(cs) for r, cs in rows.items() if title_row < r < (header_row or title_row + 6)]
+            spec = _match(title, subtitles)
+            if spec is None:
+                raise LayoutError(f"title {title!r} is not one of the known SIPRI sheets (local currency, "
+                                  "constant/current US$, share of GDP, per capita, share of government spending, "
+                                  "regional totals, footnotes)", sheet=sheet.name, row=title_row)
+            key = f"{spec.indicator} {spec.price_basis}"
+            _country_sheet(sheet, spec, title_row, title, out)
+        if key in seen:
+            raise LayoutError(f"{key} is published twice, in sheets {seen[key]!r} and {sheet.name!r}",
+                              sheet=sheet.name)
+        seen[key] = sheet.name
+    expected = {f"{s.indicator} {s.price_basis}" for s in SHEET_SPECS} | {"regional totals"}
+    missing = expected - set(seen)
+    if missing:
+        raise LayoutError(f"workbook lacks sheets for: {', '.join(sorted(missing))}")
+    if "Footnotes" not in out.notes:
+        raise LayoutError("workbook has no 'Footnotes' sheet explaining the Notes column markers")
+    return out
