@@ -16,6 +16,8 @@ from __future__ import annotations
 from .errors import (DataNotFoundError, LayoutError, NatoAnalysisError, UnknownCountryError, ValidationError,
                      WorkbookError)
 from .ingest import ingest, read_workbook
+from .metrics import (aggregate, allies_meeting, burden_share, compliance_table, gap_to_target, group_growth,
+                      growth, pp_change, project_path, required_annual_increase, simulate_paths, years_to_target)
 from .quality import data_quality
 from .registry import aggregates, countries, guidelines, indicators
 from .store import build, editions, load, sources
@@ -26,4 +28,7 @@ __all__ = [
     "DataNotFoundError", "LayoutError", "NatoAnalysisError", "UnknownCountryError", "ValidationError",
     "WorkbookError", "aggregates", "build", "countries", "data_quality", "editions", "guidelines", "indicators",
     "ingest", "load", "read_workbook", "sources", "__version__",
+    # metrics (natoanalysis.metrics)
+    "aggregate", "allies_meeting", "burden_share", "compliance_table", "gap_to_target", "group_growth", "growth",
+    "pp_change", "project_path", "required_annual_increase", "simulate_paths", "years_to_target",
 ]

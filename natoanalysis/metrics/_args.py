@@ -1,0 +1,185 @@
+"""Argument validation and table access shared by the metric functions.
+
+Every check raises a ``ValueError`` (or a subclass) whose message names the
+argument, the value received and the values accepted, so that a wrong call
+reads as a sentence rather than a pandas traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .. import registry, store
+from ..errors import UnknownCountryError
+
+REQUIRED_COLUMNS = ("edition", "country", "year", "indicator", "price_basis", "value")
+
+#: Indicators that add up across allies (money in one currency, people).
+ADDITIVE = ("defence_exp_usd", "gdp_usd", "military_personnel_thousand")
+
+UNITS = {
+    "defence_exp_usd": "million US dollars",
+    "gdp_usd": "million US dollars",
+    "military_personnel_thousand": "thousand persons",
+    "share_gdp_pct": "percent of GDP",
+}
+
+NO_DEFENCE_REASON = "Iceland has no armed forces and reports no defence expenditure"
+
+
+def table(data: pd.DataFrame | None, edition: str | None) -> pd.DataFrame:
+    """The tidy rows of one edition: ``data`` (default :func:`natoanalysis.load`) filtered to ``edition``."""
+    if data is None:
+        return store.load(edition=edition)
+    if not isinstance(data, pd.DataFrame):
+        raise ValueError(f"data must be a tidy pandas DataFrame (as returned by natoanalysis.load()), "
+                         f"got {type(data).__name__}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in data.columns]
+    if missing:
+        raise ValueError(f"data lacks the tidy columns {missing}; accepted: a table with columns "
+                         f"{', '.join(REQUIRED_COLUMNS)} (as returned by natoanalysis.load())")
+    available = sorted(data["edition"].dropna().unique())
+    if not available:
+        raise ValueError("data has no rows; accepted: a non-empty tidy table")
+    if edition is None:
+        edition = available[-1]
+    if edition not in available:
+        raise ValueError(f"edition {edition!r} is not in data; accepted: {', '.join(available)}")
+    if len(available) == 1:
+        return data
+    return data[data["edition"] == edition]
+
+
+def edition_years(df: pd.DataFrame) -> tuple[int, int]:
+    years = df["year"]
+    return int(years.min()), int(years.max())
+
+
+def year(value, df: pd.DataFrame, *, name: str = "year", allow_none: bool = False) -> int | None:
+    """An integer year inside the edition's range."""
+    if value is None and allow_none:
+        return None
+    first, last = edition_years(df)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer year between {first} and {last}, got {value!r}")
+    if not first <= int(value) <= last:
+        ed = ", ".join(sorted(df["edition"].unique()))
+        raise ValueError(f"{name} {value} is outside edition {ed}; accepted: {first} to {last}")
+    return int(value)
+
+
+def choice(value, *, name: str, accepted: Iterable[str]):
+    accepted = list(accepted)
+    if not isinstance(value, str) or value not in accepted:
+        raise ValueError(f"{name} must be one of {', '.join(repr(a) for a in accepted)}; got {value!r}")
+    return value
+
+
+def indicator(value, df: pd.DataFrame, *, accepted: Iterable[str] | None = None) -> str:
+    present = sorted(df["indicator"].unique())
+    allowed = [i for i in present if accepted is None or i in accepted]
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"indicator must be one of {', '.join(repr(a) for a in allowed)}; got {value!r}")
+    return value
+
+
+def price_basis(value, df: pd.DataFrame, *, indicator: str) -> str:
+    """The price basis of ``indicator``; ``None`` picks it when the indicator has only one."""
+    bases = sorted(df.loc[df["indicator"] == indicator, "price_basis"].fillna("").unique())
+    if value is None and len(bases) == 1:
+        return bases[0]
+    if value not in bases:
+        shown = ", ".join(repr(b) for b in bases)
+        raise ValueError(f"price_basis {value!r} does not exist for indicator {indicator!r}; accepted: {shown}")
+    return value
+
+
+def country(value, *, name: str = "country") -> str:
+    """An ally ISO3 code (validated against the registry)."""
+    if not isinstance(value, str):
+        raise UnknownCountryError(f"{name} must be an ISO3 code string, got {value!r}; accepted: "
+                                  f"{', '.join(sorted(registry.countries()['iso3']))}")
+    try:
+        return registry.validate_country(value)
+    except UnknownCountryError:
+        raise UnknownCountryError(f"{name} {value!r} is not a NATO ally ISO3 code; accepted: "
+                                  f"{', '.join(sorted(registry.countries()['iso3']))}") from None
+
+
+def countries(value, *, name: str = "country") -> list[str]:
+    """A list of ally ISO3 codes; a single string is one ally."""
+    if isinstance(value, str):
+        return [country(value, name=name)]
+    try:
+        items = list(value)
+    except TypeError:
+        raise ValueError(f"{name} must be an ISO3 code or a list of ISO3 codes, got {value!r}") from None
+    if not items:
+        raise ValueError(f"{name} must name at least one ally; got an empty list")
+    out = [country(v, name=name) for v in items]
+    return list(dict.fromkeys(out))
+
+
+def with_defence(codes: list[str], *, name: str = "country") -> list[str]:
+    """Refuse allies without defence expenditure (Iceland) where a share of GDP is needed."""
+    reg = registry.countries().set_index("iso3")
+    bad = [c for c in codes if not reg.at[c, "has_armed_forces"]]
+    if bad:
+        raise ValueError(f"{name} {', '.join(bad)}: {NO_DEFENCE_REASON}, so it has no share of GDP to "
+                         f"compare with a target; accepted: allies with armed forces")
+    return codes
+
+
+def defence_allies() -> list[str]:
+    reg = registry.countries()
+    return sorted(reg.loc[reg["has_armed_forces"], "iso3"])
+
+
+def non_negative(value, *, name: str, unit: str = "percent of GDP") -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(float(value)) or float(value) < 0:
+        raise ValueError(f"{name} must be a finite, non-negative number ({unit}), got {value!r}")
+    return float(value)
+
+
+def positive_int(value, *, name: str) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or int(value) < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def date(value, *, name: str = "as_of") -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{name} must be a date or an ISO date string such as '2020-01-01', got {value!r}") \
+            from None
+
+
+def wide(df: pd.DataFrame, indicator: str, basis: str) -> pd.DataFrame:
+    """Countries x years of one indicator and price basis (aggregate rows included)."""
+    sel = df[(df["indicator"] == indicator) & (df["price_basis"].fillna("") == basis)]
+    out = sel.pivot(index="country", columns="year", values="value")
+    out.columns = out.columns.astype(int)
+    return out.astype(float)
+
+
+def accession_years() -> pd.Series:
+    reg = registry.countries()
+    return pd.Series([d.year for d in reg["accession_date"]], index=reg["iso3"].tolist())
+
+
+def membership_mask(codes: list[str], years: Iterable[int]) -> pd.DataFrame:
+    """Years x allies: True from the calendar year of accession on (NATO's rule for its aggregates)."""
+    acc = accession_years().reindex(codes)
+    yrs = np.asarray(list(years), dtype=int)
+    return pd.DataFrame(acc.to_numpy()[None, :] <= yrs[:, None], index=yrs, columns=codes)

@@ -1,0 +1,201 @@
+"""Group totals under three membership rules, and their growth.
+
+NATO's published aggregates (NATO Europe and Canada, NATO Total) count an
+ally from the calendar year of its accession, so their year-on-year change
+mixes real change with the arrival of new members. The ``"constant"`` and
+``"as_of"`` rules hold the set of allies fixed, which isolates the change
+within a like-for-like group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .. import registry
+from . import _args
+
+GROUPS = ("europe_canada", "nato")
+MEMBERSHIPS = ("published", "constant", "as_of")
+#: A share of GDP for a group is the ratio of the group sums of these two series.
+_RATIO = {"share_gdp_pct": (("defence_exp_usd", "constant"), ("gdp_usd", "constant"))}
+
+
+def group_members(*, group: str | list[str], membership: str = "published", as_of=None,
+                  years, edition_last_year: int) -> pd.DataFrame:
+    """Years x allies: True where the ally counts in the group that year.
+
+    ``"published"``: from the calendar year of accession; ``"constant"``: the
+    allies of ``edition_last_year`` (or every ally listed) in every year;
+    ``"as_of"``: the allies on the date ``as_of`` in every year.
+    """
+    _args.choice(membership, name="membership", accepted=MEMBERSHIPS)
+    if membership != "as_of" and as_of is not None:
+        raise ValueError(f"as_of is only used with membership='as_of'; got membership={membership!r}")
+    years = list(years)
+    if isinstance(group, str) and group in GROUPS:
+        exclude = ("USA",) if group == "europe_canada" else ()
+        pool = [c for c in registry.countries()["iso3"] if c not in exclude]
+        listed = False
+    elif isinstance(group, str) and not group.upper() in set(registry.countries()["iso3"]):
+        raise ValueError(f"group must be one of {', '.join(repr(g) for g in GROUPS)} or a list of ISO3 codes; "
+                         f"got {group!r}")
+    else:
+        pool = _args.countries(group, name="group")
+        listed = True
+    if membership == "published":
+        return _args.membership_mask(pool, years)
+    if membership == "constant":
+        fixed = pool if listed else [c for c in pool if c in registry.members(year=edition_last_year)]
+    else:
+        if as_of is None:
+            raise ValueError("membership='as_of' needs as_of, a date such as '2020-01-01'")
+        on = _args.date(as_of)
+        fixed = [c for c in pool if c in registry.members(on=on)]
+    return pd.DataFrame(np.ones((len(years), len(fixed)), dtype=bool), index=years, columns=fixed)
+
+
+def _group_sum(df: pd.DataFrame, indicator: str, basis: str, mask: pd.DataFrame) -> tuple[pd.Series, list[str]]:
+    wide = _args.wide(df, indicator, basis)
+    reporting = [c for c in mask.columns if c in wide.index]
+    # Allies that publish nothing for the series (Iceland's defence rows) add
+    # nothing, as in NATO's own totals; a member missing one year is a hole.
+    absent = [c for c in mask.columns if c not in wide.index]
+    vals = wide.reindex(index=reporting, columns=mask.index).T
+    m = mask[reporting]
+    hole = (m & vals.isna()).any(axis=1)
+    total = vals.where(m, 0.0).fillna(0.0).sum(axis=1)
+    total[hole | ~m.any(axis=1)] = np.nan
+    return total, absent
+
+
+def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: str | None = None,
+              membership: str = "published", as_of: str | dt.date | None = None,
+              data: pd.DataFrame | None = None, edition: str | None = None) -> pd.Series:
+    """Total of an indicator over a group of allies, per year.
+
+    Sums ``defence_exp_usd``, ``gdp_usd`` or ``military_personnel_thousand``
+    over the allies counted in each year. For ``share_gdp_pct`` the group
+    figure is sum of defence expenditure / sum of GDP x 100, both in constant
+    US dollars, which is how NATO's aggregate shares are built (Iceland's GDP
+    is in the denominator, as in NATO's totals).
+
+    Membership rules:
+
+    * ``"published"``: an ally counts from the calendar year of its accession
+      (Montenegro from 2017, North Macedonia 2020, Finland 2023, Sweden 2024),
+      reproducing NATO's ``NATO_EUROPE_CANADA`` / ``NATO_TOTAL`` rows;
+    * ``"constant"``: the same allies every year, by default those of the
+      edition's latest year (or every ally listed in ``group``);
+    * ``"as_of"``: the allies on the date ``as_of``, every year.
+
+    Allies that publish no figures for the series (Iceland has no defence
+    expenditure) add nothing; their codes are in ``result.attrs["absent"]``.
+    If a counted ally lacks a value in one year, that year's total is NaN
+    rather than a partial sum.
+
+    Parameters
+    ----------
+    indicator : {"defence_exp_usd", "gdp_usd", "military_personnel_thousand", "share_gdp_pct"}
+    group : {"nato", "europe_canada"} or list of ISO3 codes
+    price_basis : {"current", "constant"}, optional
+        Required for money series; constant is 2015 prices and exchange rates.
+    membership : {"published", "constant", "as_of"}
+    as_of : str or datetime.date, optional
+        Date for ``membership="as_of"``.
+    data : pandas.DataFrame, optional
+        Tidy table (default :func:`natoanalysis.load`).
+    edition : str, optional
+        Edition of ``data`` (default: the latest).
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by year, named after the indicator; unit as the indicator
+        (million US dollars, thousand persons or percent of GDP), also in
+        ``attrs["unit"]``.
+
+    Examples
+    --------
+    >>> pub = aggregate(indicator="defence_exp_usd", group="europe_canada", price_basis="constant")
+    >>> const = aggregate(indicator="defence_exp_usd", group="europe_canada", price_basis="constant",
+    ...                   membership="constant")
+    >>> round(pub[2014]), round(const[2014])
+    (250340, 259048)
+    """
+    df = _args.table(data, edition)
+    ind = _args.indicator(indicator, df, accepted=_args.ADDITIVE + tuple(_RATIO))
+    if ind in _RATIO:
+        if price_basis not in (None, "constant"):
+            raise ValueError(f"price_basis {price_basis!r} does not exist for indicator {ind!r}; "
+                             "accepted: 'constant' (NATO's share of real GDP)")
+        basis = "constant"
+    else:
+        basis = _args.price_basis(price_basis, df, indicator=ind)
+    first, last = _args.edition_years(df)
+    mask = group_members(group=group, membership=membership, as_of=as_of, years=range(first, last + 1),
+                         edition_last_year=last)
+    if ind in _RATIO:
+        (num_i, num_b), (den_i, den_b) = _RATIO[ind]
+        num, absent = _group_sum(df, num_i, num_b, mask)
+        den, _ = _group_sum(df, den_i, den_b, mask)
+        out = num / den * 100
+    else:
+        out, absent = _group_sum(df, ind, basis, mask)
+    out.index.name = "year"
+    out.name = ind
+    out.attrs.update(unit=_args.UNITS[ind], price_basis=basis, membership=membership, absent=absent)
+    return out
+
+
+def group_growth(*, group: str | list[str] = "europe_canada", year: int | None = None,
+                 membership: str = "published", price_basis: str = "constant",
+                 indicator: str = "defence_exp_usd", as_of: str | dt.date | None = None,
+                 data: pd.DataFrame | None = None, edition: str | None = None) -> float | pd.Series:
+    """Year-on-year change of a group total, in percent.
+
+    ``(total[t] / total[t-1] - 1) * 100`` where both totals count the allies
+    the membership rule gives for *their own* year. With
+    ``membership="published"`` this is the naive change of NATO's aggregate,
+    which is how NATO computes the aggregates' real change in Table 3 (the
+    2024 figure for NATO Europe and Canada, 17.95%, includes Sweden's whole
+    budget as growth). With ``"constant"`` or ``"as_of"`` the same allies are
+    on both sides, so the result is the change within a fixed group; the
+    difference between the two is the accession effect. At constant prices
+    (the default) the change is real; at current prices it is nominal.
+
+    Parameters
+    ----------
+    group, membership, as_of, price_basis, indicator, data, edition
+        As for :func:`aggregate`; ``indicator`` must be additive.
+    year : int, optional
+        Year of the change (the change from ``year - 1``). Default: all years.
+
+    Returns
+    -------
+    float or pandas.Series
+        Percent; a float for one ``year``, else a Series indexed by year
+        named ``<indicator>_growth_pct``.
+
+    Examples
+    --------
+    >>> round(group_growth(group="europe_canada", year=2024), 3)
+    17.947
+    >>> round(group_growth(group="europe_canada", year=2024, membership="constant"), 2)
+    14.89
+    """
+    df = _args.table(data, edition)
+    _args.indicator(indicator, df, accepted=_args.ADDITIVE)
+    y = _args.year(year, df, allow_none=True)
+    first, _ = _args.edition_years(df)
+    if y == first:
+        raise ValueError(f"year {y} is the first year of the edition, which has no previous year; "
+                         f"accepted: {first + 1} onwards")
+    total = aggregate(indicator=indicator, group=group, price_basis=price_basis, membership=membership,
+                      as_of=as_of, data=df)
+    out = (total / total.shift(1) - 1) * 100
+    out.name = f"{indicator}_growth_pct"
+    out = out.iloc[1:]
+    return float(out[y]) if y is not None else out

@@ -1,0 +1,167 @@
+"""Who meets NATO's spending guidelines: 2% of GDP, 20% on equipment, 3.5% core defence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import registry
+from . import _args
+
+BASES = ("published", "recomputed")
+STATUSES = ("meets", "below", "not_assessed")
+#: Guidelines reported by compliance_table: (guideline id in guidelines.csv, output column).
+_COMPLIANCE = (("nato_2pct", "meets_2pct"), ("nato_equipment_20pct", "meets_equipment_20pct"),
+               ("hague_core_3_5pct", "meets_hague_core_3_5pct"))
+
+
+def _values(df: pd.DataFrame, indicator: str, basis: str) -> pd.DataFrame:
+    """Countries x years of the figure compared with the threshold."""
+    if basis == "published":
+        return _args.wide(df, indicator, _args.price_basis(None, df, indicator=indicator))
+    if indicator != "share_gdp_pct":
+        raise ValueError(f"basis='recomputed' exists only for indicator 'share_gdp_pct'; got indicator "
+                         f"{indicator!r}; accepted for {indicator!r}: basis='published'")
+    return _args.wide(df, "defence_exp_usd", "constant") / _args.wide(df, "gdp_usd", "constant") * 100
+
+
+def _assess(values: pd.Series, codes: list[str], threshold: float) -> pd.DataFrame:
+    reg = registry.countries().set_index("iso3")
+    has_forces = reg.loc[codes, "has_armed_forces"].to_numpy()
+    vals = values.reindex(codes).to_numpy(dtype=float)
+    if (has_forces & np.isnan(vals)).any():
+        missing = [c for c, h, v in zip(codes, has_forces, vals) if h and np.isnan(v)]
+        raise ValueError(f"no value for {', '.join(missing)} in this year; the table is incomplete")
+    status = np.where(~has_forces, "not_assessed", np.where(vals >= threshold, "meets", "below"))
+    meets = pd.array(np.where(has_forces, vals >= threshold, False), dtype="boolean")
+    meets[~has_forces] = pd.NA
+    return pd.DataFrame({"value_pct": vals, "status": pd.Categorical(status, categories=STATUSES),
+                         "is_meeting": meets}, index=pd.Index(codes, name="country"))
+
+
+def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share_gdp_pct",
+                   basis: str = "published", data: pd.DataFrame | None = None,
+                   edition: str | None = None) -> pd.DataFrame:
+    """Which allies are at or above a spending threshold in a year.
+
+    An ally meets the threshold when its figure is ``>= threshold``, compared
+    unrounded. With ``basis="published"`` the figure is NATO's own (Table 3
+    share of real GDP for ``share_gdp_pct``, Table 8 for
+    ``equipment_share_pct``). Table 3 prints exactly 2.0 for France 2020,
+    Lithuania 2019 and Slovakia 2024, so they meet 2% on the published
+    figure; ``basis="recomputed"`` uses defence expenditure / GDP in
+    constant 2015 US dollars (Tables 2 and 5) instead, on which they are at
+    1.986, 1.995 and 1.989 and fall short.
+
+    Every ally of ``year`` (counted from its accession year) gets a row.
+    Iceland has no armed forces and reports no defence expenditure: its
+    status is ``"not_assessed"`` and ``is_meeting`` is missing (``<NA>``),
+    so it is counted neither as meeting nor as missing the guideline.
+
+    Parameters
+    ----------
+    threshold : float, default 2.0
+        Percent (of GDP for ``share_gdp_pct``, of defence expenditure for
+        ``equipment_share_pct``).
+    year : int
+        A year of the edition.
+    indicator : {"share_gdp_pct", "equipment_share_pct"}
+    basis : {"published", "recomputed"}
+    data, edition
+        Tidy table and edition (default :func:`natoanalysis.load`, latest).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``country`` (ISO3, sorted), columns named after the
+        indicator (the figure compared, percent, e.g. ``share_gdp_pct``), ``status`` (``"meets"``, ``"below"``,
+        ``"not_assessed"``) and ``is_meeting`` (nullable boolean).
+
+    Examples
+    --------
+    >>> res = allies_meeting(year=2014)
+    >>> res.index[res["status"] == "meets"].tolist()
+    ['GBR', 'GRC', 'USA']
+    >>> res.loc["ISL", "status"]
+    'not_assessed'
+    >>> res = allies_meeting(year=2024, basis="recomputed")
+    >>> res.loc["SVK", "status"], float(round(res.loc["SVK", "share_gdp_pct"], 3))
+    ('below', 1.989)
+    """
+    df = _args.table(data, edition)
+    ind = _args.indicator(indicator, df, accepted=[g for g in ("share_gdp_pct", "equipment_share_pct")])
+    thr = _args.non_negative(threshold, name="threshold", unit="percent")
+    y = _args.year(year, df)
+    _args.choice(basis, name="basis", accepted=BASES)
+    values = _values(df, ind, basis)
+    if y not in values.columns:
+        raise ValueError(f"year {y}: no {ind} figures; accepted: {', '.join(map(str, values.columns))}")
+    out = _assess(values[y], registry.members(year=y), thr)
+    out = out.rename(columns={"value_pct": ind})
+    out.attrs.update(threshold=thr, year=y, basis=basis, indicator=ind)
+    return out
+
+
+def compliance_table(*, years: list[int] | None = None, basis: str = "published",
+                     data: pd.DataFrame | None = None, edition: str | None = None) -> pd.DataFrame:
+    """For every ally and year, whether it meets the 2%, 20% equipment and 3.5% core guidelines.
+
+    * ``meets_2pct``: share of GDP >= 2.0 (Wales Summit, 2014);
+    * ``meets_equipment_20pct``: major equipment incl. R&D >= 20% of
+      defence expenditure (Wales Summit, 2014);
+    * ``meets_hague_core_3_5pct``: share of GDP >= 3.5 (The Hague Summit,
+      25 June 2025, core defence by 2035). NATO's Table 3 definition of
+      defence expenditure is used as the measure of core defence spending;
+      years before 2025 show the distance from a target set later.
+
+    Thresholds come from :func:`natoanalysis.guidelines`. The share of GDP is
+    the published Table 3 figure unless ``basis="recomputed"`` (see
+    :func:`allies_meeting`). Rows cover each ally from its accession year;
+    Iceland's flags are missing (``<NA>``), never True or False.
+
+    Parameters
+    ----------
+    years : list of int, optional
+        Default: every year of the edition.
+    basis : {"published", "recomputed"}
+    data, edition
+        Tidy table and edition (default :func:`natoanalysis.load`, latest).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ally and year: ``country``, ``year``, ``share_gdp_pct``,
+        ``equipment_share_pct`` (percent) and the three nullable boolean
+        ``meets_*`` columns.
+
+    Examples
+    --------
+    >>> t = compliance_table(years=[2024])
+    >>> int(t["meets_2pct"].sum()), int(t["meets_equipment_20pct"].sum()), int(t["meets_hague_core_3_5pct"].sum())
+    (23, 29, 1)
+    """
+    df = _args.table(data, edition)
+    _args.choice(basis, name="basis", accepted=BASES)
+    first, last = _args.edition_years(df)
+    yrs = list(range(first, last + 1)) if years is None else \
+        [_args.year(y, df, name="years") for y in ([years] if isinstance(years, int) else years)]
+    rules = registry.guidelines().set_index("guideline")
+    share = _values(df, "share_gdp_pct", basis)
+    equip = _values(df, "equipment_share_pct", "published")
+    codes = sorted(registry.countries()["iso3"])
+    mask = _args.membership_mask(codes, yrs)
+    long = mask.stack().rename("is_member").reset_index().set_axis(["year", "country", "is_member"], axis=1)
+    long = long[long["is_member"]].drop(columns="is_member")
+    idx = pd.MultiIndex.from_frame(long[["country", "year"]])
+    out = pd.DataFrame(index=idx)
+    out["share_gdp_pct"] = share.stack().reindex(idx).to_numpy()
+    out["equipment_share_pct"] = equip.stack().reindex(idx).to_numpy()
+    has_forces = registry.countries().set_index("iso3")["has_armed_forces"].reindex(
+        idx.get_level_values("country")).to_numpy()
+    for guideline, column in _COMPLIANCE:
+        rule = rules.loc[guideline]
+        vals = out[rule["indicator"]].to_numpy()
+        flag = pd.array(vals >= rule["threshold_pct"], dtype="boolean")
+        flag[~has_forces | np.isnan(vals)] = pd.NA
+        out[column] = flag
+    return out.reset_index().sort_values(["country", "year"]).reset_index(drop=True)

@@ -1,0 +1,171 @@
+"""Monte Carlo cost of reaching a spending target under uncertain GDP growth."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .. import registry
+from . import _args
+from .targets import DEFAULT_BY, DEFAULT_TARGET_PCT, _by, _growth_for, _rate, _share, trend_growth
+
+TOTAL = "TOTAL"
+
+
+def growth_volatility(*, country: str | list[str] | None = None, data: pd.DataFrame | None = None,
+                      edition: str | None = None) -> pd.Series:
+    """Standard deviation of each ally's annual real GDP growth over the edition, in percentage points.
+
+    Sample standard deviation (``ddof=1``) of the year-on-year change of GDP
+    in constant 2015 US dollars (2015-2024 in the June 2024 edition, so the
+    2020 fall and rebound are included).
+
+    Examples
+    --------
+    >>> float(round(growth_volatility(country="FRA")["FRA"], 2))
+    3.5
+    """
+    df = _args.table(data, edition)
+    codes = sorted(registry.countries()["iso3"]) if country is None else _args.countries(country)
+    gdp = _args.wide(df, "gdp_usd", "constant").reindex(codes)
+    yoy = (gdp / gdp.shift(1, axis=1) - 1) * 100
+    out = yoy.iloc[:, 1:].std(axis=1, ddof=1)
+    out.name = "gdp_growth_sd_pp"
+    out.index.name = "country"
+    return out
+
+
+def _per_ally(value, codes: list[str], default: pd.Series, *, name: str) -> np.ndarray:
+    if value is None:
+        return default.reindex(codes).to_numpy(dtype=float)
+    if isinstance(value, dict):
+        out = default.reindex(codes).copy()
+        for k, v in value.items():
+            code = _args.country(k, name=f"{name} key")
+            if code in out.index:
+                out[code] = _args.non_negative(v, name=name, unit="percentage points")
+        return out.to_numpy(dtype=float)
+    return np.full(len(codes), _args.non_negative(value, name=name, unit="percentage points"))
+
+
+def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, n_scenarios: int = 10_000,
+                   seed: int | None = 0, country: list[str] | None = None,
+                   gdp_growth: float | dict[str, float] | None = None,
+                   gdp_growth_sd: float | dict[str, float] | None = None, correlation: float = 0.5,
+                   quantiles: tuple[float, ...] = (0.05, 0.5, 0.95), from_year: int | None = None,
+                   data: pd.DataFrame | None = None, edition: str | None = None) -> pd.DataFrame:
+    """Distribution of the cumulative extra cost of reaching a target, over many GDP-growth scenarios.
+
+    Model, for scenario ``s``, ally ``c`` and year ``t = from_year + 1 ...
+    by``:
+
+    * real GDP growth ``g[s,c,t] = mu[c] + sd[c] * (sqrt(rho) * z[s,t] +
+      sqrt(1 - rho) * e[s,c,t])`` in percent, with ``z`` (common to all
+      allies) and ``e`` independent standard normal draws from
+      ``numpy.random.default_rng(seed)``; ``rho = correlation`` is the
+      correlation between any two allies' growth in a year;
+    * GDP in constant 2015 US dollars compounds from its ``from_year``
+      value: ``GDP[t] = GDP[from_year] x prod(1 + g / 100)``;
+    * the share of GDP follows the path of :func:`project_path`: linear in
+      points from the ``from_year`` share to ``target`` in ``by`` (held
+      flat by allies already at or above it);
+    * the extra cost is ``sum over t of (share[t] - share[from_year]) / 100
+      x GDP[t]``: what the path spends above holding the ``from_year``
+      share, in million constant 2015 US dollars. The ``TOTAL`` row sums the
+      allies within each scenario before taking quantiles.
+
+    Defaults: ``mu`` is each ally's trend (:func:`trend_growth`), ``sd`` the
+    standard deviation of its annual growth over the edition
+    (:func:`growth_volatility`, which includes the 2020 shock, so the spread
+    is wide), ``rho = 0.5`` an assumption (sample correlations over 2015-2024
+    are dominated by 2020). Growth draws are independent across years.
+
+    Parameters
+    ----------
+    target : float, default 3.5
+        Percent of GDP.
+    by : int, default 2035
+        Deadline year.
+    n_scenarios : int, default 10000
+    seed : int or None, default 0
+        Seed of ``numpy.random.default_rng``; the same seed gives the same result.
+    country : list of str, optional
+        ISO3 codes; default every ally with armed forces in ``from_year``.
+    gdp_growth : float or dict, optional
+        Mean real growth, percent per year (one number or per ISO3 code).
+    gdp_growth_sd : float or dict, optional
+        Standard deviation of annual growth, percentage points.
+    correlation : float, default 0.5
+        Between 0 and 1.
+    quantiles : tuple of float
+        Quantiles reported, each in [0, 1].
+    from_year : int, optional
+        Default: the edition's latest year.
+    data, edition
+        Tidy table and edition (default :func:`natoanalysis.load`, latest).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``country`` (the allies, then ``"TOTAL"``); columns
+        ``mean``, ``sd`` and one ``p<percent>`` column per quantile (``p5``,
+        ``p50``, ``p95``), all in million constant 2015 US dollars
+        (``columns.name == "extra_cost_usd_constant_million"``).
+
+    Examples
+    --------
+    >>> res = simulate_paths(country=["DEU", "POL"], n_scenarios=2000, seed=1)
+    >>> res.index.tolist(), res.columns.tolist()
+    (['DEU', 'POL', 'TOTAL'], ['mean', 'sd', 'p5', 'p50', 'p95'])
+    >>> float(res.loc["POL", "p95"])
+    0.0
+    """
+    df = _args.table(data, edition)
+    tgt = _args.non_negative(target, name="target")
+    _, last = _args.edition_years(df)
+    y0 = _args.year(from_year, df, name="from_year", allow_none=True) or last
+    deadline = _by(by, y0)
+    n = _args.positive_int(n_scenarios, name="n_scenarios")
+    rho = _args.non_negative(correlation, name="correlation", unit="a correlation between 0 and 1")
+    if rho > 1:
+        raise ValueError(f"correlation must be between 0 and 1, got {correlation!r}")
+    qs = tuple(quantiles)
+    if not qs or any(not isinstance(q, (int, float)) or not 0 <= q <= 1 for q in qs):
+        raise ValueError(f"quantiles must be numbers between 0 and 1, got {quantiles!r}")
+    if country is None:
+        members = set(registry.members(year=y0))
+        codes = [c for c in _args.defence_allies() if c in members]
+    else:
+        codes = _args.with_defence(_args.countries(country))
+    mu = _growth_for(codes, gdp_growth, df).to_numpy(dtype=float)
+    sd = _per_ally(gdp_growth_sd, codes, growth_volatility(country=codes, data=df), name="gdp_growth_sd")
+    s0 = _share(df).reindex(codes)[y0].to_numpy(dtype=float)
+    g0 = _args.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy(dtype=float)
+    if np.isnan(s0).any() or np.isnan(g0).any():
+        bad = [c for c, a, b in zip(codes, s0, g0) if math.isnan(a) or math.isnan(b)]
+        raise ValueError(f"no share of GDP or GDP in {y0} for {', '.join(bad)}")
+
+    steps = deadline - y0
+    rng = np.random.default_rng(seed)
+    common = rng.standard_normal((n, 1, steps))
+    shocks = rng.standard_normal((n, len(codes), steps))
+    shocks *= math.sqrt(1 - rho)
+    shocks += math.sqrt(rho) * common
+    shocks *= (sd / 100)[None, :, None]
+    shocks += (1 + mu / 100)[None, :, None]
+    np.cumprod(shocks, axis=2, out=shocks)          # GDP relative to from_year
+    # Extra share in year t is rise * t / steps; weight each year's GDP index by it.
+    weights = np.arange(1, steps + 1) / steps
+    rise = np.maximum(tgt - s0, 0.0) / 100 * g0
+    extra = (shocks @ weights) * rise[None, :]      # scenarios x allies
+    total = extra.sum(axis=1, keepdims=True)
+    values = np.concatenate([extra, total], axis=1)
+    cols = {"mean": values.mean(axis=0), "sd": values.std(axis=0, ddof=1) if n > 1 else np.zeros(values.shape[1])}
+    for q, v in zip(qs, np.quantile(values, qs, axis=0)):
+        cols[f"p{q * 100:g}"] = v
+    out = pd.DataFrame(cols, index=pd.Index(codes + [TOTAL], name="country"))
+    out.columns.name = "extra_cost_usd_constant_million"
+    out.attrs.update(target_pct=tgt, by=deadline, from_year=y0, n_scenarios=n, seed=seed, correlation=rho)
+    return out

@@ -1,0 +1,335 @@
+"""Distance to a spending target and the paths that close it.
+
+Defaults follow The Hague Summit (25 June 2025): at least 3.5% of GDP on core
+defence by 2035 (with up to 1.5% more on defence- and security-related
+spending, 5% in all), reached along a credible, incremental path. Target and
+deadline are parameters: 2032 was discussed before 2035 was agreed, and the
+5% headline can be passed as ``target=5.0``.
+
+The share of GDP is NATO's published Table 3 figure (defence expenditure as a
+share of real GDP), used here as the measure of core defence spending.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .. import registry
+from . import _args
+
+DEFAULT_TARGET_PCT = 3.5
+DEFAULT_BY = 2035
+
+
+def _share(df: pd.DataFrame) -> pd.DataFrame:
+    return _args.wide(df, "share_gdp_pct", "constant")
+
+
+def _allies(country, df: pd.DataFrame, year: int) -> tuple[list[str], bool]:
+    """(ISO3 codes, whether one ally was asked for by a string)."""
+    if country is None:
+        members = set(registry.members(year=year))
+        return [c for c in _args.defence_allies() if c in members], False
+    codes = _args.with_defence(_args.countries(country))
+    return codes, isinstance(country, str)
+
+
+def _by(value, from_year: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or int(value) <= from_year:
+        raise ValueError(f"by must be an integer year after from_year ({from_year}), got {value!r}")
+    return int(value)
+
+
+def trend_growth(*, country: str | list[str] | None = None, data: pd.DataFrame | None = None,
+                 edition: str | None = None) -> pd.Series:
+    """Each ally's trend real GDP growth, in percent per year.
+
+    The compound annual growth rate of GDP in constant 2015 US dollars
+    (Table 5) from the first to the last year of the edition (2014-2024 in
+    the June 2024 edition, whose last two years are NATO estimates; the 2020
+    fall is inside the window).
+
+    Examples
+    --------
+    >>> float(round(trend_growth(country="POL")["POL"], 2))
+    3.62
+    """
+    df = _args.table(data, edition)
+    gdp = _args.wide(df, "gdp_usd", "constant")
+    codes = sorted(registry.countries()["iso3"]) if country is None else _args.countries(country)
+    first, last = _args.edition_years(df)
+    g = gdp.reindex(codes)
+    out = ((g[last] / g[first]) ** (1 / (last - first)) - 1) * 100
+    out.name = "gdp_growth_pct"
+    out.index.name = "country"
+    return out
+
+
+def gap_to_target(*, country: str | list[str] | None = None, target: float = DEFAULT_TARGET_PCT,
+                  year: int | None = None, price_basis: str = "current", data: pd.DataFrame | None = None,
+                  edition: str | None = None) -> pd.Series | pd.DataFrame:
+    """Gap between an ally's share of GDP and a target, in points of GDP and in US dollars.
+
+    ``gap_pp = target - share_gdp_pct`` (positive: short of the target;
+    negative: above it) and ``gap_usd_million = gap_pp / 100 x GDP`` where
+    GDP is the ally's GDP of ``year`` in US dollars at ``price_basis``:
+    ``"current"`` gives the extra spending in that year's dollars and
+    exchange rates, ``"constant"`` in 2015 dollars. The share is NATO's
+    published share of real GDP; the dollar gap is an order of magnitude
+    (at current prices the nominal share differs slightly from the real one).
+
+    Parameters
+    ----------
+    country : str or list of str, optional
+        Ally ISO3 code(s); default every ally with armed forces that was a
+        member in ``year``. Iceland has no defence expenditure and is refused.
+    target : float, default 3.5
+        Percent of GDP (non-negative).
+    year : int, optional
+        Default: the edition's latest year.
+    price_basis : {"current", "constant"}
+    data, edition
+        Tidy table and edition (default :func:`natoanalysis.load`, latest).
+
+    Returns
+    -------
+    pandas.Series or pandas.DataFrame
+        ``share_gdp_pct``, ``target_pct``, ``gap_pp``, ``gdp_usd_million``,
+        ``gap_usd_million``; a Series for one ally, else a DataFrame indexed
+        by ``country``.
+
+    Examples
+    --------
+    >>> g = gap_to_target(country="DEU", year=2024)
+    >>> float(round(g["gap_pp"], 2)), float(round(g["gap_usd_million"] / 1000, 1))
+    (1.38, 63.7)
+    """
+    df = _args.table(data, edition)
+    tgt = _args.non_negative(target, name="target")
+    _, last = _args.edition_years(df)
+    y = _args.year(year, df, allow_none=True) or last
+    basis = _args.price_basis(price_basis, df, indicator="gdp_usd")
+    codes, single = _allies(country, df, y)
+    share = _share(df).reindex(codes)[y]
+    gdp = _args.wide(df, "gdp_usd", basis).reindex(codes)[y]
+    out = pd.DataFrame({"share_gdp_pct": share, "target_pct": tgt, "gap_pp": tgt - share, "gdp_usd_million": gdp})
+    out["gap_usd_million"] = out["gap_pp"] / 100 * out["gdp_usd_million"]
+    out.index.name = "country"
+    out.attrs.update(year=y, price_basis=basis)
+    if single:
+        row = out.iloc[0]
+        row.name = codes[0]
+        return row
+    return out
+
+
+def required_annual_increase(*, country: str | list[str] | None = None, target: float = DEFAULT_TARGET_PCT,
+                             by: int = DEFAULT_BY, from_year: int | None = None,
+                             data: pd.DataFrame | None = None, edition: str | None = None) -> float | pd.Series:
+    """Rise in the share of GDP needed each year to reach a target by a deadline, in points per year.
+
+    ``(target - share[from_year]) / (by - from_year)``: a straight line in
+    points of GDP from the share of ``from_year`` to the target in ``by``.
+    Compare with the 0.2 points a year some allies asked for. Zero or
+    negative means the ally is already at or above the target.
+
+    Parameters
+    ----------
+    country : str or list of str, optional
+        Ally ISO3 code(s); default every ally with armed forces that was a
+        member in ``from_year``.
+    target : float, default 3.5
+        Percent of GDP.
+    by : int, default 2035
+        Deadline year (2032 was discussed before 2035 was agreed).
+    from_year : int, optional
+        Starting year; default the edition's latest year.
+    data, edition
+        Tidy table and edition (default :func:`natoanalysis.load`, latest).
+
+    Returns
+    -------
+    float or pandas.Series
+        Points of GDP per year; a Series named
+        ``required_increase_pp_per_year`` indexed by ``country`` for
+        several allies.
+
+    Examples
+    --------
+    >>> round(required_annual_increase(country="ESP", target=3.5, by=2035, from_year=2024), 3)
+    0.202
+    """
+    df = _args.table(data, edition)
+    tgt = _args.non_negative(target, name="target")
+    _, last = _args.edition_years(df)
+    y0 = _args.year(from_year, df, name="from_year", allow_none=True) or last
+    deadline = _by(by, y0)
+    codes, single = _allies(country, df, y0)
+    share = _share(df).reindex(codes)[y0]
+    out = (tgt - share) / (deadline - y0)
+    out.name = "required_increase_pp_per_year"
+    out.index.name = "country"
+    return float(out.iloc[0]) if single else out
+
+
+def _growth_for(codes: list[str], gdp_growth, df: pd.DataFrame) -> pd.Series:
+    """Assumed real GDP growth in percent per year for each ally (trend unless given)."""
+    trend = trend_growth(country=codes, data=df)
+    if gdp_growth is None:
+        return trend
+    if isinstance(gdp_growth, dict):
+        given = {_args.country(k, name="gdp_growth key"): v for k, v in gdp_growth.items()}
+        out = trend.copy()
+        for code, v in given.items():
+            if code in out.index:
+                out[code] = _rate(v)
+        return out
+    return pd.Series(_rate(gdp_growth), index=trend.index, name=trend.name)
+
+
+def _rate(value) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(float(value)) or float(value) <= -100:
+        raise ValueError(f"gdp_growth must be a percent per year greater than -100 (e.g. 1.5), "
+                         f"a dict of them per ISO3 code, or None for the trend; got {value!r}")
+    return float(value)
+
+
+def project_path(*, country: str | list[str], target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY,
+                 gdp_growth: float | dict[str, float] | None = None, from_year: int | None = None,
+                 data: pd.DataFrame | None = None, edition: str | None = None) -> pd.DataFrame:
+    """Yearly path of spending that reaches a target share of GDP by a deadline.
+
+    * The share rises linearly in points of GDP from its ``from_year``
+      value to ``target`` in ``by``; an ally already at or above the target
+      holds its share (the path never cuts spending).
+    * GDP in constant 2015 US dollars grows from its ``from_year`` value at
+      the assumed real rate ``gdp_growth`` (percent per year).
+    * Spending ``defence_exp_usd_constant_million = share / 100 x GDP``;
+      ``extra_defence_exp_usd_constant_million`` is the spending above what
+      holding the ``from_year`` share would cost in the same year.
+
+    Parameters
+    ----------
+    country : str or list of str
+        Ally ISO3 code(s) (allies with armed forces).
+    target : float, default 3.5
+        Percent of GDP.
+    by : int, default 2035
+        Deadline year.
+    gdp_growth : float or dict, optional
+        Real GDP growth in percent per year (``1.5`` means 1.5%), either one
+        number for every ally or a dict per ISO3 code; allies not given use
+        their trend: the CAGR of constant-dollar GDP over the edition's years
+        (see :func:`trend_growth`).
+    from_year : int, optional
+        Starting year; default the edition's latest year.
+    data, edition
+        Tidy table and edition (default :func:`natoanalysis.load`, latest).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``year`` (``from_year`` to ``by``) for one ally, by
+        ``(country, year)`` for several; columns ``share_gdp_pct``,
+        ``gdp_usd_constant_million``, ``defence_exp_usd_constant_million``,
+        ``extra_defence_exp_usd_constant_million`` and ``gdp_growth_pct``
+        (the assumption used).
+
+    Examples
+    --------
+    >>> p = project_path(country="ITA", target=3.5, by=2035, gdp_growth=1.0)
+    >>> p["share_gdp_pct"].round(3).iloc[[0, -1]].tolist()
+    [1.491, 3.5]
+    >>> float(round(p.loc[2035, "gdp_usd_constant_million"] / p.loc[2024, "gdp_usd_constant_million"], 4))
+    1.1157
+    """
+    df = _args.table(data, edition)
+    tgt = _args.non_negative(target, name="target")
+    _, last = _args.edition_years(df)
+    y0 = _args.year(from_year, df, name="from_year", allow_none=True) or last
+    deadline = _by(by, y0)
+    if country is None:
+        raise ValueError("country is required: an ISO3 code or a list of them")
+    codes, single = _allies(country, df, y0)
+    rate = _growth_for(codes, gdp_growth, df)
+    s0 = _share(df).reindex(codes)[y0].to_numpy()
+    g0 = _args.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy()
+    years = np.arange(y0, deadline + 1)
+    steps = (years - y0) / (deadline - y0)
+    rise = np.maximum(tgt - s0, 0.0)
+    share = s0[:, None] + rise[:, None] * steps[None, :]
+    gdp = g0[:, None] * (1 + rate.to_numpy()[:, None] / 100) ** (years - y0)[None, :]
+    spend = share / 100 * gdp
+    extra = spend - s0[:, None] / 100 * gdp
+    idx = pd.MultiIndex.from_product([codes, years], names=["country", "year"])
+    out = pd.DataFrame({"share_gdp_pct": share.ravel(), "gdp_usd_constant_million": gdp.ravel(),
+                        "defence_exp_usd_constant_million": spend.ravel(),
+                        "extra_defence_exp_usd_constant_million": extra.ravel(),
+                        "gdp_growth_pct": np.repeat(rate.to_numpy(), len(years))}, index=idx)
+    return out.loc[codes[0]] if single else out
+
+
+def years_to_target(*, country: str | list[str] | None = None, target: float = DEFAULT_TARGET_PCT,
+                    window: int = 5, from_year: int | None = None, data: pd.DataFrame | None = None,
+                    edition: str | None = None) -> float | pd.DataFrame:
+    """Years an ally needs to reach a target share of GDP at its recent pace.
+
+    ``pace = (share[from_year] - share[from_year - window]) / window`` in
+    points of GDP per year, and
+    ``years = (target - share[from_year]) / pace``. Explicitly:
+
+    * already at or above the target: ``0.0``;
+    * below the target with ``pace <= 0`` (flat or falling): ``math.inf``,
+      the target is never reached at that pace.
+
+    Parameters
+    ----------
+    country : str or list of str, optional
+        Ally ISO3 code(s); default every ally with armed forces that was a
+        member in ``from_year``.
+    target : float, default 3.5
+        Percent of GDP.
+    window : int, default 5
+        Number of years over which the pace is averaged; ``from_year -
+        window`` must be a year of the edition.
+    from_year : int, optional
+        Default: the edition's latest year.
+    data, edition
+        Tidy table and edition (default :func:`natoanalysis.load`, latest).
+
+    Returns
+    -------
+    float or pandas.DataFrame
+        Years (float, possibly ``inf``) for one ally; for several a
+        DataFrame indexed by ``country`` with ``share_gdp_pct``,
+        ``pace_pp_per_year``, ``years_to_target`` and ``year_reached``
+        (``from_year + years``, ``inf`` if never).
+
+    Examples
+    --------
+    >>> round(years_to_target(country="FRA", target=3.5, window=5, from_year=2024), 1)
+    29.0
+    """
+    df = _args.table(data, edition)
+    tgt = _args.non_negative(target, name="target")
+    first, last = _args.edition_years(df)
+    y0 = _args.year(from_year, df, name="from_year", allow_none=True) or last
+    w = _args.positive_int(window, name="window")
+    if y0 - w < first:
+        raise ValueError(f"window {w} reaches back to {y0 - w}, before the edition's first year {first}; "
+                         f"accepted: 1 to {y0 - first} for from_year={y0}")
+    codes, single = _allies(country, df, y0)
+    share = _share(df).reindex(codes)
+    now = share[y0]
+    pace = (now - share[y0 - w]) / w
+    with np.errstate(divide="ignore", invalid="ignore"):
+        years = np.where(now >= tgt, 0.0, np.where(pace > 0, (tgt - now) / pace, np.inf))
+    if single:
+        return float(years[0])
+    out = pd.DataFrame({"share_gdp_pct": now, "pace_pp_per_year": pace, "years_to_target": years,
+                        "year_reached": y0 + years}, index=pd.Index(codes, name="country"))
+    return out
