@@ -3,7 +3,9 @@
 Same schema as NATO plus three columns: ``is_uncertain`` (figure printed in
 red), ``missing_reason`` (``""``, ``"not_available"`` or ``"did_not_exist"``;
 the value is NaN when set) and ``fiscal_year`` (the financial-year period of
-``defence_exp_ncu_fy`` rows, e.g. ``"Apr-Mar"``).
+``defence_exp_ncu_fy`` rows, e.g. ``"Apr-Mar"``) and ``sipri_region`` (code of
+the SIPRI sub-region a country is listed under, or of the region a regional
+total belongs to; see ``reference/sipri_regions.csv``).
 
 SIPRI's definition of military expenditure differs from NATO's: the two
 sources share indicator names so that they can be set side by side
@@ -20,7 +22,8 @@ from .errors import ValidationError
 from .layouts import sipri as sipri_layout
 from .workbook import Workbook
 
-EXTRA_COLUMNS = {"is_uncertain": "bool", "missing_reason": "string", "fiscal_year": "string"}
+EXTRA_COLUMNS = {"is_uncertain": "bool", "missing_reason": "string", "fiscal_year": "string",
+                 "sipri_region": "string"}
 
 #: Constant (base-year) and current US$ must agree in the base year; SIPRI's two sheets differ in the last bits.
 BASE_YEAR_RTOL = 1e-9
@@ -51,7 +54,7 @@ def tidy_sipri(workbook: Workbook, *, edition: str, run_checks: bool = True) -> 
     df["edition"] = edition
     reg = registry.countries(include_non_allies=True)
     names = dict(zip(reg["iso3"], reg["name"]))
-    names.update({code: name for code, name in sipri_layout.regions().values()})
+    names.update({code: name for code, name, _ in sipri_layout.regions().values()})
     df["country_name"] = df["country"].map(names)
     df["is_aggregate"] = df["country"].str.startswith("SIPRI_")
     tidy = schema.conform(df, extra=EXTRA_COLUMNS)

@@ -104,18 +104,18 @@ def markers() -> tuple[dict[str, str], dict[str, str]]:
 
 
 @functools.lru_cache(maxsize=1)
-def regions() -> dict[str, tuple[str, str]]:
-    """Normalised SIPRI region name -> (aggregate code, registry name), from ``reference/sipri_regions.csv``.
+def regions() -> dict[str, tuple[str, str, str]]:
+    """Normalised SIPRI region name -> (aggregate code, name, parent code), from ``reference/sipri_regions.csv``.
 
     Examples
     --------
-    >>> regions()["world"]
-    ('SIPRI_WORLD', 'World (SIPRI)')
+    >>> regions()["world"], regions()["western europe"]
+    (('SIPRI_WORLD', 'World (SIPRI)', ''), ('SIPRI_WESTERN_EUROPE', 'Western Europe (SIPRI)', 'SIPRI_EUROPE'))
     """
     out = {}
     for _, row in _read_reference("sipri_regions.csv").iterrows():
         for alias in row["sipri_names"].split(";"):
-            out[_norm(alias)] = (row["code"], row["name"])
+            out[_norm(alias)] = (row["code"], row["name"], row["parent"])
     return out
 
 
@@ -212,7 +212,7 @@ def _country_sheet(sheet: Sheet, spec: SheetSpec, title_row: int, title: str, ou
     currency_col = labels.get("currency")
     fy_col = next((c for k, c in labels.items() if k.startswith("fiscal year")), None)
     first_year_col = min(years)
-    region = subregion = ""
+    region = ""  # code of the innermost SIPRI heading above the row
     found: dict[str, int] = {}
     unknown: list[tuple[int, str, str]] = []
     for r, cells in rows.items():
@@ -224,10 +224,10 @@ def _country_sheet(sheet: Sheet, spec: SheetSpec, title_row: int, title: str, ou
         if not values:
             if name and len(cells) == 1:
                 # SIPRI heading rows: a region, then its sub-regions, each alone in column A.
-                if _norm(name) in regions() and regions()[_norm(name)][0] in _TOP_REGIONS:
-                    region, subregion = name, ""
-                else:
-                    subregion = name
+                if _norm(name) not in regions():
+                    raise LayoutError(f"heading {name!r} is not a region in reference/sipri_regions.csv",
+                                      sheet=sheet.name, row=r)
+                region = regions()[_norm(name)][0]
                 continue
             if cells:
                 raise LayoutError(f"row without figures: {[c.ref for c in cells]}", sheet=sheet.name, row=r)
@@ -237,7 +237,7 @@ def _country_sheet(sheet: Sheet, spec: SheetSpec, title_row: int, title: str, ou
         try:
             code = lookup(name, publisher="sipri")
         except UnknownCountryError:
-            unknown.append((r, name, subregion or region))
+            unknown.append((r, name, region))
             continue
         if code in found:
             raise LayoutError(f"second row for {code} ({name!r}; first at row {found[code]})", sheet=sheet.name, row=r)
@@ -261,7 +261,7 @@ def _country_sheet(sheet: Sheet, spec: SheetSpec, title_row: int, title: str, ou
                 "value": value * spec.multiply / spec.divide, "unit": spec.unit,
                 "currency": currency, "price_basis": spec.price_basis, "base_year": base_year,
                 "is_estimate": is_est, "is_uncertain": is_unc, "missing_reason": reason,
-                "note_marker": note, "fiscal_year": fiscal, "table": sheet.name,
+                "note_marker": note, "fiscal_year": fiscal, "sipri_region": region, "table": sheet.name,
                 "source_sheet": sheet.name, "source_cell": by_col[col].ref,
             })
     expected = set(countries(include_non_allies=True)["iso3"])
@@ -273,10 +273,6 @@ def _country_sheet(sheet: Sheet, spec: SheetSpec, title_row: int, title: str, ou
             f"does not know (add it to sipri_names in countries.csv). SIPRI rows not in the registry: {listed}",
             sheet=sheet.name)
     out.not_kept[sheet.name] = [n for _, n, _ in unknown]
-
-
-# Top-level SIPRI regions (the sub-regions sit under them).
-_TOP_REGIONS = frozenset({"SIPRI_AFRICA", "SIPRI_AMERICAS", "SIPRI_ASIA_OCEANIA", "SIPRI_EUROPE", "SIPRI_MIDDLE_EAST"})
 
 
 def _regional_sheet(sheet: Sheet, title_row: int, title: str, out: Parsed) -> None:
@@ -304,7 +300,7 @@ def _regional_sheet(sheet: Sheet, title_row: int, title: str, out: Parsed) -> No
         if _norm(name) not in regions():
             raise LayoutError(f"region {name!r} is not in reference/sipri_regions.csv; known: "
                               f"{', '.join(sorted(regions()))}", sheet=sheet.name, row=r)
-        code, _ = regions()[_norm(name)]
+        code, _, parent = regions()[_norm(name)]
         if code in found:
             raise LayoutError(f"second row for {name!r} (first at row {found[code]})", sheet=sheet.name, row=r)
         found[code] = r
@@ -324,10 +320,10 @@ def _regional_sheet(sheet: Sheet, title_row: int, title: str, out: Parsed) -> No
                 "country": code, "year": year, "indicator": "defence_exp_usd",
                 "value": value * REGIONAL_MULTIPLY, "unit": _USD, "currency": "", "price_basis": basis,
                 "base_year": base, "is_estimate": is_est, "is_uncertain": is_unc, "missing_reason": reason,
-                "note_marker": "", "fiscal_year": "", "table": sheet.name,
+                "note_marker": "", "fiscal_year": "", "sipri_region": parent, "table": sheet.name,
                 "source_sheet": sheet.name, "source_cell": by_col[col].ref,
             })
-    absent = {c for c, _ in regions().values()} - set(found)
+    absent = {c for c, _, _ in regions().values()} - set(found)
     if absent:
         raise LayoutError(f"regional totals lack rows for {', '.join(sorted(absent))}", sheet=sheet.name)
 

@@ -1,0 +1,145 @@
+"""NATO and SIPRI side by side: where the two definitions of military spending diverge.
+
+The sources are never merged into one series: each keeps its own value,
+edition and flags, and the difference is shown so that a researcher sees how
+far apart the definitions (pensions, paramilitary forces, fiscal years, price
+basis) put an ally.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable
+
+import pandas as pd
+
+from . import registry, store
+
+_SOURCES = ("nato", "sipri")
+
+
+def _years(years: Iterable[int] | None) -> list[int] | None:
+    if years is None:
+        return None
+    if isinstance(years, (int, str)):
+        years = [years]
+    out = []
+    for y in years:
+        if isinstance(y, bool) or not isinstance(y, (int,)) and not (hasattr(y, "is_integer") and y.is_integer()):
+            raise ValueError(f"years must be whole years such as 2014 or range(2014, 2025), got {y!r}")
+        out.append(int(y))
+    return out
+
+
+def _countries(countries: Iterable[str] | str | None) -> list[str] | None:
+    if countries is None:
+        return None
+    if isinstance(countries, str):
+        countries = [countries]
+    return [registry.validate_country(c) for c in countries]
+
+
+def _select(df: pd.DataFrame, source: str, indicator: str, price_basis: str | None) -> pd.DataFrame:
+    rows = df[(df["indicator"] == indicator) & ~df["is_aggregate"]]
+    bases = sorted(rows["price_basis"].unique())
+    if price_basis is None:
+        if len(bases) > 1:
+            raise ValueError(f"{source} publishes {indicator} at {' and '.join(bases)} prices; "
+                             f"pass price_basis= one of {bases}")
+        return rows
+    if price_basis not in bases:
+        raise ValueError(f"{source} does not publish {indicator} at price_basis={price_basis!r}; accepted: {bases}")
+    return rows[rows["price_basis"] == price_basis]
+
+
+def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str] | str | None = None,
+                    years: Iterable[int] | None = None, price_basis: str | None = None,
+                    nato_edition: str | None = None, sipri_edition: str | None = None,
+                    data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """NATO's and SIPRI's figures for one indicator, per ally and year, with the difference.
+
+    Parameters
+    ----------
+    indicator : str, default ``"share_gdp_pct"``
+        An indicator both sources publish: ``share_gdp_pct``, ``defence_exp_usd``,
+        ``defence_exp_ncu`` or ``defence_exp_per_capita_usd``.
+    countries : list of ISO3 codes, optional
+        Allies to compare (default: every ally either source has).
+    years : iterable of int, optional
+        Years to compare (default: every year both sources publish).
+    price_basis : {"current", "constant"}, optional
+        Needed when a source publishes the indicator at both (``defence_exp_usd``).
+        Constant prices are only compared when both sources use the same base year.
+    nato_edition, sipri_edition : str, optional
+        Editions to compare (default: the latest of each).
+    data_dir : path-like, optional
+        Data root.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ally and year: ``country, country_name, year, indicator, unit,
+        nato_value, sipri_value, difference`` (SIPRI minus NATO, in ``unit``;
+        percentage points for shares), ``nato_price_basis, sipri_price_basis,
+        nato_base_year, sipri_base_year, nato_is_estimate, sipri_is_estimate,
+        sipri_is_uncertain, sipri_missing_reason, nato_edition, sipri_edition``.
+        ``sipri_value`` is NaN where SIPRI prints no figure (reason in
+        ``sipri_missing_reason``).
+
+    Raises
+    ------
+    ValueError
+        Unknown indicator or country, ambiguous or incomparable price bases.
+
+    Examples
+    --------
+    >>> cmp = compare_sources(indicator="share_gdp_pct", countries=["POL"], years=[2024])
+    >>> cmp[["country", "year", "nato_value", "sipri_value", "difference"]].round(2).values.tolist()
+    [['POL', 2024, 4.12, 4.15, 0.03]]
+    """
+    frames = {"nato": store.load(source="nato", edition=nato_edition, data_dir=data_dir),
+              "sipri": store.load(source="sipri", edition=sipri_edition, data_dir=data_dir)}
+    common = sorted(set(frames["nato"]["indicator"]) & set(frames["sipri"]["indicator"]))
+    if indicator not in common:
+        raise ValueError(f"indicator {indicator!r} is not published by both NATO and SIPRI; accepted: "
+                         f"{', '.join(common)}")
+    sel = {s: _select(frames[s], s, indicator, price_basis) for s in _SOURCES}
+    units = {s: set(sel[s]["unit"]) for s in _SOURCES}
+    if units["nato"] != units["sipri"]:
+        raise ValueError(f"{indicator} is in {units['nato']} for NATO but {units['sipri']} for SIPRI")
+    unit = next(iter(units["nato"]))
+    bases = {s: sorted(sel[s]["price_basis"].unique()) for s in _SOURCES}
+    # Shares are ratios, so NATO's real-GDP share and SIPRI's nominal one are the same kind of number;
+    # money at different price bases or base years is not.
+    if not unit.startswith("percent"):
+        if bases["nato"] != bases["sipri"]:
+            both = sorted(set(frames["nato"].loc[frames["nato"]["indicator"] == indicator, "price_basis"])
+                          & set(frames["sipri"].loc[frames["sipri"]["indicator"] == indicator, "price_basis"]))
+            hint = f"; pass price_basis= one of {both}" if both else "; the two cannot be compared"
+            raise ValueError(f"{indicator}: NATO's figures are at {bases['nato']} prices and SIPRI's at "
+                             f"{bases['sipri']} prices{hint}")
+        base_years = {s: sorted(int(b) for b in sel[s]["base_year"].dropna().unique()) for s in _SOURCES}
+        if base_years["nato"] != base_years["sipri"]:
+            raise ValueError(f"{indicator} at constant prices uses base year {base_years['nato']} for NATO and "
+                             f"{base_years['sipri']} for SIPRI; pass price_basis='current' instead")
+    cols = ["country", "year", "value", "price_basis", "base_year", "is_estimate", "edition"]
+    nato = sel["nato"][cols].add_prefix("nato_").rename(columns={"nato_country": "country", "nato_year": "year"})
+    sipri = sel["sipri"][cols + ["is_uncertain", "missing_reason"]].add_prefix("sipri_").rename(
+        columns={"sipri_country": "country", "sipri_year": "year"})
+    out = nato.merge(sipri, on=["country", "year"], how="inner", validate="one_to_one")
+    allies = set(registry.countries()["iso3"])
+    out = out[out["country"].isin(allies)]
+    wanted_c, wanted_y = _countries(countries), _years(years)
+    if wanted_c is not None:
+        out = out[out["country"].isin(wanted_c)]
+    if wanted_y is not None:
+        out = out[out["year"].isin(wanted_y)]
+    out["indicator"] = indicator
+    out["unit"] = unit
+    out["country_name"] = out["country"].map(dict(zip(registry.countries()["iso3"], registry.countries()["name"])))
+    out["difference"] = out["sipri_value"] - out["nato_value"]
+    order = ["country", "country_name", "year", "indicator", "unit", "nato_value", "sipri_value", "difference",
+             "nato_price_basis", "sipri_price_basis", "nato_base_year", "sipri_base_year", "nato_is_estimate",
+             "sipri_is_estimate", "sipri_is_uncertain", "sipri_missing_reason", "nato_edition", "sipri_edition"]
+    out = out[order].astype({"country": "string", "country_name": "string", "indicator": "string", "unit": "string"})
+    return out.sort_values(["country", "year"]).reset_index(drop=True)

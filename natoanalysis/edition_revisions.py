@@ -1,0 +1,84 @@
+"""Revisions between editions of one source: the same number as each edition printed it.
+
+Publishers revise past years in every edition (NATO's latest years are
+estimates, SIPRI revises its whole series); lining editions up shows by how much.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from . import registry, store
+
+
+def revisions(*, indicator: str, source: str = "nato", country: str | None = None, year: int | None = None,
+              price_basis: str | None = None, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """One row per published number, one column per bundled edition, and the revision.
+
+    Parameters
+    ----------
+    indicator : str
+        Indicator name (see :func:`natoanalysis.indicators`).
+    source : {"nato", "sipri"}
+        Publisher.
+    country : str, optional
+        ISO3 code or aggregate code; default: all.
+    year : int, optional
+        Year; default: all.
+    price_basis : {"current", "constant", ""}, optional
+        Default: all price bases of the indicator.
+    data_dir : path-like, optional
+        Data root.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``country, year, indicator, price_basis`` then one column per
+        edition (oldest first; NaN where that edition does not print the number),
+        then ``revision``: the latest edition's value minus the oldest edition's
+        that prints the number (NaN with a single edition), in the indicator's unit.
+
+    Examples
+    --------
+    >>> r = revisions(indicator="share_gdp_pct", country="POL", year=2024)
+    >>> r.columns.tolist()
+    ['country', 'year', 'indicator', 'price_basis', '2024-06', 'revision']
+    """
+    df = store.load(source=source, edition="all", data_dir=data_dir)
+    known = sorted(df["indicator"].unique())
+    if indicator not in known:
+        raise ValueError(f"indicator {indicator!r} is not published by {source}; accepted: {', '.join(known)}")
+    sel = df[df["indicator"] == indicator]
+    if country is not None:
+        codes = set(sel["country"])
+        code = country.strip().upper() if isinstance(country, str) else country
+        if code not in codes:
+            try:
+                code = registry.lookup(str(country))
+            except registry.UnknownCountryError:
+                raise ValueError(f"country {country!r} has no {indicator} rows in {source}; accepted: "
+                                 f"{', '.join(sorted(codes))}") from None
+        sel = sel[sel["country"] == code]
+    if year is not None:
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise ValueError(f"year must be an int such as 2023, got {year!r}")
+        sel = sel[sel["year"] == year]
+    if price_basis is not None:
+        bases = sorted(df.loc[df["indicator"] == indicator, "price_basis"].unique())
+        if price_basis not in bases:
+            raise ValueError(f"{indicator} has no price_basis {price_basis!r} in {source}; accepted: {bases}")
+        sel = sel[sel["price_basis"] == price_basis]
+    editions = sorted(df["edition"].unique())
+    key = ["country", "year", "indicator", "price_basis"]
+    wide = sel.pivot_table(index=key, columns="edition", values="value", aggfunc="first", dropna=False)
+    wide = wide.reindex(columns=editions)
+    wide.columns = [str(c) for c in wide.columns]
+    values = wide[[str(e) for e in editions]]
+    first = values.bfill(axis=1).iloc[:, 0] if len(editions) else pd.Series(dtype=float)
+    last = values.ffill(axis=1).iloc[:, -1] if len(editions) else pd.Series(dtype=float)
+    wide["revision"] = (last - first) if len(editions) > 1 else float("nan")
+    out = wide.reset_index()
+    out.columns.name = None
+    return out.astype({"country": "string", "indicator": "string", "price_basis": "string"})
