@@ -185,6 +185,8 @@ def group_growth(*, group: str | list[str] = "europe_canada", year: int | None =
     17.947
     >>> round(group_growth(group="europe_canada", year=2024, membership="constant"), 2)
     14.89
+
+    So about 3.06 of the 17.95 points are Sweden's accession, not growth.
     """
     df = _args.table(data, edition)
     _args.indicator(indicator, df, accepted=_args.ADDITIVE)

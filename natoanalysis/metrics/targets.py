@@ -50,7 +50,8 @@ def trend_growth(*, country: str | list[str] | None = None, data: pd.DataFrame |
     The compound annual growth rate of GDP in constant 2015 US dollars
     (Table 5) from the first to the last year of the edition (2014-2024 in
     the June 2024 edition, whose last two years are NATO estimates; the 2020
-    fall is inside the window).
+    fall is inside the window). Prices and exchange rates are both fixed at
+    2015, so this is real growth in national currency.
 
     Examples
     --------
