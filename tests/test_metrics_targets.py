@@ -119,3 +119,21 @@ def test_bad_arguments(df):
         na.years_to_target(country="FRA", window=11, data=df)
     with pytest.raises(ValueError, match=r"window must be a positive integer, got 0"):
         na.years_to_target(country="FRA", window=0, data=df)
+
+
+def test_trend_leaves_out_luxembourgs_gdp_to_gni_break(df):
+    # TABLE5 row 63: Luxembourg, constant prices. 2023 drops ~34% (GNI replaces GDP): not growth.
+    g = {y: value("TABLE5", 63, y) for y in range(2014, 2025)}
+    assert g[2023] / g[2022] < 0.7
+    factors = [g[y] / g[y - 1] for y in range(2015, 2025) if y != 2023]
+    expected = (math.prod(factors) ** (1 / len(factors)) - 1) * 100
+    from natoanalysis.metrics import trend_growth
+    assert trend_growth(country="LUX", data=df)["LUX"] == pytest.approx(expected, rel=1e-12)
+    path = na.project_path(country="LUX", data=df)
+    assert path["gdp_growth_pct"].iloc[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_missing_share_raises_instead_of_returning_nan(df):
+    holed = df[~((df["country"] == "ESP") & (df["year"] == 2024) & (df["indicator"] == "share_gdp_pct"))]
+    with pytest.raises(ValueError, match=r"no share_gdp_pct for ESP in 2024"):
+        na.required_annual_increase(data=holed)

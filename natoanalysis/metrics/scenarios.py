@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import registry
 from . import _args
-from .targets import DEFAULT_BY, DEFAULT_TARGET_PCT, _by, _growth_for, _rate, _share, trend_growth
+from .targets import DEFAULT_BY, DEFAULT_TARGET_PCT, _by, _growth_for, _share, real_gdp_growth
 
 TOTAL = "TOTAL"
 
@@ -20,18 +20,16 @@ def growth_volatility(*, country: str | list[str] | None = None, data: pd.DataFr
 
     Sample standard deviation (``ddof=1``) of the year-on-year change of GDP
     in constant 2015 US dollars (2015-2024 in the June 2024 edition, so the
-    2020 fall and rebound are included).
+    2020 fall and rebound are included), leaving out documented breaks
+    (see :func:`natoanalysis.metrics.targets.real_gdp_growth`).
 
     Examples
     --------
     >>> float(round(growth_volatility(country="FRA")["FRA"], 2))
     3.5
     """
-    df = _args.table(data, edition)
-    codes = sorted(registry.countries()["iso3"]) if country is None else _args.countries(country)
-    gdp = _args.wide(df, "gdp_usd", "constant").reindex(codes)
-    yoy = (gdp / gdp.shift(1, axis=1) - 1) * 100
-    out = yoy.iloc[:, 1:].std(axis=1, ddof=1)
+    yoy = real_gdp_growth(country=country, data=data, edition=edition)
+    out = yoy.std(axis=1, ddof=1, skipna=True)
     out.name = "gdp_growth_sd_pp"
     out.index.name = "country"
     return out

@@ -37,10 +37,64 @@ def _allies(country, df: pd.DataFrame, year: int) -> tuple[list[str], bool]:
     return codes, isinstance(country, str)
 
 
+def _present(values: pd.Series, *, what: str, year: int) -> pd.Series:
+    """Refuse a silent NaN result when an ally lacks the figure a metric needs."""
+    missing = [str(c) for c in values.index[values.isna()]]
+    if missing:
+        raise ValueError(f"no {what} for {', '.join(missing)} in {year} in this table; "
+                         "accepted: allies and years the edition publishes")
+    return values
+
+
 def _by(value, from_year: int) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or int(value) <= from_year:
         raise ValueError(f"by must be an integer year after from_year ({from_year}), got {value!r}")
     return int(value)
+
+
+def series_breaks() -> pd.DataFrame:
+    """Documented level breaks in published series (``reference/series_breaks.csv``).
+
+    A break year's change from the year before is a change of definition,
+    not growth, so trend and volatility estimates leave it out.
+
+    Examples
+    --------
+    >>> series_breaks()[["country", "indicator", "year"]].values.tolist()
+    [['LUX', 'gdp_usd', 2023]]
+    """
+    df = registry._read_reference("series_breaks.csv")
+    df["year"] = df["year"].astype(int)
+    return df
+
+
+def real_gdp_growth(*, country: str | list[str] | None = None, data: pd.DataFrame | None = None,
+                    edition: str | None = None) -> pd.DataFrame:
+    """Annual real GDP growth of each ally, in percent, with documented breaks left out.
+
+    ``(GDP[t] / GDP[t-1] - 1) * 100`` of GDP in constant 2015 prices and
+    exchange rates (Table 5); the change into a break year listed in
+    :func:`series_breaks` (Luxembourg 2023, GDP replaced by GNI) is NaN.
+
+    Examples
+    --------
+    >>> g = real_gdp_growth(country=["LUX", "POL"])
+    >>> bool(np.isnan(g.loc["LUX", 2023])), float(round(g.loc["POL", 2023], 2))
+    (True, 0.07)
+    """
+    df = _args.table(data, edition)
+    codes = sorted(registry.countries()["iso3"]) if country is None else _args.countries(country)
+    gdp = _args.wide(df, "gdp_usd", "constant").reindex(codes)
+    yoy = (gdp / gdp.shift(1, axis=1) - 1) * 100
+    breaks = series_breaks()
+    eds = set(df["edition"].unique())
+    breaks = breaks[(breaks["indicator"] == "gdp_usd") & breaks["edition"].isin(eds) & breaks["country"].isin(codes)]
+    for code, year in zip(breaks["country"], breaks["year"]):
+        if year in yoy.columns:
+            yoy.loc[code, year] = np.nan
+    yoy = yoy.iloc[:, 1:]
+    yoy.index.name = "country"
+    return yoy
 
 
 def trend_growth(*, country: str | list[str] | None = None, data: pd.DataFrame | None = None,
@@ -51,19 +105,20 @@ def trend_growth(*, country: str | list[str] | None = None, data: pd.DataFrame |
     (Table 5) from the first to the last year of the edition (2014-2024 in
     the June 2024 edition, whose last two years are NATO estimates; the 2020
     fall is inside the window). Prices and exchange rates are both fixed at
-    2015, so this is real growth in national currency.
+    2015, so this is real growth in national currency. Where a series has a
+    documented break (:func:`series_breaks`: Luxembourg's GDP becomes GNI in
+    2023) the rate is the geometric mean of the other years' changes, which
+    for an unbroken series is the same CAGR.
 
     Examples
     --------
-    >>> float(round(trend_growth(country="POL")["POL"], 2))
-    3.62
+    >>> t = trend_growth(country=["POL", "LUX"])
+    >>> float(round(t["POL"], 2)), float(round(t["LUX"], 2))
+    (3.62, 2.44)
     """
-    df = _args.table(data, edition)
-    gdp = _args.wide(df, "gdp_usd", "constant")
-    codes = sorted(registry.countries()["iso3"]) if country is None else _args.countries(country)
-    first, last = _args.edition_years(df)
-    g = gdp.reindex(codes)
-    out = ((g[last] / g[first]) ** (1 / (last - first)) - 1) * 100
+    yoy = real_gdp_growth(country=country, data=data, edition=edition)
+    factors = 1 + yoy / 100
+    out = (np.exp(np.log(factors).mean(axis=1, skipna=True)) - 1) * 100
     out.name = "gdp_growth_pct"
     out.index.name = "country"
     return out
@@ -114,8 +169,8 @@ def gap_to_target(*, country: str | list[str] | None = None, target: float = DEF
     y = _args.year(year, df, allow_none=True) or last
     basis = _args.price_basis(price_basis, df, indicator="gdp_usd")
     codes, single = _allies(country, df, y)
-    share = _share(df).reindex(codes)[y]
-    gdp = _args.wide(df, "gdp_usd", basis).reindex(codes)[y]
+    share = _present(_share(df).reindex(codes)[y], what="share_gdp_pct", year=y)
+    gdp = _present(_args.wide(df, "gdp_usd", basis).reindex(codes)[y], what=f"gdp_usd ({basis})", year=y)
     out = pd.DataFrame({"share_gdp_pct": share, "target_pct": tgt, "gap_pp": tgt - share, "gdp_usd_million": gdp})
     out["gap_usd_million"] = out["gap_pp"] / 100 * out["gdp_usd_million"]
     out.index.name = "country"
@@ -169,7 +224,7 @@ def required_annual_increase(*, country: str | list[str] | None = None, target: 
     y0 = _args.year(from_year, df, name="from_year", allow_none=True) or last
     deadline = _by(by, y0)
     codes, single = _allies(country, df, y0)
-    share = _share(df).reindex(codes)[y0]
+    share = _present(_share(df).reindex(codes)[y0], what="share_gdp_pct", year=y0)
     out = (tgt - share) / (deadline - y0)
     out.name = "required_increase_pp_per_year"
     out.index.name = "country"
@@ -257,8 +312,9 @@ def project_path(*, country: str | list[str], target: float = DEFAULT_TARGET_PCT
         raise ValueError("country is required: an ISO3 code or a list of them")
     codes, single = _allies(country, df, y0)
     rate = _growth_for(codes, gdp_growth, df)
-    s0 = _share(df).reindex(codes)[y0].to_numpy()
-    g0 = _args.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy()
+    s0 = _present(_share(df).reindex(codes)[y0], what="share_gdp_pct", year=y0).to_numpy()
+    g0 = _present(_args.wide(df, "gdp_usd", "constant").reindex(codes)[y0], what="gdp_usd (constant)",
+                  year=y0).to_numpy()
     years = np.arange(y0, deadline + 1)
     steps = (years - y0) / (deadline - y0)
     rise = np.maximum(tgt - s0, 0.0)
@@ -325,8 +381,8 @@ def years_to_target(*, country: str | list[str] | None = None, target: float = D
                          f"accepted: 1 to {y0 - first} for from_year={y0}")
     codes, single = _allies(country, df, y0)
     share = _share(df).reindex(codes)
-    now = share[y0]
-    pace = (now - share[y0 - w]) / w
+    now = _present(share[y0], what="share_gdp_pct", year=y0)
+    pace = (now - _present(share[y0 - w], what="share_gdp_pct", year=y0 - w)) / w
     with np.errstate(divide="ignore", invalid="ignore"):
         years = np.where(now >= tgt, 0.0, np.where(pace > 0, (tgt - now) / pace, np.inf))
     if single:
