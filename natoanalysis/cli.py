@@ -12,6 +12,7 @@ from typing import Sequence
 from .errors import NatoAnalysisError
 
 EXIT_USAGE = 2
+EXIT_FAILED = 1
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
@@ -43,6 +44,54 @@ def _cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .reports import run
+    params: dict[str, str] = {}
+    for name, value in args.parameter:
+        if name in params:
+            raise ValueError(f"parameter {name!r} given twice (-p {name} ...); give each parameter once")
+        params[name] = value
+    result = run(args.notebooks or None, parameters=params, countries=args.countries, jobs=args.jobs,
+                 out_dir=args.out, show_code=args.show_code, quiet=args.quiet,
+                 notebook_dir_path=args.notebook_dir, data_dir=args.data_dir, kernel_name=args.kernel,
+                 timeout_s=args.timeout, check=False)
+    n = len(result.manifest["notebooks"])
+    if result.is_complete:
+        print(f"report {result.run_id}: {n} notebook{'s' if n != 1 else ''} in {result.manifest['duration_s']:.1f} s -> "
+              f"{result.run_dir / 'index.html'}")
+        return 0
+    for line in result.failure_messages():
+        print(f"natoanalysis report: error: {line}", file=sys.stderr)
+    print(f"natoanalysis report: run {result.run_id} FAILED ({len(result.manifest['failed'])} of {n} notebooks); "
+          f"kept in {result.run_dir} (marked INCOMPLETE), 'latest' not moved", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from .fetch import fetch
+    result = fetch(source=args.source, edition=args.edition, page_url=args.page_url, data_dir=args.data_dir,
+                   timeout=args.timeout)
+    if result.is_new:
+        print(f"downloaded {result.url} (sha256 {result.sha256}) -> {result.path}; transcribed -> {result.raw_dir}")
+    else:
+        print(f"{result.url} (sha256 {result.sha256}) is already transcribed in {result.raw_dir}; nothing new")
+    return 0
+
+
+def _cmd_claims(args: argparse.Namespace) -> int:
+    from .claims import check_claims
+    table = check_claims(edition=args.edition, data_dir=args.data_dir)
+    if args.format == "json":
+        print(table.to_json(orient="records", indent=2, force_ascii=False))
+    elif args.format == "csv":
+        print(table.to_csv(index=False), end="")
+    else:
+        for row in table.itertuples():
+            print(f"{row.id:<30} {row.verdict:<22} {row.computed}")
+            print(f"{'':<30} {row.explanation}\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="natoanalysis", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=None,
@@ -66,6 +115,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sources", help="print the provenance of the bundled raw files")
     p.set_defaults(func=_cmd_sources)
+
+    p = sub.add_parser("claims", help="check the claims registry against the official data")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format (default: table)")
+    p.add_argument("--edition", default=None, help="NATO edition YYYY-MM (default: the latest bundled)")
+    p.set_defaults(func=_cmd_claims)
+
+    p = sub.add_parser("fetch", help="download the publisher's latest workbook and ingest it as a new edition")
+    p.add_argument("source", choices=["nato", "sipri"], help="publisher")
+    p.add_argument("--edition", help="edition year as in the file name, e.g. 2025 (default: the newest linked)")
+    p.add_argument("--page-url", help="publisher page to read links from (default: reference/publishers.csv "
+                                      "or $NATOANALYSIS_<SOURCE>_PAGE_URL)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the server (default: 60)")
+    p.set_defaults(func=_cmd_fetch)
+
+    p = sub.add_parser("report", help="execute the report notebooks into reports/<run-id>/ (reports/latest)",
+                       description="Execute report notebooks with papermill into OUT/<run-id>/: executed "
+                                   "notebooks, HTML, figures (PNG, SVG), index.html and manifest.json. Exit "
+                                   "status 1 if a notebook fails, 2 for a bad request.")
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                   help="notebooks by stem, number or name (default: all in the notebook folder)")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                   help="set a parameter in every selected notebook that declares it (repeatable)")
+    p.add_argument("--countries", help="'all' (default) or ISO3 codes, e.g. POL,DEU: allies for the "
+                                       "per-country notebook (the one with a 'country' parameter)")
+    p.add_argument("--jobs", type=int, help="parallel worker processes (default: number of CPUs)")
+    p.add_argument("--out", help="reports folder (default: the repository's reports/)")
+    p.add_argument("--show-code", action="store_true", help="show code cells in the HTML versions")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--notebook-dir", help="notebook folder (default: $NATOANALYSIS_NOTEBOOK_DIR or notebooks/)")
+    p.add_argument("--kernel", default="natoanalysis", help="Jupyter kernel (default: natoanalysis)")
+    p.add_argument("--timeout", type=float, help="per-cell time limit in seconds (default: none)")
+    p.set_defaults(func=_cmd_report)
     return parser
 
 

@@ -1,0 +1,12 @@
+"""Claim checker: what the news said about allied defence spending, tested against the official data.
+
+The claims live in ``reference/claims.json``; :func:`check_claims` evaluates
+each with the evaluator its ``method`` names and the verdict rule in
+:mod:`natoanalysis.claims.verdicts`.
+"""
+
+from .check import check_claims
+from .registry import load_claims
+from .verdicts import VERDICTS
+
+__all__ = ["VERDICTS", "check_claims", "load_claims"]

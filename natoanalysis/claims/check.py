@@ -1,0 +1,87 @@
+"""Check every registered claim against one bundled edition."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+
+import pandas as pd
+
+from .. import store
+from .evaluators import EVALUATORS, Context
+from .registry import load_claims, validate
+from .verdicts import decide
+
+COLUMNS = ["id", "verdict", "claimed", "computed", "definition", "explanation", "edition", "statement", "reported"]
+
+
+def _claimed(claim: dict) -> str:
+    q = claim["quantity"]
+    value = q.get("value", q.get("values", q.get("countries")))
+    return f"{json.dumps(value, ensure_ascii=False)} ({q['unit']})"
+
+
+def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None,
+                 sipri: pd.DataFrame | None = None, claims: list[dict] | None = None,
+                 data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Evaluate every claim and return one verdict row per claim.
+
+    Each claim is evaluated on its own (no state is shared between claims), so a
+    verdict never depends on the order of the registry.
+
+    Parameters
+    ----------
+    edition : str, optional
+        NATO edition ``"YYYY-MM"``; default the latest bundled one.
+    data : pandas.DataFrame, optional
+        A tidy NATO table to check against instead of the bundled one (one edition).
+    sipri : pandas.DataFrame, optional
+        A tidy SIPRI table for the long-run claims (default: the bundled release).
+    claims : list of dict, optional
+        Claims to check (default: the registry in ``reference/claims.json``).
+    data_dir : path-like, optional
+        Data root.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, verdict, claimed, computed, definition, explanation, edition, statement, reported``.
+
+    Examples
+    --------
+    >>> v = check_claims().set_index("id")["verdict"]
+    >>> v["allies-2pct-2014"], v["allies-2pct-22-of-32"], v["us-gdp-share-3-68-to-3-19"]
+    ('supported', 'supported_with_caveat', 'other_vintage')
+    """
+    if data is None:
+        data = store.load(source="nato", edition=edition, data_dir=data_dir)
+    elif edition is not None:
+        data = data[data["edition"] == edition]
+    editions = sorted(data["edition"].unique())
+    if len(editions) != 1:
+        raise ValueError(f"check_claims needs one edition; the data holds {editions or 'none'}")
+    ed = editions[0]
+    published = store.editions(source="nato", data_dir=data_dir).set_index("edition")["publication_date"]
+    edition_date = str(published.get(ed, ""))
+    sipri_loader = (lambda: sipri) if sipri is not None else functools.partial(
+        store.load, source="sipri", data_dir=data_dir)
+    claims = load_claims() if claims is None else claims
+    validate(claims)
+    rows = []
+    for claim in claims:
+        ctx = Context(data=data, edition=ed, sipri=sipri_loader)
+        outcome = EVALUATORS[claim["method"]](claim, ctx)
+        pub_date = claim["publication"].get("date", "")
+        same_vintage = not pub_date or pub_date == edition_date
+        verdict, basis = decide(outcome, same_vintage=same_vintage)
+        explanation = outcome.explanation
+        if verdict == "other_vintage":
+            explanation += (f" The claimed figure likely comes from {claim['publication']['kind']}, not the bundled "
+                            f"edition {ed} (published {edition_date}).")
+        rows.append({"id": claim["id"], "verdict": verdict, "claimed": _claimed(claim),
+                     "computed": json.dumps(basis.value, ensure_ascii=False, default=str),
+                     "definition": basis.name, "explanation": explanation, "edition": ed,
+                     "statement": claim["statement"],
+                     "reported": f"{claim['reported']['outlet']}, {claim['reported']['date']}"})
+    return pd.DataFrame(rows, columns=COLUMNS)

@@ -1,0 +1,290 @@
+"""One evaluator per kind of claim, named in the claims registry's ``method`` field.
+
+Each evaluator is a pure function of the claim and the data context: it
+computes the claimed quantity under the headline definition and the stated
+alternatives, and writes an explanation that names the edition, the price
+basis and the counting rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .. import registry
+from ..metrics import allies_meeting, burden_share, gap_to_target, group_growth
+from .verdicts import Definition, Outcome
+
+COUNTING_2PCT = ("an ally counts when its figure is >= the threshold, unrounded (exactly 2.00% counts); "
+                 "Iceland, with no armed forces, is counted neither way")
+
+
+@dataclasses.dataclass
+class Context:
+    """The data one claim check runs on."""
+
+    data: pd.DataFrame  # tidy NATO rows of one edition
+    edition: str
+    sipri: Callable[[], pd.DataFrame]  # loaded only by claims that need it
+
+    @property
+    def latest_year(self) -> int:
+        return int(self.data["year"].max())
+
+    def year(self, value) -> int:
+        return self.latest_year if value == "latest" else int(value)
+
+    def is_estimate(self, year: int) -> bool:
+        return bool(self.data.loc[self.data["year"] == year, "is_estimate"].any())
+
+    def label(self, year: int) -> str:
+        return f"{year}{'e' if self.is_estimate(year) else ''}"
+
+
+def _names(codes) -> str:
+    return ", ".join(sorted(codes)) if len(codes) else "none"
+
+
+def _share_wide(ctx: Context) -> pd.DataFrame:
+    rows = ctx.data[(ctx.data["indicator"] == "share_gdp_pct") & ~ctx.data["is_aggregate"]]
+    return rows.pivot(index="country", columns="year", values="value")
+
+
+def allies_at_threshold(claim: dict, ctx: Context) -> Outcome:
+    args = claim["args"]
+    year = ctx.year(args["year"])
+    threshold = float(args["threshold"])
+    expect = args["expect"]
+    defs, counts = [], {}
+    for basis, label in (("published", f"NATO's published share of real GDP (Table 3), edition {ctx.edition}"),
+                         ("recomputed", "defence expenditure / GDP, constant 2015 US dollars (Tables 2 and 5)")):
+        res = allies_meeting(threshold=threshold, year=year, basis=basis, data=ctx.data)
+        meets = sorted(res.index[res["status"] == "meets"])
+        below = sorted(res.index[res["status"] == "below"])
+        counts[basis] = (meets, below)
+        if expect == "set":
+            value, ok = meets, meets == sorted(claim["quantity"]["countries"])
+        elif expect == "count_meeting":
+            value, ok = len(meets), len(meets) == claim["quantity"]["value"]
+        elif expect == "count_below":
+            value, ok = len(below), len(below) == claim["quantity"]["value"]
+        else:
+            raise ValueError(f"claim {claim['id']}: args.expect {expect!r}; accepted: set, count_meeting, count_below")
+        defs.append(Definition(label, value, ok))
+    (pm, pb), (rm, rb) = counts["published"], counts["recomputed"]
+    differ = sorted(set(pm) ^ set(rm))
+    def listed(codes):
+        return f" ({_names(codes)})" if 0 < len(codes) <= 10 else ""
+
+    explanation = (f"{ctx.label(year)}, edition {ctx.edition}: {len(pm)} allies at or above {threshold:g}% on NATO's "
+                   f"published share of real GDP (constant 2015 prices){listed(pm)}, {len(pb)} below{listed(pb)}; "
+                   f"on expenditure/GDP {len(rm)} at or above, "
+                   f"{len(rb)} below" + (f" (differs for {_names(differ)}, printed as exactly {threshold:g}%)" if differ
+                                         else "") + f". Counting rule: {COUNTING_2PCT}.")
+    return Outcome(tuple(defs), explanation)
+
+
+def group_growth_claim(claim: dict, ctx: Context) -> Outcome:
+    args, claimed, tol = claim["args"], float(claim["quantity"]["value"]), float(claim["tolerance"])
+    year, group = ctx.year(args["year"]), args["group"]
+    variants = [("real, published aggregate (constant 2015 USD, membership of each year)", "published", "constant"),
+                ("real, constant membership (allies of the latest year on both sides)", "constant", "constant"),
+                ("nominal, published aggregate (current USD)", "published", "current"),
+                ("nominal, constant membership (current USD)", "constant", "current")]
+    defs = []
+    for label, membership, basis in variants:
+        pct = float(group_growth(group=group, year=year, membership=membership, price_basis=basis, data=ctx.data))
+        defs.append(Definition(label, round(pct, 2), abs(pct - claimed) <= tol))
+    joined = [c for c in registry.members(year=year) if c not in registry.members(year=year - 1)]
+    explanation = (f"Edition {ctx.edition}, {ctx.label(year)} over {year - 1}: " + "; ".join(
+        f"{d.name}: {d.value:+.2f}%" for d in defs) + f". Allies joining in {year}: {_names(joined)}, counted as "
+        f"growth by the published aggregate. Claimed {claimed:g}% (tolerance {tol:g} points).")
+    return Outcome(tuple(defs), explanation)
+
+
+def us_share(claim: dict, ctx: Context) -> Outcome:
+    year, claimed, tol = ctx.year(claim["args"]["year"]), float(claim["quantity"]["value"]), float(claim["tolerance"])
+    defs = []
+    for basis, label in (("current", "current prices and exchange rates"),
+                         ("constant", "constant 2015 prices and exchange rates")):
+        s = burden_share(year=year, price_basis=basis, data=ctx.data)
+        us = float(s["usa_defence_share_pct"])
+        defs.append(Definition(f"US share of NATO total defence expenditure, {label}", round(us, 2),
+                               abs(us - claimed) <= tol))
+    explanation = (f"Edition {ctx.edition}, {ctx.label(year)}: the United States' share of allied defence expenditure "
+                   f"is {defs[0].value:.1f}% at current prices and {defs[1].value:.1f}% at constant 2015 prices "
+                   f"(European allies and Canada the rest; NATO's published totals, members of {year}). "
+                   f"Claimed {claimed:g}% (a whole percentage: within {tol:g} point).")
+    return Outcome(tuple(defs), explanation)
+
+
+def share_values(claim: dict, ctx: Context) -> Outcome:
+    country, tol = claim["args"]["country"], float(claim["tolerance"])
+    claimed = {int(y): float(v) for y, v in claim["quantity"]["values"].items()}
+    wide = _share_wide(ctx)
+    got = {y: float(wide.at[country, y]) for y in claimed if y in wide.columns}
+    ok = len(got) == len(claimed) and all(abs(got[y] - claimed[y]) <= tol for y in claimed)
+    explanation = (f"Edition {ctx.edition}, NATO's published share of real GDP for {country}: " + ", ".join(
+        f"{ctx.label(y)} {got[y]:.2f}% (claimed {claimed[y]:.2f}%)" for y in sorted(got)) +
+        f". Shares are revised between editions as GDP and spending data are updated.")
+    return Outcome((Definition("published share of real GDP (Table 3)", {y: round(v, 3) for y, v in got.items()},
+                               ok),), explanation)
+
+
+def share_fell(claim: dict, ctx: Context) -> Outcome:
+    start, end, tol = int(claim["args"]["start"]), ctx.year(claim["args"]["end"]), float(claim["tolerance"])
+    wide = _share_wide(ctx)
+    change = (wide[end] - wide[start]).dropna()
+    expected = sorted(claim["quantity"]["countries"])
+    fell = sorted(change.index[change < 0])
+    fell_rounded = sorted(change.index[(wide[end].round(2) - wide[start].round(2)).reindex(change.index) < 0])
+    defs = (Definition("unrounded published shares", fell, fell == expected),
+            Definition("published shares rounded to two decimals, as NATO prints them", fell_rounded,
+                       fell_rounded == expected))
+    sizes = ", ".join(f"{c} {change[c]:+.3f}" for c in fell) or "none"
+    explanation = (f"Edition {ctx.edition}, published share of real GDP (constant 2015 prices) {start} to "
+                   f"{ctx.label(end)}: fell for {sizes} points; on two-decimal figures as NATO prints them: "
+                   f"{_names(fell_rounded)}. "
+                   f"All allies with defence data in both years are compared (Iceland has none).")
+    return Outcome(defs, explanation)
+
+
+def largest_spender(claim: dict, ctx: Context) -> Outcome:
+    country, year = claim["args"]["country"], ctx.year(claim["args"]["year"])
+    min_ratio = float(claim["quantity"]["value"])
+    defs, parts = [], []
+    for basis in ("current", "constant"):
+        rows = ctx.data[(ctx.data["indicator"] == "defence_exp_usd") & (ctx.data["price_basis"] == basis)
+                        & (ctx.data["year"] == year) & ~ctx.data["is_aggregate"]].set_index("country")["value"]
+        others = rows.drop(country)
+        ratio = float(rows[country] / others.max())
+        defs.append(Definition(f"{country} / next-largest ally, {basis} US dollars", round(ratio, 2),
+                               ratio >= min_ratio))
+        parts.append(f"{basis} USD: {rows[country]:,.0f} million vs {others.idxmax()} {others.max():,.0f} million "
+                     f"({ratio:.1f}x)")
+    explanation = (f"Edition {ctx.edition}, {ctx.label(year)}, NATO's published expenditure (Table 2): " + "; ".join(parts) +
+                   f". 'Far more' read as at least {min_ratio:g}x the next-largest ally.")
+    return Outcome(tuple(defs), explanation)
+
+
+def top_by_share(claim: dict, ctx: Context) -> Outcome:
+    year, ceiling = ctx.year(claim["args"]["year"]), float(claim["args"]["ceiling"])
+    expected = sorted(claim["quantity"]["countries"])
+    ranked = _share_wide(ctx)[year].dropna().sort_values(ascending=False)
+    top = sorted(ranked.index[: len(expected)])
+    ok = top == expected and bool((ranked < ceiling).all())
+    order = ", ".join(f"{c} {v:.2f}%" for c, v in ranked.head(len(expected) + 2).items())
+    explanation = (f"Edition {ctx.edition}, published share of real GDP {ctx.label(year)}, highest first: {order}; "
+                   f"highest of all {ranked.iloc[0]:.2f}% ({'below' if ranked.iloc[0] < ceiling else 'at or above'} "
+                   f"{ceiling:g}%). The claim needs {_names(expected)} to be the top {len(expected)}.")
+    return Outcome((Definition(f"top {len(expected)} by published share, {year}", top, ok),), explanation)
+
+
+def country_below(claim: dict, ctx: Context) -> Outcome:
+    country, threshold, year = claim["args"]["country"], float(claim["args"]["threshold"]), ctx.year(claim["args"]["year"])
+    value = float(_share_wide(ctx).at[country, year])
+    explanation = (f"Edition {ctx.edition}: {country} published share of real GDP {ctx.label(year)} is {value:.2f}%, "
+                   f"{'below' if value < threshold else 'at or above'} {threshold:g}%. The part about reaching "
+                   f"{threshold:g}% later is a government plan and is not checked.")
+    return Outcome((Definition(f"published share {year} < {threshold:g}%", round(value, 3), value < threshold),),
+                   explanation)
+
+
+def guideline_difference(claim: dict, ctx: Context) -> Outcome:
+    g = registry.guidelines().set_index("guideline")
+    hi, lo = claim["args"]["higher"], claim["args"]["lower"]
+    diff = float(g.at[hi, "threshold_pct"] - g.at[lo, "threshold_pct"])
+    claimed, tol = float(claim["quantity"]["value"]), float(claim["tolerance"])
+    explanation = (f"{g.at[hi, 'summit']} ({g.at[hi, 'summit_date']}) sets {g.at[hi, 'threshold_pct']:g}% of GDP; "
+                   f"{g.at[lo, 'summit']} ({g.at[lo, 'summit_date']}) set {g.at[lo, 'threshold_pct']:g}%: a difference "
+                   f"of {diff:g} points. Both are shares of GDP on NATO's definition; the Hague target is for core "
+                   f"defence, to which up to 1.5% of defence-related spending is added for 5% in all.")
+    return Outcome((Definition("difference of the guideline values", diff, abs(diff - claimed) <= tol),), explanation)
+
+
+def _combined_share(sipri: pd.DataFrame, since: int) -> tuple[pd.Series, list[str]]:
+    allies = set(registry.countries()["iso3"])
+    rows = sipri[sipri["country"].isin(allies) & (sipri["price_basis"] == "current")]
+    usd = rows[rows["indicator"] == "defence_exp_usd"].pivot(index="country", columns="year", values="value")
+    share = rows[rows["indicator"] == "share_gdp_pct"].pivot(index="country", columns="year", values="value")
+    usd, share = usd.loc[:, usd.columns >= since], share.loc[:, share.columns >= since]
+    complete = sorted(c for c in usd.index.intersection(share.index)
+                      if usd.loc[c].notna().all() and share.loc[c].notna().all() and (share.loc[c] > 0).all())
+    gdp = usd.loc[complete] / (share.loc[complete] / 100)
+    return usd.loc[complete].sum() / gdp.sum() * 100, complete
+
+
+def long_run_rise(claim: dict, ctx: Context) -> Outcome:
+    target, since = float(claim["args"]["target"]), int(claim["args"]["since"])
+    sipri = ctx.sipri()
+    combined, allies = _combined_share(sipri, since)
+    last = int(combined.index.max())
+    needed = target - float(combined[last])
+    values = combined.to_numpy()
+    # Largest rise between any two years since `since`: max over later year of (value - running minimum before it).
+    running_min = np.minimum.accumulate(values)
+    rises = values - running_min
+    best = int(np.argmax(rises))
+    low_year = int(combined.index[int(np.argmin(values[: best + 1]))])
+    largest = float(rises[best])
+    release = sipri["edition"].iloc[0]
+    explanation = (f"SIPRI Military Expenditure Database, release {release} (SIPRI's definition, not NATO's): the "
+                   f"combined military expenditure of {len(allies)} of today's allies with data in every year since "
+                   f"{since} was {combined[last]:.2f}% of their GDP in {last}; reaching {target:g}% means "
+                   f"+{needed:.2f} points. The largest rise since {since} was +{largest:.2f} points "
+                   f"({low_year}-{int(combined.index[best])}). Reaching the target is a pledge; the comparison itself "
+                   f"is computed.")
+    return Outcome((Definition(f"required rise vs largest rise since {since} (points of GDP)",
+                               {"required_pp": round(needed, 2), "largest_since_pp": round(largest, 2)},
+                               needed > largest),), explanation,
+                   caveat=f"on SIPRI's definition, for the {len(allies)} allies with complete data")
+
+
+def path_reach(claim: dict, ctx: Context) -> Outcome:
+    args = claim["args"]
+    target, by, pace = float(args["target"]), int(args["by"]), float(args["pace_pp"])
+    year = ctx.latest_year
+    share = _share_wide(ctx)[year].dropna()
+    reached = share + pace * (by - year)
+    reach = sorted(share.index[reached >= target - 1e-12])
+    miss = sorted(share.index[reached < target - 1e-12])
+    explanation = (f"Edition {ctx.edition}: from each ally's published share in {ctx.label(year)}, +{pace:g} points a "
+                   f"year for {by - year} years adds {pace * (by - year):.1f} points; {len(reach)} of {len(share)} "
+                   f"allies would reach {target:g}% by {by}; not: {_names(miss)}. A hypothetical path: nothing to "
+                   f"verify.")
+    return Outcome((Definition(f"allies reaching {target:g}% by {by} at +{pace:g} pp/year", reach, False),),
+                   explanation, checkable=False)
+
+
+def gap(claim: dict, ctx: Context) -> Outcome:
+    args = claim["args"]
+    year = ctx.year(args["year"])
+    res = gap_to_target(country=args["country"], target=float(args["target"]), year=year, price_basis="current",
+                        data=ctx.data)
+    gap_pp, gap_usd = float(res["gap_pp"]), float(res["gap_usd_million"])
+    explanation = (f"Edition {ctx.edition}: {args['country']} published share {ctx.label(year)} "
+                   f"{args['target'] - gap_pp:.2f}% of GDP; the gap to {args['target']:g}% is {gap_pp:.2f} points, "
+                   f"about {gap_usd / 1000:,.1f} billion US dollars at {year} current prices and exchange rates. "
+                   f"Whether the capability targets need it cannot be checked: they are not public.")
+    return Outcome((Definition("gap to target (points of GDP, million current USD)",
+                               {"gap_pp": round(gap_pp, 3), "gap_usd_million": round(gap_usd, 1)}, False),),
+                   explanation, checkable=False)
+
+
+EVALUATORS: dict[str, Callable[[dict, Context], Outcome]] = {
+    "allies_at_threshold": allies_at_threshold,
+    "group_growth": group_growth_claim,
+    "us_share": us_share,
+    "share_values": share_values,
+    "share_fell": share_fell,
+    "largest_spender": largest_spender,
+    "top_by_share": top_by_share,
+    "country_below": country_below,
+    "guideline_difference": guideline_difference,
+    "long_run_rise": long_run_rise,
+    "path_reach": path_reach,
+    "gap": gap,
+}

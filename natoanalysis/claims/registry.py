@@ -1,0 +1,44 @@
+"""The claims registry: ``reference/claims.json``, read and validated."""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+
+REQUIRED = ("id", "statement", "reported", "publication", "quantity", "method", "args", "tolerance", "notes")
+
+
+@functools.lru_cache(maxsize=1)
+def _raw() -> str:
+    return resources.files("natoanalysis").joinpath("reference", "claims.json").read_text(encoding="utf-8")
+
+
+def load_claims() -> list[dict]:
+    """Return the registered claims, each a dict with the fields in ``REQUIRED``.
+
+    Examples
+    --------
+    >>> claims = load_claims()
+    >>> claims[0]["id"], claims[0]["reported"]["outlet"]
+    ('allies-2pct-2014', 'Daily Telegraph')
+    """
+    claims = json.loads(_raw())["claims"]
+    validate(claims)
+    return claims
+
+
+def validate(claims: list[dict]) -> None:
+    """Raise ValueError naming the first claim with a missing field, an unknown method or a repeated id."""
+    from .evaluators import EVALUATORS
+
+    seen = set()
+    for i, claim in enumerate(claims):
+        missing = [f for f in REQUIRED if f not in claim]
+        if missing:
+            raise ValueError(f"claim #{i} ({claim.get('id', '?')}) lacks {', '.join(missing)}")
+        if claim["method"] not in EVALUATORS:
+            raise ValueError(f"claim {claim['id']}: method {claim['method']!r}; accepted: {', '.join(sorted(EVALUATORS))}")
+        if claim["id"] in seen:
+            raise ValueError(f"claim id {claim['id']!r} is used twice")
+        seen.add(claim["id"])

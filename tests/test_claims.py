@@ -1,0 +1,131 @@
+"""The claim checker: verdicts computed from the data, explained, and independent of order."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+
+import pytest
+
+import natoanalysis as na
+from natoanalysis.claims import VERDICTS, check_claims, load_claims
+from natoanalysis.cli import main
+
+from .conftest import RAW_NATO
+
+EXPECTED = {
+    "allies-2pct-2014": "supported",
+    "europe-canada-rise-11pct": "other_vintage",
+    "allies-2pct-22-of-32": "supported_with_caveat",
+    "allies-below-2pct-eight": "supported",
+    "none-at-5pct": "supported",
+    "us-share-64pct": "supported_with_caveat",
+    "us-gdp-share-3-68-to-3-19": "other_vintage",
+    "us-only-decline": "supported_with_caveat",
+    "us-largest-in-dollars": "supported",
+    "baltics-poland-lead": "other_vintage",
+    "spain-below-2pct": "supported",
+    "hague-1-5pp-over-2pct": "supported",
+    "biggest-rise-since-cold-war": "supported_with_caveat",
+    "core-path-0-2pp-per-year": "not_checkable",
+    "netherlands-3-5pct-cost": "not_checkable",
+}
+
+
+@pytest.fixture(scope="module")
+def verdicts():
+    return check_claims().set_index("id")
+
+
+def _cells(name):
+    with open(RAW_NATO / "sheets" / name, encoding="utf-8") as fh:
+        return {r["cell"]: r["value"] for r in csv.DictReader(fh)}
+
+
+def test_every_claim_gets_its_verdict(verdicts):
+    assert verdicts["verdict"].to_dict() == EXPECTED
+    assert set(verdicts["verdict"]) <= set(VERDICTS)
+
+
+def test_2014_allies_at_2pct_by_hand():
+    t3 = _cells("03_TABLE3.csv")
+    # Table 3 rows 11-41 are the allies, column D is 2014; allies of 2014 exclude MNE (28), MKD (30), FIN (19), SWE (38)
+    at_2 = sorted(t3[f"C{r}"].rstrip("*") for r in range(11, 42)
+                  if r not in (19, 28, 30, 38) and float(t3[f"D{r}"]) >= 2.0)
+    assert at_2 == ["Greece", "United Kingdom", "United States"]
+
+
+def test_us_share_by_hand(verdicts):
+    t2 = _cells("02_TABLE2.csv")
+    current = float(t2["N41"]) / float(t2["N43"]) * 100   # US / NATO Total, 2024e, current USD
+    constant = float(t2["N75"]) / float(t2["N77"]) * 100  # constant 2015 USD
+    assert round(current, 1) == 65.6 and round(constant, 1) == 63.7
+    assert json.loads(verdicts.loc["us-share-64pct", "computed"]) == round(constant, 2)
+    assert "65.6% at current prices and 63.7% at constant 2015 prices" in verdicts.loc["us-share-64pct", "explanation"]
+
+
+def test_explanations_name_edition_basis_and_counting_rule(verdicts):
+    for cid, row in verdicts.iterrows():
+        assert "2024-06" in row["explanation"] or cid in ("hague-1-5pp-over-2pct", "biggest-rise-since-cold-war")
+    for cid in ("allies-2pct-2014", "allies-2pct-22-of-32", "allies-below-2pct-eight", "none-at-5pct"):
+        text = verdicts.loc[cid, "explanation"]
+        assert "constant 2015 prices" in text and "exactly 2.00% counts" in text and "Iceland" in text
+    assert "differs for SVK" in verdicts.loc["allies-2pct-22-of-32", "explanation"]
+    assert "SIPRI" in verdicts.loc["biggest-rise-since-cold-war", "explanation"]
+    assert "June 2025" in verdicts.loc["us-gdp-share-3-68-to-3-19", "explanation"]
+
+
+def test_verdicts_do_not_depend_on_order():
+    claims = load_claims()
+    forward = check_claims(claims=claims).set_index("id")
+    backward = check_claims(claims=list(reversed(copy.deepcopy(claims)))).set_index("id").loc[forward.index]
+    assert forward.equals(backward)
+
+
+def _with(df, country, indicator, year, value, price_basis=None):
+    out = df.copy()
+    sel = (out["country"] == country) & (out["indicator"] == indicator) & (out["year"] == year)
+    if price_basis is not None:
+        sel &= out["price_basis"] == price_basis
+    assert sel.sum() >= 1
+    out.loc[sel, "value"] = value
+    return out
+
+
+def test_changing_the_data_moves_verdicts():
+    base = na.load()
+    slovakia_below = _with(base, "SVK", "share_gdp_pct", 2024, 1.99)
+    v = check_claims(data=slovakia_below).set_index("id")["verdict"]
+    assert v["allies-2pct-22-of-32"] == "supported"       # now 22 on the published share too
+    assert v["allies-below-2pct-eight"] == "other_vintage"  # and 9 below
+    greece_below = _with(base, "GRC", "share_gdp_pct", 2014, 1.95)
+    row = check_claims(data=greece_below).set_index("id").loc["allies-2pct-2014"]
+    # expenditure / GDP (Tables 2 and 5) still puts Greece at 2.22%: the claim now holds only on that definition
+    assert row["verdict"] == "supported_with_caveat" and "differs for GRC" in row["explanation"]
+    germany_huge = _with(base, "DEU", "defence_exp_usd", 2024, 500_000.0)
+    row = check_claims(data=germany_huge).set_index("id").loc["us-largest-in-dollars"]
+    assert row["verdict"] == "contradicted" and "DEU 500,000 million" in row["explanation"]
+
+
+def test_registry_is_validated():
+    claims = load_claims()
+    bad = copy.deepcopy(claims[:2])
+    bad[1]["id"] = bad[0]["id"]
+    with pytest.raises(ValueError, match="claim id 'allies-2pct-2014' is used twice"):
+        check_claims(claims=bad)
+    bad = copy.deepcopy(claims[:1])
+    bad[0]["method"] = "vibes"
+    with pytest.raises(ValueError, match=r"method 'vibes'; accepted: allies_at_threshold"):
+        check_claims(claims=bad)
+    assert all(c["reported"]["outlet"] and c["statement"] for c in claims)
+
+
+def test_cli_formats(capsys):
+    assert main(["claims", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["id"]: r["verdict"] for r in rows} == EXPECTED
+    assert main(["claims", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("id,verdict,claimed,computed,definition,explanation")
+    assert main(["claims"]) == 0
+    assert "allies-2pct-2014               supported" in capsys.readouterr().out
