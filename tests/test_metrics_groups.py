@@ -116,6 +116,10 @@ def test_bad_arguments_name_the_argument_and_accepted_values(df):
         na.aggregate(indicator="gdp_usd", price_basis="current", membership="fixed", data=df)
     with pytest.raises(ValueError, match=r"membership='as_of' needs as_of"):
         na.aggregate(indicator="gdp_usd", price_basis="current", membership="as_of", data=df)
+    with pytest.raises(ValueError, match=r"as_of 1900-01-01: no ally of the group was a member on that date"):
+        na.aggregate(indicator="gdp_usd", price_basis="current", membership="as_of", as_of="1900-01-01", data=df)
+    with pytest.raises(ValueError, match=r"as_of is only used with membership='as_of'"):
+        na.aggregate(indicator="gdp_usd", price_basis="current", as_of="2020-01-01", data=df)
     with pytest.raises(ValueError, match=r"as_of must be a date or an ISO date string"):
         na.aggregate(indicator="gdp_usd", price_basis="current", membership="as_of", as_of="last year", data=df)
     with pytest.raises(ValueError, match=r"price_basis 'real' does not exist for indicator 'gdp_usd'; "

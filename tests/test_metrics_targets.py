@@ -8,7 +8,7 @@ import pytest
 
 import natoanalysis as na
 
-from ._metrics_raw import T3_SHARE, T5_CONSTANT, T5_CURRENT, by_iso3, value
+from ._metrics_raw import T3_SHARE, T5_CONSTANT, by_iso3, value
 
 DEU_T3, ESP_T3, FRA_T3, ITA_T3 = 21, 37, 20, 24      # TABLE3 rows (share of real GDP)
 DEU_T5_CURRENT, DEU_T5_CONSTANT = 21, 56              # TABLE5 rows for Germany

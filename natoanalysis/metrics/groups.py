@@ -54,6 +54,9 @@ def group_members(*, group: str | list[str], membership: str = "published", as_o
             raise ValueError("membership='as_of' needs as_of, a date such as '2020-01-01'")
         on = _args.date(as_of)
         fixed = [c for c in pool if c in registry.members(on=on)]
+        if not fixed:
+            raise ValueError(f"as_of {on.isoformat()}: no ally of the group was a member on that date; "
+                             "accepted: a date on or after 24 August 1949")
     return pd.DataFrame(np.ones((len(years), len(fixed)), dtype=bool), index=years, columns=fixed)
 
 

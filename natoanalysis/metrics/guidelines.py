@@ -53,6 +53,9 @@ def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share
     constant 2015 US dollars (Tables 2 and 5) instead, on which they are at
     1.986, 1.995 and 1.989 and fall short.
 
+    From 2023 Luxembourg's published share is a share of gross national
+    income, not GDP (see :func:`natoanalysis.metrics.series_breaks`).
+
     Every ally of ``year`` (counted from its accession year) gets a row.
     Iceland has no armed forces and reports no defence expenditure: its
     status is ``"not_assessed"`` and ``is_meeting`` is missing (``<NA>``),
