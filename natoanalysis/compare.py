@@ -14,6 +14,7 @@ from typing import Iterable
 import pandas as pd
 
 from . import registry, store
+from .errors import UnknownCountryError
 
 _SOURCES = ("nato", "sipri")
 
@@ -36,7 +37,13 @@ def _countries(countries: Iterable[str] | str | None) -> list[str] | None:
         return None
     if isinstance(countries, str):
         countries = [countries]
-    return [registry.validate_country(c) for c in countries]
+    codes = [registry.validate_country(c) for c in countries]
+    allies = set(registry.countries()["iso3"])
+    others = [c for c in codes if c not in allies]
+    if others:
+        raise UnknownCountryError(f"{', '.join(map(repr, others))} not NATO allies: NATO publishes no figures to "
+                                  f"compare; accepted: {', '.join(sorted(allies))}")
+    return codes
 
 
 def _select(df: pd.DataFrame, source: str, indicator: str, price_basis: str | None) -> pd.DataFrame:
