@@ -46,8 +46,9 @@ def growth(values: pd.Series | pd.DataFrame, *, kind: str = "yoy", start: int | 
     float, pandas.Series or pandas.DataFrame
         In percent. A Series input gives a Series (``"cagr"``: a float); a
         wide DataFrame gives a DataFrame (``"cagr"``: a Series per row); tidy
-        rows give tidy rows with a ``growth_pct`` column (``"cagr"`` adds
-        ``start_year`` and ``end_year``) and ``is_real`` (constant prices).
+        rows give tidy rows with a ``growth_pct`` column (``"yoy"`` leaves
+        out years without a previous year; ``"cagr"`` adds ``start_year`` and
+        ``end_year``) and ``is_real`` (constant prices).
 
     Examples
     --------
