@@ -1,0 +1,29 @@
+"""Errors of the report runner: bad requests (exit 2) and failed runs (exit 1)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import NatoAnalysisError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .run import RunResult
+
+
+class ReportParameterError(NatoAnalysisError, ValueError):
+    """A report request was rejected before any kernel started.
+
+    The message lists every problem found, each with what is accepted.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class ReportFailedError(NatoAnalysisError):
+    """At least one notebook of a report run failed; the run is kept but marked incomplete."""
+
+    def __init__(self, message: str, *, result: "RunResult"):
+        self.result = result
+        super().__init__(message)

@@ -1,0 +1,182 @@
+"""Execute notebooks in a pool of worker processes.
+
+Each worker imports papermill and nbconvert once (in the pool initializer) and
+then executes many notebooks, so their start-up is paid once per worker rather
+than once per notebook; only the kernel itself starts per notebook. Workers are
+spawned, not forked: the parent has read parquet files by then, and forking a
+process whose Arrow thread pool is running can deadlock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Callable, Iterable
+
+FIGURE_DIR_ENV = "NATOANALYSIS_FIGURE_DIR"  # the variable natoanalysis.charts.save reads
+# Reproducible figures even when a notebook saves without pinned metadata: matplotlib dates SVG
+# (and PDF) files from SOURCE_DATE_EPOCH, and the rc file fixes the salt of SVG element ids.
+PINNED_ENV = {"SOURCE_DATE_EPOCH": "0", "MATPLOTLIBRC": str(Path(__file__).with_name("matplotlibrc"))}
+
+_EXPORTERS: dict[bool, object] = {}
+
+
+def _init_worker() -> None:
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+
+def _exporter(show_code: bool):
+    if show_code not in _EXPORTERS:
+        from nbconvert import HTMLExporter
+        _EXPORTERS[show_code] = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=not show_code,
+                                             exclude_output_prompt=True)
+    return _EXPORTERS[show_code]
+
+
+def _source_cell_index(nb, executed_index: int) -> int:
+    """Index of a failing cell in the notebook as committed.
+
+    Papermill's index counts the ``injected-parameters`` cell it inserted
+    (when parameters are given); the error banners it adds afterwards are not
+    counted, so they are dropped before counting.
+    """
+    cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
+    injected = sum(1 for c in cells[:executed_index]
+                   if "injected-parameters" in c.get("metadata", {}).get("tags", []))
+    return executed_index - injected
+
+
+def execute_job(job: dict) -> dict:
+    """Run one notebook (worker side) and return its manifest entry.
+
+    ``job`` holds ``name, notebook, input_path, overrides, output_ipynb,
+    output_html, figure_dir, kernel_name, cwd, show_code, timeout, env``.
+    Never raises for a notebook error: the error goes into the returned entry.
+    """
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    figure_dir = Path(job["figure_dir"])
+    figure_dir.mkdir(parents=True, exist_ok=True)
+    Path(job["output_ipynb"]).parent.mkdir(parents=True, exist_ok=True)
+    # The kernel inherits this process's environment; one notebook runs at a time per worker.
+    os.environ[FIGURE_DIR_ENV] = str(figure_dir)
+    for name, value in PINNED_ENV.items():
+        os.environ.setdefault(name, value)
+    os.environ.update(job.get("env") or {})
+    started = time.time()
+    t0 = time.perf_counter()
+    entry = {"status": "ok", "error": None}
+    log_path = Path(job["output_log"])
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with _stderr_to(log_path):
+            pm.execute_notebook(job["input_path"], job["output_ipynb"], parameters=job["overrides"],
+                                kernel_name=job["kernel_name"], cwd=job["cwd"], progress_bar=False,
+                                log_output=False, request_save_on_cell_execute=False,
+                                execution_timeout=job.get("timeout"))
+    except PapermillExecutionError as exc:
+        entry["status"] = "failed"
+        entry["error"] = {"executed_cell_index": exc.cell_index, "execution_count": exc.exec_count,
+                          "ename": exc.ename, "evalue": exc.evalue,
+                          "source_first_line": (exc.source or "").strip().splitlines()[0][:200]
+                          if (exc.source or "").strip() else ""}
+    except Exception as exc:  # a kernel that died or timed out, an unreadable notebook: still an entry
+        entry["status"] = "failed"
+        entry["error"] = {"executed_cell_index": None, "execution_count": None, "ename": type(exc).__name__,
+                          "evalue": str(exc), "source_first_line": ""}
+    entry["duration_s"] = round(time.perf_counter() - t0, 3)
+    entry["started_utc"] = _utc(started)
+    entry["finished_utc"] = _utc(time.time())
+
+    html_path = Path(job["output_html"])
+    if Path(job["output_ipynb"]).is_file():
+        try:
+            nb = nbformat.read(job["output_ipynb"], as_version=4)
+            if entry["error"] and entry["error"]["executed_cell_index"] is not None:
+                entry["error"]["cell_index"] = _source_cell_index(nb, entry["error"]["executed_cell_index"])
+            body, _ = _exporter(bool(job["show_code"])).from_notebook_node(nb)
+            html_path.parent.mkdir(parents=True, exist_ok=True)
+            html_path.write_text(body, encoding="utf-8")
+        except Exception as exc:  # a notebook that ran but cannot be shown is not a complete report
+            entry["status"] = "failed"
+            entry["error"] = entry["error"] or {"executed_cell_index": None, "execution_count": None,
+                                                "ename": type(exc).__name__, "evalue": f"HTML export: {exc}",
+                                                "source_first_line": ""}
+    if log_path.is_file() and log_path.stat().st_size == 0:
+        log_path.unlink()
+    entry["has_log"] = log_path.is_file()
+    entry["figures"] = sorted(p.name for p in figure_dir.iterdir() if p.is_file())
+    entry["has_ipynb"] = Path(job["output_ipynb"]).is_file()
+    entry["has_html"] = html_path.is_file()
+    return entry
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Send this process's stderr, and so the kernel's (it inherits the descriptor), to ``path``.
+
+    Kernel warnings and crash messages belong with the notebook they came
+    from, not interleaved on the terminal of a parallel run.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.dup2(fd, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(fd)
+
+
+def _utc(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def run_jobs(jobs: list[dict], *, workers: int, on_done: Callable[[dict, dict], None] | None = None,
+             quiet: bool = False) -> list[dict]:
+    """Execute ``jobs`` on ``workers`` processes; return the entries in job order.
+
+    A progress bar goes to stderr when it is a terminal and ``quiet`` is false.
+    """
+    from tqdm import tqdm
+
+    results: list[dict | None] = [None] * len(jobs)
+    ctx = multiprocessing.get_context("spawn")
+    show_bar = not quiet and sys.stderr.isatty()
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=ctx,
+                             initializer=_init_worker) as pool, \
+            tqdm(total=len(jobs), desc="report", unit="nb", file=sys.stderr, disable=not show_bar) as bar:
+        pending = {pool.submit(execute_job, job): i for i, job in enumerate(jobs)}
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    i = pending.pop(fut)
+                    try:
+                        entry = fut.result()
+                    except Exception as exc:  # the worker process itself died
+                        entry = {"status": "failed", "duration_s": None, "figures": [], "has_ipynb": False,
+                                 "has_html": False, "has_log": False,
+                                 "error": {"executed_cell_index": None, "execution_count": None,
+                                           "ename": type(exc).__name__, "evalue": str(exc),
+                                           "source_first_line": ""}}
+                    results[i] = entry
+                    bar.set_postfix_str(f"{jobs[i]['name']} {entry['status']}", refresh=False)
+                    bar.update(1)
+                    if on_done is not None:
+                        on_done(jobs[i], entry)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return [r for r in results if r is not None]

@@ -1,0 +1,63 @@
+"""``manifest.json``: what a report run used and produced, for machines.
+
+Top-level fields: ``run_id, status ("complete"|"failed"), started_utc,
+finished_utc, duration_s, package {name, version}, python, papermill, kernel_name,
+jobs, show_code, request {notebooks, parameters, countries} (as asked), countries (the
+allies the per-country notebook ran for), editions {source:
+edition}, inputs {data_dir, sources {source: {fingerprint, files {path: sha256}}}},
+notebooks [...], failed [...]``. Each notebook entry: ``name, notebook, country,
+parameters, status, duration_s, started_utc, finished_utc, outputs {ipynb, html, log,
+figures}, error`` (``null`` or ``{cell_index, executed_cell_index,
+execution_count, ename, evalue, source_first_line}``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+
+
+def input_hashes(root: Path) -> dict:
+    """sha256 of every raw file per source, and the source fingerprint the processed cache is keyed by.
+
+    Examples
+    --------
+    >>> input_hashes(Path("/nonexistent"))
+    {}
+    """
+    from ..store import raw_fingerprint
+
+    raw = root / "raw"
+    if not raw.is_dir():
+        return {}
+    out = {}
+    for folder in sorted(p for p in raw.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+        out[folder.name] = {
+            "fingerprint": raw_fingerprint(root, folder.name),
+            "files": {p.relative_to(raw).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
+        }
+    return out
+
+
+def environment() -> dict:
+    """Package, Python and papermill versions."""
+    import papermill
+
+    from .. import __version__
+    return {"package": {"name": "natoanalysis", "version": __version__}, "python": platform.python_version(),
+            "papermill": papermill.__version__}
+
+
+def write(path: Path, manifest: dict) -> None:
+    # Written into the run's staging folder, which becomes visible only by its final rename.
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def read(run_dir: Path) -> dict:
+    """The manifest of a run folder."""
+    return json.loads((Path(run_dir) / MANIFEST).read_text(encoding="utf-8"))

@@ -1,0 +1,234 @@
+"""Report parameters: ``-p NAME VALUE`` strings to typed values, and domain checks.
+
+Types come from the notebook's ``parameters`` cell (annotation, else the type
+of the default). Domain checks go through the library, keyed by parameter name:
+
+=====================================  ===============================================
+parameter name                         accepted values
+=====================================  ===============================================
+``country``                            an ally's ISO3 code (:func:`registry.validate_country`)
+``countries``                          a list of ally ISO3 codes
+``edition``                            an edition :func:`natoanalysis.load` accepts
+``year``, ``*_year``, ``year_*``       a year of the edition in use (from ``load()``)
+names containing ``target``/``threshold``  a finite, non-negative number
+=====================================  ===============================================
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+_OPTIONAL = re.compile(r"^(?:Optional\[(?P<inner>.+)\]|(?P<inner2>.+)\|None|None\|(?P<inner3>.+))$")
+_LIST = re.compile(r"^(?:list|List|tuple|Tuple|Sequence)(?:\[(?P<item>[^,\]]+)(?:,\.\.\.)?\])?$")
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
+
+
+def _to_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValueError("expects true or false (also yes/no, 1/0)")
+
+
+def _to_int(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise ValueError("expects a whole number (int)")
+
+
+def _to_float(value: object) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        out = float(value)
+    elif isinstance(value, str):
+        try:
+            out = float(value.strip())
+        except ValueError:
+            raise ValueError("expects a number (float), e.g. 2 or 2.5") from None
+    else:
+        raise ValueError("expects a number (float), e.g. 2 or 2.5")
+    if not math.isfinite(out):
+        raise ValueError("expects a finite number")
+    return out
+
+
+def _to_str(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    raise ValueError("expects text (str)")
+
+
+def _to_literal(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return value
+
+
+_SCALARS: dict[str, Callable[[object], object]] = {
+    "str": _to_str, "int": _to_int, "float": _to_float, "bool": _to_bool, "None": _to_literal,
+}
+
+
+def coerce(value: object, *, type_name: str) -> object:
+    """Convert a parameter value (a ``-p`` string or a Python value) to the declared type.
+
+    Lists are given comma-separated (``POL,DEU``) or as a Python list literal.
+    Raises ``ValueError`` saying what the type expects.
+
+    Examples
+    --------
+    >>> coerce("2.5", type_name="float"), coerce("2024", type_name="int"), coerce("no", type_name="bool")
+    (2.5, 2024, False)
+    >>> coerce("POL, DEU", type_name="list[str]")
+    ['POL', 'DEU']
+    >>> coerce("None", type_name="Optional[int]") is None
+    True
+    >>> coerce("two", type_name="float")
+    Traceback (most recent call last):
+    ...
+    ValueError: expects a number (float), e.g. 2 or 2.5
+    """
+    type_name = type_name.replace(" ", "")
+    m = _OPTIONAL.match(type_name)
+    if m:
+        if value is None or (isinstance(value, str) and value.strip() in {"", "None"}):
+            return None
+        return coerce(value, type_name=m["inner"] or m["inner2"] or m["inner3"])
+    m = _LIST.match(type_name)
+    if m:
+        if isinstance(value, str):
+            text = value.strip()
+            literal = _to_literal(text) if text.startswith(("[", "(")) else None
+            items = list(literal) if isinstance(literal, (list, tuple)) else \
+                [s.strip() for s in text.split(",") if s.strip()]
+        elif isinstance(value, (list, tuple)):
+            items = list(value)
+        else:
+            raise ValueError(f"expects a list ({type_name}), comma-separated")
+        item_type = m["item"] or "None"
+        return [coerce(v, type_name=item_type) for v in items]
+    convert = _SCALARS.get(type_name)
+    if convert is None:  # dict and other literal types: accept what Python syntax gives
+        value = _to_literal(value)
+        expected = {"dict": dict, "Dict": dict}.get(type_name.split("[")[0])
+        if expected is not None and not isinstance(value, expected):
+            raise ValueError(f"expects a {type_name} literal")
+        return value
+    return convert(value)
+
+
+@dataclass
+class DomainContext:
+    """What the domain checks look up through the library, loaded once per run."""
+
+    data_dir: str | os.PathLike | None = None
+    _years: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+
+    def years(self, *, source: str, edition: str) -> list[int]:
+        """Years in the edition, via :func:`natoanalysis.load` (whose error lists accepted editions)."""
+        key = (source, edition)
+        if key not in self._years:
+            from ..store import load
+            df = load(source=source, edition=edition, data_dir=self.data_dir)
+            self._years[key] = sorted(int(y) for y in df["year"].unique())
+        return self._years[key]
+
+    def resolve_edition(self, *, source: str, edition: str) -> str:
+        """The concrete edition ``"latest"`` stands for (other values unchanged)."""
+        if edition != "latest":
+            return edition
+        from ..store import load
+        return str(sorted(load(source=source, edition="latest", data_dir=self.data_dir)["edition"].unique())[-1])
+
+
+def _check_country(value, *, values, ctx):
+    from ..registry import countries, validate_country
+    code = validate_country(value)
+    allies = sorted(countries()["iso3"])
+    if code not in allies:  # validate_country also passes the comparator countries
+        raise ValueError(f"{code} is not a NATO ally; accepted ISO3 codes: {', '.join(allies)}")
+    return code
+
+
+def _check_countries(value, *, values, ctx):
+    return [_check_country(v, values=values, ctx=ctx) for v in value]
+
+
+def _check_edition(value, *, values, ctx):
+    ctx.years(source=values.get("source", "nato"), edition=value)
+    return value
+
+
+def _check_year(value, *, values, ctx):
+    if value is None:
+        return value
+    edition = values.get("edition", "latest")
+    if not isinstance(edition, str):
+        return value
+    years = ctx.years(source=values.get("source", "nato"), edition=edition)
+    for year in value if isinstance(value, list) else [value]:
+        if year not in years:
+            shown = edition if edition != "latest" else \
+                f"'latest' ({ctx.resolve_edition(source=values.get('source', 'nato'), edition=edition)})"
+            raise ValueError(f"{year} is not covered by edition {shown}; accepted years: {years[0]}-{years[-1]}")
+    return value
+
+
+def _check_target(value, *, values, ctx):
+    if value is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{value!r} is not a number; accepted: a finite number >= 0")
+    if value < 0:
+        raise ValueError(f"{value!r} is negative; accepted: a finite number >= 0")
+    return value
+
+
+def _is_year(name: str) -> bool:
+    return name in {"year", "years"} or name.endswith("_year") or name.startswith("year_")
+
+
+# Rules apply in this order, so the edition is known good before years are checked against it.
+DOMAIN_RULES: list[tuple[Callable[[str], bool], Callable]] = [
+    (lambda name: name == "country", _check_country),
+    (lambda name: name == "countries", _check_countries),
+    (lambda name: name == "edition", _check_edition),
+    (_is_year, _check_year),
+    (lambda name: "target" in name or "threshold" in name, _check_target),
+]
+
+
+def check_domain(values: dict[str, object], *, given: set[str], ctx: DomainContext
+                 ) -> tuple[dict[str, object], list[str]]:
+    """Apply :data:`DOMAIN_RULES` to the ``given`` names among a notebook's effective parameters.
+
+    Only values the caller supplied are checked: a notebook's own defaults may be
+    placeholders its code resolves (``None`` for "the latest year"). Returns the
+    (normalised) values and a list of problems, one per bad parameter.
+    """
+    out, problems = dict(values), []
+    bad: set[str] = set()
+    for applies, check in DOMAIN_RULES:
+        for name in [n for n in out if n in given and applies(n) and n not in bad]:
+            if _is_year(name) and "edition" in bad:
+                continue
+            try:
+                out[name] = check(out[name], values=out, ctx=ctx)
+            except ValueError as exc:
+                bad.add(name)
+                problems.append(f"parameter {name}={out[name]!r}: {exc}")
+    return out, problems

@@ -1,0 +1,122 @@
+"""Turn a report request into the list of notebook executions, or reject it before any kernel starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ReportParameterError
+from .notebooks import PER_COUNTRY_PARAMETER, Notebook, inspect, select
+from .params import DomainContext, check_domain, coerce
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook execution: ``name`` is the output name (``05_country_profile_POL``)."""
+
+    name: str
+    notebook: str
+    input_path: str
+    parameters: dict = field(default_factory=dict)  # effective values, for the manifest
+    overrides: dict = field(default_factory=dict)  # what papermill injects
+    country: str | None = None
+
+
+def parse_countries(countries: str | list[str] | None) -> list[str] | None:
+    """``"all"`` or ``"POL,DEU"`` (or a list) to validated ISO3 codes; ``None`` stays ``None``.
+
+    Examples
+    --------
+    >>> parse_countries("pol, deu")
+    ['POL', 'DEU']
+    >>> len(parse_countries("all"))
+    32
+    """
+    from ..registry import countries as ally_registry, validate_country
+
+    if countries is None:
+        return None
+    items = [s.strip() for s in countries.split(",")] if isinstance(countries, str) else list(countries)
+    items = [s for s in items if s]
+    if not items:
+        raise ValueError("--countries is empty; accepted: 'all' or ISO3 codes separated by commas")
+    allies = sorted(ally_registry()["iso3"])
+    if [s.lower() for s in items] == ["all"]:
+        return allies
+    codes = []
+    for item in items:
+        code = validate_country(item)
+        # The registry also knows comparator countries (RUS, UKR, CHN); profiles are for allies only.
+        if code not in allies:
+            raise ValueError(f"{code} is not a NATO ally; accepted: 'all' or ISO3 codes of {', '.join(allies)}")
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _unknown_parameters(names: list[str], specs: list[Notebook]) -> list[str]:
+    known = {n for s in specs for n in s.parameters}
+    unknown = [n for n in names if n not in known]
+    if not unknown:
+        return []
+    listing = "; ".join(s.describe_parameters() for s in specs)
+    return [f"unknown parameter {', '.join(map(repr, unknown))}; the selected notebooks accept: {listing}"]
+
+
+def plan(*, notebooks: list[str] | None, parameters: dict[str, object] | None, countries: str | list[str] | None,
+         folder: Path, ctx: DomainContext) -> list[Job]:
+    """Validate a request and return the jobs; raise :class:`ReportParameterError` listing every problem."""
+    parameters = dict(parameters or {})
+    try:
+        specs = [inspect(p) for p in select(notebooks, folder=folder)]
+    except ValueError as exc:
+        raise ReportParameterError([str(exc)]) from None
+    problems = _unknown_parameters(list(parameters), specs)
+
+    per_country = [s for s in specs if s.is_per_country]
+    country_override = parameters.pop(PER_COUNTRY_PARAMETER, None)
+    selected: list[str] = []
+    try:
+        if countries is not None and country_override is not None:
+            problems.append("give either --countries or -p country, not both")
+        elif countries is not None and not per_country:
+            problems.append(f"--countries was given but no selected notebook takes a '{PER_COUNTRY_PARAMETER}' "
+                            f"parameter; notebooks: {', '.join(s.stem for s in specs)}")
+        elif per_country:
+            selected = parse_countries(countries if country_override is None else str(country_override)) \
+                or parse_countries("all")
+    except ValueError as exc:
+        problems.append(str(exc))
+
+    jobs: list[Job] = []
+    seen_problems = set(problems)
+    for spec in specs:
+        values = {name: p.default for name, p in spec.parameters.items()}
+        given = set()
+        for name, raw in parameters.items():
+            if name not in spec.parameters:
+                continue
+            param = spec.parameters[name]
+            try:
+                values[name] = coerce(raw, type_name=param.type_name)
+                given.add(name)
+            except ValueError as exc:
+                problems.append(f"{spec.stem}: parameter {name}={raw!r} {exc}")
+        for country in (selected if spec.is_per_country else [None]):
+            run_values, run_given = dict(values), set(given)
+            if country is not None:
+                run_values[PER_COUNTRY_PARAMETER] = country
+                run_given.add(PER_COUNTRY_PARAMETER)
+            checked, found = check_domain(run_values, given=run_given, ctx=ctx)
+            for msg in (f"{spec.stem}: {m}" for m in found):
+                if msg not in seen_problems:  # a per-country notebook repeats its checks per ally
+                    seen_problems.add(msg)
+                    problems.append(msg)
+            name = spec.stem if country is None else f"{spec.stem}_{country}"
+            jobs.append(Job(name=name, notebook=spec.stem, input_path=str(spec.path), parameters=checked,
+                            overrides={n: checked[n] for n in run_given}, country=country))
+    if not jobs and not problems:
+        problems.append(f"nothing to run: no notebooks selected from {folder}")
+    if problems:
+        raise ReportParameterError(problems)
+    return jobs

@@ -1,0 +1,249 @@
+"""Report runner: parallel runs, failures, parameter rejection, concurrency, atomic publishing.
+
+The notebooks are small fixtures (tests/fixtures/notebooks) so that each kernel
+runs for about a second; they save figures with plain ``savefig`` so that the
+byte-identical figures of two runs show the runner's own pinning at work.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from natoanalysis import cli
+from natoanalysis.reports import ReportFailedError, ReportParameterError, execute, rundir, run
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures" / "notebooks"
+RAW_TABLE3 = REPO / "data" / "raw" / "nato" / "2024-06" / "sheets" / "03_TABLE3.csv"
+CLI = [sys.executable, "-m", "natoanalysis"]
+CODE_COMMENT = "# Plain savefig without pinned metadata"  # in a code cell of 00_fast; survives highlighting
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _kernel():
+    from jupyter_client.kernelspec import KernelSpecManager
+    if "natoanalysis" not in KernelSpecManager().find_kernel_specs():
+        pytest.skip("the 'natoanalysis' Jupyter kernel is not installed; run `make venv`")
+
+
+def _table3_share_2024(country_label: str) -> float:
+    """Share of real GDP in 2024 as printed in NATO Table 3 (first block), read from the raw cells."""
+    cells = {r["cell"]: r for r in csv.DictReader(RAW_TABLE3.open(encoding="utf-8"))}
+    col = next(c.rstrip("0123456789") for c, r in cells.items() if r["value"] == "2024e")
+    row = min(int(c[1:]) for c, r in cells.items() if c.startswith("C") and r["value"] == country_label)
+    return float(cells[f"{col}{row}"]["value"])
+
+
+def _stdout(nb_path: Path) -> str:
+    nb = nbformat.read(nb_path, as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                   if o.get("output_type") == "stream")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.targets: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if (tag, name) in {("a", "href"), ("img", "src")}:
+                self.targets.add(value)
+
+
+def _files(run_dir: Path) -> set[str]:
+    return {p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file()}
+
+
+def test_parallel_run_writes_every_output_and_links_it(tmp_path):
+    result = run(["00_fast", "05"], countries="POL,DEU", jobs=2, out_dir=tmp_path, quiet=True,
+                 notebook_dir_path=FIXTURES)
+    run_dir = tmp_path / result.run_id
+    assert result.is_complete and result.run_dir == run_dir
+    assert os.readlink(tmp_path / "latest") == result.run_id
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([result.run_id, "latest", ".latest.lock"])
+
+    m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "complete" and m["failed"] == [] and m["jobs"] == 2
+    assert m["package"]["name"] == "natoanalysis" and m["package"]["version"]
+    assert m["editions"] == {"nato": "2024-06"}
+    assert m["countries"] == ["DEU", "POL"]
+    assert m["started_utc"] <= m["finished_utc"] and m["duration_s"] > 0
+    raw = REPO / "data" / "raw"
+    for rel, digest in m["inputs"]["sources"]["nato"]["files"].items():
+        assert hashlib.sha256((raw / rel).read_bytes()).hexdigest() == digest
+    assert len(m["inputs"]["sources"]["nato"]["files"]) == sum(
+        1 for p in (raw / "nato").rglob("*") if p.is_file())
+    entries = {nb["name"]: nb for nb in m["notebooks"]}
+    assert sorted(entries) == ["00_fast", "05_profile_DEU", "05_profile_POL"]
+    for nb in entries.values():
+        assert nb["status"] == "ok" and nb["error"] is None and nb["duration_s"] > 0
+    assert entries["05_profile_POL"]["parameters"] == {"country": "POL", "edition": "2024-06"}
+    assert entries["00_fast"]["parameters"] == {"edition": "2024-06", "year": 2024, "target_pct": 2.0}
+    assert entries["00_fast"]["outputs"]["figures"] == ["figures/00_fast/share_gdp_2024.png",
+                                                       "figures/00_fast/share_gdp_2024.svg"]
+
+    # The kernels ran with the parameters and on the bundled data.
+    for iso3, label in [("POL", "Poland*"), ("DEU", "Germany")]:
+        printed = _stdout(run_dir / "notebooks" / f"05_profile_{iso3}.ipynb")
+        assert printed.startswith(iso3) and f"{_table3_share_2024(label):.2f}" in printed
+    assert (run_dir / "figures" / "05_profile_DEU" / "DEU_share_gdp.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (run_dir / "figures" / "05_profile_DEU" / "DEU_share_gdp.svg").read_text().lstrip().startswith("<?xml")
+
+    html = (run_dir / "html" / "00_fast.html").read_text(encoding="utf-8")
+    assert "at or above 2.0%" in html and CODE_COMMENT not in html  # code hidden by default
+
+    links = _Links()
+    links.feed((run_dir / "index.html").read_text(encoding="utf-8"))
+    assert links.targets == _files(run_dir) - {"index.html"}
+    assert not any(t.startswith(("http:", "https:", "//")) for t in links.targets)
+
+
+def test_show_code_keeps_code_cells(tmp_path):
+    result = run(["00_fast"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES, show_code=True)
+    assert CODE_COMMENT in (result.run_dir / "html" / "00_fast.html").read_text(encoding="utf-8")
+
+
+def test_failing_notebook_fails_the_run_and_leaves_latest(tmp_path, capsys):
+    good = run(["00_fast"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES)
+    assert os.readlink(tmp_path / "latest") == good.run_id
+
+    status = cli.main(["report", "09_fails", "00_fast", "--jobs", "2", "--quiet", "--out", str(tmp_path),
+                       "--notebook-dir", str(FIXTURES)])
+    err = capsys.readouterr().err
+    source = nbformat.read(FIXTURES / "09_fails.ipynb", as_version=4)
+    bad_cell = next(i for i, c in enumerate(source.cells) if "numerator / divisor" in c.source)
+    assert status == 1
+    assert f"notebook 09_fails failed at cell index {bad_cell} " in err and "ZeroDivisionError" in err
+
+    assert os.readlink(tmp_path / "latest") == good.run_id
+    failed_dir = next(p for p in tmp_path.iterdir() if p.is_dir() and not p.is_symlink() and p.name != good.run_id)
+    assert (failed_dir / rundir.INCOMPLETE).is_file()
+    m = json.loads((failed_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "failed" and m["failed"] == ["09_fails"]
+    entries = {nb["name"]: nb for nb in m["notebooks"]}
+    assert entries["00_fast"]["status"] == "ok" and (failed_dir / entries["00_fast"]["outputs"]["html"]).is_file()
+    error = entries["09_fails"]["error"]
+    assert (error["cell_index"], error["ename"]) == (bad_cell, "ZeroDivisionError")
+    # The failed notebook is kept, executed up to the error, for inspection.
+    assert (failed_dir / "notebooks" / "09_fails.ipynb").is_file() and (failed_dir / "html" / "09_fails.html").is_file()
+
+
+def test_python_api_raises_on_failure_with_the_result(tmp_path):
+    with pytest.raises(ReportFailedError, match=r"09_fails failed at cell index \d") as info:
+        run(["09"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES)
+    assert not info.value.result.is_complete and not (tmp_path / "latest").exists()
+
+
+@pytest.mark.parametrize("request_kwargs, expected", [
+    ({"parameters": {"year": "2013"}}, "2013 is not covered by edition 'latest' (2024-06); accepted years: 2014-2024"),
+    ({"parameters": {"year": 2025}}, "accepted years: 2014-2024"),
+    ({"parameters": {"target_pct": "abc"}}, "target_pct='abc' expects a number"),
+    ({"parameters": {"target_pct": "-1"}}, "negative; accepted: a finite number >= 0"),
+    ({"parameters": {"edition": "2020-01"}}, "accepted: 2024-06, 'latest' or 'all'"),
+    ({"parameters": {"colour": "red"}}, "unknown parameter 'colour'; the selected notebooks accept: 00_fast: "
+                                        "edition (str, default \"latest\"), year (int, default 2024)"),
+    ({"countries": "POL,XYZ"}, "unknown country 'XYZ'; accepted ISO3 codes: ALB, BEL"),
+    ({"countries": "RUS"}, "RUS is not a NATO ally"),
+    ({"notebooks": ["00_fast", "no_such"]}, "unknown notebook 'no_such'; accepted (by name or number): "
+                                           "00_fast, 05_profile, 09_fails"),
+    ({"notebooks": ["00_fast"], "countries": "POL"}, "no selected notebook takes a 'country' parameter"),
+    ({"kernel_name": "no-such-kernel"}, "no Jupyter kernel named 'no-such-kernel'; accepted: "),
+])
+def test_bad_requests_are_rejected_before_any_kernel_starts(tmp_path, monkeypatch, request_kwargs, expected):
+    def no_kernels(*args, **kwargs):
+        raise AssertionError("a kernel would have started")
+    monkeypatch.setattr(execute, "run_jobs", no_kernels)
+    kwargs = {"notebooks": None, **request_kwargs}
+    with pytest.raises(ReportParameterError) as info:
+        run(kwargs.pop("notebooks"), out_dir=tmp_path / "reports", notebook_dir_path=FIXTURES, **kwargs)
+    assert expected in str(info.value)
+    assert not (tmp_path / "reports").exists()
+
+
+def test_cli_exits_2_for_a_bad_parameter(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
+    status = cli.main(["report", "00", "-p", "year", "1999", "--out", str(tmp_path / "r"),
+                       "--notebook-dir", str(FIXTURES)])
+    assert status == 2
+    assert "00_fast: parameter year=1999: 1999 is not covered" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_two_runs_at_once_both_complete_with_identical_figures(tmp_path):
+    out = tmp_path / "reports"
+    args = ["report", "00_fast", "05", "--countries", "POL", "--jobs", "1", "--quiet", "--out", str(out),
+            "--notebook-dir", str(FIXTURES)]
+    procs = [subprocess.Popen(CLI + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+             for _ in range(2)]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    runs = sorted(p for p in out.iterdir() if p.is_dir() and not p.is_symlink())
+    assert len(runs) == 2 and not list(out.glob(".*.tmp"))
+    assert os.readlink(out / "latest") == runs[-1].name  # run ids sort by start time
+    for r in runs:
+        m = json.loads((r / "manifest.json").read_text(encoding="utf-8"))
+        assert m["status"] == "complete" and [nb["name"] for nb in m["notebooks"]] == ["00_fast", "05_profile_POL"]
+    figures = [{f: (r / f).read_bytes() for f in _files(r) if f.startswith("figures/")} for r in runs]
+    assert len(figures[0]) == 4 and figures[0] == figures[1]
+
+
+def test_interrupted_run_leaves_previous_reports_intact(tmp_path, monkeypatch):
+    previous = tmp_path / "20200101T000000Z-aaaaaa"
+    previous.mkdir()
+    (previous / "manifest.json").write_text("{}", encoding="utf-8")
+    os.symlink(previous.name, tmp_path / "latest")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(execute, "run_jobs", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(["00_fast"], out_dir=tmp_path, notebook_dir_path=FIXTURES, quiet=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [previous.name, "latest"]
+    assert os.readlink(tmp_path / "latest") == previous.name
+
+
+def test_latest_never_moves_back_to_an_older_run(tmp_path):
+    for run_id in ("20240101T000000Z-aaaaaa", "20240102T000000Z-bbbbbb"):
+        (tmp_path / run_id).mkdir()
+        (tmp_path / run_id / "manifest.json").write_text("{}", encoding="utf-8")
+    assert rundir.point_latest(tmp_path, "20240102T000000Z-bbbbbb") is True
+    assert rundir.point_latest(tmp_path, "20240101T000000Z-aaaaaa") is False
+    assert os.readlink(tmp_path / "latest") == "20240102T000000Z-bbbbbb"
+
+
+def test_parameter_strings_take_the_declared_type():
+    from natoanalysis.reports.params import coerce
+    assert coerce("POL,DEU", type_name="list[str]") == ["POL", "DEU"]
+    assert coerce("[2014, 2024]", type_name="list[int]") == [2014, 2024]
+    assert coerce("yes", type_name="bool") is True
+    with pytest.raises(ValueError, match="whole number"):
+        coerce("2024.5", type_name="int")
+    with pytest.raises(ValueError, match="finite"):
+        coerce("nan", type_name="float")
+    with pytest.raises(ValueError, match="true or false"):
+        coerce("maybe", type_name="bool")
+
+
+def test_all_countries_are_the_allies_of_the_registry_file():
+    from natoanalysis.reports.plan import parse_countries
+    ref = REPO / "natoanalysis" / "reference" / "countries.csv"
+    allies = sorted(r["iso3"] for r in csv.DictReader(ref.open(encoding="utf-8"))
+                    if r["is_nato_ally"].lower() == "true")
+    assert len(allies) == 32 and parse_countries("all") == allies
+
+
+def test_import_natoanalysis_does_not_load_the_runner_machinery():
+    code = "import sys, natoanalysis; print(sorted(m for m in ('papermill', 'nbconvert', 'nbclient') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
