@@ -30,6 +30,10 @@ report: data
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(JOBS)
 
+## bench: benchmarks as ratios against baselines, written to benchmarks/RESULTS.md
+bench: data
+	$(BIN)/python benchmarks/run.py --jobs $(JOBS)
+
 ## lab: JupyterLab on notebooks/ with the package's own kernel
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

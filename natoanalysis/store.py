@@ -135,6 +135,8 @@ def load(*, source: str = "nato", edition: str | None = None,
     if edition not in available:
         raise ValueError(f"edition {edition!r} is not bundled for {source}; accepted: "
                          f"{', '.join(available)}, 'latest' or 'all'")
+    if len(available) == 1:
+        return df.copy()  # a copy, so that callers cannot change the cached table
     return df[df["edition"] == edition].reset_index(drop=True)
 
 
