@@ -19,23 +19,35 @@ import pandas as pd
 
 from . import checks, store
 
-#: A real change beyond this (in either direction) in one year is worth a look;
-#: the largest outside one-off purchases in the 2024 edition is about 50%.
-YOY_JUMP_PCT = 60.0
+#: (indicator, price basis, threshold in percent): a real change beyond the threshold in one year is worth a look.
+#: Defence spending: the largest outside one-off purchases in the 2024 edition is about 50%. Real GDP: the largest
+#: change otherwise is Montenegro's -15% in 2020, so 20% marks a break in the series rather than growth.
+JUMP_RULES: tuple[tuple[str, str, float], ...] = (
+    ("defence_exp_ncu", "constant", 60.0),
+    ("gdp_usd", "constant", 20.0),
+)
 
 
-def yoy_jumps(tidy: pd.DataFrame, *, threshold_pct: float = YOY_JUMP_PCT) -> pd.DataFrame:
-    """Ally constant-price national-currency series whose real change exceeds ``threshold_pct``."""
-    sel = tidy[(tidy["indicator"] == "defence_exp_ncu") & (tidy["price_basis"] == "constant")]
+def yoy_jumps(tidy: pd.DataFrame, *, rules: tuple[tuple[str, str, float], ...] = JUMP_RULES) -> pd.DataFrame:
+    """Ally series whose year-on-year change exceeds the rule's threshold (in percent).
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> yoy_jumps(na.load())[["country", "year", "indicator"]].values.tolist()
+    [['BGR', 2019, 'defence_exp_ncu'], ['LUX', 2023, 'gdp_usd']]
+    """
     rows = []
-    for (ed, country), g in sel.groupby(["edition", "country"]):
-        s = g.set_index("year")["value"].sort_index()
-        change = (s / s.shift() - 1) * 100
-        for year, pct in change[change.abs() > threshold_pct].items():
-            rows.append({"rule": "yoy_jump", "source": "nato", "edition": ed, "country": country,
-                         "year": int(year), "indicator": "defence_exp_ncu", "published": float(s[year]),
-                         "expected": float(s[year - 1]),
-                         "detail": f"real change {pct:+.1f}% in one year (threshold {threshold_pct:g}%)"})
+    for indicator, basis, threshold in rules:
+        sel = tidy[(tidy["indicator"] == indicator) & (tidy["price_basis"] == basis) & ~tidy["is_aggregate"]]
+        for (ed, country), g in sel.groupby(["edition", "country"]):
+            s = g.set_index("year")["value"].sort_index()
+            change = (s / s.shift() - 1) * 100
+            for year, pct in change[change.abs() > threshold].items():
+                rows.append({"rule": "yoy_jump", "source": "nato", "edition": ed, "country": country,
+                             "year": int(year), "indicator": indicator, "published": float(s[year]),
+                             "expected": float(s[year - 1]),
+                             "detail": f"{basis} {indicator} changes {pct:+.1f}% in one year (threshold {threshold:g}%)"})
     return pd.DataFrame(rows, columns=checks.FINDING_COLUMNS)
 
 

@@ -68,7 +68,8 @@ def test_every_whitelist_entry_matches_a_finding():
         assert len(hit), f"stale whitelist entry: {w}"
     assert dq["is_whitelisted"].all()
     assert set(dq["rule"]) == {"share_equals_ratio", "unlabelled_row", "yoy_jump"}
-    assert dq.loc[dq["rule"] == "yoy_jump", ["country", "year"]].values.tolist() == [["BGR", 2019]]
+    assert dq.loc[dq["rule"] == "yoy_jump", ["country", "year", "indicator"]].values.tolist() == [
+        ["BGR", 2019, "defence_exp_ncu"], ["LUX", 2023, "gdp_usd"]]
 
 
 def test_yoy_rule_flags_jumps_without_whitelist(tmp_data):
