@@ -1,4 +1,4 @@
-"""One house style for every chart, with the source footnote every chart must carry.
+"""The house style: rcParams, palette, the source footnote every chart carries, and saving.
 
 Imported by notebooks and reports only: ``import natoanalysis`` does not import
 matplotlib. Figures are saved as PNG and SVG into ``$NATOANALYSIS_FIGURE_DIR``
@@ -88,12 +88,33 @@ def footnote(fig: plt.Figure, *, data: pd.DataFrame, extra: str = "") -> str:
     """Write the source footnote under a figure, from the rows the figure shows.
 
     Source, edition and estimated years are read off ``data`` (tidy rows), so
-    the note cannot disagree with the chart.
+    the note cannot disagree with the chart; each source is named with its own
+    edition. A long run of estimated years (SIPRI marks estimates all through
+    its series) is summarised as a count rather than listed.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"source": ["nato"] * 2, "edition": ["2024-06"] * 2, "year": [2023, 2024],
+    ...                      "is_estimate": [False, True]})
+    >>> fig = plt.figure()
+    >>> footnote(fig, data=rows, extra="Iceland is not shown.")
+    'Source: NATO, Defence Expenditure of NATO Countries, edition 2024-06. 2024 is an estimate. Iceland is not shown.'
+    >>> plt.close(fig)
     """
-    sources = sorted(data["source"].unique())
-    editions = sorted(data["edition"].unique())
-    est = sorted(data.loc[data["is_estimate"].astype(bool), "year"].unique()) if "is_estimate" in data else []
-    parts = [source_note(source=s, edition=", ".join(editions), estimate_years=est) for s in sources]
+    parts = []
+    for src in sorted(data["source"].unique()):
+        rows = data[data["source"] == src]
+        editions = ", ".join(sorted(rows["edition"].unique()))
+        est = sorted(int(y) for y in rows.loc[rows["is_estimate"].fillna(False).astype(bool), "year"].unique()) \
+            if "is_estimate" in rows else []
+        if len(est) > 4:
+            n_est = int(rows["is_estimate"].fillna(False).astype(bool).sum())
+            parts.append(source_note(source=src, edition=editions,
+                                     extra=f"{n_est} of the {len(rows)} values shown ({est[0]}-{est[-1]}) are "
+                                           f"{_SOURCE_NAMES.get(src, src).split(' ')[0]} estimates.")
+                         .replace(" No estimated years shown.", ""))
+        else:
+            parts.append(source_note(source=src, edition=editions, estimate_years=est))
     text = " ".join(parts + ([extra] if extra else []))
     fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=8, color="#555555", wrap=True)
     fig.subplots_adjust(bottom=0.16)
@@ -118,31 +139,3 @@ def save(fig: plt.Figure, name: str, *, directory: str | os.PathLike | None = No
     fig.savefig(png, bbox_inches="tight", metadata={"Software": None})
     fig.savefig(svg, bbox_inches="tight", metadata={"Date": None, "Creator": None})
     return [png, svg]
-
-
-def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float = 2.0,
-                   title: str | None = None) -> plt.Figure:
-    """Horizontal bars of each ally's published share of GDP in ``year`` against a guideline line.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Tidy NATO rows (one edition).
-    year : int
-        Year to show.
-    threshold_pct : float, default 2.0
-        Guideline drawn as a vertical line (percent of GDP).
-    """
-    rows = data[(data["indicator"] == "share_gdp_pct") & (data["year"] == year) & ~data["is_aggregate"]]
-    rows = rows.sort_values("value")
-    fig, ax = plt.subplots(figsize=(8.5, 8))
-    colors = [PALETTE["ally"] if v >= threshold_pct else PALETTE["grey"] for v in rows["value"]]
-    ax.barh(rows["country_name"], rows["value"], color=colors)
-    ax.axvline(threshold_pct, color=PALETTE["guideline"], linestyle="--", linewidth=1)
-    ax.text(threshold_pct, len(rows) - 0.5, f" {threshold_pct:g}% guideline", va="bottom", fontsize=9)
-    ax.set_xlabel("Defence expenditure, % of GDP (NATO: share of real GDP, 2015 prices)")
-    ax.set_ylabel("")
-    est = " (estimates)" if rows["is_estimate"].any() else ""
-    ax.set_title(title or f"Defence expenditure as a share of GDP, {year}{est}")
-    footnote(fig, data=rows, extra="Iceland has no armed forces and is not shown.")
-    return fig

@@ -1,0 +1,23 @@
+"""One house style for every chart, with the source footnote every chart must carry.
+
+Imported by notebooks and reports only: ``import natoanalysis`` does not import
+matplotlib. Figures are saved as PNG and SVG into ``$NATOANALYSIS_FIGURE_DIR``
+(the report runner sets it per notebook) or ``./figures``, with metadata
+timestamps pinned so that two runs on the same inputs write the same files.
+
+Modules: :mod:`.style` (``apply_style``, ``footnote``, ``source_note``,
+``save``), :mod:`.bars` (ranked, grouped, stacked and range bars), :mod:`.lines`
+(time series, optionally in side-by-side panels) and :mod:`.grids` (a status
+grid of allies by year). Every builder takes the table it draws plus the tidy
+rows it was computed from (``provenance``), from which the footnote is written.
+"""
+
+from __future__ import annotations
+
+from .bars import grouped_bars, range_bars, ranked_bars, share_gdp_bars, stacked_bars
+from .grids import status_grid
+from .lines import line_chart
+from .style import FIGURE_DIR_ENV, PALETTE, apply_style, figure_dir, footnote, save, source_note
+
+__all__ = ["FIGURE_DIR_ENV", "PALETTE", "apply_style", "figure_dir", "footnote", "grouped_bars", "line_chart",
+           "range_bars", "ranked_bars", "save", "share_gdp_bars", "source_note", "stacked_bars", "status_grid"]

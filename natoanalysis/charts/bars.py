@@ -1,0 +1,259 @@
+"""Bar charts: ranked allies against a threshold, grouped, stacked and range (quantile) bars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import matplotlib.pyplot as plt
+
+from .style import PALETTE, footnote
+
+SERIES_COLORS = ["#1f4e79", "#f0a30a", "#c0504d", "#4f8f5b", "#8064a2", "#9e9e9e", "#4bacc6", "#7f6000"]
+
+
+def _check_columns(table: pd.DataFrame, columns: list[str], *, name: str = "table") -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{name} lacks the columns {missing}; it has: {', '.join(map(str, table.columns))}")
+
+
+def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlabel: str,
+                provenance: pd.DataFrame, threshold: float | None = None, threshold_label: str = "",
+                highlight: list[str] | tuple[str, ...] = (), note: str = "", value_format: str = "{:.2f}"
+                ) -> plt.Figure:
+    """Horizontal bars, largest at the top, with an optional threshold line.
+
+    With a ``threshold``, bars at or above it are dark and the others grey;
+    labels listed in ``highlight`` are drawn in the highlight colour.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per bar, with columns ``label`` and ``value``.
+    value, label : str
+        Column names of the bar length and the bar label.
+    title, xlabel : str
+        Chart title and x-axis label (with the unit).
+    provenance : pandas.DataFrame
+        Tidy rows the values come from (for the footnote).
+    threshold : float, optional
+        Drawn as a dashed vertical line, in the unit of ``value``.
+    threshold_label : str
+        Text beside the line.
+    highlight : list of str
+        Labels to colour in the highlight colour.
+    note : str
+        Extra footnote text (definitions, caveats).
+    value_format : str
+        Format of the value printed at the end of each bar.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"name": ["A", "B"], "pct": [1.5, 2.5]})
+    >>> rows = pd.DataFrame({"source": ["nato"], "edition": ["2024-06"], "year": [2024], "is_estimate": [True]})
+    >>> fig = ranked_bars(t, value="pct", label="name", title="T", xlabel="% of GDP", provenance=rows, threshold=2)
+    >>> fig.axes[0].get_xlabel()
+    '% of GDP'
+    >>> plt.close(fig)
+    """
+    _check_columns(table, [value, label])
+    rows = table.sort_values(value)
+    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.26 * len(rows) + 1.6)))
+    vals = rows[value].to_numpy(dtype=float)
+    labels = rows[label].astype(str).tolist()
+    if threshold is not None:
+        colors = [PALETTE["ally"] if v >= threshold else PALETTE["grey"] for v in vals]
+    else:
+        colors = [PALETTE["ally"]] * len(vals)
+    colors = [PALETTE["highlight"] if lab in set(highlight) else c for lab, c in zip(labels, colors)]
+    ax.barh(labels, vals, color=colors)
+    span = float(np.nanmax(np.abs(vals))) if len(vals) else 1.0
+    for i, v in enumerate(vals):
+        if np.isfinite(v):
+            ax.text(v + (0.01 * span if v >= 0 else -0.01 * span), i, value_format.format(v), va="center",
+                    ha="left" if v >= 0 else "right", fontsize=7.5, color="#333333")
+    if threshold is not None:
+        ax.axvline(threshold, color=PALETTE["guideline"], linestyle="--", linewidth=1)
+        if threshold_label:
+            ax.text(threshold, len(rows) - 0.4, f" {threshold_label}", va="bottom", fontsize=9)
+    if (vals < 0).any():
+        ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.set_ylim(-0.6, len(rows) - 0.4 + (0.8 if threshold is not None and threshold_label else 0))
+    ax.set_title(title)
+    ax.margins(x=0.08)
+    footnote(fig, data=provenance, extra=note)
+    return fig
+
+
+def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float = 2.0,
+                   title: str | None = None) -> plt.Figure:
+    """Horizontal bars of each ally's published share of GDP in ``year`` against a guideline line.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy NATO rows (one edition).
+    year : int
+        Year to show.
+    threshold_pct : float, default 2.0
+        Guideline drawn as a vertical line (percent of GDP).
+    title : str, optional
+        Default: "Defence expenditure as a share of GDP, <year>".
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> fig = share_gdp_bars(na.load(), year=2024)
+    >>> fig.axes[0].get_xlabel()
+    'Defence expenditure, % of GDP (NATO: share of real GDP, 2015 prices)'
+    >>> plt.close(fig)
+    """
+    rows = data[(data["indicator"] == "share_gdp_pct") & (data["year"] == year) & ~data["is_aggregate"]]
+    est = " (estimates)" if rows["is_estimate"].any() else ""
+    return ranked_bars(rows, value="value", label="country_name",
+                       title=title or f"Defence expenditure as a share of GDP, {year}{est}",
+                       xlabel="Defence expenditure, % of GDP (NATO: share of real GDP, 2015 prices)",
+                       provenance=rows, threshold=threshold_pct, threshold_label=f"{threshold_pct:g}% guideline",
+                       note="Iceland has no armed forces and is not shown.")
+
+
+def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title: str, ylabel: str,
+                 provenance: pd.DataFrame, xlabel: str = "", note: str = "", rotate: bool = False,
+                 order: list | None = None) -> plt.Figure:
+    """Vertical bars for each ``x``, one bar per ``series`` side by side.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Long table with columns ``x``, ``series`` and ``value``.
+    x, series, value : str
+        Column names.
+    title, ylabel, xlabel : str
+        Title and axis labels (``ylabel`` with the unit).
+    provenance : pandas.DataFrame
+        Tidy rows the values come from (for the footnote).
+    note : str
+        Extra footnote text.
+    rotate : bool
+        Rotate the x tick labels (long names).
+    order : list, optional
+        Order of the ``x`` categories (default: as they first appear).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2023, 2023, 2024, 2024], "rule": ["a", "b", "a", "b"], "pct": [1, 2, 3, 4]})
+    >>> rows = pd.DataFrame({"source": ["nato"], "edition": ["2024-06"], "year": [2024], "is_estimate": [True]})
+    >>> fig = grouped_bars(t, x="year", series="rule", value="pct", title="T", ylabel="Percent", provenance=rows)
+    >>> fig.axes[0].get_ylabel()
+    'Percent'
+    >>> plt.close(fig)
+    """
+    _check_columns(table, [x, series, value])
+    wide = table.pivot_table(index=x, columns=series, values=value, aggfunc="first", sort=False)
+    if order is not None:
+        wide = wide.reindex(order)
+    names = list(dict.fromkeys(table[series]))
+    wide = wide[names]
+    fig, ax = plt.subplots(figsize=(max(7.0, 0.5 * len(wide) * max(1, len(names) / 2) + 3), 5.2))
+    pos = np.arange(len(wide))
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        ax.bar(pos + (i - (len(names) - 1) / 2) * width, wide[name].to_numpy(dtype=float), width=width,
+               label=str(name), color=SERIES_COLORS[i % len(SERIES_COLORS)])
+    ax.set_xticks(pos)
+    ax.set_xticklabels([str(v) for v in wide.index], rotation=45 if rotate else 0, ha="right" if rotate else "center")
+    if (wide.to_numpy(dtype=float) < 0).any():
+        ax.axhline(0, color="#333333", linewidth=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc="best")
+    footnote(fig, data=provenance, extra=note)
+    return fig
+
+
+def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: str, ylabel: str,
+                 provenance: pd.DataFrame, xlabel: str = "", note: str = "") -> plt.Figure:
+    """Vertical stacked bars: for each ``x``, the parts of a whole (e.g. spending by category).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Long table with columns ``x``, ``part`` and ``value``; parts are stacked
+        in the order they first appear.
+    x, part, value : str
+        Column names.
+    title, ylabel, xlabel : str
+        Title and axis labels (``ylabel`` with the unit).
+    provenance : pandas.DataFrame
+        Tidy rows the values come from (for the footnote).
+    note : str
+        Extra footnote text.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2024, 2024], "category": ["equipment", "personnel"], "pct": [30.0, 70.0]})
+    >>> rows = pd.DataFrame({"source": ["nato"], "edition": ["2024-06"], "year": [2024], "is_estimate": [True]})
+    >>> fig = stacked_bars(t, x="year", part="category", value="pct", title="T", ylabel="% of spending",
+    ...                    provenance=rows)
+    >>> fig.axes[0].get_ylabel()
+    '% of spending'
+    >>> plt.close(fig)
+    """
+    _check_columns(table, [x, part, value])
+    wide = table.pivot_table(index=x, columns=part, values=value, aggfunc="first").sort_index()
+    parts = list(dict.fromkeys(table[part]))
+    wide = wide[parts].fillna(0.0)
+    fig, ax = plt.subplots()
+    bottom = np.zeros(len(wide))
+    pos = np.arange(len(wide))
+    for i, name in enumerate(parts):
+        vals = wide[name].to_numpy(dtype=float)
+        ax.bar(pos, vals, bottom=bottom, label=str(name), color=SERIES_COLORS[i % len(SERIES_COLORS)], width=0.7)
+        bottom += vals
+    ax.set_xticks(pos)
+    ax.set_xticklabels([str(v) for v in wide.index])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    footnote(fig, data=provenance, extra=note)
+    return fig
+
+
+def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str, title: str, xlabel: str,
+               provenance: pd.DataFrame, note: str = "") -> plt.Figure:
+    """Horizontal ranges (``low`` to ``high``) with a marker at ``mid``, one row per label, largest on top.
+
+    Used for scenario distributions (5th, 50th and 95th percentiles).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"c": ["A", "B"], "p5": [1.0, 2.0], "p50": [2.0, 3.0], "p95": [3.0, 5.0]})
+    >>> rows = pd.DataFrame({"source": ["nato"], "edition": ["2024-06"], "year": [2024], "is_estimate": [True]})
+    >>> fig = range_bars(t, label="c", low="p5", mid="p50", high="p95", title="T", xlabel="USD bn",
+    ...                  provenance=rows)
+    >>> fig.axes[0].get_xlabel()
+    'USD bn'
+    >>> plt.close(fig)
+    """
+    _check_columns(table, [label, low, mid, high])
+    rows = table.sort_values(mid)
+    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.26 * len(rows) + 1.6)))
+    pos = np.arange(len(rows))
+    lo, md, hi = (rows[c].to_numpy(dtype=float) for c in (low, mid, high))
+    ax.hlines(pos, lo, hi, color=PALETTE["estimate"], linewidth=5, label=f"{low} to {high}")
+    ax.plot(md, pos, "o", color=PALETTE["ally"], markersize=5, label=mid)
+    ax.set_yticks(pos)
+    ax.set_yticklabels(rows[label].astype(str).tolist())
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    footnote(fig, data=provenance, extra=note)
+    return fig

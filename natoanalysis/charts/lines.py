@@ -1,0 +1,108 @@
+"""Time-series line charts, with estimate years shaded and optional side-by-side panels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import matplotlib.pyplot as plt
+
+from .bars import SERIES_COLORS, _check_columns
+from .style import PALETTE, footnote
+
+
+def _estimate_span(provenance: pd.DataFrame) -> tuple[int, int] | None:
+    """First and last estimated year when they are a short run at the end (NATO's ``2023e``, ``2024e``)."""
+    if "is_estimate" not in provenance or "year" not in provenance:
+        return None
+    est = sorted(int(y) for y in provenance.loc[provenance["is_estimate"].fillna(False).astype(bool), "year"].unique())
+    if not est or len(est) > 4 or est[-1] - est[0] != len(est) - 1:
+        return None
+    return est[0], est[-1]
+
+
+def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: str, provenance: pd.DataFrame,
+               x: str = "year", xlabel: str = "Year", panel: str | None = None,
+               reference_lines: dict[str, float] | None = None, note: str = "", sharey: bool = False,
+               colors: dict[str, str] | None = None, markers: bool = True) -> plt.Figure:
+    """Lines over time, one per ``series``; with ``panel``, one subplot per panel value side by side.
+
+    Years that the provenance marks as estimates (a short run at the end,
+    e.g. 2023-2024) are shaded and labelled "estimates".
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Long table with columns ``x``, ``y``, ``series`` (and ``panel``).
+    y, series : str
+        Column of the values and of the line names.
+    title, ylabel : str
+        Title and y-axis label (with the unit); with panels, each subplot is
+        titled by its panel value and ``title`` is the figure title.
+    provenance : pandas.DataFrame
+        Tidy rows the values come from (for the footnote).
+    x, xlabel : str
+        Column and label of the x axis (default: ``year``, "Year").
+    panel : str, optional
+        Column splitting the chart into side-by-side panels.
+    reference_lines : dict, optional
+        ``{label: value}`` drawn as dashed horizontal lines (e.g. guidelines).
+    note : str
+        Extra footnote text.
+    sharey : bool
+        Share the y axis between panels.
+    colors : dict, optional
+        ``{series name: colour}``.
+    markers : bool
+        Draw a marker at each point (off for long series).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2023, 2024] * 2, "c": ["A", "A", "B", "B"], "v": [1.0, 2.0, 2.0, 2.5]})
+    >>> rows = pd.DataFrame({"source": ["nato"], "edition": ["2024-06"], "year": [2024], "is_estimate": [True]})
+    >>> fig = line_chart(t, y="v", series="c", title="T", ylabel="% of GDP", provenance=rows,
+    ...                  reference_lines={"2% guideline": 2.0})
+    >>> fig.axes[0].get_ylabel(), fig.axes[0].get_xlabel()
+    ('% of GDP', 'Year')
+    >>> plt.close(fig)
+    """
+    _check_columns(table, [x, y, series] + ([panel] if panel else []))
+    panels = list(dict.fromkeys(table[panel])) if panel else [None]
+    width = 9 if len(panels) == 1 else 6.2 * len(panels)
+    fig, axes = plt.subplots(1, len(panels), figsize=(width, 5.2), sharey=sharey, squeeze=False)
+    names = list(dict.fromkeys(table[series]))
+    palette = {n: (colors or {}).get(n, SERIES_COLORS[i % len(SERIES_COLORS)]) for i, n in enumerate(names)}
+    span = _estimate_span(provenance)
+    for ax, pv in zip(axes[0], panels):
+        sub = table if pv is None else table[table[panel] == pv]
+        for name in names:
+            line = sub[sub[series] == name].sort_values(x)
+            if line.empty:
+                continue
+            ax.plot(line[x], line[y], marker="o" if markers else None, markersize=3.5, linewidth=1.8,
+                    label=str(name), color=palette[name])
+        for i, (lab, val) in enumerate((reference_lines or {}).items()):
+            ax.axhline(val, color=PALETTE["guideline"], linestyle=["--", ":", "-."][i % 3], linewidth=1)
+            ax.annotate(lab, xy=(0.005, val), xycoords=("axes fraction", "data"), va="bottom", fontsize=8.5)
+        if span is not None:
+            ax.axvspan(span[0] - 0.5, span[1] + 0.5, color=PALETTE["estimate"], alpha=0.18, linewidth=0)
+            ax.annotate("estimates", xy=((span[0] + span[1]) / 2, 1.0), xycoords=("data", "axes fraction"),
+                        ha="center", va="top", fontsize=8, color="#555555")
+        if np.issubdtype(sub[x].dtype, np.integer):
+            ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if pv is not None:
+            ax.set_title(str(pv), fontsize=11)
+    if len(names) > 1:
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        if len(names) > 6:
+            fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.55))
+        else:
+            axes[0][-1].legend(loc="best")
+    if panel:
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
+    else:
+        axes[0][0].set_title(title)
+    fig.tight_layout()
+    footnote(fig, data=provenance, extra=note)
+    return fig

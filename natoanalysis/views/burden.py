@@ -1,0 +1,98 @@
+"""The United States against European allies and Canada, at current and constant prices (notebook 02)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..metrics import _args
+from ..metrics.burden import burden_share
+from ..metrics.groups import aggregate
+
+BASIS_LABELS = {"current": "Current prices and exchange rates", "constant": "Constant 2015 prices and exchange rates"}
+GROUP_LABELS = {"USA": "United States", "europe_canada": "European allies and Canada"}
+
+
+def transatlantic_levels(*, data: pd.DataFrame) -> pd.DataFrame:
+    """Defence expenditure of the United States and of European allies and Canada, at both price bases.
+
+    European allies and Canada are NATO's published aggregate (an ally counts
+    from its accession year). Constant prices are 2015 prices and exchange rates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table ``year, group, price_basis, basis_label, defence_exp_usd_billion``.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = transatlantic_levels(data=na.load())
+    >>> t.query("year == 2024 and price_basis == 'current'")["defence_exp_usd_billion"].round(1).tolist()
+    [967.7, 506.7]
+    """
+    df = _args.table(data, None)
+    parts = []
+    for basis, label in BASIS_LABELS.items():
+        for group, name in GROUP_LABELS.items():
+            members = ["USA"] if group == "USA" else group
+            s = aggregate(indicator="defence_exp_usd", group=members, price_basis=basis,
+                          membership="constant" if group == "USA" else "published", data=df)
+            parts.append(pd.DataFrame({"year": s.index.astype(int), "group": name, "price_basis": basis,
+                                       "basis_label": label, "defence_exp_usd_billion": s.to_numpy() / 1000}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def usa_share_by_basis(*, data: pd.DataFrame) -> pd.DataFrame:
+    """The United States' share of allied defence expenditure and GDP, at current and at constant prices.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table ``year, price_basis, basis_label, measure, share_pct`` with
+        ``measure`` "Defence expenditure" or "GDP" (the US share of the NATO
+        total, percent).
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = usa_share_by_basis(data=na.load()).query("year == 2024 and measure == 'Defence expenditure'")
+    >>> t["share_pct"].round(1).tolist()
+    [65.6, 63.7]
+    """
+    df = _args.table(data, None)
+    parts = []
+    for basis, label in BASIS_LABELS.items():
+        b = burden_share(price_basis=basis, data=df)
+        for col, measure in (("usa_defence_share_pct", "Defence expenditure"), ("usa_gdp_share_pct", "GDP")):
+            parts.append(pd.DataFrame({"year": b.index.astype(int), "price_basis": basis, "basis_label": label,
+                                       "measure": measure, "share_pct": b[col].to_numpy()}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def price_effect(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
+    """How far current-dollar spending sits from constant-2015-dollar spending, per group, in ``year``.
+
+    ``ratio = current / constant``: above 1 when prices (in dollars, at
+    that year's exchange rates) are higher than in 2015. A lower ratio for
+    European allies and Canada than for the United States means their
+    spending is worth less in today's dollars than their real effort
+    suggests, because their currencies weakened against the dollar.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``group``: ``current_usd_billion``, ``constant_2015_usd_billion``, ``current_to_constant_ratio``.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> price_effect(data=na.load(), year=2024)["current_to_constant_ratio"].round(2).tolist()
+    [1.28, 1.18]
+    """
+    df = _args.table(data, None)
+    y = _args.year(year, df)
+    t = transatlantic_levels(data=df)
+    t = t[t["year"] == y].pivot(index="group", columns="price_basis", values="defence_exp_usd_billion")
+    out = pd.DataFrame({"current_usd_billion": t["current"], "constant_2015_usd_billion": t["constant"]})
+    out["current_to_constant_ratio"] = out["current_usd_billion"] / out["constant_2015_usd_billion"]
+    return out.reindex(list(GROUP_LABELS.values()))

@@ -1,0 +1,178 @@
+"""Real and nominal growth by ally and for the groups; the accession effect; the risers (notebook 04)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..metrics import _args
+from ..metrics.groups import group_growth
+from ..metrics.growth import growth
+
+GROUP_LABELS = {"europe_canada": "European allies and Canada", "nato": "NATO total"}
+MEMBERSHIP_LABELS = {"published": "Published aggregate (members of each year)",
+                     "constant": "Constant membership (allies of the latest year)"}
+
+
+def growth_by_ally(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Each ally's real and nominal growth of defence expenditure from ``year - 1`` to ``year``, in percent.
+
+    * real: change of expenditure in constant 2015 US dollars (Table 2),
+      which moves like expenditure in constant national currency;
+    * nominal: change of expenditure in national currency at current
+      prices (Table 1), free of exchange-rate movements.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, country_name, year, real_growth_pct, nominal_growth_pct``,
+        sorted by real growth, highest first.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = growth_by_ally(data=na.load(), year=2024).set_index("country")
+    >>> t.loc["POL", ["real_growth_pct", "nominal_growth_pct"]].round(1).tolist()
+    [30.1, 36.0]
+    """
+    df = _args.table(data, None)
+    y = _args.year(year, df)
+    first, _ = _args.edition_years(df)
+    if y == first:
+        raise ValueError(f"year {y} is the first year of the edition; accepted: {first + 1} onwards")
+    real = growth(_args.wide(df, "defence_exp_usd", "constant"), kind="yoy")[y]
+    nominal = growth(_args.wide(df, "defence_exp_ncu", "current"), kind="yoy")[y]
+    names = df.drop_duplicates("country").set_index("country")["country_name"]
+    out = pd.DataFrame({"real_growth_pct": real, "nominal_growth_pct": nominal.reindex(real.index)})
+    out = out[~out.index.isin(df.loc[df["is_aggregate"].astype(bool), "country"].unique())].dropna(how="all")
+    out.insert(0, "year", y)
+    out.insert(0, "country_name", names.reindex(out.index).astype(str))
+    out.index.name = "country"
+    return out.reset_index().sort_values("real_growth_pct", ascending=False).reset_index(drop=True)
+
+
+def membership_effect(*, data: pd.DataFrame, group: str = "europe_canada",
+                      price_basis: str = "constant") -> pd.DataFrame:
+    """Year-on-year growth of a group total under the published and the constant membership, and the gap.
+
+    ``accession_effect_pp = published - constant`` is the part of the
+    published change that comes from allies joining (Montenegro 2017, North
+    Macedonia 2020, Finland 2023, Sweden 2024) rather than from spending more.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    group : {"europe_canada", "nato"}
+    price_basis : {"constant", "current"}
+        Constant: real growth; current: nominal growth in US dollars.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``year``: ``published_growth_pct``, ``constant_growth_pct``, ``accession_effect_pp``.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> m = membership_effect(data=na.load())
+    >>> m.loc[2024].round(2).tolist()
+    [17.95, 14.89, 3.06]
+    """
+    df = _args.table(data, None)
+    _args.choice(group, name="group", accepted=GROUP_LABELS)
+    pub = group_growth(group=group, membership="published", price_basis=price_basis, data=df)
+    const = group_growth(group=group, membership="constant", price_basis=price_basis, data=df)
+    out = pd.DataFrame({"published_growth_pct": pub, "constant_growth_pct": const})
+    out["accession_effect_pp"] = out["published_growth_pct"] - out["constant_growth_pct"]
+    out.index.name = "year"
+    return out
+
+
+def membership_effect_long(effect: pd.DataFrame) -> pd.DataFrame:
+    """:func:`membership_effect` as ``year, membership, growth_pct`` for a grouped bar chart.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"published_growth_pct": [18.0], "constant_growth_pct": [15.0],
+    ...                   "accession_effect_pp": [3.0]}, index=pd.Index([2024], name="year"))
+    >>> membership_effect_long(e)["growth_pct"].tolist()
+    [18.0, 15.0]
+    """
+    parts = [pd.DataFrame({"year": effect.index.astype(int), "membership": label,
+                           "growth_pct": effect[f"{rule}_growth_pct"].to_numpy()})
+             for rule, label in MEMBERSHIP_LABELS.items()]
+    return pd.concat(parts, ignore_index=True).sort_values("year", kind="stable").reset_index(drop=True)
+
+
+def biggest_risers(*, data: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The allies with the largest real change of defence expenditure since 2014, as NATO publishes it (Table 4).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, country_name, year, real_change_since_2014_pct, is_estimate``, largest first.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> biggest_risers(data=na.load(), n=3)["country"].tolist()
+    ['LTU', 'LVA', 'HUN']
+    """
+    df = _args.table(data, None)
+    k = _args.positive_int(n, name="n")
+    sel = df[(df["indicator"] == "real_change_since_2014_pct") & ~df["is_aggregate"].astype(bool)]
+    if sel.empty:
+        raise ValueError("data has no real_change_since_2014_pct rows (NATO Table 4)")
+    top = sel.nlargest(k, "value")
+    return pd.DataFrame({"country": top["country"].astype(str), "country_name": top["country_name"].astype(str),
+                         "year": top["year"].astype(int), "real_change_since_2014_pct": top["value"].astype(float),
+                         "is_estimate": top["is_estimate"].astype(bool)}).reset_index(drop=True)
+
+
+def growth_by_ally_long(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`growth_by_ally` as ``country_name, measure, growth_pct`` for a grouped bar chart, order kept.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"country": ["A"], "country_name": ["Aland"], "year": [2024], "real_growth_pct": [2.0],
+    ...                   "nominal_growth_pct": [5.0]})
+    >>> growth_by_ally_long(t).values.tolist()
+    [['Aland', 'Real (constant 2015 prices)', 2.0], ['Aland', 'Nominal (current prices, national currency)', 5.0]]
+    """
+    labels = {"real_growth_pct": "Real (constant 2015 prices)",
+              "nominal_growth_pct": "Nominal (current prices, national currency)"}
+    parts = [pd.DataFrame({"country_name": table["country_name"].to_numpy(), "measure": label,
+                           "growth_pct": table[col].to_numpy(), "_pos": range(len(table))})
+             for col, label in labels.items()]
+    out = pd.concat(parts, ignore_index=True).sort_values("_pos", kind="stable")
+    return out.drop(columns="_pos").reset_index(drop=True)
+
+
+def group_growth_table(*, data: pd.DataFrame) -> pd.DataFrame:
+    """Real and nominal growth of both groups under both membership rules, year by year, in percent.
+
+    Real: constant 2015 US dollars; nominal: current US dollars (national
+    currencies cannot be added up, so a group's nominal growth includes
+    exchange-rate movements against the dollar).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``year``; columns ``(group, measure, membership)``.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = group_growth_table(data=na.load())
+    >>> round(float(t.loc[2024, ("European allies and Canada", "real", "published")]), 2)
+    17.95
+    """
+    df = _args.table(data, None)
+    cols = {}
+    for group, glabel in GROUP_LABELS.items():
+        for basis, measure in (("constant", "real"), ("current", "nominal")):
+            eff = membership_effect(data=df, group=group, price_basis=basis)
+            cols[(glabel, measure, "published")] = eff["published_growth_pct"]
+            cols[(glabel, measure, "constant membership")] = eff["constant_growth_pct"]
+    out = pd.DataFrame(cols)
+    out.columns.names = ["group", "measure", "membership"]
+    return out

@@ -1,0 +1,90 @@
+"""Distance to the Hague targets per ally, in points and dollars, and the cost scenarios (notebook 06)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import registry
+from ..metrics import _args
+from ..metrics.scenarios import TOTAL, simulate_paths
+from ..metrics.targets import gap_to_target, required_annual_increase
+
+
+def target_gaps(*, data: pd.DataFrame, year: int, core_target_pct: float = 3.5, total_target_pct: float = 5.0,
+                deadline: int = 2035) -> pd.DataFrame:
+    """Each ally's gap to the core and the total target in ``year``, and the yearly rise needed by ``deadline``.
+
+    Gaps are ``target - share`` in points of GDP (negative: above the target)
+    and that many points of the ally's ``year`` GDP in current US dollars.
+    The share is NATO's published share of real GDP (Table 3), used as the
+    measure of core defence spending; the total target (5% in The Hague)
+    also counts up to 1.5% of GDP of defence- and security-related spending
+    that NATO's tables do not report, so its gap is an upper bound.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, country_name, share_gdp_pct, gap_core_pp, gap_core_usd_billion,
+        gap_total_pp, gap_total_usd_billion, required_increase_pp_per_year``
+        (towards the core target), sorted by ``gap_core_pp``, largest first.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = target_gaps(data=na.load(), year=2024).set_index("country")
+    >>> t.loc["DEU", ["gap_core_pp", "gap_core_usd_billion"]].round(1).tolist()
+    [1.4, 63.7]
+    """
+    df = _args.table(data, None)
+    y = _args.year(year, df)
+    core = gap_to_target(target=core_target_pct, year=y, data=df)
+    total = gap_to_target(target=total_target_pct, year=y, data=df)
+    rise = required_annual_increase(target=core_target_pct, by=deadline, from_year=y, data=df)
+    names = registry.countries().set_index("iso3")["name"]
+    out = pd.DataFrame({
+        "country_name": names.reindex(core.index).astype(str), "share_gdp_pct": core["share_gdp_pct"],
+        "gap_core_pp": core["gap_pp"], "gap_core_usd_billion": core["gap_usd_million"] / 1000,
+        "gap_total_pp": total["gap_pp"], "gap_total_usd_billion": total["gap_usd_million"] / 1000,
+        "required_increase_pp_per_year": rise.reindex(core.index)})
+    out.index.name = "country"
+    return out.reset_index().sort_values("gap_core_pp", ascending=False).reset_index(drop=True)
+
+
+def scenario_costs(*, data: pd.DataFrame, year: int, target_pct: float = 3.5, deadline: int = 2035,
+                   gdp_growth_pct: float | None = None, n_scenarios: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Distribution of each ally's cumulative extra cost of reaching ``target_pct`` by ``deadline``, in US$ billion.
+
+    :func:`natoanalysis.simulate_paths` with GDP growth drawn around
+    ``gdp_growth_pct`` (percent a year for every ally; ``None``: each ally's
+    trend) and each ally's historical volatility; the cost is the spending
+    above holding the ``year`` share, summed over the years, in constant
+    2015 US dollars. Allies already at the target cost nothing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, country_name, mean, p5, p50, p95`` in billion constant
+        2015 US dollars, allies with a positive cost, largest median first,
+        and the ``TOTAL`` row last.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = scenario_costs(data=na.load(), year=2024, n_scenarios=200)
+    >>> t["country"].iloc[-1], bool((t["p5"] <= t["p50"]).all())
+    ('TOTAL', True)
+    """
+    df = _args.table(data, None)
+    y = _args.year(year, df)
+    res = simulate_paths(target=target_pct, by=deadline, n_scenarios=n_scenarios, seed=seed,
+                         gdp_growth=gdp_growth_pct, from_year=y, data=df)
+    res = res[["mean", "p5", "p50", "p95"]] / 1000
+    names = registry.countries().set_index("iso3")["name"].to_dict()
+    names[TOTAL] = "All allies"
+    res.insert(0, "country_name", [names[c] for c in res.index])
+    allies = res.drop(index=TOTAL)
+    allies = allies[allies["p95"] > 0].sort_values("p50", ascending=False)
+    out = pd.concat([allies, res.loc[[TOTAL]]])
+    out.index.name = "country"
+    out.attrs.clear()
+    return out.reset_index()

@@ -1,0 +1,191 @@
+"""One ally at a glance: its series, rank, guideline status, composition, personnel, pathway (notebook 05)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import registry
+from ..metrics import _args
+from ..metrics.targets import gap_to_target, project_path, required_annual_increase
+
+COMPOSITION = {"equipment_share_pct": "Equipment (incl. R&D)", "personnel_share_pct": "Personnel",
+               "infrastructure_share_pct": "Infrastructure", "other_share_pct": "Other"}
+
+
+def has_defence_expenditure(*, country: str) -> bool:
+    """Whether an ally reports defence expenditure (False only for Iceland, which has no armed forces).
+
+    Examples
+    --------
+    >>> has_defence_expenditure(country="POL"), has_defence_expenditure(country="ISL")
+    (True, False)
+    """
+    code = _args.country(country)
+    return bool(registry.countries().set_index("iso3").at[code, "has_armed_forces"])
+
+
+def _rank(df: pd.DataFrame, *, indicator: str, basis: str, year: int, country: str) -> tuple[int, int]:
+    sel = df[(df["indicator"] == indicator) & (df["price_basis"].fillna("") == basis) & (df["year"] == year)
+             & ~df["is_aggregate"].astype(bool)]
+    order = sel.sort_values("value", ascending=False)["country"].tolist()
+    return order.index(country) + 1, len(order)
+
+
+def profile_summary(*, data: pd.DataFrame, country: str, year: int, core_target_pct: float = 3.5,
+                    deadline: int = 2035) -> pd.Series:
+    """Key figures for one ally in one year.
+
+    Ranks are among the allies with a figure that year (1 = highest).
+    The 2% and 20% statuses use NATO's published figures (Tables 3 and 8).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy NATO rows of one edition.
+    country : str
+        Ally ISO3 code with armed forces (not Iceland).
+    year : int
+    core_target_pct : float, default 3.5
+        Core defence target, percent of GDP.
+    deadline : int, default 2035
+        Year the target is to be met.
+
+    Returns
+    -------
+    pandas.Series
+        ``country_name``, ``share_gdp_pct``, ``rank_share_gdp``, ``n_ranked``,
+        ``defence_exp_usd_current_million``, ``rank_defence_exp``,
+        ``real_change_pct``, ``meets_2pct``, ``years_at_2pct`` (since the
+        edition's first year or accession), ``equipment_share_pct``,
+        ``meets_equipment_20pct``, ``military_personnel_thousand``,
+        ``gap_to_core_target_pp``, ``gap_to_core_target_usd_current_million``,
+        ``required_increase_pp_per_year``, ``is_estimate``.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> s = profile_summary(data=na.load(), country="POL", year=2024)
+    >>> int(s["rank_share_gdp"]), int(s["rank_defence_exp"]), s["meets_2pct"], round(s["gap_to_core_target_pp"], 2)
+    (1, 5, True, -0.62)
+    """
+    df = _args.table(data, None)
+    y = _args.year(year, df)
+    code = _args.country(country)
+    if not has_defence_expenditure(country=code):
+        raise ValueError(f"country {code}: {_args.NO_DEFENCE_REASON}; accepted: allies with armed forces")
+
+    def value(indicator: str, basis: str) -> float:
+        sel = df[(df["country"] == code) & (df["indicator"] == indicator) & (df["year"] == y)
+                 & (df["price_basis"].fillna("") == basis)]
+        return float(sel["value"].iloc[0]) if len(sel) else float("nan")
+
+    share = df[(df["country"] == code) & (df["indicator"] == "share_gdp_pct")].set_index("year")["value"]
+    rank_share, n = _rank(df, indicator="share_gdp_pct", basis="constant", year=y, country=code)
+    rank_exp, _ = _rank(df, indicator="defence_exp_usd", basis="current", year=y, country=code)
+    gap = gap_to_target(country=code, target=core_target_pct, year=y, data=df)
+    equipment = value("equipment_share_pct", "")
+    return pd.Series({
+        "country_name": registry.country_name(code), "year": y, "share_gdp_pct": value("share_gdp_pct", "constant"),
+        "rank_share_gdp": rank_share, "n_ranked": n,
+        "defence_exp_usd_current_million": value("defence_exp_usd", "current"), "rank_defence_exp": rank_exp,
+        "real_change_pct": value("real_change_pct", ""),
+        "meets_2pct": bool(share.get(y, float("nan")) >= 2.0), "years_at_2pct": sorted(int(v) for v in
+                                                                                       share.index[share >= 2.0]),
+        "equipment_share_pct": equipment, "meets_equipment_20pct": bool(equipment >= 20.0),
+        "military_personnel_thousand": value("military_personnel_thousand", ""),
+        "gap_to_core_target_pp": float(gap["gap_pp"]), "gap_to_core_target_usd_current_million":
+            float(gap["gap_usd_million"]),
+        "required_increase_pp_per_year": required_annual_increase(country=code, target=core_target_pct, by=deadline,
+                                                                  from_year=y, data=df),
+        "is_estimate": bool(df.loc[df["year"] == y, "is_estimate"].any()),
+    }, dtype=object)
+
+
+def composition(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
+    """An ally's defence expenditure by category (NATO Table 8), as a long table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, category, share_of_defence_exp_pct`` (the four categories add
+        up to about 100 each year).
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> c = composition(data=na.load(), country="POL").query("year == 2024")
+    >>> round(float(c["share_of_defence_exp_pct"].sum()))
+    100
+    """
+    df = _args.table(data, None)
+    code = _args.country(country)
+    sel = df[(df["country"] == code) & df["indicator"].isin(list(COMPOSITION))]
+    out = pd.DataFrame({"year": sel["year"].astype(int), "category": sel["indicator"].map(COMPOSITION),
+                        "share_of_defence_exp_pct": sel["value"].astype(float),
+                        "_order": sel["indicator"].map({k: i for i, k in enumerate(COMPOSITION)})})
+    return out.sort_values(["year", "_order"]).drop(columns="_order").reset_index(drop=True)
+
+
+def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, deadline: int = 2035,
+            year: int | None = None) -> pd.DataFrame:
+    """Published share of GDP up to ``year`` followed by the straight path to the core target by ``deadline``.
+
+    The path is :func:`natoanalysis.project_path` (GDP growing at the ally's
+    2014-2024 trend; an ally above the target holds its share).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, series, share_gdp_pct`` with ``series`` "Published" or "Path to target".
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> p = pathway(data=na.load(), country="ITA")
+    >>> p.groupby("series")["year"].agg(["min", "max"]).loc["Path to target"].tolist()
+    [2024, 2035]
+    """
+    df = _args.table(data, None)
+    code = _args.country(country)
+    _, last = _args.edition_years(df)
+    y = _args.year(year, df, allow_none=True) or last
+    hist = df[(df["country"] == code) & (df["indicator"] == "share_gdp_pct") & (df["year"] <= y)]
+    path = project_path(country=code, target=core_target_pct, by=deadline, from_year=y, data=df)
+    return pd.concat([
+        pd.DataFrame({"year": hist["year"].astype(int), "series": "Published",
+                      "share_gdp_pct": hist["value"].astype(float)}),
+        pd.DataFrame({"year": path.index.astype(int), "series": "Path to target",
+                      "share_gdp_pct": path["share_gdp_pct"].to_numpy()}),
+    ], ignore_index=True)
+
+
+def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.DataFrame:
+    """An ally's defence expenditure or GDP in US dollars at current and constant 2015 prices, in billions.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    country : str
+        Ally ISO3 code.
+    indicator : {"defence_exp_usd", "gdp_usd"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, basis_label, usd_billion``; empty for Iceland's defence expenditure.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = money_series(data=na.load(), country="ISL", indicator="gdp_usd").query("year == 2014")
+    >>> t["usd_billion"].round(1).tolist()
+    [16.8, 17.9]
+    """
+    df = _args.table(data, None)
+    code = _args.country(country)
+    _args.choice(indicator, name="indicator", accepted=("defence_exp_usd", "gdp_usd"))
+    labels = {"current": "Current prices and exchange rates", "constant": "Constant 2015 prices and exchange rates"}
+    sel = df[(df["country"] == code) & (df["indicator"] == indicator)]
+    out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels),
+                        "usd_billion": sel["value"].astype(float) / 1000})
+    return out.sort_values(["basis_label", "year"]).reset_index(drop=True)

@@ -1,0 +1,79 @@
+"""Select tidy rows by indicator, price basis, country and year, with names checked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+
+def _as_list(value) -> list | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, int)):
+        return [value]
+    return list(value)
+
+
+def rows(data: pd.DataFrame, *, indicator: str | Iterable[str], price_basis: str | None = None,
+         country: str | Iterable[str] | None = None, year: int | Iterable[int] | None = None,
+         include_aggregates: bool = False) -> pd.DataFrame:
+    """The tidy rows of one or more indicators, optionally for some allies, years and one price basis.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy rows (:func:`natoanalysis.load`, NATO or SIPRI).
+    indicator : str or list of str
+        Indicator name(s) present in ``data``.
+    price_basis : {"current", "constant"}, optional
+        Keep one price basis (default: all).
+    country : str or list of str, optional
+        ISO3 or aggregate codes (default: all).
+    year : int or list of int, optional
+        Years (default: all).
+    include_aggregates : bool, default False
+        Keep aggregate rows (``is_aggregate``) when no ``country`` is given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The selected rows, all columns kept (``value`` in the indicator's ``unit``).
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> r = rows(na.load(), indicator="share_gdp_pct", year=2024)
+    >>> len(r), bool(r["is_estimate"].all())
+    (31, True)
+    >>> rows(na.load(), indicator="share_of_gdp")
+    Traceback (most recent call last):
+    ...
+    ValueError: indicator 'share_of_gdp' is not in data; accepted: defence_exp_ncu, ...
+    """
+    present = sorted(data["indicator"].unique())
+    inds = _as_list(indicator)
+    bad = [i for i in inds if i not in present]
+    if bad:
+        raise ValueError(f"indicator {', '.join(map(repr, bad))} is not in data; accepted: {', '.join(present)}")
+    mask = data["indicator"].isin(inds)
+    if price_basis is not None:
+        bases = sorted(data.loc[mask, "price_basis"].fillna("").unique())
+        if price_basis not in bases:
+            raise ValueError(f"price_basis {price_basis!r} does not exist for {', '.join(inds)}; accepted: "
+                             f"{', '.join(map(repr, bases))}")
+        mask &= data["price_basis"] == price_basis
+    codes = _as_list(country)
+    if codes is not None:
+        known = set(data["country"].unique())
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise ValueError(f"country {', '.join(map(repr, unknown))} is not in data; accepted: "
+                             f"{', '.join(sorted(known))}")
+        mask &= data["country"].isin(codes)
+    elif not include_aggregates:
+        mask &= ~data["is_aggregate"].astype(bool)
+    years = _as_list(year)
+    if years is not None:
+        mask &= data["year"].isin(years)
+    return data[mask].reset_index(drop=True)
