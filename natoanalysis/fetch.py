@@ -28,9 +28,9 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from . import ingest as ingest_mod
 from . import paths, provenance, registry
 from .errors import NatoAnalysisError
+from .ingest import ingest as _ingest
 
 DEFAULT_TIMEOUT_S = 60.0
 _CHUNK = 1 << 16
@@ -168,7 +168,7 @@ def _download(url: str, dest_dir: Path, *, timeout: float) -> tuple[Path, str]:
                     raise FetchError(f"download of {url} failed after {received} bytes ({exc}); "
                                      "nothing was kept") from None
         if expected is not None and int(expected) != received:
-            raise FetchError(f"download of {url} is incomplete: {received} of {expected} bytes; nothing was kept")
+            raise FetchError(f"download of {url} broke off after {received} of {expected} bytes; nothing was kept")
         if not zipfile.is_zipfile(tmp):
             raise FetchError(f"{url} is not an Excel .xlsx workbook (not a zip container); nothing was kept")
         with zipfile.ZipFile(tmp) as zf:
@@ -250,7 +250,7 @@ def fetch(*, source: str = "nato", edition: int | str | None = None, page_url: s
     if not same.empty:
         return FetchResult(source, url, path, sha, root / same.iloc[0]["raw_path"], is_new=False)
     try:
-        target = ingest_mod.ingest(path, source=source, data_dir=root, accessed=accessed, url=url)
+        target = _ingest(path, source=source, data_dir=root, accessed=accessed, url=url)
     except BaseException:
         path.unlink(missing_ok=True)  # all or nothing: a workbook we cannot ingest is not kept either
         raise

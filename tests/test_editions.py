@@ -21,9 +21,8 @@ def _set(workbook, sheet_name: str, ref: str, value: float) -> None:
     sheet.cells = [dataclasses.replace(c, value=value) if c.ref == ref else c for c in sheet.cells]
 
 
-@pytest.fixture
-def two_nato_editions(tmp_data, nato_workbook, tmp_path):
-    """tmp data root holding the real 2024-06 edition and a '2025-06' one with revised figures."""
+def revised_nato_workbook(nato_workbook):
+    """The 2024 cell model with POL 2023 current national-currency spending +1000 and the 2.0% prints corrected."""
     nato = na.load(source="nato")
     pol = nato.query("country == 'POL' and indicator == 'defence_exp_ncu' "
                      "and price_basis == 'current' and year == 2023").iloc[0]
@@ -39,9 +38,16 @@ def two_nato_editions(tmp_data, nato_workbook, tmp_path):
             label = next(c for c in t4.values() if c.value == "Slovak Republic")
             column = next(c for c in t4.values() if c.value == "Share of real GDP 2024e (%)")
             _set(revised, "TABLE4", t4[(label.row, column.col)].ref, ratio)
+    return revised, float(pol["value"])
+
+
+@pytest.fixture
+def two_nato_editions(tmp_data, nato_workbook, tmp_path):
+    """tmp data root holding the real 2024-06 edition and a '2025-06' one with revised figures."""
+    revised, pol_2023 = revised_nato_workbook(nato_workbook)
     path = write_xlsx(revised, tmp_path / "def-exp-2025-en.xlsx")
     na.ingest(path, source="nato", edition="2025-06", data_dir=tmp_data, accessed="2026-11-22")
-    return tmp_data, float(pol["value"])
+    return tmp_data, pol_2023
 
 
 def test_editions_lists_both_and_load_picks_one(two_nato_editions):

@@ -110,19 +110,20 @@ def test_load_returns_the_tidy_schema_for_the_april_2025_release(sipri):
 
 
 def test_per_country_values_round_trip_exactly(sipri, published):
-    tidy = sipri[~sipri["is_aggregate"]].set_index(["source_sheet", "country", "year"])
-    assert len(tidy) == len(published.cells) == 35 * (76 * 5 + 37 * 2)
+    countries = sipri[~sipri["is_aggregate"]]
+    tidy = {(r.source_sheet, r.country, r.year): r for r in countries.itertuples(index=False)}
+    assert len(tidy) == len(countries) == len(published.cells) == 35 * (76 * 5 + 37 * 2)
     for (sheet, code, year), (value, _) in published.cells.items():
-        row = tidy.loc[(sheet, code, year)]
+        row = tidy[(sheet, code, year)]
         indicator, basis, convert = SHEETS[sheet]
-        assert (row["indicator"], row["price_basis"]) == (indicator, basis)
+        assert (row.indicator, row.price_basis) == (indicator, basis)
         if isinstance(value, (int, float)):
-            assert row["value"] == convert(float(value)), (sheet, code, year)
-            assert row["missing_reason"] == ""
+            assert row.value == convert(float(value)), (sheet, code, year)
+            assert row.missing_reason == ""
         else:
-            assert math.isnan(row["value"]), (sheet, code, year)
-            assert row["missing_reason"] == {"...": "not_available", ". .": "not_available",
-                                             "xxx": "did_not_exist"}[value.strip()]
+            assert math.isnan(row.value), (sheet, code, year)
+            assert row.missing_reason == {"...": "not_available", ". .": "not_available",
+                                          "xxx": "did_not_exist"}[value.strip()]
 
 
 def test_blue_and_red_cell_counts_equal_the_workbook(sipri, published):
