@@ -8,6 +8,7 @@ basis) put an ally.
 
 from __future__ import annotations
 
+import numbers
 import os
 from typing import Iterable
 
@@ -26,7 +27,7 @@ def _years(years: Iterable[int] | None) -> list[int] | None:
         years = [years]
     out = []
     for y in years:
-        if isinstance(y, bool) or not isinstance(y, (int,)) and not (hasattr(y, "is_integer") and y.is_integer()):
+        if isinstance(y, bool) or not isinstance(y, numbers.Integral):
             raise ValueError(f"years must be whole years such as 2014 or range(2014, 2025), got {y!r}")
         out.append(int(y))
     return out
@@ -104,6 +105,10 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
     >>> cmp[["country", "year", "nato_value", "sipri_value", "difference"]].round(2).values.tolist()
     [['POL', 2024, 4.12, 4.15, 0.03]]
     """
+    for name, ed in (("nato_edition", nato_edition), ("sipri_edition", sipri_edition)):
+        if ed == "all":
+            raise ValueError(f"{name}='all': compare one edition of each source at a time "
+                             "(use natoanalysis.revisions to line editions up)")
     frames = {"nato": store.load(source="nato", edition=nato_edition, data_dir=data_dir),
               "sipri": store.load(source="sipri", edition=sipri_edition, data_dir=data_dir)}
     common = sorted(set(frames["nato"]["indicator"]) & set(frames["sipri"]["indicator"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
 import pytest
 
 import natoanalysis as na
@@ -66,6 +67,8 @@ def test_every_ally_with_defence_figures_and_every_nato_year():
 def test_current_dollars_compare_and_constant_dollars_with_different_base_years_refuse():
     cmp = na.compare_sources(indicator="defence_exp_usd", price_basis="current", countries="USA", years=range(2023, 2025))
     assert cmp["year"].tolist() == [2023, 2024]
+    assert na.compare_sources(countries="USA", years=np.arange(2023, 2025)).equals(
+        na.compare_sources(countries="USA", years=[2023, 2024]))
     assert cmp["sipri_value"].iloc[-1] == _sipri_cell("06_Current_US.csv", "United States of America", 2024)
     with pytest.raises(ValueError, match="pass price_basis= one of"):
         na.compare_sources(indicator="defence_exp_usd")
@@ -90,6 +93,10 @@ def test_bad_requests_name_what_is_accepted():
         na.compare_sources(countries=["RUS"])
     with pytest.raises(ValueError, match="whole years"):
         na.compare_sources(years=["2020"])
+    with pytest.raises(ValueError, match="one edition of each source at a time"):
+        na.compare_sources(nato_edition="all")
+    with pytest.raises(ValueError, match="accepted: 2024-06"):
+        na.compare_sources(nato_edition="2019-06")
     with pytest.raises(ValueError, match=r"price_basis='real'; accepted: \['constant', 'current'\]"):
         na.compare_sources(indicator="defence_exp_usd", price_basis="real")
 
