@@ -17,6 +17,7 @@ from .errors import (DataNotFoundError, LayoutError, NatoAnalysisError, UnknownC
                      WorkbookError)
 from .compare import compare_sources
 from .edition_revisions import revisions
+from .notes import notes
 from .ingest import ingest, read_workbook
 from .metrics import (aggregate, allies_meeting, burden_share, compliance_table, gap_to_target, group_growth,
                       growth, pp_change, project_path, required_annual_increase, simulate_paths, years_to_target)
@@ -32,7 +33,7 @@ __all__ = [
     "WorkbookError", "aggregates", "check_claims", "build", "countries", "data_quality", "editions", "guidelines", "indicators",
     "ingest", "load", "read_workbook", "sources", "__version__",
     # NATO beside SIPRI, and editions beside each other
-    "compare_sources", "revisions",
+    "compare_sources", "notes", "revisions",
     # metrics (natoanalysis.metrics)
     "aggregate", "allies_meeting", "burden_share", "compliance_table", "gap_to_target", "group_growth", "growth",
     "pp_change", "project_path", "required_annual_increase", "simulate_paths", "years_to_target",

@@ -296,3 +296,17 @@ def test_xxx_becomes_did_not_exist_and_a_changed_legend_stops_the_reader(sipri):
                   if s == "Per capita" and str(c.value).startswith("Figures in blue") else c)
     with pytest.raises(LayoutError, match="Per capita.*legend"):
         tidy_sipri(wb, edition="2025-04")
+
+
+def test_every_notes_marker_of_a_kept_country_has_its_footnote(sipri):
+    footnotes = na.notes(source="sipri").query("group == 'Footnotes'")
+    known = set(footnotes["marker"])
+    assert {"†", "‡", "§", "¶", "‖"} <= known and len(footnotes) == 5 + 104
+    markers = set(sipri.loc[~sipri["is_aggregate"], "note_marker"]) - {""}
+    assert "§¶3" in markers
+    for marker in markers:
+        number = marker.lstrip("†‡§¶‖")
+        symbols = set(marker[: len(marker) - len(number)])
+        assert symbols <= known and (number == "" or number in known), marker
+    usa = footnotes.set_index("marker").loc["44", "text"]
+    assert usa.startswith("USA: All figures for the USA are for financial year")
