@@ -124,9 +124,9 @@ def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float = 2.0,
 
 
 def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title: str, ylabel: str,
-                 provenance: pd.DataFrame, xlabel: str = "", note: str = "", rotate: bool = False,
+                 provenance: pd.DataFrame, xlabel: str = "", note: str = "", horizontal: bool = False,
                  order: list | None = None) -> plt.Figure:
-    """Vertical bars for each ``x``, one bar per ``series`` side by side.
+    """Bars for each ``x`` category, one bar per ``series`` side by side.
 
     Parameters
     ----------
@@ -134,14 +134,17 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
         Long table with columns ``x``, ``series`` and ``value``.
     x, series, value : str
         Column names.
-    title, ylabel, xlabel : str
-        Title and axis labels (``ylabel`` with the unit).
+    title : str
+    ylabel : str
+        Label of the value axis, with the unit (the x axis when ``horizontal``).
     provenance : pandas.DataFrame
         Tidy rows the values come from (for the footnote).
+    xlabel : str
+        Label of the category axis.
     note : str
         Extra footnote text.
-    rotate : bool
-        Rotate the x tick labels (long names).
+    horizontal : bool
+        Horizontal bars, first category at the top (for many or long names).
     order : list, optional
         Order of the ``x`` categories (default: as they first appear).
 
@@ -152,26 +155,49 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     >>> fig = grouped_bars(t, x="year", series="rule", value="pct", title="T", ylabel="Percent", provenance=rows)
     >>> fig.axes[0].get_ylabel()
     'Percent'
-    >>> plt.close(fig)
+    >>> fig = grouped_bars(t, x="year", series="rule", value="pct", title="T", ylabel="Percent", provenance=rows,
+    ...                    horizontal=True)
+    >>> fig.axes[0].get_xlabel()
+    'Percent'
+    >>> plt.close("all")
     """
     _check_columns(table, [x, series, value])
     wide = table.pivot_table(index=x, columns=series, values=value, aggfunc="first", sort=False)
-    if order is not None:
-        wide = wide.reindex(order)
+    wide = wide.reindex(order if order is not None else list(dict.fromkeys(table[x])))
     names = list(dict.fromkeys(table[series]))
     wide = wide[names]
-    fig, ax = plt.subplots(figsize=(max(7.0, 0.5 * len(wide) * max(1, len(names) / 2) + 3), 5.2))
-    pos = np.arange(len(wide))
+    n = len(wide)
+    if horizontal:
+        fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.22 * n * max(1.0, len(names) / 1.5) + 1.8)))
+    else:
+        fig, ax = plt.subplots(figsize=(max(7.0, 0.35 * n * len(names) + 3), 5.2))
+    pos = np.arange(n)
     width = 0.8 / len(names)
     for i, name in enumerate(names):
-        ax.bar(pos + (i - (len(names) - 1) / 2) * width, wide[name].to_numpy(dtype=float), width=width,
-               label=str(name), color=SERIES_COLORS[i % len(SERIES_COLORS)])
-    ax.set_xticks(pos)
-    ax.set_xticklabels([str(v) for v in wide.index], rotation=45 if rotate else 0, ha="right" if rotate else "center")
-    if (wide.to_numpy(dtype=float) < 0).any():
-        ax.axhline(0, color="#333333", linewidth=0.8)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+        offset = (i - (len(names) - 1) / 2) * width
+        vals = wide[name].to_numpy(dtype=float)
+        color = SERIES_COLORS[i % len(SERIES_COLORS)]
+        if horizontal:
+            ax.barh(pos + offset, vals, height=width, label=str(name), color=color)
+        else:
+            ax.bar(pos + offset, vals, width=width, label=str(name), color=color)
+    labels = [str(v) for v in wide.index]
+    negative = (wide.to_numpy(dtype=float) < 0).any()
+    if horizontal:
+        ax.set_yticks(pos)
+        ax.set_yticklabels(labels)
+        ax.invert_yaxis()
+        if negative:
+            ax.axvline(0, color="#333333", linewidth=0.8)
+        ax.set_xlabel(ylabel)
+        ax.set_ylabel(xlabel)
+    else:
+        ax.set_xticks(pos)
+        ax.set_xticklabels(labels)
+        if negative:
+            ax.axhline(0, color="#333333", linewidth=0.8)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(loc="best")
     footnote(fig, data=provenance, extra=note)

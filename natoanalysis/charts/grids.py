@@ -18,7 +18,7 @@ def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.Da
     """Rows x columns grid: dark where ``flag`` is True, light where False, blank where missing.
 
     Missing cells are years before an ally joined, or Iceland (no armed
-    forces: never assessed). Rows are sorted by the number of True cells.
+    forces: never assessed). Rows are sorted by the number of True cells, most at the top.
 
     Parameters
     ----------
@@ -50,7 +50,7 @@ def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.Da
     codes = table[flag].astype("boolean").map({True: 2.0, False: 1.0}, na_action="ignore").astype(float)
     wide = table.assign(_code=codes).pivot_table(index=row, columns=column, values="_code", aggfunc="first",
                                                  dropna=False)
-    order = (wide == 2).sum(axis=1).sort_values(kind="stable").index
+    order = (wide == 2).sum(axis=1).sort_values(ascending=False, kind="stable").index
     wide = wide.loc[order]
     fig, ax = plt.subplots(figsize=(8.5, max(4.0, 0.24 * len(wide) + 2)))
     grid = np.nan_to_num(wide.to_numpy(dtype=float), nan=0.0)

@@ -117,7 +117,8 @@ def footnote(fig: plt.Figure, *, data: pd.DataFrame, extra: str = "") -> str:
             parts.append(source_note(source=src, edition=editions, estimate_years=est))
     text = " ".join(parts + ([extra] if extra else []))
     fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=8, color="#555555", wrap=True)
-    fig.subplots_adjust(bottom=0.16)
+    # About 0.85 inch under the axes holds the x label and a two-line note, whatever the figure's height.
+    fig.subplots_adjust(bottom=min(0.3, 0.85 / fig.get_figheight()))
     return text
 
 
