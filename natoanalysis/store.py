@@ -1,12 +1,15 @@
 """Clean stage driver and cache: ``data/raw`` -> ``data/processed`` -> :func:`load`.
 
 The processed table is a parquet file per source, rebuilt whenever the content
-hash of the raw files changes (timestamps are never trusted). Within one
-process the last table read is also kept in memory under the same hash.
+hash of the raw files or of the package's own code and reference data changes
+(timestamps are never trusted): a fixed reader must not leave a stale table
+behind. Within one process the last table read is also kept in memory under
+the same key.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -32,6 +35,24 @@ def raw_fingerprint(root: Path, source: str) -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 over the package's Python sources and reference files (what turns raw into processed)."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".csv", ".json")
+                   and "__pycache__" not in p.parts)
+    for p in files:
+        digest.update(p.relative_to(package).as_posix().encode())
+        digest.update(p.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(root: Path, source: str) -> str:
+    """Key of the processed table: raw content and code together."""
+    return hashlib.sha256(f"{raw_fingerprint(root, source)}:{code_fingerprint()}".encode()).hexdigest()
+
+
 def raw_editions(root: Path, source: str) -> list[str]:
     """Editions with a transcription under ``raw/<source>``, oldest first."""
     folder = paths.raw_dir(root, source)
@@ -52,8 +73,9 @@ def build(*, source: str = "nato", data_dir: str | os.PathLike | None = None) ->
         raise FileNotFoundError(
             f"no raw {source} data under {paths.raw_dir(root, source)}; run "
             f"'natoanalysis ingest {source} PATH.xlsx' first")
-    fingerprint = raw_fingerprint(root, source)
-    frames, meta = [], {"fingerprint": fingerprint, "editions": {}}
+    fingerprint = cache_key(root, source)
+    frames, meta = [], {"fingerprint": fingerprint, "raw_fingerprint": raw_fingerprint(root, source),
+                        "editions": {}}
     for ed in editions:
         wb = transcript.read(paths.raw_dir(root, source, ed))
         tidy = handler.tidy(wb, edition=ed, run_checks=True)
@@ -76,7 +98,7 @@ def build(*, source: str = "nato", data_dir: str | os.PathLike | None = None) ->
 
 
 def _cached(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
-    fingerprint = raw_fingerprint(root, source)
+    fingerprint = cache_key(root, source)
     key = (str(root), source, fingerprint)
     if key in _MEMO:
         return _MEMO[key]

@@ -99,3 +99,14 @@ def test_countries_registry():
         ["TUR", "TUR", "CZE", "SVK", "SVK"]
     with pytest.raises(na.UnknownCountryError, match=r"unknown country 'Atlantis'; the registry knows Albania"):
         lookup("Atlantis")
+
+
+def test_cache_follows_code_changes_too(tmp_data, monkeypatch):
+    na.load(data_dir=tmp_data)
+    meta_path = tmp_data / "processed" / "nato.meta.json"
+    before = meta_path.read_text()
+    monkeypatch.setattr(store, "code_fingerprint", lambda: "a reader fix")
+    store._MEMO.clear()
+    na.load(data_dir=tmp_data)
+    after = meta_path.read_text()
+    assert before != after and store.cache_key(tmp_data.resolve(), "nato") in after
