@@ -18,6 +18,7 @@ import re
 
 from ..errors import LayoutError, UnknownCountryError
 from ..registry import aggregates, countries, lookup
+from .common import first_year
 from ..workbook import Cell, Sheet, Workbook, column_letter
 
 TITLE_RE = re.compile(r"^\s*table\s*(?P<number>\d+\s*[a-z]?)\s*:\s*(?P<title>.+?)\s*$", re.I)
@@ -191,11 +192,7 @@ def _find_year_header(rows: dict[int, list[Cell]], after: int, sheet: str) -> tu
 
 
 def _base_year(texts: list[str]) -> int | None:
-    for t in texts:
-        m = BASE_YEAR_RE.search(t)
-        if m:
-            return int(m.group(1))
-    return None
+    return first_year(texts, BASE_YEAR_RE)
 
 
 def _value(cell: Cell, sheet: str) -> float:

@@ -26,6 +26,7 @@ import re
 
 from ..errors import LayoutError, UnknownCountryError
 from ..registry import _read_reference, countries, lookup
+from .common import first_year
 from ..workbook import Cell, Sheet, Workbook, column_letter
 
 _USD = "million US dollars"
@@ -184,11 +185,7 @@ def _cell_meaning(cell: Cell, sheet: str) -> tuple[float, str, bool, bool]:
 
 
 def _base_year(texts: list[str]) -> int | None:
-    for t in texts:
-        m = BASE_YEAR_RE.search(t)
-        if m:
-            return int(m.group(1))
-    return None
+    return first_year(texts, BASE_YEAR_RE)
 
 
 def _match(title: str, subtitles: list[str]) -> SheetSpec | None:
