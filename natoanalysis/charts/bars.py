@@ -254,10 +254,12 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
 
 
 def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str, title: str, xlabel: str,
-               provenance: pd.DataFrame, note: str = "") -> plt.Figure:
+               provenance: pd.DataFrame, note: str = "", range_label: str = "", mid_label: str = "") -> plt.Figure:
     """Horizontal ranges (``low`` to ``high``) with a marker at ``mid``, one row per label, largest on top.
 
-    Used for scenario distributions (5th, 50th and 95th percentiles).
+    Used for scenario distributions (5th, 50th and 95th percentiles);
+    ``range_label`` and ``mid_label`` name them in the legend (default: the
+    column names).
 
     Examples
     --------
@@ -274,8 +276,8 @@ def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str
     fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.26 * len(rows) + 1.6)))
     pos = np.arange(len(rows))
     lo, md, hi = (rows[c].to_numpy(dtype=float) for c in (low, mid, high))
-    ax.hlines(pos, lo, hi, color=PALETTE["estimate"], linewidth=5, label=f"{low} to {high}")
-    ax.plot(md, pos, "o", color=PALETTE["ally"], markersize=5, label=mid)
+    ax.hlines(pos, lo, hi, color=PALETTE["estimate"], linewidth=5, label=range_label or f"{low} to {high}")
+    ax.plot(md, pos, "o", color=PALETTE["ally"], markersize=5, label=mid_label or mid)
     ax.set_yticks(pos)
     ax.set_yticklabels(rows[label].astype(str).tolist())
     ax.set_xlabel(xlabel)

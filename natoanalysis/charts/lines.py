@@ -70,7 +70,9 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
     width = 9 if len(panels) == 1 else 6.2 * len(panels)
     fig, axes = plt.subplots(1, len(panels), figsize=(width, 5.2), sharey=sharey, squeeze=False)
     names = list(dict.fromkeys(table[series]))
-    palette = {n: (colors or {}).get(n, SERIES_COLORS[i % len(SERIES_COLORS)]) for i, n in enumerate(names)}
+    cycle = SERIES_COLORS if len(names) <= len(SERIES_COLORS) else \
+        [plt.get_cmap("tab20")(i) for i in range(0, 20, 2)] + [plt.get_cmap("tab20")(i) for i in range(1, 20, 2)]
+    palette = {n: (colors or {}).get(n, cycle[i % len(cycle)]) for i, n in enumerate(names)}
     span = _estimate_span(provenance)
     for ax, pv in zip(axes[0], panels):
         sub = table if pv is None else table[table[panel] == pv]
@@ -93,7 +95,10 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
         ax.set_ylabel(ylabel)
         if pv is not None:
             ax.set_title(str(pv), fontsize=11)
-    if len(names) > 1:
+    if panel and len(names) > 1:
+        for ax in axes[0]:  # each panel names its own lines
+            ax.legend(loc="best", fontsize=8.5)
+    elif len(names) > 1:
         handles, labels = axes[0][0].get_legend_handles_labels()
         if len(names) > 6:
             fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.55))

@@ -80,7 +80,8 @@ def source_note(*, source: str, edition: str, estimate_years: list[int] | tuple[
         est = f"{years[0]} is an estimate."
     else:
         est = f"{', '.join(map(str, years[:-1]))} and {years[-1]} are estimates."
-    text = f"Source: {name}, edition {edition}. {est}"
+    # SIPRI calls its yearly updates releases; NATO its tables editions.
+    text = f"Source: {name}, {'release' if source == 'sipri' else 'edition'} {edition}. {est}"
     return f"{text} {extra}".strip()
 
 
@@ -110,8 +111,9 @@ def footnote(fig: plt.Figure, *, data: pd.DataFrame, extra: str = "") -> str:
         if len(est) > 4:
             n_est = int(rows["is_estimate"].fillna(False).astype(bool).sum())
             parts.append(source_note(source=src, edition=editions,
-                                     extra=f"{n_est} of the {len(rows)} values shown ({est[0]}-{est[-1]}) are "
-                                           f"{_SOURCE_NAMES.get(src, src).split(' ')[0]} estimates.")
+                                     extra=f"{n_est} of the {len(rows)} values shown are "
+                                           f"{_SOURCE_NAMES.get(src, src).split(' ')[0]} estimates "
+                                           f"(in years {est[0]}-{est[-1]}).")
                          .replace(" No estimated years shown.", ""))
         else:
             parts.append(source_note(source=src, edition=editions, estimate_years=est))

@@ -73,7 +73,11 @@ def _series(data: pd.DataFrame, groups: dict[str, list[str]], indicator: str, ba
         out.append(pd.DataFrame({"year": rows["year"].astype(int), "country": rows["country"].astype(str),
                                  "country_name": rows["country_name"].astype(str), "group": group,
                                  column: rows["value"].astype(float) / scale}))
-    return pd.concat(out, ignore_index=True).sort_values(["group", "country", "year"]).reset_index(drop=True)
+    out = pd.concat(out, ignore_index=True)
+    # Groups keep the order they were given in (allies before comparators), countries too.
+    out["_g"] = out["group"].map({g: i for i, g in enumerate(groups)})
+    out["_c"] = out["country"].map({c: i for i, c in enumerate(c for cs in groups.values() for c in cs)})
+    return out.sort_values(["_g", "_c", "year"]).drop(columns=["_g", "_c"]).reset_index(drop=True)
 
 
 def share_series(*, data: pd.DataFrame, allies: list[str], comparators: list[str]) -> pd.DataFrame:
