@@ -58,6 +58,8 @@ def apply_style() -> None:
         "font.size": 10,
         "legend.frameon": False,
         "svg.hashsalt": "natoanalysis",
+        # Text stays text in SVG: searchable, selectable and smaller than glyph outlines.
+        "svg.fonttype": "none",
     })
 
 

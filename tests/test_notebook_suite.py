@@ -1,0 +1,190 @@
+"""The report notebooks, executed once per session through the runner with their defaults.
+
+Every notebook runs with its defaults, and the country profile for Poland,
+Germany and Iceland, through :func:`natoanalysis.reports.run` (two workers).
+The tests check that no cell errored or wrote to stderr, that every chart was
+saved as PNG and SVG, that the index links every page and figure, and a few
+numbers the notebooks print, each recomputed here from the raw transcription
+of the official tables (``data/raw``), not through the package.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+RAW_NATO_TABLE3 = REPO / "data" / "raw" / "nato" / "2024-06" / "sheets" / "03_TABLE3.csv"
+RAW_SIPRI_SHARE = REPO / "data" / "raw" / "sipri" / "2025-04" / "sheets" / "07_Share_of_GDP.csv"
+PROFILED = ["POL", "DEU", "ISL"]
+
+#: The charts each notebook saves with its defaults (year 2024), by file stem.
+EXPECTED_FIGURES = {
+    "01_alliance_overview": ["share_gdp_2024", "largest_spenders_2024", "nato_total_over_time"],
+    "02_burden_sharing": ["transatlantic_levels", "usa_share_by_basis"],
+    "03_guidelines": ["meets_2pct_grid", "guideline_counts", "equipment_share_2024", "gap_to_core_target_2024"],
+    "04_growth": ["growth_by_ally_2024", "accession_effect_europe_canada", "biggest_risers_since_2014"],
+    "05_country_profile_POL": ["POL_share_gdp_path", "POL_defence_expenditure", "POL_composition", "POL_personnel",
+                               "POL_gdp"],
+    "05_country_profile_DEU": ["DEU_share_gdp_path", "DEU_defence_expenditure", "DEU_composition", "DEU_personnel",
+                               "DEU_gdp"],
+    # Iceland has no armed forces: only its GDP is charted.
+    "05_country_profile_ISL": ["ISL_gdp"],
+    "06_hague_pathways": ["gap_core_pp", "gap_core_usd", "required_increase", "scenario_cost"],
+    "07_long_run": ["sipri_share_gdp_long_run", "cold_war_vs_today", "sipri_constant_usd_long_run"],
+}
+
+
+@pytest.fixture(scope="session")
+def report(tmp_path_factory):
+    from natoanalysis import reports
+
+    out = tmp_path_factory.mktemp("reports")
+    return reports.run(countries=PROFILED, jobs=2, out_dir=out, quiet=True, check=False)
+
+
+def _executed(report, name: str) -> dict:
+    return json.loads((report.run_dir / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
+
+
+def _text(nb: dict) -> str:
+    """Everything the notebook printed or displayed as text, markdown or HTML."""
+    parts = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                parts.append("".join(out["text"]))
+            for key in ("text/plain", "text/markdown", "text/html"):
+                parts.append("".join(out.get("data", {}).get(key, "")))
+    return "\n".join(parts)
+
+
+def _cells(path: Path) -> dict[str, str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row["cell"]: row["value"] for row in csv.DictReader(fh)}
+
+
+def test_every_notebook_ran_without_error(report):
+    failed = report.notebooks.query("status != 'ok'")
+    assert failed.empty, report.failure_messages()
+    names = set(report.notebooks["name"])
+    assert set(EXPECTED_FIGURES) <= names
+    assert {f"05_country_profile_{c}" for c in PROFILED} <= names
+    assert "05_country_profile" not in names  # the per-country notebook runs only per ally
+
+
+def test_no_cell_errored_or_wrote_to_stderr(report):
+    for name in report.notebooks["name"]:
+        nb = _executed(report, name)
+        for i, cell in enumerate(nb["cells"]):
+            for out in cell.get("outputs", []):
+                assert out.get("output_type") != "error", f"{name} cell {i}: {out.get('ename')}: {out.get('evalue')}"
+                assert not (out.get("output_type") == "stream" and out.get("name") == "stderr"), \
+                    f"{name} cell {i} wrote to stderr: {''.join(out['text'])[:300]}"
+
+
+def test_no_stray_object_reprs(report):
+    """A chart cell ends with ``;``: no list of paths or bare Figure repr is printed."""
+    for name in EXPECTED_FIGURES:
+        for i, cell in enumerate(_executed(report, name)["cells"]):
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                plain = "".join(data.get("text/plain", ""))
+                assert "PosixPath(" not in plain, f"{name} cell {i} printed paths: {plain[:200]}"
+                if plain.startswith("<Figure size"):
+                    assert "image/png" in data, f"{name} cell {i} shows a Figure repr without the image"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FIGURES))
+def test_every_chart_saved_as_png_and_svg(report, name):
+    folder = report.run_dir / "figures" / name
+    written = sorted(p.name for p in folder.iterdir())
+    expected = sorted(f"{stem}.{ext}" for stem in EXPECTED_FIGURES[name] for ext in ("png", "svg"))
+    assert written == expected
+    for stem in EXPECTED_FIGURES[name]:
+        assert (folder / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        svg = (folder / f"{stem}.svg").read_text(encoding="utf-8")
+        assert "Source: " in svg  # the footnote is part of every chart
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            if key in ("href", "src") and value:
+                self.hrefs.add(value)
+
+
+def test_index_links_every_page_and_figure(report):
+    parser = _Links()
+    parser.feed((report.run_dir / "index.html").read_text(encoding="utf-8"))
+    pages = {p.relative_to(report.run_dir).as_posix() for p in (report.run_dir / "html").glob("*.html")}
+    figures = {p.relative_to(report.run_dir).as_posix() for p in (report.run_dir / "figures").rglob("*")
+               if p.is_file()}
+    assert len(pages) == len(report.notebooks)
+    assert len(figures) >= 2 * sum(len(v) for v in EXPECTED_FIGURES.values())
+    assert pages - parser.hrefs == set()
+    assert figures - parser.hrefs == set()
+    for href in parser.hrefs:
+        if not re.match(r"^[a-z]+:", href):
+            assert (report.run_dir / href).exists(), f"index links a missing file: {href}"
+
+
+def _raw_share_2024() -> dict[str, float]:
+    """Table 3 share of real GDP in 2024 (column N) for the 31 ally rows (11-41), from the raw cells."""
+    cells = _cells(RAW_NATO_TABLE3)
+    assert cells["N8"] == "2024e" and cells["B10"].startswith("Share of real GDP")
+    # Names carry NATO's note markers ("Poland*"); the notebooks print the plain name.
+    return {re.sub(r"[\s*]+$", "", cells[f"C{r}"]): float(cells[f"N{r}"]) for r in range(11, 42)}
+
+
+def test_overview_counts_allies_at_two_percent(report):
+    share = _raw_share_2024()
+    n_at_2 = sum(v >= 2.0 for v in share.values())
+    assert (n_at_2, len(share)) == (23, 31)
+    text = _text(_executed(report, "01_alliance_overview"))
+    assert f"{n_at_2} of the {len(share)} allies with armed forces spend at least 2% of GDP" in text
+    assert "2023, 2024" in text
+
+
+def test_guidelines_names_the_allies_above_the_core_target(report):
+    above = sorted(name for name, v in _raw_share_2024().items() if v >= 3.5)
+    assert above == ["Poland"]
+    text = _text(_executed(report, "03_guidelines"))
+    assert f"{len(above)} of the 31 allies with armed forces stood at or above 3.5% of GDP: Poland" in text
+
+
+def test_profiles_report_the_ally_and_iceland_plainly(report):
+    share = _raw_share_2024()
+    pol = _text(_executed(report, "05_country_profile_POL"))
+    assert f"{share['Poland']:.2f}% of GDP" in pol
+    rank = 1 + sum(v > share["Poland"] for v in share.values())
+    assert f"rank {rank} of 31 allies" in pol
+    deu = _text(_executed(report, "05_country_profile_DEU"))
+    assert f"{share['Germany']:.2f}% of GDP" in deu
+    isl = _text(_executed(report, "05_country_profile_ISL"))
+    assert "Iceland has no armed forces, so there is no defence expenditure to report" in isl
+    assert "gdp_usd" in isl  # the GDP rows it does have are shown
+    assert "Traceback" not in isl
+
+
+def test_long_run_compares_cold_war_levels_from_sipri(report):
+    cells = _cells(RAW_SIPRI_SHARE)
+    assert cells["A79"] == "United States of America" and cells["D6"] == "1950" and cells["M6"] == "1959"
+    us_1950s = sum(float(cells[f"{c}79"]) for c in "DEFGHIJKLM") / 10 * 100  # SIPRI prints fractions
+    nb = _executed(report, "07_long_run")
+    tables = [o["data"]["text/plain"] for c in nb["cells"] for o in c.get("outputs", [])
+              if "text/plain" in o.get("data", {}) and "1950s" in "".join(o["data"]["text/plain"])]
+    row = next(line for t in tables for line in "".join(t).splitlines() if line.startswith("United States"))
+    assert row.split()[2] == f"{us_1950s:.2f}"
+    svg = (report.run_dir / "figures" / "07_long_run" / "cold_war_vs_today.svg").read_text(encoding="utf-8")
+    assert "SIPRI" in svg and "release 2025-04" in svg and "differs from NATO" in svg
