@@ -19,12 +19,13 @@ def _check_columns(table: pd.DataFrame, columns: list[str], *, name: str = "tabl
 
 def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlabel: str,
                 provenance: pd.DataFrame, threshold: float | None = None, threshold_label: str = "",
-                highlight: list[str] | tuple[str, ...] = (), note: str = "", value_format: str = "{:.2f}"
-                ) -> plt.Figure:
+                highlight: list[str] | tuple[str, ...] = (), note: str = "", value_format: str = "{:.2f}",
+                color_by_threshold: bool = True) -> plt.Figure:
     """Horizontal bars, largest at the top, with an optional threshold line.
 
-    With a ``threshold``, bars at or above it are dark and the others grey;
-    labels listed in ``highlight`` are drawn in the highlight colour.
+    With a ``threshold``, bars at or above it are dark and the others grey
+    (unless ``color_by_threshold`` is False, for a line that is only a
+    reference); labels listed in ``highlight`` are drawn in the highlight colour.
 
     Parameters
     ----------
@@ -46,6 +47,8 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
         Extra footnote text (definitions, caveats).
     value_format : str
         Format of the value printed at the end of each bar.
+    color_by_threshold : bool, default True
+        Grey out the bars below ``threshold``.
 
     Returns
     -------
@@ -65,7 +68,7 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.26 * len(rows) + 1.6)))
     vals = rows[value].to_numpy(dtype=float)
     labels = rows[label].astype(str).tolist()
-    if threshold is not None:
+    if threshold is not None and color_by_threshold:
         colors = [PALETTE["ally"] if v >= threshold else PALETTE["grey"] for v in vals]
     else:
         colors = [PALETTE["ally"]] * len(vals)
@@ -170,7 +173,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     if horizontal:
         fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.22 * n * max(1.0, len(names) / 1.5) + 1.8)))
     else:
-        fig, ax = plt.subplots(figsize=(max(7.0, 0.35 * n * len(names) + 3), 5.2))
+        fig, ax = plt.subplots(figsize=(min(11.0, max(7.0, 0.3 * n * len(names) + 3)), 5.2))
     pos = np.arange(n)
     width = 0.8 / len(names)
     for i, name in enumerate(names):
