@@ -11,8 +11,10 @@ import csv
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -156,7 +158,7 @@ def test_python_api_raises_on_failure_with_the_result(tmp_path):
     ({"countries": "POL,XYZ"}, "unknown country 'XYZ'; accepted ISO3 codes: ALB, BEL"),
     ({"countries": "RUS"}, "RUS is not a NATO ally"),
     ({"notebooks": ["00_fast", "no_such"]}, "unknown notebook 'no_such'; accepted (by name or number): "
-                                           "00_fast, 05_profile, 09_fails"),
+                                           "00_fast, 05_profile, 07_sleeps, 09_fails"),
     ({"notebooks": ["00_fast"], "countries": "POL"}, "no selected notebook takes a 'country' parameter"),
     ({"kernel_name": "no-such-kernel"}, "no Jupyter kernel named 'no-such-kernel'; accepted: "),
 ])
@@ -211,6 +213,32 @@ def test_interrupted_run_leaves_previous_reports_intact(tmp_path, monkeypatch):
         run(["00_fast"], out_dir=tmp_path, notebook_dir_path=FIXTURES, quiet=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == [previous.name, "latest"]
     assert os.readlink(tmp_path / "latest") == previous.name
+
+
+def test_terminated_run_removes_its_staging_and_leaves_previous_reports(tmp_path):
+    out = tmp_path / "reports"
+    previous = out / "20200101T000000Z-aaaaaa"
+    previous.mkdir(parents=True)
+    (previous / "manifest.json").write_text("{}", encoding="utf-8")
+    os.symlink(previous.name, out / "latest")
+    proc = subprocess.Popen(CLI + ["report", "07", "-p", "seconds", "600", "--jobs", "1", "--quiet", "--out",
+                                   str(out), "--notebook-dir", str(FIXTURES)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        # Wait until the kernel is inside the notebook (it writes a marker); the loop bound is a guard only.
+        for _ in range(1200):
+            if list(out.glob(".*.tmp/figures/07_sleeps/started")) or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert sorted(p.name for p in out.iterdir()) == [previous.name, "latest"]
+    assert os.readlink(out / "latest") == previous.name
 
 
 def test_latest_never_moves_back_to_an_older_run(tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -143,6 +144,20 @@ def _utc(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
+def _interrupt_workers(pool: ProcessPoolExecutor) -> None:
+    """Interrupt the notebooks the workers are running, so that leaving the pool does not wait for them.
+
+    A worker turns SIGINT into KeyboardInterrupt, and papermill then shuts its
+    kernel down. The executor keeps its processes in a private attribute; if a
+    future Python renames it, the run just waits for the running notebooks.
+    """
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.kill(proc.pid, signal.SIGINT)
+        except (OSError, AttributeError):
+            pass
+
+
 def run_jobs(jobs: list[dict], *, workers: int, on_done: Callable[[dict, dict], None] | None = None,
              quiet: bool = False) -> list[dict]:
     """Execute ``jobs`` on ``workers`` processes; return the entries in job order.
@@ -176,7 +191,9 @@ def run_jobs(jobs: list[dict], *, workers: int, on_done: Callable[[dict, dict], 
                     bar.update(1)
                     if on_done is not None:
                         on_done(jobs[i], entry)
-        except BaseException:
+        except BaseException as exc:
+            if not isinstance(exc, KeyboardInterrupt):  # Ctrl-C already reached the workers
+                _interrupt_workers(pool)
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return [r for r in results if r is not None]

@@ -44,6 +44,24 @@ def input_hashes(root: Path) -> dict:
     return out
 
 
+def notebook_entry(job, result: dict, *, editions: dict[str, str]) -> dict:
+    """The manifest entry of one executed notebook; ``editions`` maps "latest" to the edition it meant."""
+    params = dict(job.parameters)
+    if isinstance(params.get("edition"), str):
+        params["edition"] = editions.get(params["edition"], params["edition"])
+    name = job.name
+    return {
+        "name": name, "notebook": job.notebook, "country": job.country, "parameters": params,
+        "status": result["status"], "duration_s": result["duration_s"], "started_utc": result.get("started_utc"),
+        "finished_utc": result.get("finished_utc"),
+        "outputs": {"ipynb": f"notebooks/{name}.ipynb" if result["has_ipynb"] else None,
+                    "html": f"html/{name}.html" if result["has_html"] else None,
+                    "log": f"logs/{name}.log" if result["has_log"] else None,
+                    "figures": [f"figures/{name}/{f}" for f in result["figures"]]},
+        "error": result["error"],
+    }
+
+
 def environment() -> dict:
     """Package, Python and papermill versions."""
     import papermill

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +54,35 @@ class RunResult:
                 where = "outside any cell"
             out.append(f"notebook {nb['name']} failed at {where}: {err['ename']}: {err['evalue']}")
         return out
+
+
+@contextlib.contextmanager
+def _terminate_raises():
+    """Turn SIGTERM (a scheduler stopping the job) into SystemExit, so the run cleans up like on Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _payload(job, *, staging: Path, folder: Path, kernel_name: str, show_code: bool, timeout_s: float | None,
+             env: dict) -> dict:
+    """What a worker needs to run one notebook (plain data: it crosses a process boundary)."""
+    return {
+        "name": job.name, "notebook": job.notebook, "input_path": job.input_path, "overrides": job.overrides,
+        "output_ipynb": str(staging / "notebooks" / f"{job.name}.ipynb"),
+        "output_html": str(staging / "html" / f"{job.name}.html"),
+        "output_log": str(staging / "logs" / f"{job.name}.log"),
+        "figure_dir": str(staging / "figures" / job.name), "kernel_name": kernel_name, "cwd": str(folder),
+        "show_code": show_code, "timeout": timeout_s, "env": env,
+    }
 
 
 def _check_kernel(name: str) -> None:
@@ -138,56 +170,39 @@ def run(notebooks: list[str] | None = None, *, parameters: dict[str, object] | N
     reports.mkdir(parents=True, exist_ok=True)
     run_id = rundir.new_run_id()
     started = time.time()
-    staging = rundir.staging_dir(reports, run_id)
-    try:
-        meta = {
-            "run_id": run_id, "status": "running", "started_utc": execute._utc(started),
-            **manifest_mod.environment(), "kernel_name": kernel_name,
-            "jobs": jobs or os.cpu_count() or 1, "show_code": show_code,
-            "request": {"notebooks": list(notebooks or []), "parameters": dict(parameters or {}),
-                        "countries": countries if countries is None or isinstance(countries, str)
-                        else list(countries)},
-            "countries": sorted({j.country for j in job_list if j.country}),
-            "editions": {"nato": ", ".join(sorted(set(resolved.values())))},
-            "inputs": {"data_dir": str(root), "sources": manifest_mod.input_hashes(root)},
-        }
-        env = {"NATOANALYSIS_DATA_DIR": str(root)}
-        payloads = [{
-            "name": j.name, "notebook": j.notebook, "input_path": j.input_path, "overrides": j.overrides,
-            "output_ipynb": str(staging / "notebooks" / f"{j.name}.ipynb"),
-            "output_html": str(staging / "html" / f"{j.name}.html"),
-            "output_log": str(staging / "logs" / f"{j.name}.log"),
-            "figure_dir": str(staging / "figures" / j.name), "kernel_name": kernel_name, "cwd": str(folder),
-            "show_code": show_code, "timeout": timeout_s, "env": env,
-        } for j in job_list]
-        entries = execute.run_jobs(payloads, workers=jobs or os.cpu_count() or 1, quiet=quiet)
-        meta["notebooks"] = []
-        for j, e in zip(job_list, entries):
-            meta["notebooks"].append({
-                "name": j.name, "notebook": j.notebook, "country": j.country,
-                "parameters": {**j.parameters, **({"edition": resolved[j.parameters["edition"]]}
-                                                  if "edition" in j.parameters else {})},
-                "status": e["status"], "duration_s": e["duration_s"], "started_utc": e.get("started_utc"),
-                "finished_utc": e.get("finished_utc"),
-                "outputs": {"ipynb": f"notebooks/{j.name}.ipynb" if e["has_ipynb"] else None,
-                            "html": f"html/{j.name}.html" if e["has_html"] else None,
-                            "log": f"logs/{j.name}.log" if e["has_log"] else None,
-                            "figures": [f"figures/{j.name}/{f}" for f in e["figures"]]},
-                "error": e["error"],
-            })
-        meta["failed"] = [nb["name"] for nb in meta["notebooks"] if nb["status"] != "ok"]
-        is_complete = not meta["failed"]
-        meta["status"] = "complete" if is_complete else "failed"
-        finished = time.time()
-        meta["finished_utc"] = execute._utc(finished)
-        meta["duration_s"] = round(finished - started, 3)
-        manifest_mod.write(staging / manifest_mod.MANIFEST, meta)
-        (staging / "index.html").write_text(index.render(meta), encoding="utf-8")
-        run_dir = rundir.publish(staging, reports, run_id, is_complete=is_complete)
-    except BaseException:
-        # An interrupted run leaves nothing behind; earlier runs and `latest` were never touched.
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with _terminate_raises():
+        staging = rundir.staging_dir(reports, run_id)
+        try:
+            meta = {
+                "run_id": run_id, "status": "running", "started_utc": execute._utc(started),
+                **manifest_mod.environment(), "kernel_name": kernel_name,
+                "jobs": jobs or os.cpu_count() or 1, "show_code": show_code,
+                "request": {"notebooks": list(notebooks or []), "parameters": dict(parameters or {}),
+                            "countries": countries if countries is None or isinstance(countries, str)
+                            else list(countries)},
+                "countries": sorted({j.country for j in job_list if j.country}),
+                "editions": {"nato": ", ".join(sorted(set(resolved.values())))},
+                "inputs": {"data_dir": str(root), "sources": manifest_mod.input_hashes(root)},
+            }
+            env = {"NATOANALYSIS_DATA_DIR": str(root)}
+            payloads = [_payload(j, staging=staging, folder=folder, kernel_name=kernel_name, show_code=show_code,
+                                 timeout_s=timeout_s, env=env) for j in job_list]
+            entries = execute.run_jobs(payloads, workers=jobs or os.cpu_count() or 1, quiet=quiet)
+            meta["notebooks"] = [manifest_mod.notebook_entry(j, e, editions=resolved)
+                                 for j, e in zip(job_list, entries)]
+            meta["failed"] = [nb["name"] for nb in meta["notebooks"] if nb["status"] != "ok"]
+            is_complete = not meta["failed"]
+            meta["status"] = "complete" if is_complete else "failed"
+            finished = time.time()
+            meta["finished_utc"] = execute._utc(finished)
+            meta["duration_s"] = round(finished - started, 3)
+            manifest_mod.write(staging / manifest_mod.MANIFEST, meta)
+            (staging / "index.html").write_text(index.render(meta), encoding="utf-8")
+            run_dir = rundir.publish(staging, reports, run_id, is_complete=is_complete)
+        except BaseException:
+            # An interrupted run leaves nothing behind; earlier runs and `latest` were never touched.
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     if is_complete:
         rundir.point_latest(reports, run_id)
     result = RunResult(run_id=run_id, run_dir=run_dir, is_complete=is_complete, manifest=meta)
