@@ -45,13 +45,17 @@ def _cmd_sources(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .reports import run
+    from .reports import list_notebooks, run
+    if args.list:
+        table = list_notebooks(notebook_dir_path=args.notebook_dir).fillna("")
+        print(table.to_string(index=False) if len(table) else "no report notebooks found")
+        return 0
     params: dict[str, str] = {}
     for name, value in args.parameter:
         if name in params:
             raise ValueError(f"parameter {name!r} given twice (-p {name} ...); give each parameter once")
         params[name] = value
-    result = run(args.notebooks or None, parameters=params, countries=args.countries, jobs=args.jobs,
+    result = run(notebooks=args.notebooks or None, parameters=params, countries=args.countries, jobs=args.jobs,
                  out_dir=args.out, show_code=args.show_code, quiet=args.quiet,
                  notebook_dir_path=args.notebook_dir, data_dir=args.data_dir, kernel_name=args.kernel,
                  timeout_s=args.timeout, check=False)
@@ -143,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="reports folder (default: the repository's reports/)")
     p.add_argument("--show-code", action="store_true", help="show code cells in the HTML versions")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, run nothing")
     p.add_argument("--notebook-dir", help="notebook folder (default: $NATOANALYSIS_NOTEBOOK_DIR or notebooks/)")
     p.add_argument("--kernel", default="natoanalysis", help="Jupyter kernel (default: natoanalysis)")
     p.add_argument("--timeout", type=float, help="per-cell time limit in seconds (default: none)")

@@ -68,7 +68,7 @@ def _files(run_dir: Path) -> set[str]:
 
 
 def test_parallel_run_writes_every_output_and_links_it(tmp_path):
-    result = run(["00_fast", "05"], countries="POL,DEU", jobs=2, out_dir=tmp_path, quiet=True,
+    result = run(notebooks=["00_fast", "05"], countries="POL,DEU", jobs=2, out_dir=tmp_path, quiet=True,
                  notebook_dir_path=FIXTURES)
     run_dir = tmp_path / result.run_id
     assert result.is_complete and result.run_dir == run_dir
@@ -112,12 +112,12 @@ def test_parallel_run_writes_every_output_and_links_it(tmp_path):
 
 
 def test_show_code_keeps_code_cells(tmp_path):
-    result = run(["00_fast"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES, show_code=True)
+    result = run(notebooks=["00_fast"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES, show_code=True)
     assert CODE_COMMENT in (result.run_dir / "html" / "00_fast.html").read_text(encoding="utf-8")
 
 
 def test_failing_notebook_fails_the_run_and_leaves_latest(tmp_path, capsys):
-    good = run(["00_fast"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES)
+    good = run(notebooks=["00_fast"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES)
     assert os.readlink(tmp_path / "latest") == good.run_id
 
     status = cli.main(["report", "09_fails", "00_fast", "--jobs", "2", "--quiet", "--out", str(tmp_path),
@@ -143,12 +143,13 @@ def test_failing_notebook_fails_the_run_and_leaves_latest(tmp_path, capsys):
 
 def test_python_api_raises_on_failure_with_the_result(tmp_path):
     with pytest.raises(ReportFailedError, match=r"09_fails failed at cell index \d") as info:
-        run(["09"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES)
+        run(notebooks=["09"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES)
     assert not info.value.result.is_complete and not (tmp_path / "latest").exists()
 
 
 @pytest.mark.parametrize("request_kwargs, expected", [
-    ({"parameters": {"year": "2013"}}, "2013 is not covered by edition 'latest' (2024-06); accepted years: 2014-2024"),
+    ({"parameters": {"year": "2013"}}, "2013 is not covered by nato edition 'latest' (2024-06); accepted years: "
+                                     "2014-2024"),
     ({"parameters": {"year": 2025}}, "accepted years: 2014-2024"),
     ({"parameters": {"target_pct": "abc"}}, "target_pct='abc' expects a number"),
     ({"parameters": {"target_pct": "-1"}}, "negative; accepted: a finite number >= 0"),
@@ -168,7 +169,7 @@ def test_bad_requests_are_rejected_before_any_kernel_starts(tmp_path, monkeypatc
     monkeypatch.setattr(execute, "run_jobs", no_kernels)
     kwargs = {"notebooks": None, **request_kwargs}
     with pytest.raises(ReportParameterError) as info:
-        run(kwargs.pop("notebooks"), out_dir=tmp_path / "reports", notebook_dir_path=FIXTURES, **kwargs)
+        run(out_dir=tmp_path / "reports", notebook_dir_path=FIXTURES, **kwargs)
     assert expected in str(info.value)
     assert not (tmp_path / "reports").exists()
 
@@ -210,7 +211,7 @@ def test_interrupted_run_leaves_previous_reports_intact(tmp_path, monkeypatch):
         raise KeyboardInterrupt
     monkeypatch.setattr(execute, "run_jobs", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        run(["00_fast"], out_dir=tmp_path, notebook_dir_path=FIXTURES, quiet=True)
+        run(notebooks=["00_fast"], out_dir=tmp_path, notebook_dir_path=FIXTURES, quiet=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == [previous.name, "latest"]
     assert os.readlink(tmp_path / "latest") == previous.name
 

@@ -7,7 +7,7 @@ kernels are only imported here, never by ``import natoanalysis``.
 Examples
 --------
 >>> from natoanalysis import reports
->>> reports.run(["00_data_overview"], parameters={"edition": "1999-01"})
+>>> reports.run(notebooks=["00_data_overview"], parameters={"edition": "1999-01"})
 Traceback (most recent call last):
 ...
 natoanalysis.reports.errors.ReportParameterError: 00_data_overview: parameter edition='1999-01': edition '1999-01' is not bundled for nato; accepted: 2024-06, 'latest' or 'all'
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from .errors import ReportFailedError, ReportParameterError
 from .manifest import read as read_manifest
+from .notebooks import list_notebooks
 from .run import RunResult, run
 
-__all__ = ["ReportFailedError", "ReportParameterError", "RunResult", "read_manifest", "run"]
+__all__ = ["ReportFailedError", "ReportParameterError", "RunResult", "list_notebooks", "read_manifest", "run"]

@@ -44,11 +44,17 @@ def input_hashes(root: Path) -> dict:
     return out
 
 
-def notebook_entry(job, result: dict, *, editions: dict[str, str]) -> dict:
-    """The manifest entry of one executed notebook; ``editions`` maps "latest" to the edition it meant."""
-    params = dict(job.parameters)
-    if isinstance(params.get("edition"), str):
-        params["edition"] = editions.get(params["edition"], params["edition"])
+def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str]) -> dict:
+    """The manifest entry of one executed notebook.
+
+    ``editions`` maps ``(source, requested)`` to the edition used, so that the
+    manifest records "2024-06" where the notebook was given "latest".
+    """
+    from .params import edition_source
+
+    params = {name: editions.get((edition_source(name), value), value)
+              if isinstance(value, str) and edition_source(name) else value
+              for name, value in job.parameters.items()}
     name = job.name
     return {
         "name": name, "notebook": job.notebook, "country": job.country, "parameters": params,

@@ -147,3 +147,30 @@ def select(requested: list[str] | None, *, folder: Path) -> list[Path]:
         raise ValueError(f"unknown notebook {', '.join(map(repr, unknown))}; accepted (by name or number): "
                          f"{', '.join(p.stem for p in available)}")
     return chosen
+
+
+def list_notebooks(*, notebook_dir_path: str | os.PathLike | None = None) -> "pd.DataFrame":
+    """The report notebooks and their parameters, one row per parameter (or per notebook without any).
+
+    Columns: ``notebook, is_per_country, parameter, type_name, default, help``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> fixtures = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "notebooks"
+    >>> list_notebooks(notebook_dir_path=fixtures).query("notebook == '05_profile'")[["parameter", "type_name"]]
+      parameter type_name
+    3   country       str
+    4   edition       str
+    """
+    import pandas as pd
+
+    rows = []
+    for path in discover(notebook_dir(notebook_dir_path)):
+        nb = inspect(path)
+        params = list(nb.parameters.values()) or [None]
+        for p in params:
+            rows.append({"notebook": nb.stem, "is_per_country": nb.is_per_country,
+                         "parameter": p.name if p else None, "type_name": p.type_name if p else None,
+                         "default": p.default_text if p else None, "help": p.help if p else None})
+    return pd.DataFrame(rows, columns=["notebook", "is_per_country", "parameter", "type_name", "default", "help"])

@@ -3,15 +3,19 @@
 Types come from the notebook's ``parameters`` cell (annotation, else the type
 of the default). Domain checks go through the library, keyed by parameter name:
 
-=====================================  ===============================================
-parameter name                         accepted values
-=====================================  ===============================================
-``country``                            an ally's ISO3 code (:func:`registry.validate_country`)
-``countries``                          a list of ally ISO3 codes
-``edition``                            an edition :func:`natoanalysis.load` accepts
-``year``, ``*_year``, ``year_*``       a year of the edition in use (from ``load()``)
+=======================================  =====================================================
+parameter name                           accepted values
+=======================================  =====================================================
+``country``                              an ally's ISO3 code (:func:`registry.validate_country`)
+``countries``, ``allies``                ally ISO3 codes
+``comparators``                          ISO3 codes the registry knows (allies or not)
+``edition``, ``<source>_edition``        an edition :func:`natoanalysis.load` accepts for
+                                         NATO, or for ``<source>`` (``sipri_edition``)
+``year``, ``*_year``, ``year_*``         a year of the notebook's edition (from ``load()``):
+                                         its ``edition``, else its ``<source>_edition``
 names containing ``target``/``threshold``  a finite, non-negative number
-=====================================  ===============================================
+``top_n``, ``n_*``                       a whole number >= 1
+=======================================  =====================================================
 """
 
 from __future__ import annotations
@@ -147,7 +151,7 @@ class DomainContext:
             self._years[key] = sorted(int(y) for y in df["year"].unique())
         return self._years[key]
 
-    def resolve_edition(self, *, source: str, edition: str) -> str:
+    def resolve_edition(self, *, source: str = "nato", edition: str) -> str:
         """The concrete edition ``"latest"`` stands for (other values unchanged)."""
         if edition != "latest":
             return edition
@@ -155,40 +159,65 @@ class DomainContext:
         return str(sorted(load(source=source, edition="latest", data_dir=self.data_dir)["edition"].unique())[-1])
 
 
-def _check_country(value, *, values, ctx):
-    from ..registry import countries, validate_country
+def _allies() -> list[str]:
+    from ..registry import countries
+    return sorted(countries()["iso3"])
+
+
+def _check_country(value, *, name, values, ctx):
+    from ..registry import validate_country
     code = validate_country(value)
-    allies = sorted(countries()["iso3"])
-    if code not in allies:  # validate_country also passes the comparator countries
-        raise ValueError(f"{code} is not a NATO ally; accepted ISO3 codes: {', '.join(allies)}")
+    if code not in _allies():  # validate_country also passes the comparator countries
+        raise ValueError(f"{code} is not a NATO ally; accepted ISO3 codes: {', '.join(_allies())}")
     return code
 
 
-def _check_countries(value, *, values, ctx):
-    return [_check_country(v, values=values, ctx=ctx) for v in value]
+def _check_ally_list(value, *, name, values, ctx):
+    return [_check_country(v, name=name, values=values, ctx=ctx) for v in value]
 
 
-def _check_edition(value, *, values, ctx):
-    ctx.years(source=values.get("source", "nato"), edition=value)
+def _check_known_list(value, *, name, values, ctx):
+    from ..registry import validate_country
+    return [validate_country(v) for v in value]
+
+
+def edition_source(name: str) -> str | None:
+    """``edition`` is NATO's; ``sipri_edition`` is SIPRI's; other names are not editions."""
+    from ..handlers import HANDLERS
+    if name == "edition":
+        return "nato"
+    prefix = name[:-len("_edition")] if name.endswith("_edition") else None
+    return prefix if prefix in HANDLERS else None
+
+
+def _check_edition(value, *, name, values, ctx):
+    ctx.years(source=edition_source(name), edition=value)
     return value
 
 
-def _check_year(value, *, values, ctx):
+def _year_edition(values: dict) -> tuple[str, str]:
+    names = [n for n in values if edition_source(n)]
+    chosen = "edition" if "edition" in names else (names[0] if names else "edition")
+    return edition_source(chosen) or "nato", values.get(chosen, "latest")
+
+
+def _check_year(value, *, name, values, ctx):
     if value is None:
         return value
-    edition = values.get("edition", "latest")
+    source, edition = _year_edition(values)
     if not isinstance(edition, str):
         return value
-    years = ctx.years(source=values.get("source", "nato"), edition=edition)
+    years = ctx.years(source=source, edition=edition)
     for year in value if isinstance(value, list) else [value]:
         if year not in years:
-            shown = edition if edition != "latest" else \
-                f"'latest' ({ctx.resolve_edition(source=values.get('source', 'nato'), edition=edition)})"
-            raise ValueError(f"{year} is not covered by edition {shown}; accepted years: {years[0]}-{years[-1]}")
+            shown = f"{source} edition {edition!r}"
+            if edition == "latest":
+                shown += f" ({ctx.resolve_edition(source=source, edition=edition)})"
+            raise ValueError(f"{year} is not covered by {shown}; accepted years: {years[0]}-{years[-1]}")
     return value
 
 
-def _check_target(value, *, values, ctx):
+def _check_target(value, *, name, values, ctx):
     if value is None:
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -198,17 +227,25 @@ def _check_target(value, *, values, ctx):
     return value
 
 
+def _check_count(value, *, name, values, ctx):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{value!r} is not a count; accepted: a whole number >= 1")
+    return value
+
+
 def _is_year(name: str) -> bool:
     return name in {"year", "years"} or name.endswith("_year") or name.startswith("year_")
 
 
-# Rules apply in this order, so the edition is known good before years are checked against it.
+# Rules apply in this order, so editions are known good before years are checked against them.
 DOMAIN_RULES: list[tuple[Callable[[str], bool], Callable]] = [
     (lambda name: name == "country", _check_country),
-    (lambda name: name == "countries", _check_countries),
-    (lambda name: name == "edition", _check_edition),
+    (lambda name: name in {"countries", "allies"}, _check_ally_list),
+    (lambda name: name == "comparators", _check_known_list),
+    (lambda name: edition_source(name) is not None, _check_edition),
     (_is_year, _check_year),
     (lambda name: "target" in name or "threshold" in name, _check_target),
+    (lambda name: name == "top_n" or name.startswith("n_"), _check_count),
 ]
 
 
@@ -224,10 +261,10 @@ def check_domain(values: dict[str, object], *, given: set[str], ctx: DomainConte
     bad: set[str] = set()
     for applies, check in DOMAIN_RULES:
         for name in [n for n in out if n in given and applies(n) and n not in bad]:
-            if _is_year(name) and "edition" in bad:
+            if _is_year(name) and any(edition_source(b) for b in bad):
                 continue
             try:
-                out[name] = check(out[name], values=out, ctx=ctx)
+                out[name] = check(out[name], name=name, values=out, ctx=ctx)
             except ValueError as exc:
                 bad.add(name)
                 problems.append(f"parameter {name}={out[name]!r}: {exc}")

@@ -16,7 +16,7 @@ import pandas as pd
 from . import execute, index, manifest as manifest_mod, rundir
 from .errors import ReportFailedError, ReportParameterError
 from .notebooks import notebook_dir
-from .params import DomainContext
+from .params import DomainContext, edition_source
 from .plan import plan
 
 DEFAULT_KERNEL = "natoanalysis"
@@ -72,6 +72,20 @@ def _terminate_raises():
         signal.signal(signal.SIGTERM, previous)
 
 
+def _resolved_editions(job_list, *, ctx: DomainContext) -> dict[tuple[str, str], str]:
+    """``{(source, requested edition): edition}`` for every edition parameter of the run ("latest" resolved)."""
+    requested = {(src, value) for j in job_list for name, value in j.parameters.items()
+                 if isinstance(value, str) and (src := edition_source(name))}
+    return {key: ctx.resolve_edition(source=key[0], edition=key[1]) for key in requested or {("nato", "latest")}}
+
+
+def _default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use (containers, taskset)
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def _payload(job, *, staging: Path, folder: Path, kernel_name: str, show_code: bool, timeout_s: float | None,
              env: dict) -> dict:
     """What a worker needs to run one notebook (plain data: it crosses a process boundary)."""
@@ -98,7 +112,7 @@ def _check_kernel(name: str) -> None:
             "(the project's kernel is installed by `make venv`)"]) from None
 
 
-def run(notebooks: list[str] | None = None, *, parameters: dict[str, object] | None = None,
+def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | None = None,
         countries: str | list[str] | None = None, jobs: int | None = None,
         out_dir: str | os.PathLike | None = None, show_code: bool = False, quiet: bool = False,
         notebook_dir_path: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None,
@@ -150,7 +164,7 @@ def run(notebooks: list[str] | None = None, *, parameters: dict[str, object] | N
 
     Examples
     --------
-    >>> run(["no_such_notebook"])
+    >>> run(notebooks=["no_such_notebook"])
     Traceback (most recent call last):
     ...
     natoanalysis.reports.errors.ReportParameterError: unknown notebook 'no_such_notebook'; accepted ...
@@ -164,8 +178,7 @@ def run(notebooks: list[str] | None = None, *, parameters: dict[str, object] | N
 
     from ..paths import data_root
     root = data_root(data_dir)
-    editions = sorted({str(j.parameters.get("edition", "latest")) for j in job_list})
-    resolved = {e: ctx.resolve_edition(source="nato", edition=e) for e in editions}
+    resolved = _resolved_editions(job_list, ctx=ctx)
     reports = rundir.reports_dir(out_dir)
     reports.mkdir(parents=True, exist_ok=True)
     run_id = rundir.new_run_id()
@@ -176,18 +189,19 @@ def run(notebooks: list[str] | None = None, *, parameters: dict[str, object] | N
             meta = {
                 "run_id": run_id, "status": "running", "started_utc": execute._utc(started),
                 **manifest_mod.environment(), "kernel_name": kernel_name,
-                "jobs": jobs or os.cpu_count() or 1, "show_code": show_code,
+                "jobs": jobs or _default_jobs(), "show_code": show_code,
                 "request": {"notebooks": list(notebooks or []), "parameters": dict(parameters or {}),
                             "countries": countries if countries is None or isinstance(countries, str)
                             else list(countries)},
                 "countries": sorted({j.country for j in job_list if j.country}),
-                "editions": {"nato": ", ".join(sorted(set(resolved.values())))},
+                "editions": {src: ", ".join(sorted({e for (s, _), e in resolved.items() if s == src}))
+                             for src in sorted({s for s, _ in resolved})},
                 "inputs": {"data_dir": str(root), "sources": manifest_mod.input_hashes(root)},
             }
             env = {"NATOANALYSIS_DATA_DIR": str(root)}
             payloads = [_payload(j, staging=staging, folder=folder, kernel_name=kernel_name, show_code=show_code,
                                  timeout_s=timeout_s, env=env) for j in job_list]
-            entries = execute.run_jobs(payloads, workers=jobs or os.cpu_count() or 1, quiet=quiet)
+            entries = execute.run_jobs(payloads, workers=jobs or _default_jobs(), quiet=quiet)
             meta["notebooks"] = [manifest_mod.notebook_entry(j, e, editions=resolved)
                                  for j, e in zip(job_list, entries)]
             meta["failed"] = [nb["name"] for nb in meta["notebooks"] if nb["status"] != "ok"]
