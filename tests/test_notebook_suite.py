@@ -161,6 +161,8 @@ def test_guidelines_names_the_allies_above_the_core_target(report):
     assert above == ["Poland"]
     text = _text(_executed(report, "03_guidelines"))
     assert f"{len(above)} of the 31 allies with armed forces stood at or above 3.5% of GDP: Poland" in text
+    pathways = _text(_executed(report, "06_hague_pathways"))
+    assert f"From 2024: {31 - len(above)} of 31 allies are below 3.5% of GDP." in pathways
 
 
 def test_profiles_report_the_ally_and_iceland_plainly(report):
