@@ -99,6 +99,10 @@ def test_parallel_run_writes_every_output_and_links_it(tmp_path):
     for iso3, label in [("POL", "Poland*"), ("DEU", "Germany")]:
         printed = _stdout(run_dir / "notebooks" / f"05_profile_{iso3}.ipynb")
         assert printed.startswith(iso3) and f"{_table3_share_2024(label):.2f}" in printed
+    # Three notebooks on two worker processes: papermill was imported per worker, not per notebook.
+    workers = {int(line.split()[-1]) for name in entries for line in
+               _stdout(run_dir / "notebooks" / f"{name}.ipynb").splitlines() if line.startswith("worker pid")}
+    assert 1 <= len(workers) <= 2 and os.getpid() not in workers
     assert (run_dir / "figures" / "05_profile_DEU" / "DEU_share_gdp.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (run_dir / "figures" / "05_profile_DEU" / "DEU_share_gdp.svg").read_text().lstrip().startswith("<?xml")
 
