@@ -202,7 +202,8 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(loc="best")
+    # Outside the axes: with several series "best" still lands on a bar.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     footnote(fig, data=provenance, extra=note)
     return fig
 
