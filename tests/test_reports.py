@@ -246,6 +246,19 @@ def test_terminated_run_removes_its_staging_and_leaves_previous_reports(tmp_path
     assert os.readlink(out / "latest") == previous.name
 
 
+def test_staging_of_a_killed_run_is_removed_by_the_next_run(tmp_path, monkeypatch):
+    import socket
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    owners = {".20200101T000000Z-dead00.tmp": int(dead.stdout), ".20200101T000000Z-live00.tmp": os.getpid()}
+    for name, pid in owners.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / rundir.OWNER).write_text(f"{socket.gethostname()} {pid}\n", encoding="utf-8")
+    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt):
+        run(notebooks=["00_fast"], out_dir=tmp_path, notebook_dir_path=FIXTURES, quiet=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".20200101T000000Z-live00.tmp"]
+
+
 def test_latest_never_moves_back_to_an_older_run(tmp_path):
     for run_id in ("20240101T000000Z-aaaaaa", "20240102T000000Z-bbbbbb"):
         (tmp_path / run_id).mkdir()

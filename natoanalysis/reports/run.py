@@ -181,6 +181,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
     resolved = _resolved_editions(job_list, ctx=ctx)
     reports = rundir.reports_dir(out_dir)
     reports.mkdir(parents=True, exist_ok=True)
+    rundir.remove_abandoned(reports)
     run_id = rundir.new_run_id()
     started = time.time()
     with _terminate_raises():

@@ -11,11 +11,14 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
+import socket
 import time
 from pathlib import Path
 
 LATEST = "latest"
 INCOMPLETE = "INCOMPLETE"
+OWNER = ".owner"
 _REPO_REPORTS = Path(__file__).resolve().parents[2] / "reports"
 
 
@@ -43,14 +46,42 @@ def new_run_id(now: float | None = None) -> str:
 
 
 def staging_dir(root: Path, run_id: str) -> Path:
-    """Create and return the hidden folder a run is built in."""
+    """Create and return the hidden folder a run is built in, recording which process owns it."""
     path = root / f".{run_id}.tmp"
     path.mkdir(parents=True)
+    (path / OWNER).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
     return path
+
+
+def remove_abandoned(root: Path) -> list[str]:
+    """Delete staging folders whose owner process on this host is gone (a run killed with SIGKILL).
+
+    Folders of live runs, of other hosts, or without an owner record are left alone.
+    Returns the names removed.
+
+    Examples
+    --------
+    >>> remove_abandoned(Path("/nonexistent"))
+    []
+    """
+    removed = []
+    for path in sorted(root.glob(".*.tmp")) if root.is_dir() else []:
+        try:
+            host, pid = (path / OWNER).read_text(encoding="utf-8").split()
+            if host != socket.gethostname():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+        except (OSError, ValueError):  # no owner record, or a process we may not signal: not ours to judge
+            continue
+    return removed
 
 
 def publish(staging: Path, root: Path, run_id: str, *, is_complete: bool) -> Path:
     """Rename a finished (or failed) run into place; failed runs get an ``INCOMPLETE`` marker first."""
+    (staging / OWNER).unlink(missing_ok=True)
     if not is_complete:
         (staging / INCOMPLETE).write_text("This run failed; see manifest.json. reports/latest does not point here.\n",
                                           encoding="utf-8")
