@@ -17,7 +17,6 @@ import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import Callable, Iterable
 
 FIGURE_DIR_ENV = "NATOANALYSIS_FIGURE_DIR"  # the variable natoanalysis.charts.save reads
 # Reproducible figures even when a notebook saves without pinned metadata: matplotlib dates SVG
@@ -158,8 +157,7 @@ def _interrupt_workers(pool: ProcessPoolExecutor) -> None:
             pass
 
 
-def run_jobs(jobs: list[dict], *, workers: int, on_done: Callable[[dict, dict], None] | None = None,
-             quiet: bool = False) -> list[dict]:
+def run_jobs(jobs: list[dict], *, workers: int, quiet: bool = False) -> list[dict]:
     """Execute ``jobs`` on ``workers`` processes; return the entries in job order.
 
     A progress bar goes to stderr when it is a terminal and ``quiet`` is false.
@@ -189,8 +187,6 @@ def run_jobs(jobs: list[dict], *, workers: int, on_done: Callable[[dict, dict], 
                     results[i] = entry
                     bar.set_postfix_str(f"{jobs[i]['name']} {entry['status']}", refresh=False)
                     bar.update(1)
-                    if on_done is not None:
-                        on_done(jobs[i], entry)
         except BaseException as exc:
             if not isinstance(exc, KeyboardInterrupt):  # Ctrl-C already reached the workers
                 _interrupt_workers(pool)

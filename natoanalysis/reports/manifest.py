@@ -82,6 +82,16 @@ def write(path: Path, manifest: dict) -> None:
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
 
 
-def read(run_dir: Path) -> dict:
-    """The manifest of a run folder."""
+def read(run_dir: str | Path) -> dict:
+    """The manifest of a run folder, e.g. ``read("reports/latest")["notebooks"]``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write(folder / MANIFEST, {"run_id": "r1", "status": "complete"})
+    >>> read(folder)["status"]
+    'complete'
+    >>> import shutil; shutil.rmtree(folder)
+    """
     return json.loads((Path(run_dir) / MANIFEST).read_text(encoding="utf-8"))

@@ -125,6 +125,12 @@ def select(requested: list[str] | None, *, folder: Path) -> list[Path]:
     A request may be the file name (``05_country_profile.ipynb``), the stem
     (``05_country_profile``), the number (``05``) or the name without the number
     (``country_profile``). Unknown requests raise ``ValueError`` listing what exists.
+
+    Examples
+    --------
+    >>> fixtures = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "notebooks"
+    >>> [p.name for p in select(["05", "fast"], folder=fixtures)]
+    ['05_profile.ipynb', '00_fast.ipynb']
     """
     available = discover(folder)
     if not available:

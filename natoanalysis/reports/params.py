@@ -256,6 +256,13 @@ def check_domain(values: dict[str, object], *, given: set[str], ctx: DomainConte
     Only values the caller supplied are checked: a notebook's own defaults may be
     placeholders its code resolves (``None`` for "the latest year"). Returns the
     (normalised) values and a list of problems, one per bad parameter.
+
+    Examples
+    --------
+    >>> values, problems = check_domain({"country": "pol", "year": 2013, "edition": "latest"},
+    ...                                 given={"country", "year"}, ctx=DomainContext())
+    >>> values["country"], problems
+    ('POL', ["parameter year=2013: 2013 is not covered by nato edition 'latest' (2024-06); accepted years: 2014-2024"])
     """
     out, problems = dict(values), []
     bad: set[str] = set()

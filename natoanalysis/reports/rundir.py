@@ -112,6 +112,18 @@ def point_latest(root: Path, run_id: str) -> bool:
     The link is replaced atomically (a new link renamed over the old one), under
     a lock so that two runs finishing together leave it at the newer one.
     Returns whether the link now points at ``run_id``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for run_id in ("20250101T000000Z-aaaaaa", "20250102T000000Z-bbbbbb"):
+    ...     (root / run_id).mkdir(); _ = (root / run_id / "manifest.json").write_text("{}")
+    >>> point_latest(root, "20250102T000000Z-bbbbbb"), point_latest(root, "20250101T000000Z-aaaaaa")
+    (True, False)
+    >>> os.readlink(root / "latest")
+    '20250102T000000Z-bbbbbb'
+    >>> shutil.rmtree(root)
     """
     link = root / LATEST
     if link.exists() and not link.is_symlink():
