@@ -151,6 +151,16 @@ def test_python_api_raises_on_failure_with_the_result(tmp_path):
     assert not info.value.result.is_complete and not (tmp_path / "latest").exists()
 
 
+def test_a_cell_over_the_time_limit_fails_its_notebook_and_is_named(tmp_path):
+    result = run(notebooks=["07"], parameters={"seconds": 60}, timeout_s=1, jobs=1, out_dir=tmp_path, quiet=True,
+                 notebook_dir_path=FIXTURES, check=False)
+    source = nbformat.read(FIXTURES / "07_sleeps.ipynb", as_version=4)
+    sleeping = next(i for i, c in enumerate(source.cells) if "time.sleep(seconds)" in c.source)
+    [entry] = result.manifest["notebooks"]
+    assert not result.is_complete and entry["status"] == "failed"
+    assert (entry["error"]["ename"], entry["error"]["cell_index"]) == ("CellTimeoutError", sleeping)
+
+
 @pytest.mark.parametrize("request_kwargs, expected", [
     ({"parameters": {"year": "2013"}}, "2013 is not covered by nato edition 'latest' (2024-06); accepted years: "
                                      "2014-2024"),

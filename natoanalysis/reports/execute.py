@@ -52,6 +52,22 @@ def _source_cell_index(nb, executed_index: int) -> int:
     return executed_index - injected
 
 
+def _locate_interrupted_cell(nb, error: dict) -> None:
+    """Fill in the cell a time-out or a dead kernel stopped at: the last code cell papermill started.
+
+    Papermill reports such cells as completed without an error output, so they
+    are found by their state; cells never reached stay ``pending``.
+    """
+    started = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+               and c.get("metadata", {}).get("papermill", {}).get("status", "pending") != "pending"
+               and "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
+    if started:
+        cell = nb.cells[started[-1]]
+        error["executed_cell_index"] = started[-1]
+        error["execution_count"] = cell.get("execution_count")
+        error["source_first_line"] = cell.source.strip().splitlines()[0][:200] if cell.source.strip() else ""
+
+
 def execute_job(job: dict) -> dict:
     """Run one notebook (worker side) and return its manifest entry.
 
@@ -80,7 +96,7 @@ def execute_job(job: dict) -> dict:
         with _stderr_to(log_path):
             pm.execute_notebook(job["input_path"], job["output_ipynb"], parameters=job["overrides"],
                                 kernel_name=job["kernel_name"], cwd=job["cwd"], progress_bar=False,
-                                log_output=False, request_save_on_cell_execute=False,
+                                log_output=False, request_save_on_cell_execute=True,
                                 execution_timeout=job.get("timeout"))
     except PapermillExecutionError as exc:
         entry["status"] = "failed"
@@ -100,6 +116,8 @@ def execute_job(job: dict) -> dict:
     if Path(job["output_ipynb"]).is_file():
         try:
             nb = nbformat.read(job["output_ipynb"], as_version=4)
+            if entry["error"] and entry["error"]["executed_cell_index"] is None:
+                _locate_interrupted_cell(nb, entry["error"])
             if entry["error"] and entry["error"]["executed_cell_index"] is not None:
                 entry["error"]["cell_index"] = _source_cell_index(nb, entry["error"]["executed_cell_index"])
             body, _ = _exporter(bool(job["show_code"])).from_notebook_node(nb)

@@ -56,7 +56,7 @@ def render(manifest: dict) -> str:
         status = nb.get("status", "")
         err = nb.get("error")
         if err:
-            where = f"cell {err['cell_index']}" if err.get("cell_index") is not None else "before any cell"
+            where = f"cell {err['cell_index']}" if err.get("cell_index") is not None else "before any cell ran"
             status += f"<br>{escape(where)}: {escape(str(err.get('ename')))}: {escape(str(err.get('evalue')))}"
         duration = nb.get("duration_s")
         rows.append(

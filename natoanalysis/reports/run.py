@@ -48,11 +48,11 @@ class RunResult:
             if nb["status"] == "ok" or not err:
                 continue
             if err.get("cell_index") is not None:
-                where = (f"cell index {err['cell_index']} (In [{err.get('execution_count')}]"
+                where = (f"at cell index {err['cell_index']} (In [{err.get('execution_count')}]"
                          + (f": {err['source_first_line']!r}" if err.get("source_first_line") else "") + ")")
             else:
-                where = "outside any cell"
-            out.append(f"notebook {nb['name']} failed at {where}: {err['ename']}: {err['evalue']}")
+                where = "before any cell ran"
+            out.append(f"notebook {nb['name']} failed {where}: {err['ename']}: {err['evalue']}")
         return out
 
 
