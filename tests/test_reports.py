@@ -46,6 +46,10 @@ def _table3_share_2024(country_label: str) -> float:
     return float(cells[f"{col}{row}"]["value"])
 
 
+def entries_sha(manifest: dict, name: str) -> str:
+    return next(nb["notebook_sha256"] for nb in manifest["notebooks"] if nb["name"] == name)
+
+
 def _stdout(nb_path: Path) -> str:
     nb = nbformat.read(nb_path, as_version=4)
     return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
@@ -78,6 +82,8 @@ def test_parallel_run_writes_every_output_and_links_it(tmp_path):
     m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert m["status"] == "complete" and m["failed"] == [] and m["jobs"] == 2
     assert m["package"]["name"] == "natoanalysis" and m["package"]["version"]
+    assert len(m["package"]["git"]["commit"]) == 40
+    assert entries_sha(m, "00_fast") == hashlib.sha256((FIXTURES / "00_fast.ipynb").read_bytes()).hexdigest()
     assert m["editions"] == {"nato": "2024-06"}
     assert m["countries"] == ["DEU", "POL"]
     assert m["started_utc"] <= m["finished_utc"] and m["duration_s"] > 0
@@ -116,7 +122,8 @@ def test_parallel_run_writes_every_output_and_links_it(tmp_path):
 
 
 def test_show_code_keeps_code_cells(tmp_path):
-    result = run(notebooks=["00_fast"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES, show_code=True)
+    result = run(notebooks=["00_fast"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES,
+                 show_code=True)
     assert CODE_COMMENT in (result.run_dir / "html" / "00_fast.html").read_text(encoding="utf-8")
 
 
@@ -300,6 +307,7 @@ def test_all_countries_are_the_allies_of_the_registry_file():
 
 
 def test_import_natoanalysis_does_not_load_the_runner_machinery():
-    code = "import sys, natoanalysis; print(sorted(m for m in ('papermill', 'nbconvert', 'nbclient') if m in sys.modules))"
+    code = ("import sys, natoanalysis; "
+            "print(sorted(m for m in ('papermill', 'nbconvert', 'nbclient') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -10,7 +10,7 @@ Examples
 >>> reports.run(notebooks=["00_data_overview"], parameters={"edition": "1999-01"})
 Traceback (most recent call last):
 ...
-natoanalysis.reports.errors.ReportParameterError: 00_data_overview: parameter edition='1999-01': edition '1999-01' is not bundled for nato; accepted: 2024-06, 'latest' or 'all'
+natoanalysis.reports.errors.ReportParameterError: 00_data_overview: parameter edition='1999-01': ...; accepted: 2024-06, ...
 """
 
 from __future__ import annotations

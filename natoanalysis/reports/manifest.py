@@ -1,14 +1,17 @@
 """``manifest.json``: what a report run used and produced, for machines.
 
-Top-level fields: ``run_id, status ("complete"|"failed"), started_utc,
-finished_utc, duration_s, package {name, version}, python, papermill, kernel_name,
-jobs, show_code, request {notebooks, parameters, countries} (as asked), countries (the
-allies the per-country notebook ran for), editions {source:
-edition}, inputs {data_dir, sources {source: {fingerprint, files {path: sha256}}}},
-notebooks [...], failed [...]``. Each notebook entry: ``name, notebook, country,
-parameters, status, duration_s, started_utc, finished_utc, outputs {ipynb, html, log,
-figures}, error`` (``null`` or ``{cell_index, executed_cell_index,
-execution_count, ename, evalue, source_first_line}``).
+Top-level fields: ``run_id``, ``status`` ("complete" or "failed"), ``started_utc``,
+``finished_utc``, ``duration_s``, ``package`` {name, version, git {commit, is_dirty} or
+null}, ``python``, ``papermill``, ``kernel_name``, ``jobs``, ``show_code``, ``request``
+{notebooks, parameters, countries} as asked, ``countries`` (the allies the per-country
+notebook ran for), ``editions`` {source: edition}, ``inputs`` {data_dir, sources {source:
+{fingerprint, files {path: sha256}}}}, ``notebooks`` [...] and ``failed`` [names].
+
+Each notebook entry: ``name``, ``notebook``, ``notebook_sha256``, ``country``,
+``parameters``, ``status``, ``duration_s``, ``started_utc``, ``finished_utc``, ``outputs``
+{ipynb, html, log, figures} and ``error`` (null, or {cell_index, executed_cell_index,
+execution_count, ename, evalue, source_first_line}; ``cell_index`` counts the cells of
+the notebook as committed, from 0).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import subprocess
 from pathlib import Path
 
 MANIFEST = "manifest.json"
@@ -57,7 +61,8 @@ def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str]) -
               for name, value in job.parameters.items()}
     name = job.name
     return {
-        "name": name, "notebook": job.notebook, "country": job.country, "parameters": params,
+        "name": name, "notebook": job.notebook, "notebook_sha256": hashlib.sha256(
+            Path(job.input_path).read_bytes()).hexdigest(), "country": job.country, "parameters": params,
         "status": result["status"], "duration_s": result["duration_s"], "started_utc": result.get("started_utc"),
         "finished_utc": result.get("finished_utc"),
         "outputs": {"ipynb": f"notebooks/{name}.ipynb" if result["has_ipynb"] else None,
@@ -68,13 +73,28 @@ def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str]) -
     }
 
 
+def _git_state(folder: Path) -> dict | None:
+    """Commit and whether the working tree differs from it, when the package runs from a git checkout."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True,
+                                timeout=30)
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=folder,
+                                capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if commit.returncode != 0:
+        return None
+    return {"commit": commit.stdout.strip(), "is_dirty": bool(status.stdout.strip())}
+
+
 def environment() -> dict:
-    """Package, Python and papermill versions."""
+    """Package version (and git commit, in a checkout), Python and papermill versions."""
     import papermill
 
     from .. import __version__
-    return {"package": {"name": "natoanalysis", "version": __version__}, "python": platform.python_version(),
-            "papermill": papermill.__version__}
+    package = {"name": "natoanalysis", "version": __version__,
+               "git": _git_state(Path(__file__).resolve().parents[2])}
+    return {"package": package, "python": platform.python_version(), "papermill": papermill.__version__}
 
 
 def write(path: Path, manifest: dict) -> None:
