@@ -149,7 +149,7 @@ def bench_notebooks(repeats: int, jobs: int) -> list[dict]:
         empty.write_text(json.dumps(EMPTY_NB))
         floor, _ = median_time(lambda: pm.execute_notebook(str(empty), str(tmp / "out.ipynb"),
                                                            kernel_name="natoanalysis", progress_bar=False), repeats)
-        one, _ = median_time(lambda: reports.run(["01"], jobs=1, out_dir=tmp / "r1", quiet=True), repeats)
+        one, _ = median_time(lambda: reports.run(notebooks=["01"], jobs=1, out_dir=tmp / "r1", quiet=True), repeats)
         results = [{"name": "01_alliance_overview through the runner vs papermill on an empty notebook",
                     "baseline_s": floor, "ours_s": one, "ratio": one / floor, "target": "<= 1.5x",
                     "ok": one / floor <= 1.5, "profile": "runner start-up (process pool, imports) + kernel start + "
@@ -160,12 +160,14 @@ def bench_notebooks(repeats: int, jobs: int) -> list[dict]:
         t0 = time.perf_counter()
         parallel = reports.run(jobs=jobs, out_dir=tmp / "parallel", quiet=True, check=False)
         parallel_t = time.perf_counter() - t0
-        n = len(parallel.manifest["notebooks"]) if hasattr(parallel, "manifest") else "?"
+        n = len(parallel.manifest["notebooks"])
         results.append({"name": f"full suite ({n} notebooks) --jobs {jobs} vs --jobs 1", "baseline_s": serial_t,
                         "ours_s": parallel_t, "ratio": serial_t / parallel_t, "target": f"close to {jobs}x",
                         "ok": serial_t / parallel_t >= 0.8 * jobs,
-                        "profile": f"serial run status {getattr(serial, 'status', '?')}, parallel run status "
-                                   f"{getattr(parallel, 'status', '?')}; kernels are CPU-bound"})
+                        "profile": f"serial run complete: {serial.is_complete}, parallel run complete: "
+                                   f"{parallel.is_complete}; per-notebook durations (parallel run, slowest first): "
+                                   + ", ".join(f"{r.name} {r.duration_s:.1f}s" for r in parallel.notebooks
+                                               .sort_values("duration_s", ascending=False).head(6).itertuples())})
         return results
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -173,19 +173,32 @@ def country_name(code: str) -> str:
     raise UnknownCountryError(f"unknown country code {code!r}; accepted: ISO3 codes of {', '.join(df.index)}")
 
 
-def validate_country(code: str) -> str:
+def validate_country(code: str, *, include_non_allies: bool = False) -> str:
     """Return ``code`` upper-cased if it is a known ally ISO3 code, else raise ValueError.
+
+    With ``include_non_allies=True`` the comparator countries of the registry
+    (Russia, Ukraine, China) are accepted too.
 
     Examples
     --------
     >>> validate_country("pol")
     'POL'
+    >>> validate_country("RUS")
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.UnknownCountryError: RUS is not a NATO ally (Russia); accepted ISO3 codes: ALB, ...
+    >>> validate_country("rus", include_non_allies=True)
+    'RUS'
     """
     if not isinstance(code, str):
         raise UnknownCountryError(f"country must be an ISO3 code string, got {code!r}")
-    allies = _countries()
+    allies = _countries() if include_non_allies else _countries()[_countries()["is_nato_ally"]]
     up = code.strip().upper()
     if up not in set(allies["iso3"]):
+        known = _countries().set_index("iso3")["name"]
+        if up in known.index:
+            raise UnknownCountryError(f"{up} is not a NATO ally ({known[up]}); accepted ISO3 codes: "
+                                      f"{', '.join(sorted(allies['iso3']))}")
         raise UnknownCountryError(
             f"unknown country {code!r}; accepted ISO3 codes: {', '.join(sorted(allies['iso3']))}"
         )

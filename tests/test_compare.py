@@ -89,7 +89,7 @@ def test_local_currency_in_millions_for_both():
 def test_bad_requests_name_what_is_accepted():
     with pytest.raises(ValueError, match="accepted: .*share_gdp_pct"):
         na.compare_sources(indicator="military_personnel_thousand")
-    with pytest.raises(UnknownCountryError, match="'RUS'"):
+    with pytest.raises(UnknownCountryError, match="RUS is not a NATO ally \\(Russia\\)"):
         na.compare_sources(countries=["RUS"])
     with pytest.raises(ValueError, match="whole years"):
         na.compare_sources(years=["2020"])

@@ -166,10 +166,7 @@ def _allies() -> list[str]:
 
 def _check_country(value, *, name, values, ctx):
     from ..registry import validate_country
-    code = validate_country(value)
-    if code not in _allies():  # validate_country also passes the comparator countries
-        raise ValueError(f"{code} is not a NATO ally; accepted ISO3 codes: {', '.join(_allies())}")
-    return code
+    return validate_country(value)
 
 
 def _check_ally_list(value, *, name, values, ctx):
@@ -178,7 +175,7 @@ def _check_ally_list(value, *, name, values, ctx):
 
 def _check_known_list(value, *, name, values, ctx):
     from ..registry import validate_country
-    return [validate_country(v) for v in value]
+    return [validate_country(v, include_non_allies=True) for v in value]
 
 
 def edition_source(name: str) -> str | None:

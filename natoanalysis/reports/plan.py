@@ -46,9 +46,6 @@ def parse_countries(countries: str | list[str] | None) -> list[str] | None:
     codes = []
     for item in items:
         code = validate_country(item)
-        # The registry also knows comparator countries (RUS, UKR, CHN); profiles are for allies only.
-        if code not in allies:
-            raise ValueError(f"{code} is not a NATO ally; accepted: 'all' or ISO3 codes of {', '.join(allies)}")
         if code not in codes:
             codes.append(code)
     return codes
