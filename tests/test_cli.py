@@ -44,3 +44,16 @@ def test_unknown_source_and_python_dash_m():
     assert out.returncode == 2 and "invalid choice: 'imf'" in out.stderr
     out = run("quality")
     assert out.returncode == 0 and "share_equals_ratio" in out.stdout
+
+
+def test_bad_input_for_every_other_command(tmp_path, capsys):
+    assert main(["build", "imf"]) == 2
+    assert "unknown source 'imf'; accepted: nato, sipri" in capsys.readouterr().err
+    assert main(["claims", "--edition", "1999-01"]) == 2
+    assert "edition '1999-01' is not bundled for nato; accepted: 2024-06" in capsys.readouterr().err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["--data-dir", str(empty), "quality"]) == 2
+    assert "no raw nato data under" in capsys.readouterr().err
+    assert main(["--data-dir", str(tmp_path / "missing"), "sources"]) == 2
+    assert "missing (from the data_dir argument) does not exist" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -110,3 +111,14 @@ def test_cache_follows_code_changes_too(tmp_data, monkeypatch):
     na.load(data_dir=tmp_data)
     after = meta_path.read_text()
     assert before != after and store.cache_key(tmp_data.resolve(), "nato") in after
+
+
+def test_two_builds_write_identical_processed_files(tmp_path):
+    roots = []
+    for name in ("a", "b"):
+        root = tmp_path / name
+        shutil.copytree(REPO / "data" / "raw", root / "raw")
+        na.build(source="nato", data_dir=root)
+        roots.append(root)
+    for f in ("nato.parquet", "nato.meta.json"):
+        assert (roots[0] / "processed" / f).read_bytes() == (roots[1] / "processed" / f).read_bytes(), f
