@@ -73,6 +73,11 @@ def year(value, df: pd.DataFrame, *, name: str = "year", allow_none: bool = Fals
     return int(value)
 
 
+def year_or_last(value, df: pd.DataFrame, *, name: str = "year") -> int:
+    """``value`` checked as by :func:`year`, or the edition's last year when it is None."""
+    return year(value, df, name=name, allow_none=True) or edition_years(df)[1]
+
+
 def choice(value, *, name: str, accepted: Iterable[str]):
     accepted = list(accepted)
     if not isinstance(value, str) or value not in accepted:

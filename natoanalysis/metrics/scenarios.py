@@ -122,8 +122,7 @@ def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, 
     """
     df = _args.table(data, edition)
     tgt = _args.non_negative(target, name="target")
-    _, last = _args.edition_years(df)
-    y0 = _args.year(from_year, df, name="from_year", allow_none=True) or last
+    y0 = _args.year_or_last(from_year, df, name="from_year")
     deadline = _by(by, y0)
     n = _args.positive_int(n_scenarios, name="n_scenarios")
     rho = _args.non_negative(correlation, name="correlation", unit="a correlation between 0 and 1")

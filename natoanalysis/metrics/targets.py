@@ -165,8 +165,7 @@ def gap_to_target(*, country: str | list[str] | None = None, target: float = DEF
     """
     df = _args.table(data, edition)
     tgt = _args.non_negative(target, name="target")
-    _, last = _args.edition_years(df)
-    y = _args.year(year, df, allow_none=True) or last
+    y = _args.year_or_last(year, df)
     basis = _args.price_basis(price_basis, df, indicator="gdp_usd")
     codes, single = _allies(country, df, y)
     share = _present(_share(df).reindex(codes)[y], what="share_gdp_pct", year=y)
@@ -220,8 +219,7 @@ def required_annual_increase(*, country: str | list[str] | None = None, target: 
     """
     df = _args.table(data, edition)
     tgt = _args.non_negative(target, name="target")
-    _, last = _args.edition_years(df)
-    y0 = _args.year(from_year, df, name="from_year", allow_none=True) or last
+    y0 = _args.year_or_last(from_year, df, name="from_year")
     deadline = _by(by, y0)
     codes, single = _allies(country, df, y0)
     share = _present(_share(df).reindex(codes)[y0], what="share_gdp_pct", year=y0)
@@ -305,8 +303,7 @@ def project_path(*, country: str | list[str], target: float = DEFAULT_TARGET_PCT
     """
     df = _args.table(data, edition)
     tgt = _args.non_negative(target, name="target")
-    _, last = _args.edition_years(df)
-    y0 = _args.year(from_year, df, name="from_year", allow_none=True) or last
+    y0 = _args.year_or_last(from_year, df, name="from_year")
     deadline = _by(by, y0)
     if country is None:
         raise ValueError("country is required: an ISO3 code or a list of them")
@@ -373,8 +370,8 @@ def years_to_target(*, country: str | list[str] | None = None, target: float = D
     """
     df = _args.table(data, edition)
     tgt = _args.non_negative(target, name="target")
-    first, last = _args.edition_years(df)
-    y0 = _args.year(from_year, df, name="from_year", allow_none=True) or last
+    first, _ = _args.edition_years(df)
+    y0 = _args.year_or_last(from_year, df, name="from_year")
     w = _args.positive_int(window, name="window")
     if y0 - w < first:
         raise ValueError(f"window {w} reaches back to {y0 - w}, before the edition's first year {first}; "
