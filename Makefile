@@ -39,4 +39,4 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 clean:
-	rm -rf $(VENV) reports data/processed/*.parquet data/processed/*.json
+	rm -rf $(VENV) reports data/processed/*.arrow data/processed/*.parquet data/processed/*.json

@@ -24,8 +24,13 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .store import build
-    for source in args.source:
+    from . import handlers, paths
+    from .store import build, raw_editions
+    sources = args.source
+    if not sources:
+        root = paths.data_root(args.data_dir)
+        sources = [s for s in sorted(handlers.HANDLERS) if raw_editions(root, s)] or ["nato"]
+    for source in sources:
         df = build(source=source, data_dir=args.data_dir)
         print(f"{source}: {len(df)} rows, editions {', '.join(sorted(df['edition'].unique()))}")
     return 0
@@ -46,6 +51,8 @@ def _cmd_sources(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from .reports import list_notebooks, run
+    from .reports.execute import skip_iri_format_checkers
+    skip_iri_format_checkers()  # this process is ours: papermill's import need not compile IRI grammars
     if args.list:
         table = list_notebooks(notebook_dir_path=args.notebook_dir).fillna("")
         print(table.to_string(index=False) if len(table) else "no report notebooks found")
@@ -111,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("build", help="regenerate data/processed from data/raw")
-    p.add_argument("source", nargs="*", default=["nato"], help="sources to build (default: nato)")
+    p.add_argument("source", nargs="*", default=[],
+                   help="sources to build (default: every source with a transcription under raw/)")
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("quality", help="print the data-quality findings")

@@ -36,7 +36,8 @@ def test_ingest_into_a_data_dir_then_build(nato_xlsx, tmp_path, capsys):
     assert main(["--data-dir", str(tmp_path), "ingest", "nato", str(nato_xlsx), "--accessed", "2026-11-22"]) == 0
     assert (tmp_path / "raw" / "nato" / "2024-06" / "provenance.json").is_file()
     assert main(["--data-dir", str(tmp_path), "build"]) == 0
-    assert "nato: 5377 rows, editions 2024-06" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "nato: 5377 rows, editions 2024-06" in out and "sipri" not in out  # only nato was ingested there
 
 
 def test_unknown_source_and_python_dash_m():

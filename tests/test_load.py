@@ -44,7 +44,7 @@ def test_edition_selection_and_errors():
 
 def test_data_dir_argument_and_environment_variable(tmp_data, monkeypatch, tmp_path):
     assert len(na.load(data_dir=tmp_data)) == 5377
-    assert (tmp_data / "processed" / "nato.parquet").is_file()
+    assert (tmp_data / "processed" / "nato.arrow").is_file()
     monkeypatch.setenv("NATOANALYSIS_DATA_DIR", str(tmp_data))
     assert na.sources()["raw_path"].tolist()[0] == "raw/nato/2024-06"
     monkeypatch.setenv("NATOANALYSIS_DATA_DIR", str(tmp_path / "nowhere"))
@@ -62,14 +62,14 @@ def test_cache_follows_raw_content_not_timestamps(tmp_data):
     pick = lambda d: d.query("country == 'ALB' and year == 2014 and indicator == 'defence_exp_ncu' "
                              "and price_basis == 'current'")["value"].item()
     assert pick(before) == 18788.017032 and pick(after) == 18800.5
-    store._MEMO.clear()  # a new process: the parquet file itself must have been rebuilt
+    store._MEMO.clear()  # a new process: the processed file itself must have been rebuilt
     assert pick(na.load(data_dir=tmp_data)) == 18800.5
 
 
 def test_corrupt_processed_file_is_rebuilt(tmp_data):
     na.load(data_dir=tmp_data)
     store._MEMO.clear()
-    (tmp_data / "processed" / "nato.parquet").write_bytes(b"not parquet")
+    (tmp_data / "processed" / "nato.arrow").write_bytes(b"not an Arrow file")
     assert len(na.load(data_dir=tmp_data)) == 5377
 
 
@@ -120,5 +120,5 @@ def test_two_builds_write_identical_processed_files(tmp_path):
         shutil.copytree(REPO / "data" / "raw", root / "raw")
         na.build(source="nato", data_dir=root)
         roots.append(root)
-    for f in ("nato.parquet", "nato.meta.json"):
+    for f in ("nato.arrow", "nato.meta.json"):
         assert (roots[0] / "processed" / f).read_bytes() == (roots[1] / "processed" / f).read_bytes(), f

@@ -88,3 +88,18 @@ def test_bad_arguments(df):
         na.allies_meeting(year=2035, data=df)
     with pytest.raises(ValueError, match=r"years 2010 is outside edition 2024-06"):
         na.compliance_table(years=[2010], data=df)
+
+
+@pytest.mark.parametrize("threshold", [1.99, 2.0, 2.5, 3.5])
+def test_printed_versus_recomputed_agrees_with_allies_meeting_year_by_year(df, threshold):
+    from natoanalysis.views.compliance import printed_versus_recomputed
+
+    expected = []
+    for year in range(2014, 2025):
+        pub = na.allies_meeting(threshold=threshold, year=year, data=df)
+        rec = na.allies_meeting(threshold=threshold, year=year, basis="recomputed", data=df)
+        expected += [(c, year) for c in pub.index[(pub["status"] != rec["status"]).to_numpy()]]
+    got = printed_versus_recomputed(data=df, threshold_pct=threshold)
+    assert list(zip(got["country"], got["year"])) == expected
+    if threshold == 2.0:  # the three shares Table 3 prints as exactly 2.0
+        assert expected == [("LTU", 2019), ("FRA", 2020), ("SVK", 2024)]

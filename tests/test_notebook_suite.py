@@ -10,6 +10,7 @@ of the official tables (``data/raw``), not through the package.
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import re
@@ -111,6 +112,15 @@ def test_every_chart_saved_as_png_and_svg(report, name):
         assert (folder / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         svg = (folder / f"{stem}.svg").read_text(encoding="utf-8")
         assert "Source: " in svg  # the footnote is part of every chart
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FIGURES))
+def test_each_chart_is_shown_once_as_the_file_it_ships(report, name):
+    """charts.save shows the saved PNG in place of the figure: the report shows exactly the shipped file."""
+    shown = [base64.b64decode(out["data"]["image/png"]) for cell in _executed(report, name)["cells"]
+             for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
+    saved = [(report.run_dir / "figures" / name / f"{stem}.png").read_bytes() for stem in EXPECTED_FIGURES[name]]
+    assert len(shown) == len(saved) and sorted(shown) == sorted(saved)
 
 
 class _Links(HTMLParser):

@@ -311,3 +311,26 @@ def test_import_natoanalysis_does_not_load_the_runner_machinery():
             "print(sorted(m for m in ('papermill', 'nbconvert', 'nbclient') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("entry", [
+    "from natoanalysis import cli; cli.main(['report', '--list'])",
+    "from natoanalysis.reports import execute; execute._init_worker()",
+])
+def test_runner_processes_skip_the_iri_grammars_and_still_validate_notebooks(entry):
+    """The CLI and the workers hide rfc3987_syntax (seconds of Earley-grammar compilation at import)."""
+    code = (f"import sys, io, contextlib\n"
+            f"with contextlib.redirect_stdout(io.StringIO()):\n    {entry}\n"
+            "import nbformat\n"
+            f"nb = nbformat.read({str(FIXTURES / '00_fast.ipynb')!r}, as_version=4)\n"
+            "nbformat.validate(nb)\n"
+            "print(sys.modules.get('rfc3987_syntax', 'absent'), 'jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["None", "True"]
+
+
+def test_importing_the_library_leaves_the_iri_checkers_alone():
+    code = "import sys, natoanalysis, natoanalysis.reports; print(sys.modules.get('rfc3987_syntax', 'absent'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "absent"

@@ -26,7 +26,24 @@ PINNED_ENV = {"SOURCE_DATE_EPOCH": "0", "MATPLOTLIBRC": str(Path(__file__).with_
 _EXPORTERS: dict[bool, object] = {}
 
 
+def skip_iri_format_checkers() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` in this process.
+
+    nbformat (under papermill and nbconvert) validates with jsonschema, which
+    imports rfc3987_syntax when it is installed (jupyter's dependencies install
+    it). That module compiles a few dozen Earley grammars at import: 1-3 s of
+    every process that reads a notebook (python-jsonschema/jsonschema#1428),
+    for the ``iri`` formats that no notebook schema uses. With the module
+    hidden, jsonschema skips those two format checkers, as it does where the
+    package is absent. Called only in processes that are ours: the runner's
+    workers and the ``natoanalysis report`` command, never on import of the
+    library. It has no effect once jsonschema has been imported.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+
 def _init_worker() -> None:
+    skip_iri_format_checkers()
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 

@@ -97,13 +97,13 @@ def printed_versus_recomputed(*, data: pd.DataFrame, threshold_pct: float = 2.0)
     [('LTU', 2019, 1.995), ('FRA', 2020, 1.986), ('SVK', 2024, 1.989)]
     """
     df = _args.table(data, None)
-    first, last = _args.edition_years(df)
-    out = []
-    for y in range(first, last + 1):
-        pub = allies_meeting(threshold=threshold_pct, year=y, data=df)
-        rec = allies_meeting(threshold=threshold_pct, year=y, basis="recomputed", data=df)
-        differs = pub.index[(pub["status"] != rec["status"]).to_numpy()]
-        for c in differs:
-            out.append({"country": c, "year": y, "published_share_gdp_pct": float(pub.at[c, "share_gdp_pct"]),
-                        "recomputed_share_gdp_pct": float(rec.at[c, "share_gdp_pct"])})
-    return pd.DataFrame(out, columns=["country", "year", "published_share_gdp_pct", "recomputed_share_gdp_pct"])
+    thr = _args.non_negative(threshold_pct, name="threshold_pct", unit="percent")
+    # compliance_table covers every ally-year of a basis in one pass (allies_meeting year by year would
+    # rebuild the same tables twice per year); the comparison is allies_meeting's: >= threshold, unrounded.
+    share = {basis: compliance_table(basis=basis, data=df).set_index(["country", "year"])["share_gdp_pct"]
+             for basis in ("published", "recomputed")}
+    both = pd.DataFrame({"published_share_gdp_pct": share["published"],
+                         "recomputed_share_gdp_pct": share["recomputed"]}).dropna()  # Iceland has no share
+    differs = (both["published_share_gdp_pct"] >= thr) != (both["recomputed_share_gdp_pct"] >= thr)
+    out = both[differs].reset_index().sort_values(["year", "country"], kind="stable")
+    return out[["country", "year", "published_share_gdp_pct", "recomputed_share_gdp_pct"]].reset_index(drop=True)
