@@ -94,6 +94,9 @@ def test_parallel_run_writes_every_output_and_links_it(tmp_path):
         1 for p in (raw / "nato").rglob("*") if p.is_file())
     entries = {nb["name"]: nb for nb in m["notebooks"]}
     assert sorted(entries) == ["00_fast", "05_profile_DEU", "05_profile_POL"]
+    # Kernels that wrote nothing to stderr leave no log: no transport warning of ipykernel's in every log.
+    assert [nb["outputs"]["log"] for nb in entries.values()] == [None, None, None]
+    assert not list((run_dir / "logs").glob("*.log"))
     for nb in entries.values():
         assert nb["status"] == "ok" and nb["error"] is None and nb["duration_s"] > 0
     assert entries["05_profile_POL"]["parameters"] == {"country": "POL", "edition": "2024-06"}

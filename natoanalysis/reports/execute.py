@@ -42,6 +42,24 @@ def skip_iri_format_checkers() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 
+def _kernel_config():
+    """Kernel-manager settings for the kernels the runner starts.
+
+    ipykernel (7.3 and later) warns at every start over TCP without CurveZMQ
+    keys, which would put the same line in every notebook's log and hide what
+    a kernel really wrote to stderr. Where jupyter_client can provision keys
+    (its ``transport_encryption`` setting, and a libzmq with Curve), it does so
+    for kernels whose kernelspec declares support; otherwise nothing changes.
+    """
+    import zmq
+    from jupyter_client import KernelManager
+    from traitlets.config import Config
+
+    if "transport_encryption" in KernelManager.class_trait_names() and zmq.has("curve"):
+        return Config({"KernelManager": {"transport_encryption": "auto"}})
+    return Config()
+
+
 def _init_worker() -> None:
     skip_iri_format_checkers()
     import nbconvert  # noqa: F401
@@ -114,7 +132,7 @@ def execute_job(job: dict) -> dict:
             pm.execute_notebook(job["input_path"], job["output_ipynb"], parameters=job["overrides"],
                                 kernel_name=job["kernel_name"], cwd=job["cwd"], progress_bar=False,
                                 log_output=False, request_save_on_cell_execute=True,
-                                execution_timeout=job.get("timeout"))
+                                execution_timeout=job.get("timeout"), config=_kernel_config())
     except PapermillExecutionError as exc:
         entry["status"] = "failed"
         entry["error"] = {"executed_cell_index": exc.cell_index, "execution_count": exc.exec_count,
