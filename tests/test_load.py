@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 import natoanalysis as na
@@ -71,6 +72,16 @@ def test_corrupt_processed_file_is_rebuilt(tmp_data):
     store._MEMO.clear()
     (tmp_data / "processed" / "nato.arrow").write_bytes(b"not an Arrow file")
     assert len(na.load(data_dir=tmp_data)) == 5377
+
+
+@pytest.mark.parametrize("source", ["nato", "sipri"])
+def test_processed_file_gives_back_the_built_table_with_its_dtypes(tmp_data, source):
+    built = na.build(source=source, data_dir=tmp_data)
+    store._MEMO.clear()  # a new process: the table comes from processed/<source>.arrow
+    read = na.load(source=source, edition="all", data_dir=tmp_data)
+    assert (tmp_data / "processed" / f"{source}.arrow").read_bytes()[:6] == b"ARROW1"
+    assert read.dtypes.to_dict() == built.dtypes.to_dict()
+    pd.testing.assert_frame_equal(read, built)
 
 
 def test_failed_ingest_leaves_raw_data_intact(tmp_data, tmp_path):
