@@ -337,3 +337,34 @@ def test_importing_the_library_leaves_the_iri_checkers_alone():
     code = "import sys, natoanalysis, natoanalysis.reports; print(sys.modules.get('rfc3987_syntax', 'absent'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert out.stdout.strip() == "absent"
+
+
+def test_kernels_start_with_the_package_loaded_and_are_gone_when_the_run_returns(tmp_path):
+    """The preload fills sys.modules only, and every kernel has exited (its channels closed) by the end."""
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "natoanalysis", "display_name": "Python (natoanalysis)",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("label: str = 'a'  # printed", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(
+                    "import os, sys, threading\n"
+                    # What IPython and ipykernel put in every user namespace, and this cell's own names.
+                    "names = [n for n in dir() if not n.startswith('_') and n not in "
+                    "{'In', 'Out', 'exit', 'quit', 'get_ipython', 'open', 'label', 'os', 'sys', 'threading'}]\n"
+                    "print(label, names, 'natoanalysis.charts' in sys.modules, 'seaborn' in sys.modules, os.getpid())")]
+    for stem in ("01_first", "02_second", "03_third"):
+        nbformat.write(nb, folder / f"{stem}.ipynb")
+    result = run(jobs=1, out_dir=tmp_path / "reports", quiet=True, notebook_dir_path=folder,
+                 parameters={"label": "x"})
+    assert result.is_complete
+    pids = []
+    for stem in ("01_first", "02_second", "03_third"):
+        label, rest = _stdout(result.run_dir / "notebooks" / f"{stem}.ipynb").strip().split(" ", 1)
+        assert label == "x"
+        assert rest.rsplit(" ", 1)[0] == "[] True True"
+        pids.append(int(rest.rsplit(" ", 1)[1]))
+    assert len(set(pids)) == 3  # a fresh kernel for every notebook
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

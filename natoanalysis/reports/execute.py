@@ -1,19 +1,24 @@
 """Execute notebooks in a pool of worker processes.
 
-Each worker imports papermill and nbconvert once (in the pool initializer) and
-then executes many notebooks, so their start-up is paid once per worker rather
-than once per notebook; only the kernel itself starts per notebook. Workers are
-spawned, not forked: the parent has read parquet files by then, and forking a
-process whose Arrow thread pool is running can deadlock.
+Each worker imports papermill and nbconvert once and then executes many
+notebooks, so their start-up is paid once per worker rather than once per
+notebook; only the kernel itself starts per notebook. A worker launches its
+first kernel before it imports papermill, so the kernel boots (and imports the
+package, pandas and matplotlib) on the other core meanwhile, and it prepares
+the HTML exporter while the kernel runs the notebook. Workers are spawned, not
+forked: the parent has read Arrow files by then, and forking a process whose
+Arrow thread pool is running can deadlock.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
@@ -24,6 +29,10 @@ FIGURE_DIR_ENV = "NATOANALYSIS_FIGURE_DIR"  # the variable natoanalysis.charts.s
 PINNED_ENV = {"SOURCE_DATE_EPOCH": "0", "MATPLOTLIBRC": str(Path(__file__).with_name("matplotlibrc"))}
 
 _EXPORTERS: dict[bool, object] = {}
+
+# Imported by a report kernel while it starts, before the worker hands it the notebook: the notebooks'
+# own first cell then finds them loaded. Only sys.modules changes; the user namespace is left empty.
+PRELOAD_MODULES = ("natoanalysis.charts", "natoanalysis.views", "seaborn", "matplotlib.backends.backend_svg")
 
 
 def skip_iri_format_checkers() -> None:
@@ -61,9 +70,99 @@ def _kernel_config():
 
 
 def _init_worker() -> None:
+    # papermill and nbconvert are imported by the first job, after it has launched its kernel.
     skip_iri_format_checkers()
-    import nbconvert  # noqa: F401
-    import papermill  # noqa: F401
+
+
+def _preload_line() -> str:
+    """The kernel's start-up line: import :data:`PRELOAD_MODULES`, then drop the names it bound.
+
+    A kernel without the package (another kernel name) just skips it; the
+    notebook's own import then says what is missing.
+    """
+    tops = sorted({m.split(".")[0] for m in PRELOAD_MODULES})
+    return (f"try:\n    import {', '.join(PRELOAD_MODULES)}\nexcept ImportError:\n    pass\n"
+            f"else:\n    del {', '.join(tops)}")
+
+
+def _start_kernel(job: dict):
+    """Launch the job's kernel and return its (async) manager without waiting for it to be ready.
+
+    papermill's client waits for it (``start_timeout``) and runs the notebook
+    on it; the caller shuts it down. Started with the arguments papermill's
+    client would give it (history in memory, so parallel kernels share no
+    SQLite file), plus the preload line for IPython kernels.
+    """
+    from jupyter_core.utils import run_sync
+
+    km = _manager_class()(kernel_name=job["kernel_name"], config=_kernel_config())
+    # jupyter_client's own ``km.ipykernel`` goes by the kernel's name (python3), so the spec is asked.
+    is_ipykernel = any("ipykernel" in arg for arg in km.kernel_spec.argv)
+    extra = ["--HistoryManager.hist_file=:memory:", f"--IPKernelApp.exec_lines={_preload_line()}"] \
+        if is_ipykernel else []
+    run_sync(km.start_kernel)(extra_arguments=extra, cwd=job["cwd"])
+    return km
+
+
+@functools.cache
+def _manager_class() -> type:
+    """An async kernel manager that remembers the clients it hands out.
+
+    papermill's client opens channels (and a heartbeat thread) on a kernel it
+    was given but, not owning the kernel, leaves them open; :func:`_stop_kernel`
+    closes them, so a worker running many notebooks does not gather threads.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ReportKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.report_clients: list = []
+
+        def client(self, **kwargs):
+            kc = super().client(**kwargs)
+            self.report_clients.append(kc)
+            return kc
+
+    return ReportKernelManager
+
+
+def _request_shutdown(km) -> bool:
+    """Ask a finished notebook's kernel to exit, without waiting; True when the request went out.
+
+    The kernel's own exit (a few tenths of a second of interpreter shutdown)
+    then overlaps the HTML export; :func:`_stop_kernel` waits for it.
+    """
+    from jupyter_core.utils import run_sync
+
+    if km is None:
+        return False
+    try:
+        if not run_sync(km.is_alive)():
+            return False
+        run_sync(km.request_shutdown)()
+        return True
+    except Exception:  # the full shutdown in _stop_kernel deals with it
+        return False
+
+
+def _stop_kernel(km, *, requested: bool = False) -> None:
+    """Make sure the kernel has exited (waiting for a requested shutdown, else shutting it down); never raises."""
+    from jupyter_core.utils import run_sync
+
+    if km is None:
+        return
+    for kc in km.report_clients:
+        with contextlib.suppress(Exception):
+            kc.stop_channels()
+    with contextlib.suppress(Exception):
+        if requested:
+            # Waits for the exit; terminates, then kills, a kernel that does not go within its wait time.
+            run_sync(km.finish_shutdown)(pollinterval=0.02)
+        elif run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=False)
+    with contextlib.suppress(Exception):
+        run_sync(km.cleanup_resources)()
 
 
 def _exporter(show_code: bool):
@@ -72,6 +171,21 @@ def _exporter(show_code: bool):
         _EXPORTERS[show_code] = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=not show_code,
                                              exclude_output_prompt=True)
     return _EXPORTERS[show_code]
+
+
+def _warm_exporter(show_code: bool) -> threading.Thread:
+    """Load the exporter's templates on a thread while the kernel works (0.2 s on a worker's first notebook).
+
+    The worker only waits on the kernel meanwhile, so the thread costs the
+    notebook nothing; it is joined before the exporter is used.
+    """
+    def warm():
+        import nbformat
+        with contextlib.suppress(Exception):  # the real export reports any problem
+            _exporter(show_code).from_notebook_node(nbformat.v4.new_notebook())
+    thread = threading.Thread(target=warm, name="warm-html-exporter", daemon=True)
+    thread.start()
+    return thread
 
 
 def _source_cell_index(nb, executed_index: int) -> int:
@@ -110,10 +224,6 @@ def execute_job(job: dict) -> dict:
     output_html, figure_dir, kernel_name, cwd, show_code, timeout, env``.
     Never raises for a notebook error: the error goes into the returned entry.
     """
-    import nbformat
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
     figure_dir = Path(job["figure_dir"])
     figure_dir.mkdir(parents=True, exist_ok=True)
     Path(job["output_ipynb"]).parent.mkdir(parents=True, exist_ok=True)
@@ -127,28 +237,44 @@ def execute_job(job: dict) -> dict:
     entry = {"status": "ok", "error": None}
     log_path = Path(job["output_log"])
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    km = warming = None
+    shutdown_requested = False
     try:
-        with _stderr_to(log_path):
-            pm.execute_notebook(job["input_path"], job["output_ipynb"], parameters=job["overrides"],
-                                kernel_name=job["kernel_name"], cwd=job["cwd"], progress_bar=False,
-                                log_output=False, request_save_on_cell_execute=True,
-                                execution_timeout=job.get("timeout"), config=_kernel_config())
-    except PapermillExecutionError as exc:
-        entry["status"] = "failed"
-        entry["error"] = {"executed_cell_index": exc.cell_index, "execution_count": exc.exec_count,
-                          "ename": exc.ename, "evalue": exc.evalue,
-                          "source_first_line": (exc.source or "").strip().splitlines()[0][:200]
-                          if (exc.source or "").strip() else ""}
-    except Exception as exc:  # a kernel that died or timed out, an unreadable notebook: still an entry
-        entry["status"] = "failed"
-        entry["error"] = {"executed_cell_index": None, "execution_count": None, "ename": type(exc).__name__,
-                          "evalue": str(exc), "source_first_line": ""}
-    entry["duration_s"] = round(time.perf_counter() - t0, 3)
-    entry["started_utc"] = _utc(started)
-    entry["finished_utc"] = _utc(time.time())
+        try:
+            with _stderr_to(log_path):  # the kernel inherits this stderr when it is launched
+                km = _start_kernel(job)
+                import papermill as pm  # the first job imports it while its kernel boots
+                warming = _warm_exporter(bool(job["show_code"]))
+                pm.execute_notebook(job["input_path"], job["output_ipynb"], parameters=job["overrides"],
+                                    kernel_name=job["kernel_name"], cwd=job["cwd"], progress_bar=False,
+                                    log_output=False, request_save_on_cell_execute=True,
+                                    execution_timeout=job.get("timeout"), km=km)
+        except Exception as exc:  # a failing cell, a kernel that died or timed out, an unreadable notebook
+            entry["status"] = "failed"
+            entry["error"] = _error_entry(exc)
+        entry["duration_s"] = round(time.perf_counter() - t0, 3)
+        entry["started_utc"] = _utc(started)
+        entry["finished_utc"] = _utc(time.time())
+        shutdown_requested = _request_shutdown(km)  # the kernel exits while the HTML is written
+        _export_html(job, entry, warming)
+    finally:
+        _stop_kernel(km, requested=shutdown_requested)
+    if log_path.is_file() and log_path.stat().st_size == 0:
+        log_path.unlink()
+    entry["has_log"] = log_path.is_file()
+    entry["figures"] = sorted(p.name for p in figure_dir.iterdir() if p.is_file())
+    entry["has_ipynb"] = Path(job["output_ipynb"]).is_file()
+    entry["has_html"] = Path(job["output_html"]).is_file()
+    return entry
 
+
+def _export_html(job: dict, entry: dict, warming: threading.Thread | None) -> None:
+    """Write the notebook's HTML version and complete ``entry["error"]`` with the committed cell index."""
     html_path = Path(job["output_html"])
+    if warming is not None:
+        warming.join()
     if Path(job["output_ipynb"]).is_file():
+        import nbformat
         try:
             nb = nbformat.read(job["output_ipynb"], as_version=4)
             if entry["error"] and entry["error"]["executed_cell_index"] is None:
@@ -163,13 +289,18 @@ def execute_job(job: dict) -> dict:
             entry["error"] = entry["error"] or {"executed_cell_index": None, "execution_count": None,
                                                 "ename": type(exc).__name__, "evalue": f"HTML export: {exc}",
                                                 "source_first_line": ""}
-    if log_path.is_file() and log_path.stat().st_size == 0:
-        log_path.unlink()
-    entry["has_log"] = log_path.is_file()
-    entry["figures"] = sorted(p.name for p in figure_dir.iterdir() if p.is_file())
-    entry["has_ipynb"] = Path(job["output_ipynb"]).is_file()
-    entry["has_html"] = html_path.is_file()
-    return entry
+
+
+def _error_entry(exc: Exception) -> dict:
+    """The manifest's error record: the failing cell for a cell error, the exception otherwise."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        source = (exc.source or "").strip()
+        return {"executed_cell_index": exc.cell_index, "execution_count": exc.exec_count, "ename": exc.ename,
+                "evalue": exc.evalue, "source_first_line": source.splitlines()[0][:200] if source else ""}
+    return {"executed_cell_index": None, "execution_count": None, "ename": type(exc).__name__,
+            "evalue": str(exc), "source_first_line": ""}
 
 
 @contextlib.contextmanager
