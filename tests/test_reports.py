@@ -67,6 +67,17 @@ class _Links(HTMLParser):
                 self.targets.add(value)
 
 
+def _write_notebook(path: Path, *, parameters: str, cells: list[str]) -> None:
+    """A notebook for the project's kernel: a ``parameters`` cell, then ``cells``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "natoanalysis", "display_name": "Python (natoanalysis)",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
 def _files(run_dir: Path) -> set[str]:
     return {p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file()}
 
@@ -340,21 +351,15 @@ def test_importing_the_library_leaves_the_iri_checkers_alone():
 
 
 def test_kernels_start_with_the_package_loaded_and_are_gone_when_the_run_returns(tmp_path):
-    """The preload fills sys.modules only, and every kernel has exited (its channels closed) by the end."""
+    """The preload fills sys.modules only, and every kernel has exited by the end."""
     folder = tmp_path / "nb"
-    folder.mkdir()
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "natoanalysis", "display_name": "Python (natoanalysis)",
-                                 "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("label: str = 'a'  # printed", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell(
-                    "import os, sys, threading\n"
-                    # What IPython and ipykernel put in every user namespace, and this cell's own names.
-                    "names = [n for n in dir() if not n.startswith('_') and n not in "
-                    "{'In', 'Out', 'exit', 'quit', 'get_ipython', 'open', 'label', 'os', 'sys', 'threading'}]\n"
-                    "print(label, names, 'natoanalysis.charts' in sys.modules, 'seaborn' in sys.modules, os.getpid())")]
+    cell = ("import os, sys\n"
+            # What IPython and ipykernel put in every user namespace, and this cell's own names.
+            "names = [n for n in dir() if not n.startswith('_') and n not in "
+            "{'In', 'Out', 'exit', 'quit', 'get_ipython', 'open', 'label', 'os', 'sys'}]\n"
+            "print(label, names, 'natoanalysis.charts' in sys.modules, 'seaborn' in sys.modules, os.getpid())")
     for stem in ("01_first", "02_second", "03_third"):
-        nbformat.write(nb, folder / f"{stem}.ipynb")
+        _write_notebook(folder / f"{stem}.ipynb", parameters="label: str = 'a'  # printed", cells=[cell])
     result = run(jobs=1, out_dir=tmp_path / "reports", quiet=True, notebook_dir_path=folder,
                  parameters={"label": "x"})
     assert result.is_complete
@@ -368,3 +373,44 @@ def test_kernels_start_with_the_package_loaded_and_are_gone_when_the_run_returns
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+@pytest.mark.parametrize("body, timeout_s, status", [
+    ("print('done')", None, "ok"),
+    ("1 / 0", None, "failed"),
+    ("import time\ntime.sleep(60)", 1, "failed"),
+])
+def test_no_kernel_outlives_its_notebook(tmp_path, body, timeout_s, status):
+    """Whether the notebook ends, raises or is stopped in a cell by the time limit, its kernel has exited."""
+    folder = tmp_path / "nb"
+    _write_notebook(folder / "01_case.ipynb", parameters="x: int = 0  # unused", cells=[
+        "import os\nfrom pathlib import Path\n"
+        "Path(os.environ['NATOANALYSIS_FIGURE_DIR'], 'pid').write_text(str(os.getpid()))", body])
+    result = run(jobs=1, out_dir=tmp_path / "reports", quiet=True, notebook_dir_path=folder, timeout_s=timeout_s,
+                 check=False)
+    [entry] = result.manifest["notebooks"]
+    assert entry["status"] == status
+    pid = int((result.run_dir / "figures" / "01_case" / "pid").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_stopping_a_kernel_closes_the_clients_papermill_left_open_and_its_files():
+    """papermill does not close a client on a kernel it does not own; without this a worker gathers threads."""
+    calls = []
+
+    class Client:
+        def stop_channels(self):
+            calls.append("stop_channels")
+
+    class Manager:
+        report_clients = [Client(), Client()]
+
+        async def is_alive(self):
+            return False
+
+        async def cleanup_resources(self, restart=False):
+            calls.append("cleanup_resources")
+
+    execute._stop_kernel(Manager())
+    assert calls == ["stop_channels", "stop_channels", "cleanup_resources"]

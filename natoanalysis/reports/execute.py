@@ -75,33 +75,36 @@ def _init_worker() -> None:
 
 
 def _preload_line() -> str:
-    """The kernel's start-up line: import :data:`PRELOAD_MODULES`, then drop the names it bound.
+    """The kernel's start-up line: import :data:`PRELOAD_MODULES` for their side effect only.
 
-    A kernel without the package (another kernel name) just skips it; the
+    Nothing stays bound in the notebook's namespace, whatever fails: a kernel
+    without the package (another kernel name) just skips it, and the
     notebook's own import then says what is missing.
     """
-    tops = sorted({m.split(".")[0] for m in PRELOAD_MODULES})
-    return (f"try:\n    import {', '.join(PRELOAD_MODULES)}\nexcept ImportError:\n    pass\n"
-            f"else:\n    del {', '.join(tops)}")
+    return (f"for _preload in {PRELOAD_MODULES!r}:\n"
+            "    try:\n        __import__(_preload)\n    except Exception:\n        pass\n"
+            "del _preload")
 
 
-def _start_kernel(job: dict):
-    """Launch the job's kernel and return its (async) manager without waiting for it to be ready.
+def _kernel_manager(job: dict):
+    """The job's kernel manager (kernel not started yet)."""
+    return _manager_class()(kernel_name=job["kernel_name"], config=_kernel_config())
+
+
+def _start_kernel(km, job: dict) -> None:
+    """Launch the job's kernel without waiting for it to be ready.
 
     papermill's client waits for it (``start_timeout``) and runs the notebook
-    on it; the caller shuts it down. Started with the arguments papermill's
-    client would give it (history in memory, so parallel kernels share no
-    SQLite file), plus the preload line for IPython kernels.
+    on it; the caller shuts it down. IPython kernels keep their history in
+    memory (parallel kernels share no SQLite file) and run the preload line.
     """
     from jupyter_core.utils import run_sync
 
-    km = _manager_class()(kernel_name=job["kernel_name"], config=_kernel_config())
     # jupyter_client's own ``km.ipykernel`` goes by the kernel's name (python3), so the spec is asked.
     is_ipykernel = any("ipykernel" in arg for arg in km.kernel_spec.argv)
     extra = ["--HistoryManager.hist_file=:memory:", f"--IPKernelApp.exec_lines={_preload_line()}"] \
         if is_ipykernel else []
     run_sync(km.start_kernel)(extra_arguments=extra, cwd=job["cwd"])
-    return km
 
 
 @functools.cache
@@ -128,15 +131,15 @@ def _manager_class() -> type:
 
 
 def _request_shutdown(km) -> bool:
-    """Ask a finished notebook's kernel to exit, without waiting; True when the request went out.
+    """Ask an idle kernel to exit, without waiting; True when the request went out.
 
-    The kernel's own exit (a few tenths of a second of interpreter shutdown)
-    then overlaps the HTML export; :func:`_stop_kernel` waits for it.
+    Only for a notebook that ran to its end: the kernel's own exit (a few
+    tenths of a second of interpreter shutdown) then overlaps the HTML export,
+    and :func:`_stop_kernel` waits for it. A kernel still busy in a cell (a
+    time-out) is left to :func:`_stop_kernel`, which interrupts it first.
     """
     from jupyter_core.utils import run_sync
 
-    if km is None:
-        return False
     try:
         if not run_sync(km.is_alive)():
             return False
@@ -147,22 +150,26 @@ def _request_shutdown(km) -> bool:
 
 
 def _stop_kernel(km, *, requested: bool = False) -> None:
-    """Make sure the kernel has exited (waiting for a requested shutdown, else shutting it down); never raises."""
+    """Make sure the kernel has exited and its files are gone; never raises an ``Exception``.
+
+    Waits for a requested shutdown; otherwise (a failed, timed-out or
+    interrupted notebook) shuts the kernel down, interrupting a running cell
+    first. Either way a kernel that does not exit is terminated, then killed.
+    """
     from jupyter_core.utils import run_sync
 
-    if km is None:
-        return
     for kc in km.report_clients:
         with contextlib.suppress(Exception):
             kc.stop_channels()
-    with contextlib.suppress(Exception):
-        if requested:
-            # Waits for the exit; terminates, then kills, a kernel that does not go within its wait time.
-            run_sync(km.finish_shutdown)(pollinterval=0.02)
-        elif run_sync(km.is_alive)():
-            run_sync(km.shutdown_kernel)(now=False)
-    with contextlib.suppress(Exception):
-        run_sync(km.cleanup_resources)()
+    try:
+        with contextlib.suppress(Exception):
+            if requested:
+                run_sync(km.finish_shutdown)(pollinterval=0.02)
+            elif run_sync(km.is_alive)():
+                run_sync(km.shutdown_kernel)(now=False)
+    finally:
+        with contextlib.suppress(Exception):
+            run_sync(km.cleanup_resources)()
 
 
 def _exporter(show_code: bool):
@@ -173,12 +180,16 @@ def _exporter(show_code: bool):
     return _EXPORTERS[show_code]
 
 
-def _warm_exporter(show_code: bool) -> threading.Thread:
+def _warm_exporter(show_code: bool) -> threading.Thread | None:
     """Load the exporter's templates on a thread while the kernel works (0.2 s on a worker's first notebook).
 
     The worker only waits on the kernel meanwhile, so the thread costs the
-    notebook nothing; it is joined before the exporter is used.
+    notebook nothing; it is joined before the exporter is used. ``None`` once
+    the worker has the exporter.
     """
+    if show_code in _EXPORTERS:
+        return None
+
     def warm():
         import nbformat
         with contextlib.suppress(Exception):  # the real export reports any problem
@@ -237,12 +248,15 @@ def execute_job(job: dict) -> dict:
     entry = {"status": "ok", "error": None}
     log_path = Path(job["output_log"])
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    km = warming = None
+    warming = None
     shutdown_requested = False
+    km = None
     try:
         try:
             with _stderr_to(log_path):  # the kernel inherits this stderr when it is launched
-                km = _start_kernel(job)
+                # Bound before the launch, so that an interrupt during it still reaches _stop_kernel.
+                km = _kernel_manager(job)
+                _start_kernel(km, job)
                 import papermill as pm  # the first job imports it while its kernel boots
                 warming = _warm_exporter(bool(job["show_code"]))
                 pm.execute_notebook(job["input_path"], job["output_ipynb"], parameters=job["overrides"],
@@ -255,10 +269,12 @@ def execute_job(job: dict) -> dict:
         entry["duration_s"] = round(time.perf_counter() - t0, 3)
         entry["started_utc"] = _utc(started)
         entry["finished_utc"] = _utc(time.time())
-        shutdown_requested = _request_shutdown(km)  # the kernel exits while the HTML is written
+        if entry["status"] == "ok":
+            shutdown_requested = _request_shutdown(km)  # the kernel exits while the HTML is written
         _export_html(job, entry, warming)
     finally:
-        _stop_kernel(km, requested=shutdown_requested)
+        if km is not None:
+            _stop_kernel(km, requested=shutdown_requested)
     if log_path.is_file() and log_path.stat().st_size == 0:
         log_path.unlink()
     entry["has_log"] = log_path.is_file()
@@ -293,7 +309,10 @@ def _export_html(job: dict, entry: dict, warming: threading.Thread | None) -> No
 
 def _error_entry(exc: Exception) -> dict:
     """The manifest's error record: the failing cell for a cell error, the exception otherwise."""
-    from papermill.exceptions import PapermillExecutionError
+    try:
+        from papermill.exceptions import PapermillExecutionError
+    except ImportError:  # papermill itself failed to import: that is the error to report
+        PapermillExecutionError = ()  # noqa: N806
 
     if isinstance(exc, PapermillExecutionError):
         source = (exc.source or "").strip()
