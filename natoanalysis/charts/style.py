@@ -55,6 +55,9 @@ def apply_style() -> None:
         "axes.titleweight": "bold",
         "axes.titlesize": 13,
         "axes.titlelocation": "left",
+        # Titles sit at the top of the axes; None (matplotlib's default) moves them above any tick
+        # labels on top, which no chart here has, at the cost of measuring every tick label at each draw.
+        "axes.titley": 1.0,
         "font.size": 10,
         "legend.frameon": False,
         "svg.hashsalt": "natoanalysis",
