@@ -191,8 +191,10 @@ def bench_notebooks(repeats: int, jobs: int) -> list[dict]:
                     "ok": one / floor <= 1.5,
                     "profile": f"empty notebook through papermill (the floor) {floor:.2f} s; 01 through papermill "
                                f"alone {direct:.2f} s ({direct / floor:.2f}x the floor); 01 through the runner "
-                               f"{one:.2f} s, so the runner adds {one - direct:.2f} s (worker process start with "
-                               f"papermill and nbconvert imports, HTML export, index and manifest).\n"
+                               f"{one:.2f} s, {one - direct:+.2f} s against papermill alone: the runner's worker "
+                               f"process (its start, papermill and nbconvert imports), HTML export, index and "
+                               f"manifest, less what it saves by launching the kernel before its own imports, with "
+                               f"the package, pandas and matplotlib preloaded while it waits.\n"
                                f"Cells of 01 (last repeat), {sum(d for d, _ in cells):.2f} s in all; the rest of "
                                f"the papermill time is kernel start and shutdown:\n{cell_lines}"}]
         results.append(bench_commands(repeats, tmp, empty))
