@@ -251,9 +251,11 @@ def execute_job(job: dict) -> dict:
     warming = None
     shutdown_requested = False
     km = None
-    try:
+    # The kernel inherits this stderr when it is launched; what the worker itself writes while it runs
+    # and stops the kernel (jupyter_client's warnings) belongs with the notebook too.
+    with _stderr_to(log_path):
         try:
-            with _stderr_to(log_path):  # the kernel inherits this stderr when it is launched
+            try:
                 # Bound before the launch, so that an interrupt during it still reaches _stop_kernel.
                 km = _kernel_manager(job)
                 _start_kernel(km, job)
@@ -263,18 +265,18 @@ def execute_job(job: dict) -> dict:
                                     kernel_name=job["kernel_name"], cwd=job["cwd"], progress_bar=False,
                                     log_output=False, request_save_on_cell_execute=True,
                                     execution_timeout=job.get("timeout"), km=km)
-        except Exception as exc:  # a failing cell, a kernel that died or timed out, an unreadable notebook
-            entry["status"] = "failed"
-            entry["error"] = _error_entry(exc)
-        entry["duration_s"] = round(time.perf_counter() - t0, 3)
-        entry["started_utc"] = _utc(started)
-        entry["finished_utc"] = _utc(time.time())
-        if entry["status"] == "ok":
-            shutdown_requested = _request_shutdown(km)  # the kernel exits while the HTML is written
-        _export_html(job, entry, warming)
-    finally:
-        if km is not None:
-            _stop_kernel(km, requested=shutdown_requested)
+            except Exception as exc:  # a failing cell, a kernel that died or timed out, an unreadable notebook
+                entry["status"] = "failed"
+                entry["error"] = _error_entry(exc)
+            entry["duration_s"] = round(time.perf_counter() - t0, 3)
+            entry["started_utc"] = _utc(started)
+            entry["finished_utc"] = _utc(time.time())
+            if entry["status"] == "ok":
+                shutdown_requested = _request_shutdown(km)  # the kernel exits while the HTML is written
+            _export_html(job, entry, warming)
+        finally:
+            if km is not None:
+                _stop_kernel(km, requested=shutdown_requested)
     if log_path.is_file() and log_path.stat().st_size == 0:
         log_path.unlink()
     entry["has_log"] = log_path.is_file()
