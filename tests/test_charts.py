@@ -1,4 +1,4 @@
-"""House style: the source footnote fits the figure, line by line, and is written once per chart."""
+"""House style: the source footnote fits the figure line by line, with full lines and the given breaks kept."""
 
 from __future__ import annotations
 
