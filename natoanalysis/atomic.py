@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import tempfile
 from pathlib import Path
 
 
@@ -27,14 +26,19 @@ def write_text(path: Path, text: str) -> None:
         raise
 
 
-def replace_dir(target: Path, files: dict[str, str]) -> None:
+def replace_dir(target: Path, files: dict[str, str], *, keep_old: Path | None = None) -> None:
     """Write ``files`` (relative path -> text) as the new content of ``target``.
 
-    The folder is built beside the target and swapped in by renames, so readers
-    see either the old folder or the new one, never a half-written one.
+    The folder is built beside the target (hidden, so never taken for an
+    edition) and swapped in by renames, so readers see either the old folder
+    or the new one, never a half-written one. The previous content is deleted,
+    or moved to ``keep_old`` when given. Folders get the usual permissions
+    (0777 less the umask), as ``mkdir`` gives them; ``tempfile.mkdtemp`` would
+    leave them private (0700).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new."))
+    staging = target.parent / f".{target.name}.new.{os.getpid()}.{secrets.token_hex(4)}"
+    staging.mkdir()
     backup = None
     try:
         for rel, text in files.items():
@@ -42,7 +46,8 @@ def replace_dir(target: Path, files: dict[str, str]) -> None:
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(text, encoding="utf-8", newline="")
         if target.exists():
-            backup = target.parent / f".{target.name}.old.{os.getpid()}"
+            backup = keep_old or target.parent / f".{target.name}.old.{os.getpid()}.{secrets.token_hex(4)}"
+            backup.parent.mkdir(parents=True, exist_ok=True)
             os.replace(target, backup)
         os.replace(staging, target)
     except BaseException:
@@ -50,5 +55,5 @@ def replace_dir(target: Path, files: dict[str, str]) -> None:
         if backup is not None and backup.exists() and not target.exists():
             os.replace(backup, target)
         raise
-    if backup is not None:
+    if backup is not None and keep_old is None:
         shutil.rmtree(backup, ignore_errors=True)

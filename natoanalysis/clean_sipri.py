@@ -22,14 +22,14 @@ from .errors import ValidationError
 from .layouts import sipri as sipri_layout
 from .workbook import Workbook
 
-EXTRA_COLUMNS = {"is_uncertain": "bool", "missing_reason": "string", "fiscal_year": "string",
+EXTRA_COLUMNS = {"is_uncertain": "bool", "fiscal_year": "string",
                  "sipri_region": "string"}
 
 #: Constant (base-year) and current US$ must agree in the base year; SIPRI's two sheets differ in the last bits.
 BASE_YEAR_RTOL = 1e-9
 
 
-def tidy_sipri(workbook: Workbook, *, edition: str, run_checks: bool = True) -> pd.DataFrame:
+def tidy_sipri(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> pd.DataFrame:
     """Turn a SIPRI workbook (xlsx or transcription) into the tidy table.
 
     Parameters
@@ -40,6 +40,8 @@ def tidy_sipri(workbook: Workbook, *, edition: str, run_checks: bool = True) -> 
         SIPRI release ``"YYYY-MM"``.
     run_checks : bool, default True
         Check that constant and current US$ agree in the base year.
+    strict : bool, default False
+        Accepted for the same signature as NATO's; SIPRI's one check always raises.
 
     Raises
     ------
@@ -52,6 +54,7 @@ def tidy_sipri(workbook: Workbook, *, edition: str, run_checks: bool = True) -> 
     df = pd.DataFrame.from_records(parsed.records)
     df["source"] = "sipri"
     df["edition"] = edition
+    df["definition"] = sipri_layout.DEFINITION
     reg = registry.countries(include_non_allies=True)
     names = dict(zip(reg["iso3"], reg["name"]))
     names.update({code: name for code, name, _ in sipri_layout.regions().values()})
@@ -64,6 +67,7 @@ def tidy_sipri(workbook: Workbook, *, edition: str, run_checks: bool = True) -> 
                               f"{tidy.loc[dup, schema.KEY].head().to_dict('records')}")
     if run_checks:
         check_base_year(tidy)
+    tidy.attrs["findings"] = None
     tidy.attrs["quirks"] = []
     tidy.attrs["notes"] = {**parsed.notes, **{f"not kept ({k})": v for k, v in parsed.not_kept.items()}}
     return tidy

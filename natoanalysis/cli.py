@@ -17,9 +17,9 @@ EXIT_FAILED = 1
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
-    target = ingest(args.path, source=args.source, edition=args.edition, data_dir=args.data_dir,
-                    accessed=args.accessed, url=args.url)
-    print(f"transcribed {args.path} -> {target}")
+    result = ingest(args.path, source=args.source, edition=args.edition, data_dir=args.data_dir,
+                    accessed=args.accessed, url=args.url, strict=args.strict, replace=args.replace)
+    print(result.summary())
     return 0
 
 
@@ -112,9 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="transcribe an official workbook into data/raw/<source>/<edition>/")
     p.add_argument("source", choices=["nato", "sipri"], help="publisher of the workbook")
     p.add_argument("path", help="the .xlsx file as published")
-    p.add_argument("--edition", help="edition YYYY-MM (default: from the file)")
+    p.add_argument("--edition", help="edition YYYY-MM (default: recognised from the workbook's content)")
     p.add_argument("--accessed", help="date the file was obtained, YYYY-MM-DD (default: today)")
     p.add_argument("--url", help="where the file was downloaded from")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse the workbook if the checks find anything not on the whitelist "
+                        "(default: record and summarise the findings)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace an edition already transcribed with different content (the previous "
+                        "transcription is kept as a dated backup)")
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("build", help="regenerate data/processed from data/raw")

@@ -1,55 +1,110 @@
 """Ingest stage: an official workbook -> faithful text transcription in ``data/raw``.
 
-The workbook is parsed and checked before anything is written, and the
-transcription folder is swapped in atomically: a workbook that cannot be read
-leaves the previous raw data exactly as it was.
+One pipeline for every source: read the cells, recognise the edition from
+what the tables cover (:mod:`natoanalysis.editions`), parse and check them,
+and only then write. The transcription folder is swapped in atomically, so a
+workbook that cannot be read leaves the previous raw data exactly as it was;
+a workbook whose content is already bundled changes nothing; and one whose
+content differs from the bundled edition of the same id is refused unless
+``replace=True``, which keeps the previous transcription as a dated backup.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
 
 import pandas as pd
 
-from . import atomic, handlers, paths, provenance, transcript
+from . import atomic, checks, edition as editions, handlers, paths, provenance, transcript
 from .errors import WorkbookError
-from .workbook import read_xlsx
+from .workbook import Workbook, read_xlsx
+
+#: Where replaced transcriptions are kept, under ``raw/<source>/``; hidden, so never taken for an edition.
+BACKUP_DIR = ".backups"
 
 
-def resolve_edition(path: Path, properties: dict[str, str], sha256: str, edition: str | None) -> str:
-    """Edition given by the caller, else the known-sources registry, else the file name or save date."""
-    if edition:
-        return edition
-    known = provenance.known_source(sha256)
-    if known:
-        return known["edition"]
-    inferred = provenance.infer_edition(path, properties)
-    if inferred is None:
-        raise WorkbookError(f"cannot tell the edition of {path.name}; pass edition='YYYY-MM'")
-    return inferred
+@dataclasses.dataclass(frozen=True)
+class IngestResult:
+    """What :func:`ingest` did.
+
+    ``status`` is ``"new"`` (a new edition), ``"unchanged"`` (the same
+    content was already transcribed: nothing written) or ``"replaced"``;
+    ``findings`` are the checks' findings (whitelist applied), ``backup`` the
+    folder the previous transcription was moved to on a replace. The result
+    is path-like: ``os.fspath(result)`` is the transcription folder.
+    """
+
+    path: Path
+    source: str
+    edition: str
+    status: str
+    identified_by: str
+    findings: pd.DataFrame | None = None
+    backup: Path | None = None
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def summary(self) -> str:
+        """One line on what happened, then the findings not on the whitelist."""
+        what = {"new": "transcribed", "unchanged": "already transcribed with identical content (nothing written)",
+                "replaced": f"replaced (previous transcription kept in {self.backup})"}[self.status]
+        lines = [f"{self.source} edition {self.edition} ({self.identified_by}): {what} -> {self.path}"]
+        if self.findings is not None and self.status != "unchanged":
+            lines.append(checks.summary(self.findings))
+        return "\n".join(lines)
+
+
+def _accessed(value: dt.date | str | None) -> dt.date:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}") from None
+    if value is not None and not isinstance(value, dt.date):
+        raise ValueError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}")
+    return value or dt.date.today()
+
+
+def _read(path: Path, *, source: str, edition: str | None, strict: bool, run_checks: bool = True):
+    handler = handlers.get(source)
+    if edition is not None:
+        editions.check_id(edition, source=source)
+    workbook = read_xlsx(path, with_font_color=handler.with_font_color)
+    sha = provenance.sha256_file(path)
+    coverage = handler.scan(workbook)
+    identity = editions.identify(source=source, **coverage, properties=workbook.properties, sha256=sha,
+                                 requested=edition, name=path.name)
+    tidy = handler.tidy(workbook, edition=identity.edition, run_checks=run_checks, strict=strict)
+    return workbook, sha, coverage, identity, tidy
 
 
 def read_workbook(path: str | os.PathLike, *, source: str = "nato", edition: str | None = None,
-                  run_checks: bool = True) -> pd.DataFrame:
+                  run_checks: bool = True, strict: bool = False) -> pd.DataFrame:
     """Return the tidy table straight from an official workbook, writing nothing.
 
     Parameters
     ----------
     path : path-like
-        The publisher's ``.xlsx`` file.
+        The publisher's ``.xlsx`` file (or any copy of it).
     source : {"nato", "sipri"}
         Which publisher's layout to read.
     edition : str, optional
-        ``"YYYY-MM"``; inferred from the file when omitted.
+        ``"YYYY-MM"``; recognised from the workbook's content when omitted.
     run_checks : bool, default True
-        Run the consistency checks (raise on failures not on the whitelist).
+        Run the consistency and plausibility rules; their findings are in
+        ``attrs["findings"]``.
+    strict : bool, default False
+        Raise on any finding not on the whitelist.
 
     Returns
     -------
     pandas.DataFrame
-        The same tidy schema as :func:`natoanalysis.load`.
+        The same tidy schema as :func:`natoanalysis.load`; ``attrs["identity"]``
+        says which edition the workbook is and how that was decided.
 
     Examples
     --------
@@ -59,17 +114,52 @@ def read_workbook(path: str | os.PathLike, *, source: str = "nato", edition: str
     >>> df is None or df["edition"].unique().tolist() == ["2024-06"]
     True
     """
-    handler = handlers.get(source)
-    path = Path(path)
-    workbook = read_xlsx(path, with_font_color=handler.with_font_color)
-    sha = provenance.sha256_file(path)
-    ed = resolve_edition(path, workbook.properties, sha, edition)
-    return handler.tidy(workbook, edition=ed, run_checks=run_checks)
+    _, _, _, identity, tidy = _read(Path(path), source=source, edition=edition, strict=strict, run_checks=run_checks)
+    tidy.attrs["identity"] = dataclasses.asdict(identity)
+    return tidy
+
+
+#: Two numbers are the same figure when they agree to this relative difference: writers keep 15 to 17
+#: significant digits (openpyxl writes 16), so a re-saved copy differs from the original in the last one.
+SAME_NUMBER_RTOL = 1e-13
+
+
+def _differences(old: Workbook, new: Workbook) -> str | None:
+    """How two transcriptions of an edition differ, in a few words for a message; None when they do not."""
+    if provenance.content_sha256(old) == provenance.content_sha256(new):
+        return None
+    layout = [(s.name, s.state, s.hidden_rows, s.hidden_cols) for s in old.sheets]
+    if layout != [(s.name, s.state, s.hidden_rows, s.hidden_cols) for s in new.sheets]:
+        return "sheet names, order, visibility or hidden rows differ"
+
+    def cells(wb):
+        return {(s.name, c.ref): c for s in wb.sheets for c in s.cells}
+
+    def same(a, b) -> bool:
+        if a.type != b.type or a.font_color != b.font_color:
+            return False
+        if a.type == "n":
+            x, y = float(a.value), float(b.value)
+            return x == y or abs(x - y) <= SAME_NUMBER_RTOL * max(abs(x), abs(y))
+        return a.value == b.value
+
+    a, b = cells(old), cells(new)
+    changed = sorted(k for k in a.keys() & b.keys() if not same(a[k], b[k]))
+    only = sorted(a.keys() ^ b.keys())
+    parts = []
+    if changed:
+        sheet, ref = changed[0]
+        parts.append(f"{len(changed)} cell(s) differ (first: {sheet}!{ref} {a[changed[0]].value!r} -> "
+                     f"{b[changed[0]].value!r})")
+    if only:
+        parts.append(f"{len(only)} cell(s) are in one and not the other (first: {only[0][0]}!{only[0][1]})")
+    return "; ".join(parts) or None
 
 
 def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None = None,
            data_dir: str | os.PathLike | None = None, accessed: dt.date | str | None = None,
-           url: str | None = None) -> Path:
+           url: str | None = None, redirects: list[str] | None = None, strict: bool = False,
+           replace: bool = False) -> IngestResult:
     """Transcribe an official workbook into ``<data>/raw/<source>/<edition>/``.
 
     Parameters
@@ -79,37 +169,61 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
     source : {"nato", "sipri"}
         Publisher.
     edition : str, optional
-        ``"YYYY-MM"``; inferred when omitted.
+        ``"YYYY-MM"``; recognised from the workbook's content when omitted
+        (refused if it contradicts the content).
     data_dir : path-like, optional
         Data root (default: ``NATOANALYSIS_DATA_DIR`` or the repository's ``data/``).
     accessed : date or ``"YYYY-MM-DD"``, optional
         When the file was obtained from the publisher (default: today).
     url : str, optional
         Where it was downloaded from, if not the registered URL.
+    redirects : list of str, optional
+        The redirects the download followed, recorded in the provenance.
+    strict : bool, default False
+        Refuse the workbook if the checks find anything not on the whitelist
+        (by default findings are recorded and summarised, not fatal).
+    replace : bool, default False
+        Replace an edition already transcribed with different content (the
+        previous transcription is kept in ``raw/<source>/.backups/``).
 
     Returns
     -------
-    pathlib.Path
-        The transcription folder.
+    IngestResult
+        Path-like; ``status`` is ``"new"``, ``"unchanged"`` or ``"replaced"``.
+
+    Raises
+    ------
+    WorkbookError
+        Not a readable workbook, an edition that cannot be recognised, or
+        different content for an edition already transcribed (without ``replace``).
+    LayoutError, ValidationError
+        Structural faults; findings under ``strict``.
     """
-    handler = handlers.get(source)
     path = Path(path)
-    if isinstance(accessed, str):
-        try:
-            accessed = dt.date.fromisoformat(accessed)
-        except ValueError:
-            raise ValueError(f"accessed must be a date 'YYYY-MM-DD', got {accessed!r}") from None
-    accessed = accessed or dt.date.today()
-    workbook = read_xlsx(path, with_font_color=handler.with_font_color)
-    sha = provenance.sha256_file(path)
-    ed = resolve_edition(path, workbook.properties, sha, edition)
-    # Parse and check first: a workbook we cannot read must not replace good raw data.
-    handler.tidy(workbook, edition=ed, run_checks=True)
-    files = transcript.render(workbook, with_font_color=handler.with_font_color)
-    record = provenance.build(source=source, edition=ed, workbook_path=path, sha256=sha,
-                              size=path.stat().st_size, accessed=accessed, files=files, url=url)
-    files["provenance.json"] = provenance.dumps(record)
+    accessed = _accessed(accessed)
+    workbook, sha, coverage, identity, tidy = _read(path, source=source, edition=edition, strict=strict)
+    files = transcript.render(workbook, with_font_color=handlers.get(source).with_font_color)
+    content = provenance.content_sha256(workbook)
     root = paths.data_root(data_dir, must_exist=False)
-    target = paths.raw_dir(root, source, ed)
-    atomic.replace_dir(target, files)
-    return target
+    target = paths.raw_dir(root, source, identity.edition)
+    backup = None
+    status = "new"
+    if (target / "provenance.json").is_file():
+        difference = _differences(transcript.read(target), workbook)
+        if difference is None:
+            return IngestResult(path=target, source=source, edition=identity.edition, status="unchanged",
+                                identified_by=identity.how, findings=tidy.attrs.get("findings"))
+        if not replace:
+            raise WorkbookError(f"{path.name} is {source} edition {identity.edition}, which is already transcribed in "
+                                f"{target} with different content: {difference}; pass --replace "
+                                "(replace=True) to replace it (the current transcription is kept as a dated backup)")
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        backup = paths.raw_dir(root, source) / BACKUP_DIR / f"{identity.edition}.{stamp}"
+        status = "replaced"
+    record = provenance.build(source=source, edition=identity.edition, workbook_path=path, sha256=sha,
+                              size=path.stat().st_size, accessed=accessed, files=files, content=content,
+                              identity=identity, coverage=coverage, url=url, redirects=redirects)
+    files["provenance.json"] = provenance.dumps(record)
+    atomic.replace_dir(target, files, keep_old=backup)
+    return IngestResult(path=target, source=source, edition=identity.edition, status=status,
+                        identified_by=identity.how, findings=tidy.attrs.get("findings"), backup=backup)

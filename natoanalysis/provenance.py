@@ -1,9 +1,13 @@
-"""Provenance sidecars: where each raw transcription came from.
+"""Provenance sidecars: where each raw transcription came from, and what its content is.
 
-Known official files are recognised by their sha256 in
-``reference/known_sources.csv``, which holds their publisher metadata; for an
-unknown file the caller supplies what it knows and the rest is left empty,
-never guessed.
+The record of a known edition takes the publisher's metadata from
+``reference/editions.csv``; for an unknown one the caller supplies what it
+knows and the rest is left empty, never guessed. ``content_sha256`` hashes
+the cells themselves (numbers at Excel's 15 significant digits), so a copy of
+a workbook re-saved by another program, which rewrites the file's bytes and
+its save date, nearly always has the content hash of the original (ingest
+compares the cells themselves when the hashes differ: a number on a rounding
+boundary can fall either way).
 """
 
 from __future__ import annotations
@@ -11,15 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from . import registry
+from .workbook import Workbook
 
-FIELDS = ["source", "edition", "publisher", "title", "url", "publication_date", "data_cutoff",
-          "access_date", "terms", "file_name", "sha256", "size_bytes", "transcribed_files"]
+FIELDS = ["source", "edition", "publisher", "title", "url", "redirects", "publication_date", "data_cutoff",
+          "access_date", "terms", "definition", "first_year", "last_year", "estimate_years", "base_year",
+          "identified_by", "file_name", "sha256", "size_bytes", "publisher_sha256", "is_publisher_file",
+          "content_sha256", "transcribed_files"]
 
 
 def sha256_file(path: str | Path) -> str:
@@ -31,71 +36,85 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def known_source(sha256: str) -> dict[str, str] | None:
-    """Publisher metadata of a known official file, by content hash.
+def _canonical(value: object, ctype: str) -> str:
+    if ctype == "n":
+        # Excel keeps 15 significant digits; writers differ beyond them (openpyxl writes 16, Excel 17).
+        return format(float(value), ".15g")
+    return str(value)
+
+
+def content_sha256(workbook: Workbook) -> str:
+    """sha256 of a workbook's content: sheets, their visibility and hidden rows, and every cell.
+
+    Document properties (author, save dates) are left out: they change when a
+    copy is saved again, the figures do not.
 
     Examples
     --------
-    >>> known_source("1897e2ead4be252c5c9a9d2f2696a65398c51375c88a2e7425339a8d368a600b")["edition"]
-    '2024-06'
-    >>> known_source("0" * 64) is None
+    >>> from natoanalysis.workbook import Cell, Sheet
+    >>> a = Workbook([Sheet("T", [Cell(1, 1, "n", 25847.997999999996)])], {"modified": "2024-06-17"})
+    >>> b = Workbook([Sheet("T", [Cell(1, 1, "n", 25847.998)])], {"modified": "2026-12-01"})
+    >>> content_sha256(a) == content_sha256(b)
     True
     """
-    df = registry._read_reference("known_sources.csv")
-    hit = df[df["sha256"] == sha256]
-    return None if hit.empty else hit.iloc[0].to_dict()
-
-
-def infer_edition(path: str | Path, properties: dict[str, str]) -> str | None:
-    """Edition ``YYYY-MM`` from a NATO file name (``240617-...``) or the workbook's save date.
-
-    Examples
-    --------
-    >>> infer_edition("240617-def-exp-2024-TABLES-en.xlsx", {})
-    '2024-06'
-    >>> infer_edition("def-exp-2025-en.xlsx", {"modified": "2025-08-27T09:00:00"})
-    '2025-08'
-    """
-    m = re.match(r"^(\d{2})(\d{2})(\d{2})-", Path(path).name)
-    if m and 1 <= int(m.group(2)) <= 12:
-        return f"20{m.group(1)}-{m.group(2)}"
-    stamp = properties.get("modified") or properties.get("created")
-    if stamp:
-        return stamp[:7]
-    return None
+    digest = hashlib.sha256()
+    for sheet in workbook.sheets:
+        digest.update(json.dumps([sheet.name, sheet.state, sheet.hidden_rows, sheet.hidden_cols]).encode())
+        for c in sorted(sheet.cells, key=lambda c: (c.row, c.col)):
+            digest.update(f"\n{c.row},{c.col},{c.type},{_canonical(c.value, c.type)},{c.font_color}".encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def build(*, source: str, edition: str, workbook_path: Path, sha256: str, size: int, accessed: dt.date,
-          files: dict[str, str], url: str | None = None) -> dict:
-    """Assemble the provenance record for a transcription."""
-    known = known_source(sha256) or {}
-    record = {
+          files: dict[str, str], content: str, identity, coverage: dict, url: str | None = None,
+          redirects: list[str] | None = None) -> dict:
+    """Assemble the provenance record for a transcription.
+
+    ``identity`` is the :class:`natoanalysis.editions.Identity` of the
+    workbook and ``coverage`` what its tables cover (``definition``,
+    ``first_year``, ``last_year``, ``estimate_years``, ``base_year``).
+    """
+    known = identity.record or {}
+    return {
         "source": source,
         "edition": edition,
         "publisher": known.get("publisher", ""),
         "title": known.get("title", ""),
         "url": url or known.get("url", ""),
+        "redirects": list(redirects or []),
         "publication_date": known.get("publication_date", ""),
         "data_cutoff": known.get("data_cutoff", "") or None,
         "access_date": accessed.isoformat(),
         "terms": known.get("terms", ""),
+        **coverage,
+        "identified_by": identity.how,
         "file_name": workbook_path.name,
         "sha256": sha256,
         "size_bytes": size,
+        "publisher_sha256": known.get("sha256", "") or None,
+        "is_publisher_file": identity.is_publisher_file,
+        "content_sha256": content,
         "transcribed_files": {name: hashlib.sha256(text.encode("utf-8")).hexdigest()
                               for name, text in sorted(files.items())},
     }
-    return record
 
 
 def dumps(record: dict) -> str:
     return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
 
 
+def read(folder: Path) -> dict:
+    """The provenance record of one transcription folder."""
+    return json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+
+
 def read_all(root: Path) -> pd.DataFrame:
-    """Every provenance record under ``root/raw``, one row per transcription."""
+    """Every provenance record under ``root/raw``, one row per transcription (hidden folders are not editions)."""
     rows = []
     for path in sorted((root / "raw").glob("*/*/provenance.json")):
+        if path.parent.name.startswith(".") or path.parent.parent.name.startswith("."):
+            continue
         rec = json.loads(path.read_text(encoding="utf-8"))
         rec["raw_path"] = str(path.parent.relative_to(root))
         rec["n_transcribed_files"] = len(rec.pop("transcribed_files", {}))

@@ -1,11 +1,13 @@
-"""Data-quality report: anomalies found in the published figures.
+"""Data-quality report: anomalies found in the published figures of the bundled editions.
 
-Three kinds of finding, each with the rule that raised it:
+Every rule lives in :mod:`natoanalysis.checks`; this module runs them over
+what the store holds:
 
-* consistency rules from :mod:`natoanalysis.checks` (NATO's derived figures
-  recomputed);
+* consistency rules (NATO's derived figures recomputed, within the rounding
+  the tables print);
 * plausibility rules (implausible year-on-year jumps in a series);
-* layout quirks of the published file (error cells, label-less rows).
+* blank cells where a figure is due, and layout quirks of the published file
+  (error cells, label-less rows).
 
 Findings on the whitelist carry ``is_whitelisted=True`` and the reason.
 """
@@ -14,52 +16,10 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pandas as pd
 
 from . import checks, store
-
-#: (indicator, price basis, threshold in percent): a real change beyond the threshold in one year is worth a look.
-#: Defence spending: the largest outside one-off purchases in the 2024 edition is about 50%. Real GDP: the largest
-#: change otherwise is Montenegro's -15% in 2020, so 20% marks a break in the series rather than growth.
-JUMP_RULES: tuple[tuple[str, str, float], ...] = (
-    ("defence_exp_ncu", "constant", 60.0),
-    ("gdp_usd", "constant", 20.0),
-)
-
-
-def yoy_jumps(tidy: pd.DataFrame, *, rules: tuple[tuple[str, str, float], ...] = JUMP_RULES) -> pd.DataFrame:
-    """Ally series whose year-on-year change exceeds the rule's threshold (in percent).
-
-    Examples
-    --------
-    >>> import natoanalysis as na
-    >>> yoy_jumps(na.load())[["country", "year", "indicator"]].values.tolist()
-    [['BGR', 2019, 'defence_exp_ncu'], ['LUX', 2023, 'gdp_usd']]
-    """
-    rows = []
-    for indicator, basis, threshold in rules:
-        sel = tidy[(tidy["indicator"] == indicator) & (tidy["price_basis"] == basis) & ~tidy["is_aggregate"]]
-        for (ed, country), g in sel.groupby(["edition", "country"]):
-            s = g.set_index("year")["value"].sort_index()
-            change = (s / s.shift() - 1) * 100
-            for year, pct in change[change.abs() > threshold].items():
-                rows.append({"rule": "yoy_jump", "source": "nato", "edition": ed, "country": country,
-                             "year": int(year), "indicator": indicator, "published": float(s[year]),
-                             "expected": float(s[year - 1]),
-                             "detail": f"{basis} {indicator} changes {pct:+.1f}% in one year (threshold {threshold:g}%)"})
-    return pd.DataFrame(rows, columns=checks.FINDING_COLUMNS)
-
-
-def _quirks(meta: dict) -> pd.DataFrame:
-    rows = []
-    for ed, info in meta.get("editions", {}).items():
-        for q in info.get("quirks", []):
-            rows.append({"rule": "unlabelled_row" if q["kind"] != "untitled_sheet" else "untitled_sheet",
-                         "source": "nato", "edition": ed, "country": "", "year": -1, "indicator": q.get("table", ""),
-                         "published": np.nan, "expected": np.nan,
-                         "detail": f"{q['sheet']} row {q['row']}: {q['cells']}"})
-    return pd.DataFrame(rows, columns=checks.FINDING_COLUMNS)
+from .checks import yoy_jumps  # noqa: F401  (kept importable from here)
 
 
 def data_quality(*, edition: str | None = "all", data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -68,7 +28,7 @@ def data_quality(*, edition: str | None = "all", data_dir: str | os.PathLike | N
     Parameters
     ----------
     edition : str, optional
-        ``"YYYY-MM"``, ``"all"`` (default) or None for the latest.
+        ``"YYYY-MM"``, ``"all"`` (default) or None / ``"latest"`` for the latest.
     data_dir : path-like, optional
         Data root.
 
@@ -90,11 +50,8 @@ def data_quality(*, edition: str | None = "all", data_dir: str | os.PathLike | N
     meta = store.processed_meta(source="nato", data_dir=data_dir)
     frames = []
     for ed, g in tidy.groupby("edition"):
-        frames.append(checks.run_all(g, notes=meta["editions"].get(ed, {}).get("notes")))
-    frames.append(checks.mark_whitelisted(yoy_jumps(tidy)))
-    q = _quirks(meta)
-    q = q[q["edition"].isin(tidy["edition"].unique())]
-    frames.append(checks.mark_whitelisted(q))
+        info = meta["editions"].get(ed, {})
+        frames.append(checks.findings(g, notes=info.get("notes"), quirks=info.get("quirks")))
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=checks.FINDING_COLUMNS + ["is_whitelisted", "reason"])

@@ -108,6 +108,25 @@ def guidelines() -> pd.DataFrame:
     return df
 
 
+@functools.lru_cache(maxsize=1)
+def _currency_changes() -> pd.DataFrame:
+    df = _read_reference("currency_changes.csv")
+    df["year"] = df["year"].astype(int)
+    return df
+
+
+def currency_changes() -> pd.DataFrame:
+    """Allies that changed currency within NATO's tables (the year the new one took effect), with sources.
+
+    Examples
+    --------
+    >>> row = currency_changes().set_index("country").loc["HRV"]
+    >>> row["new_currency"], int(row["year"])
+    ('Euros', 2023)
+    """
+    return _currency_changes().copy()
+
+
 @functools.lru_cache(maxsize=4)
 def _name_index(publisher: str) -> dict[str, str]:
     index: dict[str, str] = {}

@@ -1,7 +1,13 @@
 """The tidy schema every source is cleaned into.
 
 One row per published number. ``base_year`` is nullable (only constant prices
-have one); ``currency`` is set for national-currency series only.
+have one); ``currency`` is set for national-currency series only. A figure the
+publisher did not give is a row too: ``value`` is NaN and ``missing_reason``
+says why (NATO: ``"not_published"`` for a blank cell, ``"not_available"`` for
+``..``, ``"nil"`` for ``-``; SIPRI: ``"not_available"``, ``"did_not_exist"``);
+it is ``""`` for every number. ``definition`` is what the edition measures
+(``"defence expenditure (NATO definition)"``, ``"core defence expenditure"``
+from NATO's 2026 tables, SIPRI's ``"military expenditure (SIPRI definition)"``).
 """
 
 from __future__ import annotations
@@ -11,12 +17,14 @@ import pandas as pd
 COLUMNS: dict[str, str] = {
     "source": "string",
     "edition": "string",
+    "definition": "string",
     "country": "string",
     "country_name": "string",
     "is_aggregate": "bool",
     "year": "int64",
     "indicator": "string",
     "value": "float64",
+    "missing_reason": "string",
     "unit": "string",
     "currency": "string",
     "price_basis": "string",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import atomic, handlers, paths, provenance, transcript
+from . import atomic, edition as editions_mod, handlers, paths, provenance, transcript
 
 _MEMO: dict[tuple[str, str, str], tuple[pd.DataFrame, dict]] = {}
 
@@ -60,7 +60,9 @@ def cache_key(root: Path, source: str) -> str:
 def raw_editions(root: Path, source: str) -> list[str]:
     """Editions with a transcription under ``raw/<source>``, oldest first."""
     folder = paths.raw_dir(root, source)
-    return sorted(p.parent.name for p in folder.glob("*/provenance.json"))
+    # Hidden folders are staging, swap or backup folders of an ingest, never editions.
+    return sorted(p.parent.name for p in folder.glob("*/provenance.json")
+                  if not p.parent.name.startswith(".") and editions_mod.PATTERN.match(p.parent.name))
 
 
 def _processed_paths(root: Path, source: str) -> tuple[Path, Path]:
@@ -101,8 +103,10 @@ def build(*, source: str = "nato", data_dir: str | os.PathLike | None = None) ->
     for ed in editions:
         wb = transcript.read(paths.raw_dir(root, source, ed))
         tidy = handler.tidy(wb, edition=ed, run_checks=True)
+        found = tidy.attrs.get("findings")
         meta["editions"][ed] = {"quirks": tidy.attrs.get("quirks", []), "notes": tidy.attrs.get("notes", {}),
-                                "rows": len(tidy)}
+                                "rows": len(tidy),
+                                "findings_not_whitelisted": 0 if found is None else int((~found["is_whitelisted"]).sum())}
         tidy.attrs = {}
         frames.append(tidy)
     df = pd.concat(frames, ignore_index=True)
@@ -142,17 +146,20 @@ def load(*, source: str = "nato", edition: str | None = None,
     source : {"nato", "sipri"}
         Publisher.
     edition : str, optional
-        ``"YYYY-MM"``, ``"latest"`` (the default) for the newest bundled
-        edition, or ``"all"`` for every bundled edition.
+        ``"YYYY-MM"``, ``"latest"`` (the default, also None) for the newest
+        bundled edition, or ``"all"`` for every bundled edition.
     data_dir : path-like, optional
         Data root (default: ``NATOANALYSIS_DATA_DIR`` or the repository's ``data/``).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``source, edition, country, country_name, is_aggregate, year,
-        indicator, value, unit, currency, price_basis, base_year, is_estimate,
-        note_marker, table, source_sheet, source_cell``.
+        Columns ``source, edition, definition, country, country_name,
+        is_aggregate, year, indicator, value, missing_reason, unit, currency,
+        price_basis, base_year, is_estimate, note_marker, table, source_sheet,
+        source_cell`` (SIPRI adds ``is_uncertain, fiscal_year, sipri_region``).
+        ``value`` is NaN where the publisher gave no figure, with the reason
+        in ``missing_reason``.
 
     Examples
     --------
@@ -167,13 +174,9 @@ def load(*, source: str = "nato", edition: str | None = None,
     root = paths.data_root(data_dir)
     df, _ = _cached(root, source)
     available = sorted(df["edition"].unique())
-    if edition is None or edition == "latest":
-        edition = available[-1]
-    if edition == "all":
+    edition = editions_mod.resolve(edition, available=available, source=source)
+    if isinstance(edition, list):
         return df.copy()
-    if edition not in available:
-        raise ValueError(f"edition {edition!r} is not bundled for {source}; accepted: "
-                         f"{', '.join(available)}, 'latest' or 'all'")
     if len(available) == 1:
         return df.copy()  # a copy, so that callers cannot change the cached table
     return df[df["edition"] == edition].reset_index(drop=True)

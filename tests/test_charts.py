@@ -48,7 +48,7 @@ def test_a_long_footnote_is_wrapped_to_full_lines_inside_the_figure(width_in):
 def test_a_short_footnote_stays_on_one_line_and_given_breaks_are_kept():
     fig = plt.figure(figsize=(9, 5))
     text = charts.footnote(fig, data=ROWS)
-    assert fig.texts[-1].get_text() == text == ("Source: NATO, Defence Expenditure of NATO Countries, edition "
+    assert fig.texts[-1].get_text() == text == ("Source: NATO, Defence Expenditure of NATO Countries (2014-2024), edition "
                                                  "2024-06. 2023 and 2024 are estimates.")
     fig2 = plt.figure(figsize=(9, 5))
     charts.footnote(fig2, data=ROWS, extra="First note.\nSecond note.")

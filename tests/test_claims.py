@@ -73,7 +73,18 @@ def test_explanations_name_edition_basis_and_counting_rule(verdicts):
         assert "constant 2015 prices" in text and "exactly 2.00% counts" in text and "Iceland" in text
     assert "differs for SVK" in verdicts.loc["allies-2pct-22-of-32", "explanation"]
     assert "SIPRI" in verdicts.loc["biggest-rise-since-cold-war", "explanation"]
-    assert "June 2025" in verdicts.loc["us-gdp-share-3-68-to-3-19", "explanation"]
+    assert "Annual Report 2024 (April 2025)" in verdicts.loc["us-gdp-share-3-68-to-3-19", "explanation"]
+    assert all("defence expenditure (NATO definition)" in row["explanation"] for cid, row in verdicts.iterrows()
+               if cid not in ("hague-1-5pp-over-2pct", "biggest-rise-since-cold-war"))
+
+
+def test_every_publication_attribution_has_a_source_or_says_unknown():
+    for claim in load_claims():
+        pub = claim["publication"]
+        assert pub["source"] or pub["kind"].startswith("unknown"), claim["id"]
+        assert pub["date"] in ("", "unknown") or pub["date"][:4].isdigit(), claim["id"]
+        # NATO published no edition "(2014-2025)" in June 2025: its 2025 edition came out on 28 August 2025.
+        assert "(2014-2025)" not in pub["kind"], claim["id"]
 
 
 def test_verdicts_do_not_depend_on_order():

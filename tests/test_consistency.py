@@ -61,8 +61,11 @@ def test_expenditure_categories_add_up_and_shares_in_range():
 def test_every_whitelist_entry_matches_a_finding():
     dq = na.data_quality()
     wl = checks.whitelist()
+    bundled = set(na.editions(source="nato")["edition"])
     for w in wl.itertuples():
-        hit = dq[(dq["rule"] == w.rule) & (dq["edition"] == w.edition)
+        if w.edition and w.edition not in bundled:
+            continue  # an edition we do not hold: its entries are checked on the replica workbooks
+        hit = dq[(dq["rule"] == w.rule) & ((dq["edition"] == w.edition) if w.edition else True)
                  & ((dq["country"] == w.country) if w.country else True)
                  & ((dq["year"] == int(w.year)) if w.year else True)]
         assert len(hit), f"stale whitelist entry: {w}"

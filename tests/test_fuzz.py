@@ -34,7 +34,7 @@ def test_mutation_gives_original_values_or_clear_error(name, nato_workbook, base
         rng = random.Random(f"{name}-{seed}")
         wb, harmless, what = MUTATIONS[name](nato_workbook, rng)
         try:
-            got = _values(tidy_nato(wb, edition="2024-06"))
+            got = _values(tidy_nato(wb, edition="2024-06", strict=True))
         except (LayoutError, ValidationError) as exc:
             assert not harmless, f"harmless mutation rejected ({what}): {exc}"
             message = str(exc)

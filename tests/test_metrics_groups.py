@@ -83,8 +83,18 @@ def test_group_growth_at_current_prices_is_nominal(df):
 
 def test_a_member_missing_a_year_gives_nan_not_a_partial_sum(df):
     holed = df[~((df["country"] == "FRA") & (df["year"] == 2020) & (df["indicator"] == "defence_exp_usd"))]
-    out = na.aggregate(indicator="defence_exp_usd", group="nato", price_basis="current", data=holed)
+    out = na.aggregate(indicator="defence_exp_usd", group="nato", price_basis="current", data=holed,
+                       membership="constant")
     assert np.isnan(out[2020]) and not np.isnan(out[2019])
+    assert out.attrs["incomplete"] == {2020: ["FRA"]}
+
+
+def test_under_nato_rule_a_missing_member_takes_the_published_total(df):
+    """NATO's published total includes its own figure for an ally it does not print; a partial sum would not."""
+    holed = df[~((df["country"] == "FRA") & (df["year"] == 2020) & (df["indicator"] == "defence_exp_usd"))]
+    out = na.aggregate(indicator="defence_exp_usd", group="nato", price_basis="current", data=holed)
+    published = value("TABLE2", T2_TOTAL_CURRENT, 2020)
+    assert out[2020] == published and out.attrs["incomplete"] == {2020: ["FRA"]}
 
 
 allies_with_defence = sorted(set(ISO3.values()) - {"ISL"})

@@ -133,7 +133,12 @@ def test_trend_leaves_out_luxembourgs_gdp_to_gni_break(df):
     assert path["gdp_growth_pct"].iloc[0] == pytest.approx(expected, rel=1e-12)
 
 
-def test_a_missing_share_raises_instead_of_returning_nan(df):
+def test_a_missing_share_is_skipped_and_named_or_refused_when_asked_for(df):
     holed = df[~((df["country"] == "ESP") & (df["year"] == 2024) & (df["indicator"] == "share_gdp_pct"))]
-    with pytest.raises(ValueError, match=r"no share_gdp_pct for ESP in 2024"):
-        na.required_annual_increase(data=holed)
+    rise = na.required_annual_increase(data=holed)
+    assert "ESP" not in rise.index and len(rise) == 30
+    assert rise.attrs["skipped"] == {"ESP": "share_gdp_pct 2024: no figure"}
+    gaps = na.gap_to_target(data=holed)
+    assert "ESP" not in gaps.index and set(gaps.attrs["skipped"]) == {"ESP"}
+    with pytest.raises(ValueError, match=r"no figure for ESP \(share_gdp_pct 2024: no figure\)"):
+        na.required_annual_increase(country="ESP", data=holed)

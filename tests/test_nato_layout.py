@@ -133,16 +133,23 @@ def test_unknown_country_label_is_named(nato_workbook):
         _tidy(wb)
 
 
-def test_repeat_that_disagrees_is_an_error(nato_workbook):
+def test_repeat_that_disagrees_is_a_finding_and_fatal_when_strict(nato_workbook):
     wb = _mutated(nato_workbook, "TABLE4", lambda c: set_value(c, c.value + 1) if c.ref == "D23" else c)
+    found = _tidy(wb).attrs["findings"].query("rule == 'repeat_agrees'")
+    assert found[["country", "year", "indicator", "is_whitelisted"]].values.tolist() == [
+        ["ALB", 2014, "defence_exp_usd", False]]
+    assert "TABLE4!D23 = 151.0255" in found["detail"].iloc[0] and "repeats TABLE2!D45" in found["detail"].iloc[0]
     with pytest.raises(na.ValidationError, match=r"TABLE4!D23 = 151.0255.* repeats TABLE2!D45"):
-        _tidy(wb)
+        _tidy(wb, strict=True)
 
 
-def test_changed_published_figure_fails_a_consistency_check(nato_workbook):
+def test_changed_published_figure_is_found_and_fatal_when_strict(nato_workbook):
     wb = _mutated(nato_workbook, "TABLE2", lambda c: set_value(c, c.value * 1.01) if c.ref == "N41" else c)
+    found = _tidy(wb).attrs["findings"]
+    bad = found[~found["is_whitelisted"]]
+    assert ("aggregate_sum", "NATO_TOTAL", 2024) in set(zip(bad["rule"], bad["country"], bad["year"]))
     with pytest.raises(na.ValidationError, match=r"aggregate_sum: NATO_TOTAL 2024"):
-        _tidy(wb)
+        _tidy(wb, strict=True)
 
 
 def test_not_a_workbook_and_truncated_file(tmp_path, nato_xlsx):

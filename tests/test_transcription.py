@@ -19,7 +19,7 @@ from .conftest import NATO_XLSX, RAW_NATO
 
 def test_reingest_reproduces_committed_raw_files(nato_xlsx, tmp_path):
     committed = json.loads((RAW_NATO / "provenance.json").read_text())
-    target = na.ingest(nato_xlsx, source="nato", data_dir=tmp_path, accessed=committed["access_date"])
+    target = na.ingest(nato_xlsx, source="nato", data_dir=tmp_path, accessed=committed["access_date"]).path
     fresh = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     kept = sorted(p.relative_to(RAW_NATO).as_posix() for p in RAW_NATO.rglob("*") if p.is_file())
     assert fresh == kept

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 
+from ..views import labels
 from .style import PALETTE, footnote
 
 SERIES_COLORS = ["#1f4e79", "#f0a30a", "#c0504d", "#4f8f5b", "#8064a2", "#9e9e9e", "#4bacc6", "#7f6000"]
@@ -113,15 +114,16 @@ def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float = 2.0,
     --------
     >>> import natoanalysis as na
     >>> fig = share_gdp_bars(na.load(), year=2024)
-    >>> fig.axes[0].get_xlabel()
-    'Defence expenditure, % of GDP (NATO: share of real GDP, 2015 prices)'
+    >>> fig.axes[0].get_xlabel() == f"Defence expenditure, % of GDP (NATO: share of real GDP, {labels.prices(na.load())})"
+    True
     >>> plt.close(fig)
     """
     rows = data[(data["indicator"] == "share_gdp_pct") & (data["year"] == year) & ~data["is_aggregate"]]
     est = " (estimates)" if rows["is_estimate"].any() else ""
+    what = labels.measure(rows).capitalize()
     return ranked_bars(rows, value="value", label="country_name",
-                       title=title or f"Defence expenditure as a share of GDP, {year}{est}",
-                       xlabel="Defence expenditure, % of GDP (NATO: share of real GDP, 2015 prices)",
+                       title=title or f"{what} as a share of GDP, {year}{est}",
+                       xlabel=f"{what}, % of GDP (NATO: share of real GDP, {labels.prices(rows)})",
                        provenance=rows, threshold=threshold_pct, threshold_label=f"{threshold_pct:g}% guideline",
                        note="Iceland has no armed forces and is not shown.")
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from ..views import labels
+
 FIGURE_DIR_ENV = "NATOANALYSIS_FIGURE_DIR"
 
 PALETTE = {
@@ -27,12 +29,6 @@ PALETTE = {
     "europe_canada": "#f0a30a",
     "grey": "#9e9e9e",
 }
-
-_SOURCE_NAMES = {
-    "nato": "NATO, Defence Expenditure of NATO Countries",
-    "sipri": "SIPRI Military Expenditure Database",
-}
-
 
 def apply_style() -> None:
     """Set the publication style (fonts, grid, sizes) for all later figures.
@@ -67,36 +63,43 @@ def apply_style() -> None:
 
 
 def source_note(*, source: str, edition: str, estimate_years: list[int] | tuple[int, ...] = (),
-                extra: str = "") -> str:
-    """The footnote text: source, edition and which years are estimates.
+                extra: str = "", title: str | None = None, definition: str = "", base_year: int | None = None) -> str:
+    """The footnote text: source, edition, definition, base year and which years are estimates.
 
     Examples
     --------
-    >>> source_note(source="nato", edition="2024-06", estimate_years=[2023, 2024])
-    'Source: NATO, Defence Expenditure of NATO Countries, edition 2024-06. 2023 and 2024 are estimates.'
+    >>> source_note(source="nato", edition="2026-07", estimate_years=[2025, 2026],
+    ...             title="NATO, Defence Investment of NATO Countries (2014-2026)",
+    ...             definition="core defence expenditure", base_year=2021)
+    'Source: NATO, Defence Investment of NATO Countries (2014-2026), edition 2026-07; core defence expenditure; constant prices are 2021 prices. 2025 and 2026 are estimates.'
     >>> source_note(source="nato", edition="2024-06")
     'Source: NATO, Defence Expenditure of NATO Countries, edition 2024-06. No estimated years shown.'
     """
-    name = _SOURCE_NAMES.get(source, source)
+    name = title or labels._SOURCE_TITLES.get(source, source)
     years = sorted(set(int(y) for y in estimate_years))
     if not years:
         est = "No estimated years shown."
     elif len(years) == 1:
         est = f"{years[0]} is an estimate."
     else:
-        est = f"{', '.join(map(str, years[:-1]))} and {years[-1]} are estimates."
+        est = f"{labels.years_text(years)} are estimates."
     # SIPRI calls its yearly updates releases; NATO its tables editions.
-    text = f"Source: {name}, {'release' if source == 'sipri' else 'edition'} {edition}. {est}"
-    return f"{text} {extra}".strip()
+    text = f"Source: {name}, {'release' if source == 'sipri' else 'edition'} {edition}"
+    if definition:
+        text += f"; {definition}"
+    if base_year:
+        text += f"; constant prices are {base_year} prices"
+    return f"{text}. {est} {extra}".strip()
 
 
 def footnote(fig: plt.Figure, *, data: pd.DataFrame, extra: str = "") -> str:
     """Write the source footnote under a figure, from the rows the figure shows.
 
-    Source, edition and estimated years are read off ``data`` (tidy rows), so
-    the note cannot disagree with the chart; each source is named with its own
-    edition. A long run of estimated years (SIPRI marks estimates all through
-    its series) is summarised as a count rather than listed.
+    Source, edition, definition, base year and estimated years are read off
+    ``data`` (tidy rows), so the note cannot disagree with the chart; each
+    source is named with its own edition. A long run of estimated years
+    (SIPRI marks estimates all through its series) is summarised as a count
+    rather than listed.
 
     Examples
     --------
@@ -104,24 +107,30 @@ def footnote(fig: plt.Figure, *, data: pd.DataFrame, extra: str = "") -> str:
     ...                      "is_estimate": [False, True]})
     >>> fig = plt.figure()
     >>> footnote(fig, data=rows, extra="Iceland is not shown.")
-    'Source: NATO, Defence Expenditure of NATO Countries, edition 2024-06. 2024 is an estimate. Iceland is not shown.'
+    'Source: NATO, Defence Expenditure of NATO Countries (2014-2024), edition 2024-06. 2024 is an estimate. Iceland is not shown.'
     >>> plt.close(fig)
     """
     parts = []
     for src in sorted(data["source"].unique()):
         rows = data[data["source"] == src]
         editions = ", ".join(sorted(rows["edition"].unique()))
+        meta = {"title": labels.publication(rows)}
+        if "definition" in rows and rows["definition"].nunique() == 1:
+            meta["definition"] = str(rows["definition"].iloc[0])
+        if "base_year" in rows and "price_basis" in rows:
+            bases = rows.loc[rows["price_basis"] == "constant", "base_year"].dropna().unique()
+            if len(bases) == 1:
+                meta["base_year"] = int(bases[0])
         est = sorted(int(y) for y in rows.loc[rows["is_estimate"].fillna(False).astype(bool), "year"].unique()) \
             if "is_estimate" in rows else []
         if len(est) > 4:
             n_est = int(rows["is_estimate"].fillna(False).astype(bool).sum())
-            parts.append(source_note(source=src, edition=editions,
+            parts.append(source_note(source=src, edition=editions, **meta,
                                      extra=f"{n_est} of the {len(rows)} values shown are "
-                                           f"{_SOURCE_NAMES.get(src, src).split(' ')[0]} estimates "
-                                           f"(in years {est[0]}-{est[-1]}).")
+                                           f"{src.upper()} estimates (in years {est[0]}-{est[-1]}).")
                          .replace(" No estimated years shown.", ""))
         else:
-            parts.append(source_note(source=src, edition=editions, estimate_years=est))
+            parts.append(source_note(source=src, edition=editions, estimate_years=est, **meta))
     text = " ".join(parts + ([extra] if extra else []))
     fig.text(0.01, 0.005, _wrapped(text, fig=fig, fontsize=8, width_frac=0.98), ha="left", va="bottom", fontsize=8,
              color="#555555")
@@ -135,8 +144,10 @@ def _wrapped(text: str, *, fig: plt.Figure, fontsize: float, width_frac: float) 
 
     Each distinct word is measured once and lines are filled greedily;
     matplotlib's own ``wrap=True`` measures the text again, growing word by
-    word, at every layout (a tenth of the time of saving a chart). Line breaks
-    already in ``text`` are kept.
+    word, at every layout (a tenth of the time of saving a chart). Summed word
+    widths miss the kerning across word boundaries by a point or two, so a
+    line whose sum comes within 2% of the width is measured whole. Line
+    breaks already in ``text`` are kept.
     """
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextToPath
@@ -149,13 +160,20 @@ def _wrapped(text: str, *, fig: plt.Figure, fontsize: float, width_frac: float) 
             widths[s] = measure.get_text_width_height_descent(s, prop, ismath=False)[0]
         return widths[s]
 
+    renderer = fig.canvas.get_renderer()
+
+    def rendered(s: str) -> float:
+        # What the canvas will draw (with its hinting), in points like the word widths.
+        return renderer.get_text_width_height_descent(s, prop, ismath=False)[0] * 72 / fig.dpi
+
     available = fig.get_figwidth() * 72 * width_frac  # points, as the measurements
     lines = []
     for paragraph in text.split("\n"):
         line, line_width = [], 0.0
         for word in paragraph.split():
             extra = width(word) + (width(" ") if line else 0.0)
-            if line and line_width + extra > available:
+            near = line and line_width + extra > 0.98 * available
+            if near and rendered(" ".join(line + [word])) > available:
                 lines.append(" ".join(line))
                 line, line_width = [], 0.0
                 extra = width(word)

@@ -14,6 +14,9 @@ from .registry import load_claims, validate
 from .verdicts import decide
 
 COLUMNS = ["id", "verdict", "claimed", "computed", "definition", "explanation", "edition", "statement", "reported"]
+#: Verdicts under which an edition reproduces a claim (under its headline or a stated definition).
+REPRODUCED = ("supported", "supported_with_caveat")
+ALL_COLUMNS = ["id", "reproduced_by", "verdicts", "claimed", "statement", "reported"]
 
 
 def _claimed(claim: dict) -> str:
@@ -33,7 +36,11 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
     Parameters
     ----------
     edition : str, optional
-        NATO edition ``"YYYY-MM"``; default the latest bundled one.
+        NATO edition ``"YYYY-MM"``; default the latest bundled one. ``"all"``
+        checks every bundled edition and returns one row per claim saying
+        which editions reproduce it (``reproduced_by``: supported, or
+        supported under a stated definition) and each edition's verdict
+        (``verdicts``); the full per-edition table is in ``attrs["by_edition"]``.
     data : pandas.DataFrame, optional
         A tidy NATO table to check against instead of the bundled one (one edition).
     sipri : pandas.DataFrame, optional
@@ -46,7 +53,8 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
     Returns
     -------
     pandas.DataFrame
-        ``id, verdict, claimed, computed, definition, explanation, edition, statement, reported``.
+        ``id, verdict, claimed, computed, definition, explanation, edition, statement, reported``;
+        with ``edition="all"``: ``id, reproduced_by, verdicts, claimed, statement, reported``.
 
     Examples
     --------
@@ -54,6 +62,8 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
     >>> v["allies-2pct-2014"], v["allies-2pct-22-of-32"], v["us-gdp-share-3-68-to-3-19"]
     ('supported', 'supported_with_caveat', 'other_vintage')
     """
+    if edition == "all":
+        return _all_editions(data=data, sipri=sipri, claims=claims, data_dir=data_dir)
     if data is None:
         data = store.load(source="nato", edition=edition, data_dir=data_dir)
     elif edition is not None:
@@ -72,6 +82,7 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
     for claim in claims:
         ctx = Context(data=data, edition=ed, sipri=sipri_loader)
         outcome = EVALUATORS[claim["method"]](claim, ctx)
+        # "" marks a claim that holds in any edition; "unknown" a publication not known to be this edition.
         pub_date = claim["publication"].get("date", "")
         same_vintage = not pub_date or pub_date == edition_date
         verdict, basis = decide(outcome, same_vintage=same_vintage)
@@ -85,3 +96,21 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
                      "statement": claim["statement"],
                      "reported": f"{claim['reported']['outlet']}, {claim['reported']['date']}"})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _all_editions(*, data, sipri, claims, data_dir) -> pd.DataFrame:
+    if data is None:
+        data = store.load(source="nato", edition="all", data_dir=data_dir)
+    frames = [check_claims(data=g, sipri=sipri, claims=claims, data_dir=data_dir)
+              for _, g in data.groupby("edition", sort=True)]
+    long = pd.concat(frames, ignore_index=True)
+    rows = []
+    for cid, g in long.groupby("id", sort=False):
+        first = g.iloc[0]
+        reproduced = [e for e, v in zip(g["edition"], g["verdict"]) if v in REPRODUCED]
+        rows.append({"id": cid, "reproduced_by": ", ".join(reproduced) or "none",
+                     "verdicts": "; ".join(f"{e}: {v}" for e, v in zip(g["edition"], g["verdict"])),
+                     "claimed": first["claimed"], "statement": first["statement"], "reported": first["reported"]})
+    out = pd.DataFrame(rows, columns=ALL_COLUMNS)
+    out.attrs["by_edition"] = long
+    return out

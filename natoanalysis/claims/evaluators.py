@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import registry
 from ..metrics import allies_meeting, burden_share, gap_to_target, group_growth
+from ..views import labels
 from .verdicts import Definition, Outcome
 
 COUNTING_2PCT = ("an ally counts when its figure is >= the threshold, unrounded (exactly 2.00% counts); "
@@ -43,6 +44,15 @@ class Context:
     def label(self, year: int) -> str:
         return f"{year}{'e' if self.is_estimate(year) else ''}"
 
+    def basis(self, basis: str, *, exchange_rates: bool = True) -> str:
+        """``"constant <base year> prices and exchange rates"`` of this edition, or current ones."""
+        return labels.price_basis(self.data, basis, exchange_rates=exchange_rates)
+
+    @property
+    def edition_text(self) -> str:
+        """``"Edition 2026-07, core defence expenditure"``: every explanation names the definition."""
+        return f"Edition {self.edition}, {labels.definition(self.data)}"
+
 
 def _names(codes) -> str:
     return ", ".join(sorted(codes)) if len(codes) else "none"
@@ -60,7 +70,7 @@ def allies_at_threshold(claim: dict, ctx: Context) -> Outcome:
     expect = args["expect"]
     defs, counts = [], {}
     for basis, label in (("published", f"NATO's published share of real GDP (Table 3), edition {ctx.edition}"),
-                         ("recomputed", "defence expenditure / GDP, constant 2015 US dollars (Tables 2 and 5)")):
+                         ("recomputed", f"defence expenditure / GDP, {ctx.basis('constant')} (Tables 2 and 5)")):
         res = allies_meeting(threshold=threshold, year=year, basis=basis, data=ctx.data)
         meets = sorted(res.index[res["status"] == "meets"])
         below = sorted(res.index[res["status"] == "below"])
@@ -79,18 +89,23 @@ def allies_at_threshold(claim: dict, ctx: Context) -> Outcome:
     def listed(codes):
         return f" ({_names(codes)})" if 0 < len(codes) <= 10 else ""
 
-    explanation = (f"{ctx.label(year)}, edition {ctx.edition}: {len(pm)} allies at or above {threshold:g}% on NATO's "
-                   f"published share of real GDP (constant 2015 prices){listed(pm)}, {len(pb)} below{listed(pb)}; "
+    no_figure = res.attrs.get("no_figure", {})
+    explanation = (f"{ctx.edition_text}, {ctx.label(year)}: {len(pm)} allies at or "
+                   f"above {threshold:g}% on NATO's published share of real GDP "
+                   f"({ctx.basis('constant', exchange_rates=False)}){listed(pm)}, {len(pb)} below{listed(pb)}; "
                    f"on expenditure/GDP {len(rm)} at or above, "
                    f"{len(rb)} below" + (f" (differs for {_names(differ)}, printed as exactly {threshold:g}%)" if differ
-                                         else "") + f". Counting rule: {COUNTING_2PCT}.")
+                                         else "") + f". Counting rule: {COUNTING_2PCT}."
+                   + (f" Counted neither way, as the edition prints no figure: "
+                      f"{', '.join(f'{c} ({r})' for c, r in sorted(no_figure.items()))}." if no_figure else ""))
     return Outcome(tuple(defs), explanation)
 
 
 def group_growth_claim(claim: dict, ctx: Context) -> Outcome:
     args, claimed, tol = claim["args"], float(claim["quantity"]["value"]), float(claim["tolerance"])
     year, group = ctx.year(args["year"]), args["group"]
-    variants = [("real, published aggregate (constant 2015 USD, membership of each year)", "published", "constant"),
+    base = labels.base_year(ctx.data)
+    variants = [(f"real, published aggregate (constant {base} USD, membership of each year)", "published", "constant"),
                 ("real, constant membership (allies of the latest year on both sides)", "constant", "constant"),
                 ("nominal, published aggregate (current USD)", "published", "current"),
                 ("nominal, constant membership (current USD)", "constant", "current")]
@@ -99,7 +114,7 @@ def group_growth_claim(claim: dict, ctx: Context) -> Outcome:
         pct = float(group_growth(group=group, year=year, membership=membership, price_basis=basis, data=ctx.data))
         defs.append(Definition(label, round(pct, 2), abs(pct - claimed) <= tol))
     joined = [c for c in registry.members(year=year) if c not in registry.members(year=year - 1)]
-    explanation = (f"Edition {ctx.edition}, {ctx.label(year)} over {year - 1}: " + "; ".join(
+    explanation = (f"{ctx.edition_text}, {ctx.label(year)} over {year - 1}: " + "; ".join(
         f"{d.name}: {d.value:+.2f}%" for d in defs) + f". Allies joining in {year}: {_names(joined)}, counted as "
         f"growth by the published aggregate. Claimed {claimed:g}% (tolerance {tol:g} points).")
     return Outcome(tuple(defs), explanation)
@@ -108,14 +123,14 @@ def group_growth_claim(claim: dict, ctx: Context) -> Outcome:
 def us_share(claim: dict, ctx: Context) -> Outcome:
     year, claimed, tol = ctx.year(claim["args"]["year"]), float(claim["quantity"]["value"]), float(claim["tolerance"])
     defs = []
-    for basis, label in (("current", "current prices and exchange rates"),
-                         ("constant", "constant 2015 prices and exchange rates")):
+    for basis, label in (("current", ctx.basis("current")), ("constant", ctx.basis("constant"))):
         s = burden_share(year=year, price_basis=basis, data=ctx.data)
         us = float(s["usa_defence_share_pct"])
         defs.append(Definition(f"US share of NATO total defence expenditure, {label}", round(us, 2),
                                abs(us - claimed) <= tol))
-    explanation = (f"Edition {ctx.edition}, {ctx.label(year)}: the United States' share of allied defence expenditure "
-                   f"is {defs[0].value:.1f}% at current prices and {defs[1].value:.1f}% at constant 2015 prices "
+    explanation = (f"{ctx.edition_text}, {ctx.label(year)}: the United States' share of allied defence expenditure "
+                   f"is {defs[0].value:.1f}% at current prices and {defs[1].value:.1f}% at "
+                   f"{ctx.basis('constant', exchange_rates=False)} "
                    f"(European allies and Canada the rest; NATO's published totals, members of {year}). "
                    f"Claimed {claimed:g}% (a whole percentage: within {tol:g} point).")
     return Outcome(tuple(defs), explanation)
@@ -127,7 +142,7 @@ def share_values(claim: dict, ctx: Context) -> Outcome:
     wide = _share_wide(ctx)
     got = {y: float(wide.at[country, y]) for y in claimed if y in wide.columns}
     ok = len(got) == len(claimed) and all(abs(got[y] - claimed[y]) <= tol for y in claimed)
-    explanation = (f"Edition {ctx.edition}, NATO's published share of real GDP for {country}: " + ", ".join(
+    explanation = (f"{ctx.edition_text}, NATO's published share of real GDP for {country}: " + ", ".join(
         f"{ctx.label(y)} {got[y]:.2f}% (claimed {claimed[y]:.2f}%)" for y in sorted(got)) +
         f". Shares are revised between editions as GDP and spending data are updated.")
     return Outcome((Definition("published share of real GDP (Table 3)", {y: round(v, 3) for y, v in got.items()},
@@ -145,7 +160,8 @@ def share_fell(claim: dict, ctx: Context) -> Outcome:
             Definition("published shares rounded to two decimals, as NATO prints them", fell_rounded,
                        fell_rounded == expected))
     sizes = ", ".join(f"{c} {change[c]:+.3f}" for c in fell) or "none"
-    explanation = (f"Edition {ctx.edition}, published share of real GDP (constant 2015 prices) {start} to "
+    explanation = (f"{ctx.edition_text}, published share of real GDP ({ctx.basis('constant', exchange_rates=False)}) "
+                   f"{start} to "
                    f"{ctx.label(end)}: fell for {sizes} points; on two-decimal figures as NATO prints them: "
                    f"{_names(fell_rounded)}. "
                    f"All allies with defence data in both years are compared (Iceland has none).")
@@ -165,7 +181,7 @@ def largest_spender(claim: dict, ctx: Context) -> Outcome:
                                ratio >= min_ratio))
         parts.append(f"{basis} USD: {rows[country]:,.0f} million vs {others.idxmax()} {others.max():,.0f} million "
                      f"({ratio:.1f}x)")
-    explanation = (f"Edition {ctx.edition}, {ctx.label(year)}, NATO's published expenditure (Table 2): " + "; ".join(parts) +
+    explanation = (f"{ctx.edition_text}, {ctx.label(year)}, NATO's published expenditure (Table 2): " + "; ".join(parts) +
                    f". 'Far more' read as at least {min_ratio:g}x the next-largest ally.")
     return Outcome(tuple(defs), explanation)
 
@@ -177,7 +193,7 @@ def top_by_share(claim: dict, ctx: Context) -> Outcome:
     top = sorted(ranked.index[: len(expected)])
     ok = top == expected and bool((ranked < ceiling).all())
     order = ", ".join(f"{c} {v:.2f}%" for c, v in ranked.head(len(expected) + 2).items())
-    explanation = (f"Edition {ctx.edition}, published share of real GDP {ctx.label(year)}, highest first: {order}; "
+    explanation = (f"{ctx.edition_text}, published share of real GDP {ctx.label(year)}, highest first: {order}; "
                    f"highest of all {ranked.iloc[0]:.2f}% ({'below' if ranked.iloc[0] < ceiling else 'at or above'} "
                    f"{ceiling:g}%). The claim needs {_names(expected)} to be the top {len(expected)}.")
     return Outcome((Definition(f"top {len(expected)} by published share, {year}", top, ok),), explanation)
@@ -186,7 +202,7 @@ def top_by_share(claim: dict, ctx: Context) -> Outcome:
 def country_below(claim: dict, ctx: Context) -> Outcome:
     country, threshold, year = claim["args"]["country"], float(claim["args"]["threshold"]), ctx.year(claim["args"]["year"])
     value = float(_share_wide(ctx).at[country, year])
-    explanation = (f"Edition {ctx.edition}: {country} published share of real GDP {ctx.label(year)} is {value:.2f}%, "
+    explanation = (f"{ctx.edition_text}: {country} published share of real GDP {ctx.label(year)} is {value:.2f}%, "
                    f"{'below' if value < threshold else 'at or above'} {threshold:g}%. The part about reaching "
                    f"{threshold:g}% later is a government plan and is not checked.")
     return Outcome((Definition(f"published share {year} < {threshold:g}%", round(value, 3), value < threshold),),
@@ -251,7 +267,7 @@ def path_reach(claim: dict, ctx: Context) -> Outcome:
     reached = share + pace * (by - year)
     reach = sorted(share.index[reached >= target - 1e-12])
     miss = sorted(share.index[reached < target - 1e-12])
-    explanation = (f"Edition {ctx.edition}: from each ally's published share in {ctx.label(year)}, +{pace:g} points a "
+    explanation = (f"{ctx.edition_text}: from each ally's published share in {ctx.label(year)}, +{pace:g} points a "
                    f"year for {by - year} years adds {pace * (by - year):.1f} points; {len(reach)} of {len(share)} "
                    f"allies would reach {target:g}% by {by}; not: {_names(miss)}. A hypothetical path: nothing to "
                    f"verify.")
@@ -265,7 +281,7 @@ def gap(claim: dict, ctx: Context) -> Outcome:
     res = gap_to_target(country=args["country"], target=float(args["target"]), year=year, price_basis="current",
                         data=ctx.data)
     gap_pp, gap_usd = float(res["gap_pp"]), float(res["gap_usd_million"])
-    explanation = (f"Edition {ctx.edition}: {args['country']} published share {ctx.label(year)} "
+    explanation = (f"{ctx.edition_text}: {args['country']} published share {ctx.label(year)} "
                    f"{args['target'] - gap_pp:.2f}% of GDP; the gap to {args['target']:g}% is {gap_pp:.2f} points, "
                    f"about {gap_usd / 1000:,.1f} billion US dollars at {year} current prices and exchange rates. "
                    f"Whether the capability targets need it cannot be checked: they are not public.")

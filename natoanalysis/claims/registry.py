@@ -37,6 +37,11 @@ def validate(claims: list[dict]) -> None:
         missing = [f for f in REQUIRED if f not in claim]
         if missing:
             raise ValueError(f"claim #{i} ({claim.get('id', '?')}) lacks {', '.join(missing)}")
+        pub = claim["publication"]
+        lacking = [k for k in ("kind", "date", "source") if k not in pub]
+        if lacking:
+            raise ValueError(f"claim {claim['id']}: publication lacks {', '.join(lacking)} (an attribution is a fact "
+                             "with a source, or says it is unknown)")
         if claim["method"] not in EVALUATORS:
             raise ValueError(f"claim {claim['id']}: method {claim['method']!r}; accepted: {', '.join(sorted(EVALUATORS))}")
         if claim["id"] in seen:

@@ -1,19 +1,28 @@
 """Read NATO's *Defence Expenditure of NATO Countries* tables from the cell model.
 
 Tables are found by their titles, subtitles and section headings, never by
-fixed cell positions, so the 2024 layout (sheets ``TABLE1``...``TABLE8b``,
-constant 2015 prices) and the 2025 layout (sheets ``Table 1``..., titles such
-as "Table 1: Core defence expenditure", base year in a subtitle, years such as
-``2026e``) are read by the same code. Anything unexpected raises
-:class:`~natoanalysis.errors.LayoutError` naming the sheet, the row and what
-was expected: a value is never placed in a year or country it was not printed
-under.
+fixed cell positions, so every layout NATO has used is read by the same code:
+
+* the 2024 layout: sheets ``TABLE1``...``TABLE8b``, one year header per sheet
+  above all of its sections, labels in column C, constant 2015 prices;
+* the 2025 and 2026 layouts: sheets ``Table 1``...``Table 8b``, the title in
+  A1 and the unit in A2, each section heading in column A directly above its
+  own year header row, actual years as numbers and estimates as text
+  (``2025e``), constant 2021 prices, and in 2026 *core* defence expenditure.
+
+Cells that hold no number where one is due are kept as rows with a ``NaN``
+value and a ``missing_reason``: ``"not_published"`` for a blank cell,
+``"not_available"`` for NATO's ``..`` and ``"nil"`` for its ``-``. Anything
+else unexpected raises :class:`~natoanalysis.errors.LayoutError` naming the
+sheet, the row and what was expected: a value is never placed in a year or
+country it was not printed under.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import re
 
 from ..errors import LayoutError, UnknownCountryError
@@ -28,6 +37,16 @@ BASE_YEAR_RE = re.compile(r"((19|20)\d\d)\s+prices", re.I)
 NOTE_RE = re.compile(r"^\s*(notes?\b|\*|\([a-z]\)|-\s*\d+\s*-$|source)", re.I)
 PERIOD_RE = re.compile(r"real change\s*(?P<start>(19|20)\d\d)\s*-\s*(?P<end>(19|20)\d\d)(?P<e>e?)", re.I)
 SHARE_COL_RE = re.compile(r"share of (real )?gdp\s*(?P<year>(19|20)\d\d)(?P<e>e?)", re.I)
+CORE_RE = re.compile(r"\bcore defence expenditure\b", re.I)
+
+#: NATO's markers for a figure it does not give, and what each means (notes to the 2025 and 2026 tables).
+MISSING_MARKERS = {"..": "not_available", "-": "nil"}
+#: A data cell that holds nothing at all: the figure was not published (e.g. Germany 2025 in the 2025 edition).
+BLANK = "not_published"
+
+#: What the tables measure, by edition: the 2026 tables report core defence expenditure (The Hague, 2025).
+DEFINITION_NATO = "defence expenditure (NATO definition)"
+DEFINITION_CORE = "core defence expenditure"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,7 +80,8 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
     ), True),
     TableSpec("per_capita", r"per capita", None, (
         SectionSpec(r"^gdp per capita", "gdp_per_capita_usd_thousand", "thousand US dollars", "constant", True),
-        SectionSpec(r"^defence expenditure per capita", "defence_exp_per_capita_usd", "US dollars", "constant"),
+        SectionSpec(r"^(core )?defence expenditure per capita", "defence_exp_per_capita_usd", "US dollars",
+                    "constant"),
     ), True),
     TableSpec("personnel", r"military personnel", None, (
         SectionSpec(None, "military_personnel_thousand", "thousand persons", ""),
@@ -94,12 +114,36 @@ EXPECTED_SERIES = frozenset(
 
 @dataclasses.dataclass
 class Parsed:
-    """What the reader found: value records, layout quirks and table notes."""
+    """What the reader found: value records, layout quirks, table notes and what the edition covers."""
 
     records: list[dict]
     quirks: list[dict]
     notes: dict[str, list[str]]
     tables: dict[str, str]  # sheet name -> "Table N: title"
+    definition: str = DEFINITION_NATO
+
+
+@dataclasses.dataclass(frozen=True)
+class Signature:
+    """What an edition covers, read off its cells without knowing which edition it is.
+
+    ``years`` are the years of the yearly tables, ``estimate_years`` those
+    printed with an ``e``, ``base_year`` the constant-price base and
+    ``definition`` what the tables measure (from the titles).
+    """
+
+    years: tuple[int, ...]
+    estimate_years: tuple[int, ...]
+    base_year: int | None
+    definition: str
+
+    @property
+    def first_year(self) -> int:
+        return self.years[0]
+
+    @property
+    def last_year(self) -> int:
+        return self.years[-1]
 
 
 def _text(cells: list[Cell]) -> str:
@@ -153,6 +197,18 @@ def _parse_label(label: str, *, sheet: str, row: int) -> tuple[str, str, str]:
     return code, (m.group("currency") or "").strip(), m.group("marker") or ""
 
 
+def _is_country_label(label: str) -> bool:
+    """Whether a row label names an ally or aggregate (a data row whose cells may all be blank)."""
+    m = LABEL_RE.match(label)
+    if not m or NOTE_RE.match(label):
+        return False
+    try:
+        lookup(m.group("name"), publisher="nato")
+    except UnknownCountryError:
+        return False
+    return True
+
+
 def _match_spec(title: str, subtitles: list[str]) -> TableSpec | None:
     for spec in TABLE_SPECS:
         if not re.search(spec.title, title, re.I):
@@ -173,33 +229,44 @@ def _find_title(rows: dict[int, list[Cell]]) -> tuple[int, re.Match] | None:
     return None
 
 
-def _find_year_header(rows: dict[int, list[Cell]], after: int, sheet: str) -> tuple[int, dict[int, tuple[int, bool]]]:
-    for r, cells in rows.items():
-        if r <= after:
-            continue
-        years = {c.col: y for c in cells if (y := _year_of(c))}
-        if len(years) >= 3:
-            cols = sorted(years)
-            seq = [years[c][0] for c in cols]
-            if seq != list(range(seq[0], seq[0] + len(seq))):
-                raise LayoutError(f"year header {seq} is not consecutive years in column order", sheet=sheet, row=r)
-            others = [c for c in cells if c.col not in years and c.col > cols[0]]
-            if others:
-                raise LayoutError(
-                    f"unexpected cell {others[0].ref}={others[0].value!r} among the year headers", sheet=sheet, row=r)
-            return r, years
-    raise LayoutError("no year header row (a row of years such as 2014 ... 2024e) after the title", sheet=sheet)
+def _year_header(cells: list[Cell], *, sheet: str, row: int) -> dict[int, tuple[int, bool]] | None:
+    """``{column: (year, is_estimate)}`` when ``cells`` are a year header row, else None.
+
+    A header row holds three or more consecutive years in column order and no
+    text to their left (a data row always has its label there, so a row of
+    figures that happen to look like years is never taken for a header).
+    """
+    years = {c.col: y for c in cells if (y := _year_of(c))}
+    if len(years) < 3:
+        return None
+    cols = sorted(years)
+    if any(c.col < cols[0] and c.type == "s" and str(c.value).strip() for c in cells):
+        return None
+    seq = [years[c][0] for c in cols]
+    if seq != list(range(seq[0], seq[0] + len(seq))):
+        raise LayoutError(f"year header {seq} is not consecutive years in column order", sheet=sheet, row=row)
+    others = [c for c in cells if c.col not in years and c.col > cols[0]]
+    if others:
+        raise LayoutError(f"unexpected cell {others[0].ref}={others[0].value!r} among the year headers",
+                          sheet=sheet, row=row)
+    return years
 
 
 def _base_year(texts: list[str]) -> int | None:
     return first_year(texts, BASE_YEAR_RE)
 
 
-def _value(cell: Cell, sheet: str) -> float:
-    if cell.type != "n":
-        raise LayoutError(
-            f"cell {cell.ref} holds {cell.value!r} where a number was expected", sheet=sheet, row=cell.row)
-    return float(cell.value)
+def _value(cell: Cell | None, sheet: str, *, row: int) -> tuple[float, str]:
+    """(number, missing reason) of a data cell; a blank cell is an unpublished figure."""
+    if cell is None:
+        return math.nan, BLANK
+    if cell.type == "n":
+        return float(cell.value), ""
+    if cell.type == "s" and str(cell.value).strip() in MISSING_MARKERS:
+        return math.nan, MISSING_MARKERS[str(cell.value).strip()]
+    raise LayoutError(
+        f"cell {cell.ref} holds {cell.value!r} where a number was expected (or NATO's '..' not available, "
+        f"'-' nil, or a blank cell)", sheet=sheet, row=row)
 
 
 def _check_countries(found: dict[str, int], expected: set[str], *, sheet: str, what: str) -> None:
@@ -214,18 +281,35 @@ def _check_countries(found: dict[str, int], expected: set[str], *, sheet: str, w
         raise LayoutError(f"{what}: {'; '.join(parts)}", sheet=sheet)
 
 
+def _section_for(label: str, spec: TableSpec) -> SectionSpec | None:
+    if NOTE_RE.match(label):
+        return None
+    return next((s for s in spec.sections if s.pattern and re.search(s.pattern, label, re.I)), None)
+
+
 def _parse_series_sheet(sheet: Sheet, spec: TableSpec, title_row: int, table: str, edition: str,
                         out: Parsed) -> set[tuple[str, str]]:
     rows = sheet.rows()
-    header_row, years = _find_year_header(rows, title_row, sheet.name)
-    first_year_col = min(years)
-    subtitles = [_text(cs) for r, cs in rows.items() if title_row < r < header_row and _text(cs)]
     implicit = [s for s in spec.sections if s.pattern is None]
     current: SectionSpec | None = implicit[0] if implicit else None
-    base_year = _base_year(subtitles)
+    years: dict[int, tuple[int, bool]] | None = None
+    headers: list[dict[int, tuple[int, bool]]] = []
+    subtitles: list[str] = []  # text between the title and the first heading or year header
+    base_year: int | None = None
     seen_sections: set[tuple[str, str]] = set()
     found: dict[str, int] = {}
-    section_row = header_row
+    section_row = title_row
+
+    def open_section(match: SectionSpec, label: str, r: int) -> None:
+        nonlocal current, found, section_row, base_year
+        close_section()
+        current, found, section_row = match, {}, r
+        key = (match.indicator, match.price_basis)
+        if key in seen_sections:
+            raise LayoutError(f"second section for {key[0]} ({key[1] or 'no price basis'})", sheet=sheet.name, row=r)
+        seen_sections.add(key)
+        # A heading without a base year takes the subtitle's; failing that, the workbook's (filled in by parse()).
+        base_year = _base_year([label]) or _base_year(subtitles)
 
     def close_section() -> None:
         if current is None:
@@ -236,30 +320,63 @@ def _parse_series_sheet(sheet: Sheet, spec: TableSpec, title_row: int, table: st
                                        with_aggregates=spec.has_aggregates)
         _check_countries(found, expected, sheet=sheet.name, what=f"{table}, {current.indicator} {current.price_basis}")
 
+    def data_row(label: str, values: list[Cell], r: int) -> None:
+        if current is None:
+            heads = [s.pattern for s in spec.sections if s.pattern]
+            raise LayoutError(f"data row {label!r} is not under a recognised section heading "
+                              f"(expected one of {heads})", sheet=sheet.name, row=r)
+        if years is None:
+            raise LayoutError(f"data row {label!r} comes before any year header row", sheet=sheet.name, row=r)
+        code, currency, marker = _parse_label(label, sheet=sheet.name, row=r)
+        if code in found:
+            raise LayoutError(f"second row for {code} ({label!r}; first at row {found[code]})", sheet=sheet.name, row=r)
+        found[code] = r
+        by_col = {c.col: c for c in values}
+        stray = set(by_col) - set(years)
+        if stray:
+            col = min(stray)
+            raise LayoutError(f"value {by_col[col].value!r} in column {column_letter(col)} has no year header",
+                              sheet=sheet.name, row=r)
+        for col, (year, is_est) in years.items():
+            cell = by_col.get(col)
+            value, reason = _value(cell, sheet.name, row=r)
+            out.records.append({
+                "country": code, "year": year, "indicator": current.indicator, "value": value,
+                "missing_reason": reason, "unit": current.unit,
+                "currency": currency if current.indicator == "defence_exp_ncu" else "",
+                "price_basis": current.price_basis,
+                "base_year": base_year if current.price_basis == "constant" else None,
+                "is_estimate": is_est, "note_marker": marker, "table": table,
+                "source_sheet": sheet.name, "source_cell": cell.ref if cell is not None else
+                f"{column_letter(col)}{r}", "is_repeat": False,
+            })
+
     for r, cells in rows.items():
-        if r <= header_row:
+        if r <= title_row:
             continue
-        labels = [c for c in cells if c.col < first_year_col]
-        values = [c for c in cells if c.col >= first_year_col]
+        header = _year_header(cells, sheet=sheet.name, row=r)
+        if header is not None:
+            years = header
+            headers.append(header)
+            continue
+        if years is None and any(c.type == "n" for c in cells):
+            first = next(c for c in cells if c.type == "n")
+            raise LayoutError(f"figures before any year header row (first: {first.ref}={first.value!r})",
+                              sheet=sheet.name, row=r)
+        first_col = min(years) if years else None
+        labels = [c for c in cells if first_col is None or c.col < first_col]
+        values = [c for c in cells if first_col is not None and c.col >= first_col]
         label = _text(labels)
         if not values:
             if not label:
                 continue
-            match = next((s for s in spec.sections if s.pattern and re.search(s.pattern, label, re.I)), None)
-            if match is not None and not NOTE_RE.match(label):
-                close_section()
-                current, found, section_row = match, {}, r
-                key = (match.indicator, match.price_basis)
-                if key in seen_sections:
-                    raise LayoutError(f"second section for {key[0]} ({key[1] or 'no price basis'})",
-                                      sheet=sheet.name, row=r)
-                seen_sections.add(key)
-                if match.price_basis == "constant":
-                    base_year = _base_year([label]) or _base_year(subtitles)
-                    if base_year is None:
-                        raise LayoutError(f"constant-price section {label!r} names no base year "
-                                          "(expected '<year> prices' in the heading or subtitle)",
-                                          sheet=sheet.name, row=r)
+            match = _section_for(label, spec)
+            if match is not None:
+                open_section(match, label, r)
+            elif years is None:
+                subtitles.append(label)
+            elif current is not None and _is_country_label(label):
+                data_row(label, [], r)  # a row whose every figure is blank
             else:
                 close_section()
                 current, found = None, {}
@@ -273,33 +390,10 @@ def _parse_series_sheet(sheet: Sheet, spec: TableSpec, title_row: int, table: st
                 continue
             raise LayoutError(f"numbers without a row label (first: {values[0].ref}={values[0].value!r})",
                               sheet=sheet.name, row=r)
-        if current is None:
-            heads = [s.pattern for s in spec.sections if s.pattern]
-            raise LayoutError(f"data row {label!r} is not under a recognised section heading "
-                              f"(expected one of {heads})", sheet=sheet.name, row=r)
-        code, currency, marker = _parse_label(label, sheet=sheet.name, row=r)
-        if code in found:
-            raise LayoutError(f"second row for {code} ({label!r}; first at row {found[code]})", sheet=sheet.name, row=r)
-        found[code] = r
-        by_col = {c.col: c for c in values}
-        stray = set(by_col) - set(years)
-        if stray:
-            col = min(stray)
-            raise LayoutError(f"value {by_col[col].value!r} in column {column_letter(col)} has no year header",
-                              sheet=sheet.name, row=r)
-        for col, (year, is_est) in years.items():
-            if col not in by_col:
-                raise LayoutError(f"{label!r} has no value for {year} (column {column_letter(col)})",
-                                  sheet=sheet.name, row=r)
-            out.records.append({
-                "country": code, "year": year, "indicator": current.indicator,
-                "value": _value(by_col[col], sheet.name), "unit": current.unit,
-                "currency": currency if current.indicator == "defence_exp_ncu" else "",
-                "price_basis": current.price_basis,
-                "base_year": base_year if current.price_basis == "constant" else None,
-                "is_estimate": is_est, "note_marker": marker, "table": table,
-                "source_sheet": sheet.name, "source_cell": by_col[col].ref, "is_repeat": False,
-            })
+        data_row(label, values, r)
+    if not headers:
+        raise LayoutError("no year header row (a row of years such as 2014 ... 2024e) after the title",
+                          sheet=sheet.name)
     close_section()
     missing = {(s.indicator, s.price_basis) for s in spec.sections if s.pattern is None} - seen_sections
     return seen_sections | missing
@@ -338,7 +432,7 @@ def _parse_period_sheet(sheet: Sheet, title_row: int, table: str, edition: str, 
             continue
         label = _text([c for c in cells if c.col < first_col])
         values = {c.col: c for c in cells if c.col >= first_col}
-        if not values:
+        if not values and not (label and _is_country_label(label)):
             if label:
                 out.notes.setdefault(table, []).append(label)
             continue
@@ -349,17 +443,99 @@ def _parse_period_sheet(sheet: Sheet, title_row: int, table: str, edition: str, 
         if code in found:
             raise LayoutError(f"second row for {code} (first at row {found[code]})", sheet=sheet.name, row=r)
         found[code] = r
-        if set(values) != set(columns):
-            raise LayoutError(f"{label!r} has values in columns {sorted(column_letter(c) for c in values)}, "
-                              f"expected {sorted(column_letter(c) for c in columns)}", sheet=sheet.name, row=r)
+        stray = set(values) - set(columns)
+        if stray:
+            raise LayoutError(f"{label!r} has a value in column {column_letter(min(stray))}, which has no header; "
+                              f"expected columns {sorted(column_letter(c) for c in columns)}", sheet=sheet.name, row=r)
         for col, meta in columns.items():
+            cell = values.get(col)
+            value, reason = _value(cell, sheet.name, row=r)
             out.records.append({
-                "country": code, "value": _value(values[col], sheet.name), "currency": "",
+                "country": code, "value": value, "missing_reason": reason, "currency": "",
                 "base_year": base_year, "note_marker": marker, "table": table,
-                "source_sheet": sheet.name, "source_cell": values[col].ref, **meta,
+                "source_sheet": sheet.name, "source_cell": cell.ref if cell is not None else f"{column_letter(col)}{r}",
+                **meta,
             })
     _check_countries(found, _expected_countries(edition, include_non_armed=False, with_aggregates=False),
                      sheet=sheet.name, what=f"{table}")
+
+
+def _titles(workbook: Workbook) -> list[tuple[Sheet, int, re.Match]]:
+    out = []
+    for sheet in workbook.sheets:
+        found = _find_title(sheet.rows())
+        if found is not None:
+            out.append((sheet, *found))
+    return out
+
+
+def _definition(titles: list[str]) -> str:
+    """What the tables measure: core defence expenditure once a title says so (the 2026 tables).
+
+    Not every title need repeat it (the GDP and personnel tables never name
+    defence expenditure at all), so one is enough.
+    """
+    return DEFINITION_CORE if any(CORE_RE.search(t) for t in titles) else DEFINITION_NATO
+
+
+def scan(workbook: Workbook) -> Signature:
+    """What a NATO workbook covers (years, estimates, base year, definition), before knowing its edition.
+
+    Reads only the titles, the year header rows and the base-year headings,
+    so that the edition can be recognised from the workbook's content.
+
+    Raises
+    ------
+    LayoutError
+        If no NATO table is found, or the year headers of the tables disagree.
+
+    Examples
+    --------
+    >>> from natoanalysis import transcript
+    >>> from pathlib import Path
+    >>> sig = scan(transcript.read(Path(__file__).parents[2] / "data/raw/nato/2024-06"))
+    >>> sig.first_year, sig.last_year, sig.estimate_years, sig.base_year, sig.definition
+    (2014, 2024, (2023, 2024), 2015, 'defence expenditure (NATO definition)')
+    """
+    titles = _titles(workbook)
+    if not titles:
+        raise LayoutError("no NATO table found: no sheet has a title such as 'Table 1: Defence expenditure'")
+    headers: dict[str, set[tuple[tuple[int, bool], ...]]] = {}
+    base_years = set()
+    for sheet, title_row, m in titles:
+        if PERIOD_RE.search(m.group("title")):
+            continue
+        for r, cells in sheet.rows().items():
+            if r <= title_row:
+                continue
+            header = _year_header(cells, sheet=sheet.name, row=r)
+            if header is not None:
+                headers.setdefault(sheet.name, set()).add(tuple(header[c] for c in sorted(header)))
+            elif (y := _base_year([_text(cells)])) is not None:
+                base_years.add(y)
+    spans = {h for hs in headers.values() for h in hs}
+    if not spans:
+        raise LayoutError("no year header row (a row of years such as 2014 ... 2024e) in any table")
+    if len(spans) > 1:
+        mixed = next((name for name, hs in sorted(headers.items()) if len(hs) > 1), None)
+        if mixed is not None:
+            raise LayoutError(f"the year headers of one table disagree: {_describe(headers[mixed])}", sheet=mixed)
+        first, *others = sorted(headers)
+        odd = next(name for name in others if headers[name] != headers[first])
+        raise LayoutError(f"the year headers of the tables disagree: {first!r} has {_describe(headers[first])}, "
+                          f"{odd!r} has {_describe(headers[odd])}")
+    (span,) = spans
+    years = tuple(y for y, _ in span)
+    estimates = tuple(y for y, e in span if e)
+    if estimates and estimates != years[-len(estimates):]:
+        raise LayoutError(f"estimate marks on {', '.join(f'{y}e' for y in estimates)} are not the latest years "
+                          f"of the tables ({years[0]}-{years[-1]}): NATO marks only its latest years as estimates")
+    return Signature(years=years, estimate_years=estimates, base_year=min(base_years) if len(base_years) == 1 else None,
+                     definition=_definition([m.group("title") for _, _, m in titles]))
+
+
+def _describe(spans: set[tuple[tuple[int, bool], ...]]) -> str:
+    return " / ".join(", ".join(f"{y}{'e' if e else ''}" for y, e in (s[0], s[-1])) for s in sorted(spans))
 
 
 def parse(workbook: Workbook, *, edition: str) -> Parsed:
@@ -370,26 +546,33 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
     workbook : Workbook
         Cells read from the xlsx file or from its transcription.
     edition : str
-        ``"YYYY-MM"``; decides which allies each table must list.
+        ``"YYYY-MM"``; decides which allies each table must list, and no
+        table may print a year after it.
 
     Raises
     ------
     LayoutError
-        If a table is missing, duplicated, or not laid out as expected.
+        If a table is missing, duplicated, or not laid out as expected, if
+        the tables cover different years, if estimates are marked on years
+        other than the latest, or if a year lies after the edition.
     """
-    edition_date(edition)
-    out = Parsed(records=[], quirks=[], notes={}, tables={})
+    cut = edition_date(edition)
+    signature = scan(workbook)
+    if signature.last_year > cut.year:
+        raise LayoutError(f"the tables print figures for {signature.last_year}, after edition {edition}: "
+                          "an edition cannot hold actual figures for a later year (are the year headers shifted?)")
+    out = Parsed(records=[], quirks=[], notes={}, tables={}, definition=signature.definition)
     series: dict[tuple[str, str], str] = {}
     period_tables = []
+    titled = {sheet.name for sheet, _, _ in _titles(workbook)}
     for sheet in workbook.sheets:
-        rows = sheet.rows()
-        found = _find_title(rows)
-        if found is None:
+        if sheet.name not in titled:
             if sheet.cells:
                 out.quirks.append({"sheet": sheet.name, "row": None, "table": "", "kind": "untitled_sheet",
                                    "cells": f"{len(sheet.cells)} cells"})
             continue
-        title_row, m = found
+        rows = sheet.rows()
+        title_row, m = _find_title(rows)
         table = f"Table {m.group('number').replace(' ', '')}"
         title = m.group("title")
         out.tables[sheet.name] = f"{table}: {title}"
@@ -397,7 +580,7 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
             _parse_period_sheet(sheet, title_row, table, edition, out)
             period_tables.append(sheet.name)
             continue
-        subtitles = [_text(cs) for r, cs in list(rows.items()) if r > title_row][:3]
+        subtitles = [_text(cs) for r, cs in list(rows.items()) if r > title_row and _text(cs)][:3]
         spec = _match_spec(title, subtitles)
         if spec is None:
             raise LayoutError(f"title {m.group(0)!r} is not one of the known NATO tables "
@@ -414,4 +597,23 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
         raise LayoutError(f"workbook lacks tables or sections for: {names}")
     if len(period_tables) != 1:
         raise LayoutError(f"expected one 'real change YYYY-YYYY' table, found {len(period_tables)}")
+    _fill_base_year(out)
     return out
+
+
+def _fill_base_year(out: Parsed) -> None:
+    """Give constant-price sections whose heading names no base year the one base year of the workbook."""
+    named = {rec["base_year"] for rec in out.records if rec["price_basis"] == "constant" and rec["base_year"]}
+    unnamed = [rec for rec in out.records if rec["price_basis"] == "constant" and not rec["base_year"]]
+    if not unnamed:
+        if len(named) > 1:
+            raise LayoutError(f"constant-price tables use different base years: {sorted(named)}")
+        return
+    if len(named) != 1:
+        where = f"{unnamed[0]['source_sheet']}, {unnamed[0]['indicator']}"
+        raise LayoutError(f"constant-price section ({where}) names no base year (expected '<year> prices' in "
+                          f"its heading or subtitle) and the workbook's other tables name "
+                          f"{sorted(named) or 'none'}")
+    (base,) = named
+    for rec in unnamed:
+        rec["base_year"] = base

@@ -382,3 +382,32 @@ def parse(workbook: Workbook) -> Parsed:
     if "Footnotes" not in out.notes:
         raise LayoutError("workbook has no 'Footnotes' sheet explaining the Notes column markers")
     return out
+
+
+DEFINITION = "military expenditure (SIPRI definition)"
+
+
+def scan(workbook: Workbook) -> dict:
+    """What a SIPRI workbook covers (years, base year, definition), read off its constant-dollar sheet.
+
+    SIPRI marks estimates by colour in every year, so ``estimate_years`` is empty.
+
+    Examples
+    --------
+    >>> from natoanalysis import transcript
+    >>> from pathlib import Path
+    >>> scan(transcript.read(Path(__file__).parents[2] / "data/raw/sipri/2025-04"))["last_year"]
+    2024
+    """
+    constant = next(s for s in SHEET_SPECS if s.price_basis == "constant")
+    for sheet in workbook.sheets:
+        rows = sheet.rows()
+        first = _first_text(rows)
+        if first is None or not re.search(constant.title, first[1], re.I):
+            continue
+        _, _, years = _header(rows, "country", sheet.name)
+        texts = [first[1]] + [_text(cs) for r, cs in rows.items() if first[0] < r < first[0] + 6]
+        return {"definition": DEFINITION, "first_year": min(years.values()), "last_year": max(years.values()),
+                "estimate_years": [], "base_year": _base_year(texts)}
+    raise LayoutError("no SIPRI sheet of military expenditure in constant US$ (title 'Military expenditure by "
+                      "country, in constant (YYYY) US$ m.') in the workbook")

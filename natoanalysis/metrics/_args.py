@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .. import registry, store
+from .. import edition as editions_mod, registry, store
 from ..errors import UnknownCountryError
 
 REQUIRED_COLUMNS = ("edition", "country", "year", "indicator", "price_basis", "value")
@@ -46,13 +46,22 @@ def table(data: pd.DataFrame | None, edition: str | None) -> pd.DataFrame:
     available = sorted(data["edition"].dropna().unique())
     if not available:
         raise ValueError("data has no rows; accepted: a non-empty tidy table")
-    if edition is None:
-        edition = available[-1]
-    if edition not in available:
-        raise ValueError(f"edition {edition!r} is not in data; accepted: {', '.join(available)}")
+    try:
+        edition = editions_mod.resolve(edition, available=available, allow_all=False,
+                                       source=str(data["source"].iloc[0]) if "source" in data else "nato")
+    except ValueError as exc:
+        raise ValueError(str(exc).replace("is not bundled for", "is not in data for")) from None
     if len(available) == 1:
         return data
     return data[data["edition"] == edition]
+
+
+def missing_reasons(df: pd.DataFrame, indicator: str, basis: str, year: int) -> dict[str, str]:
+    """``{country: reason}`` for the rows of one indicator and year that carry no figure."""
+    sel = df[(df["indicator"] == indicator) & (df["price_basis"].fillna("") == basis) & (df["year"] == year)
+             & df["value"].isna()]
+    reasons = sel["missing_reason"] if "missing_reason" in sel else pd.Series("", index=sel.index)
+    return {str(c): (str(r) or "no figure") for c, r in zip(sel["country"], reasons)}
 
 
 def edition_years(df: pd.DataFrame) -> tuple[int, int]:

@@ -60,7 +60,13 @@ def group_members(*, group: str | list[str], membership: str = "published", as_o
     return pd.DataFrame(np.ones((len(years), len(fixed)), dtype=bool), index=years, columns=fixed)
 
 
-def _group_sum(df: pd.DataFrame, indicator: str, basis: str, mask: pd.DataFrame) -> tuple[pd.Series, list[str]]:
+#: The published aggregate row that stands for a named group under NATO's own membership rule.
+PUBLISHED_ROWS = {"nato": "NATO_TOTAL", "europe_canada": "NATO_EUROPE_CANADA"}
+
+
+def _group_sum(df: pd.DataFrame, indicator: str, basis: str, mask: pd.DataFrame,
+               published_row: str | None = None) -> tuple[pd.Series, list[str], dict[int, list[str]]]:
+    """Per-year total, the allies that publish nothing for the series, and ``{year: members without a figure}``."""
     wide = _args.wide(df, indicator, basis)
     reporting = [c for c in mask.columns if c in wide.index]
     # Allies that publish nothing for the series (Iceland's defence rows) add
@@ -68,10 +74,17 @@ def _group_sum(df: pd.DataFrame, indicator: str, basis: str, mask: pd.DataFrame)
     absent = [c for c in mask.columns if c not in wide.index]
     vals = wide.reindex(index=reporting, columns=mask.index).T
     m = mask[reporting]
-    hole = (m & vals.isna()).any(axis=1)
+    holes_mask = m & vals.isna()
+    hole = holes_mask.any(axis=1)
+    holes = {int(y): [c for c in reporting if holes_mask.at[y, c]] for y in hole.index[hole]}
     total = vals.where(m, 0.0).fillna(0.0).sum(axis=1)
     total[hole | ~m.any(axis=1)] = np.nan
-    return total, absent
+    if published_row is not None and published_row in wide.index and holes:
+        # NATO's published total includes its own figure for a member it does not print (Germany 2025 in the
+        # August 2025 edition): under NATO's rule that total, not a partial sum, is the group's figure.
+        pub = wide.loc[published_row].reindex(total.index)
+        total[hole] = pub[hole]
+    return total, absent, holes
 
 
 def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: str | None = None,
@@ -96,8 +109,11 @@ def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: s
 
     Allies that publish no figures for the series (Iceland has no defence
     expenditure) add nothing; their codes are in ``result.attrs["absent"]``.
-    If a counted ally lacks a value in one year, that year's total is NaN
-    rather than a partial sum.
+    If a counted ally lacks a value in one year (its figure was not
+    published), that year's total is NaN rather than a partial sum, except
+    under ``"published"`` membership for ``"nato"`` and ``"europe_canada"``,
+    where NATO's published aggregate (which includes NATO's own figure for
+    that ally) is used; ``attrs["incomplete"]`` names those years and allies.
 
     Parameters
     ----------
@@ -140,16 +156,19 @@ def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: s
     first, last = _args.edition_years(df)
     mask = group_members(group=group, membership=membership, as_of=as_of, years=range(first, last + 1),
                          edition_last_year=last)
+    row = PUBLISHED_ROWS.get(group) if membership == "published" and isinstance(group, str) else None
     if ind in _RATIO:
         (num_i, num_b), (den_i, den_b) = _RATIO[ind]
-        num, absent = _group_sum(df, num_i, num_b, mask)
-        den, _ = _group_sum(df, den_i, den_b, mask)
+        num, absent, holes = _group_sum(df, num_i, num_b, mask, row)
+        den, _, den_holes = _group_sum(df, den_i, den_b, mask, row)
+        holes = {y: sorted(set(holes.get(y, [])) | set(den_holes.get(y, []))) for y in {*holes, *den_holes}}
         out = num / den * 100
     else:
-        out, absent = _group_sum(df, ind, basis, mask)
+        out, absent, holes = _group_sum(df, ind, basis, mask, row)
     out.index.name = "year"
     out.name = ind
-    out.attrs.update(unit=_args.UNITS[ind], price_basis=basis, membership=membership, absent=absent)
+    out.attrs.update(unit=_args.UNITS[ind], price_basis=basis, membership=membership, absent=absent,
+                     incomplete=dict(sorted(holes.items())))
     return out
 
 

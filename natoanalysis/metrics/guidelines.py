@@ -9,7 +9,8 @@ from .. import registry
 from . import _args
 
 BASES = ("published", "recomputed")
-STATUSES = ("meets", "below", "not_assessed")
+#: ``no_figure``: the edition prints no figure for the ally that year (its reason is in ``missing_reason``).
+STATUSES = ("meets", "below", "not_assessed", "no_figure")
 #: Guidelines reported by compliance_table: (guideline id in guidelines.csv, output column).
 _COMPLIANCE = (("nato_2pct", "meets_2pct"), ("nato_equipment_20pct", "meets_equipment_20pct"),
                ("hague_core_3_5pct", "meets_hague_core_3_5pct"))
@@ -25,18 +26,19 @@ def _values(df: pd.DataFrame, indicator: str, basis: str) -> pd.DataFrame:
     return _args.wide(df, "defence_exp_usd", "constant") / _args.wide(df, "gdp_usd", "constant") * 100
 
 
-def _assess(values: pd.Series, codes: list[str], threshold: float) -> pd.DataFrame:
+def _assess(values: pd.Series, codes: list[str], threshold: float, reasons: dict[str, str]) -> pd.DataFrame:
     reg = registry.countries().set_index("iso3")
     has_forces = reg.loc[codes, "has_armed_forces"].to_numpy()
     vals = values.reindex(codes).to_numpy(dtype=float)
-    if (has_forces & np.isnan(vals)).any():
-        missing = [c for c, h, v in zip(codes, has_forces, vals) if h and np.isnan(v)]
-        raise ValueError(f"no value for {', '.join(missing)} in this year; the table is incomplete")
-    status = np.where(~has_forces, "not_assessed", np.where(vals >= threshold, "meets", "below"))
+    absent = has_forces & np.isnan(vals)
+    status = np.where(~has_forces, "not_assessed",
+                      np.where(absent, "no_figure", np.where(vals >= threshold, "meets", "below")))
     meets = pd.array(np.where(has_forces, vals >= threshold, False), dtype="boolean")
-    meets[~has_forces] = pd.NA
+    meets[~has_forces | absent] = pd.NA
+    why = [_args.NO_DEFENCE_REASON if not h else (reasons.get(c, "no figure") if a else "")
+           for c, h, a in zip(codes, has_forces, absent)]
     return pd.DataFrame({"value_pct": vals, "status": pd.Categorical(status, categories=STATUSES),
-                         "is_meeting": meets}, index=pd.Index(codes, name="country"))
+                         "is_meeting": meets, "missing_reason": why}, index=pd.Index(codes, name="country"))
 
 
 def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share_gdp_pct",
@@ -59,7 +61,11 @@ def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share
     Every ally of ``year`` (counted from its accession year) gets a row.
     Iceland has no armed forces and reports no defence expenditure: its
     status is ``"not_assessed"`` and ``is_meeting`` is missing (``<NA>``),
-    so it is counted neither as meeting nor as missing the guideline.
+    so it is counted neither as meeting nor as missing the guideline. An ally
+    whose figure the edition does not print (Germany's 2025 share in the
+    August 2025 edition) is ``"no_figure"``, also counted neither way, with
+    the publisher's reason in ``missing_reason``; such allies are listed in
+    ``attrs["no_figure"]``.
 
     Parameters
     ----------
@@ -77,8 +83,10 @@ def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share
     -------
     pandas.DataFrame
         Indexed by ``country`` (ISO3, sorted), columns named after the
-        indicator (the figure compared, percent, e.g. ``share_gdp_pct``), ``status`` (``"meets"``, ``"below"``,
-        ``"not_assessed"``) and ``is_meeting`` (nullable boolean).
+        indicator (the figure compared, percent, e.g. ``share_gdp_pct``),
+        ``status`` (``"meets"``, ``"below"``, ``"not_assessed"``,
+        ``"no_figure"``), ``is_meeting`` (nullable boolean) and
+        ``missing_reason`` (why there is no figure, else ``""``).
 
     Examples
     --------
@@ -99,9 +107,13 @@ def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share
     values = _values(df, ind, basis)
     if y not in values.columns:
         raise ValueError(f"year {y}: no {ind} figures; accepted: {', '.join(map(str, values.columns))}")
-    out = _assess(values[y], registry.members(year=y), thr)
+    reasons = _args.missing_reasons(df, ind, _args.price_basis(None, df, indicator=ind), y) if basis == "published" \
+        else {**_args.missing_reasons(df, "gdp_usd", "constant", y), **_args.missing_reasons(df, "defence_exp_usd",
+                                                                                              "constant", y)}
+    out = _assess(values[y], registry.members(year=y), thr, reasons)
     out = out.rename(columns={"value_pct": ind})
-    out.attrs.update(threshold=thr, year=y, basis=basis, indicator=ind)
+    no_figure = {c: r for c, r in out.loc[out["status"] == "no_figure", "missing_reason"].items()}
+    out.attrs.update(threshold=thr, year=y, basis=basis, indicator=ind, no_figure=no_figure)
     return out
 
 

@@ -37,13 +37,26 @@ def _allies(country, df: pd.DataFrame, year: int) -> tuple[list[str], bool]:
     return codes, isinstance(country, str)
 
 
-def _present(values: pd.Series, *, what: str, year: int) -> pd.Series:
-    """Refuse a silent NaN result when an ally lacks the figure a metric needs."""
-    missing = [str(c) for c in values.index[values.isna()]]
-    if missing:
-        raise ValueError(f"no {what} for {', '.join(missing)} in {year} in this table; "
+def _allies_with(country, df: pd.DataFrame, year: int, *, needs: list[tuple[str, str, int]]
+                 ) -> tuple[list[str], bool, dict[str, str]]:
+    """The allies asked for that have every figure in ``needs`` (indicator, price basis, year).
+
+    By default (``country`` None) allies without a figure are left out and
+    named in the third item, ``{code: why}``; an ally asked for by name that
+    lacks one is refused, naming the publisher's reason.
+    """
+    codes, single = _allies(country, df, year)
+    skipped: dict[str, str] = {}
+    for indicator, basis, y in needs:
+        vals = _args.wide(df, indicator, basis).reindex(codes)
+        col = vals[y] if y in vals.columns else pd.Series(np.nan, index=codes)
+        reasons = _args.missing_reasons(df, indicator, basis, y)
+        for code in col.index[col.isna()]:
+            skipped.setdefault(str(code), f"{indicator} {y}: {reasons.get(code, 'no figure')}")
+    if skipped and country is not None:
+        raise ValueError(f"no figure for {'; '.join(f'{c} ({r})' for c, r in skipped.items())} in this edition; "
                          "accepted: allies and years the edition publishes")
-    return values
+    return [c for c in codes if c not in skipped], single, skipped
 
 
 def _by(value, from_year: int) -> int:
@@ -88,7 +101,9 @@ def real_gdp_growth(*, country: str | list[str] | None = None, data: pd.DataFram
     yoy = (gdp / gdp.shift(1, axis=1) - 1) * 100
     breaks = series_breaks()
     eds = set(df["edition"].unique())
-    breaks = breaks[(breaks["indicator"] == "gdp_usd") & breaks["edition"].isin(eds) & breaks["country"].isin(codes)]
+    # An empty edition is a break in the world (Luxembourg's GNI), printed by every edition from its year on.
+    breaks = breaks[(breaks["indicator"] == "gdp_usd") & (breaks["edition"].isin(eds) | (breaks["edition"] == ""))
+                    & breaks["country"].isin(codes)]
     for code, year in zip(breaks["country"], breaks["year"]):
         if year in yoy.columns:
             yoy.loc[code, year] = np.nan
@@ -167,13 +182,14 @@ def gap_to_target(*, country: str | list[str] | None = None, target: float = DEF
     tgt = _args.non_negative(target, name="target")
     y = _args.year_or_last(year, df)
     basis = _args.price_basis(price_basis, df, indicator="gdp_usd")
-    codes, single = _allies(country, df, y)
-    share = _present(_share(df).reindex(codes)[y], what="share_gdp_pct", year=y)
-    gdp = _present(_args.wide(df, "gdp_usd", basis).reindex(codes)[y], what=f"gdp_usd ({basis})", year=y)
+    codes, single, skipped = _allies_with(country, df, y, needs=[("share_gdp_pct", "constant", y),
+                                                                 ("gdp_usd", basis, y)])
+    share = _share(df).reindex(codes)[y]
+    gdp = _args.wide(df, "gdp_usd", basis).reindex(codes)[y]
     out = pd.DataFrame({"share_gdp_pct": share, "target_pct": tgt, "gap_pp": tgt - share, "gdp_usd_million": gdp})
     out["gap_usd_million"] = out["gap_pp"] / 100 * out["gdp_usd_million"]
     out.index.name = "country"
-    out.attrs.update(year=y, price_basis=basis)
+    out.attrs.update(year=y, price_basis=basis, skipped=skipped)
     if single:
         row = out.iloc[0]
         row.name = codes[0]
@@ -221,11 +237,12 @@ def required_annual_increase(*, country: str | list[str] | None = None, target: 
     tgt = _args.non_negative(target, name="target")
     y0 = _args.year_or_last(from_year, df, name="from_year")
     deadline = _by(by, y0)
-    codes, single = _allies(country, df, y0)
-    share = _present(_share(df).reindex(codes)[y0], what="share_gdp_pct", year=y0)
+    codes, single, skipped = _allies_with(country, df, y0, needs=[("share_gdp_pct", "constant", y0)])
+    share = _share(df).reindex(codes)[y0]
     out = (tgt - share) / (deadline - y0)
     out.name = "required_increase_pp_per_year"
     out.index.name = "country"
+    out.attrs.update(skipped=skipped)
     return float(out.iloc[0]) if single else out
 
 
@@ -307,11 +324,11 @@ def project_path(*, country: str | list[str], target: float = DEFAULT_TARGET_PCT
     deadline = _by(by, y0)
     if country is None:
         raise ValueError("country is required: an ISO3 code or a list of them")
-    codes, single = _allies(country, df, y0)
+    codes, single, _ = _allies_with(country, df, y0, needs=[("share_gdp_pct", "constant", y0),
+                                                            ("gdp_usd", "constant", y0)])
     rate = _growth_for(codes, gdp_growth, df)
-    s0 = _present(_share(df).reindex(codes)[y0], what="share_gdp_pct", year=y0).to_numpy()
-    g0 = _present(_args.wide(df, "gdp_usd", "constant").reindex(codes)[y0], what="gdp_usd (constant)",
-                  year=y0).to_numpy()
+    s0 = _share(df).reindex(codes)[y0].to_numpy()
+    g0 = _args.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy()
     years = np.arange(y0, deadline + 1)
     steps = (years - y0) / (deadline - y0)
     rise = np.maximum(tgt - s0, 0.0)
@@ -376,14 +393,16 @@ def years_to_target(*, country: str | list[str] | None = None, target: float = D
     if y0 - w < first:
         raise ValueError(f"window {w} reaches back to {y0 - w}, before the edition's first year {first}; "
                          f"accepted: 1 to {y0 - first} for from_year={y0}")
-    codes, single = _allies(country, df, y0)
+    codes, single, skipped = _allies_with(country, df, y0, needs=[("share_gdp_pct", "constant", y0),
+                                                                  ("share_gdp_pct", "constant", y0 - w)])
     share = _share(df).reindex(codes)
-    now = _present(share[y0], what="share_gdp_pct", year=y0)
-    pace = (now - _present(share[y0 - w], what="share_gdp_pct", year=y0 - w)) / w
+    now = share[y0]
+    pace = (now - share[y0 - w]) / w
     with np.errstate(divide="ignore", invalid="ignore"):
         years = np.where(now >= tgt, 0.0, np.where(pace > 0, (tgt - now) / pace, np.inf))
     if single:
         return float(years[0])
     out = pd.DataFrame({"share_gdp_pct": now, "pace_pp_per_year": pace, "years_to_target": years,
                         "year_reached": y0 + years}, index=pd.Index(codes, name="country"))
+    out.attrs.update(skipped=skipped)
     return out

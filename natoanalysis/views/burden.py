@@ -7,8 +7,8 @@ import pandas as pd
 from ..metrics import _args
 from ..metrics.burden import burden_share
 from ..metrics.groups import aggregate
+from . import labels
 
-BASIS_LABELS = {"current": "Current prices and exchange rates", "constant": "Constant 2015 prices and exchange rates"}
 GROUP_LABELS = {"USA": "United States", "europe_canada": "European allies and Canada"}
 
 
@@ -16,7 +16,7 @@ def transatlantic_levels(*, data: pd.DataFrame) -> pd.DataFrame:
     """Defence expenditure of the United States and of European allies and Canada, at both price bases.
 
     European allies and Canada are NATO's published aggregate (an ally counts
-    from its accession year). Constant prices are 2015 prices and exchange rates.
+    from its accession year). Constant prices are those of the edition's base year.
 
     Returns
     -------
@@ -32,7 +32,7 @@ def transatlantic_levels(*, data: pd.DataFrame) -> pd.DataFrame:
     """
     df = _args.table(data, None)
     parts = []
-    for basis, label in BASIS_LABELS.items():
+    for basis, label in labels.basis_labels(df).items():
         for group, name in GROUP_LABELS.items():
             members = ["USA"] if group == "USA" else group
             s = aggregate(indicator="defence_exp_usd", group=members, price_basis=basis,
@@ -61,7 +61,7 @@ def usa_share_by_basis(*, data: pd.DataFrame) -> pd.DataFrame:
     """
     df = _args.table(data, None)
     parts = []
-    for basis, label in BASIS_LABELS.items():
+    for basis, label in labels.basis_labels(df).items():
         b = burden_share(price_basis=basis, data=df)
         for col, measure in (("usa_defence_share_pct", "Defence expenditure"), ("usa_gdp_share_pct", "GDP")):
             parts.append(pd.DataFrame({"year": b.index.astype(int), "price_basis": basis, "basis_label": label,
@@ -70,10 +70,10 @@ def usa_share_by_basis(*, data: pd.DataFrame) -> pd.DataFrame:
 
 
 def price_effect(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
-    """How far current-dollar spending sits from constant-2015-dollar spending, per group, in ``year``.
+    """How far current-dollar spending sits from constant-dollar spending, per group, in ``year``.
 
     ``ratio = current / constant``: above 1 when prices (in dollars, at
-    that year's exchange rates) are higher than in 2015. A lower ratio for
+    that year's exchange rates) are higher than in the base year. A lower ratio for
     European allies and Canada than for the United States means their
     spending is worth less in today's dollars than their real effort
     suggests, because their currencies weakened against the dollar.
@@ -81,7 +81,8 @@ def price_effect(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``group``: ``current_usd_billion``, ``constant_2015_usd_billion``, ``current_to_constant_ratio``.
+        Indexed by ``group``: ``current_usd_billion``, ``constant_usd_billion`` (at the base year's
+        prices, in ``attrs["base_year"]``), ``current_to_constant_ratio``.
 
     Examples
     --------
@@ -93,6 +94,8 @@ def price_effect(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
     y = _args.year(year, df)
     t = transatlantic_levels(data=df)
     t = t[t["year"] == y].pivot(index="group", columns="price_basis", values="defence_exp_usd_billion")
-    out = pd.DataFrame({"current_usd_billion": t["current"], "constant_2015_usd_billion": t["constant"]})
-    out["current_to_constant_ratio"] = out["current_usd_billion"] / out["constant_2015_usd_billion"]
-    return out.reindex(list(GROUP_LABELS.values()))
+    out = pd.DataFrame({"current_usd_billion": t["current"], "constant_usd_billion": t["constant"]})
+    out["current_to_constant_ratio"] = out["current_usd_billion"] / out["constant_usd_billion"]
+    out = out.reindex(list(GROUP_LABELS.values()))
+    out.attrs["base_year"] = labels.base_year(df)
+    return out

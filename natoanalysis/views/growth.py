@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ..metrics import _args
 from ..metrics.groups import group_growth
 from ..metrics.growth import growth
+from . import labels
 
 GROUP_LABELS = {"europe_canada": "European allies and Canada", "nato": "NATO total"}
 MEMBERSHIP_LABELS = {"published": "Published aggregate (members of each year)",
@@ -16,8 +19,9 @@ MEMBERSHIP_LABELS = {"published": "Published aggregate (members of each year)",
 def growth_by_ally(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
     """Each ally's real and nominal growth of defence expenditure from ``year - 1`` to ``year``, in percent.
 
-    * real: change of expenditure in constant 2015 US dollars (Table 2),
-      which moves like expenditure in constant national currency;
+    * real: change of expenditure in constant US dollars (Table 2, at the
+      edition's base-year prices), which moves like expenditure in constant
+      national currency;
     * nominal: change of expenditure in national currency at current
       prices (Table 1), free of exchange-rate movements.
 
@@ -25,7 +29,9 @@ def growth_by_ally(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``country, country_name, year, real_growth_pct, nominal_growth_pct``,
-        sorted by real growth, highest first.
+        sorted by real growth, highest first; ``attrs["base_year"]`` is the
+        base year of the real growth. Allies without both figures are left
+        out and named in ``attrs["skipped"]``.
 
     Examples
     --------
@@ -43,11 +49,16 @@ def growth_by_ally(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
     nominal = growth(_args.wide(df, "defence_exp_ncu", "current"), kind="yoy")[y]
     names = df.drop_duplicates("country").set_index("country")["country_name"]
     out = pd.DataFrame({"real_growth_pct": real, "nominal_growth_pct": nominal.reindex(real.index)})
-    out = out[~out.index.isin(df.loc[df["is_aggregate"].astype(bool), "country"].unique())].dropna(how="all")
+    out = out[~out.index.isin(df.loc[df["is_aggregate"].astype(bool), "country"].unique())]
+    incomplete = out.index[out.isna().any(axis=1)]
+    skipped = {str(c): "no figure for the year or the year before" for c in incomplete}
+    out = out.drop(index=incomplete)
     out.insert(0, "year", y)
     out.insert(0, "country_name", names.reindex(out.index).astype(str))
     out.index.name = "country"
-    return out.reset_index().sort_values("real_growth_pct", ascending=False).reset_index(drop=True)
+    out = out.reset_index().sort_values("real_growth_pct", ascending=False).reset_index(drop=True)
+    out.attrs.update(base_year=labels.base_year(df), skipped=skipped)
+    return out
 
 
 def membership_effect(*, data: pd.DataFrame, group: str = "europe_canada",
@@ -104,12 +115,16 @@ def membership_effect_long(effect: pd.DataFrame) -> pd.DataFrame:
 
 
 def biggest_risers(*, data: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The allies with the largest real change of defence expenditure since 2014, as NATO publishes it (Table 4).
+    """The allies with the largest real change of defence expenditure over the period NATO's Table 4 covers.
 
     Returns
     -------
     pandas.DataFrame
-        ``country, country_name, year, real_change_since_2014_pct, is_estimate``, largest first.
+        ``country, country_name, year, <indicator>, is_estimate``, largest
+        first, where ``<indicator>`` is Table 4's, e.g.
+        ``real_change_since_2014_pct``; ``attrs`` holds ``indicator`` and
+        ``start_year``. Allies without the figure are left out and named in
+        ``attrs["skipped"]``.
 
     Examples
     --------
@@ -119,13 +134,20 @@ def biggest_risers(*, data: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """
     df = _args.table(data, None)
     k = _args.positive_int(n, name="n")
-    sel = df[(df["indicator"] == "real_change_since_2014_pct") & ~df["is_aggregate"].astype(bool)]
-    if sel.empty:
-        raise ValueError("data has no real_change_since_2014_pct rows (NATO Table 4)")
+    period = sorted(i for i in df["indicator"].unique() if re.fullmatch(r"real_change_since_\d{4}_pct", i))
+    if not period:
+        raise ValueError("data has no real_change_since_YYYY_pct rows (NATO Table 4)")
+    indicator = period[0]
+    sel = df[(df["indicator"] == indicator) & ~df["is_aggregate"].astype(bool)]
+    skipped = {str(c): str(r) or "no figure" for c, r in zip(sel.loc[sel["value"].isna(), "country"],
+                                                             sel.loc[sel["value"].isna(), "missing_reason"])}
+    sel = sel.dropna(subset=["value"])
     top = sel.nlargest(k, "value")
-    return pd.DataFrame({"country": top["country"].astype(str), "country_name": top["country_name"].astype(str),
-                         "year": top["year"].astype(int), "real_change_since_2014_pct": top["value"].astype(float),
-                         "is_estimate": top["is_estimate"].astype(bool)}).reset_index(drop=True)
+    out = pd.DataFrame({"country": top["country"].astype(str), "country_name": top["country_name"].astype(str),
+                        "year": top["year"].astype(int), indicator: top["value"].astype(float),
+                        "is_estimate": top["is_estimate"].astype(bool)}).reset_index(drop=True)
+    out.attrs.update(indicator=indicator, start_year=int(re.search(r"\d{4}", indicator).group()), skipped=skipped)
+    return out
 
 
 def growth_by_ally_long(table: pd.DataFrame) -> pd.DataFrame:
@@ -135,14 +157,16 @@ def growth_by_ally_long(table: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> t = pd.DataFrame({"country": ["A"], "country_name": ["Aland"], "year": [2024], "real_growth_pct": [2.0],
     ...                   "nominal_growth_pct": [5.0]})
+    >>> t.attrs["base_year"] = 2021
     >>> growth_by_ally_long(t).values.tolist()
-    [['Aland', 'Real (constant 2015 prices)', 2.0], ['Aland', 'Nominal (current prices, national currency)', 5.0]]
+    [['Aland', 'Real (constant 2021 prices)', 2.0], ['Aland', 'Nominal (current prices, national currency)', 5.0]]
     """
-    labels = {"real_growth_pct": "Real (constant 2015 prices)",
-              "nominal_growth_pct": "Nominal (current prices, national currency)"}
+    base = table.attrs.get("base_year")
+    names = {"real_growth_pct": f"Real (constant {base} prices)" if base else "Real (constant prices)",
+             "nominal_growth_pct": "Nominal (current prices, national currency)"}
     parts = [pd.DataFrame({"country_name": table["country_name"].to_numpy(), "measure": label,
                            "growth_pct": table[col].to_numpy(), "_pos": range(len(table))})
-             for col, label in labels.items()]
+             for col, label in names.items()]
     out = pd.concat(parts, ignore_index=True).sort_values("_pos", kind="stable")
     return out.drop(columns="_pos").reset_index(drop=True)
 
@@ -150,7 +174,7 @@ def growth_by_ally_long(table: pd.DataFrame) -> pd.DataFrame:
 def group_growth_table(*, data: pd.DataFrame) -> pd.DataFrame:
     """Real and nominal growth of both groups under both membership rules, year by year, in percent.
 
-    Real: constant 2015 US dollars; nominal: current US dollars (national
+    Real: constant US dollars (the edition's base year); nominal: current US dollars (national
     currencies cannot be added up, so a group's nominal growth includes
     exchange-rate movements against the dollar).
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ..metrics import _args
 from ..metrics.guidelines import allies_meeting
+from . import labels
 
 
 def headline(*, data: pd.DataFrame, year: int, threshold_pct: float = 2.0) -> pd.Series:
@@ -74,7 +75,7 @@ def largest_spenders(*, data: pd.DataFrame, year: int, n: int = 10, price_basis:
     year : int
     n : int, default 10
     price_basis : {"current", "constant"}
-        Current prices and exchange rates (default) or constant 2015 ones.
+        Current prices and exchange rates (default) or constant ones (the edition's base year).
 
     Returns
     -------
@@ -105,7 +106,7 @@ def largest_spenders(*, data: pd.DataFrame, year: int, n: int = 10, price_basis:
 
 
 def total_over_time(*, data: pd.DataFrame) -> pd.DataFrame:
-    """NATO's published total defence expenditure per year, at current and at constant 2015 prices.
+    """NATO's published total defence expenditure per year, at current and at constant prices.
 
     Returns
     -------
@@ -120,8 +121,7 @@ def total_over_time(*, data: pd.DataFrame) -> pd.DataFrame:
     [910.4, 943.2]
     """
     df = _args.table(data, None)
-    labels = {"current": "Current prices and exchange rates", "constant": "Constant 2015 prices and exchange rates"}
     sel = df[(df["country"] == "NATO_TOTAL") & (df["indicator"] == "defence_exp_usd")]
-    out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels),
+    out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
                         "defence_exp_usd_billion": sel["value"].astype(float) / 1000})
     return out.sort_values(["basis_label", "year"]).reset_index(drop=True)

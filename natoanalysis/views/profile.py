@@ -6,6 +6,7 @@ import pandas as pd
 
 from .. import registry
 from ..metrics import _args
+from . import labels
 from ..metrics.targets import gap_to_target, project_path, required_annual_increase
 
 COMPOSITION = {"equipment_share_pct": "Equipment (incl. R&D)", "personnel_share_pct": "Personnel",
@@ -160,7 +161,7 @@ def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, d
 
 
 def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.DataFrame:
-    """An ally's defence expenditure or GDP in US dollars at current and constant 2015 prices, in billions.
+    """An ally's defence expenditure or GDP in US dollars at current and constant prices, in billions.
 
     Parameters
     ----------
@@ -184,8 +185,7 @@ def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.Data
     df = _args.table(data, None)
     code = _args.country(country)
     _args.choice(indicator, name="indicator", accepted=("defence_exp_usd", "gdp_usd"))
-    labels = {"current": "Current prices and exchange rates", "constant": "Constant 2015 prices and exchange rates"}
     sel = df[(df["country"] == code) & (df["indicator"] == indicator)]
-    out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels),
+    out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
                         "usd_billion": sel["value"].astype(float) / 1000})
     return out.sort_values(["basis_label", "year"]).reset_index(drop=True)
