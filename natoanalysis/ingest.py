@@ -69,7 +69,7 @@ def read_workbook(path: str | os.PathLike, *, source: str = "nato", edition: str
 
 def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None = None,
            data_dir: str | os.PathLike | None = None, accessed: dt.date | str | None = None,
-           url: str | None = None) -> Path:
+           url: str | None = None, redirects: list[str] | None = None) -> Path:
     """Transcribe an official workbook into ``<data>/raw/<source>/<edition>/``.
 
     Parameters
@@ -86,6 +86,8 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
         When the file was obtained from the publisher (default: today).
     url : str, optional
         Where it was downloaded from, if not the registered URL.
+    redirects : list of str, optional
+        The redirect chain of the download, from the link to ``url`` (provenance field ``redirects``).
 
     Returns
     -------
@@ -107,7 +109,8 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
     handler.tidy(workbook, edition=ed, run_checks=True)
     files = transcript.render(workbook, with_font_color=handler.with_font_color)
     record = provenance.build(source=source, edition=ed, workbook_path=path, sha256=sha,
-                              size=path.stat().st_size, accessed=accessed, files=files, url=url)
+                              size=path.stat().st_size, accessed=accessed, files=files, url=url,
+                              redirects=redirects)
     files["provenance.json"] = provenance.dumps(record)
     root = paths.data_root(data_dir, must_exist=False)
     target = paths.raw_dir(root, source, ed)

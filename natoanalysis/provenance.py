@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import registry
 
-FIELDS = ["source", "edition", "publisher", "title", "url", "publication_date", "data_cutoff",
+FIELDS = ["source", "edition", "publisher", "title", "url", "redirects", "publication_date", "data_cutoff",
           "access_date", "terms", "file_name", "sha256", "size_bytes", "transcribed_files"]
 
 
@@ -66,8 +66,12 @@ def infer_edition(path: str | Path, properties: dict[str, str]) -> str | None:
 
 
 def build(*, source: str, edition: str, workbook_path: Path, sha256: str, size: int, accessed: dt.date,
-          files: dict[str, str], url: str | None = None) -> dict:
-    """Assemble the provenance record for a transcription."""
+          files: dict[str, str], url: str | None = None, redirects: list[str] | None = None) -> dict:
+    """Assemble the provenance record for a transcription.
+
+    ``redirects`` is the chain of URLs a download went through, from the link to ``url`` (empty when
+    it was not redirected or not downloaded by the package).
+    """
     known = known_source(sha256) or {}
     record = {
         "source": source,
@@ -75,6 +79,7 @@ def build(*, source: str, edition: str, workbook_path: Path, sha256: str, size: 
         "publisher": known.get("publisher", ""),
         "title": known.get("title", ""),
         "url": url or known.get("url", ""),
+        "redirects": list(redirects or []),
         "publication_date": known.get("publication_date", ""),
         "data_cutoff": known.get("data_cutoff", "") or None,
         "access_date": accessed.isoformat(),
