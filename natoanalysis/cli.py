@@ -6,8 +6,11 @@ Errors the user can fix print one line to stderr and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from typing import Sequence
+import threading
+from typing import Iterator, Sequence
 
 from .errors import NatoAnalysisError
 
@@ -78,14 +81,51 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
+class _Terminated(SystemExit):
+    """SIGTERM, raised as SystemExit so that ``except BaseException`` clean-ups run on the way out."""
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into :class:`_Terminated` (exit status 143) while the block runs.
+
+    Python's default for SIGTERM ends the process at once, skipping every ``finally``: a fetch
+    stopped that way would leave its ``.part`` file. Only the main thread may set handlers; in
+    another thread the block runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: let the clean-up finish
+        raise _Terminated(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from .fetch import fetch
-    result = fetch(source=args.source, edition=args.edition, page_url=args.page_url, data_dir=args.data_dir,
-                   timeout=args.timeout)
+    try:
+        with _sigterm_raises():
+            result = fetch(source=args.source, edition=args.edition, page_url=args.page_url,
+                           data_dir=args.data_dir, timeout=args.timeout)
+    except _Terminated:
+        print("natoanalysis fetch: stopped by SIGTERM; nothing unfinished was kept", file=sys.stderr)
+        raise
+    except KeyboardInterrupt:
+        print("natoanalysis fetch: interrupted; nothing unfinished was kept", file=sys.stderr)
+        return 128 + signal.SIGINT
+    via = f" (redirected from {result.redirects[0]})" if result.redirects else ""
     if result.is_new:
-        print(f"downloaded {result.url} (sha256 {result.sha256}) -> {result.path}; transcribed -> {result.raw_dir}")
+        print(f"downloaded {result.url}{via} (sha256 {result.sha256}) -> {result.path}; "
+              f"transcribed -> {result.raw_dir}")
     else:
-        print(f"{result.url} (sha256 {result.sha256}) is already transcribed in {result.raw_dir}; nothing new")
+        print(f"{result.url}{via} (sha256 {result.sha256}) is already transcribed in {result.raw_dir}; nothing new")
     return 0
 
 
@@ -144,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--edition", help="edition year as in the file name, e.g. 2025 (default: the newest linked)")
     p.add_argument("--page-url", help="publisher page to read links from (default: reference/publishers.csv "
                                       "or $NATOANALYSIS_<SOURCE>_PAGE_URL)")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the server (default: 60)")
+    p.add_argument("--timeout", type=float, default=60.0,
+                   help="time limit in seconds of the whole fetch, page and downloads together (default: 60)")
     p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("report", help="execute the report notebooks into reports/<run-id>/ (reports/latest)",

@@ -1,31 +1,54 @@
 """Refresh: download the publisher's latest workbook and ingest it as a new edition.
 
 The publisher's page (``reference/publishers.csv``) is read for links to the
-workbook; the newest edition (or the one asked for) is downloaded with a
-timeout into a hidden temporary file beside its destination, checked (complete
-length, a readable xlsx zip, sha256) and only then renamed into
-``<data>/downloads/<source>/``, so a failed download leaves nothing behind.
-A file already transcribed (same sha256) is not ingested again.
+workbook; the newest edition (or the one asked for) is downloaded into a
+hidden ``.part`` file beside its destination, checked (complete length, a
+readable xlsx zip, sha256) and only then renamed to
+``<data>/downloads/<source>/<source>-<year>.xlsx``, so a failed download
+leaves nothing behind. A file already transcribed (same sha256) is not
+ingested again.
+
+What a page may make the package do is bounded, because the page is not ours:
+
+* the local file name is chosen by the package (source and edition year),
+  never taken from the URL; the URL's base name is kept only as information;
+* only ``http(s)`` links are followed, and only to the page's own host or to a
+  host listed in the ``allowed_hosts`` column of ``reference/publishers.csv``
+  (ports: the page's own or the scheme's default); a redirect elsewhere is
+  refused, and every redirect hop is recorded in the provenance;
+* ``timeout`` is the time limit of the whole fetch, page and downloads
+  together, and every socket operation gets at most the time left;
+* the page is read up to :data:`MAX_PAGE_BYTES`, a workbook up to
+  :data:`MAX_WORKBOOK_BYTES`, at most :data:`MAX_CANDIDATES_PER_EDITION` links
+  are tried and at most :data:`MAX_REQUESTS` requests made.
 
 The page address can be overridden with ``page_url=`` or the environment
 variable ``NATOANALYSIS_<SOURCE>_PAGE_URL`` (tests point it at a local server).
+HTTP proxies (``http_proxy``) are not used: the download talks to the
+publisher's host directly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import html.parser
 import http.client
+import io
+import math
 import os
 import re
+import secrets
 import socket
-import tempfile
-import urllib.error
+import ssl
+import time
 import urllib.parse
-import urllib.request
 import zipfile
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import paths, provenance, registry
@@ -33,17 +56,50 @@ from .errors import NatoAnalysisError
 from .ingest import ingest as _ingest
 
 DEFAULT_TIMEOUT_S = 60.0
+#: Longest time limit accepted: a fetch moves about 1 MB; a day is already no limit in practice.
+MAX_TIMEOUT_S = 86400.0
+#: The page is held whole to be parsed; a page listing a few workbook links needs a small fraction
+#: of 5 MiB, so the cap costs nothing real and bounds memory.
+MAX_PAGE_BYTES = 5 << 20
+#: The real workbooks are 0.2-1 MB (NATO 2024: 206,548 bytes; SIPRI 1949-2024: 872,274 bytes). 100 MiB
+#: is over a hundred times the largest, room for years of growth, and stops a hostile or broken
+#: server from filling the disk.
+MAX_WORKBOOK_BYTES = 100 << 20
+#: Sum of the member sizes a workbook's zip declares (the real ones: 0.9 and 3.7 MB). Checking the
+#: CRCs decompresses every member, so a zip bomb within the download cap could otherwise run for
+#: minutes after the deadline; 256 MiB is seventy times the largest real workbook.
+MAX_UNZIPPED_BYTES = 256 << 20
+#: A page links one workbook per edition, or a PDF with two possible Excel names beside it; five
+#: candidates cover that with room, and a page with thousands of dead links costs five requests.
+MAX_CANDIDATES_PER_EDITION = 5
+#: A publisher redirects once or twice (http -> https, a moved folder); more is a loop or an attack.
+MAX_REDIRECTS = 5
+#: Every request of one fetch: the page, the candidates, and their redirect hops.
+MAX_REQUESTS = 16
+_SHOWN_URL = 120  # characters of a URL shown in a message
 _CHUNK = 1 << 16
 _USER_AGENT = "natoanalysis (research; +https://www.nato.int)"
+_REDIRECT_CODES = (301, 302, 303, 307, 308)
+_NOT_FOUND_CODES = (404, 410)  # try the next candidate; any other HTTP error is an answer worth reporting
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class FetchError(NatoAnalysisError):
     """A publisher's page or workbook could not be downloaded or is incomplete."""
 
 
+class _NotFound(FetchError):
+    """HTTP 404/410 for one candidate: the next candidate may still be there."""
+
+
 @dataclasses.dataclass(frozen=True)
 class FetchResult:
-    """What :func:`fetch` did: the URL, the local file, its sha256, and the transcription folder."""
+    """What :func:`fetch` did.
+
+    ``url`` is where the bytes came from (the end of ``redirects`` when there were redirects),
+    ``path`` the local file, ``raw_dir`` the transcription folder; ``remote_name`` is the
+    publisher's file name, as information (the local name is the package's own).
+    """
 
     source: str
     url: str
@@ -51,6 +107,24 @@ class FetchResult:
     sha256: str
     raw_dir: Path
     is_new: bool
+    redirects: tuple[str, ...] = ()
+    remote_name: str = ""
+
+
+def _short(text: str, limit: int = _SHOWN_URL) -> str:
+    """One printable line of at most ``limit`` characters, for messages.
+
+    Examples
+    --------
+    >>> _short("http://example.org/" + "a" * 200)[-10:]
+    'aaaaaaa...'
+    >>> len(_short("x" * 500))
+    120
+    >>> _short("two\\nlines")
+    'two?lines'
+    """
+    text = "".join(c if c.isprintable() else "?" for c in str(text))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class _Links(html.parser.HTMLParser):
@@ -64,7 +138,7 @@ class _Links(html.parser.HTMLParser):
 
 
 def publisher(source: str) -> dict[str, str]:
-    """Publisher page and link pattern of a source, from ``reference/publishers.csv``.
+    """Publisher page, link pattern and allowed hosts of a source, from ``reference/publishers.csv``.
 
     Examples
     --------
@@ -78,30 +152,75 @@ def publisher(source: str) -> dict[str, str]:
     return hit.iloc[0].to_dict()
 
 
-def _page_url(source: str, page_url: str | None) -> str:
-    return page_url or os.environ.get(f"NATOANALYSIS_{source.upper()}_PAGE_URL") or publisher(source)["page_url"]
+def allowed_hosts(source: str) -> frozenset[str]:
+    """Hosts besides the page's own that a source's links and redirects may lead to.
+
+    The ``allowed_hosts`` column of ``reference/publishers.csv`` lists them ``;``-separated,
+    each followed by the reason in parentheses.
+
+    Examples
+    --------
+    >>> sorted(allowed_hosts("nato"))
+    ['www.nato.int']
+    """
+    entries = publisher(source).get("allowed_hosts", "") or ""
+    return frozenset(h for e in entries.split(";") if (h := e.split("(", 1)[0].strip().lower().rstrip(".")))
 
 
-def _open(url: str, timeout: float):
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+def _host(url: str) -> str:
+    return (urllib.parse.urlsplit(url).hostname or "").rstrip(".")
+
+
+def _refusal(url: str, *, page_url: str, hosts: frozenset[str]) -> str | None:
+    """Why ``url`` may not be fetched for a page at ``page_url`` (None: it may)."""
     try:
-        return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - http(s) URLs from the registry
-    except urllib.error.HTTPError as exc:
-        raise FetchError(f"{url} answered HTTP {exc.code} ({exc.reason})") from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise FetchError(f"{url} did not answer within {timeout:g} s; try again later or raise timeout=") from None
-        raise FetchError(f"cannot reach {url} ({reason}); are you offline? Without network, ingest a "
-                         "workbook you already have: natoanalysis ingest SOURCE PATH.xlsx") from None
-    except (socket.timeout, TimeoutError):
-        raise FetchError(f"{url} did not answer within {timeout:g} s; try again later or raise timeout=") from None
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+        page_port = urllib.parse.urlsplit(page_url).port
+    except ValueError:
+        return "not a valid URL"
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        return f"{_short(scheme, 20) + ': URL' if scheme else 'no scheme'}; only http and https links are followed"
+    if parts.username is not None or parts.password is not None:
+        return "a user name or password in the URL; publishers' links carry none"
+    host, page_host = _host(url), _host(page_url)
+    if not host:
+        return "no host in the URL"
+    if host != page_host and host not in hosts:
+        listed = ", ".join(sorted(hosts)) or "none"
+        return (f"host {_short(host, 60)} is neither the page's host {_short(page_host, 60)} nor in allowed_hosts "
+                f"of reference/publishers.csv ({listed})")
+    page_scheme = urllib.parse.urlsplit(page_url).scheme.lower()
+    effective = port or _DEFAULT_PORTS[scheme]
+    if effective not in (page_port or _DEFAULT_PORTS.get(page_scheme, 0), _DEFAULT_PORTS[scheme]):
+        return f"port {effective} is neither the page's port nor the default for {scheme}"
+    return None
 
 
-def workbook_links(page_html: str, *, base_url: str, source: str) -> dict[int, list[str]]:
+def _page_url(source: str, page_url: str | None) -> str:
+    page = page_url or os.environ.get(f"NATOANALYSIS_{source.upper()}_PAGE_URL") or publisher(source)["page_url"]
+    try:
+        parts = urllib.parse.urlsplit(page.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(f"page URL must be an http:// or https:// address with a host, got {_short(page)!r}")
+    return urllib.parse.urldefrag(page.strip())[0]
+
+
+def _remote_name(url: str) -> str:
+    return urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1])
+
+
+def workbook_links(page_html: str, *, base_url: str, source: str,
+                   refused: list[str] | None = None) -> dict[int, list[str]]:
     """Candidate workbook URLs on a publisher's page, by edition year (best candidate first).
 
-    A NATO edition linked only by its PDF gets the Excel names NATO uses beside it.
+    A NATO edition linked only by its PDF gets the Excel names NATO uses beside it. Only
+    http(s) links to the page's host or to the source's :func:`allowed_hosts` are kept; the
+    workbook-looking links left out are appended to ``refused``, each with the reason.
 
     Examples
     --------
@@ -111,19 +230,31 @@ def workbook_links(page_html: str, *, base_url: str, source: str) -> dict[int, l
     ['https://www.nato.int/pdf/def-exp-2025-en.xlsx', 'https://www.nato.int/pdf/def-exp-2025-TABLES-en.xlsx']
     >>> links[2024]
     ['https://www.nato.int/x/240617-def-exp-2024-TABLES-en.xlsx']
+    >>> refused = []
+    >>> workbook_links('<a href="file:///etc/def-exp-2025-en.xlsx">x</a>', base_url="https://www.nato.int/t.htm",
+    ...                source="nato", refused=refused)
+    {}
+    >>> refused
+    ['file:///etc/def-exp-2025-en.xlsx (file: URL; only http and https links are followed)']
     """
     pub = publisher(source)
     pattern = re.compile(pub["link_pattern"], re.I)
     suffixes = [s for s in pub["fallback_suffixes"].split(";") if s]
+    hosts = allowed_hosts(source)
     parser = _Links()
     parser.feed(page_html)
+    parser.close()
     xlsx: dict[int, list[str]] = {}
     pdf: dict[int, list[str]] = {}
     for href in parser.hrefs:
-        url = urllib.parse.urljoin(base_url, href.strip())
-        name = urllib.parse.unquote(urllib.parse.urlparse(url).path.rsplit("/", 1)[-1])
-        m = pattern.search(name)
+        url = urllib.parse.urldefrag(urllib.parse.urljoin(base_url, href.strip()))[0]
+        m = pattern.search(_remote_name(url))
         if not m:
+            continue
+        reason = _refusal(url, page_url=base_url, hosts=hosts)
+        if reason is not None:
+            if refused is not None:
+                refused.append(f"{_short(url)} ({reason})")
             continue
         year = int(m.group("year"))
         target = xlsx if m.group("ext").lower() == "xlsx" else pdf
@@ -139,51 +270,271 @@ def workbook_links(page_html: str, *, base_url: str, source: str) -> dict[int, l
     return out
 
 
-def _download(url: str, dest_dir: Path, *, timeout: float) -> tuple[Path, str]:
-    """Download ``url`` into ``dest_dir`` atomically; return the file and its sha256."""
-    name = urllib.parse.unquote(urllib.parse.urlparse(url).path.rsplit("/", 1)[-1]) or "download.xlsx"
-    created = [d for d in (dest_dir, *dest_dir.parents) if not d.exists()]
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    digest = hashlib.sha256()
-    received = 0
+# --- HTTP with one deadline for the whole fetch ---------------------------------------------------------
+
+class _Budget:
+    """The deadline and the request count of one fetch."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.end = time.monotonic() + timeout
+        self.requests = 0
+
+    def left(self) -> float:
+        """Seconds left; ``TimeoutError`` once the deadline has passed (mapped to a FetchError by callers)."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("deadline of the fetch passed")
+        return left
+
+    def count(self, url: str) -> None:
+        self.requests += 1
+        if self.requests > MAX_REQUESTS:
+            raise FetchError(f"stopped before {_short(url)}: a fetch makes at most {MAX_REQUESTS} HTTP requests "
+                             "(page, links and redirects together; MAX_REQUESTS)")
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The socket reader of a response, giving each read at most the time left before the deadline.
+
+    http.client reads the status line and headers with ``readline``, which loops over ``recv``:
+    a server sending a byte a second never trips a per-read timeout, so each read re-arms the
+    socket's timeout with what is left of the whole fetch.
+    """
+
+    def __init__(self, raw: io.RawIOBase, sock: socket.socket, budget: _Budget) -> None:
+        super().__init__()
+        self._raw, self._sock, self._budget = raw, sock, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        self._sock.settimeout(self._budget.left())
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+class _Response(http.client.HTTPResponse):
+    def __init__(self, sock, *args, budget: _Budget, **kwargs) -> None:
+        super().__init__(sock, *args, **kwargs)
+        # nothing has been read yet: swap the plain socket reader for one bounded by the deadline
+        self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, budget), _CHUNK)
+
+
+class _DeadlineConnection:
+    """Mixin: connect and send with at most the time left; responses read through :class:`_Response`."""
+
+    def __init__(self, host: str, port: int | None, *, budget: _Budget, **kwargs) -> None:
+        super().__init__(host, port, timeout=budget.left(), **kwargs)
+        self._budget = budget
+        self.response_class = functools.partial(_Response, budget=budget)
+
+    def connect(self) -> None:
+        self.timeout = self._budget.left()
+        super().connect()
+
+    def send(self, data) -> None:
+        if self.sock is not None:
+            self.sock.settimeout(self._budget.left())
+        super().send(data)
+
+
+class _HTTPConnection(_DeadlineConnection, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_DeadlineConnection, http.client.HTTPSConnection):
+    pass
+
+
+def _deadline_message(what: str, budget: _Budget) -> str:
+    return (f"{what} did not answer within the {budget.timeout:g} s deadline of the fetch (timeout= covers "
+            "the page and the downloads together); try again later or raise timeout=")
+
+
+def _request(url: str, budget: _Budget) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+    """One GET of ``url`` (already checked), its headers read; the caller closes both."""
+    parts = urllib.parse.urlsplit(url)
+    budget.count(url)
+    # http.client sends the target as given: quote what a page may leave unquoted (spaces, non-ASCII)
+    target = urllib.parse.quote(parts.path or "/", safe="/%:@!$&'()*+,;=~")
+    if parts.query:
+        target += "?" + urllib.parse.quote(parts.query, safe="/%:@!$&'()*+,;=~?")
+    cls = _HTTPSConnection if parts.scheme.lower() == "https" else _HTTPConnection
     try:
-        with os.fdopen(fd, "wb") as fh:
-            response = _open(url, timeout)
-            with response:
-                expected = response.headers.get("Content-Length")
-                try:
-                    while chunk := response.read(_CHUNK):
-                        fh.write(chunk)
-                        digest.update(chunk)
-                        received += len(chunk)
-                except http.client.IncompleteRead as exc:
-                    raise FetchError(f"download of {url} broke off after {received + len(exc.partial)} of "
-                                     f"{expected or 'an unknown number of'} bytes; nothing was kept") from None
-                except (socket.timeout, TimeoutError):
-                    raise FetchError(f"download of {url} stalled for {timeout:g} s after {received} bytes; "
-                                     "nothing was kept") from None
-                except (ConnectionError, OSError) as exc:
-                    raise FetchError(f"download of {url} failed after {received} bytes ({exc}); "
-                                     "nothing was kept") from None
-        if expected is not None and int(expected) != received:
-            raise FetchError(f"download of {url} broke off after {received} of {expected} bytes; nothing was kept")
-        if not zipfile.is_zipfile(tmp):
-            raise FetchError(f"{url} is not an Excel .xlsx workbook (not a zip container); nothing was kept")
-        with zipfile.ZipFile(tmp) as zf:
+        conn = cls(parts.hostname, parts.port, budget=budget, **(
+            {"context": ssl.create_default_context()} if cls is _HTTPSConnection else {}))
+        conn.connect()
+    except TimeoutError:
+        raise FetchError(_deadline_message(_short(url), budget)) from None
+    except ssl.SSLError as exc:
+        raise FetchError(f"secure connection to {_short(url)} failed ({_short(exc, 160)})") from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise FetchError(f"cannot reach {_short(url)} ({_short(exc, 160)}); are you offline? Without network, "
+                         "ingest a workbook you already have: natoanalysis ingest SOURCE PATH.xlsx") from None
+    try:
+        conn.request("GET", target, headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "identity",
+                                             "Connection": "close"})
+        return conn, conn.getresponse()
+    except TimeoutError:
+        conn.close()
+        raise FetchError(_deadline_message(_short(url), budget)) from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        conn.close()
+        raise FetchError(f"{_short(url)} gave no valid HTTP answer ({_short(exc, 160)})") from None
+
+
+@contextlib.contextmanager
+def _opened(url: str, budget: _Budget, check: Callable[[str], str | None]
+            ) -> Iterator[tuple[http.client.HTTPResponse, list[str]]]:
+    """The 200 response for ``url`` after its redirects, each checked; yield it and the URLs visited."""
+    chain = [url]
+    while True:
+        conn, response = _request(url, budget)
+        if response.status not in _REDIRECT_CODES:
+            break
+        location = (response.getheader("Location") or "").strip()
+        response.close()
+        conn.close()
+        if not location:
+            raise FetchError(f"{_short(url)} answered HTTP {response.status} without saying where to (no Location)")
+        new = urllib.parse.urldefrag(urllib.parse.urljoin(url, location))[0]
+        reason = check(new)
+        if reason is not None:
+            raise FetchError(f"refused the redirect from {_short(url)} to {_short(new)}: {reason}")
+        if new in chain:
+            raise FetchError(f"{_short(chain[0])} redirects in a loop (back to {_short(new)})")
+        if len(chain) > MAX_REDIRECTS:
+            raise FetchError(f"{_short(chain[0])} redirects more than {MAX_REDIRECTS} times (MAX_REDIRECTS)")
+        chain.append(new)
+        url = new
+    try:
+        if response.status != 200:
+            error = _NotFound if response.status in _NOT_FOUND_CODES else FetchError
+            raise error(f"{_short(url)} answered HTTP {response.status} ({_short(response.reason, 60)})")
+        yield response, chain
+    finally:
+        response.close()
+        conn.close()
+
+
+def _read_chunk(response: http.client.HTTPResponse, what: str, received: int, expected: int | None,
+                budget: _Budget) -> bytes:
+    """The next bytes of a body, at most one socket read; b"" at its end."""
+    of = f"{received} of {expected}" if expected is not None else f"{received}"
+    try:
+        return response.read1(_CHUNK)
+    except TimeoutError:
+        raise FetchError(f"{what} did not finish within the {budget.timeout:g} s deadline of the fetch "
+                         f"({of} bytes received); nothing was kept; try again later or raise timeout=") from None
+    except http.client.IncompleteRead:
+        raise FetchError(f"{what} broke off after {of} bytes; nothing was kept") from None
+    except (http.client.HTTPException, OSError) as exc:
+        raise FetchError(f"{what} failed after {of} bytes ({_short(exc, 160)}); nothing was kept") from None
+
+
+def _decode(body: bytes, charset: str | None) -> str:
+    """Text of a page in the charset it declares, UTF-8 when that is unknown or no text encoding.
+
+    Examples
+    --------
+    >>> _decode("é".encode(), "x-no-such-charset"), _decode(b"abc", "rot13"), _decode(b"\\xff", None)
+    ('é', 'abc', '�')
+    """
+    try:
+        return body.decode(charset or "utf-8", errors="replace")
+    except (LookupError, ValueError, TypeError):
+        # LookupError: unknown ('x-bogus') or not a text codec ('rot13', 'base64'); ValueError: a codec
+        # refusing errors='replace'
+        return body.decode("utf-8", errors="replace")
+
+
+def _read_page(url: str, budget: _Budget, check: Callable[[str], str | None]) -> tuple[str, str]:
+    """The page's text (at most MAX_PAGE_BYTES) and its final URL, the base of its relative links."""
+    with _opened(url, budget, check) as (response, chain):
+        what = f"page {_short(chain[-1])}"
+        if response.length is not None and response.length > MAX_PAGE_BYTES:
+            raise FetchError(f"{what} announces {response.length} bytes, more than the {MAX_PAGE_BYTES}-byte "
+                             "cap for a publisher's page (MAX_PAGE_BYTES); refused")
+        body = bytearray()
+        while chunk := _read_chunk(response, what, len(body), response.length, budget):
+            body += chunk
+            if len(body) > MAX_PAGE_BYTES:
+                raise FetchError(f"{what} passed {MAX_PAGE_BYTES} bytes, the cap for a publisher's page "
+                                 "(MAX_PAGE_BYTES); refused")
+        try:
+            charset = response.headers.get_content_charset()
+        except Exception:  # noqa: BLE001 - a malformed header parameter is no charset
+            charset = None
+        return _decode(bytes(body), charset), chain[-1]
+
+
+def _check_workbook(path: Path, url: str) -> None:
+    """Raise FetchError unless ``path`` is an intact xlsx zip of a plausible unpacked size."""
+    if not zipfile.is_zipfile(path):
+        raise FetchError(f"{_short(url)} is not an Excel .xlsx workbook (not a zip container); nothing was kept")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+            if unpacked > MAX_UNZIPPED_BYTES:
+                raise FetchError(f"{_short(url)} unpacks to {unpacked} bytes, more than the {MAX_UNZIPPED_BYTES}"
+                                 "-byte cap for a workbook (MAX_UNZIPPED_BYTES); nothing was kept")
             bad = zf.testzip()
-        if bad is not None:
-            raise FetchError(f"{url} is a damaged workbook (member {bad} fails its CRC); nothing was kept")
-        target = dest_dir / name
-        os.replace(tmp, target)
-        return target, digest.hexdigest()
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        for d in created:  # innermost first: leave no empty folders behind either
-            if d.is_dir() and not any(d.iterdir()):
-                d.rmdir()
-        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, EOFError,
+            OSError, zlib.error) as exc:
+        raise FetchError(f"{_short(url)} is a damaged workbook ({_short(exc, 160)}); nothing was kept") from None
+    if bad is not None:
+        raise FetchError(f"{_short(url)} is a damaged workbook (member {_short(bad, 60)} fails its CRC); "
+                         "nothing was kept")
+
+
+def _download(url: str, dest_dir: Path, name: str, *, budget: _Budget, check: Callable[[str], str | None]
+              ) -> tuple[Path, str, list[str]]:
+    """Download ``url`` into a hidden ``.part`` file in ``dest_dir``; return it verified, its sha256, the URLs visited.
+
+    The caller renames the file into place, or removes it; on any failure here it is removed.
+    """
+    with _opened(url, budget, check) as (response, chain):
+        what = f"download of {_short(chain[-1])}"
+        expected = response.length  # None when the body is chunked or its length not announced
+        if expected is not None and expected > MAX_WORKBOOK_BYTES:
+            raise FetchError(f"{_short(chain[-1])} announces {expected} bytes (Content-Length), more than the "
+                             f"{MAX_WORKBOOK_BYTES}-byte cap for one workbook; refused, nothing was kept")
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        tmp = dest_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+        digest = hashlib.sha256()
+        received = 0
+        try:
+            # 0666 less the umask, as a plain open() gives (tempfile.mkstemp would make it 0600)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            with os.fdopen(fd, "wb") as fh:
+                while chunk := _read_chunk(response, what, received, expected, budget):
+                    received += len(chunk)
+                    if received > MAX_WORKBOOK_BYTES:
+                        raise FetchError(f"{what} passed {MAX_WORKBOOK_BYTES} bytes, the cap for one workbook "
+                                         "(MAX_WORKBOOK_BYTES); stopped, nothing was kept")
+                    fh.write(chunk)
+                    digest.update(chunk)
+            if expected is not None and received != expected:
+                raise FetchError(f"{what} broke off after {received} of {expected} bytes; nothing was kept")
+            _check_workbook(tmp, chain[-1])
+            return tmp, digest.hexdigest(), chain
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+
+def _check_timeout(timeout: object) -> float:
+    ok = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+    if not ok or not math.isfinite(timeout) or not 0 < timeout <= MAX_TIMEOUT_S:
+        raise ValueError(f"timeout must be a number of seconds with 0 < timeout <= {MAX_TIMEOUT_S:g} (the time "
+                         f"limit of the whole fetch), got {_short(repr(timeout), 60)}")
+    return float(timeout)
 
 
 def fetch(*, source: str = "nato", edition: int | str | None = None, page_url: str | None = None,
@@ -200,58 +551,115 @@ def fetch(*, source: str = "nato", edition: int | str | None = None, page_url: s
         ``def-exp-2025-en.xlsx``); default: the newest linked.
     page_url : str, optional
         Publisher page to read links from (default: ``NATOANALYSIS_<SOURCE>_PAGE_URL``
-        or ``reference/publishers.csv``).
+        or ``reference/publishers.csv``); http or https.
     data_dir : path-like, optional
         Data root (default: ``NATOANALYSIS_DATA_DIR`` or the repository's ``data/``).
     timeout : float, default 60
-        Seconds to wait for the server on each connection and read.
+        Time limit in seconds of the whole fetch, page and downloads together; every
+        connection and read gets at most the time left. ``0 < timeout <= 86400``.
     accessed : date or ``"YYYY-MM-DD"``, optional
         Access date for the provenance record (default: today).
 
     Returns
     -------
     FetchResult
-        ``is_new`` is False when the file was already transcribed (nothing ingested).
+        ``is_new`` is False when the file was already transcribed (nothing ingested). The
+        download is ``<data>/downloads/<source>/<source>-<year>.xlsx``.
 
     Raises
     ------
     FetchError
-        Offline, timeout, HTTP error, no workbook link, or an incomplete download.
+        Offline, past the deadline, HTTP error, no workbook link (or only refused ones), a
+        redirect to another host, a page or download over its cap, or an incomplete download.
+    ValueError
+        A bad argument: timeout, edition, page URL or source.
+
+    Examples
+    --------
+    >>> fetch(source="sipri", timeout=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: timeout must be a number of seconds with 0 < timeout <= 86400 (...), got 0
     """
+    budget = _Budget(_check_timeout(timeout))
     page = _page_url(source, page_url)
     if edition is not None:
         try:
             edition = int(edition)
         except (TypeError, ValueError):
-            raise ValueError(f"edition must be a year such as 2025, got {edition!r}") from None
-    with _open(page, timeout) as response:
-        charset = response.headers.get_content_charset() or "utf-8"
-        text = response.read().decode(charset, errors="replace")
-    links = workbook_links(text, base_url=page, source=source)
+            raise ValueError(f"edition must be a year such as 2025, got {_short(repr(edition), 60)}") from None
+    hosts = allowed_hosts(source)
+    text, final_page = _read_page(page, budget, functools.partial(_refusal, page_url=page, hosts=hosts))
+    refused: list[str] = []
+    links = workbook_links(text, base_url=final_page, source=source, refused=refused)
     if not links:
-        raise FetchError(f"{page} links no {source} workbook (looked for {publisher(source)['link_pattern']!r})")
+        why = (f"; refused {len(refused)} link{'s' if len(refused) > 1 else ''}: {refused[0]}"
+               + (f" and {len(refused) - 1} more" if len(refused) > 1 else "") if refused else "")
+        raise FetchError(f"{_short(final_page)} links no {source} workbook it may download{why} "
+                         f"(looked for {publisher(source)['link_pattern']!r})")
     year = max(links) if edition is None else edition
     if year not in links:
-        raise FetchError(f"{page} links no {source} edition {year}; linked: {', '.join(map(str, sorted(links)))}")
+        raise FetchError(f"{_short(final_page)} links no {source} edition {year}; linked: "
+                         f"{', '.join(map(str, sorted(links)))}")
+    candidates = links[year][:MAX_CANDIDATES_PER_EDITION]
+    untried = len(links[year]) - len(candidates)
+    check = functools.partial(_refusal, page_url=final_page, hosts=hosts)
     root = paths.data_root(data_dir, must_exist=False)
-    failures = []
-    for url in links[year]:
-        try:
-            path, sha = _download(url, root / "downloads" / source, timeout=timeout)
-            break
-        except FetchError as exc:
-            if "HTTP 404" not in str(exc):
-                raise
-            failures.append(str(exc))
-    else:
-        raise FetchError(f"no {source} {year} workbook could be downloaded: {'; '.join(failures)}")
-    known = provenance.read_all(root)
-    same = known[(known["source"] == source) & (known["sha256"] == sha)]
-    if not same.empty:
-        return FetchResult(source, url, path, sha, root / same.iloc[0]["raw_path"], is_new=False)
+    dest_dir = root / "downloads" / source
+    target = dest_dir / f"{source}-{year}.xlsx"  # our name: the URL's may hold anything, '../' included
+    created = [d for d in (dest_dir, *dest_dir.parents) if not d.exists()]
+    tmp = backup = None
+    installed = False
     try:
-        target = _ingest(path, source=source, data_dir=root, accessed=accessed, url=url)
-    except BaseException:
-        path.unlink(missing_ok=True)  # all or nothing: a workbook we cannot ingest is not kept either
+        missing: list[str] = []
+        for link in candidates:
+            try:
+                tmp, sha, chain = _download(link, dest_dir, target.name, budget=budget, check=check)
+                break
+            except _NotFound as exc:
+                missing.append(str(exc))
+        else:
+            more = (f"; {untried} more link{'s were' if untried > 1 else ' was'} not tried (at most "
+                    f"{MAX_CANDIDATES_PER_EDITION} per edition)" if untried else "")
+            others = (f", and so did the other {len(missing) - 1} link{'s' if len(missing) > 2 else ''} tried"
+                      if len(missing) > 1 else "")
+            raise FetchError(f"no {source} {year} workbook could be downloaded: {missing[0]}{others}{more}")
+        url = chain[-1]
+        redirects = chain if len(chain) > 1 else []
+        remote_name = _remote_name(link)
+        if target.exists():  # an earlier download of this edition: kept aside until the new one is ingested
+            backup = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.old")
+            os.replace(target, backup)
+        os.replace(tmp, target)
+        installed = True
+        known = provenance.read_all(root)
+        same = known[(known["source"] == source) & (known["sha256"] == sha)]
+        if not same.empty:
+            result = FetchResult(source, url, target, sha, root / same.iloc[0]["raw_path"], is_new=False,
+                                 redirects=tuple(redirects), remote_name=remote_name)
+        else:
+            # The edition comes from the workbook's content; the link's year must be its last year (NATO's
+            # topic page has linked its "2023" tables to the 2022 file).
+            raw = _ingest(target, source=source, data_dir=root, accessed=accessed, url=url,
+                          redirects=redirects, expect_last_year=year, file_name=remote_name)
+            result = FetchResult(source, url, target, sha, raw.path, is_new=raw.status != "unchanged",
+                                 redirects=tuple(redirects), remote_name=remote_name)
+    except BaseException as exc:
+        # all or nothing: no .part, no workbook we could not ingest, the earlier download back in place,
+        # no folder made for this fetch
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        if installed:
+            target.unlink(missing_ok=True)
+        if backup is not None and backup.exists():
+            os.replace(backup, target)
+        for d in created:  # innermost first
+            if d.is_dir() and not any(d.iterdir()):
+                d.rmdir()
+        if isinstance(exc, OSError):  # network errors are FetchErrors by now: this is the disk (full, read-only)
+            raise FetchError(f"cannot store the {source} {year} workbook under {_short(str(root))} "
+                             f"({_short(exc, 160)}); nothing was kept") from None
         raise
-    return FetchResult(source, url, path, sha, target, is_new=True)
+    if backup is not None:
+        backup.unlink(missing_ok=True)
+    return result

@@ -159,7 +159,8 @@ def _differences(old: Workbook, new: Workbook) -> str | None:
 def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None = None,
            data_dir: str | os.PathLike | None = None, accessed: dt.date | str | None = None,
            url: str | None = None, redirects: list[str] | None = None, strict: bool = False,
-           replace: bool = False) -> IngestResult:
+           replace: bool = False, expect_last_year: int | None = None,
+           file_name: str | None = None) -> IngestResult:
     """Transcribe an official workbook into ``<data>/raw/<source>/<edition>/``.
 
     Parameters
@@ -185,6 +186,12 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
     replace : bool, default False
         Replace an edition already transcribed with different content (the
         previous transcription is kept in ``raw/<source>/.backups/``).
+    expect_last_year : int, optional
+        Refuse the workbook unless its tables end in this year (a download
+        linked as one edition that holds another).
+    file_name : str, optional
+        The publisher's name of the file, for the provenance (default: the
+        file's own name; a download is stored under a name of our choosing).
 
     Returns
     -------
@@ -202,6 +209,10 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
     path = Path(path)
     accessed = _accessed(accessed)
     workbook, sha, coverage, identity, tidy = _read(path, source=source, edition=edition, strict=strict)
+    if expect_last_year is not None and coverage["last_year"] != expect_last_year:
+        raise WorkbookError(f"{path.name} was expected to hold {source}'s {expect_last_year} tables but its tables "
+                            f"end in {coverage['last_year']} (edition {identity.edition}): the link points at "
+                            "another edition's file; nothing was kept")
     files = transcript.render(workbook, with_font_color=handlers.get(source).with_font_color)
     content = provenance.content_sha256(workbook)
     root = paths.data_root(data_dir, must_exist=False)
@@ -220,7 +231,7 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         backup = paths.raw_dir(root, source) / BACKUP_DIR / f"{identity.edition}.{stamp}"
         status = "replaced"
-    record = provenance.build(source=source, edition=identity.edition, workbook_path=path, sha256=sha,
+    record = provenance.build(source=source, edition=identity.edition, file_name=file_name or path.name, sha256=sha,
                               size=path.stat().st_size, accessed=accessed, files=files, content=content,
                               identity=identity, coverage=coverage, url=url, redirects=redirects)
     files["provenance.json"] = provenance.dumps(record)

@@ -66,7 +66,7 @@ def content_sha256(workbook: Workbook) -> str:
     return digest.hexdigest()
 
 
-def build(*, source: str, edition: str, workbook_path: Path, sha256: str, size: int, accessed: dt.date,
+def build(*, source: str, edition: str, file_name: str, sha256: str, size: int, accessed: dt.date,
           files: dict[str, str], content: str, identity, coverage: dict, url: str | None = None,
           redirects: list[str] | None = None) -> dict:
     """Assemble the provenance record for a transcription.
@@ -89,7 +89,7 @@ def build(*, source: str, edition: str, workbook_path: Path, sha256: str, size: 
         "terms": known.get("terms", ""),
         **coverage,
         "identified_by": identity.how,
-        "file_name": workbook_path.name,
+        "file_name": file_name,
         "sha256": sha256,
         "size_bytes": size,
         "publisher_sha256": known.get("sha256", "") or None,

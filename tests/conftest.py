@@ -8,7 +8,18 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "data"
+
+
+def _shared_data() -> Path:
+    # The official workbooks sit in shared/data beside the clone; a git worktree (/work/wt/NAME) sits
+    # one level deeper than the main clone, so look beside each folder above the repository.
+    for folder in REPO.parents:
+        if (folder / "shared" / "data").is_dir():
+            return folder / "shared" / "data"
+    return REPO.parent / "shared" / "data"
+
+
+SHARED = _shared_data()
 NATO_XLSX = SHARED / "nato" / "240617-def-exp-2024-TABLES-en.xlsx"
 SIPRI_XLSX = SHARED / "sipri" / "SIPRI-Milex-data-1949-2024_2.xlsx"
 RAW_NATO = REPO / "data" / "raw" / "nato" / "2024-06"
