@@ -136,6 +136,10 @@ def _cmd_claims(args: argparse.Namespace) -> int:
         print(table.to_json(orient="records", indent=2, force_ascii=False))
     elif args.format == "csv":
         print(table.to_csv(index=False), end="")
+    elif "reproduced_by" in table.columns:  # --edition all: which editions reproduce each claim
+        for row in table.itertuples():
+            print(f"{row.id:<30} reproduced by: {row.reproduced_by}")
+            print(f"{'':<30} {row.verdicts}\n")
     else:
         for row in table.itertuples():
             print(f"{row.id:<30} {row.verdict:<22} {row.computed}")
@@ -176,7 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("claims", help="check the claims registry against the official data")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format (default: table)")
-    p.add_argument("--edition", default=None, help="NATO edition YYYY-MM (default: the latest bundled)")
+    p.add_argument("--edition", default=None,
+                   help="NATO edition YYYY-MM, or 'all' to say which bundled editions reproduce each claim "
+                        "(default: the latest bundled)")
     p.set_defaults(func=_cmd_claims)
 
     p = sub.add_parser("fetch", help="download the publisher's latest workbook and ingest it as a new edition")

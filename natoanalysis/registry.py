@@ -50,7 +50,9 @@ def countries(*, include_non_allies: bool = False) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per country: ``iso3``, ``name``, ``is_nato_ally``,
+        One row per country: ``iso3``, ``name``, ``article`` ("the" where
+        English uses one: the Netherlands, the United Kingdom, the United
+        States), ``is_nato_ally``,
         ``accession_date``, ``has_armed_forces``, ``nato_names``,
         ``sipri_names``, ``aliases`` (``;``-separated) and ``source``.
 
@@ -173,6 +175,22 @@ def lookup(name: str, *, publisher: str = "any") -> str:
             "and the aggregates NATO Europe and Canada, NATO Total"
         )
     return code
+
+
+def name_in_text(code: str, *, start: bool = False) -> str:
+    """A country's name as it reads in a sentence: "the Netherlands", "Poland" ("The ..." at its start).
+
+    Examples
+    --------
+    >>> name_in_text("USA"), name_in_text("NLD", start=True), name_in_text("POL")
+    ('the United States', 'The Netherlands', 'Poland')
+    """
+    name = country_name(code)
+    df = _countries().set_index("iso3")
+    article = df.at[code, "article"] if code in df.index else ""
+    if not article:
+        return name
+    return f"{article.capitalize() if start else article} {name}"
 
 
 def country_name(code: str) -> str:

@@ -121,11 +121,17 @@ def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float = 2.0,
     rows = data[(data["indicator"] == "share_gdp_pct") & (data["year"] == year) & ~data["is_aggregate"]]
     est = " (estimates)" if rows["is_estimate"].any() else ""
     what = labels.measure(rows).capitalize()
+    blank = rows[rows["value"].isna()]
+    note = "Iceland has no armed forces and is not shown."
+    if len(blank):
+        note += " No figure published, not shown: " + ", ".join(
+            f"{n} ({r.replace('_', ' ')})" for n, r in zip(blank["country_name"], blank["missing_reason"])) + "."
+    rows = rows.dropna(subset=["value"])
     return ranked_bars(rows, value="value", label="country_name",
                        title=title or f"{what} as a share of GDP, {year}{est}",
                        xlabel=f"{what}, % of GDP (NATO: share of real GDP, {labels.prices(rows)})",
                        provenance=rows, threshold=threshold_pct, threshold_label=f"{threshold_pct:g}% guideline",
-                       note="Iceland has no armed forces and is not shown.")
+                       note=note)
 
 
 def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title: str, ylabel: str,

@@ -15,10 +15,11 @@ GROWTH_DEFINITIONS = (
 
 
 def growth_under_definitions(*, data: pd.DataFrame, group: str = "europe_canada",
-                             years: list[int] | tuple[int, ...] = (2023, 2024)) -> pd.DataFrame:
+                             years: list[int] | tuple[int, ...] | None = None) -> pd.DataFrame:
     """Year-on-year growth of a group total under the four definitions a headline may use.
 
-    Real growth uses constant 2015 US dollars, nominal growth current US
+    ``years`` default to the edition's last two. Real growth uses constant
+    US dollars (the edition's base year), nominal growth current US
     dollars; "published membership" counts each year's allies (NATO's
     aggregates), "constant membership" the allies of the edition's latest year
     on both sides of every change.
@@ -35,6 +36,9 @@ def growth_under_definitions(*, data: pd.DataFrame, group: str = "europe_canada"
     >>> t.set_index("definition")["growth_pct"].round(2).to_dict()["real, published membership"]
     17.95
     """
+    if years is None:
+        last = int(data["year"].max())
+        years = (last - 1, last)
     rows = []
     for year in years:
         for label, membership, basis in GROWTH_DEFINITIONS:

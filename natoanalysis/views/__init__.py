@@ -13,6 +13,6 @@ Modules: :mod:`.selection` (rows), :mod:`.headline` (01), :mod:`.burden` (02),
 
 from __future__ import annotations
 
-from .selection import rows
+from .selection import rows, year_or_latest
 
-__all__ = ["rows"]
+__all__ = ["rows", "year_or_latest"]

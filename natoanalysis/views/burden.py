@@ -7,7 +7,7 @@ import pandas as pd
 from ..metrics import _args
 from ..metrics.burden import burden_share
 from ..metrics.groups import aggregate
-from . import labels
+from . import labels, text
 
 GROUP_LABELS = {"USA": "United States", "europe_canada": "European allies and Canada"}
 
@@ -69,7 +69,7 @@ def usa_share_by_basis(*, data: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def price_effect(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
+def price_effect(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     """How far current-dollar spending sits from constant-dollar spending, per group, in ``year``.
 
     ``ratio = current / constant``: above 1 when prices (in dollars, at
@@ -91,7 +91,7 @@ def price_effect(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
     [1.28, 1.18]
     """
     df = _args.table(data, None)
-    y = _args.year(year, df)
+    y = _args.year_or_last(year, df)
     t = transatlantic_levels(data=df)
     t = t[t["year"] == y].pivot(index="group", columns="price_basis", values="defence_exp_usd_billion")
     out = pd.DataFrame({"current_usd_billion": t["current"], "constant_usd_billion": t["constant"]})
@@ -99,3 +99,39 @@ def price_effect(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
     out = out.reindex(list(GROUP_LABELS.values()))
     out.attrs["base_year"] = labels.base_year(df)
     return out
+
+
+def price_basis_markdown(*, data: pd.DataFrame, year: int | None = None) -> str:
+    """Why the US share differs at current and at constant prices, with the edition's own figures (Markdown).
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> print(price_basis_markdown(data=na.load()))  # doctest: +ELLIPSIS
+    At constant prices every year is valued at the prices and exchange rates of 2015, ...
+    """
+    df = _args.table(data, None)
+    y = _args.year_or_last(year, df)
+    base = labels.base_year(df)
+    t = usa_share_by_basis(data=df)
+    t = t[t["measure"] == "Defence expenditure"].pivot(index="year", columns="price_basis", values="share_pct")
+    first = int(t.index.min())
+    diff = t["current"] - t["constant"]
+
+    def compare(yr: int) -> str:
+        cur, const = t.at[yr, "current"], t.at[yr, "constant"]
+        verb = "is" if yr == y else "was"
+        if abs(cur - const) < 0.05:
+            return f"in {labels.year_label(df, yr)} it {verb} {text.pct(cur, decimals=1)} at both"
+        side = "higher" if cur > const else "lower"
+        return (f"in {labels.year_label(df, yr)} it {verb} {text.pct(cur, decimals=1)} at current prices, {side} "
+                f"than the {text.pct(const, decimals=1)} at constant prices")
+
+    years = [first] + ([y] if y != first else [])
+    widest = int(diff.abs().idxmax())
+    return (f"At constant prices every year is valued at the prices and exchange rates of {base}, so only real "
+            f"changes in spending move the line, and the two measures coincide in {base} by construction. At current "
+            "prices the dollar value of European spending also moves with inflation and with European currencies "
+            "against the dollar: a stronger dollar lowers European budgets in dollars and raises the US share. For the "
+            f"US share of allied defence expenditure, {text.listing(compare(yr) for yr in years)}; the two measures are "
+            f"furthest apart in {labels.year_label(df, widest)} ({text.points(abs(diff[widest]), decimals=1)}).")

@@ -7,6 +7,7 @@ import pandas as pd
 from .. import registry
 from ..metrics import _args
 from ..metrics.guidelines import allies_meeting, compliance_table
+from . import labels, text
 
 GUIDELINE_LABELS = {"meets_2pct": "2% of GDP", "meets_equipment_20pct": "20% on equipment",
                     "meets_hague_core_3_5pct": "3.5% core (Hague)"}
@@ -82,7 +83,7 @@ def printed_versus_recomputed(*, data: pd.DataFrame, threshold_pct: float = 2.0)
     """Ally-years whose status against a threshold differs between the published share and expenditure / GDP.
 
     NATO's Table 3 prints some shares as exactly 2.0 where Table 2 expenditure
-    over Table 5 GDP (constant 2015 US dollars) is slightly lower.
+    over Table 5 GDP (constant US dollars of the base year) is slightly lower.
 
     Returns
     -------
@@ -107,3 +108,77 @@ def printed_versus_recomputed(*, data: pd.DataFrame, threshold_pct: float = 2.0)
     differs = (both["published_share_gdp_pct"] >= thr) != (both["recomputed_share_gdp_pct"] >= thr)
     out = both[differs].reset_index().sort_values(["year", "country"], kind="stable")
     return out[["country", "year", "published_share_gdp_pct", "recomputed_share_gdp_pct"]].reset_index(drop=True)
+
+
+def recomputed_markdown(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> str:
+    """Which ally-years meet a threshold on NATO's printed share but not on expenditure / GDP, as Markdown.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> print(recomputed_markdown(data=na.load()))  # doctest: +ELLIPSIS
+    In edition 2024-06, 3 published shares meet 2% of GDP although defence expenditure over GDP ... Lithuania 2019 (printed 2.000%, recomputed 1.995%), France 2020 ...
+    """
+    df = _args.table(data, None)
+    t = printed_versus_recomputed(data=df, threshold_pct=threshold_pct)
+    base = f"(Tables 2 and 5, {labels.price_basis(df, 'constant')})"
+    if t.empty:
+        return (f"In edition {labels.edition(df)}, every ally-year stands on the same side of {threshold_pct:g}% of GDP "
+                f"on NATO's published share and on defence expenditure over GDP {base}.")
+    cases = text.listing(f"{registry.name_in_text(r.country)} {labels.year_label(df, r.year)} (printed "
+                         f"{text.pct(r.published_share_gdp_pct, decimals=3)}, recomputed "
+                         f"{text.pct(r.recomputed_share_gdp_pct, decimals=3)})" for r in t.itertuples())
+    meets = t["published_share_gdp_pct"] >= threshold_pct
+    if meets.all():
+        verb = (f"{text.count(len(t), 'published share')} meet{'s' if len(t) == 1 else ''} {threshold_pct:g}% of GDP "
+                f"although defence expenditure over GDP {base} falls just short")
+    else:
+        verb = f"{text.count(len(t), 'ally-year')} stand on different sides of {threshold_pct:g}% on the two figures"
+    return (f"In edition {labels.edition(df)}, {verb}: {cases}. Counts here use the published figure, as NATO "
+            "does; the claim checker (notebook 08) shows both.")
+
+
+def counts_markdown(*, data: pd.DataFrame, counts: pd.DataFrame | None = None) -> str:
+    """How the number of allies at 2% of GDP moved over the edition's years, as one Markdown sentence.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> print(counts_markdown(data=na.load()))  # doctest: +ELLIPSIS
+    Allies at or above 2% of GDP: 3 of 27 assessed in 2014, ... 10 in 2023e and 23 of 31 in 2024e. ...
+    """
+    df = _args.table(data, None)
+    c = meeting_counts(data=df) if counts is None else counts
+    years = [int(y) for y in c.index]
+    first, last = years[0], years[-1]
+    est = set(labels.estimate_years(df))
+    n = c["n_meets_2pct"]
+    assessed = c["n_assessed"]
+    parts = [f"{n[first]} of {assessed[first]} assessed in {labels.year_label(df, first)}"]
+    middle = [y for y in years[1:-1] if y not in est]
+    if middle:
+        lo, hi = min(middle, key=lambda y: n[y]), max(middle, key=lambda y: n[y])
+        parts.append(f"between {n[lo]} ({lo}) and {n[hi]} ({hi}) in the years up to {middle[-1]}")
+    parts += [f"{n[y]} in {labels.year_label(df, y)}" for y in years[1:-1] if y in est]
+    parts.append(f"{n[last]} of {assessed[last]} in {labels.year_label(df, last)}")
+    equip_more = int((c["n_meets_equipment_20pct"] > c["n_meets_2pct"]).sum())
+    core_max = int(c["n_meets_hague_core_3_5pct"].max())
+    return (f"Allies at or above 2% of GDP: {text.listing(parts)}. The 20% equipment guideline was met by more allies "
+            f"than the 2% one in {equip_more} of the {len(years)} years; the 3.5% core target was met by at most "
+            f"{text.count(core_max, 'ally', plural='allies')} in any year. Counts use NATO's published figures "
+            "(Tables 3 and 8); Iceland is not assessed.")
+
+
+def core_target_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, year: int, core_target_pct: float) -> str:
+    """Which allies stand at or above the core target in ``year`` and how far the median ally is short (Markdown).
+
+    ``gaps`` is :func:`natoanalysis.views.pathways.target_gaps`.
+    """
+    df = _args.table(data, None)
+    above = gaps.loc[gaps["gap_core_pp"] <= 0].sort_values("share_gdp_pct", ascending=False)["country"].tolist()
+    skipped = gaps.attrs.get("skipped", {})
+    tail = (f" No share is printed for {text.allies(sorted(skipped))}, so "
+            f"{'it is' if len(skipped) == 1 else 'they are'} not counted." if skipped else "")
+    return (f"In {labels.year_label(df, year)}, {len(above)} of the {len(gaps)} allies with a published share stood at "
+            f"or above {core_target_pct:g}% of GDP: {text.allies(above)}. The median ally was "
+            f"{text.points(gaps['gap_core_pp'].median())} short.{tail}")

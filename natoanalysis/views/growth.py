@@ -9,14 +9,14 @@ import pandas as pd
 from ..metrics import _args
 from ..metrics.groups import group_growth
 from ..metrics.growth import growth
-from . import labels
+from . import labels, text
 
 GROUP_LABELS = {"europe_canada": "European allies and Canada", "nato": "NATO total"}
 MEMBERSHIP_LABELS = {"published": "Published aggregate (members of each year)",
                      "constant": "Constant membership (allies of the latest year)"}
 
 
-def growth_by_ally(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
+def growth_by_ally(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     """Each ally's real and nominal growth of defence expenditure from ``year - 1`` to ``year``, in percent.
 
     * real: change of expenditure in constant US dollars (Table 2, at the
@@ -41,7 +41,7 @@ def growth_by_ally(*, data: pd.DataFrame, year: int) -> pd.DataFrame:
     [30.1, 36.0]
     """
     df = _args.table(data, None)
-    y = _args.year(year, df)
+    y = _args.year_or_last(year, df)
     first, _ = _args.edition_years(df)
     if y == first:
         raise ValueError(f"year {y} is the first year of the edition; accepted: {first + 1} onwards")
@@ -200,3 +200,26 @@ def group_growth_table(*, data: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(cols)
     out.columns.names = ["group", "measure", "membership"]
     return out
+
+
+def growth_markdown(*, by_ally: pd.DataFrame, data: pd.DataFrame) -> str:
+    """Median real growth, how many allies cut real spending, and the fastest riser (Markdown).
+
+    ``by_ally`` is :func:`growth_by_ally`.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> print(growth_markdown(by_ally=growth_by_ally(data=na.load()), data=na.load()))  # doctest: +ELLIPSIS
+    Median real growth in 2024e: ...
+    """
+    df = _args.table(data, None)
+    y = int(by_ally["year"].iloc[0])
+    real = by_ally["real_growth_pct"]
+    top = by_ally.iloc[0]
+    skipped = by_ally.attrs.get("skipped", {})
+    tail = (f" Not shown, as the edition prints no figure for {y} or {y - 1}: {text.allies(sorted(skipped))}."
+            if skipped else "")
+    return (f"Median real growth in {labels.year_label(df, y)}: {text.pct(real.median(), decimals=1)}; "
+            f"{int((real < 0).sum())} of {len(by_ally)} allies cut real spending. Fastest: "
+            f"{text.name(top['country'])} ({text.pct(top['real_growth_pct'], decimals=1, sign=True)}).{tail}")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import registry
 from ..metrics import _args
 from ..metrics.guidelines import allies_meeting
-from . import labels
+from . import labels, text
 
 
-def headline(*, data: pd.DataFrame, year: int, threshold_pct: float = 2.0) -> pd.Series:
+def headline(*, data: pd.DataFrame, year: int | None = None, threshold_pct: float = 2.0) -> pd.Series:
     """Alliance totals and the count of allies at or above a share of GDP in one year.
 
     Totals are NATO's published aggregates (``NATO_TOTAL``,
@@ -21,8 +22,8 @@ def headline(*, data: pd.DataFrame, year: int, threshold_pct: float = 2.0) -> pd
     ----------
     data : pandas.DataFrame
         Tidy NATO rows of one edition.
-    year : int
-        A year of the edition.
+    year : int, optional
+        A year of the edition (default: its latest).
     threshold_pct : float, default 2.0
         Share of GDP, percent.
 
@@ -32,6 +33,7 @@ def headline(*, data: pd.DataFrame, year: int, threshold_pct: float = 2.0) -> pd
         ``nato_defence_exp_usd_current_million``, ``europe_canada_defence_exp_usd_current_million``,
         ``usa_defence_exp_usd_current_million``, ``nato_share_gdp_pct``,
         ``n_allies``, ``n_allies_assessed``, ``n_allies_at_threshold``,
+        ``no_figure`` (allies the edition prints no share for, ``{code: why}``),
         ``threshold_pct``, ``year``, ``is_estimate``.
 
     Examples
@@ -42,7 +44,7 @@ def headline(*, data: pd.DataFrame, year: int, threshold_pct: float = 2.0) -> pd
     (23, 31, 1474399)
     """
     df = _args.table(data, None)
-    y = _args.year(year, df)
+    y = _args.year_or_last(year, df)
 
     def value(country: str, indicator: str, basis: str) -> float:
         sel = df[(df["country"] == country) & (df["indicator"] == indicator) & (df["year"] == y)
@@ -52,7 +54,7 @@ def headline(*, data: pd.DataFrame, year: int, threshold_pct: float = 2.0) -> pd
         return float(sel["value"].iloc[0])
 
     meets = allies_meeting(threshold=threshold_pct, year=y, data=df)
-    assessed = meets[meets["status"] != "not_assessed"]
+    assessed = meets[meets["status"].isin(["meets", "below"])]
     return pd.Series({
         "nato_defence_exp_usd_current_million": value("NATO_TOTAL", "defence_exp_usd", "current"),
         "europe_canada_defence_exp_usd_current_million": value("NATO_EUROPE_CANADA", "defence_exp_usd", "current"),
@@ -60,19 +62,22 @@ def headline(*, data: pd.DataFrame, year: int, threshold_pct: float = 2.0) -> pd
         "nato_share_gdp_pct": value("NATO_TOTAL", "share_gdp_pct", "constant"),
         "n_allies": len(meets), "n_allies_assessed": len(assessed),
         "n_allies_at_threshold": int((assessed["status"] == "meets").sum()),
+        "no_figure": dict(meets.attrs.get("no_figure", {})),
         "threshold_pct": float(threshold_pct), "year": y,
         "is_estimate": bool(df.loc[df["year"] == y, "is_estimate"].any()),
     }, dtype=object)
 
 
-def largest_spenders(*, data: pd.DataFrame, year: int, n: int = 10, price_basis: str = "current") -> pd.DataFrame:
+def largest_spenders(*, data: pd.DataFrame, year: int | None = None, n: int = 10,
+                     price_basis: str = "current") -> pd.DataFrame:
     """The ``n`` allies with the largest defence expenditure in US dollars, with their share of the NATO total.
 
     Parameters
     ----------
     data : pandas.DataFrame
         Tidy NATO rows of one edition.
-    year : int
+    year : int, optional
+        Default: the edition's latest year.
     n : int, default 10
     price_basis : {"current", "constant"}
         Current prices and exchange rates (default) or constant ones (the edition's base year).
@@ -91,12 +96,12 @@ def largest_spenders(*, data: pd.DataFrame, year: int, n: int = 10, price_basis:
     (['USA', 'DEU', 'GBR'], [65.6, 6.6, 5.6])
     """
     df = _args.table(data, None)
-    y = _args.year(year, df)
+    y = _args.year_or_last(year, df)
     k = _args.positive_int(n, name="n")
     basis = _args.price_basis(price_basis, df, indicator="defence_exp_usd")
     sel = df[(df["indicator"] == "defence_exp_usd") & (df["price_basis"] == basis) & (df["year"] == y)]
     total = float(sel.loc[sel["country"] == "NATO_TOTAL", "value"].iloc[0])
-    allies = sel[~sel["is_aggregate"]].nlargest(k, "value")
+    allies = sel[~sel["is_aggregate"]].dropna(subset=["value"]).nlargest(k, "value")
     out = pd.DataFrame({"country": allies["country"].astype(str), "country_name": allies["country_name"].astype(str),
                         "defence_exp_usd_million": allies["value"].astype(float),
                         "defence_exp_usd_billion": allies["value"].astype(float) / 1000,
@@ -125,3 +130,95 @@ def total_over_time(*, data: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
                         "defence_exp_usd_billion": sel["value"].astype(float) / 1000})
     return out.sort_values(["basis_label", "year"]).reset_index(drop=True)
+
+
+def edition_summary(*, data: pd.DataFrame) -> str:
+    """One paragraph (Markdown) on what an edition holds: publication, definition, years, estimates, prices.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> print(edition_summary(data=na.load()))  # doctest: +ELLIPSIS
+    **Edition 2024-06** of *NATO, Defence Expenditure of NATO Countries (2014-2024)*: defence expenditure (NATO definition), ...
+    """
+    df = _args.table(data, None)
+    first, last = _args.edition_years(df)
+    est = labels.estimate_years(df)
+    n_allies = df.loc[~df["is_aggregate"].astype(bool), "country"].nunique()
+    missing = df[df["value"].isna()]
+    gaps = ""
+    if len(missing):
+        by_reason = missing.groupby("missing_reason").size()
+        gaps = (" The edition prints no figure in " + text.listing(
+            f"{n:,} cell{'s' if n != 1 else ''} ({_REASONS.get(r, r)})" for r, n in by_reason.items()) + ".")
+    return (f"**Edition {labels.edition(df)}** of *{labels.publication(df)}*: {labels.definition(df)}, "
+            f"{df['value'].notna().sum():,} published values for {n_allies} allies and NATO's aggregates, "
+            f"{first}-{last}. {labels.years_text(est)} {'is an estimate' if len(est) == 1 else 'are estimates'}; "
+            f"constant prices are {labels.prices(df)} and exchange rates.{gaps}")
+
+
+#: How a reader is told why a figure is missing.
+_REASONS = {"not_published": "left blank by NATO", "not_available": "'..': not available", "nil": "'-': nil"}
+
+
+def headline_markdown(*, data: pd.DataFrame, year: int | None = None, threshold_pct: float = 2.0) -> str:
+    """The headline figures of one year as Markdown bullet points, from :func:`headline`.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> print(headline_markdown(data=na.load()).splitlines()[0])  # doctest: +ELLIPSIS
+    - NATO allies together spend **US$1.47 trillion** on defence in 2024e ...
+    """
+    df = _args.table(data, None)
+    h = headline(data=df, year=year, threshold_pct=threshold_pct)
+    y = labels.year_label(df, h["year"])
+    measure = labels.spent_on(df)
+    lines = [
+        f"- NATO allies together spend **{text.usd_billion(h['nato_defence_exp_usd_current_million'])}** on "
+        f"{measure} in {y} ({labels.price_basis(df, 'current')}), "
+        f"{text.pct(h['nato_share_gdp_pct'])} of their combined GDP.",
+        f"- {text.name('USA', start=True)}: {text.usd_billion(h['usa_defence_exp_usd_current_million'], decimals=0)}; "
+        f"European allies and Canada: {text.usd_billion(h['europe_canada_defence_exp_usd_current_million'], decimals=0)}.",
+        f"- **{h['n_allies_at_threshold']} of the {h['n_allies_assessed']} allies** with a published figure spend "
+        f"at least {h['threshold_pct']:g}% of GDP ({h['n_allies']} allies in all; Iceland has no armed forces).",
+    ]
+    if h["no_figure"]:
+        lines.append(f"- Not counted either way, as the edition prints no share of GDP for {y}: "
+                     + text.listing(f"{registry.name_in_text(c)} ({_REASONS.get(r, r)})"
+                                    for c, r in sorted(h["no_figure"].items())) + ".")
+    return "\n".join(lines)
+
+
+def estimates_markdown(*, data: pd.DataFrame) -> str:
+    """Which years of the edition are estimates, and how many values that is (Markdown).
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> estimates_markdown(data=na.load()).startswith("In edition 2024-06, 2023 and 2024 are estimates")
+    True
+    """
+    df = _args.table(data, None)
+    est = labels.estimate_years(df)
+    n = int(df["is_estimate"].astype(bool).sum())
+    verb = "is an estimate" if len(est) == 1 else "are estimates"
+    return (f"In edition {labels.edition(df)}, {labels.years_text(est)} {verb}: {n:,} of the {len(df):,} "
+            f"values. They rest on budgets rather than outturns and are revised in the next edition.")
+
+
+def largest_markdown(*, top: pd.DataFrame) -> str:
+    """The largest spender's share of the allied total and the share of all of ``top`` (Markdown).
+
+    ``top`` is :func:`largest_spenders`.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> largest_markdown(top=largest_spenders(data=na.load(), n=3))
+    'The United States alone accounts for 65.6% of allied defence expenditure; the 3 largest spenders together for 77.8%.'
+    """
+    first = top.iloc[0]
+    return (f"{text.name(first['country'], start=True)} alone accounts for "
+            f"{text.pct(first['share_of_nato_total_pct'], decimals=1)} of allied defence expenditure; the "
+            f"{len(top)} largest spenders together for {text.pct(top['share_of_nato_total_pct'].sum(), decimals=1)}.")

@@ -177,3 +177,15 @@ def measure(data: pd.DataFrame) -> str:
     """
     text = definition(data)
     return text.split(" (")[0]
+
+
+def spent_on(data: pd.DataFrame) -> str:
+    """What money is spent on, for "spend X on ...": ``"defence"`` or ``"core defence"``.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> spent_on(na.load())
+    'defence'
+    """
+    return measure(data).replace(" expenditure", "")

@@ -8,7 +8,7 @@ import pandas as pd
 PERIODS = {"1950s": (1950, 1959), "1960s": (1960, 1969), "1970s": (1970, 1979), "1980s": (1980, 1989)}
 
 
-def period_levels(*, data: pd.DataFrame, countries: list[str], compare_year: int = 2024,
+def period_levels(*, data: pd.DataFrame, countries: list[str], compare_year: int | None = None,
                   periods: dict[str, tuple[int, int]] | None = None) -> pd.DataFrame:
     """Average share of GDP per period (e.g. Cold War decades) and the value of ``compare_year``, per country.
 
@@ -21,7 +21,8 @@ def period_levels(*, data: pd.DataFrame, countries: list[str], compare_year: int
         Tidy SIPRI rows (``natoanalysis.load(source="sipri")``).
     countries : list of str
         ISO3 codes present in ``data``.
-    compare_year : int, default 2024
+    compare_year : int, optional
+        Default: the latest year of the release.
     periods : dict, optional
         ``{label: (first_year, last_year)}``; default the decades 1950s-1980s.
 
@@ -44,6 +45,8 @@ def period_levels(*, data: pd.DataFrame, countries: list[str], compare_year: int
     unknown = [c for c in countries if c not in known]
     if unknown:
         raise ValueError(f"countries {unknown} have no share_gdp_pct rows; accepted: {', '.join(sorted(known))}")
+    if compare_year is None:
+        compare_year = int(sel["year"].max())
     if compare_year not in set(sel["year"]):
         raise ValueError(f"compare_year {compare_year} is not in data; accepted: {sel['year'].min()}-"
                          f"{sel['year'].max()}")

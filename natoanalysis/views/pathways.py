@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import registry
+from . import labels, text
 from ..metrics import _args
 from ..metrics.scenarios import TOTAL, simulate_paths
 from ..metrics.targets import gap_to_target, required_annual_increase
 
 
-def target_gaps(*, data: pd.DataFrame, year: int, core_target_pct: float = 3.5, total_target_pct: float = 5.0,
+def target_gaps(*, data: pd.DataFrame, year: int | None = None, core_target_pct: float = 3.5, total_target_pct: float = 5.0,
                 deadline: int = 2035) -> pd.DataFrame:
     """Each ally's gap to the core and the total target in ``year``, and the yearly rise needed by ``deadline``.
 
@@ -36,7 +37,7 @@ def target_gaps(*, data: pd.DataFrame, year: int, core_target_pct: float = 3.5, 
     [1.4, 63.7]
     """
     df = _args.table(data, None)
-    y = _args.year(year, df)
+    y = _args.year_or_last(year, df)
     core = gap_to_target(target=core_target_pct, year=y, data=df)
     total = gap_to_target(target=total_target_pct, year=y, data=df)
     rise = required_annual_increase(target=core_target_pct, by=deadline, from_year=y, data=df)
@@ -47,10 +48,12 @@ def target_gaps(*, data: pd.DataFrame, year: int, core_target_pct: float = 3.5, 
         "gap_total_pp": total["gap_pp"], "gap_total_usd_billion": total["gap_usd_million"] / 1000,
         "required_increase_pp_per_year": rise.reindex(core.index)})
     out.index.name = "country"
-    return out.reset_index().sort_values("gap_core_pp", ascending=False).reset_index(drop=True)
+    out = out.reset_index().sort_values("gap_core_pp", ascending=False).reset_index(drop=True)
+    out.attrs.update(skipped=core.attrs.get("skipped", {}), year=y)
+    return out
 
 
-def scenario_costs(*, data: pd.DataFrame, year: int, target_pct: float = 3.5, deadline: int = 2035,
+def scenario_costs(*, data: pd.DataFrame, year: int | None = None, target_pct: float = 3.5, deadline: int = 2035,
                    gdp_growth_pct: float | None = None, n_scenarios: int = 2000, seed: int = 0) -> pd.DataFrame:
     """Distribution of each ally's cumulative extra cost of reaching ``target_pct`` by ``deadline``, in US$ billion.
 
@@ -58,13 +61,13 @@ def scenario_costs(*, data: pd.DataFrame, year: int, target_pct: float = 3.5, de
     ``gdp_growth_pct`` (percent a year for every ally; ``None``: each ally's
     trend) and each ally's historical volatility; the cost is the spending
     above holding the ``year`` share, summed over the years, in constant
-    2015 US dollars. Allies already at the target cost nothing.
+    US dollars of the base year. Allies already at the target cost nothing.
 
     Returns
     -------
     pandas.DataFrame
         ``country, country_name, mean, p5, p50, p95`` in billion constant
-        2015 US dollars, allies with a positive cost, largest median first,
+        US dollars of the base year, allies with a positive cost, largest median first,
         and the ``TOTAL`` row last.
 
     Examples
@@ -75,7 +78,7 @@ def scenario_costs(*, data: pd.DataFrame, year: int, target_pct: float = 3.5, de
     ('TOTAL', True)
     """
     df = _args.table(data, None)
-    y = _args.year(year, df)
+    y = _args.year_or_last(year, df)
     res = simulate_paths(target=target_pct, by=deadline, n_scenarios=n_scenarios, seed=seed,
                          gdp_growth=gdp_growth_pct, from_year=y, data=df)
     res = res[["mean", "p5", "p50", "p95"]] / 1000
@@ -88,3 +91,33 @@ def scenario_costs(*, data: pd.DataFrame, year: int, target_pct: float = 3.5, de
     out.index.name = "country"
     out.attrs.clear()
     return out.reset_index()
+
+
+def gaps_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, core_target_pct: float, total_target_pct: float) -> str:
+    """How many allies are below the core target and what closing every gap would add a year (Markdown).
+
+    ``gaps`` is :func:`target_gaps`.
+    """
+    df = _args.table(data, None)
+    y = int(gaps.attrs["year"])
+    short = gaps[gaps["gap_core_pp"] > 0]
+    skipped = gaps.attrs.get("skipped", {})
+    lines = [f"- From {labels.year_label(df, y)}: {len(short)} of {len(gaps)} allies with a published share are "
+             f"below {core_target_pct:g}% of GDP.",
+             f"- Closing every core gap would add **{text.usd_billion(short['gap_core_usd_billion'].sum() * 1000)} a "
+             f"year** at {y} GDP and prices ({labels.price_basis(df, 'current')}).",
+             f"- Closing every gap to {total_target_pct:g}% would add "
+             f"{text.usd_billion(gaps.loc[gaps['gap_total_pp'] > 0, 'gap_total_usd_billion'].sum() * 1000)} a year "
+             "(an upper bound: defence- and security-related spending is not in NATO's tables)."]
+    if skipped:
+        lines.append(f"- Left out, as the edition prints no {y} share of GDP: {text.allies(sorted(skipped))}.")
+    return "\n".join(lines)
+
+
+def scenario_markdown(*, costs: pd.DataFrame, data: pd.DataFrame, year: int, deadline: int) -> str:
+    """The all-allies median and 90% range of the cumulative extra cost, in constant dollars (Markdown)."""
+    df = _args.table(data, None)
+    total = costs.set_index("country").loc[TOTAL]
+    return (f"All allies together: median **{text.usd_billion(total['p50'] * 1000, decimals=0)}** "
+            f"({labels.price_basis(df, 'constant')}) over {year + 1}-{deadline}; 90% of scenarios between "
+            f"{text.usd_billion(total['p5'] * 1000, decimals=0)} and {text.usd_billion(total['p95'] * 1000, decimals=0)}.")

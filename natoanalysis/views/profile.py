@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import registry
 from ..metrics import _args
-from . import labels
+from . import labels, text
 from ..metrics.targets import gap_to_target, project_path, required_annual_increase
 
 COMPOSITION = {"equipment_share_pct": "Equipment (incl. R&D)", "personnel_share_pct": "Personnel",
@@ -32,12 +32,17 @@ def _rank(df: pd.DataFrame, *, indicator: str, basis: str, year: int, country: s
     return order.index(country) + 1, len(order)
 
 
-def profile_summary(*, data: pd.DataFrame, country: str, year: int, core_target_pct: float = 3.5,
+def _guideline(name: str) -> float:
+    return float(registry.guidelines().set_index("guideline").at[name, "threshold_pct"])
+
+
+def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None, core_target_pct: float = 3.5,
                     deadline: int = 2035) -> pd.Series:
     """Key figures for one ally in one year.
 
-    Ranks are among the allies with a figure that year (1 = highest).
-    The 2% and 20% statuses use NATO's published figures (Tables 3 and 8).
+    Ranks are among the allies with a figure that year (1 = highest). The
+    2% and 20% statuses use NATO's published figures (Tables 3 and 8) and
+    the thresholds of ``reference/guidelines.csv``.
 
     Parameters
     ----------
@@ -45,7 +50,9 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int, core_target_
         Tidy NATO rows of one edition.
     country : str
         Ally ISO3 code with armed forces (not Iceland).
-    year : int
+    year : int, optional
+        Default: the latest year in which the edition prints the ally's share
+        of GDP (the edition's last year unless its figure was held back).
     core_target_pct : float, default 3.5
         Core defence target, percent of GDP.
     deadline : int, default 2035
@@ -54,13 +61,14 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int, core_target_
     Returns
     -------
     pandas.Series
-        ``country_name``, ``share_gdp_pct``, ``rank_share_gdp``, ``n_ranked``,
+        ``country_name``, ``year``, ``share_gdp_pct``, ``rank_share_gdp``, ``n_ranked``,
         ``defence_exp_usd_current_million``, ``rank_defence_exp``,
         ``real_change_pct``, ``meets_2pct``, ``years_at_2pct`` (since the
         edition's first year or accession), ``equipment_share_pct``,
         ``meets_equipment_20pct``, ``military_personnel_thousand``,
         ``gap_to_core_target_pp``, ``gap_to_core_target_usd_current_million``,
-        ``required_increase_pp_per_year``, ``is_estimate``.
+        ``required_increase_pp_per_year``, ``is_estimate``, and
+        ``years_without_share`` (``{year: why}`` where the edition prints none).
 
     Examples
     --------
@@ -68,38 +76,99 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int, core_target_
     >>> s = profile_summary(data=na.load(), country="POL", year=2024)
     >>> int(s["rank_share_gdp"]), int(s["rank_defence_exp"]), s["meets_2pct"], round(s["gap_to_core_target_pp"], 2)
     (1, 5, True, -0.62)
+    >>> round(s["real_change_pct"], 1)
+    30.1
     """
     df = _args.table(data, None)
-    y = _args.year(year, df)
     code = _args.country(country)
     if not has_defence_expenditure(country=code):
         raise ValueError(f"country {code}: {_args.NO_DEFENCE_REASON}; accepted: allies with armed forces")
+    share = _args.wide(df, "share_gdp_pct", "constant").loc[code] if code in set(df["country"]) else pd.Series(
+        dtype=float)
+    missing = {int(y): r for y, r in df.loc[(df["country"] == code) & (df["indicator"] == "share_gdp_pct")
+                                            & df["value"].isna()].set_index("year")["missing_reason"].items()}
+    if year is None:
+        if share.dropna().empty:
+            raise ValueError(f"the edition prints no share of GDP for {code}; accepted: allies with figures")
+        y = int(share.dropna().index.max())
+    else:
+        y = _args.year(year, df)
+        if y in missing:
+            printed = ", ".join(map(str, share.dropna().index.astype(int)))
+            raise ValueError(f"the edition prints no share of GDP for {code} in {y} ({missing[y]}); accepted "
+                             f"years: {printed}")
 
-    def value(indicator: str, basis: str) -> float:
+    def value(indicator: str) -> float:
+        basis = _args.price_basis(None, df, indicator=indicator) if indicator != "defence_exp_usd" else "current"
         sel = df[(df["country"] == code) & (df["indicator"] == indicator) & (df["year"] == y)
                  & (df["price_basis"].fillna("") == basis)]
         return float(sel["value"].iloc[0]) if len(sel) else float("nan")
 
-    share = df[(df["country"] == code) & (df["indicator"] == "share_gdp_pct")].set_index("year")["value"]
+    two, equip_min = _guideline("nato_2pct"), _guideline("nato_equipment_20pct")
     rank_share, n = _rank(df, indicator="share_gdp_pct", basis="constant", year=y, country=code)
     rank_exp, _ = _rank(df, indicator="defence_exp_usd", basis="current", year=y, country=code)
     gap = gap_to_target(country=code, target=core_target_pct, year=y, data=df)
-    equipment = value("equipment_share_pct", "")
+    equipment = value("equipment_share_pct")
     return pd.Series({
-        "country_name": registry.country_name(code), "year": y, "share_gdp_pct": value("share_gdp_pct", "constant"),
+        "country_name": registry.country_name(code), "year": y, "share_gdp_pct": value("share_gdp_pct"),
         "rank_share_gdp": rank_share, "n_ranked": n,
-        "defence_exp_usd_current_million": value("defence_exp_usd", "current"), "rank_defence_exp": rank_exp,
-        "real_change_pct": value("real_change_pct", ""),
-        "meets_2pct": bool(share.get(y, float("nan")) >= 2.0), "years_at_2pct": sorted(int(v) for v in
-                                                                                       share.index[share >= 2.0]),
-        "equipment_share_pct": equipment, "meets_equipment_20pct": bool(equipment >= 20.0),
-        "military_personnel_thousand": value("military_personnel_thousand", ""),
+        "defence_exp_usd_current_million": value("defence_exp_usd"), "rank_defence_exp": rank_exp,
+        "real_change_pct": value("real_change_pct"),
+        "meets_2pct": bool(share.get(y, float("nan")) >= two),
+        "years_at_2pct": sorted(int(v) for v in share.index[share >= two]),
+        "equipment_share_pct": equipment, "meets_equipment_20pct": bool(equipment >= equip_min),
+        "military_personnel_thousand": value("military_personnel_thousand"),
         "gap_to_core_target_pp": float(gap["gap_pp"]), "gap_to_core_target_usd_current_million":
             float(gap["gap_usd_million"]),
         "required_increase_pp_per_year": required_annual_increase(country=code, target=core_target_pct, by=deadline,
                                                                   from_year=y, data=df),
         "is_estimate": bool(df.loc[df["year"] == y, "is_estimate"].any()),
+        "years_without_share": missing,
     }, dtype=object)
+
+
+def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = None, core_target_pct: float = 3.5,
+                     deadline: int = 2035) -> str:
+    """The profile's opening paragraph and bullet points, as Markdown, from :func:`profile_summary`.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> print(profile_markdown(data=na.load(), country="POL").splitlines()[0])  # doctest: +ELLIPSIS
+    In 2024 (NATO estimate), Poland spent **4.12% of GDP** on defence, rank 1 of 31 allies, ...
+    """
+    df = _args.table(data, None)
+    s = profile_summary(data=df, country=country, year=year, core_target_pct=core_target_pct, deadline=deadline)
+    code = _args.country(country)
+    y = int(s["year"])
+    est = " (NATO estimate)" if s["is_estimate"] else ""
+    met = s["years_at_2pct"]
+    name = text.name(code)
+    held = s["years_without_share"]
+    lines = [f"In {y}{est}, {name} spent **{text.pct(s['share_gdp_pct'])} of GDP** on {labels.spent_on(df)}, rank "
+             f"{s['rank_share_gdp']} of {s['n_ranked']} allies, and **{text.usd_billion(s['defence_exp_usd_current_million'])}"
+             f"** at {labels.price_basis(df, 'current')}, rank {s['rank_defence_exp']}. Real spending changed by "
+             f"{text.pct(s['real_change_pct'], decimals=1, sign=True)} on the year before "
+             f"({labels.price_basis(df, 'constant', exchange_rates=False)})."]
+    if held:
+        lines[0] += (" The edition prints no share of GDP for " + text.listing(
+            f"{yy} ({r.replace('_', ' ')})" for yy, r in sorted(held.items())) + ".")
+    two, equip_min = _guideline("nato_2pct"), _guideline("nato_equipment_20pct")
+    lines.append("")
+    lines.append(f"- {two:g}% guideline: {'met' if s['meets_2pct'] else 'not met'} in {y}; met in "
+                 f"{len(met)} of the edition's years{(': ' + ', '.join(map(str, met))) if met else ''}.")
+    lines.append(f"- {equip_min:g}% equipment guideline: {text.pct(s['equipment_share_pct'], decimals=1)} of defence "
+                 f"expenditure went to major equipment, so it is {'met' if s['meets_equipment_20pct'] else 'not met'}.")
+    lines.append(f"- Military personnel: {s['military_personnel_thousand']:,.1f} thousand.")
+    gap = s["gap_to_core_target_pp"]
+    target = f"- Hague core target ({core_target_pct:g}% by {deadline}): "
+    if gap > 0:
+        lines.append(target + f"{text.points(gap)} of GDP short, about {text.usd_billion(s['gap_to_core_target_usd_current_million'])}"
+                     f" a year at {y} GDP; a straight path needs {text.points(s['required_increase_pp_per_year'])} "
+                     "more each year.")
+    else:
+        lines.append(target + f"already above it, by {text.points(-gap)} of GDP.")
+    return "\n".join(lines)
 
 
 def composition(*, data: pd.DataFrame, country: str) -> pd.DataFrame:

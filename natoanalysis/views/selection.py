@@ -77,3 +77,21 @@ def rows(data: pd.DataFrame, *, indicator: str | Iterable[str], price_basis: str
     if years is not None:
         mask &= data["year"].isin(years)
     return data[mask].reset_index(drop=True)
+
+
+def year_or_latest(data: pd.DataFrame, year: int | None = None) -> int:
+    """``year`` checked against the rows' years, or their latest year when it is None.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> year_or_latest(na.load()) == int(na.load()["year"].max())
+    True
+    >>> year_or_latest(na.load(), 1999)
+    Traceback (most recent call last):
+    ...
+    ValueError: year 1999 is outside edition 2024-06; accepted: 2014 to 2024
+    """
+    from ..metrics import _args  # the one argument check, shared with the metrics
+
+    return _args.year_or_last(year, data)
