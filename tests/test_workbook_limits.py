@@ -381,6 +381,26 @@ def test_damaged_member_is_one_line(tmp_path):
     assert "\n" not in str(err.value)
 
 
+def test_undefined_style_or_font_is_one_line(tmp_path):
+    """A cell pointing past the stylesheet: openpyxl's IndexError (a traceback for fonts before) is one line."""
+    styles = (f'<?xml version="1.0"?><styleSheet xmlns="{MAIN}"><fonts count="1"><font/></fonts><fills count="1">'
+              '<fill><patternFill/></fill></fills><borders count="1"><border/></borders><cellStyleXfs count="1">'
+              '<xf/></cellStyleXfs><cellXfs count="2"><xf fontId="0"/><xf fontId="4"/></cellXfs><cellStyles '
+              'count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+    bad_style = write_book(tmp_path / "style.xlsx", {"S": sheet_xml('<row r="1"><c r="B1" s="7"><v>1</v></c></row>')},
+                           parts={"xl/styles.xml": styles})
+    with pytest.raises(WorkbookError) as err:
+        read_xlsx(bad_style)
+    assert str(err.value) == (f"{bad_style}: sheet 'S' cell B1 has style 7, which the stylesheet does not define; "
+                              "refused")
+    bad_font = write_book(tmp_path / "font.xlsx", {"S": sheet_xml('<row r="1"><c r="C1" s="1"><v>1</v></c></row>')},
+                          parts={"xl/styles.xml": styles})
+    assert [c.value for c in read_xlsx(bad_font).sheet("S").cells] == [1]  # the font matters only for colours
+    with pytest.raises(WorkbookError) as err:
+        read_xlsx(bad_font, with_font_color=True)
+    assert str(err.value) == f"{bad_font}: sheet 'S' cell C1 has font 4, which the stylesheet does not define; refused"
+
+
 # ---------------------------------------------------------------------------
 # Every other limit
 # ---------------------------------------------------------------------------
