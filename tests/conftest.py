@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _shared_data() -> Path:
     # The official workbooks sit in shared/data beside the clone; a git worktree (/work/wt/NAME) sits
-    # one level deeper than the main clone, so look beside each folder above the repository.
+    # one level deeper than the main clone, so look beside each folder above the repository, unless
+    # NATOANALYSIS_SHARED_DATA names the folder.
+    if os.environ.get("NATOANALYSIS_SHARED_DATA"):
+        return Path(os.environ["NATOANALYSIS_SHARED_DATA"])
     for folder in REPO.parents:
         if (folder / "shared" / "data").is_dir():
             return folder / "shared" / "data"
