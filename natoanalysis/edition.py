@@ -1,7 +1,7 @@
 """Editions: what each is called, how a workbook is recognised as one, and how a request names one.
 
 An edition is named ``"YYYY-MM"`` after the month its publisher released it
-(NATO's June 2024 tables are ``"2024-06"``, SIPRI's April 2025 release
+(NATO's July 2026 tables are ``"2026-07"``, SIPRI's April 2025 release
 ``"2025-04"``). A workbook is recognised from its *content*, never from its
 file name or bytes: the years its tables cover, the years marked as
 estimates, its base year and what it measures are matched against the
@@ -38,16 +38,17 @@ def check_id(edition: object, *, source: str = "nato") -> str:
 
     Examples
     --------
-    >>> check_id("2024-06")
-    '2024-06'
+    >>> check_id("2026-07")
+    '2026-07'
     >>> check_id("../../processed")
     Traceback (most recent call last):
     ...
-    ValueError: edition '../../processed' is not an edition id of nato; accepted: 'YYYY-MM' such as '2024-06'
+    ValueError: edition '../../processed' is not an edition id of nato; accepted: 'YYYY-MM', the year and month of publication
     """
     if not isinstance(edition, str) or not PATTERN.match(edition):
         shown = edition if not isinstance(edition, str) or len(edition) <= 40 else edition[:40] + "..."
-        raise ValueError(f"edition {shown!r} is not an edition id of {source}; accepted: 'YYYY-MM' such as '2024-06'")
+        raise ValueError(f"edition {shown!r} is not an edition id of {source}; accepted: 'YYYY-MM', the year and "
+                         "month of publication")
     return edition
 
 
@@ -56,8 +57,8 @@ def known(*, source: str | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> known(source="nato")["edition"].tolist()
-    ['2024-06', '2025-08', '2026-07']
+    >>> len(known(source="nato")), known(source="nato")["definition"].iloc[-1]
+    (3, 'core defence expenditure')
     """
     df = registry._read_reference("editions.csv")
     return (df if source is None else df[df["source"] == source]).reset_index(drop=True)
@@ -195,12 +196,12 @@ def resolve(edition: str | None, *, available: Sequence[str], source: str = "nat
 
     Examples
     --------
-    >>> resolve(None, available=["2024-06", "2025-08"]), resolve("all", available=["2024-06", "2025-08"])
-    ('2025-08', ['2024-06', '2025-08'])
-    >>> resolve("2023-07", available=["2024-06"])
+    >>> resolve(None, available=["2025-08", "2026-07"]), resolve("all", available=["2025-08", "2026-07"])
+    ('2026-07', ['2025-08', '2026-07'])
+    >>> resolve("2023-07", available=["2026-07"])
     Traceback (most recent call last):
     ...
-    ValueError: edition '2023-07' is not bundled for nato; accepted: 2024-06, 'latest' or 'all'
+    ValueError: edition '2023-07' is not bundled for nato; accepted: 2026-07, 'latest' or 'all'
     """
     available = sorted(available)
     extra = "'latest' or 'all'" if allow_all else "or 'latest'"

@@ -164,8 +164,8 @@ def load(*, source: str = "nato", edition: str | None = None,
     Examples
     --------
     >>> df = load()
-    >>> sorted(df["edition"].unique())
-    ['2024-06']
+    >>> df["edition"].nunique(), df["definition"].iloc[0]
+    (1, 'defence expenditure (NATO definition)')
     >>> usa = df.query("country == 'USA' and indicator == 'share_gdp_pct' and year == 2014")
     >>> round(float(usa["value"].iloc[0]), 2), usa["source_cell"].iloc[0]
     (3.71, 'D41')
@@ -187,8 +187,8 @@ def editions(*, source: str | None = None, data_dir: str | os.PathLike | None = 
 
     Examples
     --------
-    >>> editions(source="nato")[["source", "edition", "publication_date"]].values.tolist()
-    [['nato', '2024-06', '2024-06-17']]
+    >>> editions(source="nato")[["source", "publication_date", "title"]].values.tolist()
+    [['nato', '2024-06-17', 'Defence Expenditure of NATO Countries (2014-2024)']]
     """
     df = sources(data_dir=data_dir)
     if source is not None:
@@ -202,9 +202,9 @@ def sources(*, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> src = sources().set_index("edition")
-    >>> int(src.loc["2024-06", "size_bytes"])
-    206548
+    >>> src = sources().set_index("source")
+    >>> int(src.loc["nato", "size_bytes"]), bool(src.loc["nato", "is_publisher_file"])
+    (206548, True)
     """
     return provenance.read_all(paths.data_root(data_dir))
 

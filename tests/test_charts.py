@@ -49,9 +49,9 @@ def test_a_short_footnote_stays_on_one_line_and_given_breaks_are_kept():
     fig = plt.figure(figsize=(9, 5))
     text = charts.footnote(fig, data=ROWS)
     assert fig.texts[-1].get_text() == text == ("Source: NATO, Defence Expenditure of NATO Countries (2014-2024), edition "
-                                                 "2024-06. 2023 and 2024 are estimates.")
+                                                 "2024-06; constant prices are 2015 prices. 2023 and 2024 are estimates.")
     fig2 = plt.figure(figsize=(9, 5))
-    charts.footnote(fig2, data=ROWS, extra="First note.\nSecond note.")
-    assert fig2.texts[-1].get_text().split("\n") == [f"{text} First note.", "Second note."]
+    charts.footnote(fig2, data=ROWS, extra="One.\nTwo.")
+    assert fig2.texts[-1].get_text().split("\n") == [f"{text} One.", "Two."]
     plt.close(fig)
     plt.close(fig2)

@@ -1,4 +1,4 @@
-"""The report notebooks, executed once per session through the runner with their defaults.
+"""The report notebooks, executed once per session through the runner: on the bundled edition and on two others.
 
 Every notebook runs with its defaults, and the country profile for Poland,
 Germany and Iceland, through :func:`natoanalysis.reports.run` (two workers).
@@ -6,6 +6,10 @@ The tests check that no cell errored or wrote to stderr, that every chart was
 saved as PNG and SVG, that the index links every page and figure, and a few
 numbers the notebooks print, each recomputed here from the raw transcription
 of the official tables (``data/raw``), not through the package.
+
+The suite runs again on the replica 2025 and 2026 editions (``tests/replicas.py``), ingested
+beside the bundled edition, with ``edition`` set for every notebook: each page must speak of
+that edition only (notebook 09, which compares editions, aside).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ EXPECTED_FIGURES = {
     "05_country_profile_ISL": ["ISL_gdp"],
     "06_hague_pathways": ["gap_core_pp", "gap_core_usd", "required_increase", "scenario_cost"],
     "07_long_run": ["sipri_share_gdp_long_run", "cold_war_vs_today", "sipri_constant_usd_long_run"],
+    "09_revisions": ["count_at_threshold_by_edition", "us_share_by_edition"],
 }
 
 
@@ -162,17 +167,20 @@ def test_overview_counts_allies_at_two_percent(report):
     n_at_2 = sum(v >= 2.0 for v in share.values())
     assert (n_at_2, len(share)) == (23, 31)
     text = _text(_executed(report, "01_alliance_overview"))
-    assert f"{n_at_2} of the {len(share)} allies with armed forces spend at least 2% of GDP" in text
-    assert "2023, 2024" in text
+    assert f"**{n_at_2} of the {len(share)} allies** with a published figure spend at least 2% of GDP" in text
+    assert "In edition 2024-06, 2023 and 2024 are estimates" in text
+    overview = _text(_executed(report, "00_data_overview"))
+    assert "**Edition 2024-06** of *NATO, Defence Expenditure of NATO Countries (2014-2024)*" in overview
+    assert "5,377 published values" in overview
 
 
 def test_guidelines_names_the_allies_above_the_core_target(report):
     above = sorted(name for name, v in _raw_share_2024().items() if v >= 3.5)
     assert above == ["Poland"]
     text = _text(_executed(report, "03_guidelines"))
-    assert f"{len(above)} of the 31 allies with armed forces stood at or above 3.5% of GDP: Poland" in text
+    assert f"{len(above)} of the 31 allies with a published share stood at or above 3.5% of GDP: Poland" in text
     pathways = _text(_executed(report, "06_hague_pathways"))
-    assert f"From 2024: {31 - len(above)} of 31 allies are below 3.5% of GDP." in pathways
+    assert f"From 2024e: {31 - len(above)} of 31 allies with a published share are below 3.5% of GDP." in pathways
 
 
 def test_profiles_report_the_ally_and_iceland_plainly(report):
@@ -200,3 +208,96 @@ def test_long_run_compares_cold_war_levels_from_sipri(report):
     assert row.split()[2] == f"{us_1950s:.2f}"
     svg = (report.run_dir / "figures" / "07_long_run" / "cold_war_vs_today.svg").read_text(encoding="utf-8")
     assert "SIPRI" in svg and "release 2025-04" in svg and "differs from NATO" in svg
+
+
+# --- the same suite on other editions -------------------------------------------------------------------------
+
+REPLICA_PROFILES = {"2025-08": ["DEU"], "2026-07": ["NLD"]}
+
+
+@pytest.fixture(scope="session")
+def replica_reports(tmp_path_factory):
+    """One report run per replica edition, on a data folder holding the bundled edition and both replicas."""
+    import shutil
+
+    from natoanalysis import reports
+    from natoanalysis.ingest import ingest
+
+    from .replicas import write_replica
+
+    base = tmp_path_factory.mktemp("replica_reports")
+    root = base / "data"
+    shutil.copytree(REPO / "data" / "raw", root / "raw")
+    for edition in REPLICA_PROFILES:
+        ingest(write_replica(base / f"{edition}.xlsx", edition=edition).path, data_dir=root, accessed="2026-12-01")
+    return {ed: reports.run(parameters={"edition": ed}, countries=countries, jobs=2, out_dir=base / ed, quiet=True,
+                            data_dir=root, check=False)
+            for ed, countries in REPLICA_PROFILES.items()}
+
+
+def _page_text(path: Path) -> str:
+    import html
+    page = re.sub(r"<script.*?</script>|<style.*?</style>", "", path.read_text(encoding="utf-8"), flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.mark.parametrize("edition", sorted(REPLICA_PROFILES))
+def test_the_whole_suite_runs_on_another_edition(replica_reports, edition):
+    result = replica_reports[edition]
+    assert result.notebooks.query("status != 'ok'").empty, result.failure_messages()
+    names = set(result.notebooks["name"])
+    assert {p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")} - {"05_country_profile"} <= names
+    assert result.manifest["editions"]["nato"] == edition
+    assert all(nb["parameters"].get("edition", edition) == edition for nb in result.manifest["notebooks"])
+
+
+@pytest.mark.parametrize("edition", sorted(REPLICA_PROFILES))
+def test_pages_on_another_edition_name_it_and_never_the_bundled_one(replica_reports, edition):
+    result = replica_reports[edition]
+    for page in sorted((result.run_dir / "html").glob("*.html")):
+        if page.stem == "09_revisions":  # compares every edition by design
+            continue
+        text = _page_text(page)
+        assert "2015 prices" not in text and "constant 2015" not in text, page.name
+        assert "2024-06" not in text, page.name
+    overview = _page_text(result.run_dir / "html" / "00_data_overview.html")
+    assert f"Edition {edition}" in overview and "constant prices are 2021 prices" in overview
+
+
+@pytest.mark.parametrize("edition", sorted(REPLICA_PROFILES))
+def test_every_chart_footnote_names_the_edition_base_year_and_estimates(replica_reports, edition):
+    result = replica_reports[edition]
+    estimates = {"2025-08": (2024, 2025), "2026-07": (2025, 2026)}[edition]
+    svgs = sorted((result.run_dir / "figures").rglob("*.svg"))
+    assert len(svgs) >= 25
+    for svg in svgs:
+        if svg.parent.name in ("07_long_run", "09_revisions"):  # SIPRI; every edition
+            continue
+        text = " ".join(re.sub(r"<[^>]+>", " ", svg.read_text(encoding="utf-8")).split())  # lines joined
+        assert f"edition {edition}" in text, svg.name
+        assert "constant prices are 2021 prices" in text, svg.name
+        named = [y for y in estimates if re.search(rf"\b{y}\b[^.]*(are estimates|is an estimate)", text)]
+        assert named or "No estimated years shown" in text, svg.name
+
+
+def test_germany_held_back_in_2025_is_said_not_computed(replica_reports):
+    result = replica_reports["2025-08"]
+    profile = _text(_executed_in(result, "05_country_profile_DEU"))
+    assert "In 2024 (NATO estimate), Germany spent" in profile
+    assert "The edition prints no share of GDP for 2025 (not published)" in profile
+    overview = _text(_executed_in(result, "01_alliance_overview"))
+    assert "Not counted either way, as the edition prints no share of GDP for 2025e: Germany" in overview
+    guidelines = _text(_executed_in(result, "03_guidelines"))
+    assert "No share is printed for Germany, so it is not counted." in guidelines
+
+
+def test_core_definition_is_named_in_the_2026_pages(replica_reports):
+    result = replica_reports["2026-07"]
+    overview = _text(_executed_in(result, "01_alliance_overview"))
+    assert "on core defence in 2026e" in overview and "core defence expenditure" in overview
+    claims = _text(_executed_in(result, "08_claims_check"))
+    assert "Edition 2026-07, core defence expenditure" in claims
+
+
+def _executed_in(result, name: str) -> dict:
+    return json.loads((result.run_dir / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-import papermill as pm
 import pytest
+
+from natoanalysis.reports.notebooks import inspect
 
 from .conftest import REPO
 
@@ -19,22 +20,23 @@ def test_committed_without_outputs_and_with_one_parameters_cell(path):
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
     tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1
-    params = pm.inspect_notebook(str(path))
+    params = inspect(path).parameters
     assert params, "parameters cell declares nothing"
     for name, p in params.items():
-        assert p["inferred_type_name"] != "None", f"{path.name}: parameter {name} has no type annotation"
-        assert p["help"], f"{path.name}: parameter {name} has no comment"
+        assert p.type_name != "None", f"{path.name}: parameter {name} has no type annotation"
+        assert p.help, f"{path.name}: parameter {name} has no comment"
     assert nb["metadata"]["kernelspec"]["name"] == "natoanalysis"
 
 
-def test_data_overview_executes(tmp_path, monkeypatch):
-    monkeypatch.setenv("NATOANALYSIS_FIGURE_DIR", str(tmp_path / "fig"))
-    out = tmp_path / "00.ipynb"
-    pm.execute_notebook(str(REPO / "notebooks" / "00_data_overview.ipynb"), str(out), kernel_name="natoanalysis",
-                        parameters={"edition": "2024-06"}, progress_bar=False, cwd=str(tmp_path))
-    nb = json.loads(out.read_text(encoding="utf-8"))
-    text = json.dumps(nb)
-    assert "Edition 2024-06: 5,377 published values" in text
-    assert "Estimated years in edition 2024-06: 2023, 2024" in text
-    assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
-    assert sorted(p.name for p in (tmp_path / "fig").iterdir()) == ["share_gdp_2024.png", "share_gdp_2024.svg"]
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_notebook_names_one_edition_or_one_year(path):
+    """Defaults, labels and prose come from the data: no year, base year or edition written in by hand."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    source = "\n".join("".join(c["source"]) for c in nb["cells"])
+    for pinned in ("2015 prices", "constant 2015", "2024-06\"", "'2024-06'", "year: int = 2024", "[2023, 2024]",
+                   "23 in 2024", "2014-2024 trend"):
+        assert pinned not in source, f"{path.name} names one edition: {pinned!r}"
+    params = inspect(path).parameters
+    for name, p in params.items():
+        if name == "year" or name.endswith("_year"):
+            assert p.default is None and p.type_name in ("int|None", "Optional[int]"), f"{path.name}: {name}"

@@ -16,6 +16,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from .. import edition as edition_mod
 from ..views import labels
 
 FIGURE_DIR_ENV = "NATOANALYSIS_FIGURE_DIR"
@@ -72,8 +73,8 @@ def source_note(*, source: str, edition: str, estimate_years: list[int] | tuple[
     ...             title="NATO, Defence Investment of NATO Countries (2014-2026)",
     ...             definition="core defence expenditure", base_year=2021)
     'Source: NATO, Defence Investment of NATO Countries (2014-2026), edition 2026-07; core defence expenditure; constant prices are 2021 prices. 2025 and 2026 are estimates.'
-    >>> source_note(source="nato", edition="2024-06")
-    'Source: NATO, Defence Expenditure of NATO Countries, edition 2024-06. No estimated years shown.'
+    >>> source_note(source="nato", edition="2030-06")
+    'Source: NATO, Defence Expenditure of NATO Countries, edition 2030-06. No estimated years shown.'
     """
     name = title or labels._SOURCE_TITLES.get(source, source)
     years = sorted(set(int(y) for y in estimate_years))
@@ -103,11 +104,11 @@ def footnote(fig: plt.Figure, *, data: pd.DataFrame, extra: str = "") -> str:
 
     Examples
     --------
-    >>> rows = pd.DataFrame({"source": ["nato"] * 2, "edition": ["2024-06"] * 2, "year": [2023, 2024],
-    ...                      "is_estimate": [False, True]})
+    >>> rows = pd.DataFrame({"source": ["nato"] * 2, "edition": ["2026-07"] * 2, "year": [2025, 2026],
+    ...                      "is_estimate": [True, True], "definition": ["core defence expenditure"] * 2})
     >>> fig = plt.figure()
     >>> footnote(fig, data=rows, extra="Iceland is not shown.")
-    'Source: NATO, Defence Expenditure of NATO Countries (2014-2024), edition 2024-06. 2024 is an estimate. Iceland is not shown.'
+    'Source: NATO, Defence Investment of NATO Countries (2014-2026), edition 2026-07; core defence expenditure; constant prices are 2021 prices. 2025 and 2026 are estimates. Iceland is not shown.'
     >>> plt.close(fig)
     """
     parts = []
@@ -117,10 +118,15 @@ def footnote(fig: plt.Figure, *, data: pd.DataFrame, extra: str = "") -> str:
         meta = {"title": labels.publication(rows)}
         if "definition" in rows and rows["definition"].nunique() == 1:
             meta["definition"] = str(rows["definition"].iloc[0])
-        if "base_year" in rows and "price_basis" in rows:
-            bases = rows.loc[rows["price_basis"] == "constant", "base_year"].dropna().unique()
-            if len(bases) == 1:
-                meta["base_year"] = int(bases[0])
+        bases = rows.loc[rows["price_basis"] == "constant", "base_year"].dropna().unique() \
+            if {"base_year", "price_basis"} <= set(rows.columns) else []
+        if len(bases) == 1:
+            meta["base_year"] = int(bases[0])
+        elif len(bases) == 0 and rows["edition"].nunique() == 1:
+            # A chart without constant-price rows still belongs to an edition with a base year; say which.
+            rec = edition_mod.record(source=src, edition=str(rows["edition"].iloc[0])) or {}
+            if rec.get("base_year"):
+                meta["base_year"] = int(rec["base_year"])
         est = sorted(int(y) for y in rows.loc[rows["is_estimate"].fillna(False).astype(bool), "year"].unique()) \
             if "is_estimate" in rows else []
         if len(est) > 4:

@@ -4,7 +4,7 @@ Tables are found by their titles, subtitles and section headings, never by
 fixed cell positions, so every layout NATO has used is read by the same code:
 
 * the 2024 layout: sheets ``TABLE1``...``TABLE8b``, one year header per sheet
-  above all of its sections, labels in column C, constant 2015 prices;
+  above all of its sections, labels in column C, constant prices of 2015;
 * the 2025 and 2026 layouts: sheets ``Table 1``...``Table 8b``, the title in
   A1 and the unit in A2, each section heading in column A directly above its
   own year header row, actual years as numbers and estimates as text
@@ -161,7 +161,7 @@ def _year_of(cell: Cell) -> tuple[int, bool] | None:
 
 
 def edition_date(edition: str) -> dt.date:
-    """Last day that counts for membership in an edition such as ``"2024-06"``.
+    """Last day that counts for membership in an edition ``"YYYY-MM"``.
 
     Examples
     --------
@@ -170,7 +170,7 @@ def edition_date(edition: str) -> dt.date:
     """
     m = re.fullmatch(r"((19|20)\d\d)-(0[1-9]|1[0-2])", edition or "")
     if not m:
-        raise ValueError(f"edition must look like 'YYYY-MM' (for example '2024-06'), got {edition!r}")
+        raise ValueError(f"edition must look like 'YYYY-MM' (year and month of publication), got {edition!r}")
     return dt.date(int(m.group(1)), int(m.group(3)), 28)
 
 

@@ -25,7 +25,7 @@ def burden_share(*, year: int | None = None, price_basis: str = "current", membe
     shares.
 
     At current prices and exchange rates (the default, how NATO's
-    infographics show it) the shares move with the dollar; at constant 2015
+    infographics show it) the shares move with the dollar; at constant
     prices and exchange rates they show real weight.
 
     Parameters

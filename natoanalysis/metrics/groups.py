@@ -120,7 +120,7 @@ def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: s
     indicator : {"defence_exp_usd", "gdp_usd", "military_personnel_thousand", "share_gdp_pct"}
     group : {"nato", "europe_canada"} or list of ISO3 codes
     price_basis : {"current", "constant"}, optional
-        Required for money series; constant is 2015 prices and exchange rates.
+        Required for money series; constant is the edition's base-year prices and exchange rates.
     membership : {"published", "constant", "as_of"}
     as_of : str or datetime.date, optional
         Date for ``membership="as_of"``.

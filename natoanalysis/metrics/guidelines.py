@@ -52,7 +52,7 @@ def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share
     ``equipment_share_pct``). Table 3 prints exactly 2.0 for France 2020,
     Lithuania 2019 and Slovakia 2024, so they meet 2% on the published
     figure; ``basis="recomputed"`` uses defence expenditure / GDP in
-    constant 2015 US dollars (Tables 2 and 5) instead, on which they are at
+    constant US dollars (Tables 2 and 5) instead, on which they are at
     1.986, 1.995 and 1.989 and fall short.
 
     From 2023 Luxembourg's published share is a share of gross national

@@ -21,7 +21,7 @@ def growth_volatility(*, country: str | list[str] | None = None, data: pd.DataFr
     """Standard deviation of each ally's annual real GDP growth over the edition, in percentage points.
 
     Sample standard deviation (``ddof=1``) of the year-on-year change of GDP
-    in constant 2015 US dollars (2015-2024 in the June 2024 edition, so the
+    in constant US dollars (2015-2024 in the June 2024 edition, so the
     2020 fall and rebound are included), leaving out documented breaks
     (see :func:`natoanalysis.metrics.targets.real_gdp_growth`).
 
@@ -66,14 +66,14 @@ def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, 
       allies) and ``e`` independent standard normal draws from
       ``numpy.random.default_rng(seed)``; ``rho = correlation`` is the
       correlation between any two allies' growth in a year;
-    * GDP in constant 2015 US dollars compounds from its ``from_year``
+    * GDP in constant US dollars compounds from its ``from_year``
       value: ``GDP[t] = GDP[from_year] x prod(1 + g / 100)``;
     * the share of GDP follows the path of :func:`project_path`: linear in
       points from the ``from_year`` share to ``target`` in ``by`` (held
       flat by allies already at or above it);
     * the extra cost is ``sum over t of (share[t] - share[from_year]) / 100
       x GDP[t]``: what the path spends above holding the ``from_year``
-      share, in million constant 2015 US dollars. The ``TOTAL`` row sums the
+      share, in million constant US dollars of the base year. The ``TOTAL`` row sums the
       allies within each scenario before taking quantiles.
 
     Defaults: ``mu`` is each ally's trend (:func:`trend_growth`), ``sd`` the
@@ -111,7 +111,7 @@ def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, 
     pandas.DataFrame
         Indexed by ``country`` (the allies, then ``"TOTAL"``); columns
         ``mean``, ``sd`` and one ``p<percent>`` column per quantile (``p5``,
-        ``p50``, ``p95``), all in million constant 2015 US dollars
+        ``p50``, ``p95``), all in million constant US dollars of the base year
         (``columns.name == "extra_cost_usd_constant_million"``).
 
     Examples

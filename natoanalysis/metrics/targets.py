@@ -85,7 +85,7 @@ def real_gdp_growth(*, country: str | list[str] | None = None, data: pd.DataFram
                     edition: str | None = None) -> pd.DataFrame:
     """Annual real GDP growth of each ally, in percent, with documented breaks left out.
 
-    ``(GDP[t] / GDP[t-1] - 1) * 100`` of GDP in constant 2015 prices and
+    ``(GDP[t] / GDP[t-1] - 1) * 100`` of GDP in constant prices and
     exchange rates (Table 5); the change into a break year listed in
     :func:`series_breaks` (Luxembourg 2023, GDP replaced by GNI) is NaN.
 
@@ -116,7 +116,7 @@ def trend_growth(*, country: str | list[str] | None = None, data: pd.DataFrame |
                  edition: str | None = None) -> pd.Series:
     """Each ally's trend real GDP growth, in percent per year.
 
-    The compound annual growth rate of GDP in constant 2015 US dollars
+    The compound annual growth rate of GDP in constant US dollars
     (Table 5) from the first to the last year of the edition (2014-2024 in
     the June 2024 edition, whose last two years are NATO estimates; the 2020
     fall is inside the window). Prices and exchange rates are both fixed at
@@ -277,7 +277,7 @@ def project_path(*, country: str | list[str], target: float = DEFAULT_TARGET_PCT
     * The share rises linearly in points of GDP from its ``from_year``
       value to ``target`` in ``by``; an ally already at or above the target
       holds its share (the path never cuts spending).
-    * GDP in constant 2015 US dollars grows from its ``from_year`` value at
+    * GDP in constant US dollars grows from its ``from_year`` value at
       the assumed real rate ``gdp_growth`` (percent per year).
     * Spending ``defence_exp_usd_constant_million = share / 100 x GDP``;
       ``extra_defence_exp_usd_constant_million`` is the spending above what

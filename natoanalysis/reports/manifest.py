@@ -52,7 +52,7 @@ def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str]) -
     """The manifest entry of one executed notebook.
 
     ``editions`` maps ``(source, requested)`` to the edition used, so that the
-    manifest records "2024-06" where the notebook was given "latest".
+    manifest records the edition's id where the notebook was given "latest".
     """
     from .params import edition_source
 

@@ -1,6 +1,6 @@
 """Labels built from the data: price basis, base year, estimate years, definition, edition.
 
-No view, chart, claim or notebook writes "2015 prices" or an edition by hand:
+No view, chart, claim or notebook writes a base year or an edition by hand:
 each reads them off the rows it shows, through these functions, so a report
 on another edition says what that edition says.
 """
