@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from .errors import (DataNotFoundError, LayoutError, NatoAnalysisError, UnknownCountryError, ValidationError,
+from .errors import (DataIntegrityError, DataNotFoundError, LayoutError, NatoAnalysisError, UnknownCountryError, ValidationError,
                      WorkbookError)
 from .compare import compare_sources
 from .edition_revisions import revisions
@@ -29,7 +29,7 @@ from .store import build, editions, load, sources
 __version__ = "0.1.0"
 
 __all__ = [
-    "DataNotFoundError", "LayoutError", "NatoAnalysisError", "UnknownCountryError", "ValidationError",
+    "DataIntegrityError", "DataNotFoundError", "LayoutError", "NatoAnalysisError", "UnknownCountryError", "ValidationError",
     "WorkbookError", "aggregates", "check_claims", "build", "countries", "data_quality", "editions", "guidelines", "indicators",
     "ingest", "load", "read_workbook", "sources", "__version__",
     # NATO beside SIPRI, and editions beside each other

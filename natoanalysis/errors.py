@@ -50,3 +50,7 @@ class DataNotFoundError(NatoAnalysisError, FileNotFoundError):
 
 class UnknownCountryError(NatoAnalysisError, ValueError):
     """A country name or code is not in the registry."""
+
+
+class DataIntegrityError(NatoAnalysisError):
+    """A raw transcription differs from what its provenance record says was written."""

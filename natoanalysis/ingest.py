@@ -129,8 +129,7 @@ def _differences(old: Workbook, new: Workbook) -> str | None:
     if provenance.content_sha256(old) == provenance.content_sha256(new):
         return None
     layout = [(s.name, s.state, s.hidden_rows, s.hidden_cols) for s in old.sheets]
-    if layout != [(s.name, s.state, s.hidden_rows, s.hidden_cols) for s in new.sheets]:
-        return "sheet names, order, visibility or hidden rows differ"
+    same_layout = layout == [(s.name, s.state, s.hidden_rows, s.hidden_cols) for s in new.sheets]
 
     def cells(wb):
         return {(s.name, c.ref): c for s in wb.sheets for c in s.cells}
@@ -153,6 +152,8 @@ def _differences(old: Workbook, new: Workbook) -> str | None:
                      f"{b[changed[0]].value!r})")
     if only:
         parts.append(f"{len(only)} cell(s) are in one and not the other (first: {only[0][0]}!{only[0][1]})")
+    if not same_layout:
+        parts.append("sheet names, order, visibility or hidden rows differ")
     return "; ".join(parts) or None
 
 
@@ -219,22 +220,26 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
     target = paths.raw_dir(root, source, identity.edition)
     backup = None
     status = "new"
-    if (target / "provenance.json").is_file():
-        difference = _differences(transcript.read(target), workbook)
-        if difference is None:
-            return IngestResult(path=target, source=source, edition=identity.edition, status="unchanged",
-                                identified_by=identity.how, findings=tidy.attrs.get("findings"))
-        if not replace:
-            raise WorkbookError(f"{path.name} is {source} edition {identity.edition}, which is already transcribed in "
-                                f"{target} with different content: {difference}; pass --replace "
-                                "(replace=True) to replace it (the current transcription is kept as a dated backup)")
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        backup = paths.raw_dir(root, source) / BACKUP_DIR / f"{identity.edition}.{stamp}"
-        status = "replaced"
-    record = provenance.build(source=source, edition=identity.edition, file_name=file_name or path.name, sha256=sha,
-                              size=path.stat().st_size, accessed=accessed, files=files, content=content,
-                              identity=identity, coverage=coverage, url=url, redirects=redirects)
-    files["provenance.json"] = provenance.dumps(record)
-    atomic.replace_dir(target, files, keep_old=backup)
+    root.mkdir(parents=True, exist_ok=True)
+    # One writer at a time, and no reader in the middle of the swap (readers hold the lock shared).
+    with atomic.data_lock(root, exclusive=True):
+        atomic.recover(target.parent)
+        if (target / "provenance.json").is_file():
+            difference = _differences(transcript.read(target), workbook)
+            if difference is None:
+                return IngestResult(path=target, source=source, edition=identity.edition, status="unchanged",
+                                    identified_by=identity.how, findings=tidy.attrs.get("findings"))
+            if not replace:
+                raise WorkbookError(f"{path.name} is {source} edition {identity.edition}, which is already transcribed "
+                                    f"in {target} with different content: {difference}; pass --replace "
+                                    "(replace=True) to replace it (the current transcription is kept as a dated backup)")
+            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+            backup = paths.raw_dir(root, source) / BACKUP_DIR / f"{identity.edition}.{stamp}"
+            status = "replaced"
+        record = provenance.build(source=source, edition=identity.edition, file_name=file_name or path.name,
+                                  sha256=sha, size=path.stat().st_size, accessed=accessed, files=files,
+                                  content=content, identity=identity, coverage=coverage, url=url, redirects=redirects)
+        files["provenance.json"] = provenance.dumps(record)
+        atomic.replace_dir(target, files, keep_old=backup)
     return IngestResult(path=target, source=source, edition=identity.edition, status=status,
                         identified_by=identity.how, findings=tidy.attrs.get("findings"), backup=backup)

@@ -36,15 +36,23 @@ def data_root(data_dir: str | os.PathLike | None = None, *, must_exist: bool = T
     '/tmp'
     """
     if data_dir is not None:
+        if not str(data_dir).strip():
+            raise DataNotFoundError("data_dir is an empty string; give a folder holding raw/ and processed/")
         root = Path(data_dir)
         origin = "the data_dir argument"
-    elif os.environ.get(ENV_VAR):
+    elif ENV_VAR in os.environ:
+        if not os.environ[ENV_VAR].strip():
+            raise DataNotFoundError(f"{ENV_VAR} is set but empty; unset it, or set it to a folder holding raw/ "
+                                    "and processed/")
         root = Path(os.environ[ENV_VAR])
         origin = f"the {ENV_VAR} environment variable"
     else:
         root = _REPO_DATA
         origin = "the repository's data/ folder"
     root = root.expanduser().resolve()
+    if root.exists() and not root.is_dir():
+        raise DataNotFoundError(f"data directory {root} (from {origin}) is a file, not a folder; point {ENV_VAR} "
+                                "or data_dir= at a folder holding raw/ and processed/")
     if must_exist and not root.is_dir():
         raise DataNotFoundError(
             f"data directory {root} (from {origin}) does not exist; point {ENV_VAR} or "

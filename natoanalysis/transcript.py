@@ -77,12 +77,18 @@ def read(folder: str | Path) -> Workbook:
     sheets = []
     for entry in meta["sheets"]:
         cells = []
+        seen: set[str] = set()
         with (folder / entry["file"]).open(newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
             for rec in reader:
                 m = _REF_RE.match(rec["cell"])
                 if not m:
                     raise LayoutError(f"bad cell reference {rec['cell']!r} in {entry['file']}", sheet=entry["name"])
+                if rec["cell"] in seen:
+                    # A workbook has one value per cell: a second line would silently win over the first.
+                    raise LayoutError(f"cell {rec['cell']} is transcribed twice in {entry['file']}",
+                                      sheet=entry["name"])
+                seen.add(rec["cell"])
                 cells.append(Cell(int(m.group(2)), column_index(m.group(1)), rec["type"],
                                   _parse(rec["type"], rec["value"]), rec.get("font_color") or ""))
         sheets.append(Sheet(entry["name"], cells, entry.get("state", "visible"),

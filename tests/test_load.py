@@ -53,12 +53,24 @@ def test_data_dir_argument_and_environment_variable(tmp_data, monkeypatch, tmp_p
         na.load()
 
 
+def _rewrite_raw(root, rel: str, old: str, new: str) -> None:
+    """Change a raw file and its sha256 in provenance.json, as a re-transcription would (raw is never hand-edited)."""
+    import hashlib
+    import json
+    folder = root / "raw" / "nato" / "2024-06"
+    path = folder / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    rec = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+    rec["transcribed_files"][rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (folder / "provenance.json").write_text(json.dumps(rec, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def test_cache_follows_raw_content_not_timestamps(tmp_data):
     before = na.load(data_dir=tmp_data)
-    sheet = tmp_data / "raw" / "nato" / "2024-06" / "sheets" / "01_TABLE1.csv"
-    text = sheet.read_text(encoding="utf-8")
-    assert "D11,n,18788.017032\n" in text  # Albania 2014, current leks: no check depends on it
-    sheet.write_text(text.replace("D11,n,18788.017032\n", "D11,n,18800.5\n"), encoding="utf-8")
+    # Albania 2014, current leks: no check depends on it
+    _rewrite_raw(tmp_data, "sheets/01_TABLE1.csv", "D11,n,18788.017032\n", "D11,n,18800.5\n")
     after = na.load(data_dir=tmp_data)
     pick = lambda d: d.query("country == 'ALB' and year == 2014 and indicator == 'defence_exp_ncu' "
                              "and price_basis == 'current'")["value"].item()
