@@ -55,3 +55,91 @@ def test_a_short_footnote_stays_on_one_line_and_given_breaks_are_kept():
     assert fig2.texts[-1].get_text().split("\n") == [f"{text} One.", "Two."]
     plt.close(fig)
     plt.close(fig2)
+
+
+# --- what a reader sees in the charts: ticks, labels, paths, colours, legends ------------------------------------
+
+import matplotlib.colors as mcolors  # noqa: E402
+
+import natoanalysis as na  # noqa: E402
+from natoanalysis.views import profile  # noqa: E402
+
+NATO_ROWS = pd.DataFrame({"source": ["nato"] * 2, "edition": ["2024-06"] * 2, "year": [2023, 2024],
+                          "is_estimate": [True, True], "price_basis": ["constant"] * 2, "base_year": [2015] * 2})
+
+
+def _draw(fig):
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def test_year_ticks_run_from_the_first_to_the_last_year():
+    path = profile.pathway(data=na.load(), country="ITA")
+    fig = charts.line_chart(path, y="share_gdp_pct", series="series", title="T", ylabel="%", provenance=NATO_ROWS)
+    _draw(fig)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels[0] == "2014" and labels[-1] == "2035" and "2013" not in labels and "2034" not in labels
+    plt.close(fig)
+
+
+def test_a_reference_line_label_sits_inside_the_axes_off_the_data():
+    # A line that runs along the 3.5% reference at the right end, where a label would first go, and at the left.
+    years = list(range(2014, 2036))
+    t = pd.DataFrame({"year": years, "v": [3.55 if y < 2018 or y > 2030 else 2.0 for y in years], "s": "USA"})
+    fig = charts.line_chart(t, y="v", series="s", title="T", ylabel="%", provenance=NATO_ROWS,
+                            reference_lines={"3.5% core target": 3.5, "2% guideline": 2.0})
+    renderer = _draw(fig)
+    ax = fig.axes[0]
+    line = next(l for l in ax.get_lines() if l.get_gid() != "reference")
+    data_path = line.get_transform().transform_path(line.get_path())
+    for text in ax.texts:
+        if text.get_text() not in ("3.5% core target", "2% guideline"):
+            continue
+        box = text.get_window_extent(renderer)
+        assert ax.bbox.contains(box.x0, box.y0) and ax.bbox.contains(box.x1, box.y1), text.get_text()
+        assert not data_path.intersects_bbox(box, filled=False), f"{text.get_text()} covers the data"
+    plt.close(fig)
+
+
+def test_no_path_to_target_is_drawn_for_an_ally_above_it():
+    pol = profile.pathway(data=na.load(), country="POL")
+    assert set(pol["series"]) == {"Published"} and pol.attrs["above_target"]
+    ita = profile.pathway(data=na.load(), country="ITA")
+    assert set(ita["series"]) == {"Published", "Path to target"} and not ita.attrs["above_target"]
+
+
+def test_negative_bars_have_their_own_colour():
+    t = pd.DataFrame({"name": ["A", "B"], "gap": [-0.6, 1.4]})
+    fig = charts.ranked_bars(t, value="gap", label="name", title="T", xlabel="points", provenance=NATO_ROWS)
+    bars = {p.get_width() < 0: mcolors.to_hex(p.get_facecolor()) for p in fig.axes[0].patches}
+    assert bars[True] == charts.PALETTE["negative"] and bars[False] == charts.PALETTE["ally"]
+    plt.close(fig)
+
+
+def test_grouped_bars_print_their_values_and_shade_estimate_years():
+    t = pd.DataFrame({"year": [2023, 2023, 2024, 2024], "m": ["real", "nominal"] * 2, "g": [0.12, 2.5, -1.0, 3.0]})
+    fig = charts.grouped_bars(t, x="year", series="m", value="g", title="T", ylabel="%", provenance=NATO_ROWS,
+                              value_format="{:+.2f}")
+    ax = fig.axes[0]
+    printed = sorted(x.get_text() for x in ax.texts if x.get_text() != "estimates")
+    assert printed == ["+0.12", "+2.50", "+3.00", "-1.00"]
+    assert any(x.get_text() == "estimates" for x in ax.texts)
+    legend = ax.get_legend().get_window_extent(_draw(fig))
+    assert legend.x0 >= ax.bbox.x1  # outside the plot
+    plt.close(fig)
+
+
+def test_composition_bars_shade_estimate_years():
+    t = pd.DataFrame({"year": [2022, 2023, 2024] * 2, "c": ["a"] * 3 + ["b"] * 3, "v": [30.0, 40, 50, 70, 60, 50]})
+    fig = charts.stacked_bars(t, x="year", part="c", value="v", title="T", ylabel="%", provenance=NATO_ROWS)
+    spans = [p for p in fig.axes[0].patches if p.get_alpha() is not None and abs(p.get_alpha() - 0.18) < 1e-9]
+    assert len(spans) == 1 and any(x.get_text() == "estimates" for x in fig.axes[0].texts)
+    plt.close(fig)
+
+
+def test_many_lines_keep_to_the_house_palette():
+    t = pd.DataFrame({"year": [2020, 2021] * 10, "c": [f"c{i // 2}" for i in range(20)], "v": range(20)})
+    fig = charts.line_chart(t, y="v", series="c", title="T", ylabel="%", provenance=NATO_ROWS, markers=False)
+    used = {mcolors.to_hex(l.get_color()) for l in fig.axes[0].get_lines()}
+    assert used <= set(charts.SERIES_COLORS) and len(used) == 10
+    plt.close(fig)

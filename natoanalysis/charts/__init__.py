@@ -17,7 +17,7 @@ from __future__ import annotations
 from .bars import grouped_bars, range_bars, ranked_bars, share_gdp_bars, stacked_bars
 from .grids import status_grid
 from .lines import line_chart
-from .style import FIGURE_DIR_ENV, PALETTE, apply_style, figure_dir, footnote, save, source_note
+from .style import FIGURE_DIR_ENV, PALETTE, SERIES_COLORS, apply_style, figure_dir, footnote, save, source_note
 
-__all__ = ["FIGURE_DIR_ENV", "PALETTE", "apply_style", "figure_dir", "footnote", "grouped_bars", "line_chart",
+__all__ = ["FIGURE_DIR_ENV", "PALETTE", "SERIES_COLORS", "apply_style", "figure_dir", "footnote", "grouped_bars", "line_chart",
            "range_bars", "ranked_bars", "save", "share_gdp_bars", "source_note", "stacked_bars", "status_grid"]

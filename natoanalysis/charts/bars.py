@@ -7,9 +7,8 @@ import pandas as pd
 import matplotlib.pyplot as plt
 
 from ..views import labels
-from .style import PALETTE, footnote
-
-SERIES_COLORS = ["#1f4e79", "#f0a30a", "#c0504d", "#4f8f5b", "#8064a2", "#9e9e9e", "#4bacc6", "#7f6000"]
+from .layout import estimate_span, legend_outside, shade_estimates, value_labels
+from .style import PALETTE, SERIES_COLORS, footnote
 
 
 def _check_columns(table: pd.DataFrame, columns: list[str], *, name: str = "table") -> None:
@@ -26,7 +25,9 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
 
     With a ``threshold``, bars at or above it are dark and the others grey
     (unless ``color_by_threshold`` is False, for a line that is only a
-    reference); labels listed in ``highlight`` are drawn in the highlight colour.
+    reference); negative bars (e.g. an ally already above a target) have a
+    colour of their own; labels listed in ``highlight`` are drawn in the
+    highlight colour.
 
     Parameters
     ----------
@@ -73,6 +74,7 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
         colors = [PALETTE["ally"] if v >= threshold else PALETTE["grey"] for v in vals]
     else:
         colors = [PALETTE["ally"]] * len(vals)
+    colors = [PALETTE["negative"] if v < 0 else c for v, c in zip(vals, colors)]
     colors = [PALETTE["highlight"] if lab in set(highlight) else c for lab, c in zip(labels, colors)]
     ax.barh(labels, vals, color=colors)
     span = float(np.nanmax(np.abs(vals))) if len(vals) else 1.0
@@ -136,7 +138,7 @@ def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float = 2.0,
 
 def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title: str, ylabel: str,
                  provenance: pd.DataFrame, xlabel: str = "", note: str = "", horizontal: bool = False,
-                 order: list | None = None) -> plt.Figure:
+                 order: list | None = None, value_format: str | None = "{:.1f}") -> plt.Figure:
     """Bars for each ``x`` category, one bar per ``series`` side by side.
 
     Parameters
@@ -158,6 +160,10 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
         Horizontal bars, first category at the top (for many or long names).
     order : list, optional
         Order of the ``x`` categories (default: as they first appear).
+    value_format : str or None, default ``"{:.1f}"``
+        Format of the value printed at the end of each bar (None: no labels;
+        left out when there are more than 80 bars). When ``x`` is ``"year"``,
+        the years the provenance marks as estimates are shaded.
 
     Examples
     --------
@@ -184,6 +190,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
         fig, ax = plt.subplots(figsize=(min(11.0, max(7.0, 0.3 * n * len(names) + 3)), 5.2))
     pos = np.arange(n)
     width = 0.8 / len(names)
+    labelled = value_format is not None and n * len(names) <= 80
     for i, name in enumerate(names):
         offset = (i - (len(names) - 1) / 2) * width
         vals = wide[name].to_numpy(dtype=float)
@@ -192,6 +199,9 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
             ax.barh(pos + offset, vals, height=width, label=str(name), color=color)
         else:
             ax.bar(pos + offset, vals, width=width, label=str(name), color=color)
+        if labelled:
+            value_labels(ax, pos + offset, vals, fmt=value_format, horizontal=horizontal,
+                         fontsize=6.5 if n * len(names) > 30 else 7.5)
     labels = [str(v) for v in wide.index]
     negative = (wide.to_numpy(dtype=float) < 0).any()
     if horizontal:
@@ -209,9 +219,13 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
             ax.axhline(0, color="#333333", linewidth=0.8)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
+    if x == "year":
+        shade_estimates(ax, estimate_span(provenance), positions={int(v): p for v, p in zip(wide.index, pos)},
+                        horizontal=horizontal)
     ax.set_title(title)
+    ax.margins(**({"x": 0.08} if horizontal else {"y": 0.08}))  # room for the value labels
     # Outside the axes: with several series "best" still lands on a bar.
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    legend_outside(ax)
     footnote(fig, data=provenance, extra=note)
     return fig
 
@@ -257,10 +271,12 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
         bottom += vals
     ax.set_xticks(pos)
     ax.set_xticklabels([str(v) for v in wide.index])
+    if x == "year":
+        shade_estimates(ax, estimate_span(provenance), positions={int(v): p for v, p in zip(wide.index, pos)})
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    legend_outside(ax)
     footnote(fig, data=provenance, extra=note)
     return fig
 
@@ -294,6 +310,6 @@ def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str
     ax.set_yticklabels(rows[label].astype(str).tolist())
     ax.set_xlabel(xlabel)
     ax.set_title(title)
-    ax.legend(loc="lower right")
+    legend_outside(ax)
     footnote(fig, data=provenance, extra=note)
     return fig

@@ -6,18 +6,9 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 
-from .bars import SERIES_COLORS, _check_columns
-from .style import PALETTE, footnote
-
-
-def _estimate_span(provenance: pd.DataFrame) -> tuple[int, int] | None:
-    """First and last estimated year when they are a short run at the end (NATO's ``2023e``, ``2024e``)."""
-    if "is_estimate" not in provenance or "year" not in provenance:
-        return None
-    est = sorted(int(y) for y in provenance.loc[provenance["is_estimate"].fillna(False).astype(bool), "year"].unique())
-    if not est or len(est) > 4 or est[-1] - est[0] != len(est) - 1:
-        return None
-    return est[0], est[-1]
+from .bars import _check_columns
+from .layout import estimate_span, label_reference_line, set_year_axis, shade_estimates
+from .style import PALETTE, SERIES_COLORS, footnote
 
 
 def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: str, provenance: pd.DataFrame,
@@ -73,7 +64,7 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
     cycle = SERIES_COLORS if len(names) <= len(SERIES_COLORS) else \
         [plt.get_cmap("tab20")(i) for i in range(0, 20, 2)] + [plt.get_cmap("tab20")(i) for i in range(1, 20, 2)]
     palette = {n: (colors or {}).get(n, cycle[i % len(cycle)]) for i, n in enumerate(names)}
-    span = _estimate_span(provenance)
+    span = estimate_span(provenance)
     for ax, pv in zip(axes[0], panels):
         sub = table if pv is None else table[table[panel] == pv]
         for name in names:
@@ -82,32 +73,29 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
                 continue
             ax.plot(line[x], line[y], marker="o" if markers else None, markersize=3.5, linewidth=1.8,
                     label=str(name), color=palette[name])
-        for i, (lab, val) in enumerate((reference_lines or {}).items()):
-            ax.axhline(val, color=PALETTE["guideline"], linestyle=["--", ":", "-."][i % 3], linewidth=1)
-            ax.annotate(lab, xy=(0.005, val), xycoords=("axes fraction", "data"), va="bottom", fontsize=8.5)
-        if span is not None:
-            ax.axvspan(span[0] - 0.5, span[1] + 0.5, color=PALETTE["estimate"], alpha=0.18, linewidth=0)
-            ax.annotate("estimates", xy=((span[0] + span[1]) / 2, 1.0), xycoords=("data", "axes fraction"),
-                        ha="center", va="top", fontsize=8, color="#555555")
-        if np.issubdtype(sub[x].dtype, np.integer):
-            ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+        shade_estimates(ax, span)
+        if np.issubdtype(sub[x].dtype, np.integer) and len(sub):
+            set_year_axis(ax, sub[x])
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         if pv is not None:
             ax.set_title(str(pv), fontsize=11)
-    if panel and len(names) > 1:
-        for ax in axes[0]:  # each panel names its own lines
-            ax.legend(loc="best", fontsize=8.5)
-    elif len(names) > 1:
-        handles, labels = axes[0][0].get_legend_handles_labels()
-        if len(names) > 6:
-            fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.55))
-        else:
-            axes[0][-1].legend(loc="best")
+    if len(names) > 1:
+        # One legend for every panel's lines, to the right of the last: never on the data.
+        seen: dict[str, object] = {}
+        for ax in axes[0]:
+            for handle, label in zip(*ax.get_legend_handles_labels()):
+                seen.setdefault(label, handle)
+        axes[0][-1].legend(list(seen.values()), list(seen), loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                           borderaxespad=0.0, fontsize=8.5)
     if panel:
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
     else:
         axes[0][0].set_title(title)
     fig.tight_layout()
+    for ax in axes[0]:  # after the layout, so that the labels are placed against the final axes
+        for i, (lab, val) in enumerate((reference_lines or {}).items()):
+            ax.axhline(val, color=PALETTE["guideline"], linestyle=["--", ":", "-."][i % 3], linewidth=1, gid="reference")
+            label_reference_line(ax, val, lab)
     footnote(fig, data=provenance, extra=note)
     return fig

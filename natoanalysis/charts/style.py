@@ -29,7 +29,12 @@ PALETTE = {
     "usa": "#1f4e79",
     "europe_canada": "#f0a30a",
     "grey": "#9e9e9e",
+    "negative": "#4f8f5b",  # bars below zero (e.g. an ally already above a target): never the colour of a shortfall
 }
+
+#: The house colours for series, in order; twelve, so that no chart of the reports leaves the house palette.
+SERIES_COLORS = ["#1f4e79", "#f0a30a", "#c0504d", "#4f8f5b", "#8064a2", "#9e9e9e", "#4bacc6", "#7f6000",
+                 "#d87aa0", "#2e7d7d", "#b5a642", "#5c5c8a"]
 
 def apply_style() -> None:
     """Set the publication style (fonts, grid, sizes) for all later figures.

@@ -201,7 +201,9 @@ def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, d
     """Published share of GDP up to ``year`` followed by the straight path to the core target by ``deadline``.
 
     The path is :func:`natoanalysis.project_path` (GDP growing at the ally's
-    2014-2024 trend; an ally above the target holds its share).
+    trend over the edition's years). An ally already at or above the target
+    needs no path: only its published share comes back, and
+    ``attrs["above_target"]`` is True.
 
     Returns
     -------
@@ -214,19 +216,28 @@ def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, d
     >>> p = pathway(data=na.load(), country="ITA")
     >>> p.groupby("series")["year"].agg(["min", "max"]).loc["Path to target"].tolist()
     [2024, 2035]
+    >>> pol = pathway(data=na.load(), country="POL")
+    >>> pol["series"].unique().tolist(), pol.attrs["above_target"]
+    (['Published'], True)
     """
     df = _args.table(data, None)
     code = _args.country(country)
     _, last = _args.edition_years(df)
     y = _args.year(year, df, allow_none=True) or last
-    hist = df[(df["country"] == code) & (df["indicator"] == "share_gdp_pct") & (df["year"] <= y)]
-    path = project_path(country=code, target=core_target_pct, by=deadline, from_year=y, data=df)
-    return pd.concat([
-        pd.DataFrame({"year": hist["year"].astype(int), "series": "Published",
-                      "share_gdp_pct": hist["value"].astype(float)}),
-        pd.DataFrame({"year": path.index.astype(int), "series": "Path to target",
-                      "share_gdp_pct": path["share_gdp_pct"].to_numpy()}),
-    ], ignore_index=True)
+    hist = df[(df["country"] == code) & (df["indicator"] == "share_gdp_pct") & (df["year"] <= y)].dropna(
+        subset=["value"])
+    published = pd.DataFrame({"year": hist["year"].astype(int), "series": "Published",
+                              "share_gdp_pct": hist["value"].astype(float)})
+    now = hist.loc[hist["year"] == y, "value"]
+    above = bool(len(now) and float(now.iloc[0]) >= core_target_pct)
+    parts = [published]
+    if not above:
+        path = project_path(country=code, target=core_target_pct, by=deadline, from_year=y, data=df)
+        parts.append(pd.DataFrame({"year": path.index.astype(int), "series": "Path to target",
+                                   "share_gdp_pct": path["share_gdp_pct"].to_numpy()}))
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs.update(above_target=above, from_year=y)
+    return out
 
 
 def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.DataFrame:
