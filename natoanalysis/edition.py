@@ -23,7 +23,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from . import registry
+from . import allies, reference
 from .errors import WorkbookError
 
 PATTERN = re.compile(r"^(?P<year>(19|20)\d\d)-(?P<month>0[1-9]|1[0-2])$")
@@ -60,7 +60,7 @@ def known(*, source: str | None = None) -> pd.DataFrame:
     >>> len(known(source="nato")), known(source="nato")["definition"].iloc[-1]
     (3, 'core defence expenditure')
     """
-    df = registry._read_reference("editions.csv")
+    df = reference.read("editions.csv")
     return (df if source is None else df[df["source"] == source]).reset_index(drop=True)
 
 

@@ -5,8 +5,8 @@ each with the evaluator its ``method`` names and the verdict rule in
 :mod:`natoanalysis.claims.verdicts`.
 """
 
-from .check import check_claims
-from .registry import load_claims
+from .assess import check_claims
+from .catalogue import load_claims
 from .verdicts import VERDICTS
 
 __all__ = ["VERDICTS", "check_claims", "load_claims"]

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .. import registry
+from .. import allies, reference
 from ..metrics import allies_meeting, burden_share, gap_to_target, group_growth
 from ..views import labels
 from .verdicts import Definition, Outcome
@@ -113,7 +113,7 @@ def group_growth_claim(claim: dict, ctx: Context) -> Outcome:
     for label, membership, basis in variants:
         pct = float(group_growth(group=group, year=year, membership=membership, price_basis=basis, data=ctx.data))
         defs.append(Definition(label, round(pct, 2), abs(pct - claimed) <= tol))
-    joined = [c for c in registry.members(year=year) if c not in registry.members(year=year - 1)]
+    joined = [c for c in allies.members(year=year) if c not in allies.members(year=year - 1)]
     explanation = (f"{ctx.edition_text}, {ctx.label(year)} over {year - 1}: " + "; ".join(
         f"{d.name}: {d.value:+.2f}%" for d in defs) + f". Allies joining in {year}: {_names(joined)}, counted as "
         f"growth by the published aggregate. Claimed {claimed:g}% (tolerance {tol:g} points).")
@@ -210,7 +210,7 @@ def country_below(claim: dict, ctx: Context) -> Outcome:
 
 
 def guideline_difference(claim: dict, ctx: Context) -> Outcome:
-    g = registry.guidelines().set_index("guideline")
+    g = reference.guidelines().set_index("guideline")
     hi, lo = claim["args"]["higher"], claim["args"]["lower"]
     diff = float(g.at[hi, "threshold_pct"] - g.at[lo, "threshold_pct"])
     claimed, tol = float(claim["quantity"]["value"]), float(claim["tolerance"])
@@ -222,7 +222,7 @@ def guideline_difference(claim: dict, ctx: Context) -> Outcome:
 
 
 def _combined_share(sipri: pd.DataFrame, since: int) -> tuple[pd.Series, list[str]]:
-    allies = set(registry.countries()["iso3"])
+    allies = set(allies.registry()["iso3"])
     rows = sipri[sipri["country"].isin(allies) & (sipri["price_basis"] == "current")]
     usd = rows[rows["indicator"] == "defence_exp_usd"].pivot(index="country", columns="year", values="value")
     share = rows[rows["indicator"] == "share_gdp_pct"].pivot(index="country", columns="year", values="value")

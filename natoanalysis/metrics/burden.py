@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import _args
+from .. import validate
 from .groups import aggregate
 
 COLUMNS = ["usa_defence_share_pct", "europe_canada_defence_share_pct", "usa_gdp_share_pct",
@@ -52,9 +52,9 @@ def burden_share(*, year: int | None = None, price_basis: str = "current", membe
     >>> float(round(s["usa_defence_share_pct"], 1)), float(round(s["europe_canada_defence_share_pct"], 1))
     (65.6, 34.4)
     """
-    df = _args.table(data, edition)
-    y = _args.year(year, df, allow_none=True)
-    basis = _args.price_basis(price_basis, df, indicator="defence_exp_usd")
+    df = validate.table(data, edition)
+    y = validate.year(year, df, allow_none=True)
+    basis = validate.price_basis(price_basis, df, indicator="defence_exp_usd")
     kw = dict(price_basis=basis, membership=membership, as_of=as_of, data=df)
     out = {}
     for ind, short in (("defence_exp_usd", "defence"), ("gdp_usd", "gdp")):

@@ -14,8 +14,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .. import registry
-from . import _args
+from .. import allies, reference
+from .. import validate
 
 GROUPS = ("europe_canada", "nato")
 MEMBERSHIPS = ("published", "constant", "as_of")
@@ -31,29 +31,29 @@ def group_members(*, group: str | list[str], membership: str = "published", as_o
     allies of ``edition_last_year`` (or every ally listed) in every year;
     ``"as_of"``: the allies on the date ``as_of`` in every year.
     """
-    _args.choice(membership, name="membership", accepted=MEMBERSHIPS)
+    validate.choice(membership, name="membership", accepted=MEMBERSHIPS)
     if membership != "as_of" and as_of is not None:
         raise ValueError(f"as_of is only used with membership='as_of'; got membership={membership!r}")
     years = list(years)
     if isinstance(group, str) and group in GROUPS:
         exclude = ("USA",) if group == "europe_canada" else ()
-        pool = [c for c in registry.countries()["iso3"] if c not in exclude]
+        pool = [c for c in allies.registry()["iso3"] if c not in exclude]
         listed = False
-    elif isinstance(group, str) and not group.upper() in set(registry.countries()["iso3"]):
+    elif isinstance(group, str) and not group.upper() in set(allies.registry()["iso3"]):
         raise ValueError(f"group must be one of {', '.join(repr(g) for g in GROUPS)} or a list of ISO3 codes; "
                          f"got {group!r}")
     else:
-        pool = _args.countries(group, name="group")
+        pool = validate.countries(group, name="group")
         listed = True
     if membership == "published":
-        return _args.membership_mask(pool, years)
+        return validate.membership_mask(pool, years)
     if membership == "constant":
-        fixed = pool if listed else [c for c in pool if c in registry.members(year=edition_last_year)]
+        fixed = pool if listed else [c for c in pool if c in allies.members(year=edition_last_year)]
     else:
         if as_of is None:
             raise ValueError("membership='as_of' needs as_of, a date such as '2020-01-01'")
-        on = _args.date(as_of)
-        fixed = [c for c in pool if c in registry.members(on=on)]
+        on = validate.date(as_of)
+        fixed = [c for c in pool if c in allies.members(on=on)]
         if not fixed:
             raise ValueError(f"as_of {on.isoformat()}: no ally of the group was a member on that date; "
                              "accepted: a date on or after 24 August 1949")
@@ -67,7 +67,7 @@ PUBLISHED_ROWS = {"nato": "NATO_TOTAL", "europe_canada": "NATO_EUROPE_CANADA"}
 def _group_sum(df: pd.DataFrame, indicator: str, basis: str, mask: pd.DataFrame,
                published_row: str | None = None) -> tuple[pd.Series, list[str], dict[int, list[str]]]:
     """Per-year total, the allies that publish nothing for the series, and ``{year: members without a figure}``."""
-    wide = _args.wide(df, indicator, basis)
+    wide = validate.wide(df, indicator, basis)
     reporting = [c for c in mask.columns if c in wide.index]
     # Allies that publish nothing for the series (Iceland's defence rows) add
     # nothing, as in NATO's own totals; a member missing one year is a hole.
@@ -144,16 +144,16 @@ def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: s
     >>> round(pub[2014]), round(const[2014])
     (250340, 259048)
     """
-    df = _args.table(data, edition)
-    ind = _args.indicator(indicator, df, accepted=_args.ADDITIVE + tuple(_RATIO))
+    df = validate.table(data, edition)
+    ind = validate.indicator(indicator, df, accepted=validate.ADDITIVE + tuple(_RATIO))
     if ind in _RATIO:
         if price_basis not in (None, "constant"):
             raise ValueError(f"price_basis {price_basis!r} does not exist for indicator {ind!r}; "
                              "accepted: 'constant' (NATO's share of real GDP)")
         basis = "constant"
     else:
-        basis = _args.price_basis(price_basis, df, indicator=ind)
-    first, last = _args.edition_years(df)
+        basis = validate.price_basis(price_basis, df, indicator=ind)
+    first, last = validate.edition_years(df)
     mask = group_members(group=group, membership=membership, as_of=as_of, years=range(first, last + 1),
                          edition_last_year=last)
     row = PUBLISHED_ROWS.get(group) if membership == "published" and isinstance(group, str) else None
@@ -167,7 +167,7 @@ def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: s
         out, absent, holes = _group_sum(df, ind, basis, mask, row)
     out.index.name = "year"
     out.name = ind
-    out.attrs.update(unit=_args.UNITS[ind], price_basis=basis, membership=membership, absent=absent,
+    out.attrs.update(unit=validate.UNITS[ind], price_basis=basis, membership=membership, absent=absent,
                      incomplete=dict(sorted(holes.items())))
     return out
 
@@ -210,10 +210,10 @@ def group_growth(*, group: str | list[str] = "europe_canada", year: int | None =
 
     So about 3.06 of the 17.95 points are Sweden's accession, not growth.
     """
-    df = _args.table(data, edition)
-    _args.indicator(indicator, df, accepted=_args.ADDITIVE)
-    y = _args.year(year, df, allow_none=True)
-    first, _ = _args.edition_years(df)
+    df = validate.table(data, edition)
+    validate.indicator(indicator, df, accepted=validate.ADDITIVE)
+    y = validate.year(year, df, allow_none=True)
+    first, _ = validate.edition_years(df)
     if y == first:
         raise ValueError(f"year {y} is the first year of the edition, which has no previous year; "
                          f"accepted: {first + 1} onwards")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import _args
+from .. import validate
 
 KINDS = ("yoy", "cumulative", "cagr")
 _ID_COLUMNS = ("source", "edition", "country", "indicator", "price_basis")
@@ -60,7 +60,7 @@ def growth(values: pd.Series | pd.DataFrame, *, kind: str = "yoy", start: int | 
     >>> round(growth(x, kind="cagr"), 6)
     10.0
     """
-    _args.choice(kind, name="kind", accepted=KINDS)
+    validate.choice(kind, name="kind", accepted=KINDS)
     if isinstance(values, pd.Series):
         frame = values.to_frame().T
         out = _grow_wide(frame, kind=kind, start=start, end=end)
@@ -162,14 +162,14 @@ def pp_change(*, country: str, start: int, end: int, indicator: str = "share_gdp
     >>> round(pp_change(country="POL", start=2014, end=2024), 2)
     2.24
     """
-    df = _args.table(data, edition)
+    df = validate.table(data, edition)
     pct = [i for i in df["indicator"].unique() if i.endswith("_pct") and "change" not in i]
-    ind = _args.indicator(indicator, df, accepted=pct)
+    ind = validate.indicator(indicator, df, accepted=pct)
     codes = set(df.loc[df["indicator"] == ind, "country"])
     if not (isinstance(country, str) and country in codes):
-        country = _args.country(country)
-    y0 = _args.year(start, df, name="start")
-    y1 = _args.year(end, df, name="end")
+        country = validate.country(country)
+    y0 = validate.year(start, df, name="start")
+    y1 = validate.year(end, df, name="end")
     sel = df[(df["indicator"] == ind) & (df["country"] == country)]
     if sel.empty:
         raise ValueError(f"country {country!r} has no {ind} rows in this edition; accepted: "

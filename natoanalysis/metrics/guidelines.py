@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import registry
-from . import _args
+from .. import allies, reference
+from .. import validate
 
 BASES = ("published", "recomputed")
 #: ``no_figure``: the edition prints no figure for the ally that year (its reason is in ``missing_reason``).
@@ -19,15 +19,15 @@ _COMPLIANCE = (("nato_2pct", "meets_2pct"), ("nato_equipment_20pct", "meets_equi
 def _values(df: pd.DataFrame, indicator: str, basis: str) -> pd.DataFrame:
     """Countries x years of the figure compared with the threshold."""
     if basis == "published":
-        return _args.wide(df, indicator, _args.price_basis(None, df, indicator=indicator))
+        return validate.wide(df, indicator, validate.price_basis(None, df, indicator=indicator))
     if indicator != "share_gdp_pct":
         raise ValueError(f"basis='recomputed' exists only for indicator 'share_gdp_pct'; got indicator "
                          f"{indicator!r}; accepted for {indicator!r}: basis='published'")
-    return _args.wide(df, "defence_exp_usd", "constant") / _args.wide(df, "gdp_usd", "constant") * 100
+    return validate.wide(df, "defence_exp_usd", "constant") / validate.wide(df, "gdp_usd", "constant") * 100
 
 
 def _assess(values: pd.Series, codes: list[str], threshold: float, reasons: dict[str, str]) -> pd.DataFrame:
-    reg = registry.countries().set_index("iso3")
+    reg = allies.registry().set_index("iso3")
     has_forces = reg.loc[codes, "has_armed_forces"].to_numpy()
     vals = values.reindex(codes).to_numpy(dtype=float)
     absent = has_forces & np.isnan(vals)
@@ -35,7 +35,7 @@ def _assess(values: pd.Series, codes: list[str], threshold: float, reasons: dict
                       np.where(absent, "no_figure", np.where(vals >= threshold, "meets", "below")))
     meets = pd.array(np.where(has_forces, vals >= threshold, False), dtype="boolean")
     meets[~has_forces | absent] = pd.NA
-    why = [_args.NO_DEFENCE_REASON if not h else (reasons.get(c, "no figure") if a else "")
+    why = [validate.NO_DEFENCE_REASON if not h else (reasons.get(c, "no figure") if a else "")
            for c, h, a in zip(codes, has_forces, absent)]
     return pd.DataFrame({"value_pct": vals, "status": pd.Categorical(status, categories=STATUSES),
                          "is_meeting": meets, "missing_reason": why}, index=pd.Index(codes, name="country"))
@@ -99,18 +99,18 @@ def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share
     >>> res.loc["SVK", "status"], float(round(res.loc["SVK", "share_gdp_pct"], 3))
     ('below', 1.989)
     """
-    df = _args.table(data, edition)
-    ind = _args.indicator(indicator, df, accepted=[g for g in ("share_gdp_pct", "equipment_share_pct")])
-    thr = _args.non_negative(threshold, name="threshold", unit="percent")
-    y = _args.year(year, df)
-    _args.choice(basis, name="basis", accepted=BASES)
+    df = validate.table(data, edition)
+    ind = validate.indicator(indicator, df, accepted=[g for g in ("share_gdp_pct", "equipment_share_pct")])
+    thr = validate.non_negative(threshold, name="threshold", unit="percent")
+    y = validate.year(year, df)
+    validate.choice(basis, name="basis", accepted=BASES)
     values = _values(df, ind, basis)
     if y not in values.columns:
         raise ValueError(f"year {y}: no {ind} figures; accepted: {', '.join(map(str, values.columns))}")
-    reasons = _args.missing_reasons(df, ind, _args.price_basis(None, df, indicator=ind), y) if basis == "published" \
-        else {**_args.missing_reasons(df, "gdp_usd", "constant", y), **_args.missing_reasons(df, "defence_exp_usd",
+    reasons = validate.missing_reasons(df, ind, validate.price_basis(None, df, indicator=ind), y) if basis == "published" \
+        else {**validate.missing_reasons(df, "gdp_usd", "constant", y), **validate.missing_reasons(df, "defence_exp_usd",
                                                                                               "constant", y)}
-    out = _assess(values[y], registry.members(year=y), thr, reasons)
+    out = _assess(values[y], allies.members(year=y), thr, reasons)
     out = out.rename(columns={"value_pct": ind})
     no_figure = {c: r for c, r in out.loc[out["status"] == "no_figure", "missing_reason"].items()}
     out.attrs.update(threshold=thr, year=y, basis=basis, indicator=ind, no_figure=no_figure)
@@ -155,23 +155,23 @@ def compliance_table(*, years: list[int] | None = None, basis: str = "published"
     >>> int(t["meets_2pct"].sum()), int(t["meets_equipment_20pct"].sum()), int(t["meets_hague_core_3_5pct"].sum())
     (23, 29, 1)
     """
-    df = _args.table(data, edition)
-    _args.choice(basis, name="basis", accepted=BASES)
-    first, last = _args.edition_years(df)
+    df = validate.table(data, edition)
+    validate.choice(basis, name="basis", accepted=BASES)
+    first, last = validate.edition_years(df)
     yrs = list(range(first, last + 1)) if years is None else \
-        [_args.year(y, df, name="years") for y in ([years] if isinstance(years, int) else years)]
-    rules = registry.guidelines().set_index("guideline")
+        [validate.year(y, df, name="years") for y in ([years] if isinstance(years, int) else years)]
+    rules = reference.guidelines().set_index("guideline")
     share = _values(df, "share_gdp_pct", basis)
     equip = _values(df, "equipment_share_pct", "published")
-    codes = sorted(registry.countries()["iso3"])
-    mask = _args.membership_mask(codes, yrs)
+    codes = sorted(allies.registry()["iso3"])
+    mask = validate.membership_mask(codes, yrs)
     long = mask.stack().rename("is_member").reset_index().set_axis(["year", "country", "is_member"], axis=1)
     long = long[long["is_member"]].drop(columns="is_member")
     idx = pd.MultiIndex.from_frame(long[["country", "year"]])
     out = pd.DataFrame(index=idx)
     out["share_gdp_pct"] = share.stack().reindex(idx).to_numpy()
     out["equipment_share_pct"] = equip.stack().reindex(idx).to_numpy()
-    has_forces = registry.countries().set_index("iso3")["has_armed_forces"].reindex(
+    has_forces = allies.registry().set_index("iso3")["has_armed_forces"].reindex(
         idx.get_level_values("country")).to_numpy()
     for guideline, column in _COMPLIANCE:
         rule = rules.loc[guideline]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import _args
+from .. import validate
 from .targets import DEFAULT_BY, DEFAULT_TARGET_PCT, _allies_with, _by, _growth_for, _share, real_gdp_growth
 
 TOTAL = "TOTAL"
@@ -43,11 +43,11 @@ def _per_ally(value, codes: list[str], default: pd.Series, *, name: str) -> np.n
     if isinstance(value, dict):
         out = default.reindex(codes).copy()
         for k, v in value.items():
-            code = _args.country(k, name=f"{name} key")
+            code = validate.country(k, name=f"{name} key")
             if code in out.index:
-                out[code] = _args.non_negative(v, name=name, unit="percentage points")
+                out[code] = validate.non_negative(v, name=name, unit="percentage points")
         return out.to_numpy(dtype=float)
-    return np.full(len(codes), _args.non_negative(value, name=name, unit="percentage points"))
+    return np.full(len(codes), validate.non_negative(value, name=name, unit="percentage points"))
 
 
 def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, n_scenarios: int = 10_000,
@@ -122,12 +122,12 @@ def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, 
     >>> float(res.loc["POL", "p95"])
     0.0
     """
-    df = _args.table(data, edition)
-    tgt = _args.non_negative(target, name="target")
-    y0 = _args.year_or_last(from_year, df, name="from_year")
+    df = validate.table(data, edition)
+    tgt = validate.non_negative(target, name="target")
+    y0 = validate.year_or_last(from_year, df, name="from_year")
     deadline = _by(by, y0)
-    n = _args.positive_int(n_scenarios, name="n_scenarios")
-    rho = _args.non_negative(correlation, name="correlation", unit="a correlation between 0 and 1")
+    n = validate.positive_int(n_scenarios, name="n_scenarios")
+    rho = validate.non_negative(correlation, name="correlation", unit="a correlation between 0 and 1")
     if rho > 1:
         raise ValueError(f"correlation must be between 0 and 1, got {correlation!r}")
     qs = tuple(quantiles)
@@ -143,7 +143,7 @@ def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, 
     mu = _growth_for(codes, gdp_growth, df).to_numpy(dtype=float)
     sd = _per_ally(gdp_growth_sd, codes, growth_volatility(country=codes, data=df), name="gdp_growth_sd")
     s0 = _share(df).reindex(codes)[y0].to_numpy(dtype=float)
-    g0 = _args.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy(dtype=float)
+    g0 = validate.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy(dtype=float)
 
     rng = np.random.default_rng(seed)
     common = rng.standard_normal((n, 1, steps))

@@ -17,23 +17,23 @@ import math
 import numpy as np
 import pandas as pd
 
-from .. import registry
-from . import _args
+from .. import allies, reference
+from .. import validate
 
 DEFAULT_TARGET_PCT = 3.5
 DEFAULT_BY = 2035
 
 
 def _share(df: pd.DataFrame) -> pd.DataFrame:
-    return _args.wide(df, "share_gdp_pct", "constant")
+    return validate.wide(df, "share_gdp_pct", "constant")
 
 
 def _allies(country, df: pd.DataFrame, year: int) -> tuple[list[str], bool]:
     """(ISO3 codes, whether one ally was asked for by a string)."""
     if country is None:
-        members = set(registry.members(year=year))
-        return [c for c in _args.defence_allies() if c in members], False
-    codes = _args.with_defence(_args.countries(country))
+        members = set(allies.members(year=year))
+        return [c for c in validate.defence_allies() if c in members], False
+    codes = validate.with_defence(validate.countries(country))
     return codes, isinstance(country, str)
 
 
@@ -48,9 +48,9 @@ def _allies_with(country, df: pd.DataFrame, year: int, *, needs: list[tuple[str,
     codes, single = _allies(country, df, year)
     skipped: dict[str, str] = {}
     for indicator, basis, y in needs:
-        vals = _args.wide(df, indicator, basis).reindex(codes)
+        vals = validate.wide(df, indicator, basis).reindex(codes)
         col = vals[y] if y in vals.columns else pd.Series(np.nan, index=codes)
-        reasons = _args.missing_reasons(df, indicator, basis, y)
+        reasons = validate.missing_reasons(df, indicator, basis, y)
         for code in col.index[col.isna()]:
             skipped.setdefault(str(code), f"{indicator} {y}: {reasons.get(code, 'no figure')}")
     if skipped and country is not None:
@@ -76,7 +76,7 @@ def series_breaks() -> pd.DataFrame:
     >>> series_breaks()[["country", "indicator", "year"]].values.tolist()
     [['LUX', 'gdp_usd', 2023]]
     """
-    df = registry._read_reference("series_breaks.csv")
+    df = reference.read("series_breaks.csv")
     df["year"] = df["year"].astype(int)
     return df
 
@@ -95,9 +95,9 @@ def real_gdp_growth(*, country: str | list[str] | None = None, data: pd.DataFram
     >>> bool(np.isnan(g.loc["LUX", 2023])), float(round(g.loc["POL", 2023], 2))
     (True, 0.07)
     """
-    df = _args.table(data, edition)
-    codes = sorted(registry.countries()["iso3"]) if country is None else _args.countries(country)
-    gdp = _args.wide(df, "gdp_usd", "constant").reindex(codes)
+    df = validate.table(data, edition)
+    codes = sorted(allies.registry()["iso3"]) if country is None else validate.countries(country)
+    gdp = validate.wide(df, "gdp_usd", "constant").reindex(codes)
     yoy = (gdp / gdp.shift(1, axis=1) - 1) * 100
     breaks = series_breaks()
     eds = set(df["edition"].unique())
@@ -178,14 +178,14 @@ def gap_to_target(*, country: str | list[str] | None = None, target: float = DEF
     >>> float(round(g["gap_pp"], 2)), float(round(g["gap_usd_million"] / 1000, 1))
     (1.38, 63.7)
     """
-    df = _args.table(data, edition)
-    tgt = _args.non_negative(target, name="target")
-    y = _args.year_or_last(year, df)
-    basis = _args.price_basis(price_basis, df, indicator="gdp_usd")
+    df = validate.table(data, edition)
+    tgt = validate.non_negative(target, name="target")
+    y = validate.year_or_last(year, df)
+    basis = validate.price_basis(price_basis, df, indicator="gdp_usd")
     codes, single, skipped = _allies_with(country, df, y, needs=[("share_gdp_pct", "constant", y),
                                                                  ("gdp_usd", basis, y)])
     share = _share(df).reindex(codes)[y]
-    gdp = _args.wide(df, "gdp_usd", basis).reindex(codes)[y]
+    gdp = validate.wide(df, "gdp_usd", basis).reindex(codes)[y]
     out = pd.DataFrame({"share_gdp_pct": share, "target_pct": tgt, "gap_pp": tgt - share, "gdp_usd_million": gdp})
     out["gap_usd_million"] = out["gap_pp"] / 100 * out["gdp_usd_million"]
     out.index.name = "country"
@@ -233,9 +233,9 @@ def required_annual_increase(*, country: str | list[str] | None = None, target: 
     >>> round(required_annual_increase(country="ESP", target=3.5, by=2035, from_year=2024), 3)
     0.202
     """
-    df = _args.table(data, edition)
-    tgt = _args.non_negative(target, name="target")
-    y0 = _args.year_or_last(from_year, df, name="from_year")
+    df = validate.table(data, edition)
+    tgt = validate.non_negative(target, name="target")
+    y0 = validate.year_or_last(from_year, df, name="from_year")
     deadline = _by(by, y0)
     codes, single, skipped = _allies_with(country, df, y0, needs=[("share_gdp_pct", "constant", y0)])
     share = _share(df).reindex(codes)[y0]
@@ -252,7 +252,7 @@ def _growth_for(codes: list[str], gdp_growth, df: pd.DataFrame) -> pd.Series:
     if gdp_growth is None:
         return trend
     if isinstance(gdp_growth, dict):
-        given = {_args.country(k, name="gdp_growth key"): v for k, v in gdp_growth.items()}
+        given = {validate.country(k, name="gdp_growth key"): v for k, v in gdp_growth.items()}
         out = trend.copy()
         for code, v in given.items():
             if code in out.index:
@@ -318,9 +318,9 @@ def project_path(*, country: str | list[str], target: float = DEFAULT_TARGET_PCT
     >>> float(round(p.loc[2035, "gdp_usd_constant_million"] / p.loc[2024, "gdp_usd_constant_million"], 4))
     1.1157
     """
-    df = _args.table(data, edition)
-    tgt = _args.non_negative(target, name="target")
-    y0 = _args.year_or_last(from_year, df, name="from_year")
+    df = validate.table(data, edition)
+    tgt = validate.non_negative(target, name="target")
+    y0 = validate.year_or_last(from_year, df, name="from_year")
     deadline = _by(by, y0)
     if country is None:
         raise ValueError("country is required: an ISO3 code or a list of them")
@@ -328,7 +328,7 @@ def project_path(*, country: str | list[str], target: float = DEFAULT_TARGET_PCT
                                                             ("gdp_usd", "constant", y0)])
     rate = _growth_for(codes, gdp_growth, df)
     s0 = _share(df).reindex(codes)[y0].to_numpy()
-    g0 = _args.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy()
+    g0 = validate.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy()
     years = np.arange(y0, deadline + 1)
     steps = (years - y0) / (deadline - y0)
     rise = np.maximum(tgt - s0, 0.0)
@@ -385,11 +385,11 @@ def years_to_target(*, country: str | list[str] | None = None, target: float = D
     >>> round(years_to_target(country="FRA", target=3.5, window=5, from_year=2024), 1)
     29.0
     """
-    df = _args.table(data, edition)
-    tgt = _args.non_negative(target, name="target")
-    first, _ = _args.edition_years(df)
-    y0 = _args.year_or_last(from_year, df, name="from_year")
-    w = _args.positive_int(window, name="window")
+    df = validate.table(data, edition)
+    tgt = validate.non_negative(target, name="target")
+    first, _ = validate.edition_years(df)
+    y0 = validate.year_or_last(from_year, df, name="from_year")
+    w = validate.positive_int(window, name="window")
     if y0 - w < first:
         raise ValueError(f"window {w} reaches back to {y0 - w}, before the edition's first year {first}; "
                          f"accepted: 1 to {y0 - first} for from_year={y0}")

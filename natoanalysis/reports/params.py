@@ -160,12 +160,12 @@ class DomainContext:
 
 
 def _allies() -> list[str]:
-    from ..registry import countries
+    from ..countries import countries
     return sorted(countries()["iso3"])
 
 
 def _check_country(value, *, name, values, ctx):
-    from ..registry import validate_country
+    from ..countries import validate_country
     return validate_country(value)
 
 
@@ -174,7 +174,7 @@ def _check_ally_list(value, *, name, values, ctx):
 
 
 def _check_known_list(value, *, name, values, ctx):
-    from ..registry import validate_country
+    from ..countries import validate_country
     return [validate_country(v, include_non_allies=True) for v in value]
 
 

@@ -32,7 +32,7 @@ def parse_countries(countries: str | list[str] | None) -> list[str] | None:
     >>> len(parse_countries("all"))
     32
     """
-    from ..registry import countries as ally_registry, validate_country
+    from ..countries import countries as ally_registry, validate_country
 
     if countries is None:
         return None

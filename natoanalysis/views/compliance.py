@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import registry
-from ..metrics import _args
+from .. import allies, reference
+from .. import validate
 from ..metrics.guidelines import allies_meeting, compliance_table
 from . import labels, text
 
@@ -30,9 +30,9 @@ def compliance_history(*, data: pd.DataFrame, basis: str = "published") -> pd.Da
     >>> t.query("country == 'POL' and year == 2014")[["country_name", "meets_2pct"]].values.tolist()
     [['Poland', False]]
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     t = compliance_table(basis=basis, data=df)
-    names = registry.countries().set_index("iso3")["name"]
+    names = allies.registry().set_index("iso3")["name"]
     t.insert(1, "country_name", t["country"].map(names).astype(str))
     return t
 
@@ -97,8 +97,8 @@ def printed_versus_recomputed(*, data: pd.DataFrame, threshold_pct: float = 2.0)
     >>> [(c, y, round(r, 3)) for c, y, r in t[["country", "year", "recomputed_share_gdp_pct"]].values]
     [('LTU', 2019, 1.995), ('FRA', 2020, 1.986), ('SVK', 2024, 1.989)]
     """
-    df = _args.table(data, None)
-    thr = _args.non_negative(threshold_pct, name="threshold_pct", unit="percent")
+    df = validate.table(data, None)
+    thr = validate.non_negative(threshold_pct, name="threshold_pct", unit="percent")
     # compliance_table covers every ally-year of a basis in one pass (allies_meeting year by year would
     # rebuild the same tables twice per year); the comparison is allies_meeting's: >= threshold, unrounded.
     share = {basis: compliance_table(basis=basis, data=df).set_index(["country", "year"])["share_gdp_pct"]
@@ -119,13 +119,13 @@ def recomputed_markdown(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> st
     >>> print(recomputed_markdown(data=na.load()))  # doctest: +ELLIPSIS
     In edition 2024-06, 3 published shares meet 2% of GDP although defence expenditure over GDP ... Lithuania 2019 (printed 2.000%, recomputed 1.995%), France 2020 ...
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     t = printed_versus_recomputed(data=df, threshold_pct=threshold_pct)
     base = f"(Tables 2 and 5, {labels.price_basis(df, 'constant')})"
     if t.empty:
         return (f"In edition {labels.edition(df)}, every ally-year stands on the same side of {threshold_pct:g}% of GDP "
                 f"on NATO's published share and on defence expenditure over GDP {base}.")
-    cases = text.listing(f"{registry.name_in_text(r.country)} {labels.year_label(df, r.year)} (printed "
+    cases = text.listing(f"{allies.name_in_text(r.country)} {labels.year_label(df, r.year)} (printed "
                          f"{text.pct(r.published_share_gdp_pct, decimals=3)}, recomputed "
                          f"{text.pct(r.recomputed_share_gdp_pct, decimals=3)})" for r in t.itertuples())
     meets = t["published_share_gdp_pct"] >= threshold_pct
@@ -147,7 +147,7 @@ def counts_markdown(*, data: pd.DataFrame, counts: pd.DataFrame | None = None) -
     >>> print(counts_markdown(data=na.load()))  # doctest: +ELLIPSIS
     Allies at or above 2% of GDP: 3 of 27 assessed in 2014, ... 10 in 2023e and 23 of 31 in 2024e. ...
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     c = meeting_counts(data=df) if counts is None else counts
     years = [int(y) for y in c.index]
     first, last = years[0], years[-1]
@@ -174,7 +174,7 @@ def core_target_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, year: int, c
 
     ``gaps`` is :func:`natoanalysis.views.pathways.target_gaps`.
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     above = gaps.loc[gaps["gap_core_pp"] <= 0].sort_values("share_gdp_pct", ascending=False)["country"].tolist()
     skipped = gaps.attrs.get("skipped", {})
     tail = (f" No share is printed for {text.allies(sorted(skipped))}, so "

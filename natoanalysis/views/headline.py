@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import registry
-from ..metrics import _args
+from .. import allies, reference
+from .. import validate
 from ..metrics.guidelines import allies_meeting
 from . import labels, text
 
@@ -43,8 +43,8 @@ def headline(*, data: pd.DataFrame, year: int | None = None, threshold_pct: floa
     >>> int(h["n_allies_at_threshold"]), int(h["n_allies_assessed"]), round(h["nato_defence_exp_usd_current_million"])
     (23, 31, 1474399)
     """
-    df = _args.table(data, None)
-    y = _args.year_or_last(year, df)
+    df = validate.table(data, None)
+    y = validate.year_or_last(year, df)
 
     def value(country: str, indicator: str, basis: str) -> float:
         sel = df[(df["country"] == country) & (df["indicator"] == indicator) & (df["year"] == y)
@@ -95,10 +95,10 @@ def largest_spenders(*, data: pd.DataFrame, year: int | None = None, n: int = 10
     >>> t["country"].tolist(), t["share_of_nato_total_pct"].round(1).tolist()
     (['USA', 'DEU', 'GBR'], [65.6, 6.6, 5.6])
     """
-    df = _args.table(data, None)
-    y = _args.year_or_last(year, df)
-    k = _args.positive_int(n, name="n")
-    basis = _args.price_basis(price_basis, df, indicator="defence_exp_usd")
+    df = validate.table(data, None)
+    y = validate.year_or_last(year, df)
+    k = validate.positive_int(n, name="n")
+    basis = validate.price_basis(price_basis, df, indicator="defence_exp_usd")
     sel = df[(df["indicator"] == "defence_exp_usd") & (df["price_basis"] == basis) & (df["year"] == y)]
     total = float(sel.loc[sel["country"] == "NATO_TOTAL", "value"].iloc[0])
     allies = sel[~sel["is_aggregate"]].dropna(subset=["value"]).nlargest(k, "value")
@@ -125,7 +125,7 @@ def total_over_time(*, data: pd.DataFrame) -> pd.DataFrame:
     >>> t["defence_exp_usd_billion"].round(1).tolist()
     [910.4, 943.2]
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     sel = df[(df["country"] == "NATO_TOTAL") & (df["indicator"] == "defence_exp_usd")]
     out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
                         "defence_exp_usd_billion": sel["value"].astype(float) / 1000})
@@ -141,8 +141,8 @@ def edition_summary(*, data: pd.DataFrame) -> str:
     >>> print(edition_summary(data=na.load()))  # doctest: +ELLIPSIS
     **Edition 2024-06** of *NATO, Defence Expenditure of NATO Countries (2014-2024)*: defence expenditure (NATO definition), ...
     """
-    df = _args.table(data, None)
-    first, last = _args.edition_years(df)
+    df = validate.table(data, None)
+    first, last = validate.edition_years(df)
     est = labels.estimate_years(df)
     n_allies = df.loc[~df["is_aggregate"].astype(bool), "country"].nunique()
     missing = df[df["value"].isna()]
@@ -170,7 +170,7 @@ def headline_markdown(*, data: pd.DataFrame, year: int | None = None, threshold_
     >>> print(headline_markdown(data=na.load()).splitlines()[0])  # doctest: +ELLIPSIS
     - NATO allies together spend **US$1.47 trillion** on defence in 2024e ...
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     h = headline(data=df, year=year, threshold_pct=threshold_pct)
     y = labels.year_label(df, h["year"])
     measure = labels.spent_on(df)
@@ -185,7 +185,7 @@ def headline_markdown(*, data: pd.DataFrame, year: int | None = None, threshold_
     ]
     if h["no_figure"]:
         lines.append(f"- Not counted either way, as the edition prints no share of GDP for {y}: "
-                     + text.listing(f"{registry.name_in_text(c)} ({_REASONS.get(r, r)})"
+                     + text.listing(f"{allies.name_in_text(c)} ({_REASONS.get(r, r)})"
                                     for c, r in sorted(h["no_figure"].items())) + ".")
     return "\n".join(lines)
 
@@ -199,7 +199,7 @@ def estimates_markdown(*, data: pd.DataFrame) -> str:
     >>> estimates_markdown(data=na.load()).startswith("In edition 2024-06, 2023 and 2024 are estimates")
     True
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     est = labels.estimate_years(df)
     n = int(df["is_estimate"].astype(bool).sum())
     verb = "is an estimate" if len(est) == 1 else "are estimates"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import registry
+from .. import allies, reference
 from . import labels, text
-from ..metrics import _args
+from .. import validate
 from ..metrics.scenarios import TOTAL, simulate_paths
 from ..metrics.targets import gap_to_target, required_annual_increase
 
@@ -36,12 +36,12 @@ def target_gaps(*, data: pd.DataFrame, year: int | None = None, core_target_pct:
     >>> t.loc["DEU", ["gap_core_pp", "gap_core_usd_billion"]].round(1).tolist()
     [1.4, 63.7]
     """
-    df = _args.table(data, None)
-    y = _args.year_or_last(year, df)
+    df = validate.table(data, None)
+    y = validate.year_or_last(year, df)
     core = gap_to_target(target=core_target_pct, year=y, data=df)
     total = gap_to_target(target=total_target_pct, year=y, data=df)
     rise = required_annual_increase(target=core_target_pct, by=deadline, from_year=y, data=df)
-    names = registry.countries().set_index("iso3")["name"]
+    names = allies.registry().set_index("iso3")["name"]
     out = pd.DataFrame({
         "country_name": names.reindex(core.index).astype(str), "share_gdp_pct": core["share_gdp_pct"],
         "gap_core_pp": core["gap_pp"], "gap_core_usd_billion": core["gap_usd_million"] / 1000,
@@ -77,12 +77,12 @@ def scenario_costs(*, data: pd.DataFrame, year: int | None = None, target_pct: f
     >>> t["country"].iloc[-1], bool((t["p5"] <= t["p50"]).all())
     ('TOTAL', True)
     """
-    df = _args.table(data, None)
-    y = _args.year_or_last(year, df)
+    df = validate.table(data, None)
+    y = validate.year_or_last(year, df)
     res = simulate_paths(target=target_pct, by=deadline, n_scenarios=n_scenarios, seed=seed,
                          gdp_growth=gdp_growth_pct, from_year=y, data=df)
     res = res[["mean", "p5", "p50", "p95"]] / 1000
-    names = registry.countries().set_index("iso3")["name"].to_dict()
+    names = allies.registry().set_index("iso3")["name"].to_dict()
     names[TOTAL] = "All allies"
     res.insert(0, "country_name", [names[c] for c in res.index])
     allies = res.drop(index=TOTAL)
@@ -98,7 +98,7 @@ def gaps_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, core_target_pct: fl
 
     ``gaps`` is :func:`target_gaps`.
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     y = int(gaps.attrs["year"])
     short = gaps[gaps["gap_core_pp"] > 0]
     skipped = gaps.attrs.get("skipped", {})
@@ -116,7 +116,7 @@ def gaps_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, core_target_pct: fl
 
 def scenario_markdown(*, costs: pd.DataFrame, data: pd.DataFrame, year: int, deadline: int) -> str:
     """The all-allies median and 90% range of the cumulative extra cost, in constant dollars (Markdown)."""
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     total = costs.set_index("country").loc[TOTAL]
     return (f"All allies together: median **{text.usd_billion(total['p50'] * 1000, decimals=0)}** "
             f"({labels.price_basis(df, 'constant')}) over {year + 1}-{deadline}; 90% of scenarios between "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import registry
-from ..metrics import _args
+from .. import allies, reference
+from .. import validate
 from . import labels, text
 from ..metrics.targets import gap_to_target, project_path, required_annual_increase
 
@@ -21,8 +21,8 @@ def has_defence_expenditure(*, country: str) -> bool:
     >>> has_defence_expenditure(country="POL"), has_defence_expenditure(country="ISL")
     (True, False)
     """
-    code = _args.country(country)
-    return bool(registry.countries().set_index("iso3").at[code, "has_armed_forces"])
+    code = validate.country(country)
+    return bool(allies.registry().set_index("iso3").at[code, "has_armed_forces"])
 
 
 def _rank(df: pd.DataFrame, *, indicator: str, basis: str, year: int, country: str) -> tuple[int, int]:
@@ -33,7 +33,7 @@ def _rank(df: pd.DataFrame, *, indicator: str, basis: str, year: int, country: s
 
 
 def _guideline(name: str) -> float:
-    return float(registry.guidelines().set_index("guideline").at[name, "threshold_pct"])
+    return float(reference.guidelines().set_index("guideline").at[name, "threshold_pct"])
 
 
 def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None, core_target_pct: float = 3.5,
@@ -79,11 +79,11 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None
     >>> round(s["real_change_pct"], 1)
     30.1
     """
-    df = _args.table(data, None)
-    code = _args.country(country)
+    df = validate.table(data, None)
+    code = validate.country(country)
     if not has_defence_expenditure(country=code):
-        raise ValueError(f"country {code}: {_args.NO_DEFENCE_REASON}; accepted: allies with armed forces")
-    share = _args.wide(df, "share_gdp_pct", "constant").loc[code] if code in set(df["country"]) else pd.Series(
+        raise ValueError(f"country {code}: {validate.NO_DEFENCE_REASON}; accepted: allies with armed forces")
+    share = validate.wide(df, "share_gdp_pct", "constant").loc[code] if code in set(df["country"]) else pd.Series(
         dtype=float)
     missing = {int(y): r for y, r in df.loc[(df["country"] == code) & (df["indicator"] == "share_gdp_pct")
                                             & df["value"].isna()].set_index("year")["missing_reason"].items()}
@@ -92,14 +92,14 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None
             raise ValueError(f"the edition prints no share of GDP for {code}; accepted: allies with figures")
         y = int(share.dropna().index.max())
     else:
-        y = _args.year(year, df)
+        y = validate.year(year, df)
         if y in missing:
             printed = ", ".join(map(str, share.dropna().index.astype(int)))
             raise ValueError(f"the edition prints no share of GDP for {code} in {y} ({missing[y]}); accepted "
                              f"years: {printed}")
 
     def value(indicator: str) -> float:
-        basis = _args.price_basis(None, df, indicator=indicator) if indicator != "defence_exp_usd" else "current"
+        basis = validate.price_basis(None, df, indicator=indicator) if indicator != "defence_exp_usd" else "current"
         sel = df[(df["country"] == code) & (df["indicator"] == indicator) & (df["year"] == y)
                  & (df["price_basis"].fillna("") == basis)]
         return float(sel["value"].iloc[0]) if len(sel) else float("nan")
@@ -110,7 +110,7 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None
     gap = gap_to_target(country=code, target=core_target_pct, year=y, data=df)
     equipment = value("equipment_share_pct")
     return pd.Series({
-        "country_name": registry.country_name(code), "year": y, "share_gdp_pct": value("share_gdp_pct"),
+        "country_name": allies.country_name(code), "year": y, "share_gdp_pct": value("share_gdp_pct"),
         "rank_share_gdp": rank_share, "n_ranked": n,
         "defence_exp_usd_current_million": value("defence_exp_usd"), "rank_defence_exp": rank_exp,
         "real_change_pct": value("real_change_pct"),
@@ -137,9 +137,9 @@ def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = Non
     >>> print(profile_markdown(data=na.load(), country="POL").splitlines()[0])  # doctest: +ELLIPSIS
     In 2024 (NATO estimate), Poland spent **4.12% of GDP** on defence, rank 1 of 31 allies, ...
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     s = profile_summary(data=df, country=country, year=year, core_target_pct=core_target_pct, deadline=deadline)
-    code = _args.country(country)
+    code = validate.country(country)
     y = int(s["year"])
     est = " (NATO estimate)" if s["is_estimate"] else ""
     met = s["years_at_2pct"]
@@ -187,8 +187,8 @@ def composition(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
     >>> round(float(c["share_of_defence_exp_pct"].sum()))
     100
     """
-    df = _args.table(data, None)
-    code = _args.country(country)
+    df = validate.table(data, None)
+    code = validate.country(country)
     sel = df[(df["country"] == code) & df["indicator"].isin(list(COMPOSITION))]
     out = pd.DataFrame({"year": sel["year"].astype(int), "category": sel["indicator"].map(COMPOSITION),
                         "share_of_defence_exp_pct": sel["value"].astype(float),
@@ -220,10 +220,10 @@ def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, d
     >>> pol["series"].unique().tolist(), pol.attrs["above_target"]
     (['Published'], True)
     """
-    df = _args.table(data, None)
-    code = _args.country(country)
-    _, last = _args.edition_years(df)
-    y = _args.year(year, df, allow_none=True) or last
+    df = validate.table(data, None)
+    code = validate.country(country)
+    _, last = validate.edition_years(df)
+    y = validate.year(year, df, allow_none=True) or last
     hist = df[(df["country"] == code) & (df["indicator"] == "share_gdp_pct") & (df["year"] <= y)].dropna(
         subset=["value"])
     published = pd.DataFrame({"year": hist["year"].astype(int), "series": "Published",
@@ -262,9 +262,9 @@ def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.Data
     >>> t["usd_billion"].round(1).tolist()
     [16.8, 17.9]
     """
-    df = _args.table(data, None)
-    code = _args.country(country)
-    _args.choice(indicator, name="indicator", accepted=("defence_exp_usd", "gdp_usd"))
+    df = validate.table(data, None)
+    code = validate.country(country)
+    validate.choice(indicator, name="indicator", accepted=("defence_exp_usd", "gdp_usd"))
     sel = df[(df["country"] == code) & (df["indicator"] == indicator)]
     out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
                         "usd_billion": sel["value"].astype(float) / 1000})

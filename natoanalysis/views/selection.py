@@ -94,4 +94,4 @@ def year_or_latest(data: pd.DataFrame, year: int | None = None) -> int:
     """
     from ..metrics import _args  # the one argument check, shared with the metrics
 
-    return _args.year_or_last(year, data)
+    return validate.year_or_last(year, data)

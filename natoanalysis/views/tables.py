@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import registry
+from .. import allies, reference
 from .text import DASH
 
 TABLE_DIR_ENV = "NATOANALYSIS_TABLE_DIR"  # where show() writes the CSV (the report runner sets it per notebook)
@@ -31,10 +31,10 @@ _BOOLS = {True: "yes", False: "no"}
 @functools.lru_cache(maxsize=1)
 def _columns() -> dict[str, tuple[str, int | None]]:
     out: dict[str, tuple[str, int | None]] = {}
-    ind = registry._read_reference("indicators.csv")
+    ind = reference.read("indicators.csv")
     for r in ind.itertuples():
         out[r.indicator] = (r.label, int(r.decimals) if r.decimals else None)
-    for r in registry._read_reference("columns.csv").itertuples():
+    for r in reference.read("columns.csv").itertuples():
         out[r.column] = (r.label, int(r.decimals) if r.decimals else None)
     return out
 

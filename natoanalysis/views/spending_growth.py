@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from ..metrics import _args
+from .. import validate
 from ..metrics.groups import group_growth
 from ..metrics.growth import growth
 from . import labels, text
@@ -40,13 +40,13 @@ def growth_by_ally(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFra
     >>> t.loc["POL", ["real_growth_pct", "nominal_growth_pct"]].round(1).tolist()
     [30.1, 36.0]
     """
-    df = _args.table(data, None)
-    y = _args.year_or_last(year, df)
-    first, _ = _args.edition_years(df)
+    df = validate.table(data, None)
+    y = validate.year_or_last(year, df)
+    first, _ = validate.edition_years(df)
     if y == first:
         raise ValueError(f"year {y} is the first year of the edition; accepted: {first + 1} onwards")
-    real = growth(_args.wide(df, "defence_exp_usd", "constant"), kind="yoy")[y]
-    nominal = growth(_args.wide(df, "defence_exp_ncu", "current"), kind="yoy")[y]
+    real = growth(validate.wide(df, "defence_exp_usd", "constant"), kind="yoy")[y]
+    nominal = growth(validate.wide(df, "defence_exp_ncu", "current"), kind="yoy")[y]
     names = df.drop_duplicates("country").set_index("country")["country_name"]
     out = pd.DataFrame({"real_growth_pct": real, "nominal_growth_pct": nominal.reindex(real.index)})
     out = out[~out.index.isin(df.loc[df["is_aggregate"].astype(bool), "country"].unique())]
@@ -88,8 +88,8 @@ def membership_effect(*, data: pd.DataFrame, group: str = "europe_canada",
     >>> m.loc[2024].round(2).tolist()
     [17.95, 14.89, 3.06]
     """
-    df = _args.table(data, None)
-    _args.choice(group, name="group", accepted=GROUP_LABELS)
+    df = validate.table(data, None)
+    validate.choice(group, name="group", accepted=GROUP_LABELS)
     pub = group_growth(group=group, membership="published", price_basis=price_basis, data=df)
     const = group_growth(group=group, membership="constant", price_basis=price_basis, data=df)
     out = pd.DataFrame({"published_growth_pct": pub, "constant_growth_pct": const})
@@ -132,8 +132,8 @@ def biggest_risers(*, data: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     >>> biggest_risers(data=na.load(), n=3)["country"].tolist()
     ['LTU', 'LVA', 'HUN']
     """
-    df = _args.table(data, None)
-    k = _args.positive_int(n, name="n")
+    df = validate.table(data, None)
+    k = validate.positive_int(n, name="n")
     period = sorted(i for i in df["indicator"].unique() if re.fullmatch(r"real_change_since_\d{4}_pct", i))
     if not period:
         raise ValueError("data has no real_change_since_YYYY_pct rows (NATO Table 4)")
@@ -190,7 +190,7 @@ def group_growth_table(*, data: pd.DataFrame) -> pd.DataFrame:
     >>> round(float(t.loc[2024, ("European allies and Canada", "real", "published")]), 2)
     17.95
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     cols = {}
     for group, glabel in GROUP_LABELS.items():
         for basis, measure in (("constant", "real"), ("current", "nominal")):
@@ -213,7 +213,7 @@ def growth_markdown(*, by_ally: pd.DataFrame, data: pd.DataFrame) -> str:
     >>> print(growth_markdown(by_ally=growth_by_ally(data=na.load()), data=na.load()))  # doctest: +ELLIPSIS
     Median real growth in 2024e: ...
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     y = int(by_ally["year"].iloc[0])
     real = by_ally["real_growth_pct"]
     top = by_ally.iloc[0]

@@ -18,8 +18,8 @@ import json
 import re
 from pathlib import Path
 
-from .errors import DataNotFoundError, LayoutError
-from .workbook import Cell, Sheet, Workbook, column_index
+from ..errors import DataNotFoundError, LayoutError
+from .cells import Cell, Sheet, Workbook, column_index
 
 _REF_RE = re.compile(r"^([A-Z]+)(\d+)$")
 

@@ -1,7 +1,7 @@
-"""Ingest stage: an official workbook -> faithful text transcription in ``data/raw``.
+"""The pipeline: workbook -> cells (extract) -> tidy table and checks (transform) -> raw transcription.
 
 One pipeline for every source: read the cells, recognise the edition from
-what the tables cover (:mod:`natoanalysis.editions`), parse and check them,
+what the tables cover (:mod:`natoanalysis.edition`), parse and check them,
 and only then write. The transcription folder is swapped in atomically, so a
 workbook that cannot be read leaves the previous raw data exactly as it was;
 a workbook whose content is already bundled changes nothing; and one whose
@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import atomic, checks, edition as editions, handlers, paths, provenance, transcript
+from . import atomic, config, edition as editions
 from .errors import WorkbookError
-from .workbook import Workbook, read_xlsx
+from .extract import fetch as fetch_stage, provenance, transcript
+from .extract.cells import Workbook, read_xlsx
+from .transform import checks, sources
 
 #: Where replaced transcriptions are kept, under ``raw/<source>/``; hidden, so never taken for an edition.
 BACKUP_DIR = ".backups"
@@ -70,15 +72,15 @@ def _accessed(value: dt.date | str | None) -> dt.date:
 
 
 def _read(path: Path, *, source: str, edition: str | None, strict: bool, run_checks: bool = True):
-    handler = handlers.get(source)
+    record = sources.get(source)
     if edition is not None:
         editions.check_id(edition, source=source)
-    workbook = read_xlsx(path, with_font_color=handler.with_font_color)
+    workbook = read_xlsx(path, with_font_color=record.with_font_color)
     sha = provenance.sha256_file(path)
-    coverage = handler.scan(workbook)
+    coverage = record.scan(workbook)
     identity = editions.identify(source=source, **coverage, properties=workbook.properties, sha256=sha,
                                  requested=edition, name=path.name)
-    tidy = handler.tidy(workbook, edition=identity.edition, run_checks=run_checks, strict=strict)
+    tidy = record.tidy(workbook, edition=identity.edition, run_checks=run_checks, strict=strict)
     return workbook, sha, coverage, identity, tidy
 
 
@@ -214,10 +216,10 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
         raise WorkbookError(f"{path.name} was expected to hold {source}'s {expect_last_year} tables but its tables "
                             f"end in {coverage['last_year']} (edition {identity.edition}): the link points at "
                             "another edition's file; nothing was kept")
-    files = transcript.render(workbook, with_font_color=handlers.get(source).with_font_color)
+    files = transcript.render(workbook, with_font_color=sources.get(source).with_font_color)
     content = provenance.content_sha256(workbook)
-    root = paths.data_root(data_dir, must_exist=False)
-    target = paths.raw_dir(root, source, identity.edition)
+    root = config.data_root(data_dir, must_exist=False)
+    target = config.raw_dir(root, source, identity.edition)
     backup = None
     status = "new"
     root.mkdir(parents=True, exist_ok=True)
@@ -234,7 +236,7 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
                                     f"in {target} with different content: {difference}; pass --replace "
                                     "(replace=True) to replace it (the current transcription is kept as a dated backup)")
             stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-            backup = paths.raw_dir(root, source) / BACKUP_DIR / f"{identity.edition}.{stamp}"
+            backup = config.raw_dir(root, source) / BACKUP_DIR / f"{identity.edition}.{stamp}"
             status = "replaced"
         record = provenance.build(source=source, edition=identity.edition, file_name=file_name or path.name,
                                   sha256=sha, size=path.stat().st_size, accessed=accessed, files=files,
@@ -243,3 +245,39 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
         atomic.replace_dir(target, files, keep_old=backup)
     return IngestResult(path=target, source=source, edition=identity.edition, status=status,
                         identified_by=identity.how, findings=tidy.attrs.get("findings"), backup=backup)
+
+
+def fetch(*, source: str = "nato", edition: int | str | None = None, page_url: str | None = None,
+          data_dir: str | os.PathLike | None = None, timeout: float = fetch_stage.DEFAULT_TIMEOUT_S,
+          accessed: dt.date | str | None = None) -> fetch_stage.FetchResult:
+    """Download the publisher's newest (or asked) workbook and ingest it as an edition.
+
+    The download (:func:`natoanalysis.extract.fetch.fetch`: the publisher's
+    page, links on allowed hosts only, a total deadline and size caps) is kept
+    only when :func:`ingest` accepts it, and the workbook's tables must end in
+    the year of its link.
+
+    Parameters
+    ----------
+    source : {"nato", "sipri"}
+    edition : int or str, optional
+        Edition year as in the publisher's file name (``2025`` for
+        ``def-exp-2025-en.xlsx``); default: the newest linked.
+    page_url : str, optional
+        Publisher page (default: ``$NATOANALYSIS_<SOURCE>_PAGE_URL`` or ``reference/publishers.csv``).
+    data_dir : path-like, optional
+        Data root.
+    timeout : float, default 60
+        Time limit in seconds of the whole fetch.
+    accessed : date or ``"YYYY-MM-DD"``, optional
+        Access date for the provenance record (default: today).
+
+    Examples
+    --------
+    >>> fetch(source="sipri", timeout=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: timeout must be a number of seconds with 0 < timeout <= 86400 (...), got -1
+    """
+    return fetch_stage.fetch(ingest=ingest, source=source, edition=edition, page_url=page_url, data_dir=data_dir,
+                             timeout=timeout, accessed=accessed)

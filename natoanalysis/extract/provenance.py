@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .workbook import Workbook
+from .cells import Workbook
 
 FIELDS = ["source", "edition", "publisher", "title", "url", "redirects", "publication_date", "data_cutoff",
           "access_date", "terms", "definition", "first_year", "last_year", "estimate_years", "base_year",

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterator
 from xml.parsers import expat
 
-from .errors import WorkbookError
+from ..errors import WorkbookError
 
 # ---------------------------------------------------------------------------
 # Limits. Each is far above any edition seen (NATO 2024-06: a 206 KB file, 50 zip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..metrics import _args
+from .. import validate
 from ..metrics.burden import burden_share
 from ..metrics.groups import aggregate
 from . import labels, text
@@ -30,7 +30,7 @@ def transatlantic_levels(*, data: pd.DataFrame) -> pd.DataFrame:
     >>> t.query("year == 2024 and price_basis == 'current'")["defence_exp_usd_billion"].round(1).tolist()
     [967.7, 506.7]
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     parts = []
     for basis, label in labels.basis_labels(df).items():
         for group, name in GROUP_LABELS.items():
@@ -59,7 +59,7 @@ def usa_share_by_basis(*, data: pd.DataFrame) -> pd.DataFrame:
     >>> t["share_pct"].round(1).tolist()
     [65.6, 63.7]
     """
-    df = _args.table(data, None)
+    df = validate.table(data, None)
     parts = []
     for basis, label in labels.basis_labels(df).items():
         b = burden_share(price_basis=basis, data=df)
@@ -90,8 +90,8 @@ def price_effect(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame
     >>> price_effect(data=na.load(), year=2024)["current_to_constant_ratio"].round(2).tolist()
     [1.28, 1.18]
     """
-    df = _args.table(data, None)
-    y = _args.year_or_last(year, df)
+    df = validate.table(data, None)
+    y = validate.year_or_last(year, df)
     t = transatlantic_levels(data=df)
     t = t[t["year"] == y].pivot(index="group", columns="price_basis", values="defence_exp_usd_billion")
     out = pd.DataFrame({"current_usd_billion": t["current"], "constant_usd_billion": t["constant"]})
@@ -110,8 +110,8 @@ def price_basis_markdown(*, data: pd.DataFrame, year: int | None = None) -> str:
     >>> print(price_basis_markdown(data=na.load()))  # doctest: +ELLIPSIS
     At constant prices every year is valued at the prices and exchange rates of 2015, ...
     """
-    df = _args.table(data, None)
-    y = _args.year_or_last(year, df)
+    df = validate.table(data, None)
+    y = validate.year_or_last(year, df)
     base = labels.base_year(df)
     t = usa_share_by_basis(data=df)
     t = t[t["measure"] == "Defence expenditure"].pivot(index="year", columns="price_basis", values="share_pct")

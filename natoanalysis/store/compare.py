@@ -14,8 +14,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import registry, store
-from .errors import UnknownCountryError
+from .. import allies
+from .query import load
 
 _SOURCES = ("nato", "sipri")
 
@@ -34,17 +34,8 @@ def _years(years: Iterable[int] | None) -> list[int] | None:
 
 
 def _countries(countries: Iterable[str] | str | None) -> list[str] | None:
-    if countries is None:
-        return None
-    if isinstance(countries, str):
-        countries = [countries]
-    codes = [registry.validate_country(c) for c in countries]
-    allies = set(registry.countries()["iso3"])
-    others = [c for c in codes if c not in allies]
-    if others:
-        raise UnknownCountryError(f"{', '.join(map(repr, others))} not NATO allies: NATO publishes no figures to "
-                                  f"compare; accepted: {', '.join(sorted(allies))}")
-    return codes
+    # Allies only: NATO publishes no figures for anyone else to compare with.
+    return None if countries is None else allies.resolve_many(countries)
 
 
 def _select(df: pd.DataFrame, source: str, indicator: str, price_basis: str | None) -> pd.DataFrame:
@@ -109,8 +100,8 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
         if ed == "all":
             raise ValueError(f"{name}='all': compare one edition of each source at a time "
                              "(use natoanalysis.revisions to line editions up)")
-    frames = {"nato": store.load(source="nato", edition=nato_edition, data_dir=data_dir),
-              "sipri": store.load(source="sipri", edition=sipri_edition, data_dir=data_dir)}
+    frames = {"nato": load(source="nato", edition=nato_edition, data_dir=data_dir),
+              "sipri": load(source="sipri", edition=sipri_edition, data_dir=data_dir)}
     common = sorted(set(frames["nato"]["indicator"]) & set(frames["sipri"]["indicator"]))
     if indicator not in common:
         raise ValueError(f"indicator {indicator!r} is not published by both NATO and SIPRI; accepted: "
@@ -139,7 +130,7 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
     sipri = sel["sipri"][cols + ["is_uncertain", "missing_reason"]].add_prefix("sipri_").rename(
         columns={"sipri_country": "country", "sipri_year": "year"})
     out = nato.merge(sipri, on=["country", "year"], how="inner", validate="one_to_one")
-    allies = set(registry.countries()["iso3"])
+    allies = set(allies.registry()["iso3"])
     out = out[out["country"].isin(allies)]
     wanted_c, wanted_y = _countries(countries), _years(years)
     if wanted_c is not None:
@@ -148,7 +139,8 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
         out = out[out["year"].isin(wanted_y)]
     out["indicator"] = indicator
     out["unit"] = unit
-    out["country_name"] = out["country"].map(dict(zip(registry.countries()["iso3"], registry.countries()["name"])))
+    reg = allies.registry()
+    out["country_name"] = out["country"].map(dict(zip(reg["iso3"], reg["name"])))
     out["difference"] = out["sipri_value"] - out["nato_value"]
     order = ["country", "country_name", "year", "indicator", "unit", "nato_value", "sipri_value", "difference",
              "nato_price_basis", "sipri_price_basis", "nato_base_year", "sipri_base_year", "nato_is_estimate",

@@ -1,4 +1,4 @@
-"""Clean stage driver and cache: ``data/raw`` -> ``data/processed`` -> :func:`load`.
+"""The processed cache: ``data/raw`` -> ``data/processed``, verified against the raw files and their provenance.
 
 The processed table is an Arrow IPC file (Feather v2, uncompressed) per source,
 rebuilt whenever the content hash of the raw files or of the package's own code
@@ -22,8 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import atomic, edition as editions_mod, handlers, paths, provenance, transcript
-from .errors import DataIntegrityError, DataNotFoundError, NatoAnalysisError
+from .. import atomic, config, edition as editions_mod
+from ..errors import DataIntegrityError, DataNotFoundError, NatoAnalysisError
+from ..extract import provenance, transcript
+from ..transform import sources
 
 _MEMO: dict[tuple[str, str, str], tuple[pd.DataFrame, dict]] = {}
 
@@ -32,14 +34,14 @@ def _edition_files(root: Path, source: str) -> list[tuple[str, Path]]:
     """``(edition, file)`` for every file of every edition folder of a source (backups and staging left out)."""
     out = []
     for ed in raw_editions(root, source):
-        folder = paths.raw_dir(root, source, ed)
+        folder = config.raw_dir(root, source, ed)
         out += [(ed, p) for p in sorted(folder.rglob("*")) if p.is_file()]
     return out
 
 
 def raw_fingerprint(root: Path, source: str) -> str:
     """sha256 over the names and bytes of every raw file of a source's editions."""
-    folder = paths.raw_dir(root, source)
+    folder = config.raw_dir(root, source)
     digest = hashlib.sha256()
     for _, p in _edition_files(root, source):
         digest.update(p.relative_to(folder).as_posix().encode())
@@ -73,7 +75,7 @@ def raw_editions(root: Path, source: str) -> list[str]:
     A swap an ingest left unfinished (killed between its renames) is finished
     or undone first (:func:`natoanalysis.atomic.recover`).
     """
-    folder = paths.raw_dir(root, source)
+    folder = config.raw_dir(root, source)
     atomic.recover(folder)
     # Hidden folders are staging, swap or backup folders of an ingest, never editions.
     return sorted(p.parent.name for p in folder.glob("*/provenance.json")
@@ -86,7 +88,7 @@ def verify_raw(root: Path, source: str, edition: str) -> None:
     Raw data is never edited by hand: a file that differs from its record,
     one that is missing, or one that is not in it is an error naming the file.
     """
-    folder = paths.raw_dir(root, source, edition)
+    folder = config.raw_dir(root, source, edition)
     try:
         recorded = provenance.read(folder).get("transcribed_files")
     except (OSError, ValueError) as exc:
@@ -110,7 +112,7 @@ def verify_raw(root: Path, source: str, edition: str) -> None:
 
 
 def _processed_paths(root: Path, source: str) -> tuple[Path, Path]:
-    d = paths.processed_dir(root)
+    d = config.processed_dir(root)
     return d / f"{source}.arrow", d / f"{source}.meta.json"
 
 
@@ -141,11 +143,11 @@ def _unwritable(exc: OSError) -> bool:
 
 
 def _build(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
-    handler = handlers.get(source)
+    handler = sources.get(source)
     editions = raw_editions(root, source)
     if not editions:
         raise DataNotFoundError(
-            f"no raw {source} data under {paths.raw_dir(root, source)}; run "
+            f"no raw {source} data under {config.raw_dir(root, source)}; run "
             f"'natoanalysis ingest {source} PATH.xlsx' first")
     for ed in editions:
         verify_raw(root, source, ed)
@@ -153,7 +155,7 @@ def _build(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
     frames, meta = [], {"source": source, "fingerprint": fingerprint, "raw_fingerprint": raw_fingerprint(root, source),
                         "editions": {}}
     for ed in editions:
-        wb = transcript.read(paths.raw_dir(root, source, ed))
+        wb = transcript.read(config.raw_dir(root, source, ed))
         tidy = handler.tidy(wb, edition=ed, run_checks=True)
         found = tidy.attrs.get("findings")
         meta["editions"][ed] = {"quirks": tidy.attrs.get("quirks", []), "notes": tidy.attrs.get("notes", {}),
@@ -189,8 +191,8 @@ def build(*, source: str = "nato", data_dir: str | os.PathLike | None = None) ->
     Every raw file is checked against the sha256 its edition's
     ``provenance.json`` records first (:func:`verify_raw`).
     """
-    handlers.get(source)
-    root = paths.data_root(data_dir)
+    sources.get(source)
+    root = config.data_root(data_dir)
     with atomic.data_lock(root, exclusive=False):
         return _build(root, source)[0]
 
@@ -227,81 +229,3 @@ def _cached(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
             if type(exc).__module__.split(".")[0] != "pyarrow":
                 raise
         return _build(root, source)
-
-
-def load(*, source: str = "nato", edition: str | None = None,
-         data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Return the tidy table of a source, one row per published number.
-
-    Parameters
-    ----------
-    source : {"nato", "sipri"}
-        Publisher.
-    edition : str, optional
-        ``"YYYY-MM"``, ``"latest"`` (the default, also None) for the newest
-        bundled edition, or ``"all"`` for every bundled edition.
-    data_dir : path-like, optional
-        Data root (default: ``NATOANALYSIS_DATA_DIR`` or the repository's ``data/``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``source, edition, definition, country, country_name,
-        is_aggregate, year, indicator, value, missing_reason, unit, currency,
-        price_basis, base_year, is_estimate, note_marker, table, source_sheet,
-        source_cell`` (SIPRI adds ``is_uncertain, fiscal_year, sipri_region``).
-        ``value`` is NaN where the publisher gave no figure, with the reason
-        in ``missing_reason``.
-
-    Examples
-    --------
-    >>> df = load()
-    >>> df["edition"].nunique(), df["definition"].iloc[0]
-    (1, 'defence expenditure (NATO definition)')
-    >>> usa = df.query("country == 'USA' and indicator == 'share_gdp_pct' and year == 2014")
-    >>> round(float(usa["value"].iloc[0]), 2), usa["source_cell"].iloc[0]
-    (3.71, 'D41')
-    """
-    handlers.get(source)
-    root = paths.data_root(data_dir)
-    df, _ = _cached(root, source)
-    available = sorted(df["edition"].unique())
-    edition = editions_mod.resolve(edition, available=available, source=source)
-    if isinstance(edition, list):
-        return df.copy()
-    if len(available) == 1:
-        return df.copy()  # a copy, so that callers cannot change the cached table
-    return df[df["edition"] == edition].reset_index(drop=True)
-
-
-def editions(*, source: str | None = None, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Bundled editions with their publication dates, from the provenance records.
-
-    Examples
-    --------
-    >>> editions(source="nato")[["source", "publication_date", "title"]].values.tolist()
-    [['nato', '2024-06-17', 'Defence Expenditure of NATO Countries (2014-2024)']]
-    """
-    df = sources(data_dir=data_dir)
-    if source is not None:
-        handlers.get(source)
-        df = df[df["source"] == source]
-    return df[["source", "edition", "publication_date", "title", "raw_path"]].reset_index(drop=True)
-
-
-def sources(*, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Provenance of every bundled raw file: publisher, title, URL, dates, terms, sha256 and size.
-
-    Examples
-    --------
-    >>> src = sources().set_index("source")
-    >>> int(src.loc["nato", "size_bytes"]), bool(src.loc["nato", "is_publisher_file"])
-    (206548, True)
-    """
-    return provenance.read_all(paths.data_root(data_dir))
-
-
-def processed_meta(*, source: str = "nato", data_dir: str | os.PathLike | None = None) -> dict:
-    """Quirks and notes recorded while building the processed table."""
-    _, meta = _cached(paths.data_root(data_dir), source)
-    return meta

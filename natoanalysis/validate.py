@@ -1,8 +1,17 @@
-"""Argument validation and table access shared by the metric functions.
+"""Argument validation: the one place where what a caller passed is checked and normalised.
 
+Metrics, views, charts and the report runner's parameter checks call these.
 Every check raises a ``ValueError`` (or a subclass) whose message names the
 argument, the value received and the values accepted, so that a wrong call
-reads as a sentence rather than a pandas traceback.
+reads as a sentence rather than a pandas traceback. Nothing here reads data
+from disk: :func:`table` checks a table the caller passes.
+
+Examples
+--------
+>>> year(2030, pd.DataFrame({"edition": ["2024-06"], "year": [2014]}))
+Traceback (most recent call last):
+...
+ValueError: year 2030 is outside edition 2024-06; accepted: 2014 to 2014
 """
 
 from __future__ import annotations
@@ -14,8 +23,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .. import edition as editions_mod, registry, store
-from ..errors import UnknownCountryError
+from . import allies, edition as editions_mod
+from .errors import UnknownCountryError, echo
 
 REQUIRED_COLUMNS = ("edition", "country", "year", "indicator", "price_basis", "value")
 
@@ -33,9 +42,14 @@ NO_DEFENCE_REASON = "Iceland has no armed forces and reports no defence expendit
 
 
 def table(data: pd.DataFrame | None, edition: str | None) -> pd.DataFrame:
-    """The tidy rows of one edition: ``data`` (default :func:`natoanalysis.load`) filtered to ``edition``."""
+    """The tidy rows of one edition: ``data`` filtered to ``edition`` (None or "latest": its newest).
+
+    The package-level functions (``natoanalysis.burden_share`` ...) load the
+    bundled data when no table is given; the metrics themselves take it.
+    """
     if data is None:
-        return store.load(edition=edition)
+        raise ValueError("data is required: pass a tidy table, e.g. data=natoanalysis.load() "
+                         "(the package-level natoanalysis.<metric> functions load it for you)")
     if not isinstance(data, pd.DataFrame):
         raise ValueError(f"data must be a tidy pandas DataFrame (as returned by natoanalysis.load()), "
                          f"got {type(data).__name__}")
@@ -114,34 +128,18 @@ def price_basis(value, df: pd.DataFrame, *, indicator: str) -> str:
 
 
 def country(value, *, name: str = "country") -> str:
-    """An ally ISO3 code (validated against the registry)."""
-    if not isinstance(value, str):
-        raise UnknownCountryError(f"{name} must be an ISO3 code string, got {value!r}; accepted: "
-                                  f"{', '.join(sorted(registry.countries()['iso3']))}")
-    try:
-        return registry.validate_country(value)
-    except UnknownCountryError:
-        raise UnknownCountryError(f"{name} {value!r} is not a NATO ally ISO3 code; accepted: "
-                                  f"{', '.join(sorted(registry.countries()['iso3']))}") from None
+    """One ally's ISO3 code, from a code in any case, a name or an alias (:func:`natoanalysis.allies.resolve`)."""
+    return allies.resolve(value, name=name)
 
 
-def countries(value, *, name: str = "country") -> list[str]:
-    """A list of ally ISO3 codes; a single string is one ally."""
-    if isinstance(value, str):
-        return [country(value, name=name)]
-    try:
-        items = list(value)
-    except TypeError:
-        raise ValueError(f"{name} must be an ISO3 code or a list of ISO3 codes, got {value!r}") from None
-    if not items:
-        raise ValueError(f"{name} must name at least one ally; got an empty list")
-    out = [country(v, name=name) for v in items]
-    return list(dict.fromkeys(out))
+def countries(value, *, name: str = "countries") -> list[str]:
+    """Allies' ISO3 codes from one value, a comma-separated string or a list (:func:`natoanalysis.allies.resolve_many`)."""
+    return allies.resolve_many(value, name=name)
 
 
 def with_defence(codes: list[str], *, name: str = "country") -> list[str]:
     """Refuse allies without defence expenditure (Iceland) where a share of GDP is needed."""
-    reg = registry.countries().set_index("iso3")
+    reg = allies.registry().set_index("iso3")
     bad = [c for c in codes if not reg.at[c, "has_armed_forces"]]
     if bad:
         raise ValueError(f"{name} {', '.join(bad)}: {NO_DEFENCE_REASON}, so it has no share of GDP to "
@@ -150,7 +148,7 @@ def with_defence(codes: list[str], *, name: str = "country") -> list[str]:
 
 
 def defence_allies() -> list[str]:
-    reg = registry.countries()
+    reg = allies.registry()
     return sorted(reg.loc[reg["has_armed_forces"], "iso3"])
 
 
@@ -188,7 +186,7 @@ def wide(df: pd.DataFrame, indicator: str, basis: str) -> pd.DataFrame:
 
 
 def accession_years() -> pd.Series:
-    reg = registry.countries()
+    reg = allies.registry()
     return pd.Series([d.year for d in reg["accession_date"]], index=reg["iso3"].tolist())
 
 

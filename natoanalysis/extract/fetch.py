@@ -51,9 +51,9 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from . import paths, provenance, registry
-from .errors import NatoAnalysisError
-from .ingest import ingest as _ingest
+from .. import config, reference
+from . import provenance
+from ..errors import NatoAnalysisError
 
 DEFAULT_TIMEOUT_S = 60.0
 #: Longest time limit accepted: a fetch moves about 1 MB; a day is already no limit in practice.
@@ -145,7 +145,7 @@ def publisher(source: str) -> dict[str, str]:
     >>> publisher("sipri")["page_url"]
     'https://www.sipri.org/databases/milex'
     """
-    df = registry._read_reference("publishers.csv")
+    df = reference.read("publishers.csv")
     hit = df[df["source"] == source]
     if hit.empty:
         raise ValueError(f"no publisher page for source {source!r}; accepted: {', '.join(df['source'])}")
@@ -199,7 +199,7 @@ def _refusal(url: str, *, page_url: str, hosts: frozenset[str]) -> str | None:
 
 
 def _page_url(source: str, page_url: str | None) -> str:
-    page = page_url or os.environ.get(f"NATOANALYSIS_{source.upper()}_PAGE_URL") or publisher(source)["page_url"]
+    page = page_url or os.environ.get(config.page_url_env(source)) or publisher(source)["page_url"]
     try:
         parts = urllib.parse.urlsplit(page.strip())
         parts.port  # noqa: B018 - raises ValueError for a port out of range
@@ -537,13 +537,21 @@ def _check_timeout(timeout: object) -> float:
     return float(timeout)
 
 
-def fetch(*, source: str = "nato", edition: int | str | None = None, page_url: str | None = None,
+def fetch(*, ingest: Callable, source: str = "nato", edition: int | str | None = None, page_url: str | None = None,
           data_dir: str | os.PathLike | None = None, timeout: float = DEFAULT_TIMEOUT_S,
           accessed: dt.date | str | None = None) -> FetchResult:
-    """Download the publisher's workbook and ingest it as a new edition.
+    """Download the publisher's workbook and hand it to ``ingest``; keep it only if that succeeds.
+
+    The extract stage downloads; parsing and checking belong to the pipeline,
+    which passes its ``ingest`` (:func:`natoanalysis.pipeline.fetch` is the
+    function to call).
 
     Parameters
     ----------
+    ingest : callable
+        ``ingest(path, source=, data_dir=, accessed=, url=, redirects=,
+        expect_last_year=, file_name=)`` returning an object with ``path``
+        and ``status``.
     source : {"nato", "sipri"}
         Publisher.
     edition : int or str, optional
@@ -576,7 +584,7 @@ def fetch(*, source: str = "nato", edition: int | str | None = None, page_url: s
 
     Examples
     --------
-    >>> fetch(source="sipri", timeout=0)
+    >>> fetch(ingest=print, source="sipri", timeout=0)
     Traceback (most recent call last):
     ...
     ValueError: timeout must be a number of seconds with 0 < timeout <= 86400 (...), got 0
@@ -604,8 +612,8 @@ def fetch(*, source: str = "nato", edition: int | str | None = None, page_url: s
     candidates = links[year][:MAX_CANDIDATES_PER_EDITION]
     untried = len(links[year]) - len(candidates)
     check = functools.partial(_refusal, page_url=final_page, hosts=hosts)
-    root = paths.data_root(data_dir, must_exist=False)
-    dest_dir = root / "downloads" / source
+    root = config.data_root(data_dir, must_exist=False)
+    dest_dir = config.downloads_dir(root, source)
     target = dest_dir / f"{source}-{year}.xlsx"  # our name: the URL's may hold anything, '../' included
     created = [d for d in (dest_dir, *dest_dir.parents) if not d.exists()]
     tmp = backup = None
@@ -640,7 +648,7 @@ def fetch(*, source: str = "nato", edition: int | str | None = None, page_url: s
         else:
             # The edition comes from the workbook's content; the link's year must be its last year (NATO's
             # topic page has linked its "2023" tables to the 2022 file).
-            raw = _ingest(target, source=source, data_dir=root, accessed=accessed, url=url,
+            raw = ingest(target, source=source, data_dir=root, accessed=accessed, url=url,
                           redirects=redirects, expect_last_year=year, file_name=remote_name)
             result = FetchResult(source, url, target, sha, raw.path, is_new=raw.status != "unchanged",
                                  redirects=tuple(redirects), remote_name=remote_name)

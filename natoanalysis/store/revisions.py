@@ -10,7 +10,9 @@ import os
 
 import pandas as pd
 
-from . import registry, store
+from .. import allies
+from ..errors import UnknownCountryError
+from .query import load
 
 
 def revisions(*, indicator: str, source: str = "nato", country: str | None = None, year: int | None = None,
@@ -24,7 +26,8 @@ def revisions(*, indicator: str, source: str = "nato", country: str | None = Non
     source : {"nato", "sipri"}
         Publisher.
     country : str, optional
-        ISO3 code or aggregate code; default: all.
+        An ally or aggregate as :func:`natoanalysis.allies.resolve` takes it
+        (ISO3 code, name or alias); default: all.
     year : int, optional
         Year; default: all.
     price_basis : {"current", "constant", ""}, optional
@@ -47,20 +50,20 @@ def revisions(*, indicator: str, source: str = "nato", country: str | None = Non
     >>> r.columns.tolist()[:4], r.columns[-1], len(r.columns) == 5 + len(na.editions(source="nato"))
     (['country', 'year', 'indicator', 'price_basis'], 'revision', True)
     """
-    df = store.load(source=source, edition="all", data_dir=data_dir)
+    df = load(source=source, edition="all", data_dir=data_dir)
     known = sorted(df["indicator"].unique())
     if indicator not in known:
         raise ValueError(f"indicator {indicator!r} is not published by {source}; accepted: {', '.join(known)}")
     sel = df[df["indicator"] == indicator]
     if country is not None:
         codes = set(sel["country"])
-        code = country.strip().upper() if isinstance(country, str) else country
+        try:
+            code = allies.resolve(country, include_non_allies=True, allow_aggregates=True)
+        except UnknownCountryError:
+            code = None
         if code not in codes:
-            try:
-                code = registry.lookup(str(country))
-            except registry.UnknownCountryError:
-                raise ValueError(f"country {country!r} has no {indicator} rows in {source}; accepted: "
-                                 f"{', '.join(sorted(codes))}") from None
+            raise ValueError(f"country {country!r} has no {indicator} rows in {source}; accepted: "
+                             f"{', '.join(sorted(codes))}") from None
         sel = sel[sel["country"] == code]
     if year is not None:
         if isinstance(year, bool) or not isinstance(year, int):

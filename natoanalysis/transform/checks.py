@@ -23,8 +23,8 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from . import registry
-from .errors import ValidationError
+from .. import allies, reference
+from ..errors import ValidationError
 
 #: Floors in the unit of the compared figure; NATO's own arithmetic agrees to ~1e-12.
 TOL_PCT = 1e-6
@@ -115,7 +115,7 @@ def _ratio_tolerance(num: pd.DataFrame, den: pd.DataFrame, h_num: float, h_den: 
 def real_change(tidy: pd.DataFrame) -> pd.DataFrame:
     """Table 3 annual real change against the change of Table 1 (allies) or Table 2 (aggregates) constant series."""
     rc = _wide(tidy, "real_change_pct", "constant")
-    aggs = set(registry.aggregates()["code"])
+    aggs = set(reference.aggregates()["code"])
     parts = []
     for indicator, keep in (("defence_exp_ncu", lambda i: ~i.isin(aggs)), ("defence_exp_usd", lambda i: i.isin(aggs))):
         base = _wide(tidy, indicator, "constant")
@@ -165,7 +165,7 @@ def aggregate_sums(tidy: pd.DataFrame) -> pd.DataFrame:
     finding of its own (``not_published``).
     """
     out = []
-    rules = registry.aggregates().set_index("code")
+    rules = reference.aggregates().set_index("code")
     for indicator, basis in [("defence_exp_usd", "current"), ("defence_exp_usd", "constant"),
                              ("gdp_usd", "current"), ("gdp_usd", "constant"), ("military_personnel_thousand", "")]:
         wide = _wide(tidy, indicator, basis)
@@ -174,8 +174,8 @@ def aggregate_sums(tidy: pd.DataFrame) -> pd.DataFrame:
         h = half_unit(tidy, indicator, basis)
         allies = [c for c in wide.index if c not in rules.index]
         years = [int(y) for y in wide.columns]
-        acc = pd.Series({c: d.year for c, d in zip(registry.countries()["iso3"],
-                                                   registry.countries()["accession_date"])})
+        acc = pd.Series({c: d.year for c, d in zip(allies.registry()["iso3"],
+                                                   allies.registry()["accession_date"])})
         member = pd.DataFrame(acc.reindex(allies).to_numpy()[:, None] <= np.asarray(years)[None, :],
                               index=allies, columns=wide.columns)
         values = wide.loc[allies]
@@ -285,7 +285,7 @@ def exchange_rate_by_currency(tidy: pd.DataFrame) -> pd.DataFrame:
     """
     rate, rel = _rates(tidy, "current")
     currency = tidy[tidy["indicator"] == "defence_exp_ncu"].drop_duplicates("country").set_index("country")["currency"]
-    changes = registry.currency_changes()
+    changes = reference.currency_changes()
     since = changes.set_index("country")["year"].to_dict()
     eligible = rate.copy()
     for code, year in since.items():
@@ -412,7 +412,7 @@ def whitelist() -> pd.DataFrame:
     >>> "reason" in whitelist().columns
     True
     """
-    return registry._read_reference("quality_whitelist.csv")
+    return reference.read("quality_whitelist.csv")
 
 
 def mark_whitelisted(findings: pd.DataFrame) -> pd.DataFrame:

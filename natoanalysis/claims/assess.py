@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import store
 from .evaluators import EVALUATORS, Context
-from .registry import load_claims, validate
+from .catalogue import load_claims, validate
 from .verdicts import decide
 
 COLUMNS = ["id", "verdict", "claimed", "computed", "definition", "explanation", "edition", "statement", "reported"]

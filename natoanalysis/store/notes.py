@@ -11,7 +11,9 @@ import os
 
 import pandas as pd
 
-from . import handlers, paths, store
+from .. import config
+from ..transform import sources as source_records
+from .query import processed_meta
 
 _FOOTNOTES = "Footnotes"
 
@@ -44,9 +46,9 @@ def notes(*, source: str = "sipri", edition: str | None = None,
     >>> fn.loc["3", "text"]
     'Albania: The figures for Albania prior to 2006 do not fully include pensions.'
     """
-    handlers.get(source)
-    root = paths.data_root(data_dir)
-    meta = store.processed_meta(source=source, data_dir=root)
+    source_records.get(source)
+    root = config.data_root(data_dir)
+    meta = processed_meta(source=source, data_dir=root)
     available = sorted(meta.get("editions", {}))
     edition = edition or (available[-1] if available else None)
     if edition not in available:

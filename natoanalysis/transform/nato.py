@@ -16,6 +16,12 @@ value and a ``missing_reason``: ``"not_published"`` for a blank cell,
 else unexpected raises :class:`~natoanalysis.errors.LayoutError` naming the
 sheet, the row and what was expected: a value is never placed in a year or
 country it was not printed under.
+
+:func:`tidy` turns the records into the tidy table: repeated figures (Table 4
+repeats Tables 2 and 3) are compared with the original and kept once, and
+the consistency and plausibility rules of :mod:`natoanalysis.transform.checks`
+run; their findings travel with the table (``attrs["findings"]``) and stop it
+only under ``strict=True``.
 """
 
 from __future__ import annotations
@@ -25,10 +31,14 @@ import datetime as dt
 import math
 import re
 
-from ..errors import LayoutError, UnknownCountryError
-from ..registry import aggregates, countries, lookup
-from .common import first_year
-from ..workbook import Cell, Sheet, Workbook, column_letter
+import pandas as pd
+
+from .. import reference, schema
+from ..allies import lookup, registry as countries
+from ..errors import LayoutError, UnknownCountryError, ValidationError
+from ..extract.cells import Cell, Sheet, Workbook, column_letter
+from . import checks
+from .text import first_year
 
 TITLE_RE = re.compile(r"^\s*table\s*(?P<number>\d+\s*[a-z]?)\s*:\s*(?P<title>.+?)\s*$", re.I)
 YEAR_RE = re.compile(r"^\s*(?P<year>(19|20)\d\d)\s*(?P<e>e)?\s*$", re.I)
@@ -182,7 +192,7 @@ def _expected_countries(edition: str, *, include_non_armed: bool, with_aggregate
         mask &= reg["has_armed_forces"]
     out = set(reg.loc[mask, "iso3"])
     if with_aggregates:
-        out |= set(aggregates()["code"])
+        out |= set(reference.aggregates()["code"])
     return out
 
 
@@ -617,3 +627,84 @@ def _fill_base_year(out: Parsed) -> None:
     (base,) = named
     for rec in unnamed:
         rec["base_year"] = base
+
+
+REPEAT_RTOL = 1e-9
+
+
+def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> pd.DataFrame:
+    """Turn a NATO workbook (xlsx or transcription) into the tidy table.
+
+    Parameters
+    ----------
+    workbook : Workbook
+        Cells of the official workbook.
+    edition : str
+        ``"YYYY-MM"``.
+    run_checks : bool, default True
+        Run the consistency and plausibility rules; their findings (whitelist
+        applied) are in ``attrs["findings"]``.
+    strict : bool, default False
+        Raise :class:`~natoanalysis.errors.ValidationError` on any finding not
+        on the whitelist, for pipelines that want a publisher's anomaly to stop them.
+
+    Raises
+    ------
+    LayoutError
+        The workbook is not laid out as expected (a structural fault).
+    ValidationError
+        A repeated figure names no original, keys repeat, or (``strict``) a
+        finding is not on the whitelist.
+    """
+    parsed = parse(workbook, edition=edition)
+    df = pd.DataFrame.from_records(parsed.records)
+    df, disagreements = _drop_repeats(df, edition=edition)
+    df["source"] = "nato"
+    df["edition"] = edition
+    df["definition"] = parsed.definition
+    aggs = reference.aggregates()
+    names = {**dict(zip(countries()["iso3"], countries()["name"])), **dict(zip(aggs["code"], aggs["name"]))}
+    df["country_name"] = df["country"].map(names)
+    df["is_aggregate"] = df["country"].isin(set(aggs["code"]))
+    tidy = schema.conform(df)
+    dup = tidy.duplicated(schema.KEY, keep=False)
+    if dup.any():
+        raise ValidationError(f"duplicate keys in the tidy table: {tidy.loc[dup, schema.KEY].head().to_dict('records')}")
+    found = None
+    if run_checks:
+        found = checks.findings(tidy, notes=parsed.notes, quirks=parsed.quirks)
+        if len(disagreements):
+            found = pd.concat([found, checks.mark_whitelisted(disagreements)], ignore_index=True)
+        bad = found[~found["is_whitelisted"]]
+        if strict and len(bad):
+            raise ValidationError(f"{len(bad)} finding(s) not on the whitelist (strict):\n"
+                                  + checks.summary(found, limit=10))
+    tidy.attrs["quirks"] = parsed.quirks
+    tidy.attrs["notes"] = parsed.notes
+    tidy.attrs["findings"] = found
+    return tidy
+
+
+def _drop_repeats(df: pd.DataFrame, *, edition: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The table without its repeats, and a finding for each repeat that disagrees with its original."""
+    key = ["country", "year", "indicator", "price_basis"]
+    originals = df[~df["is_repeat"]]
+    repeats = df[df["is_repeat"]]
+    merged = repeats.merge(originals[key + ["value", "missing_reason", "source_sheet", "source_cell"]], on=key,
+                           how="left", suffixes=("", "_orig"), indicator=True)
+    orphan = merged["_merge"] == "left_only"
+    if orphan.any():
+        row = merged[orphan].iloc[0]
+        raise ValidationError(f"{row['source_sheet']}!{row['source_cell']} repeats {row['indicator']} "
+                              f"{row['country']} {row['year']}, which no other table publishes")
+    both_missing = merged["value"].isna() & merged["value_orig"].isna()
+    bad = ~both_missing & ~((merged["value"] - merged["value_orig"]).abs()
+                           <= REPEAT_RTOL * merged["value_orig"].abs().clip(lower=1))
+    rows = [{"rule": "repeat_agrees", "source": "nato", "edition": edition, "country": r["country"],
+             "year": int(r["year"]), "indicator": r["indicator"], "published": r["value"],
+             "expected": r["value_orig"],
+             "detail": f"{r['source_sheet']}!{r['source_cell']} = {r['value']} repeats "
+                       f"{r['source_sheet_orig']}!{r['source_cell_orig']} = {r['value_orig']} but disagrees"}
+            for _, r in merged[bad].iterrows()]
+    found = pd.DataFrame(rows, columns=checks.FINDING_COLUMNS).astype({"published": float, "expected": float})
+    return originals.drop(columns="is_repeat").reset_index(drop=True), found

@@ -24,10 +24,14 @@ import functools
 import math
 import re
 
-from ..errors import LayoutError, UnknownCountryError
-from ..registry import _read_reference, countries, lookup
-from .common import first_year
-from ..workbook import Cell, Sheet, Workbook, column_letter
+import numpy as np
+import pandas as pd
+
+from .. import reference, schema
+from ..allies import lookup, registry as countries
+from ..errors import LayoutError, UnknownCountryError, ValidationError
+from ..extract.cells import Cell, Sheet, Workbook, column_letter
+from .text import first_year
 
 _USD = "million US dollars"
 _NCU = "million national currency"
@@ -98,7 +102,7 @@ def markers() -> tuple[dict[str, str], dict[str, str]]:
     >>> colours["indexed:12"], colours["indexed:10"], missing["xxx"]
     ('is_estimate', 'is_uncertain', 'did_not_exist')
     """
-    df = _read_reference("sipri_markers.csv")
+    df = reference.read("sipri_markers.csv")
     colours = dict(zip(df.loc[df["kind"] == "font_color", "code"], df.loc[df["kind"] == "font_color", "flag"]))
     missing = dict(zip(df.loc[df["kind"] == "missing", "code"], df.loc[df["kind"] == "missing", "flag"]))
     return colours, missing
@@ -114,7 +118,7 @@ def regions() -> dict[str, tuple[str, str, str]]:
     (('SIPRI_WORLD', 'World (SIPRI)', ''), ('SIPRI_WESTERN_EUROPE', 'Western Europe (SIPRI)', 'SIPRI_EUROPE'))
     """
     out = {}
-    for _, row in _read_reference("sipri_regions.csv").iterrows():
+    for _, row in reference.read("sipri_regions.csv").iterrows():
         for alias in row["sipri_names"].split(";"):
             out[_norm(alias)] = (row["code"], row["name"], row["parent"])
     return out
@@ -411,3 +415,71 @@ def scan(workbook: Workbook) -> dict:
                 "estimate_years": [], "base_year": _base_year(texts)}
     raise LayoutError("no SIPRI sheet of military expenditure in constant US$ (title 'Military expenditure by "
                       "country, in constant (YYYY) US$ m.') in the workbook")
+
+
+EXTRA_COLUMNS = {"is_uncertain": "bool", "fiscal_year": "string",
+                 "sipri_region": "string"}
+
+#: Constant (base-year) and current US$ must agree in the base year; SIPRI's two sheets differ in the last bits.
+BASE_YEAR_RTOL = 1e-9
+
+
+def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> pd.DataFrame:
+    """Turn a SIPRI workbook (xlsx or transcription) into the tidy table.
+
+    Parameters
+    ----------
+    workbook : Workbook
+        Cells of the official workbook, with font colours.
+    edition : str
+        SIPRI release ``"YYYY-MM"``.
+    run_checks : bool, default True
+        Check that constant and current US$ agree in the base year.
+    strict : bool, default False
+        Accepted for the same signature as NATO's; SIPRI's one check always raises.
+
+    Raises
+    ------
+    LayoutError
+        The workbook is not laid out as expected.
+    ValidationError
+        Duplicate keys, or a consistency check fails.
+    """
+    parsed = parse(workbook)
+    df = pd.DataFrame.from_records(parsed.records)
+    df["source"] = "sipri"
+    df["edition"] = edition
+    df["definition"] = DEFINITION
+    reg = countries(include_non_allies=True)
+    names = dict(zip(reg["iso3"], reg["name"]))
+    names.update({code: name for code, name, _ in regions().values()})
+    df["country_name"] = df["country"].map(names)
+    df["is_aggregate"] = df["country"].str.startswith("SIPRI_")
+    tidy = schema.conform(df, extra=EXTRA_COLUMNS)
+    dup = tidy.duplicated(schema.KEY, keep=False)
+    if dup.any():
+        raise ValidationError(f"duplicate keys in the SIPRI tidy table: "
+                              f"{tidy.loc[dup, schema.KEY].head().to_dict('records')}")
+    if run_checks:
+        check_base_year(tidy)
+    tidy.attrs["findings"] = None
+    tidy.attrs["quirks"] = []
+    tidy.attrs["notes"] = {**parsed.notes, **{f"not kept ({k})": v for k, v in parsed.not_kept.items()}}
+    return tidy
+
+
+def check_base_year(tidy: pd.DataFrame) -> None:
+    """Raise ValidationError if constant and current US$ differ in the constant series' base year."""
+    usd = tidy[(tidy["indicator"] == "defence_exp_usd") & ~tidy["is_aggregate"]]
+    const = usd[usd["price_basis"] == "constant"]
+    base = const[const["year"] == const["base_year"]]
+    cur = usd[usd["price_basis"] == "current"]
+    merged = base.merge(cur, on=["country", "year"], suffixes=("_const", "_cur"))
+    both = merged.dropna(subset=["value_const", "value_cur"])
+    bad = ~np.isclose(both["value_const"], both["value_cur"], rtol=BASE_YEAR_RTOL, atol=0)
+    if bad.any():
+        row = both[bad].iloc[0]
+        raise ValidationError(
+            f"SIPRI {row['country']} {row['year']}: constant ({row['base_year_const']}) US$ "
+            f"{row['value_const']} ({row['source_cell_const']}) differs from current US$ {row['value_cur']} "
+            f"({row['source_cell_cur']}) in the base year")

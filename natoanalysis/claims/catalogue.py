@@ -1,17 +1,12 @@
-"""The claims registry: ``reference/claims.json``, read and validated."""
+"""The claims catalogue: ``reference/claims.json``, read and validated."""
 
 from __future__ import annotations
 
-import functools
-import json
-from importlib import resources
+from .. import reference
 
 REQUIRED = ("id", "statement", "reported", "publication", "quantity", "method", "args", "tolerance", "notes")
 
 
-@functools.lru_cache(maxsize=1)
-def _raw() -> str:
-    return resources.files("natoanalysis").joinpath("reference", "claims.json").read_text(encoding="utf-8")
 
 
 def load_claims() -> list[dict]:
@@ -23,7 +18,7 @@ def load_claims() -> list[dict]:
     >>> claims[0]["id"], claims[0]["reported"]["outlet"]
     ('allies-2pct-2014', 'Daily Telegraph')
     """
-    claims = json.loads(_raw())["claims"]
+    claims = reference.read_json("claims.json")["claims"]
     validate(claims)
     return claims
 

@@ -1,6 +1,6 @@
 """Data-quality report: anomalies found in the published figures of the bundled editions.
 
-Every rule lives in :mod:`natoanalysis.checks`; this module runs them over
+Every rule lives in :mod:`natoanalysis.transform.checks`; this module runs them over
 what the store holds:
 
 * consistency rules (NATO's derived figures recomputed, within the rounding
@@ -18,8 +18,8 @@ import os
 
 import pandas as pd
 
-from . import checks, store
-from .checks import yoy_jumps  # noqa: F401  (kept importable from here)
+from ..transform import checks
+from .query import load, processed_meta
 
 
 def data_quality(*, edition: str | None = "all", data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -46,8 +46,8 @@ def data_quality(*, edition: str | None = "all", data_dir: str | os.PathLike | N
     >>> bool(dq["is_whitelisted"].all())
     True
     """
-    tidy = store.load(source="nato", edition=edition, data_dir=data_dir)
-    meta = store.processed_meta(source="nato", data_dir=data_dir)
+    tidy = load(source="nato", edition=edition, data_dir=data_dir)
+    meta = processed_meta(source="nato", data_dir=data_dir)
     frames = []
     for ed, g in tidy.groupby("edition"):
         info = meta["editions"].get(ed, {})

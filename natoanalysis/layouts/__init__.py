@@ -1,1 +1,0 @@
-"""Publisher-specific readers that turn the cell model into value records."""

@@ -1,0 +1,81 @@
+"""The sources the package reads, one small record each, and the one tidy driver over them.
+
+A record says how to read a source's workbook: whether its font colours
+carry meaning, how to see what a workbook covers before its edition is known
+(:func:`scan`), and how to turn its cells into the tidy table (:func:`tidy`).
+Ingest, the cache and the command line look sources up here, so adding a
+publisher means adding one module and one record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import pandas as pd
+
+from ..extract.cells import Workbook
+from . import nato, sipri
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """How one publisher's workbook is read."""
+
+    name: str
+    title: str
+    scan: Callable[[Workbook], dict]  # what the workbook covers: definition, first/last year, estimates, base year
+    tidy: Callable[..., pd.DataFrame]  # tidy(workbook, edition=, run_checks=, strict=)
+    with_font_color: bool = False  # SIPRI encodes estimates (blue) and uncertain figures (red) in the font colour
+
+
+def _nato_scan(workbook: Workbook) -> dict:
+    sig = nato.scan(workbook)
+    return {"definition": sig.definition, "first_year": sig.first_year, "last_year": sig.last_year,
+            "estimate_years": list(sig.estimate_years), "base_year": sig.base_year}
+
+
+SOURCES: dict[str, Source] = {
+    "nato": Source("nato", "NATO, Defence Expenditure of NATO Countries", _nato_scan, nato.tidy),
+    "sipri": Source("sipri", "SIPRI Military Expenditure Database", sipri.scan, sipri.tidy, with_font_color=True),
+}
+
+
+def get(source: str) -> Source:
+    """The record of a source, or ValueError naming the accepted sources.
+
+    Examples
+    --------
+    >>> get("sipri").with_font_color
+    True
+    >>> get("imf")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown source 'imf'; accepted: nato, sipri
+    """
+    try:
+        return SOURCES[source]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown source {source!r}; accepted: {', '.join(sorted(SOURCES))}") from None
+
+
+def names() -> list[str]:
+    """The sources the package reads, sorted.
+
+    Examples
+    --------
+    >>> names()
+    ['nato', 'sipri']
+    """
+    return sorted(SOURCES)
+
+
+def scan(workbook: Workbook, *, source: str) -> dict:
+    """What a workbook covers (definition, years, estimate years, base year), before its edition is known."""
+    return get(source).scan(workbook)
+
+
+def tidy(workbook: Workbook, *, source: str, edition: str, run_checks: bool = True,
+         strict: bool = False) -> pd.DataFrame:
+    """The tidy table of one edition from its cells (read from the xlsx or from its transcription)."""
+    return get(source).tidy(workbook, edition=edition, run_checks=run_checks, strict=strict)
