@@ -50,3 +50,27 @@ class DataNotFoundError(NatoAnalysisError, FileNotFoundError):
 
 class UnknownCountryError(NatoAnalysisError, ValueError):
     """A country name or code is not in the registry."""
+
+
+ECHO_LIMIT = 60
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``repr(value)`` for an error message, cut to about ``limit`` characters.
+
+    Messages repeat what the user gave so that they can see what was refused,
+    but a value of megabytes (a pasted file, a generated argument) would bury
+    the message; the start of it is enough to recognise it.
+
+    Examples
+    --------
+    >>> echo("POL")
+    "'POL'"
+    >>> echo("x" * 1000)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (1000 characters)"
+    """
+    text = repr(value) if not isinstance(value, str) else repr(str.__str__(value))
+    if len(text) <= limit:
+        return text
+    size = f" ({len(value)} characters)" if isinstance(value, str) else ""
+    return text[:limit] + "…" + size

@@ -13,7 +13,7 @@ from importlib import resources
 
 import pandas as pd
 
-from .errors import UnknownCountryError
+from .errors import UnknownCountryError, echo
 
 _REF = "reference"
 
@@ -191,7 +191,7 @@ def validate_country(code: str, *, include_non_allies: bool = False) -> str:
     'RUS'
     """
     if not isinstance(code, str):
-        raise UnknownCountryError(f"country must be an ISO3 code string, got {code!r}")
+        raise UnknownCountryError(f"country must be an ISO3 code string, got {echo(code)}")
     allies = _countries() if include_non_allies else _countries()[_countries()["is_nato_ally"]]
     up = code.strip().upper()
     if up not in set(allies["iso3"]):
@@ -200,7 +200,7 @@ def validate_country(code: str, *, include_non_allies: bool = False) -> str:
             raise UnknownCountryError(f"{up} is not a NATO ally ({known[up]}); accepted ISO3 codes: "
                                       f"{', '.join(sorted(allies['iso3']))}")
         raise UnknownCountryError(
-            f"unknown country {code!r}; accepted ISO3 codes: {', '.join(sorted(allies['iso3']))}"
+            f"unknown country {echo(code)}; accepted ISO3 codes: {', '.join(sorted(allies['iso3']))}"
         )
     return up
 

@@ -188,7 +188,9 @@ def test_a_cell_over_the_time_limit_fails_its_notebook_and_is_named(tmp_path):
     ({"parameters": {"year": 2025}}, "accepted years: 2014-2024"),
     ({"parameters": {"target_pct": "abc"}}, "target_pct='abc' expects a number"),
     ({"parameters": {"target_pct": "-1"}}, "negative; accepted: a finite number >= 0"),
-    ({"parameters": {"edition": "2020-01"}}, "accepted: 2024-06, 'latest' or 'all'"),
+    ({"parameters": {"edition": "2020-01"}}, "nato edition '2020-01' is not bundled; accepted: 2024-06, 'latest'"),
+    ({"parameters": {"edition": "all"}}, "a notebook takes one edition, and 'all' would mix every bundled nato "
+                                         "edition under one label; accepted: 2024-06, 'latest'"),
     ({"parameters": {"colour": "red"}}, "unknown parameter 'colour'; the selected notebooks accept: 00_fast: "
                                         "edition (str, default \"latest\"), year (int, default 2024)"),
     ({"countries": "POL,XYZ"}, "unknown country 'XYZ'; accepted ISO3 codes: ALB, BEL"),
@@ -268,11 +270,12 @@ def test_terminated_run_removes_its_staging_and_leaves_previous_reports(tmp_path
             time.sleep(0.1)
         assert proc.poll() is None, proc.communicate()
         proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=300)
+        _, err = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 128 + signal.SIGTERM
+    assert err == "natoanalysis report: interrupted; nothing was published\n"
     assert sorted(p.name for p in out.iterdir()) == [previous.name, "latest"]
     assert os.readlink(out / "latest") == previous.name
 

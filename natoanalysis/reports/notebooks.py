@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import echo
+
 NOTEBOOK_DIR_ENV = "NATOANALYSIS_NOTEBOOK_DIR"
 _REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 _NAME = re.compile(r"^(?P<number>\d{2})_(?P<name>[A-Za-z0-9_]+)$")
@@ -150,7 +152,7 @@ def select(requested: list[str] | None, *, folder: Path) -> list[Path]:
         elif path not in chosen:
             chosen.append(path)
     if unknown:
-        raise ValueError(f"unknown notebook {', '.join(map(repr, unknown))}; accepted (by name or number): "
+        raise ValueError(f"unknown notebook {', '.join(map(echo, unknown))}; accepted (by name or number): "
                          f"{', '.join(p.stem for p in available)}")
     return chosen
 
