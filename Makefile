@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: venv data report test bench lab clean
+.PHONY: venv data report test test-fast bench lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,13 @@ data: $(STAMP)
 report: data
 	$(BIN)/natoanalysis report --jobs $(JOBS)
 
-## test: the test suite (doctests included)
+## test: the whole test suite (doctests, notebooks, report runs, hostile input); what .ci/run runs
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(JOBS)
+
+## test-fast: unit tests and doctests only, no kernels or subprocess races (under a minute on 2 cores)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n $(JOBS) -m "not slow"
 
 ## bench: benchmarks as ratios against baselines, written to benchmarks/RESULTS.md
 bench: data

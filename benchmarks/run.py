@@ -254,9 +254,9 @@ def bench_commands(repeats: int, tmp: Path, empty: Path) -> dict:
 
 def fuzz_counts(n_per_kind: int) -> dict:
     sys.path.insert(0, str(REPO))
-    from natoanalysis.clean import tidy_nato
+    from natoanalysis.transform.nato import tidy as tidy_nato
     from natoanalysis.errors import LayoutError, ValidationError
-    from natoanalysis.workbook import read_xlsx
+    from natoanalysis.extract.cells import read_xlsx
     from tests.mutations import MUTATIONS
 
     import natoanalysis as na

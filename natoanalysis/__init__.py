@@ -62,6 +62,10 @@ project_path = _loading(_metrics.project_path)
 required_annual_increase = _loading(_metrics.required_annual_increase)
 simulate_paths = _loading(_metrics.simulate_paths)
 years_to_target = _loading(_metrics.years_to_target)
+growth_volatility = _loading(_metrics.growth_volatility)
+growth_definitions = _loading(_metrics.growth_definitions)
+real_gdp_growth = _loading(_metrics.real_gdp_growth)
+trend_growth = _loading(_metrics.trend_growth)
 growth = _metrics.growth  # grows the values it is given: no table to load
 
 _LAZY = ("charts", "reports")
@@ -84,5 +88,6 @@ __all__ = [
     "compare_sources", "notes", "revisions",
     # metrics (natoanalysis.metrics; here with data loaded when not given)
     "aggregate", "allies_meeting", "burden_share", "compliance_table", "gap_to_target", "group_growth", "growth",
-    "pp_change", "project_path", "required_annual_increase", "simulate_paths", "years_to_target",
+    "growth_definitions", "growth_volatility", "pp_change", "project_path", "real_gdp_growth",
+    "required_annual_increase", "simulate_paths", "trend_growth", "years_to_target",
 ]

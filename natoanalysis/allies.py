@@ -146,7 +146,7 @@ def resolve(value: object, *, name: str = "country", include_non_allies: bool = 
     >>> resolve("RUS")
     Traceback (most recent call last):
     ...
-    natoanalysis.errors.UnknownCountryError: country 'RUS' is not a NATO ally (Russia); accepted: ALB, ...
+    natoanalysis.errors.UnknownCountryError: country 'RUS': RUS is not a NATO ally (Russia); accepted: ALB, ...
     >>> resolve("rus", include_non_allies=True)
     'RUS'
     """
@@ -165,7 +165,7 @@ def resolve(value: object, *, name: str = "country", include_non_allies: bool = 
         raise UnknownCountryError(f"{name} {echo(value)} is NATO's aggregate {code}, not one ally; accepted: "
                                   f"{_accepted(include_non_allies)}")
     if not include_non_allies and not reg.at[code, "is_nato_ally"]:
-        raise UnknownCountryError(f"{name} {echo(value)} is not a NATO ally ({reg.at[code, 'name']}); accepted: "
+        raise UnknownCountryError(f"{name} {echo(value)}: {code} is not a NATO ally ({reg.at[code, 'name']}); accepted: "
                                   f"{_accepted(include_non_allies)}")
     return code
 
@@ -256,7 +256,7 @@ def accession_year(code: str) -> int:
 
 
 def members(*, year: int | None = None, on: dt.date | None = None, exclude: tuple[str, ...] = ()) -> list[str]:
-    """Return the ISO3 codes of the allies that were members in a year or on a date.
+    """Return the ISO3 codes of the allies: all of them today, or those that were members in a year or on a date.
 
     An ally counts in ``year`` from the calendar year of its accession on, as
     NATO's aggregates do (see ``aggregates.csv``); ``on`` counts it from the
@@ -264,16 +264,18 @@ def members(*, year: int | None = None, on: dt.date | None = None, exclude: tupl
 
     Examples
     --------
-    >>> len(members(year=2023)), "SWE" in members(year=2023), "SWE" in members(year=2024)
-    (31, False, True)
+    >>> len(members()), len(members(year=2023)), "SWE" in members(year=2023), "SWE" in members(year=2024)
+    (32, 31, False, True)
     >>> "FIN" in members(on=dt.date(2023, 4, 3))
     False
     """
-    if (year is None) == (on is None):
-        raise ValueError("members() takes exactly one of year= or on=")
+    if year is not None and on is not None:
+        raise ValueError("members() takes year= or on=, not both")
     df = _countries()
     df = df[df["is_nato_ally"]]
-    if year is not None:
+    if year is None and on is None:
+        mask = df["iso3"].map(bool)
+    elif year is not None:
         mask = df["accession_date"].map(lambda d: d.year <= year)
     else:
         mask = df["accession_date"].map(lambda d: d <= on)

@@ -1,6 +1,7 @@
 """Command line: ``natoanalysis <command> ...`` (also ``python -m natoanalysis``).
 
-Errors the user can fix print one line to stderr and exit with status 2.
+Errors the user can fix print one line each to stderr (``natoanalysis <command>:
+error: ...``) and exit with status 2; Ctrl-C exits with 130 and one line, no traceback.
 """
 
 from __future__ import annotations
@@ -10,16 +11,47 @@ import contextlib
 import signal
 import sys
 import threading
+import warnings
 from typing import Iterator, Sequence
 
-from .errors import NatoAnalysisError
+from .errors import NatoAnalysisError, echo
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with errors in one line (argparse prints the usage first, over several lines)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        text = " ".join(message.split())
+        if len(text) > 300:  # argparse repeats values whole ("invalid choice: '...'")
+            text = text[:300] + "…"
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {text} (see {self.prog} --help)\n")
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expects a whole number, got {echo(text)}") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expects a number of seconds, got {echo(text)}") from None
+
+
+def _print_errors(command: str, exc: BaseException) -> None:
+    for line in str(exc).splitlines() or [type(exc).__name__]:
+        print(f"natoanalysis {command}: error: {line}", file=sys.stderr)
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest
+    from .pipeline import ingest
     result = ingest(args.path, source=args.source, edition=args.edition, data_dir=args.data_dir,
                     accessed=args.accessed, url=args.url, strict=args.strict, replace=args.replace)
     print(result.summary())
@@ -27,12 +59,13 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from . import handlers, paths
+    from . import config
     from .store import build, raw_editions
+    from .transform.sources import names
     sources = args.source
     if not sources:
-        root = paths.data_root(args.data_dir)
-        sources = [s for s in sorted(handlers.HANDLERS) if raw_editions(root, s)] or ["nato"]
+        root = config.data_root(args.data_dir)
+        sources = [s for s in names() if raw_editions(root, s)] or ["nato"]
     for source in sources:
         df = build(source=source, data_dir=args.data_dir)
         print(f"{source}: {len(df)} rows, editions {', '.join(sorted(df['edition'].unique()))}")
@@ -40,7 +73,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_quality(args: argparse.Namespace) -> int:
-    from .quality import data_quality
+    from .store import data_quality
     dq = data_quality(data_dir=args.data_dir)
     print(dq.drop(columns=["reason"]).to_string(index=False) if len(dq) else "no findings")
     return 0
@@ -53,8 +86,10 @@ def _cmd_sources(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .reports import list_notebooks, run
+    from .reports import JobsCappedWarning, list_notebooks, run
     from .reports.execute import skip_iri_format_checkers
+    from .reports.interrupts import terminate_raises
+    from .reports.run import positive_seconds, whole_jobs
     skip_iri_format_checkers()  # this process is ours: papermill's import need not compile IRI grammars
     if args.list:
         table = list_notebooks(notebook_dir_path=args.notebook_dir).fillna("")
@@ -63,12 +98,24 @@ def _cmd_report(args: argparse.Namespace) -> int:
     params: dict[str, str] = {}
     for name, value in args.parameter:
         if name in params:
-            raise ValueError(f"parameter {name!r} given twice (-p {name} ...); give each parameter once")
+            raise ValueError(f"parameter {echo(name)} given twice (-p NAME ...); give each parameter once")
         params[name] = value
-    result = run(notebooks=args.notebooks or None, parameters=params, countries=args.countries, jobs=args.jobs,
-                 out_dir=args.out, show_code=args.show_code, quiet=args.quiet,
-                 notebook_dir_path=args.notebook_dir, data_dir=args.data_dir, kernel_name=args.kernel,
-                 timeout_s=args.timeout, check=False)
+    # Checked here too, so that the message names the options as typed.
+    whole_jobs(args.jobs, name="--jobs")
+    positive_seconds(args.timeout, name="--timeout")
+
+    def note(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, JobsCappedWarning):
+            print(f"natoanalysis report: note: {message}", file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+    with terminate_raises(), warnings.catch_warnings():
+        warnings.simplefilter("always", JobsCappedWarning)
+        shown, warnings.showwarning = warnings.showwarning, note
+        result = run(notebooks=args.notebooks or None, parameters=params, countries=args.countries,
+                     jobs=args.jobs, out_dir=args.out, show_code=args.show_code, quiet=args.quiet,
+                     notebook_dir_path=args.notebook_dir, data_dir=args.data_dir, kernel_name=args.kernel,
+                     timeout_s=args.timeout, check=False)
     n = len(result.manifest["notebooks"])
     if result.is_complete:
         print(f"report {result.run_id}: {n} notebook{'s' if n != 1 else ''} in {result.manifest['duration_s']:.1f} s -> "
@@ -76,8 +123,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return 0
     for line in result.failure_messages():
         print(f"natoanalysis report: error: {line}", file=sys.stderr)
-    print(f"natoanalysis report: run {result.run_id} FAILED ({len(result.manifest['failed'])} of {n} notebooks); "
-          f"kept in {result.run_dir} (marked INCOMPLETE), 'latest' not moved", file=sys.stderr)
+    failed = result.manifest["failed"]
+    marks = " and ".join(m for m, on in (("INCOMPLETE", failed), ("INCONSISTENT", result.changed_inputs)) if on)
+    what = (f"FAILED ({len(failed)} of {n} notebooks)" if failed else "")
+    if result.changed_inputs:
+        what += (" and " if what else "") + "INCONSISTENT (inputs changed while it ran)"
+    print(f"natoanalysis report: run {result.run_id} {what}; kept in {result.run_dir} (marked {marks}), "
+          "'latest' not moved", file=sys.stderr)
     return EXIT_FAILED
 
 
@@ -109,7 +161,7 @@ def _sigterm_raises() -> Iterator[None]:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from .fetch import fetch
+    from .pipeline import fetch
     try:
         with _sigterm_raises():
             result = fetch(source=args.source, edition=args.edition, page_url=args.page_url,
@@ -148,7 +200,7 @@ def _cmd_claims(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="natoanalysis", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="natoanalysis", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=None,
                         help="data root holding raw/ and processed/ (default: $NATOANALYSIS_DATA_DIR or ./data)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -204,27 +256,51 @@ def build_parser() -> argparse.ArgumentParser:
                    help="set a parameter in every selected notebook that declares it (repeatable)")
     p.add_argument("--countries", help="'all' (default) or ISO3 codes, e.g. POL,DEU: allies for the "
                                        "per-country notebook (the one with a 'country' parameter)")
-    p.add_argument("--jobs", type=int, help="parallel worker processes (default: number of CPUs)")
+    p.add_argument("--jobs", type=_whole_number,
+                   help="parallel worker processes (default and most: the CPUs this process may use, "
+                        "fewer if memory is short)")
     p.add_argument("--out", help="reports folder (default: the repository's reports/)")
     p.add_argument("--show-code", action="store_true", help="show code cells in the HTML versions")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, run nothing")
     p.add_argument("--notebook-dir", help="notebook folder (default: $NATOANALYSIS_NOTEBOOK_DIR or notebooks/)")
     p.add_argument("--kernel", default="natoanalysis", help="Jupyter kernel (default: natoanalysis)")
-    p.add_argument("--timeout", type=float, help="per-cell time limit in seconds (default: none)")
+    p.add_argument("--timeout", type=_seconds,
+                   help="per-cell time limit in seconds, > 0, rounded up to whole seconds (default: none)")
     p.set_defaults(func=_cmd_report)
+    parser.commands = sub.choices  # type: ignore[attr-defined]  # {name: parser}, for main's messages
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # reported by the command's own parser, so that the message names the command
+            parser.commands[args.command].error("unrecognized arguments: " + " ".join(
+                a if len(a) <= 60 else echo(a) for a in extra))
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2, already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return args.func(args)
     except (NatoAnalysisError, ValueError, FileNotFoundError) as exc:
-        print(f"natoanalysis {args.command}: error: {exc}", file=sys.stderr)
+        _print_errors(args.command, exc)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        return _interrupted(args.command, EXIT_INTERRUPTED)
+    except SystemExit as exc:
+        from .reports.errors import ReportTerminated  # SIGTERM or SIGHUP during a report run
+        if isinstance(exc, ReportTerminated):
+            return _interrupted(args.command, exc.code)
+        raise
+
+
+def _interrupted(command: str, status: int) -> int:
+    # A report run has stopped its workers and removed its staging folder by the time this is printed.
+    detail = "; nothing was published" if command == "report" else ""
+    print(f"natoanalysis {command}: interrupted{detail}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from . import allies, reference
+from . import reference
 from .errors import WorkbookError
 
 PATTERN = re.compile(r"^(?P<year>(19|20)\d\d)-(?P<month>0[1-9]|1[0-2])$")

@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from . import allies, edition as editions_mod
-from .errors import UnknownCountryError, echo
 
 REQUIRED_COLUMNS = ("edition", "country", "year", "indicator", "price_basis", "value")
 

@@ -43,7 +43,7 @@ def nato_xlsx() -> Path:
 
 @pytest.fixture(scope="session")
 def nato_workbook(nato_xlsx):
-    from natoanalysis.workbook import read_xlsx
+    from natoanalysis.extract.cells import read_xlsx
     return read_xlsx(nato_xlsx)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 
-from natoanalysis.workbook import Cell, Sheet, Workbook
+from natoanalysis.extract.cells import Cell, Sheet, Workbook
 
 
 def write_xlsx(workbook: Workbook, path: Path) -> Path:

@@ -12,7 +12,7 @@ import random
 import re
 from typing import Callable
 
-from natoanalysis.workbook import Cell, Workbook
+from natoanalysis.extract.cells import Cell, Workbook
 
 from .factory import clone
 

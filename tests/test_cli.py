@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from natoanalysis.cli import main
 
 from .conftest import REPO
@@ -40,6 +42,7 @@ def test_ingest_into_a_data_dir_then_build(nato_xlsx, tmp_path, capsys):
     assert "nato: 5377 rows, editions 2024-06" in out and "sipri" not in out  # only nato was ingested there
 
 
+@pytest.mark.slow
 def test_unknown_source_and_python_dash_m():
     out = run("ingest", "imf", "x.xlsx")
     assert out.returncode == 2 and "invalid choice: 'imf'" in out.stderr

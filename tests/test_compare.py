@@ -9,7 +9,7 @@ import pytest
 
 import natoanalysis as na
 from natoanalysis.errors import UnknownCountryError
-from natoanalysis.workbook import column_index
+from natoanalysis.extract.cells import column_index
 
 from .conftest import REPO
 

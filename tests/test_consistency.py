@@ -7,7 +7,7 @@ import csv
 import pytest
 
 import natoanalysis as na
-from natoanalysis import checks
+from natoanalysis.transform import checks
 
 from .conftest import RAW_NATO
 
@@ -80,7 +80,7 @@ def test_yoy_rule_flags_jumps_without_whitelist(tmp_data):
     bumped = df.copy()
     sel = (bumped["country"] == "ITA") & (bumped["indicator"] == "defence_exp_ncu") & (bumped["year"] == 2020)
     bumped.loc[sel & (bumped["price_basis"] == "constant"), "value"] *= 3
-    from natoanalysis.quality import yoy_jumps
+    from natoanalysis.transform.checks import yoy_jumps
     found = checks.mark_whitelisted(yoy_jumps(bumped))
     ita = found[found["country"] == "ITA"]
     assert ita["year"].tolist() == [2020, 2021] and not ita["is_whitelisted"].any()

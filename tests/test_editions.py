@@ -52,6 +52,7 @@ def ingested(editions_root):
     return root, replicas, outputs
 
 
+@pytest.mark.slow
 def test_ingest_names_each_edition_from_its_content_and_summarises_findings(ingested):
     root, _, out = ingested
     assert out["2025-08"].startswith("nato edition 2025-08 (recognised from its content")
@@ -69,6 +70,7 @@ def test_ingest_names_each_edition_from_its_content_and_summarises_findings(inge
     assert rec["is_publisher_file"] is None and rec["publisher_sha256"] is None  # the publisher's hash is not known
 
 
+@pytest.mark.slow
 def test_load_defaults_to_the_latest_and_picks_any_edition(ingested):
     root, _, _ = ingested
     latest = na.load(data_dir=root)
@@ -81,6 +83,7 @@ def test_load_defaults_to_the_latest_and_picks_any_edition(ingested):
         na.load(edition="2023-07", data_dir=root)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_every_printed_cell_reads_back_where_it_was_printed(ingested, edition):
     root, replicas, _ = ingested
@@ -142,6 +145,7 @@ def test_publishers_anomalies_are_findings_with_their_rule(ingested):
     assert dq.loc[dq["edition"] == "2026-07", "is_whitelisted"].all()  # the rounding of 2026 raises nothing
 
 
+@pytest.mark.slow
 def test_strict_ingest_refuses_findings_not_on_the_whitelist(editions_root, tmp_path, capsys):
     _, replicas = editions_root
     root = tmp_path / "data"
@@ -187,6 +191,7 @@ def test_revisions_line_real_editions_up(ingested):
     assert row["revision"] == pytest.approx(printed["2026-07"] - row["2024-06"])
 
 
+@pytest.mark.slow
 def test_claims_say_which_editions_reproduce_them(ingested):
     root, _, _ = ingested
     table = na.check_claims(edition="all", data_dir=root).set_index("id")
@@ -199,6 +204,7 @@ def test_claims_say_which_editions_reproduce_them(ingested):
     assert "core defence expenditure" in core["explanation"].iloc[0] and "2021 prices" in core["explanation"].iloc[0]
 
 
+@pytest.mark.slow
 def test_a_resaved_copy_is_the_same_edition_and_reads_identical(nato_xlsx, tmp_path, tmp_data):
     wb = openpyxl.load_workbook(nato_xlsx)
     copy = tmp_path / "tables.xlsx"
@@ -216,6 +222,7 @@ def test_a_resaved_copy_is_the_same_edition_and_reads_identical(nato_xlsx, tmp_p
     assert rec["title"] == "Defence Expenditure of NATO Countries (2014-2024)"
 
 
+@pytest.mark.slow
 def test_a_different_workbook_never_replaces_an_edition_silently(ingested, editions_root, tmp_path, capsys):
     src, replicas = editions_root
     root = tmp_path / "data"

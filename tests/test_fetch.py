@@ -24,10 +24,11 @@ import numpy as np
 import pytest
 
 import natoanalysis as na
-from natoanalysis import fetch as fetch_module
+from natoanalysis.extract import fetch as fetch_module
 from natoanalysis.cli import main
 from natoanalysis.errors import WorkbookError
-from natoanalysis.fetch import FetchError, fetch
+from natoanalysis.extract.fetch import FetchError
+from natoanalysis.pipeline import fetch
 
 from .conftest import NATO_XLSX, REPO, SIPRI_XLSX, require
 from .factory import write_xlsx
@@ -156,6 +157,7 @@ def _closed_port() -> int:
         return s.getsockname()[1]  # closed when the with-block ends: nothing listens there
 
 
+@pytest.mark.slow
 def test_fetch_sipri_downloads_verifies_and_ingests(server, tmp_path):
     base, routes = server
     data = require(SIPRI_XLSX).read_bytes()
@@ -181,6 +183,7 @@ def test_fetch_sipri_downloads_verifies_and_ingests(server, tmp_path):
     assert not again.is_new and again.raw_dir == result.raw_dir
 
 
+@pytest.mark.slow
 def test_fetch_nato_takes_the_newest_edition_beside_the_old_one(server, tmp_data, tmp_path):
     base, routes = server
     replica = write_replica(tmp_path / "def-exp-2025-en.xlsx", edition="2025-08")
@@ -423,6 +426,7 @@ def test_an_endless_page_stops_at_the_page_cap(server, tmp_path):
     assert server.sent["endless"] < 64 << 20
 
 
+@pytest.mark.slow
 def test_a_drip_feed_stops_at_the_deadline_of_the_whole_fetch(server, tmp_path):
     """One byte per 0.1 s never trips a per-read timeout; the deadline of the whole fetch stops it."""
     base, routes = server

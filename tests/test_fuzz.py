@@ -9,12 +9,15 @@ import pandas as pd
 import pytest
 
 import natoanalysis as na
-from natoanalysis.clean import tidy_nato
+from natoanalysis.transform.nato import tidy as tidy_nato
 from natoanalysis.errors import LayoutError, ValidationError, WorkbookError
-from natoanalysis.provenance import content_sha256
+from natoanalysis.extract.provenance import content_sha256
 
 from .factory import write_xlsx
 from .mutations import MUTATIONS
+
+# Slow tier (make test): subprocesses, kernels, signals or large generated inputs.
+pytestmark = pytest.mark.slow
 
 N_PER_MUTATION = 6  # 13 kinds x 6 seeds = 78 mutated workbooks per run; the benchmark runs more
 

@@ -23,12 +23,15 @@ import pandas as pd
 import pytest
 
 import natoanalysis as na
-from natoanalysis import store
+from natoanalysis.store import cache as store
 from natoanalysis.cli import main
 from natoanalysis.errors import DataIntegrityError
 
 from .conftest import NATO_XLSX, REPO, SIPRI_XLSX, require
 from .factory import clone, replace_cells, write_xlsx
+
+# Slow tier (make test): subprocesses, kernels, signals or large generated inputs.
+pytestmark = pytest.mark.slow
 
 RAW = "raw/nato/2024-06"
 
@@ -105,7 +108,7 @@ def test_tables_8a_and_8b_with_shifted_year_headers_are_refused(nato_workbook, t
 
 
 def test_estimates_on_other_than_the_latest_years_and_years_after_the_edition_are_refused(nato_workbook):
-    from natoanalysis.clean import tidy_nato
+    from natoanalysis.transform.nato import tidy as tidy_nato
     from natoanalysis.errors import LayoutError
     early = clone(nato_workbook)
     for s in early.sheets:
@@ -153,7 +156,7 @@ def test_a_stray_or_missing_raw_file_is_refused(tmp_data):
 
 def test_a_misprinted_national_currency_figure_is_a_finding(nato_workbook):
     """A current-price figure divided by ten breaks the euro's one exchange rate and the deflator's path."""
-    from natoanalysis.clean import tidy_nato
+    from natoanalysis.transform.nato import tidy as tidy_nato
     fra = _revised(nato_workbook, ref="I20", factor=0.1)  # France 2019, current euros
     found = tidy_nato(fra, edition="2024-06").attrs["findings"].query("not is_whitelisted")
     assert {("exchange_rate_by_currency", "FRA", 2019), ("deflator_jump", "FRA", 2019)} <= set(

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import natoanalysis as na
-from natoanalysis import store
+from natoanalysis.store import cache as store
 
 from .conftest import REPO
 
@@ -67,6 +67,7 @@ def _rewrite_raw(root, rel: str, old: str, new: str) -> None:
     (folder / "provenance.json").write_text(json.dumps(rec, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_cache_follows_raw_content_not_timestamps(tmp_data):
     before = na.load(data_dir=tmp_data)
     # Albania 2014, current leks: no check depends on it
@@ -118,13 +119,14 @@ def test_countries_registry():
     assert str(reg.loc["SWE", "accession_date"]) == "2024-03-07" and str(reg.loc["MNE", "accession_date"]) == "2017-06-05"
     assert str(reg.loc["MKD", "accession_date"]) == "2020-03-27" and str(reg.loc["FIN", "accession_date"]) == "2023-04-04"
     assert (reg["source"].str.len() > 10).all()
-    from natoanalysis.registry import lookup
+    from natoanalysis.allies import lookup
     assert [lookup(n) for n in ["Turkey", "Türkiye", "Czech Republic", "Slovakia", "Slovak Republic"]] == \
         ["TUR", "TUR", "CZE", "SVK", "SVK"]
     with pytest.raises(na.UnknownCountryError, match=r"unknown country 'Atlantis'; the registry knows Albania"):
         lookup("Atlantis")
 
 
+@pytest.mark.slow
 def test_cache_follows_code_changes_too(tmp_data, monkeypatch):
     na.load(data_dir=tmp_data)
     meta_path = tmp_data / "processed" / "nato.meta.json"

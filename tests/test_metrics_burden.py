@@ -48,6 +48,7 @@ def test_all_years_frame(df):
 @settings(max_examples=30, deadline=None)
 @given(year=st.integers(2014, 2024), basis=st.sampled_from(["current", "constant"]),
        membership=st.sampled_from(["published", "constant"]))
+@pytest.mark.slow
 def test_shares_stay_in_0_100_and_add_up(df, year, basis, membership):
     row = na.burden_share(year=year, price_basis=basis, membership=membership, data=df)
     assert ((row >= 0) & (row <= 100)).all()

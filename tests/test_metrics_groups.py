@@ -139,7 +139,7 @@ def test_bad_arguments_name_the_argument_and_accepted_values(df):
         na.aggregate(indicator="share_gdp_pct", price_basis="current", data=df)
     with pytest.raises(ValueError, match=r"indicator must be one of .*'defence_exp_usd'.*got 'defence_exp_ncu'"):
         na.aggregate(indicator="defence_exp_ncu", price_basis="current", data=df)
-    with pytest.raises(ValueError, match=r"group 'XXX' is not a NATO ally ISO3 code; accepted: ALB"):
+    with pytest.raises(ValueError, match=r"unknown group 'XXX'; accepted: ISO3 codes ALB"):
         na.aggregate(indicator="gdp_usd", group=["POL", "XXX"], price_basis="current", data=df)
     with pytest.raises(ValueError, match=r"year 2014 is the first year of the edition.*accepted: 2015 onwards"):
         na.group_growth(year=2014, data=df)

@@ -113,7 +113,7 @@ def test_bad_arguments_name_the_argument_and_accepted_values(df):
         na.growth(s, kind="cumulative", start=2019)
     with pytest.raises(ValueError, match=r"values must be a pandas Series"):
         na.growth([1, 2], kind="yoy")
-    with pytest.raises(ValueError, match=r"country 'XXX' is not a NATO ally ISO3 code; accepted: ALB, BEL"):
+    with pytest.raises(ValueError, match=r"unknown country 'XXX'; accepted: ISO3 codes ALB, BEL"):
         na.pp_change(country="XXX", start=2014, end=2024, data=df)
     with pytest.raises(ValueError, match=r"end 2030 is outside edition 2024-06; accepted: 2014 to 2024"):
         na.pp_change(country="POL", start=2014, end=2030, data=df)

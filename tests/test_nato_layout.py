@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import natoanalysis as na
-from natoanalysis.clean import tidy_nato
+from natoanalysis.transform.nato import tidy as tidy_nato
 from natoanalysis.errors import LayoutError, WorkbookError
-from natoanalysis.workbook import Cell
+from natoanalysis.extract.cells import Cell
 
 from .factory import clone, find, replace_cells, set_value, write_xlsx
 

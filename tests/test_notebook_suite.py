@@ -25,6 +25,9 @@ import pytest
 
 from .conftest import REPO
 
+# Slow tier (make test): subprocesses, kernels, signals or large generated inputs.
+pytestmark = pytest.mark.slow
+
 RAW_NATO_TABLE3 = REPO / "data" / "raw" / "nato" / "2024-06" / "sheets" / "03_TABLE3.csv"
 RAW_SIPRI_SHARE = REPO / "data" / "raw" / "sipri" / "2025-04" / "sheets" / "07_Share_of_GDP.csv"
 PROFILED = ["POL", "DEU", "ISL"]
@@ -221,7 +224,7 @@ def replica_reports(tmp_path_factory):
     import shutil
 
     from natoanalysis import reports
-    from natoanalysis.ingest import ingest
+    from natoanalysis.pipeline import ingest
 
     from .replicas import write_replica
 

@@ -24,6 +24,9 @@ import pytest
 from natoanalysis import cli
 from natoanalysis.reports import ReportFailedError, ReportParameterError, execute, rundir, run
 
+# Slow tier (make test): subprocesses, kernels, signals or large generated inputs.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "notebooks"
 RAW_TABLE3 = REPO / "data" / "raw" / "nato" / "2024-06" / "sheets" / "03_TABLE3.csv"
@@ -188,10 +191,12 @@ def test_a_cell_over_the_time_limit_fails_its_notebook_and_is_named(tmp_path):
     ({"parameters": {"year": 2025}}, "accepted years: 2014-2024"),
     ({"parameters": {"target_pct": "abc"}}, "target_pct='abc' expects a number"),
     ({"parameters": {"target_pct": "-1"}}, "negative; accepted: a finite number >= 0"),
-    ({"parameters": {"edition": "2020-01"}}, "accepted: 2024-06, 'latest' or 'all'"),
+    ({"parameters": {"edition": "2020-01"}}, "nato edition '2020-01' is not bundled; accepted: 2024-06, 'latest'"),
+    ({"parameters": {"edition": "all"}}, "a notebook takes one edition, and 'all' would mix every bundled nato "
+                                         "edition under one label; accepted: 2024-06, 'latest'"),
     ({"parameters": {"colour": "red"}}, "unknown parameter 'colour'; the selected notebooks accept: 00_fast: "
                                         "edition (str, default \"latest\"), year (int, default 2024)"),
-    ({"countries": "POL,XYZ"}, "unknown country 'XYZ'; accepted ISO3 codes: ALB, BEL"),
+    ({"countries": "POL,XYZ"}, "unknown country 'XYZ'; accepted: ISO3 codes ALB, BEL"),
     ({"countries": "RUS"}, "RUS is not a NATO ally"),
     ({"notebooks": ["00_fast", "no_such"]}, "unknown notebook 'no_such'; accepted (by name or number): "
                                            "00_fast, 05_profile, 07_sleeps, 09_fails"),
@@ -268,11 +273,12 @@ def test_terminated_run_removes_its_staging_and_leaves_previous_reports(tmp_path
             time.sleep(0.1)
         assert proc.poll() is None, proc.communicate()
         proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=300)
+        _, err = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 128 + signal.SIGTERM
+    assert err == "natoanalysis report: interrupted; nothing was published\n"
     assert sorted(p.name for p in out.iterdir()) == [previous.name, "latest"]
     assert os.readlink(out / "latest") == previous.name
 

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 import natoanalysis as na
-from natoanalysis import transcript
-from natoanalysis.clean_sipri import tidy_sipri
+from natoanalysis.extract import transcript
+from natoanalysis.transform.sipri import tidy as tidy_sipri
 from natoanalysis.errors import LayoutError
 
 from .conftest import REPO, SIPRI_XLSX, require
@@ -109,6 +109,7 @@ def test_load_returns_the_tidy_schema_for_the_april_2025_release(sipri):
                          "base_year"]) == {2023}
 
 
+@pytest.mark.slow
 def test_per_country_values_round_trip_exactly(sipri, published):
     countries = sipri[~sipri["is_aggregate"]]
     tidy = {(r.source_sheet, r.country, r.year): r for r in countries.itertuples(index=False)}
@@ -230,6 +231,7 @@ def test_transcription_keeps_every_cell_and_colour(published):
     assert rec["edition"] == "2025-04" and rec["size_bytes"] == 872274
 
 
+@pytest.mark.slow
 def test_reingest_reproduces_committed_raw_files(tmp_path):
     committed = json.loads((RAW_SIPRI / "provenance.json").read_text())
     from natoanalysis.cli import main
@@ -259,6 +261,7 @@ def test_a_kept_country_under_an_unknown_name_is_an_error_naming_it():
     assert "'Germany, Fed. Rep.'" in str(err.value) and "DEU" in str(err.value) and "Share of GDP" in str(err.value)
 
 
+@pytest.mark.slow
 def test_out_of_scope_countries_are_not_errors_but_unknown_regions_are():
     renamed = _mutated(lambda s, c: dataclasses.replace(c, value="Brasil") if c.value == "Brazil" else c)
     assert len(tidy_sipri(renamed, edition="2025-04")) == len(na.load(source="sipri"))
@@ -274,6 +277,7 @@ def _germany_2024_constant(sipri) -> tuple[str, str]:
     return row["source_sheet"], row["source_cell"]
 
 
+@pytest.mark.slow
 def test_unknown_colour_or_marker_is_an_error_not_a_guess(sipri):
     target = _germany_2024_constant(sipri)
     assert target == ("Constant (2023) US$", "CA168")
@@ -285,6 +289,7 @@ def test_unknown_colour_or_marker_is_an_error_not_a_guess(sipri):
         tidy_sipri(wb, edition="2025-04")
 
 
+@pytest.mark.slow
 def test_xxx_becomes_did_not_exist_and_a_changed_legend_stops_the_reader(sipri):
     target = _germany_2024_constant(sipri)
     wb = _mutated(lambda s, c: dataclasses.replace(c, type="s", value="xxx", font_color="indexed:8")

@@ -11,8 +11,8 @@ import openpyxl
 import pandas as pd
 
 import natoanalysis as na
-from natoanalysis import transcript
-from natoanalysis.workbook import read_xlsx
+from natoanalysis.extract import transcript
+from natoanalysis.extract.cells import read_xlsx
 
 from .conftest import NATO_XLSX, RAW_NATO
 

@@ -32,11 +32,15 @@ from hypothesis import strategies as st
 from openpyxl.styles import Font
 from openpyxl.styles.colors import Color
 
-from natoanalysis import cli, workbook
+from natoanalysis import cli
+from natoanalysis.extract import cells as workbook
 from natoanalysis.errors import WorkbookError
-from natoanalysis.workbook import column_index, read_xlsx
+from natoanalysis.extract.cells import column_index, read_xlsx
 
 from .conftest import NATO_XLSX, SIPRI_XLSX, require
+
+# Slow tier (make test): subprocesses, kernels, signals or large generated inputs.
+pytestmark = pytest.mark.slow
 
 AS_LIMIT = 1_500_000_000  # bytes of address space for the child; the package's imports take ~0.5 GB of it
 
@@ -168,7 +172,7 @@ CHILD = r"""
 import json, resource, sys
 args = json.loads(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_AS, (args["as_limit"], args["as_limit"]))
-from natoanalysis import workbook
+from natoanalysis.extract import cells as workbook
 for name, value in args["limits"].items():
     assert hasattr(workbook, name), name
     setattr(workbook, name, value)

@@ -17,9 +17,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .. import edition as edition_mod
+from ..config import FIGURE_DIR_ENV, figure_dir  # noqa: F401  (FIGURE_DIR_ENV: natoanalysis.charts names it)
 from ..views import labels
 
-FIGURE_DIR_ENV = "NATOANALYSIS_FIGURE_DIR"
 
 PALETTE = {
     "ally": "#1f4e79",
@@ -196,11 +196,6 @@ def _wrapped(text: str, *, fig: plt.Figure, fontsize: float, width_frac: float) 
 
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")
-
-
-def figure_dir() -> Path:
-    """Where :func:`save` writes: ``$NATOANALYSIS_FIGURE_DIR`` or ``./figures``."""
-    return Path(os.environ.get(FIGURE_DIR_ENV) or "figures")
 
 
 def save(fig: plt.Figure, name: str, *, directory: str | os.PathLike | None = None,

@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from .. import allies, reference
-from ..metrics import allies_meeting, burden_share, gap_to_target, group_growth
+from ..metrics import allies_meeting, burden_share, gap_to_target
+from ..metrics.groups import combined_share_gdp, growth_definitions
+from ..metrics.growth import largest_rise
 from ..views import labels
 from .verdicts import Definition, Outcome
 
@@ -104,15 +105,10 @@ def allies_at_threshold(claim: dict, ctx: Context) -> Outcome:
 def group_growth_claim(claim: dict, ctx: Context) -> Outcome:
     args, claimed, tol = claim["args"], float(claim["quantity"]["value"]), float(claim["tolerance"])
     year, group = ctx.year(args["year"]), args["group"]
-    base = labels.base_year(ctx.data)
-    variants = [(f"real, published aggregate (constant {base} USD, membership of each year)", "published", "constant"),
-                ("real, constant membership (allies of the latest year on both sides)", "constant", "constant"),
-                ("nominal, published aggregate (current USD)", "published", "current"),
-                ("nominal, constant membership (current USD)", "constant", "current")]
-    defs = []
-    for label, membership, basis in variants:
-        pct = float(group_growth(group=group, year=year, membership=membership, price_basis=basis, data=ctx.data))
-        defs.append(Definition(label, round(pct, 2), abs(pct - claimed) <= tol))
+    table = growth_definitions(group=group, years=[year], data=ctx.data)
+    defs = [Definition(labels.growth_definition(ctx.data, membership=r.membership, price_basis=r.price_basis),
+                       round(r.growth_pct, 2), abs(r.growth_pct - claimed) <= tol)
+            for r in table.itertuples()]
     joined = [c for c in allies.members(year=year) if c not in allies.members(year=year - 1)]
     explanation = (f"{ctx.edition_text}, {ctx.label(year)} over {year - 1}: " + "; ".join(
         f"{d.name}: {d.value:+.2f}%" for d in defs) + f". Allies joining in {year}: {_names(joined)}, counted as "
@@ -144,13 +140,13 @@ def share_values(claim: dict, ctx: Context) -> Outcome:
     ok = len(got) == len(claimed) and all(abs(got[y] - claimed[y]) <= tol for y in claimed)
     explanation = (f"{ctx.edition_text}, NATO's published share of real GDP for {country}: " + ", ".join(
         f"{ctx.label(y)} {got[y]:.2f}% (claimed {claimed[y]:.2f}%)" for y in sorted(got)) +
-        f". Shares are revised between editions as GDP and spending data are updated.")
+        ". Shares are revised between editions as GDP and spending data are updated.")
     return Outcome((Definition("published share of real GDP (Table 3)", {y: round(v, 3) for y, v in got.items()},
                                ok),), explanation)
 
 
 def share_fell(claim: dict, ctx: Context) -> Outcome:
-    start, end, tol = int(claim["args"]["start"]), ctx.year(claim["args"]["end"]), float(claim["tolerance"])
+    start, end = int(claim["args"]["start"]), ctx.year(claim["args"]["end"])
     wide = _share_wide(ctx)
     change = (wide[end] - wide[start]).dropna()
     expected = sorted(claim["quantity"]["countries"])
@@ -221,42 +217,24 @@ def guideline_difference(claim: dict, ctx: Context) -> Outcome:
     return Outcome((Definition("difference of the guideline values", diff, abs(diff - claimed) <= tol),), explanation)
 
 
-def _combined_share(sipri: pd.DataFrame, since: int) -> tuple[pd.Series, list[str]]:
-    allies = set(allies.registry()["iso3"])
-    rows = sipri[sipri["country"].isin(allies) & (sipri["price_basis"] == "current")]
-    usd = rows[rows["indicator"] == "defence_exp_usd"].pivot(index="country", columns="year", values="value")
-    share = rows[rows["indicator"] == "share_gdp_pct"].pivot(index="country", columns="year", values="value")
-    usd, share = usd.loc[:, usd.columns >= since], share.loc[:, share.columns >= since]
-    complete = sorted(c for c in usd.index.intersection(share.index)
-                      if usd.loc[c].notna().all() and share.loc[c].notna().all() and (share.loc[c] > 0).all())
-    gdp = usd.loc[complete] / (share.loc[complete] / 100)
-    return usd.loc[complete].sum() / gdp.sum() * 100, complete
-
-
 def long_run_rise(claim: dict, ctx: Context) -> Outcome:
     target, since = float(claim["args"]["target"]), int(claim["args"]["since"])
     sipri = ctx.sipri()
-    combined, allies = _combined_share(sipri, since)
+    combined, counted = combined_share_gdp(data=sipri, start=since)
     last = int(combined.index.max())
     needed = target - float(combined[last])
-    values = combined.to_numpy()
-    # Largest rise between any two years since `since`: max over later year of (value - running minimum before it).
-    running_min = np.minimum.accumulate(values)
-    rises = values - running_min
-    best = int(np.argmax(rises))
-    low_year = int(combined.index[int(np.argmin(values[: best + 1]))])
-    largest = float(rises[best])
+    largest, low_year, high_year = largest_rise(combined)
     release = sipri["edition"].iloc[0]
     explanation = (f"SIPRI Military Expenditure Database, release {release} (SIPRI's definition, not NATO's): the "
-                   f"combined military expenditure of {len(allies)} of today's allies with data in every year since "
+                   f"combined military expenditure of {len(counted)} of today's allies with data in every year since "
                    f"{since} was {combined[last]:.2f}% of their GDP in {last}; reaching {target:g}% means "
                    f"+{needed:.2f} points. The largest rise since {since} was +{largest:.2f} points "
-                   f"({low_year}-{int(combined.index[best])}). Reaching the target is a pledge; the comparison itself "
+                   f"({low_year}-{high_year}). Reaching the target is a pledge; the comparison itself "
                    f"is computed.")
     return Outcome((Definition(f"required rise vs largest rise since {since} (points of GDP)",
                                {"required_pp": round(needed, 2), "largest_since_pp": round(largest, 2)},
                                needed > largest),), explanation,
-                   caveat=f"on SIPRI's definition, for the {len(allies)} allies with complete data")
+                   caveat=f"on SIPRI's definition, for the {len(counted)} allies with complete data")
 
 
 def path_reach(claim: dict, ctx: Context) -> Outcome:

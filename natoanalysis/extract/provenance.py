@@ -51,7 +51,7 @@ def content_sha256(workbook: Workbook) -> str:
 
     Examples
     --------
-    >>> from natoanalysis.workbook import Cell, Sheet
+    >>> from natoanalysis.extract.cells import Cell, Sheet
     >>> a = Workbook([Sheet("T", [Cell(1, 1, "n", 25847.997999999996)])], {"modified": "2024-06-17"})
     >>> b = Workbook([Sheet("T", [Cell(1, 1, "n", 25847.998)])], {"modified": "2026-12-01"})
     >>> content_sha256(a) == content_sha256(b)

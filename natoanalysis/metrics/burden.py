@@ -48,7 +48,9 @@ def burden_share(*, year: int | None = None, price_basis: str = "current", membe
 
     Examples
     --------
-    >>> s = burden_share(year=2024)
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> s = burden_share(data=data, year=2024)
     >>> float(round(s["usa_defence_share_pct"], 1)), float(round(s["europe_canada_defence_share_pct"], 1))
     (65.6, 34.4)
     """

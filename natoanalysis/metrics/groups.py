@@ -14,7 +14,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .. import allies, reference
+from .. import allies
 from .. import validate
 
 GROUPS = ("europe_canada", "nato")
@@ -138,8 +138,10 @@ def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: s
 
     Examples
     --------
-    >>> pub = aggregate(indicator="defence_exp_usd", group="europe_canada", price_basis="constant")
-    >>> const = aggregate(indicator="defence_exp_usd", group="europe_canada", price_basis="constant",
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> pub = aggregate(data=data, indicator="defence_exp_usd", group="europe_canada", price_basis="constant")
+    >>> const = aggregate(data=data, indicator="defence_exp_usd", group="europe_canada", price_basis="constant",
     ...                   membership="constant")
     >>> round(pub[2014]), round(const[2014])
     (250340, 259048)
@@ -203,9 +205,11 @@ def group_growth(*, group: str | list[str] = "europe_canada", year: int | None =
 
     Examples
     --------
-    >>> round(group_growth(group="europe_canada", year=2024), 3)
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> round(group_growth(data=data, group="europe_canada", year=2024), 3)
     17.947
-    >>> round(group_growth(group="europe_canada", year=2024, membership="constant"), 2)
+    >>> round(group_growth(data=data, group="europe_canada", year=2024, membership="constant"), 2)
     14.89
 
     So about 3.06 of the 17.95 points are Sweden's accession, not growth.
@@ -223,3 +227,105 @@ def group_growth(*, group: str | list[str] = "europe_canada", year: int | None =
     out.name = f"{indicator}_growth_pct"
     out = out.iloc[1:]
     return float(out[y]) if y is not None else out
+
+
+#: The four readings of "spending grew x%" for a group: (membership, price_basis). Real growth is at
+#: constant prices, nominal at current prices; "published" counts each year's members, as NATO does.
+GROWTH_DEFINITIONS = (("published", "constant"), ("constant", "constant"),
+                      ("published", "current"), ("constant", "current"))
+
+
+def growth_definitions(*, data: pd.DataFrame | None = None, group: str | list[str] = "europe_canada",
+                       years: list[int] | tuple[int, ...] | None = None,
+                       edition: str | None = None) -> pd.DataFrame:
+    """Year-on-year growth of a group's defence expenditure under the four definitions a headline may use.
+
+    Real (constant prices) or nominal (current prices) US dollars, each with
+    NATO's published membership (the members of each year, so an accession
+    counts as growth) or constant membership (the allies of the edition's
+    latest year on both sides). The difference between the two memberships
+    is the accession effect; between the two price bases, inflation and the
+    dollar's exchange rates.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy NATO rows (:func:`natoanalysis.load`).
+    group : str or list of str, default "europe_canada"
+        As for :func:`aggregate`.
+    years : list of int, optional
+        Years of the change (each from the year before). Default: the
+        edition's last two.
+    edition : str, optional
+        Edition to select from ``data`` when it holds several.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, membership, price_basis, growth_pct``: one row per year and
+        definition, in the order of :data:`GROWTH_DEFINITIONS`.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = growth_definitions(data=na.load(), years=[2024])
+    >>> t.round(2).values.tolist()[:2]
+    [[2024, 'published', 'constant', 17.95], [2024, 'constant', 'constant', 14.89]]
+    """
+    df = validate.table(data, edition)
+    if years is None:
+        _, last = validate.edition_years(df)
+        years = (last - 1, last)
+    rows = []
+    for year in years:
+        y = validate.year(year, df, name="years")
+        for membership, basis in GROWTH_DEFINITIONS:
+            pct = group_growth(group=group, year=y, membership=membership, price_basis=basis, data=df)
+            rows.append({"year": y, "membership": membership, "price_basis": basis, "growth_pct": float(pct)})
+    return pd.DataFrame(rows)
+
+
+def combined_share_gdp(*, data: pd.DataFrame, start: int, countries: list[str] | None = None) -> tuple[pd.Series, list[str]]:
+    """Combined defence expenditure of a fixed set of allies as a share of their combined GDP, by year.
+
+    Each ally's GDP is recovered from its expenditure and its share of GDP
+    (current US dollars), so the figure works for sources that publish no GDP
+    (SIPRI). Only allies with both figures in every year from ``start`` are
+    counted, so the set is the same in every year and a change is not an
+    accession or a gap in the data.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy rows of one edition with ``defence_exp_usd`` and
+        ``share_gdp_pct`` at current prices (NATO or SIPRI).
+    start : int
+        First year.
+    countries : list of str, optional
+        Allies to consider (default: all of today's allies).
+
+    Returns
+    -------
+    (pandas.Series, list of str)
+        The combined share in percent, indexed by year, and the ISO3 codes
+        of the allies counted.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> share, counted = combined_share_gdp(data=na.load(source="sipri"), start=2014)
+    >>> len(counted), float(round(share[2014], 2)), float(round(share[2024], 2))
+    (31, 2.47, 2.74)
+    """
+    pool = allies.members() if countries is None else validate.countries(countries)
+    rows = data[data["country"].isin(pool) & (data["price_basis"] == "current")]
+    usd = rows[rows["indicator"] == "defence_exp_usd"].pivot(index="country", columns="year", values="value")
+    share = rows[rows["indicator"] == "share_gdp_pct"].pivot(index="country", columns="year", values="value")
+    usd, share = usd.loc[:, usd.columns >= start], share.loc[:, share.columns >= start]
+    if usd.empty or share.empty:
+        raise ValueError(f"no defence_exp_usd and share_gdp_pct at current prices from {start}; "
+                         "accepted: a tidy table holding both (NATO's or SIPRI's)")
+    counted = sorted(c for c in usd.index.intersection(share.index)
+                     if usd.loc[c].notna().all() and share.loc[c].notna().all() and (share.loc[c] > 0).all())
+    gdp = usd.loc[counted] / (share.loc[counted] / 100)
+    return usd.loc[counted].sum() / gdp.sum() * 100, counted

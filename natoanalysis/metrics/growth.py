@@ -159,7 +159,9 @@ def pp_change(*, country: str, start: int, end: int, indicator: str = "share_gdp
 
     Examples
     --------
-    >>> round(pp_change(country="POL", start=2014, end=2024), 2)
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> round(pp_change(data=data, country="POL", start=2014, end=2024), 2)
     2.24
     """
     df = validate.table(data, edition)
@@ -180,3 +182,31 @@ def pp_change(*, country: str, start: int, end: int, indicator: str = "share_gdp
             raise ValueError(f"{nm} {y}: no {ind} value for {country}; accepted years: "
                              f"{', '.join(map(str, vals.dropna().index))}")
     return float(vals[y1] - vals[y0])
+
+
+def largest_rise(values: pd.Series) -> tuple[float, int, int]:
+    """The largest rise between any two points of a series: from a low to any later value.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Indexed by year, in order.
+
+    Returns
+    -------
+    (float, int, int)
+        The rise (in the series' unit), the year of the low and the year of the later value.
+
+    Examples
+    --------
+    >>> largest_rise(pd.Series([2.0, 1.5, 1.8, 1.2, 1.9], index=[2020, 2021, 2022, 2023, 2024]))
+    (0.7, 2023, 2024)
+    """
+    if values.empty or values.isna().any():
+        raise ValueError("largest_rise needs a series with a value in every year; accepted: no gaps, no NaN")
+    v = values.to_numpy(dtype=float)
+    running_min = np.minimum.accumulate(v)
+    rises = v - running_min
+    best = int(np.argmax(rises))
+    low = int(np.argmin(v[: best + 1]))
+    return round(float(rises[best]), 12), int(values.index[low]), int(values.index[best])

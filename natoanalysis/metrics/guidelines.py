@@ -12,8 +12,11 @@ BASES = ("published", "recomputed")
 #: ``no_figure``: the edition prints no figure for the ally that year (its reason is in ``missing_reason``).
 STATUSES = ("meets", "below", "not_assessed", "no_figure")
 #: Guidelines reported by compliance_table: (guideline id in guidelines.csv, output column).
-_COMPLIANCE = (("nato_2pct", "meets_2pct"), ("nato_equipment_20pct", "meets_equipment_20pct"),
-               ("hague_core_3_5pct", "meets_hague_core_3_5pct"))
+def _compliance() -> tuple[tuple[str, str], ...]:
+    """(guideline, flag column) of the guidelines a compliance table tests (``flag_column`` in guidelines.csv)."""
+    g = reference.guidelines()
+    g = g[g["flag_column"].fillna("").astype(str) != ""]
+    return tuple(zip(g["guideline"], g["flag_column"]))
 
 
 def _values(df: pd.DataFrame, indicator: str, basis: str) -> pd.DataFrame:
@@ -56,7 +59,7 @@ def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share
     1.986, 1.995 and 1.989 and fall short.
 
     From 2023 Luxembourg's published share is a share of gross national
-    income, not GDP (see :func:`natoanalysis.metrics.series_breaks`).
+    income, not GDP (see :func:`natoanalysis.reference.series_breaks`).
 
     Every ally of ``year`` (counted from its accession year) gets a row.
     Iceland has no armed forces and reports no defence expenditure: its
@@ -90,12 +93,14 @@ def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share
 
     Examples
     --------
-    >>> res = allies_meeting(year=2014)
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> res = allies_meeting(data=data, year=2014)
     >>> res.index[res["status"] == "meets"].tolist()
     ['GBR', 'GRC', 'USA']
     >>> res.loc["ISL", "status"]
     'not_assessed'
-    >>> res = allies_meeting(year=2024, basis="recomputed")
+    >>> res = allies_meeting(data=data, year=2024, basis="recomputed")
     >>> res.loc["SVK", "status"], float(round(res.loc["SVK", "share_gdp_pct"], 3))
     ('below', 1.989)
     """
@@ -151,7 +156,9 @@ def compliance_table(*, years: list[int] | None = None, basis: str = "published"
 
     Examples
     --------
-    >>> t = compliance_table(years=[2024])
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> t = compliance_table(data=data, years=[2024])
     >>> int(t["meets_2pct"].sum()), int(t["meets_equipment_20pct"].sum()), int(t["meets_hague_core_3_5pct"].sum())
     (23, 29, 1)
     """
@@ -173,7 +180,7 @@ def compliance_table(*, years: list[int] | None = None, basis: str = "published"
     out["equipment_share_pct"] = equip.stack().reindex(idx).to_numpy()
     has_forces = allies.registry().set_index("iso3")["has_armed_forces"].reindex(
         idx.get_level_values("country")).to_numpy()
-    for guideline, column in _COMPLIANCE:
+    for guideline, column in _compliance():
         rule = rules.loc[guideline]
         vals = out[rule["indicator"]].to_numpy()
         flag = pd.array(vals >= rule["threshold_pct"], dtype="boolean")

@@ -27,7 +27,9 @@ def growth_volatility(*, country: str | list[str] | None = None, data: pd.DataFr
 
     Examples
     --------
-    >>> float(round(growth_volatility(country="FRA")["FRA"], 2))
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> float(round(growth_volatility(data=data, country="FRA")["FRA"], 2))
     3.5
     """
     yoy = real_gdp_growth(country=country, data=data, edition=edition)
@@ -116,7 +118,9 @@ def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, 
 
     Examples
     --------
-    >>> res = simulate_paths(country=["DEU", "POL"], n_scenarios=2000, seed=1)
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> res = simulate_paths(data=data, country=["DEU", "POL"], n_scenarios=2000, seed=1)
     >>> res.index.tolist(), res.columns.tolist()
     (['DEU', 'POL', 'TOTAL'], ['mean', 'sd', 'p5', 'p50', 'p95'])
     >>> float(res.loc["POL", "p95"])

@@ -33,7 +33,7 @@ def _allies(country, df: pd.DataFrame, year: int) -> tuple[list[str], bool]:
     if country is None:
         members = set(allies.members(year=year))
         return [c for c in validate.defence_allies() if c in members], False
-    codes = validate.with_defence(validate.countries(country))
+    codes = validate.with_defence(validate.countries(country, name="country"))
     return codes, isinstance(country, str)
 
 
@@ -65,41 +65,27 @@ def _by(value, from_year: int) -> int:
     return int(value)
 
 
-def series_breaks() -> pd.DataFrame:
-    """Documented level breaks in published series (``reference/series_breaks.csv``).
-
-    A break year's change from the year before is a change of definition,
-    not growth, so trend and volatility estimates leave it out.
-
-    Examples
-    --------
-    >>> series_breaks()[["country", "indicator", "year"]].values.tolist()
-    [['LUX', 'gdp_usd', 2023]]
-    """
-    df = reference.read("series_breaks.csv")
-    df["year"] = df["year"].astype(int)
-    return df
-
-
 def real_gdp_growth(*, country: str | list[str] | None = None, data: pd.DataFrame | None = None,
                     edition: str | None = None) -> pd.DataFrame:
     """Annual real GDP growth of each ally, in percent, with documented breaks left out.
 
     ``(GDP[t] / GDP[t-1] - 1) * 100`` of GDP in constant prices and
     exchange rates (Table 5); the change into a break year listed in
-    :func:`series_breaks` (Luxembourg 2023, GDP replaced by GNI) is NaN.
+    :func:`natoanalysis.reference.series_breaks` (Luxembourg 2023, GDP replaced by GNI) is NaN.
 
     Examples
     --------
-    >>> g = real_gdp_growth(country=["LUX", "POL"])
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> g = real_gdp_growth(data=data, country=["LUX", "POL"])
     >>> bool(np.isnan(g.loc["LUX", 2023])), float(round(g.loc["POL", 2023], 2))
     (True, 0.07)
     """
     df = validate.table(data, edition)
-    codes = sorted(allies.registry()["iso3"]) if country is None else validate.countries(country)
+    codes = sorted(allies.registry()["iso3"]) if country is None else validate.countries(country, name="country")
     gdp = validate.wide(df, "gdp_usd", "constant").reindex(codes)
     yoy = (gdp / gdp.shift(1, axis=1) - 1) * 100
-    breaks = series_breaks()
+    breaks = reference.series_breaks()
     eds = set(df["edition"].unique())
     # An empty edition is a break in the world (Luxembourg's GNI), printed by every edition from its year on.
     breaks = breaks[(breaks["indicator"] == "gdp_usd") & (breaks["edition"].isin(eds) | (breaks["edition"] == ""))
@@ -121,13 +107,15 @@ def trend_growth(*, country: str | list[str] | None = None, data: pd.DataFrame |
     the June 2024 edition, whose last two years are NATO estimates; the 2020
     fall is inside the window). Prices and exchange rates are both fixed at
     2015, so this is real growth in national currency. Where a series has a
-    documented break (:func:`series_breaks`: Luxembourg's GDP becomes GNI in
+    documented break (:func:`natoanalysis.reference.series_breaks`: Luxembourg's GDP becomes GNI in
     2023) the rate is the geometric mean of the other years' changes, which
     for an unbroken series is the same CAGR.
 
     Examples
     --------
-    >>> t = trend_growth(country=["POL", "LUX"])
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> t = trend_growth(data=data, country=["POL", "LUX"])
     >>> float(round(t["POL"], 2)), float(round(t["LUX"], 2))
     (3.62, 2.44)
     """
@@ -174,7 +162,9 @@ def gap_to_target(*, country: str | list[str] | None = None, target: float = DEF
 
     Examples
     --------
-    >>> g = gap_to_target(country="DEU", year=2024)
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> g = gap_to_target(data=data, country="DEU", year=2024)
     >>> float(round(g["gap_pp"], 2)), float(round(g["gap_usd_million"] / 1000, 1))
     (1.38, 63.7)
     """
@@ -230,7 +220,9 @@ def required_annual_increase(*, country: str | list[str] | None = None, target: 
 
     Examples
     --------
-    >>> round(required_annual_increase(country="ESP", target=3.5, by=2035, from_year=2024), 3)
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> round(required_annual_increase(data=data, country="ESP", target=3.5, by=2035, from_year=2024), 3)
     0.202
     """
     df = validate.table(data, edition)
@@ -312,7 +304,9 @@ def project_path(*, country: str | list[str], target: float = DEFAULT_TARGET_PCT
 
     Examples
     --------
-    >>> p = project_path(country="ITA", target=3.5, by=2035, gdp_growth=1.0)
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> p = project_path(data=data, country="ITA", target=3.5, by=2035, gdp_growth=1.0)
     >>> p["share_gdp_pct"].round(3).iloc[[0, -1]].tolist()
     [1.491, 3.5]
     >>> float(round(p.loc[2035, "gdp_usd_constant_million"] / p.loc[2024, "gdp_usd_constant_million"], 4))
@@ -382,7 +376,9 @@ def years_to_target(*, country: str | list[str] | None = None, target: float = D
 
     Examples
     --------
-    >>> round(years_to_target(country="FRA", target=3.5, window=5, from_year=2024), 1)
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> round(years_to_target(data=data, country="FRA", target=3.5, window=5, from_year=2024), 1)
     29.0
     """
     df = validate.table(data, edition)

@@ -15,9 +15,10 @@ natoanalysis.reports.errors.ReportParameterError: 00_data_overview: parameter ed
 
 from __future__ import annotations
 
-from .errors import ReportFailedError, ReportParameterError
+from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError, ReportTerminated
 from .manifest import read as read_manifest
 from .notebooks import list_notebooks
 from .run import RunResult, run
 
-__all__ = ["ReportFailedError", "ReportParameterError", "RunResult", "list_notebooks", "read_manifest", "run"]
+__all__ = ["JobsCappedWarning", "ReportFailedError", "ReportParameterError", "ReportTerminated", "RunResult",
+           "list_notebooks", "read_manifest", "run"]

@@ -27,3 +27,20 @@ class ReportFailedError(NatoAnalysisError):
     def __init__(self, message: str, *, result: "RunResult"):
         self.result = result
         super().__init__(message)
+
+
+class ReportTerminated(SystemExit):
+    """SIGTERM or SIGHUP stopped a report run; ``code`` is the shell's status for it (128 + signal number).
+
+    A subclass of :class:`SystemExit`, so that a program that does not catch it
+    exits with that status, as it would have without the runner's handler; the
+    runner has removed its staging folder and stopped its workers by then.
+    """
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(128 + signum)
+
+
+class JobsCappedWarning(UserWarning):
+    """Fewer worker processes than asked for: the CPUs or the memory of this machine would not carry more."""

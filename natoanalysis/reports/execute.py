@@ -5,25 +5,36 @@ notebooks, so their start-up is paid once per worker rather than once per
 notebook; only the kernel itself starts per notebook. A worker launches its
 first kernel before it imports papermill, so the kernel boots (and imports the
 package, pandas and matplotlib) on the other core meanwhile, and it prepares
-the HTML exporter while the kernel runs the notebook. Workers are spawned, not
-forked: the parent has read Arrow files by then, and forking a process whose
-Arrow thread pool is running can deadlock.
+the HTML exporter while the kernel runs the notebook.
+
+Workers are started as ``python -m natoanalysis.reports.worker``, not with
+multiprocessing: a spawned multiprocessing child re-imports the caller's
+``__main__``, so a script calling :func:`natoanalysis.reports.run` without an
+``if __name__ == "__main__":`` guard ran itself again in every worker (and
+forking instead is unsafe: the parent has read Arrow files by then, and forking
+a process whose Arrow thread pool is running can deadlock). A worker reads one
+job a line (JSON) on its stdin and answers with one line on its stdout; it dies
+with the runner however the runner ends (:func:`interrupts.die_with_parent`),
+and so do its kernels.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
-import multiprocessing
+import json
 import os
+import selectors
 import signal
+import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
-FIGURE_DIR_ENV = "NATOANALYSIS_FIGURE_DIR"  # the variable natoanalysis.charts.save reads
+from .. import config
+
 # Reproducible figures even when a notebook saves without pinned metadata: matplotlib dates SVG
 # (and PDF) files from SOURCE_DATE_EPOCH, and the rc file fixes the salt of SVG element ids.
 PINNED_ENV = {"SOURCE_DATE_EPOCH": "0", "MATPLOTLIBRC": str(Path(__file__).with_name("matplotlibrc"))}
@@ -86,6 +97,29 @@ def _preload_line() -> str:
             "del _preload")
 
 
+def _lifeline_line(worker_pid: int) -> str:
+    """Kernel start-up code that makes the kernel die with its worker (Linux; a no-op elsewhere).
+
+    ipykernel already polls its parent once a second and exits when it is gone;
+    ``PR_SET_PDEATHSIG`` makes that immediate, so a kernel whose worker was
+    killed writes nothing more into the run's folder. The kernel is started
+    from the worker's main thread, which lives as long as the worker (the
+    signal follows the thread that forked). Nothing stays in the namespace.
+    """
+    if not sys.platform.startswith("linux"):
+        return ""
+    return ("def _natoanalysis_lifeline():\n"
+            "    import ctypes, os, signal\n"
+            "    try:\n"
+            "        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)\n"
+            "    except Exception:\n"
+            "        return\n"
+            f"    if os.getppid() != {int(worker_pid)}:  # the worker died before the request took effect\n"
+            "        os._exit(1)\n"
+            "_natoanalysis_lifeline()\n"
+            "del _natoanalysis_lifeline")
+
+
 def _kernel_manager(job: dict):
     """The job's kernel manager (kernel not started yet)."""
     return _manager_class()(kernel_name=job["kernel_name"], config=_kernel_config())
@@ -96,13 +130,15 @@ def _start_kernel(km, job: dict) -> None:
 
     papermill's client waits for it (``start_timeout``) and runs the notebook
     on it; the caller shuts it down. IPython kernels keep their history in
-    memory (parallel kernels share no SQLite file) and run the preload line.
+    memory (parallel kernels share no SQLite file) and run the preload line
+    and the lifeline (:func:`_lifeline_line`).
     """
     from jupyter_core.utils import run_sync
 
     # jupyter_client's own ``km.ipykernel`` goes by the kernel's name (python3), so the spec is asked.
     is_ipykernel = any("ipykernel" in arg for arg in km.kernel_spec.argv)
-    extra = ["--HistoryManager.hist_file=:memory:", f"--IPKernelApp.exec_lines={_preload_line()}"] \
+    start_up = "\n".join(line for line in (_preload_line(), _lifeline_line(os.getpid())) if line)
+    extra = ["--HistoryManager.hist_file=:memory:", f"--IPKernelApp.exec_lines={start_up}"] \
         if is_ipykernel else []
     run_sync(km.start_kernel)(extra_arguments=extra, cwd=job["cwd"])
 
@@ -239,7 +275,7 @@ def execute_job(job: dict) -> dict:
     figure_dir.mkdir(parents=True, exist_ok=True)
     Path(job["output_ipynb"]).parent.mkdir(parents=True, exist_ok=True)
     # The kernel inherits this process's environment; one notebook runs at a time per worker.
-    os.environ[FIGURE_DIR_ENV] = str(figure_dir)
+    os.environ[config.FIGURE_DIR_ENV] = str(figure_dir)
     for name, value in PINNED_ENV.items():
         os.environ.setdefault(name, value)
     os.environ.update(job.get("env") or {})
@@ -276,7 +312,13 @@ def execute_job(job: dict) -> dict:
             _export_html(job, entry, warming)
         finally:
             if km is not None:
-                _stop_kernel(km, requested=shutdown_requested)
+                try:
+                    _stop_kernel(km, requested=shutdown_requested)
+                except KeyboardInterrupt:
+                    # Interrupted while stopping it: stop it for good (a worker ignores further signals by
+                    # now), so that no kernel outlives the worker and writes into a removed folder.
+                    _stop_kernel(km, requested=False)
+                    raise
     if log_path.is_file() and log_path.stat().st_size == 0:
         log_path.unlink()
     entry["has_log"] = log_path.is_file()
@@ -348,53 +390,170 @@ def _utc(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
-def _interrupt_workers(pool: ProcessPoolExecutor) -> None:
-    """Interrupt the notebooks the workers are running, so that leaving the pool does not wait for them.
+WORKER_MODULE = "natoanalysis.reports.worker"
+# The folder holding the package: workers run there so that `-m` imports this very package, even
+# when the caller found it through sys.path rather than an installation.
+_PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+# How long interrupted workers get to stop their kernels (jupyter_client waits up to 5 s for a
+# kernel to exit, then kills it) before they are killed; a loaded machine needs the margin.
+STOP_GRACE_S = 30.0
 
-    A worker turns SIGINT into KeyboardInterrupt, and papermill then shuts its
-    kernel down. The executor keeps its processes in a private attribute; if a
-    future Python renames it, the run just waits for the running notebooks.
-    """
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+
+class _Worker:
+    """One worker process, the job it is running (an index) and what it has written so far."""
+
+    def __init__(self, *, hold_fds: tuple[int, ...] = ()):
+        cmd = [sys.executable, "-m", WORKER_MODULE, "--parent", str(os.getpid())]
+        cmd += [arg for fd in hold_fds for arg in ("--hold-fd", str(fd))]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=_PACKAGE_PARENT,
+                                     pass_fds=hold_fds)
+        self.job: int | None = None
+        self._buffer = b""
+        self.eof = False
+
+    @property
+    def fd(self) -> int:
+        return self.proc.stdout.fileno()
+
+    def give(self, index: int, job: dict) -> None:
+        self.job = index
         try:
-            os.kill(proc.pid, signal.SIGINT)
-        except (OSError, AttributeError):
+            self.proc.stdin.write((json.dumps(job) + "\n").encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):  # it died: its end of stdout closes too, and the job is failed then
             pass
 
+    def finish(self) -> None:
+        """No more jobs: the worker exits when it reads the end of its input."""
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()
 
-def run_jobs(jobs: list[dict], *, workers: int, quiet: bool = False) -> list[dict]:
+    def read(self) -> list[dict]:
+        """The answers that arrived (one per finished job); sets ``eof`` when the worker has closed its end."""
+        data = os.read(self.fd, 1 << 16)
+        if not data:
+            self.eof = True
+            return []
+        *lines, self._buffer = (self._buffer + data).split(b"\n")
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def stop(self) -> None:
+        """Ask the worker to stop now (it interrupts its notebook and stops its kernel)."""
+        self.finish()
+        if self.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                self.proc.send_signal(signal.SIGTERM)
+
+    def close(self) -> None:
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+def _exit_description(returncode: int | None) -> str:
+    if returncode is None:
+        return "stopped answering"
+    if returncode < 0:
+        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else str(-returncode)
+        return f"was killed by {name}" + (" (out of memory?)" if -returncode == signal.SIGKILL else "")
+    return f"exited with status {returncode}"
+
+
+def _lost_entry(job: dict, returncode: int | None) -> dict:
+    """The entry of a notebook whose worker died under it, with whatever it had written to disk."""
+    figure_dir = Path(job["figure_dir"])
+    return {"status": "failed", "duration_s": None,
+            "figures": sorted(p.name for p in figure_dir.iterdir() if p.is_file()) if figure_dir.is_dir() else [],
+            "has_ipynb": Path(job["output_ipynb"]).is_file(), "has_html": Path(job["output_html"]).is_file(),
+            "has_log": Path(job["output_log"]).is_file(),
+            "error": {"executed_cell_index": None, "execution_count": None, "ename": "WorkerDied",
+                      "evalue": f"the worker process running this notebook {_exit_description(returncode)}",
+                      "source_first_line": ""}}
+
+
+def _wait_all(workers: list[_Worker], *, grace_s: float) -> None:
+    """Wait for the workers to exit, killing those still running after ``grace_s``; they are all gone after."""
+    deadline = time.monotonic() + grace_s
+    for w in workers:
+        try:
+            w.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            w.proc.kill()  # its kernel dies with it (see _lifeline_line)
+            w.proc.wait()
+        w.close()
+
+
+def run_jobs(jobs: list[dict], *, workers: int, quiet: bool = False, hold_fds: tuple[int, ...] = ()) -> list[dict]:
     """Execute ``jobs`` on ``workers`` processes; return the entries in job order.
 
     A progress bar goes to stderr when it is a terminal and ``quiet`` is false.
+    ``hold_fds`` are descriptors every worker keeps open until it exits (the
+    run's lock). A worker that dies fails the notebook it was running, and a
+    new one takes the remaining notebooks. However this function ends (an
+    exception, Ctrl-C, SIGTERM), no worker or kernel is left running when it
+    returns or raises: interrupted workers stop their kernels, and those that
+    do not within :data:`STOP_GRACE_S` are killed.
     """
     from tqdm import tqdm
 
+    from . import interrupts
+
     results: list[dict | None] = [None] * len(jobs)
-    ctx = multiprocessing.get_context("spawn")
+    todo = collections.deque(range(len(jobs)))
+    size = max(1, min(workers, len(jobs)))
+    pool: list[_Worker] = []
+    selector = selectors.DefaultSelector()
     show_bar = not quiet and sys.stderr.isatty()
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=ctx,
-                             initializer=_init_worker) as pool, \
-            tqdm(total=len(jobs), desc="report", unit="nb", file=sys.stderr, disable=not show_bar) as bar:
-        pending = {pool.submit(execute_job, job): i for i, job in enumerate(jobs)}
-        try:
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    i = pending.pop(fut)
-                    try:
-                        entry = fut.result()
-                    except Exception as exc:  # the worker process itself died
-                        entry = {"status": "failed", "duration_s": None, "figures": [], "has_ipynb": False,
-                                 "has_html": False, "has_log": False,
-                                 "error": {"executed_cell_index": None, "execution_count": None,
-                                           "ename": type(exc).__name__, "evalue": str(exc),
-                                           "source_first_line": ""}}
-                    results[i] = entry
-                    bar.set_postfix_str(f"{jobs[i]['name']} {entry['status']}", refresh=False)
-                    bar.update(1)
-        except BaseException as exc:
-            if not isinstance(exc, KeyboardInterrupt):  # Ctrl-C already reached the workers
-                _interrupt_workers(pool)
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+
+    def next_job(w: _Worker) -> None:
+        if todo:
+            i = todo.popleft()
+            w.give(i, jobs[i])
+        else:
+            w.finish()
+
+    def add_worker() -> None:
+        w = _Worker(hold_fds=hold_fds)
+        pool.append(w)
+        selector.register(w.fd, selectors.EVENT_READ, w)
+        next_job(w)  # the first job goes with the start: the worker reads it once it is ready
+
+    try:
+        with tqdm(total=len(jobs), desc="report", unit="nb", file=sys.stderr, disable=not show_bar) as bar:
+            def record(i: int, entry: dict) -> None:
+                results[i] = entry
+                bar.set_postfix_str(f"{jobs[i]['name']} {entry['status']}", refresh=False)
+                bar.update(1)
+
+            while todo and len(pool) < size:
+                add_worker()
+            while any(r is None for r in results):
+                for key, _ in selector.select(timeout=1.0):
+                    w = key.data
+                    for entry in w.read():
+                        i, w.job = w.job, None
+                        record(i, entry)
+                        next_job(w)
+                    if w.eof:  # the worker is exiting; a job it held is lost with it
+                        selector.unregister(w.fd)
+                        pool.remove(w)
+                        _wait_all([w], grace_s=STOP_GRACE_S)
+                        if w.job is not None:
+                            record(w.job, _lost_entry(jobs[w.job], w.proc.returncode))
+                        if todo and len(pool) < size:
+                            add_worker()
+            for w in pool:
+                w.finish()
+            _wait_all(pool, grace_s=STOP_GRACE_S)
+            pool.clear()
+    except BaseException:
+        # Ctrl-C, SIGTERM or a bug: stop every worker before the caller removes the folder they write
+        # into. Held off, so that a second Ctrl-C cannot cut this short and leave workers running.
+        with interrupts.held_off():
+            for w in pool:
+                w.stop()
+            _wait_all(pool, grace_s=STOP_GRACE_S)
+        raise
+    finally:
+        selector.close()
     return [r for r in results if r is not None]

@@ -78,6 +78,9 @@ def render(manifest: dict) -> str:
         ("Package", escape(f"{package.get('name', '')} {package.get('version', '')}")),
         ("Manifest", _link("manifest.json", "manifest.json")),
     ]
+    changed = manifest.get("inputs", {}).get("changed") or []
+    if changed:  # the outputs may mix old and new versions of these files
+        facts.insert(1, ("Inputs changed during the run", "<br>".join(f"<code>{escape(c)}</code>" for c in changed)))
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>Report {escape(manifest['run_id'])}</title><style>{_STYLE}</style></head><body>\n"

@@ -1,11 +1,15 @@
 """``manifest.json``: what a report run used and produced, for machines.
 
-Top-level fields: ``run_id``, ``status`` ("complete" or "failed"), ``started_utc``,
-``finished_utc``, ``duration_s``, ``package`` {name, version, git {commit, is_dirty} or
-null}, ``python``, ``papermill``, ``kernel_name``, ``jobs``, ``show_code``, ``request``
+Top-level fields: ``run_id``, ``status`` ("complete", "failed" when a notebook failed,
+or "inconsistent" when every notebook ran but an input changed during the run),
+``started_utc``, ``finished_utc``, ``duration_s``, ``package`` {name, version, git
+{commit, is_dirty} or null}, ``python``, ``papermill``, ``kernel_name``, ``jobs`` (worker
+processes used), ``jobs_requested`` (as asked, or null), ``show_code``, ``request``
 {notebooks, parameters, countries} as asked, ``countries`` (the allies the per-country
 notebook ran for), ``editions`` {source: edition}, ``inputs`` {data_dir, sources {source:
-{fingerprint, files {path: sha256}}}}, ``notebooks`` [...] and ``failed`` [names].
+{fingerprint, files {path: sha256}}} as hashed when the run started, changed [paths
+that differed at the end: data files relative to the data root, ``raw/...``, and
+notebook files]}, ``notebooks`` [...] and ``failed`` [names].
 
 Each notebook entry: ``name``, ``notebook``, ``notebook_sha256``, ``country``,
 ``parameters``, ``status``, ``duration_s``, ``started_utc``, ``finished_utc``, ``outputs``
@@ -48,11 +52,33 @@ def input_hashes(root: Path) -> dict:
     return out
 
 
-def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str]) -> dict:
+def file_sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def changed_inputs(before: dict, after: dict) -> list[str]:
+    """Data files (``raw/<path>``) that were added, removed or changed between two :func:`input_hashes`.
+
+    Examples
+    --------
+    >>> a = {"nato": {"fingerprint": "f1", "files": {"nato/x.csv": "1", "nato/y.csv": "2"}}}
+    >>> b = {"nato": {"fingerprint": "f2", "files": {"nato/x.csv": "1", "nato/y.csv": "3", "nato/z.csv": "4"}}}
+    >>> changed_inputs(a, b), changed_inputs(a, a)
+    (['raw/nato/y.csv', 'raw/nato/z.csv'], [])
+    """
+    def files(hashes: dict) -> dict[str, str]:
+        return {path: digest for source in hashes.values() for path, digest in source["files"].items()}
+    old, new = files(before), files(after)
+    return [f"raw/{path}" for path in sorted(old.keys() | new.keys()) if old.get(path) != new.get(path)]
+
+
+def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str], notebook_sha256: str) -> dict:
     """The manifest entry of one executed notebook.
 
     ``editions`` maps ``(source, requested)`` to the edition used, so that the
     manifest records the edition's id where the notebook was given "latest".
+    ``notebook_sha256`` is the notebook file's hash when the run started (the
+    run checks at the end that it has not changed since).
     """
     from .params import edition_source
 
@@ -61,8 +87,8 @@ def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str]) -
               for name, value in job.parameters.items()}
     name = job.name
     return {
-        "name": name, "notebook": job.notebook, "notebook_sha256": hashlib.sha256(
-            Path(job.input_path).read_bytes()).hexdigest(), "country": job.country, "parameters": params,
+        "name": name, "notebook": job.notebook, "notebook_sha256": notebook_sha256, "country": job.country,
+        "parameters": params,
         "status": result["status"], "duration_s": result["duration_s"], "started_utc": result.get("started_utc"),
         "finished_utc": result.get("finished_utc"),
         "outputs": {"ipynb": f"notebooks/{name}.ipynb" if result["has_ipynb"] else None,

@@ -22,9 +22,14 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-NOTEBOOK_DIR_ENV = "NATOANALYSIS_NOTEBOOK_DIR"
-_REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+from ..config import notebook_dir
+from ..errors import echo
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 _NAME = re.compile(r"^(?P<number>\d{2})_(?P<name>[A-Za-z0-9_]+)$")
 PER_COUNTRY_PARAMETER = "country"
 
@@ -73,21 +78,6 @@ class Notebook:
         if not self.parameters:
             return f"{self.stem}: no parameters"
         return f"{self.stem}: " + ", ".join(p.describe() for p in self.parameters.values())
-
-
-def notebook_dir(notebook_dir: str | os.PathLike | None = None) -> Path:
-    """The notebook folder: the argument, ``$NATOANALYSIS_NOTEBOOK_DIR``, or the repository's ``notebooks/``.
-
-    Examples
-    --------
-    >>> notebook_dir("/tmp").as_posix()
-    '/tmp'
-    """
-    if notebook_dir is not None:
-        return Path(notebook_dir).expanduser().resolve()
-    if os.environ.get(NOTEBOOK_DIR_ENV):
-        return Path(os.environ[NOTEBOOK_DIR_ENV]).expanduser().resolve()
-    return _REPO_NOTEBOOKS
 
 
 def _inferred_type(type_name: str, default_text: str) -> str:
@@ -195,7 +185,7 @@ def select(requested: list[str] | None, *, folder: Path) -> list[Path]:
         elif path not in chosen:
             chosen.append(path)
     if unknown:
-        raise ValueError(f"unknown notebook {', '.join(map(repr, unknown))}; accepted (by name or number): "
+        raise ValueError(f"unknown notebook {', '.join(map(echo, unknown))}; accepted (by name or number): "
                          f"{', '.join(p.stem for p in available)}")
     return chosen
 

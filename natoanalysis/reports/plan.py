@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import echo
 from .errors import ReportParameterError
 from .notebooks import PER_COUNTRY_PARAMETER, Notebook, inspect, select
-from .params import DomainContext, check_domain, coerce
+from .params import DomainContext, check_domain, coerce, plain
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def parse_countries(countries: str | list[str] | None) -> list[str] | None:
     >>> len(parse_countries("all"))
     32
     """
-    from ..countries import countries as ally_registry, validate_country
+    from .. import allies
 
     if countries is None:
         return None
@@ -40,12 +41,11 @@ def parse_countries(countries: str | list[str] | None) -> list[str] | None:
     items = [s for s in items if s]
     if not items:
         raise ValueError("--countries is empty; accepted: 'all' or ISO3 codes separated by commas")
-    allies = sorted(ally_registry()["iso3"])
     if [s.lower() for s in items] == ["all"]:
-        return allies
+        return allies.members()
     codes = []
     for item in items:
-        code = validate_country(item)
+        code = allies.resolve(item)
         if code not in codes:
             codes.append(code)
     return codes
@@ -57,7 +57,7 @@ def _unknown_parameters(names: list[str], specs: list[Notebook]) -> list[str]:
     if not unknown:
         return []
     listing = "; ".join(s.describe_parameters() for s in specs)
-    return [f"unknown parameter {', '.join(map(repr, unknown))}; the selected notebooks accept: {listing}"]
+    return [f"unknown parameter {', '.join(map(echo, unknown))}; the selected notebooks accept: {listing}"]
 
 
 def plan(*, notebooks: list[str] | None, parameters: dict[str, object] | None, countries: str | list[str] | None,
@@ -95,10 +95,11 @@ def plan(*, notebooks: list[str] | None, parameters: dict[str, object] | None, c
                 continue
             param = spec.parameters[name]
             try:
-                values[name] = coerce(raw, type_name=param.type_name)
+                # plain() again: a literal can be a set or bytes, which neither papermill nor JSON carries faithfully
+                values[name] = plain(coerce(raw, type_name=param.type_name))
                 given.add(name)
             except ValueError as exc:
-                problems.append(f"{spec.stem}: parameter {name}={raw!r} {exc}")
+                problems.append(f"{spec.stem}: parameter {name}={echo(raw)} {exc}")
         for country in (selected if spec.is_per_country else [None]):
             run_values, run_given = dict(values), set(given)
             if country is not None:

@@ -2,14 +2,17 @@
 
 Nothing a run writes is visible under its final name until the run has ended,
 so an interrupted run never leaves a half-written report, and earlier runs are
-never touched. Run ids start with the UTC start time, so sorting them sorts runs
-by start; a random suffix keeps runs started in the same second apart.
+never touched. A run locks its staging folder for as long as it lives
+(:class:`Staging`), so the next run can tell a dead run's folder from a live
+one. Run ids start with the UTC start time, so sorting them sorts runs by
+start; a random suffix keeps runs started in the same second apart.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -18,19 +21,8 @@ from pathlib import Path
 
 LATEST = "latest"
 INCOMPLETE = "INCOMPLETE"
+INCONSISTENT = "INCONSISTENT"
 OWNER = ".owner"
-_REPO_REPORTS = Path(__file__).resolve().parents[2] / "reports"
-
-
-def reports_dir(out_dir: str | os.PathLike | None = None) -> Path:
-    """Where runs go: ``out_dir`` or the repository's ``reports/``.
-
-    Examples
-    --------
-    >>> reports_dir("/tmp/r").as_posix()
-    '/tmp/r'
-    """
-    return Path(out_dir).expanduser().resolve() if out_dir is not None else _REPO_REPORTS
 
 
 def new_run_id(now: float | None = None) -> str:
@@ -45,53 +37,186 @@ def new_run_id(now: float | None = None) -> str:
     return f"{stamp}-{secrets.token_hex(3)}"
 
 
-def staging_dir(root: Path, run_id: str) -> Path:
-    """Create and return the hidden folder a run is built in, recording which process owns it."""
-    path = root / f".{run_id}.tmp"
-    path.mkdir(parents=True)
-    (path / OWNER).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
-    return path
+class Staging:
+    """A run being built: its hidden folder ``.<run-id>.tmp`` and the lock that says the run is alive.
+
+    The run holds an exclusive ``flock`` on ``.<run-id>.lock`` (beside the
+    folder) from before the folder exists until after it has been renamed or
+    removed, so a staging folder whose lock anyone can take belongs to nobody:
+    the kernel releases the lock of a process however it ended, SIGKILL
+    included. The worker processes inherit the lock's descriptor, so a folder
+    stays locked while any process of the run may still write into it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> stage = Staging.begin(root, "20250101T000000Z-abcdef")
+    >>> sorted(p.name for p in root.iterdir()), remove_abandoned(root)
+    (['.20250101T000000Z-abcdef.lock', '.20250101T000000Z-abcdef.tmp'], [])
+    >>> stage.publish(markers={}).name, sorted(p.name for p in root.iterdir())
+    ('20250101T000000Z-abcdef', ['20250101T000000Z-abcdef'])
+    >>> shutil.rmtree(root)
+    """
+
+    def __init__(self, root: Path, run_id: str, lock_fd: int):
+        self.root, self.run_id, self.lock_fd = root, run_id, lock_fd
+        self.path = root / f".{run_id}.tmp"
+        self.lock_path = root / f".{run_id}.lock"
+        self._released = False
+
+    @classmethod
+    def begin(cls, root: Path, run_id: str) -> "Staging":
+        """Take the run's lock, then create its folder; raises ``OSError`` when ``root`` cannot be written."""
+        import fcntl
+
+        lock_path = root / f".{run_id}.lock"
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
+        stage = cls(root, run_id, fd)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a file just created: nobody else has it open
+            stage.path.mkdir()
+            # For runners of earlier versions, which know only this record.
+            (stage.path / OWNER).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
+        except BaseException:
+            stage.discard()
+            raise
+        return stage
+
+    def discard(self) -> None:
+        """Remove the folder (a run stopped or failed before publishing), then release the lock."""
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.release()
+
+    def publish(self, *, markers: dict[str, str]) -> Path:
+        """Write the ``markers`` files (``{name: text}``), rename the folder into place, release the lock."""
+        (self.path / OWNER).unlink(missing_ok=True)
+        for name, text in markers.items():
+            (self.path / name).write_text(text, encoding="utf-8")
+        final = self.root / self.run_id
+        os.replace(self.path, final)
+        self.release()
+        return final
+
+    def release(self) -> None:
+        # The lock file goes first, while still locked: a clean-up that finds it unlocked then finds no folder.
+        if not self._released:
+            self._released = True
+            with contextlib.suppress(OSError):
+                self.lock_path.unlink()
+            os.close(self.lock_fd)
+
+
+_RUN_FILE = re.compile(r"^\.(?P<run_id>\d{8}T\d{6}Z-[0-9a-f]{6})\.(?P<kind>tmp|lock)$")
+
+
+def _legacy_owner_alive(path: Path) -> bool:
+    """For a folder without a lock file: whether its ``.owner`` record names a live process (or another host).
+
+    Runners before the lock wrote only this record. Anything else (no record,
+    an unreadable one, a process that is gone) means nobody owns the folder: a
+    current run takes its lock before its folder appears.
+    """
+    try:
+        host, pid = (path / OWNER).read_text(encoding="utf-8").split()
+        if host != socket.gethostname():
+            return True  # another machine's run on a shared folder: its process cannot be checked from here
+        os.kill(int(pid), 0)
+    except PermissionError:
+        return True  # a process of another user
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+# How long a clean-up waits for the workers of a run whose own process is gone (killed outright) to
+# release its lock: they stop their kernels and exit (interrupts.die_with_parent), in well under a second
+# here; the kernel also releases a dead process's lock a little after it has exited.
+ORPHAN_WAIT_S = 30.0
+
+
+def _owner_gone(path: Path) -> bool:
+    """Whether the ``.owner`` record of a staging folder names a process of this host that has exited."""
+    try:
+        host, pid = (path / OWNER).read_text(encoding="utf-8").split()
+        if host != socket.gethostname():
+            return False
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError):
+        return False
+    with contextlib.suppress(OSError, IndexError):  # Linux: an exited process not yet reaped by its parent
+        return Path(f"/proc/{int(pid)}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    return False
+
+
+def _lock_now_or_soon(fd: int, *, owner_gone: bool) -> bool:
+    """Take the lock on ``fd`` now; when its run's process is gone, wait up to :data:`ORPHAN_WAIT_S` for it."""
+    import fcntl
+
+    deadline = time.monotonic() + (ORPHAN_WAIT_S if owner_gone else 0.0)
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
 
 
 def remove_abandoned(root: Path) -> list[str]:
-    """Delete staging folders whose owner process on this host is gone (a run killed with SIGKILL).
+    """Delete the staging folders (and lock files) of runs that are no longer running.
 
-    Folders of live runs, of other hosts, or without an owner record are left alone.
-    Returns the names removed.
+    A folder is abandoned when its lock file can be locked (its run ended
+    without cleaning up: SIGKILL, a power cut), or when it has no lock file and
+    no live owner record (SIGTERM and Ctrl-C of earlier versions left such
+    folders). When the run's own process is gone but the lock is still held,
+    its workers are stopping (they die with the run): the clean-up waits for
+    them, up to :data:`ORPHAN_WAIT_S`. A lock file without a folder is removed
+    when unlocked too.
+    Returns the names removed (the folder's name for a folder and its lock).
 
     Examples
     --------
     >>> remove_abandoned(Path("/nonexistent"))
     []
     """
+    if not root.is_dir():
+        return []
+    run_ids = sorted({m["run_id"] for p in root.iterdir() if (m := _RUN_FILE.match(p.name))})
     removed = []
-    for path in sorted(root.glob(".*.tmp")) if root.is_dir() else []:
+    for run_id in run_ids:
+        path, lock_path = root / f".{run_id}.tmp", root / f".{run_id}.lock"
+        if path.is_symlink():
+            continue  # not something a run creates; never follow it
         try:
-            host, pid = (path / OWNER).read_text(encoding="utf-8").split()
-            if host != socket.gethostname():
-                continue
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path.name)
-        except (OSError, ValueError):  # no owner record, or a process we may not signal: not ours to judge
+            fd = os.open(lock_path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except FileNotFoundError:
+            if path.is_dir() and not _legacy_owner_alive(path):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
             continue
+        except OSError:
+            continue  # a lock we may not read: not ours to judge
+        try:
+            if not _lock_now_or_soon(fd, owner_gone=_owner_gone(path)):
+                continue  # held: the run, or one of its workers, is alive
+            existed = path.is_dir()
+            shutil.rmtree(path, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                lock_path.unlink()
+            removed.append(path.name if existed else lock_path.name)
+        finally:
+            os.close(fd)
     return removed
 
 
-def publish(staging: Path, root: Path, run_id: str, *, is_complete: bool) -> Path:
-    """Rename a finished (or failed) run into place; failed runs get an ``INCOMPLETE`` marker first."""
-    (staging / OWNER).unlink(missing_ok=True)
-    if not is_complete:
-        (staging / INCOMPLETE).write_text("This run failed; see manifest.json. reports/latest does not point here.\n",
-                                          encoding="utf-8")
-    final = root / run_id
-    os.replace(staging, final)
-    return final
-
-
 def is_complete_run(path: Path) -> bool:
-    return path.is_dir() and (path / "manifest.json").is_file() and not (path / INCOMPLETE).exists()
+    """A run folder with a manifest and neither an ``INCOMPLETE`` nor an ``INCONSISTENT`` marker."""
+    return (path.is_dir() and (path / "manifest.json").is_file()
+            and not (path / INCOMPLETE).exists() and not (path / INCONSISTENT).exists())
 
 
 @contextlib.contextmanager

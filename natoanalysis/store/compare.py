@@ -130,8 +130,7 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
     sipri = sel["sipri"][cols + ["is_uncertain", "missing_reason"]].add_prefix("sipri_").rename(
         columns={"sipri_country": "country", "sipri_year": "year"})
     out = nato.merge(sipri, on=["country", "year"], how="inner", validate="one_to_one")
-    allies = set(allies.registry()["iso3"])
-    out = out[out["country"].isin(allies)]
+    out = out[out["country"].isin(allies.members())]
     wanted_c, wanted_y = _countries(countries), _years(years)
     if wanted_c is not None:
         out = out[out["country"].isin(wanted_c)]

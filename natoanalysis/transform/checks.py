@@ -172,13 +172,12 @@ def aggregate_sums(tidy: pd.DataFrame) -> pd.DataFrame:
         if wide.empty:
             continue
         h = half_unit(tidy, indicator, basis)
-        allies = [c for c in wide.index if c not in rules.index]
+        countries = [c for c in wide.index if c not in rules.index]
         years = [int(y) for y in wide.columns]
-        acc = pd.Series({c: d.year for c, d in zip(allies.registry()["iso3"],
-                                                   allies.registry()["accession_date"])})
-        member = pd.DataFrame(acc.reindex(allies).to_numpy()[:, None] <= np.asarray(years)[None, :],
-                              index=allies, columns=wide.columns)
-        values = wide.loc[allies]
+        acc = pd.Series({c: allies.accession_year(c) for c in countries})
+        member = pd.DataFrame(acc.to_numpy()[:, None] <= np.asarray(years)[None, :],
+                              index=countries, columns=wide.columns)
+        values = wide.loc[countries]
         for code in rules.index:
             if code not in wide.index:
                 continue

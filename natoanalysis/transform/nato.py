@@ -501,7 +501,7 @@ def scan(workbook: Workbook) -> Signature:
 
     Examples
     --------
-    >>> from natoanalysis import transcript
+    >>> from natoanalysis.extract import transcript
     >>> from pathlib import Path
     >>> sig = scan(transcript.read(Path(__file__).parents[2] / "data/raw/nato/2024-06"))
     >>> sig.first_year, sig.last_year, sig.estimate_years, sig.base_year, sig.definition

@@ -398,7 +398,7 @@ def scan(workbook: Workbook) -> dict:
 
     Examples
     --------
-    >>> from natoanalysis import transcript
+    >>> from natoanalysis.extract import transcript
     >>> from pathlib import Path
     >>> scan(transcript.read(Path(__file__).parents[2] / "data/raw/sipri/2025-04"))["last_year"]
     2024

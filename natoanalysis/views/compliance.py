@@ -6,11 +6,20 @@ import pandas as pd
 
 from .. import allies, reference
 from .. import validate
-from ..metrics.guidelines import allies_meeting, compliance_table
+from ..metrics.guidelines import compliance_table
 from . import labels, text
 
-GUIDELINE_LABELS = {"meets_2pct": "2% of GDP", "meets_equipment_20pct": "20% on equipment",
-                    "meets_hague_core_3_5pct": "3.5% core (Hague)"}
+def guideline_labels() -> dict[str, str]:
+    """``{flag column: label}`` of the guidelines a compliance table tests, from ``reference/guidelines.csv``.
+
+    Examples
+    --------
+    >>> guideline_labels()["meets_2pct"]
+    '2% of GDP'
+    """
+    g = reference.guidelines()
+    g = g[g["flag_column"].fillna("").astype(str) != ""]
+    return dict(zip(g["flag_column"], g["label"]))
 
 
 def compliance_history(*, data: pd.DataFrame, basis: str = "published") -> pd.DataFrame:
@@ -59,7 +68,7 @@ def meeting_counts(*, data: pd.DataFrame, basis: str = "published") -> pd.DataFr
     t = compliance_history(data=data, basis=basis)
     g = t.groupby("year")
     out = pd.DataFrame({"n_assessed": g["meets_2pct"].count()})
-    for col in GUIDELINE_LABELS:
+    for col in guideline_labels():
         out[f"n_{col}"] = g[col].sum().astype(int)
     return out
 
@@ -75,7 +84,7 @@ def counts_long(counts: pd.DataFrame) -> pd.DataFrame:
     [[2014, '2% of GDP', 3], [2014, '20% on equipment', 8], [2014, '3.5% core (Hague)', 1]]
     """
     parts = [pd.DataFrame({"year": counts.index.astype(int), "guideline": label,
-                           "n_allies": counts[f"n_{col}"].to_numpy()}) for col, label in GUIDELINE_LABELS.items()]
+                           "n_allies": counts[f"n_{col}"].to_numpy()}) for col, label in guideline_labels().items()]
     return pd.concat(parts, ignore_index=True).sort_values(["year"], kind="stable").reset_index(drop=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import allies, reference
+from .. import allies
 from .. import validate
 from ..metrics.guidelines import allies_meeting
 from . import labels, text

@@ -135,6 +135,30 @@ def price_basis(data: pd.DataFrame, basis: str, *, exchange_rates: bool = True, 
     return text[0].upper() + text[1:] if capital else text
 
 
+def growth_definition(data: pd.DataFrame, *, membership: str, price_basis: str) -> str:
+    """How a group's growth was measured, for a table row or a claim's evidence.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> growth_definition(na.load(), membership="constant", price_basis="current")
+    'nominal (current USD), constant membership (the allies of the latest year on both sides)'
+    >>> growth_definition(na.load(), membership="published", price_basis="constant").startswith("real (constant ")
+    True
+    """
+    if price_basis == "constant":
+        money = f"real (constant {base_year(data)} USD)"
+    elif price_basis == "current":
+        money = "nominal (current USD)"
+    else:
+        raise ValueError(f"price basis {price_basis!r}; accepted: 'current', 'constant'")
+    counting = {"published": "published membership (the members of each year, as NATO counts)",
+                "constant": "constant membership (the allies of the latest year on both sides)"}
+    if membership not in counting:
+        raise ValueError(f"membership {membership!r}; accepted: 'published', 'constant'")
+    return f"{money}, {counting[membership]}"
+
+
 def basis_labels(data: pd.DataFrame) -> dict[str, str]:
     """``{"current": ..., "constant": ...}`` capitalised, for a legend or a panel title.
 

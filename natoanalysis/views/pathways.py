@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import allies, reference
+from .. import allies
 from . import labels, text
 from .. import validate
 from ..metrics.scenarios import TOTAL, simulate_paths
@@ -85,9 +85,9 @@ def scenario_costs(*, data: pd.DataFrame, year: int | None = None, target_pct: f
     names = allies.registry().set_index("iso3")["name"].to_dict()
     names[TOTAL] = "All allies"
     res.insert(0, "country_name", [names[c] for c in res.index])
-    allies = res.drop(index=TOTAL)
-    allies = allies[allies["p95"] > 0].sort_values("p50", ascending=False)
-    out = pd.concat([allies, res.loc[[TOTAL]]])
+    by_ally = res.drop(index=TOTAL)
+    by_ally = by_ally[by_ally["p95"] > 0].sort_values("p50", ascending=False)
+    out = pd.concat([by_ally, res.loc[[TOTAL]]])
     out.index.name = "country"
     out.attrs.clear()
     return out.reset_index()

@@ -32,10 +32,6 @@ def _rank(df: pd.DataFrame, *, indicator: str, basis: str, year: int, country: s
     return order.index(country) + 1, len(order)
 
 
-def _guideline(name: str) -> float:
-    return float(reference.guidelines().set_index("guideline").at[name, "threshold_pct"])
-
-
 def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None, core_target_pct: float = 3.5,
                     deadline: int = 2035) -> pd.Series:
     """Key figures for one ally in one year.
@@ -104,7 +100,7 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None
                  & (df["price_basis"].fillna("") == basis)]
         return float(sel["value"].iloc[0]) if len(sel) else float("nan")
 
-    two, equip_min = _guideline("nato_2pct"), _guideline("nato_equipment_20pct")
+    two, equip_min = reference.guideline("nato_2pct"), reference.guideline("nato_equipment_20pct")
     rank_share, n = _rank(df, indicator="share_gdp_pct", basis="constant", year=y, country=code)
     rank_exp, _ = _rank(df, indicator="defence_exp_usd", basis="current", year=y, country=code)
     gap = gap_to_target(country=code, target=core_target_pct, year=y, data=df)
@@ -153,7 +149,7 @@ def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = Non
     if held:
         lines[0] += (" The edition prints no share of GDP for " + text.listing(
             f"{yy} ({r.replace('_', ' ')})" for yy, r in sorted(held.items())) + ".")
-    two, equip_min = _guideline("nato_2pct"), _guideline("nato_equipment_20pct")
+    two, equip_min = reference.guideline("nato_2pct"), reference.guideline("nato_equipment_20pct")
     lines.append("")
     lines.append(f"- {two:g}% guideline: {'met' if s['meets_2pct'] else 'not met'} in {y}; met in "
                  f"{len(met)} of the edition's years{(': ' + ', '.join(map(str, met))) if met else ''}.")

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from .. import validate
+
 
 def _as_list(value) -> list | None:
     if value is None:
@@ -92,6 +94,4 @@ def year_or_latest(data: pd.DataFrame, year: int | None = None) -> int:
     ...
     ValueError: year 1999 is outside edition 2024-06; accepted: 2014 to 2024
     """
-    from ..metrics import _args  # the one argument check, shared with the metrics
-
     return validate.year_or_last(year, data)

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from .. import validate
-from ..metrics.groups import group_growth
+from ..metrics.groups import group_growth, growth_definitions
 from ..metrics.growth import growth
 from . import labels, text
 
@@ -223,3 +223,30 @@ def growth_markdown(*, by_ally: pd.DataFrame, data: pd.DataFrame) -> str:
     return (f"Median real growth in {labels.year_label(df, y)}: {text.pct(real.median(), decimals=1)}; "
             f"{int((real < 0).sum())} of {len(by_ally)} allies cut real spending. Fastest: "
             f"{text.name(top['country'])} ({text.pct(top['real_growth_pct'], decimals=1, sign=True)}).{tail}")
+
+
+def growth_definitions_table(*, data: pd.DataFrame, group: str = "europe_canada",
+                             years: list[int] | None = None) -> pd.DataFrame:
+    """:func:`natoanalysis.metrics.growth_definitions` with each definition labelled, for a chart or a table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, definition, membership, price_basis, growth_pct``;
+        ``attrs["provenance"]`` holds the rows the growth was computed from.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = growth_definitions_table(data=na.load(), years=[2024])
+    >>> t["definition"].iloc[1].endswith("constant membership (the allies of the latest year on both sides)")
+    True
+    >>> round(float(t["growth_pct"].iloc[1]), 2)
+    14.89
+    """
+    df = validate.table(data, None)
+    out = growth_definitions(data=df, group=group, years=years)
+    out.insert(1, "definition", [labels.growth_definition(df, membership=m, price_basis=b)
+                                 for m, b in zip(out["membership"], out["price_basis"])])
+    out.attrs["provenance"] = df[df["indicator"] == "defence_exp_usd"]
+    return out

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import allies, reference
+from .. import reference
 from .text import DASH
 
 TABLE_DIR_ENV = "NATOANALYSIS_TABLE_DIR"  # where show() writes the CSV (the report runner sets it per notebook)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from .. import allies, reference
+from ..allies import name_in_text
 
 DASH = "–"  # what a table or sentence shows for a figure that does not exist
 
@@ -37,7 +37,7 @@ def allies(codes: Iterable[str], *, empty: str = "none") -> str:
     >>> allies(["NLD", "POL", "USA"])
     'the Netherlands, Poland and the United States'
     """
-    return listing([allies.name_in_text(c) for c in codes], empty=empty)
+    return listing([name_in_text(c) for c in codes], empty=empty)
 
 
 def name(code: str, *, start: bool = False) -> str:
@@ -48,7 +48,7 @@ def name(code: str, *, start: bool = False) -> str:
     >>> name("USA", start=True)
     'The United States'
     """
-    return allies.name_in_text(code, start=start)
+    return name_in_text(code, start=start)
 
 
 def pct(value: float, *, decimals: int = 2, sign: bool = False) -> str:

@@ -1,0 +1,526 @@
+"""Report runner under attack: killed runs, data changing under a run, hostile values, resource bounds.
+
+Each test reproduces a way the runner was broken (see the commit messages) and
+checks what it does now. Waits are for conditions (a file appearing, a process
+exiting) with generous bounds, never fixed sleeps, so the tests hold on a loaded
+machine; the notebooks are tiny, so memory stays small.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from natoanalysis import cli
+from natoanalysis.reports import ReportFailedError, ReportParameterError, execute, rundir, run
+
+run_module = importlib.import_module("natoanalysis.reports.run")  # the package's `run` is the function
+
+from .test_reports import CLI, FIXTURES, REPO, _write_notebook
+
+# Slow tier (make test): subprocesses, kernels, signals or large generated inputs.
+pytestmark = pytest.mark.slow
+
+BOUND_S = 180  # upper bound of every wait: only reached when something is broken
+LINUX = sys.platform.startswith("linux")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _kernel():
+    from jupyter_client.kernelspec import KernelSpecManager
+    if "natoanalysis" not in KernelSpecManager().find_kernel_specs():
+        pytest.skip("the 'natoanalysis' Jupyter kernel is not installed; run `make venv`")
+
+
+def _wait_for(condition, what: str, bound_s: float = BOUND_S):
+    """Poll ``condition`` until it is true; fail naming ``what`` after ``bound_s`` (a guard, not a delay)."""
+    deadline = time.monotonic() + bound_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up after {bound_s} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def _state(pid: int) -> str | None:
+    """The process state letter from /proc (``None`` when there is no such process)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return text.rsplit(")", 1)[1].split()[0]
+
+
+def _alive(pid: int) -> bool:
+    return _state(pid) not in (None, "Z", "X")  # a zombie has exited; only its parent has not reaped it
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (workers, kernels, helpers such as a resource tracker)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return out
+
+
+SLEEPER = ("import os, time\nfrom pathlib import Path\n"
+           "Path(os.environ['NATOANALYSIS_FIGURE_DIR'], 'pids').write_text(f'{os.getpid()} {os.getppid()}')\n"
+           "time.sleep(seconds)")
+
+
+def _sleepers(folder: Path, stems=("01_sleep_a", "02_sleep_b")) -> Path:
+    for stem in stems:
+        _write_notebook(folder / f"{stem}.ipynb", parameters="seconds: float = 600.0  # how long", cells=[SLEEPER])
+    return folder
+
+
+def _previous_run(out: Path) -> str:
+    previous = out / "20200101T000000Z-aaaaaa"
+    previous.mkdir(parents=True)
+    (previous / "manifest.json").write_text("{}", encoding="utf-8")
+    os.symlink(previous.name, out / "latest")
+    return previous.name
+
+
+def _start_sleeping_run(tmp_path: Path, **popen):
+    out = tmp_path / "reports"
+    previous = _previous_run(out)
+    folder = _sleepers(tmp_path / "nb")
+    proc = subprocess.Popen(CLI + ["report", "--jobs", "2", "--quiet", "--out", str(out), "--notebook-dir",
+                                   str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path, **popen)
+
+    def both_started():
+        if proc.poll() is not None:
+            pytest.fail(f"the run ended early: {proc.communicate()}")
+        files = list(out.glob(".*.tmp/figures/*/pids"))
+        texts = [f.read_text() for f in files]
+        return len(files) == 2 and all(len(t.split()) == 2 for t in texts) and texts
+    texts = _wait_for(both_started, "both kernels to be inside their notebooks")
+    kernels = {int(t.split()[0]) for t in texts}
+    workers = {int(t.split()[1]) for t in texts}
+    return proc, out, previous, kernels, workers
+
+
+@pytest.mark.skipif(not LINUX, reason="reads /proc")
+def test_a_run_killed_outright_takes_its_workers_and_kernels_with_it(tmp_path, monkeypatch):
+    proc, out, previous, kernels, workers = _start_sleeping_run(tmp_path)
+    below = _descendants(proc.pid)
+    try:
+        assert kernels | workers <= below and len(workers) == 2
+        proc.kill()
+        proc.wait(timeout=BOUND_S)
+        assert len(list(out.glob(".*.tmp"))) == 1  # what a SIGKILL leaves: the run could not clean up
+        # The next run, started at once, removes it: it waits for the dying workers to release the lock.
+        monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+        with pytest.raises(KeyboardInterrupt):
+            run(notebooks=["00_fast"], out_dir=out, notebook_dir_path=FIXTURES, quiet=True)
+        assert sorted(p.name for p in out.iterdir()) == [previous, "latest"]
+        _wait_for(lambda: not any(_alive(p) for p in below),
+                  f"the workers, kernels and helpers of the killed run to exit: "
+                  f"{sorted((p, _state(p)) for p in below if _alive(p))}")
+        proc.communicate(timeout=BOUND_S)  # the pipes close once the last process holding them is gone
+    finally:
+        for pid in below:  # clean up after a failure, so that no process outlives the test
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not LINUX, reason="reads /proc")
+def test_ctrl_c_stops_everything_cleans_up_and_says_so_in_one_line(tmp_path):
+    # A new session, so that the signal can go to the whole process group as a terminal's Ctrl-C does;
+    # SIGINT at its default, as in a terminal's foreground job (a shell starts background jobs, such as
+    # `pytest ... &` in a script, with SIGINT ignored, and Python keeps an ignored SIGINT ignored).
+    proc, out, previous, kernels, workers = _start_sleeping_run(
+        tmp_path, start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        below = _descendants(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=BOUND_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert err == "natoanalysis report: interrupted; nothing was published\n"
+    assert sorted(p.name for p in out.iterdir()) == [previous, "latest"]
+    # The run waited for its workers, and they for their kernels (the bound covers a kernel killed at the end).
+    _wait_for(lambda: not any(_alive(p) for p in below), "the workers and kernels to be gone")
+
+
+@pytest.mark.skipif(not LINUX, reason="reads /proc")
+def test_sigterm_to_the_runner_alone_stops_its_workers_and_kernels(tmp_path):
+    proc, out, previous, kernels, workers = _start_sleeping_run(tmp_path)
+    try:
+        below = _descendants(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=BOUND_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143, err
+    assert err == "natoanalysis report: interrupted; nothing was published\n"
+    assert sorted(p.name for p in out.iterdir()) == [previous, "latest"]
+    _wait_for(lambda: not any(_alive(p) for p in below), "the workers and kernels to be gone")
+
+
+def test_a_worker_that_dies_fails_its_notebook_and_another_takes_the_rest(tmp_path):
+    """SIGKILL of a worker (the OOM killer) fails that notebook only; its kernel goes with it."""
+    folder = tmp_path / "nb"
+    _write_notebook(folder / "01_kills_worker.ipynb", parameters="x: int = 0  # unused", cells=[
+        "import os, signal\nfrom pathlib import Path\n"
+        "Path(os.environ['NATOANALYSIS_FIGURE_DIR'], 'pid').write_text(str(os.getpid()))\n"
+        "os.kill(os.getppid(), signal.SIGKILL)\nimport time\ntime.sleep(600)"])
+    _write_notebook(folder / "02_fine.ipynb", parameters="x: int = 0  # unused", cells=["print('fine')"])
+    result = run(jobs=1, out_dir=tmp_path / "reports", quiet=True, notebook_dir_path=folder, check=False)
+    entries = {nb["name"]: nb for nb in result.manifest["notebooks"]}
+    assert entries["02_fine"]["status"] == "ok"
+    error = entries["01_kills_worker"]["error"]
+    assert (error["ename"], error["evalue"]) == (
+        "WorkerDied", "the worker process running this notebook was killed by SIGKILL (out of memory?)")
+    kernel = int((result.run_dir / "figures" / "01_kills_worker" / "pid").read_text())
+    _wait_for(lambda: not _alive(kernel), "the dead worker's kernel to exit")
+
+
+def test_stale_staging_folders_are_removed_whatever_they_hold(tmp_path):
+    """Folders without an owner record, or whose lock is free, are stale; a held lock keeps a folder."""
+    import fcntl
+    import socket
+
+    def staging(run_id: str, owner: str | None = None, lock: bool = False) -> Path:
+        path = tmp_path / f".{run_id}.tmp"
+        (path / "notebooks").mkdir(parents=True)
+        (path / "notebooks" / "x.ipynb").write_text("{}")
+        if owner is not None:
+            (path / rundir.OWNER).write_text(owner)
+        if lock:
+            (tmp_path / f".{run_id}.lock").write_text("")
+        return path
+
+    staging("20200101T000000Z-000001")                                   # what SIGTERM used to leave
+    staging("20200101T000000Z-000002", lock=True)                        # lock file, nobody holds it
+    staging("20200101T000000Z-000003", owner="garbage")                  # unreadable owner record
+    live = staging("20200101T000000Z-000004", lock=True)                 # a live run holds its lock
+    legacy = staging("20200101T000000Z-000005", owner=f"{socket.gethostname()} {os.getpid()}\n")
+    (tmp_path / ".20200101T000000Z-000006.lock").write_text("")           # lock of a run killed after publishing
+    (tmp_path / ".latest.lock").write_text("")
+    (tmp_path / ".other.tmp").mkdir()                                    # not a run's name: not ours
+    with open(tmp_path / ".20200101T000000Z-000004.lock") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        removed = rundir.remove_abandoned(tmp_path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [live.name, ".20200101T000000Z-000004.lock", legacy.name, ".latest.lock", ".other.tmp"])
+    assert removed == [".20200101T000000Z-000001.tmp", ".20200101T000000Z-000002.tmp",
+                       ".20200101T000000Z-000003.tmp", ".20200101T000000Z-000006.lock"]
+    # Once the lock is released, the folder is stale too.
+    assert rundir.remove_abandoned(tmp_path) == [live.name]
+
+
+def test_a_run_holds_the_lock_of_its_staging_folder_until_it_ends(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_run_jobs(payloads, **kwargs):
+        [staging] = list(tmp_path.glob(".*.tmp"))
+        seen["kept"] = rundir.remove_abandoned(tmp_path) == [] and staging.is_dir()
+        return [_ok_entry() for _ in payloads]
+    monkeypatch.setattr(execute, "run_jobs", fake_run_jobs)
+    result = run(notebooks=["00_fast"], out_dir=tmp_path, notebook_dir_path=FIXTURES, quiet=True)
+    assert seen == {"kept": True}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([result.run_id, "latest", ".latest.lock"])
+
+
+def _ok_entry() -> dict:
+    return {"status": "ok", "error": None, "duration_s": 0.01, "started_utc": None, "finished_utc": None,
+            "figures": [], "has_ipynb": False, "has_html": False, "has_log": False}
+
+
+# -- 2. provenance: inputs that change while the run reads them ------------------------------------------
+
+def test_data_changed_during_the_run_marks_it_inconsistent(tmp_path, tmp_data, capsys):
+    out = tmp_path / "reports"
+    previous = _previous_run(out)
+    folder = tmp_path / "nb"
+    changed = "nato/2024-06/sheets/03_TABLE3.csv"
+    _write_notebook(folder / "01_edits_data.ipynb", parameters="x: int = 0  # unused", cells=[
+        "import os\nfrom pathlib import Path\n"
+        f"p = Path(os.environ['NATOANALYSIS_DATA_DIR'], 'raw', {changed!r})\n"
+        "p.write_text(p.read_text() + '\\n')"])
+    status = cli.main(["--data-dir", str(tmp_data), "report", "--quiet", "--jobs", "1", "--out", str(out),
+                       "--notebook-dir", str(folder)])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert f"raw/{changed}" in err and "changed while the run read them" in err
+    [run_dir] = [p for p in out.iterdir() if p.is_dir() and not p.is_symlink() and p.name != previous]
+    assert os.readlink(out / "latest") == previous
+    m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "inconsistent" and m["failed"] == []
+    assert m["inputs"]["changed"] == [f"raw/{changed}"]
+    assert (run_dir / rundir.INCONSISTENT).is_file() and f"raw/{changed}" in (run_dir / rundir.INCONSISTENT).read_text()
+    assert not rundir.is_complete_run(run_dir)
+
+
+def test_a_notebook_edited_during_the_run_marks_it_inconsistent(tmp_path):
+    folder = tmp_path / "nb"
+    _write_notebook(folder / "01_edits_itself.ipynb", parameters="x: int = 0  # unused", cells=[
+        "from pathlib import Path\np = Path('01_edits_itself.ipynb')\np.write_text(p.read_text() + ' ')"])
+    with pytest.raises(ReportFailedError, match=r"01_edits_itself\.ipynb") as info:
+        run(jobs=1, out_dir=tmp_path / "reports", quiet=True, notebook_dir_path=folder)
+    result = info.value.result
+    assert not result.is_complete and result.manifest["status"] == "inconsistent"
+    assert not (tmp_path / "reports" / "latest").exists()
+
+
+# -- 3. the Python API and its values --------------------------------------------------------------------
+
+class EvilInt(int):
+    """Says 2024 to comparisons and the manifest, and code to whatever formats it."""
+
+    def __format__(self, spec):
+        return "__import__('pathlib').Path('PWNED').write_text('pwned') and 2024"
+
+    __repr__ = __str__ = lambda self: self.__format__("")
+
+
+class EvilStr(str):
+    def __format__(self, spec):
+        return "x'; open('PWNED', 'w')  #"
+
+    __repr__ = __str__ = lambda self: self.__format__("")
+
+
+class EvilFloat(float):
+    __format__ = EvilInt.__format__
+    __repr__ = __str__ = lambda self: self.__format__("")
+
+
+def test_parameter_values_reach_the_kernel_as_plain_builtins(tmp_path):
+    folder = tmp_path / "nb"
+    _write_notebook(folder / "01_shows.ipynb",
+                    parameters="year: int = 2000  # a year\nlabel: str = 'a'  # text\nshare: float = 1.0  # number",
+                    cells=["print(type(year).__name__, year, type(label).__name__, label, type(share).__name__, share)"])
+    result = run(jobs=1, out_dir=tmp_path / "reports", quiet=True, notebook_dir_path=folder,
+                 parameters={"year": EvilInt(2024), "label": EvilStr("POL"), "share": EvilFloat(2.5)})
+    assert not (folder / "PWNED").exists()
+    import nbformat
+    nb = nbformat.read(result.run_dir / "notebooks" / "01_shows.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert printed.strip() == "int 2024 str POL float 2.5"
+    [entry] = result.manifest["notebooks"]
+    assert entry["parameters"] == {"year": 2024, "label": "POL", "share": 2.5}
+    assert result.manifest["request"]["parameters"] == {"year": 2024, "label": "POL", "share": 2.5}
+
+
+@pytest.mark.parametrize("value, expected", [
+    (object(), "parameter year: object is not accepted; accepted: "),
+    ({"a": 1}, "parameter year: dict is not accepted; accepted: "),
+    (b"2024", "parameter year: bytes is not accepted"),
+    (1 + 2j, "parameter year: complex is not accepted"),
+    ([2024, object()], "parameter year: object is not accepted"),
+])
+def test_parameter_values_of_other_types_are_refused_with_the_accepted_types(tmp_path, monkeypatch, value,
+                                                                              expected):
+    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
+    with pytest.raises(ReportParameterError) as info:
+        run(notebooks=["00_fast"], parameters={"year": value}, out_dir=tmp_path / "r", notebook_dir_path=FIXTURES)
+    assert expected in str(info.value) and "int, float, str, bool, None" in str(info.value)
+
+
+def test_a_parameter_name_must_be_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
+    with pytest.raises(ReportParameterError, match="parameter names must be text"):
+        run(notebooks=["00_fast"], parameters={1: 2}, out_dir=tmp_path / "r", notebook_dir_path=FIXTURES)
+
+
+@pytest.mark.parametrize("name", ["edition", "sipri_edition"])
+def test_edition_all_is_refused_for_a_notebook(tmp_path, monkeypatch, capsys, name):
+    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
+    folder = tmp_path / "nb"
+    _write_notebook(folder / "01_ed.ipynb", parameters=f"{name}: str = 'latest'  # edition", cells=["1"])
+    status = cli.main(["report", "-p", name, "all", "--out", str(tmp_path / "r"), "--notebook-dir", str(folder)])
+    err = capsys.readouterr().err
+    assert status == 2 and len(err.splitlines()) == 1
+    assert f"parameter {name}='all': a notebook takes one edition" in err and "'latest'" in err
+
+
+def test_run_from_a_script_without_a_main_guard(tmp_path):
+    """Workers do not import the caller's ``__main__``: a plain script works and runs its own code once."""
+    counter = tmp_path / "started"
+    script = tmp_path / "make_reports.py"
+    script.write_text(textwrap.dedent(f"""
+        import os
+        with open({str(counter)!r}, "a") as fh:
+            fh.write(f"{{os.getpid()}}\\n")
+        from natoanalysis import reports
+        result = reports.run(notebooks=["00_fast", "05"], countries="POL", jobs=2, out_dir={str(tmp_path / 'r')!r},
+                             quiet=True, notebook_dir_path={str(FIXTURES)!r})
+        print("complete" if result.is_complete else result.failure_messages())
+    """), encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=BOUND_S * 3)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "complete"
+    assert len(counter.read_text().splitlines()) == 1
+
+
+# -- 4. bounds and messages ------------------------------------------------------------------------------
+
+def _capture_run_jobs(monkeypatch) -> dict:
+    seen: dict = {}
+
+    def fake(payloads, *, workers, **kwargs):
+        seen.update(workers=workers, payloads=payloads)
+        return [_ok_entry() for _ in payloads]
+    monkeypatch.setattr(execute, "run_jobs", fake)
+    return seen
+
+
+def test_jobs_are_capped_at_the_cpus_and_the_memory(tmp_path, monkeypatch, capsys):
+    seen = _capture_run_jobs(monkeypatch)
+    monkeypatch.setattr(run_module, "_usable_cpus", lambda: 2)
+    status = cli.main(["report", "00", "--jobs", "10000", "--quiet", "--out", str(tmp_path), "--notebook-dir",
+                       str(FIXTURES)])
+    err = capsys.readouterr().err
+    assert status == 0 and seen["workers"] == 2
+    assert err.splitlines() == [next(line for line in err.splitlines() if "capped" in line)]
+    assert err.startswith("natoanalysis report: note: --jobs 10000 capped at 2: 2 CPUs")
+    m = json.loads((tmp_path / "latest" / "manifest.json").read_text(encoding="utf-8"))
+    assert (m["jobs"], m["jobs_requested"]) == (2, 10000)
+
+
+def test_jobs_limit_counts_memory_per_worker(monkeypatch):
+    monkeypatch.setattr(run_module, "_usable_cpus", lambda: 64)
+    monkeypatch.setattr(run_module, "_available_memory", lambda: 3 * run_module.WORKER_MEMORY_BYTES + 1)
+    jobs, note = run_module.worker_limit(10000)
+    assert jobs == 3 and "memory" in note and "64 CPUs" in note
+    assert run_module.worker_limit(2) == (2, None)
+    monkeypatch.setattr(run_module, "_available_memory", lambda: 1)
+    assert run_module.worker_limit(None)[0] == 1  # always one worker: the run itself decides whether it fits
+
+
+@pytest.mark.parametrize("given, expected", [("1.5", 2), ("1", 1), ("86400.2", 86401)])
+def test_fractional_timeouts_round_up_to_whole_seconds(tmp_path, monkeypatch, given, expected):
+    seen = _capture_run_jobs(monkeypatch)
+    assert cli.main(["report", "00", "--timeout", given, "--quiet", "--out", str(tmp_path), "--notebook-dir",
+                     str(FIXTURES)]) == 0
+    assert {type(p["timeout"]) for p in seen["payloads"]} == {int}
+    assert {p["timeout"] for p in seen["payloads"]} == {expected}
+
+
+def test_a_fractional_timeout_runs_the_notebook(tmp_path):
+    """papermill takes whole seconds: 1.5 used to fail every notebook with a TraitError (the limit is far off)."""
+    result = run(notebooks=["00_fast"], timeout_s=1000.5, jobs=1, out_dir=tmp_path, quiet=True,
+                 notebook_dir_path=FIXTURES)
+    assert result.is_complete
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["00", "--timeout", "0"], "--timeout must be a positive number of seconds, got 0"),
+    (["00", "--timeout", "-5"], "--timeout must be a positive number of seconds, got -5"),
+    (["00", "--timeout", "nan"], "--timeout must be a positive number of seconds, got nan"),
+    (["00", "--timeout", "inf"], "--timeout must be a positive number of seconds, got inf"),
+    (["00", "--timeout", "soon"], "argument --timeout: expects a number of seconds, got 'soon'"),
+    (["00", "--timeout", "s" * 5000], "argument --timeout: expects a number of seconds, got 'ssss"),
+    (["00", "--jobs", "0"], "--jobs must be a whole number >= 1, got 0"),
+    (["00", "--jobs", "two"], "argument --jobs: expects a whole number, got 'two'"),
+    (["00", "-p", "year", "2024", "-p", "year", "2023"], "parameter 'year' given twice"),
+    (["00", "-p", "year", "1999"], "00_fast: parameter year=1999: 1999 is not covered"),
+    (["00", "-p", "year", "9" * 5000], "00_fast: parameter year='9999999999"),
+    (["00", "-p", "y" * 5000, "1"], "unknown parameter 'yyyyyyyy"),
+    (["00", "-p", "target_pct", "x" * 5000], "00_fast: parameter target_pct='xxxxxx"),
+    (["no_such_" + "n" * 5000], "unknown notebook 'no_such_nnnn"),
+    (["00", "--countries", "X" * 5000], "--countries was given but no selected notebook"),
+    (["05", "--countries", "X" * 5000], "unknown country 'XXXX"),
+    (["00", "--kernel", "k" * 5000], "no Jupyter kernel named 'kkkk"),
+    (["00", "--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_every_user_error_is_one_short_line_and_exit_2(tmp_path, monkeypatch, capsys, argv, expected):
+    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
+    status = cli.main(["report", *argv, "--out", str(tmp_path / "r"), "--notebook-dir", str(FIXTURES)])
+    err = capsys.readouterr().err
+    assert status == 2
+    [line] = err.splitlines()
+    assert line.startswith("natoanalysis report: error: ") and expected in line, line
+    assert len(line) < 400, line  # long values are echoed cut short
+    assert not (tmp_path / "r").exists()
+
+
+def test_argparse_errors_also_exit_2_in_one_line():
+    out = subprocess.run(CLI + ["report", "--jobs"], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 2
+    [line] = out.stderr.splitlines()
+    assert line.startswith("natoanalysis report: error: argument --jobs: expected one argument")
+
+
+def test_counts_have_an_upper_bound(tmp_path, monkeypatch):
+    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
+    folder = tmp_path / "nb"
+    _write_notebook(folder / "01_sim.ipynb", parameters="n_scenarios: int = 2000  # scenarios\n"
+                                                        "top_n: int = 10  # bars", cells=["1"])
+    with pytest.raises(ReportParameterError) as info:
+        run(parameters={"n_scenarios": "100000000", "top_n": 10 ** 9}, out_dir=tmp_path / "r",
+            notebook_dir_path=folder)
+    assert str(info.value).splitlines() == [
+        "01_sim: parameter n_scenarios=100000000: 100000000 is too large; accepted: a whole number from 1 to 1,000,000",
+        "01_sim: parameter top_n=1000000000: 1000000000 is too large; accepted: a whole number from 1 to 1,000,000"]
+    from natoanalysis.reports.params import check_domain, DomainContext
+    _, problems = check_domain({"n_scenarios": 1_000_000}, given={"n_scenarios"}, ctx=DomainContext())
+    assert problems == []
+
+
+def test_out_that_is_a_file_is_refused_before_any_kernel_starts(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
+    target = tmp_path / "reports.txt"
+    target.write_text("not a folder")
+    status = cli.main(["report", "00", "--out", str(target), "--notebook-dir", str(FIXTURES)])
+    [line] = capsys.readouterr().err.splitlines()
+    assert status == 2 and line == f"natoanalysis report: error: --out {target} is a file, not a folder"
+    assert target.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("make", ["read_only_dir", "below_a_file", "proc"])
+def test_out_that_cannot_be_written_is_refused_before_any_kernel_starts(tmp_path, monkeypatch, capsys, make):
+    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
+    if make == "read_only_dir":
+        if os.geteuid() == 0:
+            pytest.skip("root writes to read-only folders")
+        target = tmp_path / "ro"
+        target.mkdir(mode=0o555)
+    elif make == "below_a_file":
+        (tmp_path / "file").write_text("")
+        target = tmp_path / "file" / "reports"
+    else:
+        if not LINUX:
+            pytest.skip("needs /proc")
+        target = Path("/proc")  # a folder that even root cannot create files in
+    status = cli.main(["report", "00", "--out", str(target), "--notebook-dir", str(FIXTURES)])
+    [line] = capsys.readouterr().err.splitlines()
+    assert status == 2 and line.startswith(f"natoanalysis report: error: --out {target} ") and "writ" in line, line
+
+
+def test_timeouts_that_mean_no_limit_are_refused_from_python(tmp_path, monkeypatch):
+    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
+    for bad in (0, -1, math.nan, math.inf, True, "10"):
+        with pytest.raises(ReportParameterError, match="timeout_s must be a positive number of seconds"):
+            run(notebooks=["00_fast"], timeout_s=bad, out_dir=tmp_path / "r", notebook_dir_path=FIXTURES)
