@@ -349,7 +349,8 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
 
 
 def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str, title: str, xlabel: str,
-               provenance: pd.DataFrame | None = None, note: str = "", range_label: str = "", mid_label: str = "") -> plt.Figure:
+               provenance: pd.DataFrame | None = None, note: str = "", range_label: str = "",
+               mid_label: str = "") -> plt.Figure:
     """Horizontal ranges (``low`` to ``high``) with a marker at ``mid``, one row per label, largest on top.
 
     Used for scenario distributions (5th, 50th and 95th percentiles);

@@ -13,7 +13,8 @@ from .bars import _check_columns
 from .style import PALETTE, footnote
 
 
-def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.DataFrame | None = None, row: str = "country_name",
+def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.DataFrame | None = None,
+                row: str = "country_name",
                 column: str = "year", meets_label: str = "meets", below_label: str = "below",
                 note: str = "") -> plt.Figure:
     """Rows x columns grid: dark where ``flag`` is True, light where False, blank where missing.

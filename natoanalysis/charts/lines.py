@@ -12,7 +12,8 @@ from .layout import estimate_span, label_reference_line, set_year_axis, shade_es
 from .style import PALETTE, SERIES_COLORS, footnote
 
 
-def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: str, provenance: pd.DataFrame | None = None,
+def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: str,
+               provenance: pd.DataFrame | None = None,
                x: str = "year", xlabel: str = "Year", panel: str | None = None,
                reference_lines: dict[str, float] | None = None, note: str = "", sharey: bool = False,
                colors: dict[str, str] | None = None, markers: bool = True) -> plt.Figure:
