@@ -72,7 +72,7 @@ def allies_at_threshold(claim: dict, ctx: Context) -> Outcome:
     defs, counts = [], {}
     for basis, label in (("published", f"NATO's published share of real GDP (Table 3), edition {ctx.edition}"),
                          ("recomputed", f"defence expenditure / GDP, {ctx.basis('constant')} (Tables 2 and 5)")):
-        res = allies_meeting(threshold=threshold, year=year, basis=basis, data=ctx.data)
+        res = allies_meeting(threshold_pct=threshold, year=year, figure=basis, data=ctx.data)
         meets = sorted(res.index[res["status"] == "meets"])
         below = sorted(res.index[res["status"] == "below"])
         counts[basis] = (meets, below)
@@ -256,7 +256,7 @@ def path_reach(claim: dict, ctx: Context) -> Outcome:
 def gap(claim: dict, ctx: Context) -> Outcome:
     args = claim["args"]
     year = ctx.year(args["year"])
-    res = gap_to_target(country=args["country"], target=float(args["target"]), year=year, price_basis="current",
+    res = gap_to_target(country=args["country"], target_pct=float(args["target"]), year=year, price_basis="current",
                         data=ctx.data)
     gap_pp, gap_usd = float(res["gap_pp"]), float(res["gap_usd_million"])
     explanation = (f"{ctx.edition_text}: {args['country']} published share {ctx.label(year)} "
