@@ -102,7 +102,7 @@ def simulate_paths(*, target_pct: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_
     gdp_growth_pct : float or dict, optional
         Mean real growth, percent a year (one number or per ISO3 code), as for :func:`project_path`.
     gdp_growth_sd_pp : float or dict, optional
-        Standard deviation of annual growth, percentage points (0 to 20).
+        Standard deviation of annual growth, percentage points (non-negative).
     correlation : float, default 0.5
         Between 0 and 1.
     quantiles : tuple of float
