@@ -417,7 +417,7 @@ def one_or_many(country, countries_, *, function: str) -> tuple[list[str] | None
         raise ArgumentError(f"{function}() takes country= (one ally) or countries= (several), not both")
     if country is not None and not isinstance(country, str):
         _warn(f"{function}(): country= takes one ally; give several as countries= (a list given as country= "
-              "is accepted until the next release)")
+              "is accepted until the next release)", skip={sys._getframe(1).f_globals.get("__name__", "")})
         countries_, country = country, None
     if country is not None:
         return [allies.resolve(country, name="country")], True
@@ -440,16 +440,22 @@ class Rename:
 RENAMED_ARGUMENTS: list[Rename] = []
 
 
-def _stacklevel() -> int:
-    """The ``stacklevel`` of the first frame outside this package, so that the warning names the caller's line."""
-    frame, level = sys._getframe(2), 2
-    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == __package__:
+def _stacklevel(skip: set[str]) -> int:
+    """The ``stacklevel`` of the caller to blame: the first frame outside ``skip`` and the package's façade.
+
+    ``na.<metric>`` (the package module) only passes calls through, so a
+    user's old name is reported at the user's line (shown by default in
+    scripts and notebooks). A call from another part of the package (a view)
+    is reported at that line: Python hides it by default, the test run shows it.
+    """
+    frame, level = sys._getframe(3), 3  # 0 this, 1 _warn, 2 its caller, 3 that one's caller
+    while frame is not None and frame.f_globals.get("__name__", "") in skip | {__package__, __name__}:
         frame, level = frame.f_back, level + 1
     return level
 
 
-def _warn(message: str) -> None:
-    warnings.warn(message, DeprecationWarning, stacklevel=_stacklevel())
+def _warn(message: str, *, skip: set[str] = frozenset()) -> None:
+    warnings.warn(message, DeprecationWarning, stacklevel=_stacklevel(set(skip)))
 
 
 def renamed(**old_to_new: str) -> Callable:
