@@ -202,10 +202,13 @@ def test_old_argument_names_warn_and_still_work(df, function, old, new):
 def test_every_rename_is_listed_and_covered():
     listed = {(r.function.rsplit(".", 1)[-1], r.old): r.new for r in validate.RENAMED_ARGUMENTS}
     covered = {(fn, k) for fn, old, new in OLD_AND_NEW for k in old if k not in new}
+    covered.add(("fetch", "edition"))  # test_fetch_takes_the_year_of_the_file_name_as_year
     assert set(listed) == covered
     assert listed[("allies_meeting", "threshold")] == "threshold_pct"
     assert listed[("project_path", "from_year")] == "start"
-    assert all(r.function.startswith("natoanalysis.metrics.") for r in validate.RENAMED_ARGUMENTS)
+    assert {r.function.rsplit(".", 1)[0] for r in validate.RENAMED_ARGUMENTS} == {
+        "natoanalysis.metrics.guidelines", "natoanalysis.metrics.targets", "natoanalysis.metrics.scenarios",
+        "natoanalysis.pipeline"}
     # the signature shown is the new one
     assert "threshold_pct" in inspect.signature(na.allies_meeting).parameters
     assert "threshold" not in inspect.signature(na.allies_meeting).parameters
@@ -241,3 +244,19 @@ def test_an_old_name_inside_the_package_is_reported_at_that_line_not_the_users(d
         view["summary"](df)
     assert sorted(str(w.message).split(":")[0] for w in caught) == ["gap_to_target()", "gap_to_target()"]
     assert {(w.filename, w.lineno) for w in caught} == {("views/example.py", 2)}
+
+
+def test_fetch_takes_the_year_of_the_file_name_as_year(capsys):
+    from natoanalysis.cli import main
+    from natoanalysis.pipeline import fetch
+
+    with pytest.raises(ArgumentError, match=r"^year must be a year such as 2025, got 'next'$"):
+        fetch(source="nato", year="next")
+    with pytest.warns(DeprecationWarning, match=r"fetch\(\): edition= is renamed year="), \
+            pytest.raises(ArgumentError, match=r"^year must be a year"):
+        fetch(source="nato", edition="next")
+    assert main(["fetch", "nato", "--edition", "2024", "--year", "2024"]) == 2
+    assert "--edition is the old name of --year; give --year only" in capsys.readouterr().err
+    assert main(["fetch", "nato", "--edition", "next"]) == 2
+    err = capsys.readouterr().err
+    assert "note: --edition YEAR is renamed --year YEAR" in err and "year must be a year such as 2025" in err
