@@ -65,9 +65,9 @@ def _accessed(value: dt.date | str | None) -> dt.date:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}") from None
+            raise ArgumentError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}") from None
     if value is not None and not isinstance(value, dt.date):
-        raise ValueError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}")
+        raise ArgumentError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}")
     return value or dt.date.today()
 
 

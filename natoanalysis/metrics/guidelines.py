@@ -123,7 +123,7 @@ def allies_meeting(*, threshold_pct: float | None = None, year: int, indicator: 
     basis = validate.figure(figure)
     values = _values(df, ind, basis)
     if y not in values.columns:
-        raise ValueError(f"year {y}: no {ind} figures; accepted: {', '.join(map(str, values.columns))}")
+        raise ArgumentError(f"year {y}: no {ind} figures; accepted: {', '.join(map(str, values.columns))}")
     reasons = validate.missing_reasons(df, ind, validate.price_basis(None, df, indicator=ind), y) if basis == "published" \
         else {**validate.missing_reasons(df, "gdp_usd", "constant", y), **validate.missing_reasons(df, "defence_exp_usd",
                                                                                               "constant", y)}
