@@ -143,6 +143,8 @@ def test_one_set_of_group_names_everywhere(df, name):
         na.aggregate(indicator="defence_exp_usd", group="europe_canada", price_basis="constant", data=df))
     assert na.pp_change(country=name, start=2014, end=2024, data=df) == \
         na.pp_change(country="NATO_EUROPE_CANADA", start=2014, end=2024, data=df)
+    assert na.revisions(indicator="share_gdp_pct", country=name, year=2024)["country"].tolist() == \
+        ["NATO_EUROPE_CANADA"]
     assert na.growth_definitions(group=name, years=[2024], data=df).equals(
         na.growth_definitions(group="europe_canada", years=[2024], data=df))
 

@@ -26,8 +26,9 @@ def revisions(*, indicator: str, source: str = "nato", country: str | None = Non
     source : {"nato", "sipri"}
         Publisher.
     country : str, optional
-        An ally or aggregate as :func:`natoanalysis.allies.resolve` takes it
-        (ISO3 code, name or alias); default: all.
+        An ally as :func:`natoanalysis.allies.resolve` takes it (ISO3 code,
+        name or alias), or a group as :func:`natoanalysis.aggregate` names it
+        (``"europe_canada"``, ``"NATO_TOTAL"``...: NATO's published row); default: all.
     year : int, optional
         A year some bundled edition prints; default: all.
     price_basis : {"current", "constant", ""}, optional
@@ -62,6 +63,11 @@ def revisions(*, indicator: str, source: str = "nato", country: str | None = Non
             code = allies.resolve(country, include_non_allies=True, allow_aggregates=True)
         except UnknownCountryError:
             code = None
+        if code is None and isinstance(country, str):
+            try:
+                code = validate.published_row(validate.group(country, name="country"))
+            except ArgumentError:
+                code = None
         if code not in codes:
             raise ArgumentError(f"country {country!r} has no {indicator} rows in {source}; accepted: "
                                 f"{', '.join(sorted(codes))}") from None
