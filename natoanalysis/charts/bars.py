@@ -45,13 +45,15 @@ def _printed(v: float, fmt: str, threshold: float | None) -> str:
     return shown
 
 
+@validate.renamed(threshold="threshold_pct")
 def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlabel: str,
-                provenance: pd.DataFrame | None = None, threshold: float | None = None, threshold_label: str = "",
+                provenance: pd.DataFrame | None = None, threshold_pct: float | None = None,
+                threshold_label: str = "",
                 highlight: list[str] | tuple[str, ...] = (), note: str = "", value_format: str = "{:.2f}",
                 color_by_threshold: bool = True) -> plt.Figure:
     """Horizontal bars, largest at the top, with an optional threshold line.
 
-    With a ``threshold``, bars at or above it are dark and the others grey
+    With a ``threshold_pct``, bars at or above it are dark and the others grey
     (unless ``color_by_threshold`` is False, for a line that is only a
     reference); negative bars (e.g. an ally already above a target) have a
     colour of their own; labels listed in ``highlight`` are drawn in the
@@ -68,8 +70,8 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     provenance : pandas.DataFrame, optional
         Tidy rows the values come from (footnote, estimate shading); default:
         the rows the view that made ``table`` attached (``attrs["provenance"]``).
-    threshold : float, optional
-        Drawn as a dashed vertical line, in the unit of ``value``.
+    threshold_pct : float, optional
+        Drawn as a dashed vertical line, in the unit of ``value`` (a percentage, or points for a pace).
     threshold_label : str
         Text beside the line.
     highlight : list of str
@@ -79,7 +81,7 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     value_format : str
         Format of the value printed at the end of each bar.
     color_by_threshold : bool, default True
-        Grey out the bars below ``threshold``.
+        Grey out the bars below ``threshold_pct``.
 
     Returns
     -------
@@ -89,7 +91,7 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     --------
     >>> t = pd.DataFrame({"name": ["A", "B"], "pct": [1.5, 2.5]})
     >>> rows = pd.DataFrame({"source": ["nato"], "edition": ["2024-06"], "year": [2024], "is_estimate": [True]})
-    >>> fig = ranked_bars(t, value="pct", label="name", title="T", xlabel="% of GDP", provenance=rows, threshold=2)
+    >>> fig = ranked_bars(t, value="pct", label="name", title="T", xlabel="% of GDP", provenance=rows, threshold_pct=2)
     >>> fig.axes[0].get_xlabel()
     '% of GDP'
     >>> plt.close(fig)
@@ -100,9 +102,9 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.26 * len(rows) + 1.6)))
     vals = rows[value].to_numpy(dtype=float)
     labels = rows[label].astype(str).tolist()
-    printed = [_printed(v, value_format, threshold) for v in vals]
-    if threshold is not None and color_by_threshold:
-        colors = [PALETTE["ally"] if v >= threshold else PALETTE["grey"] for v in vals]
+    printed = [_printed(v, value_format, threshold_pct) for v in vals]
+    if threshold_pct is not None and color_by_threshold:
+        colors = [PALETTE["ally"] if v >= threshold_pct else PALETTE["grey"] for v in vals]
     else:
         colors = [PALETTE["ally"]] * len(vals)
     colors = [PALETTE["negative"] if v < 0 else c for v, c in zip(vals, colors)]
@@ -113,15 +115,15 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
         if np.isfinite(v):
             ax.text(v + (0.01 * span if v >= 0 else -0.01 * span), i, printed[i], va="center",
                     ha="left" if v >= 0 else "right", fontsize=7.5, color="#333333")
-    if threshold is not None:
-        ax.axvline(threshold, color=PALETTE["guideline"], linestyle="--", linewidth=1)
+    if threshold_pct is not None:
+        ax.axvline(threshold_pct, color=PALETTE["guideline"], linestyle="--", linewidth=1)
         if threshold_label:
-            ax.text(threshold, len(rows) - 0.4, f" {threshold_label}", va="bottom", fontsize=9)
+            ax.text(threshold_pct, len(rows) - 0.4, f" {threshold_label}", va="bottom", fontsize=9)
     if (vals < 0).any():
         ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
-    ax.set_ylim(-0.6, len(rows) - 0.4 + (0.8 if threshold is not None and threshold_label else 0))
+    ax.set_ylim(-0.6, len(rows) - 0.4 + (0.8 if threshold_pct is not None and threshold_label else 0))
     ax.set_title(title)
     ax.margins(x=0.08)
     footnote(fig, data=provenance, extra=note)
@@ -160,7 +162,7 @@ def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float | None
     >>> share_gdp_bars(na.load(), year=2030)
     Traceback (most recent call last):
     ...
-    ValueError: year 2030 is outside edition 2024-06; accepted: 2014 to 2024
+    natoanalysis.errors.ArgumentError: year 2030 is outside edition 2024-06; accepted: 2014 to 2024
     >>> fig = share_gdp_bars(na.load(source="sipri"), year=2024)
     >>> fig.axes[0].get_xlabel(), "Ukraine" in [t.get_text() for t in fig.axes[0].get_yticklabels()]
     ('Military expenditure, % of GDP (SIPRI: current prices)', False)
@@ -168,8 +170,8 @@ def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float | None
     """
     df = validate.table(data, None)
     y = validate.year(year, df)
-    thr = reference.guideline("nato_2pct") if threshold_pct is None else validate.non_negative(
-        threshold_pct, name="threshold_pct", unit="percent of GDP")
+    thr = reference.guideline("nato_2pct") if threshold_pct is None else validate.percent(
+        threshold_pct, name="threshold_pct")
     # Today's allies, as NATO's own tables print them for every year (SIPRI's other countries are left out).
     members = set(allies.members())
     rows = df[(df["indicator"] == "share_gdp_pct") & (df["year"] == y) & ~df["is_aggregate"].astype(bool)
@@ -195,7 +197,7 @@ def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float | None
     basis = "SIPRI: current prices" if sipri else f"NATO: share of real GDP, {labels.prices(rows)}"
     return ranked_bars(rows, value="value", label="country_name",
                        title=title or f"{what} as a share of GDP, {y}{est}",
-                       xlabel=f"{what}, % of GDP ({basis})", provenance=rows, threshold=thr,
+                       xlabel=f"{what}, % of GDP ({basis})", provenance=rows, threshold_pct=thr,
                        threshold_label=f"{thr:g}% guideline", note=note.strip())
 
 

@@ -9,6 +9,7 @@ import os
 import pandas as pd
 
 from .. import store
+from ..errors import ArgumentError
 from .evaluators import EVALUATORS, Context
 from .catalogue import load_claims, validate
 from .render import value_text
@@ -77,7 +78,7 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
         data = data[data["edition"] == edition]
     editions = sorted(data["edition"].unique())
     if len(editions) != 1:
-        raise ValueError(f"check_claims needs one edition; the data holds {editions or 'none'}")
+        raise ArgumentError(f"check_claims needs one edition; the data holds {editions or 'none'}")
     ed = editions[0]
     published = store.editions(source="nato", data_dir=data_dir).set_index("edition")["publication_date"]
     edition_date = str(published.get(ed, ""))

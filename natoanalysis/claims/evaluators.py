@@ -73,7 +73,7 @@ def allies_at_threshold(claim: dict, ctx: Context) -> Outcome:
     defs, counts = [], {}
     for basis, label in (("published", f"NATO's published share of real GDP (Table 3), edition {ctx.edition}"),
                          ("recomputed", f"defence expenditure / GDP, {ctx.basis('constant')} (Tables 2 and 5)")):
-        res = allies_meeting(threshold=threshold, year=year, basis=basis, data=ctx.data)
+        res = allies_meeting(threshold_pct=threshold, year=year, figure=basis, data=ctx.data)
         meets = sorted(res.index[res["status"] == "meets"])
         below = sorted(res.index[res["status"] == "below"])
         counts[basis] = (meets, below)
@@ -242,7 +242,7 @@ def path_reach(claim: dict, ctx: Context) -> Outcome:
     args = claim["args"]
     target, by, pace = float(args["target"]), int(args["by"]), float(args["pace_pp"])
     year = ctx.latest_year
-    paths = share_at_pace(pace_pp_per_year=pace, by=by, target_pct=target, year=year, data=ctx.data)
+    paths = share_at_pace(pace_pp_per_year=pace, by=by, target_pct=target, start=year, data=ctx.data)
     reach = sorted(paths.index[paths["reaches_target"]])
     miss = sorted(paths.index[~paths["reaches_target"]])
     explanation = (f"{ctx.edition_text}: from each ally's published share in {ctx.label(year)}, +{pace:g} points a "
@@ -256,7 +256,7 @@ def path_reach(claim: dict, ctx: Context) -> Outcome:
 def gap(claim: dict, ctx: Context) -> Outcome:
     args = claim["args"]
     year = ctx.year(args["year"])
-    res = gap_to_target(country=args["country"], target=float(args["target"]), year=year, price_basis="current",
+    res = gap_to_target(country=args["country"], target_pct=float(args["target"]), year=year, price_basis="current",
                         data=ctx.data)
     gap_pp, gap_usd = float(res["gap_pp"]), float(res["gap_usd_million"])
     explanation = (f"{ctx.edition_text}: {args['country']} published share {ctx.label(year)} "

@@ -54,7 +54,7 @@ def headline(*, data: pd.DataFrame, year: int | None = None, threshold_pct: floa
             raise ValueError(f"no single {indicator} ({basis}) value for {country} in {y}")
         return float(sel["value"].iloc[0])
 
-    meets = allies_meeting(threshold=threshold_pct, year=y, data=df)
+    meets = allies_meeting(threshold_pct=threshold_pct, year=y, data=df)
     assessed = meets[meets["status"].isin(["meets", "below"])]
     return pd.Series({
         "nato_defence_exp_usd_current_million": value("NATO_TOTAL", "defence_exp_usd", "current"),

@@ -70,7 +70,7 @@ def count_by_edition(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> pd.Da
     for ed in _editions(data):
         df = data[data["edition"] == ed]
         for year in sorted(df["year"].unique()):
-            res = allies_meeting(threshold=threshold_pct, year=int(year), data=df)
+            res = allies_meeting(threshold_pct=threshold_pct, year=int(year), data=df)
             assessed = res[res["status"].isin(["meets", "below"])]
             found.append({"edition": ed, "year": int(year), "n_allies": int((assessed["status"] == "meets").sum()),
                           "n_assessed": len(assessed)})

@@ -108,6 +108,6 @@ def year_or_latest(data: pd.DataFrame, year: int | None = None) -> int:
     >>> year_or_latest(na.load(), 1999)
     Traceback (most recent call last):
     ...
-    ValueError: year 1999 is outside edition 2024-06; accepted: 2014 to 2024
+    natoanalysis.errors.ArgumentError: year 1999 is outside edition 2024-06; accepted: 2014 to 2024
     """
     return validate.year_or_last(year, data)

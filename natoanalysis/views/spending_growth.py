@@ -91,7 +91,7 @@ def membership_effect(*, data: pd.DataFrame, group: str = "europe_canada",
     [17.95, 14.89, 3.06]
     """
     df = validate.table(data, None)
-    validate.choice(group, name="group", accepted=GROUP_LABELS)
+    group = validate.choice(validate.group(group), name="group", accepted=GROUP_LABELS)
     pub = group_growth(group=group, membership="published", price_basis=price_basis, data=df)
     const = group_growth(group=group, membership="constant", price_basis=price_basis, data=df)
     out = pd.DataFrame({"published_growth_pct": pub, "constant_growth_pct": const})
