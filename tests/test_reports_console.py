@@ -1,0 +1,43 @@
+"""The runner's console and housekeeping, without kernels: messages, listings, pipes, pruning.
+
+Fast tier: nothing here starts a kernel (``execute.run_jobs`` is replaced where a
+run is asked for), so these run in ``make test-fast``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from natoanalysis import cli
+from natoanalysis.reports import execute
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures" / "notebooks"
+
+
+@pytest.fixture
+def no_kernels(monkeypatch):
+    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
+
+
+def test_a_bad_parameter_is_reported_once_for_every_notebook_that_declares_it(tmp_path, capsys, no_kernels):
+    status = cli.main(["report", "-p", "edition", "1999-01", "--out", str(tmp_path / "r"),
+                       "--notebook-dir", str(FIXTURES)])
+    lines = capsys.readouterr().err.splitlines()
+    assert status == 2
+    # 00_fast and 05_profile declare edition; 05_profile would otherwise repeat it for each of 32 allies.
+    assert lines == ["natoanalysis report: error: parameter edition='1999-01': nato edition '1999-01' is not "
+                     "bundled; accepted: 2024-06, 'latest' (in 2 notebooks: 00_fast, 05_profile)"]
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_problem_of_one_notebook_still_names_it_first(tmp_path, capsys, no_kernels):
+    status = cli.main(["report", "-p", "year", "1999", "-p", "seconds", "soon", "--out", str(tmp_path / "r"),
+                       "--notebook-dir", str(FIXTURES)])
+    assert status == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "natoanalysis report: error: 00_fast: parameter year=1999: 1999 is not covered by nato edition 'latest' "
+        "(2024-06); accepted years: 2014-2024",
+        "natoanalysis report: error: 07_sleeps: parameter seconds='soon' expects a number (float), e.g. 2 or 2.5"]
