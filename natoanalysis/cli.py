@@ -2,12 +2,15 @@
 
 Errors the user can fix print one line each to stderr (``natoanalysis <command>:
 error: ...``) and exit with status 2; Ctrl-C exits with 130 and one line, no traceback.
+Output into a pipe closed early (``natoanalysis claims | head``) ends quietly with
+status 141, as for a program ended by SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -19,6 +22,9 @@ from .errors import NatoAnalysisError, echo
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C
+# 128 + SIGPIPE: what a shell reports for `yes | head`, so a pipeline under `set -o pipefail` sees it
+# as the other tools of the pipeline would have ended.
+EXIT_BROKEN_PIPE = 141
 
 
 class _Parser(argparse.ArgumentParser):
@@ -273,7 +279,44 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Every command's output goes through here, so a reader that stops early
+    (``natoanalysis claims | head``) is handled once for all of them: no
+    ``BrokenPipeError`` traceback, exit status :data:`EXIT_BROKEN_PIPE`.
+
+    Examples
+    --------
+    >>> main(["report", "--jobs", "0"])
+    2
+    """
+    try:
+        status = _main(argv)
+        # What is still buffered goes now, while a closed pipe can still be caught: at exit Python
+        # would print "Exception ignored ... BrokenPipeError" itself.
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        _discard_output()
+        return EXIT_BROKEN_PIPE
+
+
+def _discard_output() -> None:
+    """Point stdout and stderr at /dev/null, so that nothing more is written into the closed pipe.
+
+    Python flushes both at exit; into the closed pipe that flush would fail
+    again and print its own message.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+                os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args, extra = parser.parse_known_args(argv)

@@ -6,6 +6,9 @@ run is asked for), so these run in ``make test-fast``.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +44,32 @@ def test_a_problem_of_one_notebook_still_names_it_first(tmp_path, capsys, no_ker
         "natoanalysis report: error: 00_fast: parameter year=1999: 1999 is not covered by nato edition 'latest' "
         "(2024-06); accepted years: 2014-2024",
         "natoanalysis report: error: 07_sleeps: parameter seconds='soon' expects a number (float), e.g. 2 or 2.5"]
+
+
+@pytest.mark.parametrize("argv, status", [
+    (["claims"], cli.EXIT_BROKEN_PIPE), (["claims", "--format", "json"], cli.EXIT_BROKEN_PIPE),
+    (["sources"], cli.EXIT_BROKEN_PIPE), (["quality"], cli.EXIT_BROKEN_PIPE),
+    (["report", "--list"], cli.EXIT_BROKEN_PIPE),
+    (["--help"], 0),  # argparse drops what it cannot write and exits as asked
+])
+def test_output_into_a_closed_pipe_ends_quietly(argv, status):
+    # The reader has gone before the first byte is written, so every write meets a closed pipe.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "natoanalysis", *argv], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, cwd=REPO)
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (status, "")
+
+
+def test_errors_into_a_closed_pipe_end_quietly_too():
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "natoanalysis", "report", "--jobs", "0"],
+                              stdout=subprocess.PIPE, stderr=write_end, text=True, cwd=REPO)
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stdout) == (cli.EXIT_BROKEN_PIPE, "")
