@@ -91,6 +91,33 @@ def _cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+LIST_WIDTH = 100  # `report --list` fits a terminal of this many columns, and a review diff
+
+
+def _notebook_listing(table, *, width: int = LIST_WIDTH) -> list[str]:
+    """``report --list``: each notebook, then one entry per parameter with its help wrapped to ``width``."""
+    import textwrap
+
+    lines = []
+    for stem, rows in table.groupby("notebook", sort=False):
+        per_country = bool(rows["is_per_country"].iloc[0])
+        lines.append(stem + ("  (runs once per ally: --countries)" if per_country else ""))
+        params = rows[rows["parameter"] != ""]
+        heads = [f"  {r.parameter}: {r.type_name} = {r.default}" for r in params.itertuples()]
+        # Help starts in one column per notebook; a head past the middle (a long default) does not move it.
+        column = max((len(h) for h in heads if len(h) <= width // 2), default=0) + 2
+        for head, help_text in zip(heads, params["help"]):
+            head_lines = textwrap.wrap(head, width=width, subsequent_indent=" " * 6, drop_whitespace=False,
+                                       break_on_hyphens=False) or [head]
+            help_lines = textwrap.wrap(help_text, width=width - column, break_on_hyphens=False)
+            if help_lines and len(head_lines[-1]) + 2 <= column:
+                head_lines[-1] = head_lines[-1].ljust(column) + help_lines.pop(0)
+            lines += [line.rstrip() for line in head_lines] + [" " * column + h for h in help_lines]
+        if not heads:
+            lines.append("  no parameters")
+    return lines
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from .reports import JobsCappedWarning, list_notebooks, run
     from .reports.execute import skip_iri_format_checkers
@@ -99,7 +126,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     skip_iri_format_checkers()  # this process is ours: papermill's import need not compile IRI grammars
     if args.list:
         table = list_notebooks(notebook_dir_path=args.notebook_dir).fillna("")
-        print(table.to_string(index=False) if len(table) else "no report notebooks found")
+        print("\n".join(_notebook_listing(table)) if len(table) else "no report notebooks found")
         return 0
     params: dict[str, str] = {}
     for name, value in args.parameter:

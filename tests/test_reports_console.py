@@ -73,3 +73,54 @@ def test_errors_into_a_closed_pipe_end_quietly_too():
     finally:
         os.close(write_end)
     assert (proc.returncode, proc.stdout) == (cli.EXIT_BROKEN_PIPE, "")
+
+
+def test_report_list_names_every_notebook_and_parameter_within_100_columns(capsys):
+    from natoanalysis.reports import list_notebooks
+
+    assert cli.main(["report", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if len(line) > cli.LIST_WIDTH] == []
+    table = list_notebooks()
+    assert [line for line in lines if not line.startswith(" ")] == [
+        stem + ("  (runs once per ally: --countries)" if per_country else "")
+        for stem, per_country in dict(zip(table["notebook"], table["is_per_country"])).items()]
+    heads = [line.split(" = ")[0].strip() for line in lines if line.startswith("  ") and " = " in line]
+    assert heads == [f"{p}: {t}" for p, t in zip(table["parameter"], table["type_name"])]
+
+
+def test_report_list_of_the_fixtures_reads_as_a_listing(capsys):
+    assert cli.main(["report", "--list", "--notebook-dir", str(FIXTURES)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "00_fast",
+        '  edition: str = "latest"  NATO edition or "latest"',
+        "  year: int = 2024         year to show",
+        "  target_pct: float = 2.0  guideline, % of GDP",
+        "05_profile  (runs once per ally: --countries)",
+        '  country: str = "POL"     ally ISO3 code',
+        '  edition: str = "latest"  NATO edition',
+        "07_sleeps",
+        "  seconds: float = 0.0  how long to sleep",
+        "09_fails",
+        "  divisor: int = 0  0 makes the notebook fail",
+    ]
+
+
+def test_report_list_wraps_long_defaults_and_help_within_100_columns(tmp_path, capsys):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        f"countries: list[str] = {['POL'] * 60!r}  # {'allies to compare, ' * 20}\n"
+        f"label: str = {'x' * 250!r}  # {'y' * 180}\n"
+        "top_n: int = 3  # short", metadata={"tags": ["parameters"]})]
+    nbformat.write(nb, tmp_path / "01_long.ipynb")
+    nb.cells = [nbformat.v4.new_markdown_cell("no parameters cell")]
+    nbformat.write(nb, tmp_path / "02_bare.ipynb")
+    assert cli.main(["report", "--list", "--notebook-dir", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= cli.LIST_WIDTH
+    assert lines[0] == "01_long" and lines[-2:] == ["02_bare", "  no parameters"]
+    text = " ".join(lines)
+    assert (text.count("'POL'"), text.count("x"), text.count("y")) == (60, 250, 180)  # wrapped, not cut
+    assert lines[-3] == "  top_n: int = 3  short"
