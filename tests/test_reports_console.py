@@ -124,3 +124,35 @@ def test_report_list_wraps_long_defaults_and_help_within_100_columns(tmp_path, c
     text = " ".join(lines)
     assert (text.count("'POL'"), text.count("x"), text.count("y")) == (60, 250, 180)  # wrapped, not cut
     assert lines[-3] == "  top_n: int = 3  short"
+
+
+def test_library_versions_are_those_the_libraries_report_themselves():
+    import importlib
+    import platform
+
+    from natoanalysis.reports import manifest
+
+    versions = manifest.library_versions(kernel_python=sys.executable)
+    assert versions.pop("python") == platform.python_version()
+    assert versions == {name: importlib.import_module(name).__version__ for name in (
+        "natoanalysis", "pandas", "numpy", "matplotlib", "seaborn", "pyarrow", "ipykernel",
+        "papermill", "nbconvert", "nbformat", "jupyter_client")}
+
+
+def test_a_kernel_of_another_interpreter_is_asked_for_its_own_versions(tmp_path):
+    from natoanalysis.reports import manifest
+
+    other = tmp_path / "python"
+    other.write_text("#!/bin/sh\necho '{\"python\": \"3.99.1\", \"pandas\": \"0.1\", \"seaborn\": null}'\n")
+    other.chmod(0o755)
+    broken = tmp_path / "broken"
+    broken.write_text("#!/bin/sh\nexit 3\n")
+    broken.chmod(0o755)
+    ours = manifest.library_versions()
+    theirs = manifest.library_versions(kernel_python=str(other))
+    assert {k: theirs[k] for k in ("python", "pandas", "seaborn", "numpy")} == {
+        "python": "3.99.1", "pandas": "0.1", "seaborn": None, "numpy": None}
+    assert theirs["papermill"] == ours["papermill"]  # the workers are this interpreter's
+    unknown = manifest.library_versions(kernel_python=str(broken))
+    assert [unknown[k] for k in ("python", *manifest.KERNEL_LIBRARIES)] == [None] * 8
+    assert unknown["nbconvert"] == ours["nbconvert"]

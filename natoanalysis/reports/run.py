@@ -245,12 +245,13 @@ def _payload(job, *, staging: Path, folder: Path, kernel_name: str, show_code: b
     }
 
 
-def _check_kernel(name: str) -> None:
+def _check_kernel(name: str) -> str | None:
+    """The kernel's interpreter (the first word of its command line), or ``None``; refuses an unknown kernel."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     manager = KernelSpecManager()
     try:
-        manager.get_kernel_spec(name)
+        argv = manager.get_kernel_spec(name).argv
     except NoSuchKernel:
         known = sorted(manager.find_kernel_specs())
         raise ReportParameterError([
@@ -345,7 +346,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
     folder = config.notebook_dir(notebook_dir_path)
     ctx = DomainContext(data_dir=data_dir)
     job_list = plan(notebooks=notebooks, parameters=parameters, countries=countries, folder=folder, ctx=ctx)
-    _check_kernel(kernel_name)
+    kernel_python = _check_kernel(kernel_name)
 
     root = config.data_root(data_dir)
     resolved = _resolved_editions(job_list, ctx=ctx)
@@ -368,7 +369,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
                 j.input_path for j in job_list)}
             meta = {
                 "run_id": run_id, "status": "running", "started_utc": execute._utc(started),
-                **manifest_mod.environment(), "kernel_name": kernel_name,
+                **manifest_mod.environment(kernel_python=kernel_python), "kernel_name": kernel_name,
                 "jobs": workers, "jobs_requested": jobs_requested, "show_code": show_code,
                 "request": {"notebooks": list(notebooks or []), "parameters": dict(parameters),
                             "countries": countries},
