@@ -25,6 +25,35 @@ def no_kernels(monkeypatch):
     monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
 
 
+def _entry(status: str, duration_s: float | None) -> dict:
+    error = None if status == "ok" else {"executed_cell_index": 2, "cell_index": 2, "execution_count": 2,
+                                         "ename": "ZeroDivisionError", "evalue": "division by zero",
+                                         "source_first_line": "1 / divisor"}
+    return {"status": status, "duration_s": duration_s, "started_utc": "2026-01-01T00:00:00Z",
+            "finished_utc": "2026-01-01T00:00:01Z", "has_ipynb": False, "has_html": False, "has_log": False,
+            "figures": [], "error": error}
+
+
+@pytest.fixture
+def fake_kernels(monkeypatch):
+    """``run_jobs`` without kernels: notebooks finish last first, ``09_fails`` fails, each after 1.25 s.
+
+    Returns the payloads each call was given.
+    """
+    calls = []
+
+    def run_jobs(payloads, *, workers, quiet=False, hold_fds=(), on_finished=None):
+        calls.append(payloads)
+        entries = [_entry("failed" if p["notebook"] == "09_fails" else "ok",
+                          None if p["notebook"] == "09_fails" else 1.25) for p in payloads]
+        for payload, entry in reversed(list(zip(payloads, entries))):
+            if on_finished is not None:
+                on_finished(payload["name"], entry)
+        return entries
+    monkeypatch.setattr(execute, "run_jobs", run_jobs)
+    return calls
+
+
 def test_a_bad_parameter_is_reported_once_for_every_notebook_that_declares_it(tmp_path, capsys, no_kernels):
     status = cli.main(["report", "-p", "edition", "1999-01", "--out", str(tmp_path / "r"),
                        "--notebook-dir", str(FIXTURES)])
@@ -156,3 +185,41 @@ def test_a_kernel_of_another_interpreter_is_asked_for_its_own_versions(tmp_path)
     unknown = manifest.library_versions(kernel_python=str(broken))
     assert [unknown[k] for k in ("python", *manifest.KERNEL_LIBRARIES)] == [None] * 8
     assert unknown["nbconvert"] == ours["nbconvert"]
+
+
+def test_without_a_terminal_each_finished_notebook_prints_one_line(tmp_path, capsys, fake_kernels):
+    from natoanalysis.reports import run
+
+    result = run(notebooks=["00", "05", "09"], countries="POL,DEU", jobs=1, out_dir=tmp_path,
+                 notebook_dir_path=FIXTURES, check=False)
+    assert capsys.readouterr().err.splitlines() == [
+        f"report {result.run_id}: 4 notebooks on 1 worker",
+        "09_fails        failed      - s  1/4",
+        "05_profile_DEU  ok        1.2 s  2/4",
+        "05_profile_POL  ok        1.2 s  3/4",
+        "00_fast         ok        1.2 s  4/4",
+    ]
+
+
+def test_quiet_prints_no_progress(tmp_path, capsys, fake_kernels):
+    from natoanalysis.reports import run
+
+    run(notebooks=["00"], jobs=1, out_dir=tmp_path, notebook_dir_path=FIXTURES, quiet=True)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_log_reader_that_goes_away_does_not_stop_the_run(tmp_path, monkeypatch, fake_kernels):
+    from natoanalysis.reports import run
+
+    class ClosedPipe:
+        def isatty(self):
+            return False
+
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+    monkeypatch.setattr(sys, "stderr", ClosedPipe())
+    result = run(notebooks=["00"], jobs=1, out_dir=tmp_path, notebook_dir_path=FIXTURES)
+    assert result.is_complete and (tmp_path / result.run_id / "manifest.json").is_file()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -245,6 +246,59 @@ def _payload(job, *, staging: Path, folder: Path, kernel_name: str, show_code: b
     }
 
 
+def finished_line(*, name: str, status: str, duration_s: float | None, width: int = 0, done: int = 0,
+                  total: int = 0) -> str:
+    """The line a run prints for a finished notebook when its output is not a terminal (a CI log).
+
+    Examples
+    --------
+    >>> finished_line(name="05_country_profile_POL", status="ok", duration_s=3.24)
+    '05_country_profile_POL  ok  3.2 s'
+    >>> finished_line(name="09_fails", status="failed", duration_s=None, width=12, done=3, total=40)
+    '09_fails      failed     - s   3/40'
+    """
+    seconds = "-" if duration_s is None else f"{duration_s:.1f}"
+    line = f"{name:<{width}}  {status:<{6 if width else 0}}  {seconds:>{5 if width else 0}} s"
+    return line + (f"  {done:>{len(str(total))}}/{total}" if total else "")
+
+
+class _FinishedLines:
+    """One line per finished notebook on ``stream``, flushed: what a log of a run shows instead of a bar.
+
+    A stream that can no longer be written (a reader that went away) stops the
+    lines, not the run: the notebooks still finish and are published.
+    """
+
+    def __init__(self, names: list[str], *, stream):
+        self.stream, self.width, self.total, self.done = stream, max(map(len, names), default=0), len(names), 0
+
+    def say(self, text: str) -> None:
+        if self.stream is None:
+            return
+        try:
+            print(text, file=self.stream, flush=True)
+        except (OSError, ValueError):  # EPIPE, or a stream closed under us
+            self.stream = None
+
+    def __call__(self, name: str, entry: dict) -> None:
+        self.done += 1
+        self.say(finished_line(name=name, status=entry["status"], duration_s=entry.get("duration_s"),
+                               width=self.width, done=self.done, total=self.total))
+
+
+def _progress_lines(names: list[str], *, quiet: bool) -> _FinishedLines | None:
+    """The per-notebook lines, unless ``quiet`` or stderr is a terminal (which has the progress bar)."""
+    stream = sys.stderr
+    if quiet or stream is None:
+        return None
+    try:
+        if stream.isatty():
+            return None
+    except (AttributeError, ValueError):
+        pass
+    return _FinishedLines(names, stream=stream)
+
+
 def _check_kernel(name: str) -> str | None:
     """The kernel's interpreter (the first word of its command line), or ``None``; refuses an unknown kernel."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
@@ -288,7 +342,9 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
     show_code : bool, default False
         Show code cells in the HTML versions.
     quiet : bool, default False
-        No progress bar (it is also off when stderr is not a terminal).
+        No progress: neither the bar (on stderr, when it is a terminal) nor,
+        when stderr is not a terminal (a CI log, a file), the line per
+        finished notebook (:func:`finished_line`).
     notebook_dir_path : path-like, optional
         Notebook folder (default: ``$NATOANALYSIS_NOTEBOOK_DIR`` or ``notebooks/``).
     data_dir : path-like, optional
@@ -381,7 +437,12 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
             env = {"NATOANALYSIS_DATA_DIR": str(root)}
             payloads = [_payload(j, staging=stage.path, folder=folder, kernel_name=kernel_name,
                                  show_code=show_code, timeout_s=timeout, env=env) for j in job_list]
-            entries = execute.run_jobs(payloads, workers=workers, quiet=quiet, hold_fds=(stage.lock_fd,))
+            lines = _progress_lines([j.name for j in job_list], quiet=quiet)
+            if lines is not None:
+                lines.say(f"report {run_id}: {len(job_list)} notebook{'s' if len(job_list) != 1 else ''} "
+                          f"on {workers} worker{'s' if workers != 1 else ''}")
+            entries = execute.run_jobs(payloads, workers=workers, quiet=quiet, hold_fds=(stage.lock_fd,),
+                                       on_finished=lines)
             # Hashed again at the end: a file changed meanwhile may have been read before or after the change.
             changed = manifest_mod.changed_inputs(meta["inputs"]["sources"], manifest_mod.input_hashes(root))
             changed += [path for path, digest in notebook_hashes.items() if _sha256_or_none(path) != digest]
