@@ -152,7 +152,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     n = len(result.manifest["notebooks"])
     if result.is_complete:
         print(f"report {result.run_id}: {n} notebook{'s' if n != 1 else ''} in {result.manifest['duration_s']:.1f} s -> "
-              f"{result.run_dir / 'index.html'}")
+              f"{result.run_dir / 'index.html'}; {_latest_note(result)}")
         return 0
     for line in result.failure_messages():
         print(f"natoanalysis report: error: {line}", file=sys.stderr)
@@ -164,6 +164,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
     print(f"natoanalysis report: run {result.run_id} {what}; kept in {result.run_dir} (marked {marks}), "
           "'latest' not moved", file=sys.stderr)
     return EXIT_FAILED
+
+
+def _latest_note(result) -> str:
+    """Where ``latest`` points after a complete run, and why it did not move when it did not."""
+    if result.latest == result.run_id:
+        return "'latest' points here"
+    now = f"it points at {result.latest}" if result.latest else "there is none yet"
+    if not result.is_full_suite:
+        return f"a partial run (not every notebook and ally), so 'latest' was not moved ({now})"
+    return f"'latest' was not moved: {now}, a newer full run"
 
 
 class _Terminated(SystemExit):

@@ -15,6 +15,7 @@ import pytest
 
 from natoanalysis import cli
 from natoanalysis.reports import execute
+from natoanalysis.reports.rundir import RUN_ID
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "notebooks"
@@ -223,3 +224,67 @@ def test_a_log_reader_that_goes_away_does_not_stop_the_run(tmp_path, monkeypatch
     monkeypatch.setattr(sys, "stderr", ClosedPipe())
     result = run(notebooks=["00"], jobs=1, out_dir=tmp_path, notebook_dir_path=FIXTURES)
     assert result.is_complete and (tmp_path / result.run_id / "manifest.json").is_file()
+
+
+def _suite(tmp_path: Path, *stems: str) -> Path:
+    """A notebook folder holding copies of some fixtures: its full suite is those notebooks."""
+    import shutil
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for stem in stems:
+        shutil.copy(FIXTURES / f"{stem}.ipynb", folder / f"{stem}.ipynb")
+    return folder
+
+
+def _runs(out: Path) -> set[str]:
+    return {p.name for p in out.iterdir() if RUN_ID.match(p.name)} if out.is_dir() else set()
+
+
+def _report(capsys, *argv: str, out: Path) -> tuple[int, list[str], str]:
+    """``natoanalysis report ... --out OUT``: its status, its stdout lines and the run it made."""
+    before = _runs(out)
+    status = cli.main(["report", "--jobs", "1", *argv, "--out", str(out)])
+    [made] = _runs(out) - before
+    return status, capsys.readouterr().out.splitlines(), made
+
+
+def test_only_a_full_suite_moves_latest_and_a_partial_run_says_where_it_went(tmp_path, capsys, fake_kernels):
+    import json
+    import os
+
+    folder, out = _suite(tmp_path, "00_fast", "05_profile"), tmp_path / "reports"
+    common = ["--notebook-dir", str(folder), "--quiet"]
+
+    status, lines, partial = _report(capsys, "05", "--countries", "POL", *common, out=out)
+    assert status == 0 and not os.path.lexists(out / "latest")
+    assert lines == [f"report {partial}: 1 notebook in {_duration(out / partial)} s -> {out / partial / 'index.html'}; "
+                     "a partial run (not every notebook and ally), so 'latest' was not moved (there is none yet)"]
+
+    status, lines, full = _report(capsys, *common, out=out)  # every notebook, the profile for all 32 allies
+    assert status == 0 and len(fake_kernels[-1]) == 33 and os.readlink(out / "latest") == full
+    assert lines[0].endswith("; 'latest' points here")
+
+    status, lines, _ = _report(capsys, "00", *common, out=out)
+    assert status == 0 and os.readlink(out / "latest") == full
+    assert lines[0].endswith(f"so 'latest' was not moved (it points at {full})")
+    flags = {name: json.loads((out / name / "manifest.json").read_text())["is_full_suite"] for name in _runs(out)}
+    assert sorted(flags.values()) == [False, False, True] and flags[full] is True
+
+
+def _duration(run_dir: Path) -> str:
+    import json
+
+    return f"{json.loads((run_dir / 'manifest.json').read_text())['duration_s']:.1f}"
+
+
+def test_a_full_run_takes_latest_from_a_newer_run_of_an_earlier_version(tmp_path, capsys, fake_kernels):
+    import os
+
+    folder, out = _suite(tmp_path, "00_fast"), tmp_path / "reports"
+    legacy = out / "29990101T000000Z-aaaaaa"  # newer than any run made now; no is_full_suite in its manifest
+    legacy.mkdir(parents=True)
+    (legacy / "manifest.json").write_text('{"status": "complete"}')
+    os.symlink(legacy.name, out / "latest")
+    status, lines, made = _report(capsys, "--notebook-dir", str(folder), "--quiet", out=out)
+    assert status == 0 and lines[0].endswith("; 'latest' points here") and os.readlink(out / "latest") == made

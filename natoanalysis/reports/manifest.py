@@ -8,7 +8,8 @@ null} of every library the workers and kernels import (:data:`KERNEL_LIBRARIES`,
 :data:`WORKER_LIBRARIES`: the kernel's own ones as its interpreter has them), ``kernel_name``, ``jobs`` (worker
 processes used), ``jobs_requested`` (as asked, or null), ``show_code``, ``request``
 {notebooks, parameters, countries} as asked, ``countries`` (the allies the per-country
-notebook ran for), ``editions`` {source: edition}, ``inputs`` {data_dir, sources {source:
+notebook ran for), ``is_full_suite`` (every notebook of the folder, the per-country one for
+every ally: only such a run, when complete, moves ``latest``), ``editions`` {source: edition}, ``inputs`` {data_dir, sources {source:
 {fingerprint, files {path: sha256}}} as hashed when the run started, changed [paths
 that differed at the end: data files relative to the data root, ``raw/...``, and
 notebook files]}, ``notebooks`` [...] and ``failed`` [names].

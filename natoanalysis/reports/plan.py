@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import echo
 from .errors import ReportParameterError
-from .notebooks import PER_COUNTRY_PARAMETER, Notebook, inspect, select
+from .notebooks import PER_COUNTRY_PARAMETER, Notebook, discover, inspect, select
 from .params import DomainContext, check_domain, coerce, plain
 
 
@@ -136,3 +136,27 @@ def plan(*, notebooks: list[str] | None, parameters: dict[str, object] | None, c
     if problems:
         raise ReportParameterError(problems)
     return jobs
+
+
+def is_full_suite(jobs: list[Job], *, folder: Path) -> bool:
+    """Whether ``jobs`` run every notebook of ``folder``, a per-country one for every ally: what ``latest`` shows.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "00_overview.ipynb").write_text("{}"); _ = (folder / "05_profile.ipynb").write_text("{}")
+    >>> overview = Job(name="00_overview", notebook="00_overview", input_path="")
+    >>> profiles = [Job(name=f"05_profile_{c}", notebook="05_profile", input_path="", country=c)
+    ...             for c in parse_countries("all")]
+    >>> is_full_suite([overview, *profiles], folder=folder), is_full_suite([overview, *profiles[:3]], folder=folder)
+    (True, False)
+    >>> is_full_suite(profiles, folder=folder)
+    False
+    >>> import shutil; shutil.rmtree(folder)
+    """
+    if not jobs or {j.notebook for j in jobs} != {p.stem for p in discover(folder)}:
+        return False
+    everyone = set(parse_countries("all"))
+    per_country = {j.notebook for j in jobs if j.country is not None}
+    return all({j.country for j in jobs if j.notebook == stem} == everyone for stem in per_country)

@@ -18,7 +18,7 @@ from ..errors import echo
 from . import execute, index, interrupts, manifest as manifest_mod, rundir
 from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError
 from .params import DomainContext, edition_source, plain_parameters
-from .plan import plan
+from .plan import is_full_suite, plan
 
 DEFAULT_KERNEL = "natoanalysis"
 
@@ -31,6 +31,13 @@ class RunResult:
     run_dir: Path
     is_complete: bool
     manifest: dict
+    #: Where ``latest`` points after the run (its own id when it moved there), or ``None``.
+    latest: str | None = None
+
+    @property
+    def is_full_suite(self) -> bool:
+        """Whether the run ran every notebook, the per-country one for every ally (only such a run moves ``latest``)."""
+        return bool(self.manifest.get("is_full_suite"))
 
     @property
     def notebooks(self) -> pd.DataFrame:
@@ -318,7 +325,12 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
         out_dir: str | os.PathLike | None = None, show_code: bool = False, quiet: bool = False,
         notebook_dir_path: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None,
         kernel_name: str = DEFAULT_KERNEL, timeout_s: float | None = None, check: bool = True) -> RunResult:
-    """Execute report notebooks into ``<out_dir>/<run-id>/`` and point ``<out_dir>/latest`` at it.
+    """Execute report notebooks into ``<out_dir>/<run-id>/``; a full suite also moves ``<out_dir>/latest``.
+
+    ``latest`` moves only for a complete run of the full suite (every notebook
+    of the folder, the per-country one for every ally), so a run of one
+    notebook never hides the full reports; the manifest records which it was
+    (``is_full_suite``).
 
     Parameters
     ----------
@@ -430,6 +442,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
                 "request": {"notebooks": list(notebooks or []), "parameters": dict(parameters),
                             "countries": countries},
                 "countries": sorted({j.country for j in job_list if j.country}),
+                "is_full_suite": is_full_suite(job_list, folder=folder),
                 "editions": {src: ", ".join(sorted({e for (s, _), e in resolved.items() if s == src}))
                              for src in sorted({s for s, _ in resolved})},
                 "inputs": {"data_dir": str(root), "sources": manifest_mod.input_hashes(root)},
@@ -467,16 +480,16 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
                     "see manifest.json (inputs). reports/latest does not point here.\n" + "\n".join(changed) + "\n")
             # A signal now would only leave a finished run unpublished: the few milliseconds run to their end.
             with interrupts.held_off():
-                run_dir = stage.publish(markers=markers)
-                if is_complete:
-                    rundir.point_latest(reports, run_id)
+                run_dir, _ = rundir.publish(stage, markers=markers,
+                                            link_latest=is_complete and meta["is_full_suite"])
         except BaseException:
             # An interrupted run leaves nothing behind (its workers have stopped: run_jobs waits for them);
             # earlier runs and `latest` were never touched.
             with interrupts.held_off():
                 stage.discard()
             raise
-    result = RunResult(run_id=run_id, run_dir=run_dir, is_complete=is_complete, manifest=meta)
+    result = RunResult(run_id=run_id, run_dir=run_dir, is_complete=is_complete, manifest=meta,
+                       latest=rundir.latest_target(reports))
     if check and not is_complete:
         what = "failed" if meta["failed"] else "is inconsistent"
         marks = " and ".join(m for m in (rundir.INCOMPLETE, rundir.INCONSISTENT) if m in markers)

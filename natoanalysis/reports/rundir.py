@@ -11,6 +11,7 @@ start; a random suffix keeps runs started in the same second apart.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -107,6 +108,7 @@ class Staging:
             os.close(self.lock_fd)
 
 
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 _RUN_FILE = re.compile(r"^\.(?P<run_id>\d{8}T\d{6}Z-[0-9a-f]{6})\.(?P<kind>tmp|lock)$")
 
 
@@ -219,8 +221,23 @@ def is_complete_run(path: Path) -> bool:
             and not (path / INCOMPLETE).exists() and not (path / INCONSISTENT).exists())
 
 
+def is_full_run(path: Path) -> bool:
+    """A complete run whose manifest says it ran the full suite: what ``latest`` may point at.
+
+    Runs of earlier versions, which did not record it, count as partial: one
+    of them may have been a one-notebook run.
+    """
+    if not is_complete_run(path):
+        return False
+    try:
+        return json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("is_full_suite") is True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 @contextlib.contextmanager
 def _locked(root: Path):
+    """The reports folder's lock: held while a run is published and linked, and while old runs are pruned."""
     import fcntl
 
     with open(root / ".latest.lock", "a") as fh:
@@ -231,8 +248,29 @@ def _locked(root: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _check_latest_link(root: Path) -> Path:
+    link = root / LATEST
+    if link.exists() and not link.is_symlink():
+        raise FileExistsError(f"{link} exists and is not a symbolic link; remove it to let reports update it")
+    return link
+
+
+def _point_latest(root: Path, run_id: str) -> bool:
+    """:func:`point_latest` for a caller that holds the lock."""
+    link = root / LATEST
+    if link.is_symlink():
+        current = os.readlink(link)
+        if current > run_id and is_full_run(root / current):
+            return False
+    tmp = root / f".{LATEST}.{run_id}.tmp"
+    tmp.unlink(missing_ok=True)
+    os.symlink(run_id, tmp)
+    os.replace(tmp, link)
+    return True
+
+
 def point_latest(root: Path, run_id: str) -> bool:
-    """Point ``root/latest`` at ``run_id`` unless it already points at a newer complete run.
+    """Point ``root/latest`` at ``run_id`` unless it already points at a newer full run (:func:`is_full_run`).
 
     The link is replaced atomically (a new link renamed over the old one), under
     a lock so that two runs finishing together leave it at the newer one.
@@ -243,23 +281,53 @@ def point_latest(root: Path, run_id: str) -> bool:
     >>> import tempfile
     >>> root = Path(tempfile.mkdtemp())
     >>> for run_id in ("20250101T000000Z-aaaaaa", "20250102T000000Z-bbbbbb"):
-    ...     (root / run_id).mkdir(); _ = (root / run_id / "manifest.json").write_text("{}")
+    ...     (root / run_id).mkdir(); _ = (root / run_id / "manifest.json").write_text('{"is_full_suite": true}')
     >>> point_latest(root, "20250102T000000Z-bbbbbb"), point_latest(root, "20250101T000000Z-aaaaaa")
     (True, False)
     >>> os.readlink(root / "latest")
     '20250102T000000Z-bbbbbb'
     >>> shutil.rmtree(root)
     """
-    link = root / LATEST
-    if link.exists() and not link.is_symlink():
-        raise FileExistsError(f"{link} exists and is not a symbolic link; remove it to let reports update it")
+    _check_latest_link(root)
     with _locked(root):
-        if link.is_symlink():
-            current = os.readlink(link)
-            if current > run_id and is_complete_run(root / current):
-                return False
-        tmp = root / f".{LATEST}.{run_id}.tmp"
-        tmp.unlink(missing_ok=True)
-        os.symlink(run_id, tmp)
-        os.replace(tmp, link)
-    return True
+        return _point_latest(root, run_id)
+
+
+def publish(stage: Staging, *, markers: dict[str, str], link_latest: bool) -> tuple[Path, bool]:
+    """Rename a finished run into place and, when ``link_latest``, point ``latest`` at it.
+
+    Both happen under the reports folder's lock, so :func:`prune` never sees
+    a run published but not yet linked (and takes it for an old one). Returns
+    the run's folder and whether ``latest`` now points at it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> stage = Staging.begin(root, "20250101T000000Z-abcdef")
+    >>> _ = (stage.path / "manifest.json").write_text('{"is_full_suite": true}')
+    >>> folder, moved = publish(stage, markers={}, link_latest=True)
+    >>> folder.name, moved, os.readlink(root / LATEST)
+    ('20250101T000000Z-abcdef', True, '20250101T000000Z-abcdef')
+    >>> shutil.rmtree(root)
+    """
+    if link_latest:
+        _check_latest_link(stage.root)
+    with _locked(stage.root):
+        final = stage.publish(markers=markers)
+        return final, (_point_latest(stage.root, stage.run_id) if link_latest else False)
+
+
+def latest_target(root: Path) -> str | None:
+    """The run id ``root/latest`` points at, or ``None`` (no link, or one that points elsewhere).
+
+    Examples
+    --------
+    >>> latest_target(Path("/nonexistent")) is None
+    True
+    """
+    try:
+        target = os.readlink(root / LATEST)
+    except OSError:
+        return None
+    return target if RUN_ID.match(target) else None
