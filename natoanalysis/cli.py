@@ -119,6 +119,7 @@ def _notebook_listing(table, *, width: int = LIST_WIDTH) -> list[str]:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from . import validate
     from .reports import JobsCappedWarning, list_notebooks, run
     from .reports.execute import skip_iri_format_checkers
     from .reports.interrupts import terminate_raises
@@ -136,6 +137,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     # Checked here too, so that the message names the options as typed.
     whole_jobs(args.jobs, name="--jobs")
     positive_seconds(args.timeout, name="--timeout")
+    if args.keep is not None:
+        validate.whole_number(args.keep, name="--keep")
 
     def note(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, JobsCappedWarning):
@@ -148,11 +151,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
         result = run(notebooks=args.notebooks or None, parameters=params, countries=args.countries,
                      jobs=args.jobs, out_dir=args.out, show_code=args.show_code, quiet=args.quiet,
                      notebook_dir_path=args.notebook_dir, data_dir=args.data_dir, kernel_name=args.kernel,
-                     timeout_s=args.timeout, check=False)
+                     timeout_s=args.timeout, check=False, keep=args.keep)
     n = len(result.manifest["notebooks"])
     if result.is_complete:
         print(f"report {result.run_id}: {n} notebook{'s' if n != 1 else ''} in {result.manifest['duration_s']:.1f} s -> "
               f"{result.run_dir / 'index.html'}; {_latest_note(result)}")
+        if result.pruned is not None:
+            _print_pruned(result.pruned, reports=result.run_dir.parent, command="report")
         return 0
     for line in result.failure_messages():
         print(f"natoanalysis report: error: {line}", file=sys.stderr)
@@ -162,8 +167,31 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if result.changed_inputs:
         what += (" and " if what else "") + "INCONSISTENT (inputs changed while it ran)"
     print(f"natoanalysis report: run {result.run_id} {what}; kept in {result.run_dir} (marked {marks}), "
-          "'latest' not moved", file=sys.stderr)
+          "'latest' not moved" + ("; no old run removed (--keep)" if args.keep is not None else ""), file=sys.stderr)
     return EXIT_FAILED
+
+
+def _print_pruned(pruned, *, reports, command: str) -> None:
+    """What a clean-up removed (or would remove), each run with its size, then the total freed."""
+    from .reports.rundir import shown_bytes
+
+    verb = "would remove" if pruned.dry_run else "removed"
+    for run_id, size in pruned.removed.items():
+        print(f"{verb} {reports / run_id} ({shown_bytes(size)})")
+    for run_id, why in pruned.failed.items():
+        print(f"natoanalysis {command}: error: could not remove {reports / run_id}: {why}", file=sys.stderr)
+    n, kept = len(pruned.removed), len(pruned.kept)
+    done = (f"{verb} {n} old run{'s' if n != 1 else ''}, {shown_bytes(pruned.bytes_freed)} "
+            f"{'would be ' if pruned.dry_run else ''}freed" if n else "no old run to remove")
+    print(f"{command}: {done}; {kept} run{'s' if kept != 1 else ''} kept in {reports}")
+
+
+def _cmd_clean(args: argparse.Namespace) -> int:
+    from . import config
+    from .reports.run import clean
+    pruned = clean(out_dir=args.out, keep=args.keep, dry_run=args.dry_run)
+    _print_pruned(pruned, reports=config.reports_dir(args.out), command="clean")
+    return EXIT_FAILED if pruned.failed else 0
 
 
 def _latest_note(result) -> str:
@@ -310,7 +338,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kernel", default="natoanalysis", help="Jupyter kernel (default: natoanalysis)")
     p.add_argument("--timeout", type=_seconds,
                    help="per-cell time limit in seconds, > 0, rounded up to whole seconds (default: none)")
+    p.add_argument("--keep", type=_whole_number, metavar="N",
+                   help="after a complete run, remove all but the N newest runs (never the one 'latest' points "
+                        "at, nor this one); see `natoanalysis clean`")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("clean", help="remove old report runs from reports/, keeping the newest and 'latest'",
+                       description="Remove old report runs: all but the N newest run folders and the one "
+                                   "'latest' points at, and the hidden folders of runs that died. Only "
+                                   "folders named by a run id that hold a manifest.json are removed.")
+    p.add_argument("--keep", type=_whole_number, default=1, metavar="N",
+                   help="how many of the newest runs to keep, besides the one 'latest' points at (default: 1)")
+    p.add_argument("--out", help="reports folder (default: the repository's reports/)")
+    p.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    p.set_defaults(func=_cmd_clean)
     parser.commands = sub.choices  # type: ignore[attr-defined]  # {name: parser}, for main's messages
     return parser
 

@@ -288,3 +288,96 @@ def test_a_full_run_takes_latest_from_a_newer_run_of_an_earlier_version(tmp_path
     os.symlink(legacy.name, out / "latest")
     status, lines, made = _report(capsys, "--notebook-dir", str(folder), "--quiet", out=out)
     assert status == 0 and lines[0].endswith("; 'latest' points here") and os.readlink(out / "latest") == made
+
+
+def _fake_run(out: Path, run_id: str, *, size: int = 0, manifest: bool = True) -> Path:
+    folder = out / run_id
+    (folder / "html").mkdir(parents=True)
+    if manifest:
+        (folder / "manifest.json").write_text('{"status": "complete"}')
+    (folder / "html" / "page.html").write_bytes(b"x" * size)
+    return folder
+
+
+def _du(path: Path) -> int:
+    """Bytes on disk as coreutils counts them: the check on rundir.disk_usage."""
+    return int(subprocess.run(["du", "-s", "-B1", str(path)], capture_output=True, text=True,
+                              check=True).stdout.split()[0])
+
+
+def test_clean_removes_only_old_run_folders_and_says_what_it_freed(tmp_path, capsys):
+    from natoanalysis.reports import rundir
+
+    out, outside = tmp_path / "reports", tmp_path / "elsewhere"
+    old = [_fake_run(out, f"2026010{d}T000000Z-aaaaaa", size=100_000 * d) for d in range(1, 7)]
+    os.symlink(old[0].name, out / "latest")  # the oldest run is still what latest shows: it stays
+    _fake_run(outside, "20990101T000000Z-ffffff", size=10)
+    os.symlink(outside / "20990101T000000Z-ffffff", out / "20250101T000000Z-bbbbbb")  # a link: never followed
+    _fake_run(out, "20250102T000000Z-cccccc", manifest=False)  # no manifest: not recognisably a run
+    (out / "notes").mkdir()
+    live = rundir.Staging.begin(out, "20250103T000000Z-dddddd")  # a run in progress
+    locked = rundir.Staging.begin(out, "20250104T000000Z-eeeeee")  # a run being published: folder renamed,
+    os.rename(locked.path, out / locked.run_id)  # lock not yet released
+    (out / locked.run_id / "manifest.json").write_text("{}")
+    try:
+        sizes = {p.name: _du(p) for p in old}
+        before = sorted(p.name for p in out.iterdir())
+        assert cli.main(["clean", "--keep", "2", "--out", str(out), "--dry-run"]) == 0
+        dry = capsys.readouterr().out.splitlines()
+        assert sorted(p.name for p in out.iterdir()) == before
+        assert cli.main(["clean", "--keep", "2", "--out", str(out)]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert sorted(p.name for p in out.iterdir()) == sorted({*before, ".latest.lock"} - {p.name for p in old[1:4]})
+        assert live.path.is_dir() and (outside / "20990101T000000Z-ffffff" / "html" / "page.html").is_file()
+    finally:
+        live.discard()
+        locked.release()
+    gone = [p.name for p in old[1:4]]
+    freed = rundir.shown_bytes(sum(sizes[g] for g in gone))
+    assert lines == [f"removed {out / g} ({rundir.shown_bytes(sizes[g])})" for g in gone] + [
+        f"clean: removed 3 old runs, {freed} freed; 4 runs kept in {out}"]
+    assert dry == [line.replace("removed", "would remove", 1) for line in lines[:3]] + [
+        f"clean: would remove 3 old runs, {freed} would be freed; 4 runs kept in {out}"]
+    assert sum(sizes[g] for g in gone) >= 200_000 + 300_000 + 400_000  # at least the bytes written
+
+
+def test_a_clean_up_killed_half_way_is_finished_by_the_next(tmp_path, capsys):
+    out = tmp_path / "reports"
+    _fake_run(out, "20260101T000000Z-aaaaaa")
+    trash = _fake_run(out, ".20250101T000000Z-aaaaaa.trash".lstrip("."), size=5000)
+    trash.rename(out / ".20250101T000000Z-aaaaaa.trash")
+    assert cli.main(["clean", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [".latest.lock", "20260101T000000Z-aaaaaa"]
+    assert capsys.readouterr().out.splitlines()[0].startswith(f"removed {out / '20250101T000000Z-aaaaaa'} (")
+
+
+def test_report_keep_prunes_after_a_complete_run_only(tmp_path, capsys, fake_kernels):
+    import os
+
+    folder, out = _suite(tmp_path, "00_fast", "09_fails"), tmp_path / "reports"
+    full = _fake_run(out, "20200101T000000Z-aaaaaa")
+    (full / "manifest.json").write_text('{"is_full_suite": true}')
+    os.symlink(full.name, out / "latest")
+    older = [_fake_run(out, f"2020010{d}T000000Z-bbbbbb") for d in (2, 3, 4)]
+
+    status = cli.main(["report", "--keep", "1", "--quiet", "--out", str(out), "--notebook-dir", str(folder)])
+    captured = capsys.readouterr()
+    assert status == 1 and captured.err.splitlines()[-1].endswith("; no old run removed (--keep)")
+    assert all(p.is_dir() for p in older)
+
+    [failed] = _runs(out) - {full.name, *(p.name for p in older)}
+    status, lines, made = _report(capsys, "00", "--keep", "2", "--quiet", "--notebook-dir", str(folder), out=out)
+    assert status == 0
+    # Kept: the two newest (this run and the failed one) and the full run latest points at.
+    assert _runs(out) == {made, failed, full.name}
+    assert not any(p.exists() for p in older)
+    assert [line.split(" (")[0] for line in lines[1:4]] == [f"removed {p}" for p in older]
+    assert lines[4].startswith("report: removed 3 old runs, ") and lines[4].endswith(f"; 3 runs kept in {out}")
+
+
+def test_keep_must_be_a_whole_number(tmp_path, capsys, no_kernels):
+    assert cli.main(["report", "00", "--keep", "-1", "--out", str(tmp_path), "--notebook-dir", str(FIXTURES)]) == 2
+    assert cli.main(["clean", "--keep", "x", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "natoanalysis report: error: --keep must be a whole number >= 0, got -1",
+        "natoanalysis clean: error: argument --keep: expects a whole number, got 'x' (see natoanalysis clean --help)"]

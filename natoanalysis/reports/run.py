@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import config
+from .. import config, validate
 from ..errors import echo
 from . import execute, index, interrupts, manifest as manifest_mod, rundir
 from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError
@@ -33,6 +33,8 @@ class RunResult:
     manifest: dict
     #: Where ``latest`` points after the run (its own id when it moved there), or ``None``.
     latest: str | None = None
+    #: The old runs removed after it (``keep``), or ``None`` when nothing was pruned.
+    pruned: rundir.Pruned | None = None
 
     @property
     def is_full_suite(self) -> bool:
@@ -211,11 +213,7 @@ def whole_jobs(value: object, *, name: str = "jobs") -> int | None:
     ...
     ValueError: --jobs must be a whole number >= 1, got 0
     """
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {_shown_number(value)}")
-    return int.__int__(value)
+    return None if value is None else validate.whole_number(value, name=name, minimum=1)
 
 
 def positive_seconds(value: object, *, name: str = "timeout_s") -> int | None:
@@ -324,7 +322,8 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
         countries: str | list[str] | None = None, jobs: int | None = None,
         out_dir: str | os.PathLike | None = None, show_code: bool = False, quiet: bool = False,
         notebook_dir_path: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None,
-        kernel_name: str = DEFAULT_KERNEL, timeout_s: float | None = None, check: bool = True) -> RunResult:
+        kernel_name: str = DEFAULT_KERNEL, timeout_s: float | None = None, check: bool = True,
+        keep: int | None = None) -> RunResult:
     """Execute report notebooks into ``<out_dir>/<run-id>/``; a full suite also moves ``<out_dir>/latest``.
 
     ``latest`` moves only for a complete run of the full suite (every notebook
@@ -371,6 +370,10 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
         (a data file, a notebook) changed during the run; the run is still
         kept, marked ``INCOMPLETE`` or ``INCONSISTENT``, and ``latest`` stays
         where it was. With ``False`` return the result instead.
+    keep : int, optional
+        After a complete run, remove all but the ``keep`` newest runs of the
+        reports folder (:func:`clean`); the run just made and the one
+        ``latest`` points at always stay. Default: remove nothing.
 
     Returns
     -------
@@ -407,6 +410,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
             else _plain_texts(countries, name="countries"))
         kernel_name = _plain_texts([kernel_name], name="kernel_name")[0]
         jobs_requested = whole_jobs(jobs, name="jobs")
+        keep = None if keep is None else validate.whole_number(keep, name="keep")
         timeout = positive_seconds(timeout_s, name="timeout_s")
     except ValueError as exc:
         raise ReportParameterError(str(exc).splitlines()) from None
@@ -488,14 +492,52 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
             with interrupts.held_off():
                 stage.discard()
             raise
+    # Only after a complete run: a failed one is no reason to give up the runs that worked.
+    pruned = rundir.prune(reports, keep=keep, protect=(run_id,)) if keep is not None and is_complete else None
     result = RunResult(run_id=run_id, run_dir=run_dir, is_complete=is_complete, manifest=meta,
-                       latest=rundir.latest_target(reports))
+                       latest=rundir.latest_target(reports), pruned=pruned)
     if check and not is_complete:
         what = "failed" if meta["failed"] else "is inconsistent"
         marks = " and ".join(m for m in (rundir.INCOMPLETE, rundir.INCONSISTENT) if m in markers)
         raise ReportFailedError(f"report run {run_id} {what} (kept in {run_dir}, marked {marks}):\n"
                                 + "\n".join(result.failure_messages()), result=result)
     return result
+
+
+def clean(*, out_dir: str | os.PathLike | None = None, keep: int = 1, dry_run: bool = False) -> rundir.Pruned:
+    """Remove old runs from the reports folder: all but the ``keep`` newest, and the one ``latest`` points at.
+
+    Only folders a run published (:func:`rundir.is_run_folder`) are removed,
+    never through a link; a run being published or whose lock another
+    process holds stays, and so do the hidden folders of runs in progress.
+    Staging folders of runs that died are removed too (they are not counted
+    in the result). ``dry_run`` says what would go and removes nothing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> empty = Path(tempfile.mkdtemp())
+    >>> clean(out_dir=empty).removed
+    {}
+    >>> clean(out_dir=empty, keep=-1)
+    Traceback (most recent call last):
+    ...
+    natoanalysis.reports.errors.ReportParameterError: --keep must be a whole number >= 0, got -1
+    >>> import shutil; shutil.rmtree(empty)
+    """
+    try:
+        keep = validate.whole_number(keep, name="--keep")
+    except ValueError as exc:
+        raise ReportParameterError([str(exc)]) from None
+    reports = config.reports_dir(out_dir)
+    if reports.exists() and not reports.is_dir():
+        raise ReportParameterError([f"--out {_shown_path(reports)} is a file, not a folder"])
+    try:
+        if not dry_run:
+            rundir.remove_abandoned(reports)
+        return rundir.prune(reports, keep=keep, dry_run=dry_run)
+    except OSError as exc:
+        raise ReportParameterError([f"--out {_shown_path(reports)} cannot be cleaned: {exc.strerror or exc}"]) from None
 
 
 def _plain_texts(values: object, *, name: str) -> list[str] | None:
