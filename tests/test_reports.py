@@ -312,7 +312,7 @@ def test_staging_of_a_killed_run_is_removed_by_the_next_run(tmp_path, monkeypatc
 def test_latest_never_moves_back_to_an_older_run(tmp_path):
     for run_id in ("20240101T000000Z-aaaaaa", "20240102T000000Z-bbbbbb"):
         (tmp_path / run_id).mkdir()
-        (tmp_path / run_id / "manifest.json").write_text("{}", encoding="utf-8")
+        (tmp_path / run_id / "manifest.json").write_text('{"is_full_suite": true}', encoding="utf-8")
     assert rundir.point_latest(tmp_path, "20240102T000000Z-bbbbbb") is True
     assert rundir.point_latest(tmp_path, "20240101T000000Z-aaaaaa") is False
     assert os.readlink(tmp_path / "latest") == "20240102T000000Z-bbbbbb"
