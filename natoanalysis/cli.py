@@ -13,10 +13,10 @@ import contextlib
 import os
 import signal
 import sys
-import threading
 import warnings
-from typing import Iterator, Sequence
+from typing import Sequence
 
+from . import signals
 from .errors import NatoAnalysisError, echo
 
 EXIT_USAGE = 2
@@ -204,41 +204,14 @@ def _latest_note(result) -> str:
     return f"'latest' was not moved: {now}, a newer full run"
 
 
-class _Terminated(SystemExit):
-    """SIGTERM, raised as SystemExit so that ``except BaseException`` clean-ups run on the way out."""
-
-
-@contextlib.contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """Turn SIGTERM into :class:`_Terminated` (exit status 143) while the block runs.
-
-    Python's default for SIGTERM ends the process at once, skipping every ``finally``: a fetch
-    stopped that way would leave its ``.part`` file. Only the main thread may set handlers; in
-    another thread the block runs unchanged.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: let the clean-up finish
-        raise _Terminated(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
-
-
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from .pipeline import fetch
     try:
-        with _sigterm_raises():
+        with signals.terminate_raises():
             result = fetch(source=args.source, edition=args.edition, page_url=args.page_url,
                            data_dir=args.data_dir, timeout=args.timeout)
-    except _Terminated:
-        print("natoanalysis fetch: stopped by SIGTERM; nothing unfinished was kept", file=sys.stderr)
+    except signals.Terminated as exc:
+        print(f"natoanalysis fetch: stopped by {signal.Signals(exc.signum).name}; nothing unfinished was kept", file=sys.stderr)
         raise
     except KeyboardInterrupt:
         print("natoanalysis fetch: interrupted; nothing unfinished was kept", file=sys.stderr)

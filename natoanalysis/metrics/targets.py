@@ -402,3 +402,57 @@ def years_to_target(*, country: str | list[str] | None = None, target: float = D
                         "year_reached": y0 + years}, index=pd.Index(codes, name="country"))
     out.attrs.update(skipped=skipped)
     return out
+
+
+def share_at_pace(*, pace_pp_per_year: float, by: int = DEFAULT_BY, target_pct: float = DEFAULT_TARGET_PCT,
+                  country: str | list[str] | None = None, year: int | None = None,
+                  data: pd.DataFrame | None = None, edition: str | None = None) -> pd.DataFrame:
+    """Each ally's share of GDP in ``by`` if it rose by a fixed number of points a year from ``year``.
+
+    ``projected = share[year] + pace_pp_per_year * (by - year)``: a
+    hypothetical straight path in points of GDP, the form in which a pace
+    ("0.2 points a year") is usually quoted; ``reaches_target`` compares it
+    with ``target_pct``, unrounded.
+
+    Parameters
+    ----------
+    pace_pp_per_year : float
+        Points of GDP added each year (not percent growth).
+    by : int, default 2035
+        Year of the projection, after ``year``.
+    target_pct : float, default 3.5
+        Percent of GDP.
+    country : str or list of str, optional
+        Ally ISO3 code(s); default every ally with armed forces that was a
+        member in ``year`` and has a published share.
+    year : int, optional
+        Starting year; default the edition's latest.
+    data, edition
+        Tidy table and edition (default :func:`natoanalysis.load`, latest).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``country``: ``share_gdp_pct``, ``projected_share_gdp_pct``,
+        ``reaches_target``; ``attrs`` holds ``year``, ``by`` and ``skipped``.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = share_at_pace(pace_pp_per_year=0.2, by=2035, target_pct=3.5, year=2024, data=na.load())
+    >>> round(float(t.at["DEU", "projected_share_gdp_pct"]), 2), bool(t.at["DEU", "reaches_target"])
+    (4.32, True)
+    """
+    df = validate.table(data, edition)
+    tgt = validate.non_negative(target_pct, name="target_pct")
+    pace = float(validate.non_negative(pace_pp_per_year, name="pace_pp_per_year", unit="points of GDP a year"))
+    y0 = validate.year_or_last(year, df)
+    end = _by(by, y0)
+    codes, _, skipped = _allies_with(country, df, y0, needs=[("share_gdp_pct", "constant", y0)])
+    now = _share(df).reindex(codes)[y0]
+    projected = now + pace * (end - y0)
+    # Rounded far below the printed precision so that 1.3 + 0.2 * 11 reaches 3.5 (binary floats give 3.4999...).
+    out = pd.DataFrame({"share_gdp_pct": now, "projected_share_gdp_pct": projected,
+                        "reaches_target": projected.round(9) >= tgt}, index=pd.Index(codes, name="country"))
+    out.attrs.update(year=y0, by=end, skipped=skipped)
+    return out

@@ -268,14 +268,18 @@ def execute_job(job: dict) -> dict:
     """Run one notebook (worker side) and return its manifest entry.
 
     ``job`` holds ``name, notebook, input_path, overrides, output_ipynb,
-    output_html, figure_dir, kernel_name, cwd, show_code, timeout, env``.
+    output_html, figure_dir, table_dir, kernel_name, cwd, show_code, timeout, env``.
     Never raises for a notebook error: the error goes into the returned entry.
     """
     figure_dir = Path(job["figure_dir"])
     figure_dir.mkdir(parents=True, exist_ok=True)
     Path(job["output_ipynb"]).parent.mkdir(parents=True, exist_ok=True)
+    table_dir = Path(job["table_dir"])
     # The kernel inherits this process's environment; one notebook runs at a time per worker.
     os.environ[config.FIGURE_DIR_ENV] = str(figure_dir)
+    os.environ[config.TABLE_DIR_ENV] = str(table_dir)
+    # The page is html/<name>.html; its links to the tables' CSV are relative, so the run folder can move.
+    os.environ[config.TABLE_HREF_ENV] = f"../tables/{table_dir.name}"
     for name, value in PINNED_ENV.items():
         os.environ.setdefault(name, value)
     os.environ.update(job.get("env") or {})
@@ -323,6 +327,7 @@ def execute_job(job: dict) -> dict:
         log_path.unlink()
     entry["has_log"] = log_path.is_file()
     entry["figures"] = sorted(p.name for p in figure_dir.iterdir() if p.is_file())
+    entry["tables"] = sorted(p.name for p in table_dir.iterdir() if p.is_file()) if table_dir.is_dir() else []
     entry["has_ipynb"] = Path(job["output_ipynb"]).is_file()
     entry["has_html"] = Path(job["output_html"]).is_file()
     return entry

@@ -116,7 +116,8 @@ def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str], n
         "outputs": {"ipynb": f"notebooks/{name}.ipynb" if result["has_ipynb"] else None,
                     "html": f"html/{name}.html" if result["has_html"] else None,
                     "log": f"logs/{name}.log" if result["has_log"] else None,
-                    "figures": [f"figures/{name}/{f}" for f in result["figures"]]},
+                    "figures": [f"figures/{name}/{f}" for f in result["figures"]],
+                    "tables": [f"tables/{name}/{f}" for f in result.get("tables", [])]},
         "error": result["error"],
     }
 

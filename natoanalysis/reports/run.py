@@ -246,7 +246,8 @@ def _payload(job, *, staging: Path, folder: Path, kernel_name: str, show_code: b
         "output_ipynb": str(staging / "notebooks" / f"{job.name}.ipynb"),
         "output_html": str(staging / "html" / f"{job.name}.html"),
         "output_log": str(staging / "logs" / f"{job.name}.log"),
-        "figure_dir": str(staging / "figures" / job.name), "kernel_name": kernel_name, "cwd": str(folder),
+        "figure_dir": str(staging / "figures" / job.name), "table_dir": str(staging / "tables" / job.name),
+        "kernel_name": kernel_name, "cwd": str(folder),
         "show_code": show_code, "timeout": timeout_s, "env": env,
     }
 

@@ -8,6 +8,9 @@ from .. import allies, reference
 from .. import validate
 from ..metrics.guidelines import compliance_table
 from . import labels, text
+from .provenance import attach, carry, rows_of
+from .selection import rows
+
 
 def guideline_labels() -> dict[str, str]:
     """``{flag column: label}`` of the guidelines a compliance table tests, from ``reference/guidelines.csv``.
@@ -43,7 +46,8 @@ def compliance_history(*, data: pd.DataFrame, basis: str = "published") -> pd.Da
     t = compliance_table(basis=basis, data=df)
     names = allies.registry().set_index("iso3")["name"]
     t.insert(1, "country_name", t["country"].map(names).astype(str))
-    return t
+    used = ["share_gdp_pct", "equipment_share_pct"] + (["defence_exp_usd", "gdp_usd"] if basis != "published" else [])
+    return attach(t, rows=rows(df, indicator=[i for i in used if i in set(df["indicator"])]))
 
 
 def meeting_counts(*, data: pd.DataFrame, basis: str = "published") -> pd.DataFrame:
@@ -70,7 +74,7 @@ def meeting_counts(*, data: pd.DataFrame, basis: str = "published") -> pd.DataFr
     out = pd.DataFrame({"n_assessed": g["meets_2pct"].count()})
     for col in guideline_labels():
         out[f"n_{col}"] = g[col].sum().astype(int)
-    return out
+    return attach(out, rows=rows_of(t))
 
 
 def counts_long(counts: pd.DataFrame) -> pd.DataFrame:
@@ -85,7 +89,8 @@ def counts_long(counts: pd.DataFrame) -> pd.DataFrame:
     """
     parts = [pd.DataFrame({"year": counts.index.astype(int), "guideline": label,
                            "n_allies": counts[f"n_{col}"].to_numpy()}) for col, label in guideline_labels().items()]
-    return pd.concat(parts, ignore_index=True).sort_values(["year"], kind="stable").reset_index(drop=True)
+    return carry(counts, pd.concat(parts, ignore_index=True).sort_values(["year"], kind="stable")
+                 .reset_index(drop=True))
 
 
 def printed_versus_recomputed(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> pd.DataFrame:

@@ -6,6 +6,8 @@ import pandas as pd
 
 from .. import allies
 from . import labels, text
+from .provenance import attach
+from .selection import rows
 from .. import validate
 from ..metrics.scenarios import TOTAL, simulate_paths
 from ..metrics.targets import gap_to_target, required_annual_increase
@@ -50,7 +52,7 @@ def target_gaps(*, data: pd.DataFrame, year: int | None = None, core_target_pct:
     out.index.name = "country"
     out = out.reset_index().sort_values("gap_core_pp", ascending=False).reset_index(drop=True)
     out.attrs.update(skipped=core.attrs.get("skipped", {}), year=y)
-    return out
+    return attach(out, rows=rows(df, indicator=["share_gdp_pct", "gdp_usd"], year=y))
 
 
 def scenario_costs(*, data: pd.DataFrame, year: int | None = None, target_pct: float = 3.5, deadline: int = 2035,
@@ -90,7 +92,8 @@ def scenario_costs(*, data: pd.DataFrame, year: int | None = None, target_pct: f
     out = pd.concat([by_ally, res.loc[[TOTAL]]])
     out.index.name = "country"
     out.attrs.clear()
-    return out.reset_index()
+    # Every year feeds the GDP trend and volatility of the scenarios, not only the starting year.
+    return attach(out.reset_index(), rows=rows(df, indicator=["share_gdp_pct", "gdp_usd"], price_basis="constant"))
 
 
 def gaps_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, core_target_pct: float, total_target_pct: float) -> str:

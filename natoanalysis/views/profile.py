@@ -7,6 +7,8 @@ import pandas as pd
 from .. import allies, reference
 from .. import validate
 from . import labels, text
+from .provenance import attach
+from .selection import rows
 from ..metrics.targets import gap_to_target, project_path, required_annual_increase
 
 COMPOSITION = {"equipment_share_pct": "Equipment (incl. R&D)", "personnel_share_pct": "Personnel",
@@ -189,7 +191,7 @@ def composition(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
     out = pd.DataFrame({"year": sel["year"].astype(int), "category": sel["indicator"].map(COMPOSITION),
                         "share_of_defence_exp_pct": sel["value"].astype(float),
                         "_order": sel["indicator"].map({k: i for i, k in enumerate(COMPOSITION)})})
-    return out.sort_values(["year", "_order"]).drop(columns="_order").reset_index(drop=True)
+    return attach(out.sort_values(["year", "_order"]).drop(columns="_order").reset_index(drop=True), rows=sel)
 
 
 def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, deadline: int = 2035,
@@ -233,7 +235,8 @@ def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, d
                                    "share_gdp_pct": path["share_gdp_pct"].to_numpy()}))
     out = pd.concat(parts, ignore_index=True)
     out.attrs.update(above_target=above, from_year=y)
-    return out
+    # The path's GDP trend reads every year of the ally's GDP, not only the years drawn.
+    return attach(out, rows=rows(df, indicator=["share_gdp_pct", "gdp_usd"], country=code))
 
 
 def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.DataFrame:
@@ -264,4 +267,4 @@ def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.Data
     sel = df[(df["country"] == code) & (df["indicator"] == indicator)]
     out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
                         "usd_billion": sel["value"].astype(float) / 1000})
-    return out.sort_values(["basis_label", "year"]).reset_index(drop=True)
+    return attach(out.sort_values(["basis_label", "year"]).reset_index(drop=True), rows=sel)

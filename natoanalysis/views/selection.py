@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .. import validate
+from .provenance import attach
 
 
 def _as_list(value) -> list | None:
@@ -40,7 +41,8 @@ def rows(data: pd.DataFrame, *, indicator: str | Iterable[str], price_basis: str
     Returns
     -------
     pandas.DataFrame
-        The selected rows, all columns kept (``value`` in the indicator's ``unit``).
+        The selected rows, all columns kept (``value`` in the indicator's
+        ``unit``), carrying themselves as provenance (:mod:`.provenance`).
 
     Examples
     --------
@@ -78,7 +80,8 @@ def rows(data: pd.DataFrame, *, indicator: str | Iterable[str], price_basis: str
     years = _as_list(year)
     if years is not None:
         mask &= data["year"].isin(years)
-    return data[mask].reset_index(drop=True)
+    out = data[mask].reset_index(drop=True)
+    return attach(out, rows=out)  # rows are their own provenance, so a chart of them needs no provenance=
 
 
 def year_or_latest(data: pd.DataFrame, year: int | None = None) -> int:
