@@ -14,10 +14,15 @@ import os
 import signal
 import sys
 import warnings
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from . import signals
 from .errors import NatoAnalysisError, echo
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
+    from .reports.rundir import Pruned
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -171,7 +176,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
-def _print_pruned(pruned, *, reports, command: str) -> None:
+def _print_pruned(pruned: "Pruned", *, reports: "Path", command: str) -> None:
     """What a clean-up removed (or would remove), each run with its size, then the total freed."""
     from .reports.rundir import shown_bytes
 
@@ -305,7 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "fewer if memory is short)")
     p.add_argument("--out", help="reports folder (default: the repository's reports/)")
     p.add_argument("--show-code", action="store_true", help="show code cells in the HTML versions")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress: no bar on a terminal, no line per finished notebook elsewhere")
     p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, run nothing")
     p.add_argument("--notebook-dir", help="notebook folder (default: $NATOANALYSIS_NOTEBOOK_DIR or notebooks/)")
     p.add_argument("--kernel", default="natoanalysis", help="Jupyter kernel (default: natoanalysis)")

@@ -209,6 +209,20 @@ def test_quiet_prints_no_progress(tmp_path, capsys, fake_kernels):
     assert capsys.readouterr().err == ""
 
 
+def test_on_a_terminal_the_lines_give_way_to_the_progress_bar(tmp_path, monkeypatch, fake_kernels):
+    import io
+
+    from natoanalysis.reports import run
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    run(notebooks=["00"], jobs=1, out_dir=tmp_path, notebook_dir_path=FIXTURES)
+    assert terminal.getvalue() == ""  # the bar is run_jobs' own (faked here); no line is printed beside it
+
+
 def test_a_log_reader_that_goes_away_does_not_stop_the_run(tmp_path, monkeypatch, fake_kernels):
     from natoanalysis.reports import run
 

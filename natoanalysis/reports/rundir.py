@@ -232,6 +232,17 @@ def is_full_run(path: Path) -> bool:
 
     Runs of earlier versions, which did not record it, count as partial: one
     of them may have been a one-notebook run.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for name, text in (("full", '{"is_full_suite": true}'), ("partial", '{"is_full_suite": false}'),
+    ...                    ("earlier", '{"status": "complete"}')):
+    ...     (root / name).mkdir(); _ = (root / name / "manifest.json").write_text(text)
+    >>> [is_full_run(root / name) for name in ("full", "partial", "earlier", "missing")]
+    [True, False, False, False]
+    >>> shutil.rmtree(root)
     """
     if not is_complete_run(path):
         return False
