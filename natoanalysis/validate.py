@@ -261,6 +261,24 @@ def positive_int(value, *, name: str) -> int:
     return int(value)
 
 
+def whole_number(value, *, name: str, minimum: int = 0) -> int:
+    """``value`` as a plain ``int`` of at least ``minimum`` (a count of workers, of runs to keep).
+
+    Examples
+    --------
+    >>> whole_number(3, name="--keep")
+    3
+    >>> whole_number(0.5, name="--jobs", minimum=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: --jobs must be a whole number >= 1, got 0.5
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or int(value) < minimum:
+        shown = f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else echo(value)
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {shown}")
+    return int.__int__(int(value))
+
+
 def date(value, *, name: str = "as_of") -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()

@@ -488,10 +488,12 @@ def _wait_all(workers: list[_Worker], *, grace_s: float) -> None:
         w.close()
 
 
-def run_jobs(jobs: list[dict], *, workers: int, quiet: bool = False, hold_fds: tuple[int, ...] = ()) -> list[dict]:
+def run_jobs(jobs: list[dict], *, workers: int, quiet: bool = False, hold_fds: tuple[int, ...] = (),
+             on_finished=None) -> list[dict]:
     """Execute ``jobs`` on ``workers`` processes; return the entries in job order.
 
-    A progress bar goes to stderr when it is a terminal and ``quiet`` is false.
+    A progress bar goes to stderr when it is a terminal and ``quiet`` is false;
+    ``on_finished(name, entry)`` is called as each notebook finishes.
     ``hold_fds`` are descriptors every worker keeps open until it exits (the
     run's lock). A worker that dies fails the notebook it was running, and a
     new one takes the remaining notebooks. However this function ends (an
@@ -529,6 +531,8 @@ def run_jobs(jobs: list[dict], *, workers: int, quiet: bool = False, hold_fds: t
                 results[i] = entry
                 bar.set_postfix_str(f"{jobs[i]['name']} {entry['status']}", refresh=False)
                 bar.update(1)
+                if on_finished is not None:
+                    on_finished(jobs[i]["name"], entry)
 
             while todo and len(pool) < size:
                 add_worker()
