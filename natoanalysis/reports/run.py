@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import config
 from ..errors import echo
-from . import execute, index, interrupts, manifest as manifest_mod, rundir
+from . import execute, home, interrupts, manifest as manifest_mod, rundir
 from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError
 from .params import DomainContext, edition_source, plain_parameters
 from .plan import plan
@@ -241,7 +241,10 @@ def _payload(job, *, staging: Path, folder: Path, kernel_name: str, show_code: b
         "output_html": str(staging / "html" / f"{job.name}.html"),
         "output_log": str(staging / "logs" / f"{job.name}.log"),
         "figure_dir": str(staging / "figures" / job.name), "kernel_name": kernel_name, "cwd": str(folder),
-        "show_code": show_code, "timeout": timeout_s, "env": env,
+        "show_code": show_code, "timeout": timeout_s,
+        # Each notebook's tables as CSV in the run, linked from its page (html/<name>.html).
+        "env": {**env, config.TABLE_DIR_ENV: str(staging / "tables" / job.name),
+                config.TABLE_HREF_ENV: f"../tables/{job.name}"},
     }
 
 
@@ -395,7 +398,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
             meta["finished_utc"] = execute._utc(finished)
             meta["duration_s"] = round(finished - started, 3)
             manifest_mod.write(stage.path / manifest_mod.MANIFEST, meta)
-            (stage.path / "index.html").write_text(index.render(meta), encoding="utf-8")
+            home.write(stage.path, meta, data_dir=root)
             markers = {}
             if meta["failed"]:
                 markers[rundir.INCOMPLETE] = "This run failed; see manifest.json. reports/latest does not point here.\n"
