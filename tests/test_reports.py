@@ -132,9 +132,10 @@ def test_parallel_run_writes_every_output_and_links_it(tmp_path):
     html = (run_dir / "html" / "00_fast.html").read_text(encoding="utf-8")
     assert "at or above 2.0%" in html and CODE_COMMENT not in html  # code hidden by default
 
-    links = _Links()
-    links.feed((run_dir / "index.html").read_text(encoding="utf-8"))
-    assert links.targets == _files(run_dir) - {"index.html"}
+    links = _Links()  # the home page and the run log link every file of the run, and each other
+    for page in ("index.html", "run.html"):
+        links.feed((run_dir / page).read_text(encoding="utf-8"))
+    assert links.targets == _files(run_dir)
     assert not any(t.startswith(("http:", "https:", "//")) for t in links.targets)
 
 

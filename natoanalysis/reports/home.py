@@ -135,7 +135,8 @@ def _key_figures_section(data) -> str:
     return ("<h2 id=\"key-figures\">Key figures</h2>\n<div class=\"nato-table\"><table><thead><tr>"
             "<th class=\"text\">Figure</th><th class=\"num\">Value</th><th class=\"text\">Year</th>"
             "<th class=\"text\">Price basis and measure</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></div>\n<p class=\"note\">A year marked e is an estimate in the edition.</p>\n")
+            f"<tbody>{rows}</tbody></table></div>\n"
+            "<p class=\"note\">A year marked e is an estimate in the edition.</p>\n")
 
 
 def _data_sections(data) -> str:
@@ -174,7 +175,7 @@ def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=No
         items.append(f"<li>{head}{failed}<span class=\"line\">{escape(r['summary'])}</span></li>")
     cards = []
     for p in profiles:
-        img = f'<img src="{escape(p["thumb"])}" alt="" loading="lazy">' if p.get("thumb") else ""
+        img = f'<img src="{escape(p["thumb"])}" alt="">' if p.get("thumb") else ""
         label = escape(p["country_name"]) + ("" if p["status"] == "ok" else f" ({escape(p['status'])})")
         card = f"{img}<span>{label}</span>"
         cards.append(f'<a href="{escape(p["href"])}">{card}</a>' if p["href"] else f"<div>{card}</div>")
@@ -184,8 +185,8 @@ def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=No
     title = "Defence expenditure reports" + (f", edition {manifest['editions']['nato']}"
                                              if manifest.get("editions", {}).get("nato") else "")
     body = (f"<h1>{escape(title)}</h1>\n{_banner(manifest)}"
-            f"<p class=\"lede\">Run {escape(manifest['run_id'])}, finished {escape(str(manifest.get('finished_utc', '')))} "
-            "UTC.</p>\n" + _data_sections(data))
+            f"<p class=\"lede\">Run {escape(manifest['run_id'])}, finished "
+            f"{escape(str(manifest.get('finished_utc') or '').replace('T', ' ')[:16])} UTC.</p>\n" + _data_sections(data))
     if items:
         body += "<h2 id=\"reports\">Reports</h2>\n<ul class=\"reports\">" + "".join(items) + "</ul>\n"
     if cards:
