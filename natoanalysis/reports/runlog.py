@@ -7,10 +7,10 @@ linked, not shown: the home page shows the reports.
 
 from __future__ import annotations
 
-import json
 from html import escape
 from urllib.parse import quote
 
+from ..views.text import DASH
 from .pages import document
 
 PAGE = "run.html"
@@ -27,9 +27,17 @@ def link(href: str, text: str) -> str:
     return f'<a href="{escape(quote(href))}">{escape(text)}</a>'
 
 
+def _value(value: object) -> str:
+    """A parameter's value as a reader reads it: lists as ``a, b``, no value as a dash."""
+    if value is None:
+        return DASH
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_value(v) for v in value) or DASH
+    return str(value)
+
+
 def _params(values: dict) -> str:
-    return "<br>".join(f"<code>{escape(k)} = {escape(json.dumps(v, default=str))}</code>"
-                       for k, v in values.items()) or "&mdash;"
+    return "<br>".join(f"<code>{escape(k)} = {escape(_value(v))}</code>" for k, v in values.items()) or DASH
 
 
 def error_text(nb: dict) -> str:
@@ -97,7 +105,7 @@ def render(manifest: dict, *, tables: dict[str, list[str]] | None = None) -> str
         ("Edition", editions),
         ("Started (UTC)", escape(str(manifest.get("started_utc", "")))),
         ("Finished (UTC)", escape(str(manifest.get("finished_utc", "")))),
-        ("Duration", "&mdash;" if duration is None else f"{duration:.1f} s"),
+        ("Duration", DASH if duration is None else f"{duration:.1f} s"),
         ("Parameters", _params(request.get("parameters", {}))),
         ("Countries", escape(", ".join(manifest.get("countries") or [])) or "&mdash;"),
         ("Workers", escape(str(manifest.get("jobs", "")))),
