@@ -52,7 +52,7 @@ def test_show_code_keeps_the_code(tmp_path):
 def test_profile_title_names_the_ally(exporter):
     body, _ = exporter.from_notebook_node(_notebook(country="NLD"))
     assert "<title>Growth of spending: Netherlands</title>" in body
-    assert pages.summary(_notebook()) == "How fast spending grew."
+    assert pages.summary(_notebook()) == "How fast spending grew. More text."
 
 
 def _manifest(**changes) -> dict:

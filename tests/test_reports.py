@@ -168,6 +168,11 @@ def test_failing_notebook_fails_the_run_and_leaves_latest(tmp_path, capsys):
     assert (error["cell_index"], error["ename"]) == (bad_cell, "ZeroDivisionError")
     # The failed notebook is kept, executed up to the error, for inspection.
     assert (failed_dir / "notebooks" / "09_fails.ipynb").is_file() and (failed_dir / "html" / "09_fails.html").is_file()
+    # Its home page says so first, naming the notebook and the cell.
+    home = (failed_dir / "index.html").read_text(encoding="utf-8")
+    main = home[home.index("<main>"):]
+    assert main.index('class="banner"') < main.index("</h1>") + 40
+    assert f"1 of 2 notebooks failed (09_fails, cell {bad_cell}: ZeroDivisionError" in main
 
 
 def test_python_api_raises_on_failure_with_the_result(tmp_path):

@@ -22,6 +22,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "natoanalysis"
 #: Where a report page (``html/<name>.html``) finds the home page of its run.
 HOME_FROM_PAGE = "../index.html"
+_SHORT = 40  # characters: a shorter first sentence ("NATO's tables start in 2014.") says too little alone
 _CONTENTS_MARKER = "<!-- natoanalysis:contents -->"
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.M)
 _RENDERED_HEADING = re.compile(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
@@ -107,11 +108,16 @@ def title(nb) -> str:
 def summary(nb) -> str:
     """One line on a notebook: its ``description`` metadata, else the first sentence of its first paragraph.
 
+    A first sentence shorter than ``_SHORT`` characters takes the next one with it.
+
     Examples
     --------
     >>> summary({"metadata": {}, "cells": [{"cell_type": "markdown",
-    ...          "source": "# Growth\\n\\nHow fast *spending* grew, e.g. in 2024. And more.\\n\\n## Next"}]})
-    'How fast spending grew, e.g. in 2024.'
+    ...          "source": "# Growth\\n\\nHow fast *spending* grew, e.g. in the allies of NATO. And more.\\n\\n## Next"}]})
+    'How fast spending grew, e.g. in the allies of NATO.'
+    >>> summary({"metadata": {}, "cells": [{"cell_type": "markdown",
+    ...          "source": "# T\\n\\nTables start in 2014. This note goes back to 1949. It uses SIPRI."}]})
+    'Tables start in 2014. This note goes back to 1949.'
     >>> summary({"metadata": {"description": "Given."}, "cells": []})
     'Given.'
     """
@@ -124,8 +130,10 @@ def summary(nb) -> str:
             if para and not _HEADING.match(para) and not para.startswith(("|", "<", "!", "-", "*   ", ">")):
                 plain = _plain(para)
                 # A sentence ends at ". " before a capital (so "e.g. in" does not end it).
-                end = re.search(r"(?<!\b[a-z]\.[a-z])[.!?](?=\s+[A-Z])", plain)
-                return plain[:end.end()] if end else plain
+                for end in re.finditer(r"[.!?](?=\s+[A-Z])", plain):
+                    if end.end() >= _SHORT:
+                        return plain[:end.end()]
+                return plain
     return ""
 
 
