@@ -56,6 +56,10 @@ def tmp_data(tmp_path) -> Path:
     return root
 
 
+#: Marks every test that reads the suite run: under pytest-xdist (`--dist loadgroup`) they share one worker, so
+#: that the session fixture below runs once, not once per worker.
+SUITE = pytest.mark.xdist_group("report_suite")
+
 #: The allies the report suite profiles (tests/test_notebook_suite.py, tests/test_pages*.py).
 PROFILED = ["POL", "DEU", "ISL"]
 

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PROFILED, REPO
+from .conftest import PROFILED, REPO, SUITE
 
 # Slow tier (make test): subprocesses, kernels, signals or large generated inputs.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, SUITE]
 
 RAW_NATO_TABLE3 = REPO / "data" / "raw" / "nato" / "2024-06" / "sheets" / "03_TABLE3.csv"
 RAW_SIPRI_SHARE = REPO / "data" / "raw" / "sipri" / "2025-04" / "sheets" / "07_Share_of_GDP.csv"

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from .browser import visible_text
-from .conftest import PROFILED, REPO
+from .conftest import PROFILED, REPO, SUITE
 from .test_notebook_suite import _raw_share_2024
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, SUITE]
 
 NAMES = {"POL": "Poland", "DEU": "Germany", "ISL": "Iceland"}
 assert sorted(NAMES) == sorted(PROFILED)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import pytest
 
 from .browser import RecordingProxy, chromium, find_browser
+from .conftest import SUITE
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, SUITE]
 
 #: Report pages opened besides the home page: two narrative reports and a profile.
 PAGES = ["01_alliance_overview", "03_guidelines", "05_country_profile_POL"]
