@@ -146,9 +146,10 @@ def test_parallel_run_writes_every_output_and_links_it(tmp_path):
     html = (run_dir / "html" / "00_fast.html").read_text(encoding="utf-8")
     assert "at or above 2.0%" in html and CODE_COMMENT not in html  # code hidden by default
 
-    links = _Links()
-    links.feed((run_dir / "index.html").read_text(encoding="utf-8"))
-    assert links.targets == _files(run_dir) - {"index.html"}
+    links = _Links()  # the home page and the run log link every file of the run, and each other
+    for page in ("index.html", "run.html"):
+        links.feed((run_dir / page).read_text(encoding="utf-8"))
+    assert links.targets == _files(run_dir)
     assert not any(t.startswith(("http:", "https:", "//")) for t in links.targets)
 
 
@@ -181,6 +182,11 @@ def test_failing_notebook_fails_the_run_and_leaves_latest(tmp_path, capsys):
     assert (error["cell_index"], error["ename"]) == (bad_cell, "ZeroDivisionError")
     # The failed notebook is kept, executed up to the error, for inspection.
     assert (failed_dir / "notebooks" / "09_fails.ipynb").is_file() and (failed_dir / "html" / "09_fails.html").is_file()
+    # Its home page says so first, naming the notebook and the cell.
+    home = (failed_dir / "index.html").read_text(encoding="utf-8")
+    main = home[home.index("<main>"):]
+    assert main.index('class="banner"') < main.index("</h1>") + 40
+    assert f"1 of 2 notebooks failed (09_fails, cell {bad_cell}: ZeroDivisionError" in main
 
 
 def test_python_api_raises_on_failure_with_the_result(tmp_path):

@@ -210,9 +210,8 @@ def _stop_kernel(km, *, requested: bool = False) -> None:
 
 def _exporter(show_code: bool):
     if show_code not in _EXPORTERS:
-        from nbconvert import HTMLExporter
-        _EXPORTERS[show_code] = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=not show_code,
-                                             exclude_output_prompt=True)
+        from .pages import PageExporter
+        _EXPORTERS[show_code] = PageExporter(show_code=show_code)
     return _EXPORTERS[show_code]
 
 

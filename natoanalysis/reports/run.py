@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import config, validate
 from ..errors import echo
-from . import execute, index, interrupts, manifest as manifest_mod, rundir
+from . import execute, home, interrupts, manifest as manifest_mod, rundir
 from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError
 from .params import DomainContext, edition_source, plain_parameters
 from .plan import is_full_suite, plan
@@ -475,7 +475,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
             meta["finished_utc"] = execute._utc(finished)
             meta["duration_s"] = round(finished - started, 3)
             manifest_mod.write(stage.path / manifest_mod.MANIFEST, meta)
-            (stage.path / "index.html").write_text(index.render(meta), encoding="utf-8")
+            home.write(stage.path, meta, data_dir=root)
             markers = {}
             if meta["failed"]:
                 markers[rundir.INCOMPLETE] = "This run failed; see manifest.json. reports/latest does not point here.\n"
