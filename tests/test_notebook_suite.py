@@ -196,11 +196,12 @@ def test_long_run_compares_cold_war_levels_from_sipri(report):
     cells = _cells(RAW_SIPRI_SHARE)
     assert cells["A79"] == "United States of America" and cells["D6"] == "1950" and cells["M6"] == "1959"
     us_1950s = sum(float(cells[f"{c}79"]) for c in "DEFGHIJKLM") / 10 * 100  # SIPRI prints fractions
-    nb = _executed(report, "07_long_run")
-    tables = [o["data"]["text/plain"] for c in nb["cells"] for o in c.get("outputs", [])
-              if "text/plain" in o.get("data", {}) and "1950s" in "".join(o["data"]["text/plain"])]
-    row = next(line for t in tables for line in "".join(t).splitlines() if line.startswith("United States"))
-    assert row.split()[2] == f"{us_1950s:.2f}"
+    # The table as the reader downloads it (unrounded) and as the page shows it (two decimals).
+    with (report.run_dir / "tables" / "07_long_run" / "cold_war_vs_today.csv").open(encoding="utf-8") as fh:
+        rows = {r["country_name"]: r for r in csv.DictReader(fh)}
+    assert float(rows["United States"]["1950s"]) == pytest.approx(us_1950s, rel=1e-9)
+    page = _page_text(report.run_dir / "html" / "07_long_run.html")
+    assert re.search(rf"United States\s+{us_1950s:.2f}\s", page), "the 1950s average is not on the page"
     svg = (report.run_dir / "figures" / "07_long_run" / "cold_war_vs_today.svg").read_text(encoding="utf-8")
     assert "SIPRI" in svg and "release 2025-04" in svg and "differs from NATO" in svg
 

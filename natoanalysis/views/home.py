@@ -103,7 +103,7 @@ def key_figures(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     share_basis = (f"{labels.measure(df).capitalize()} over GDP, "
                    f"{labels.price_basis(df, 'constant', exchange_rates=False)} (NATO's published share)")
     for name in COUNTED_GUIDELINES:
-        meets = allies_meeting(threshold=float(guidelines.at[name, "threshold_pct"]), year=y, data=df)
+        meets = allies_meeting(threshold_pct=float(guidelines.at[name, "threshold_pct"]), year=y, data=df)
         assessed = meets[meets["status"].isin(["meets", "below"])]
         n = int((assessed["status"] == "meets").sum())
         add(f"allies_at_{name}", f"Allies at or above {guidelines.at[name, 'label']}", n, f"{n} of {len(assessed)}",
