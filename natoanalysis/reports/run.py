@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -14,12 +15,12 @@ import pandas as pd
 
 from .. import config
 from ..errors import echo
-from . import execute, index, interrupts, manifest as manifest_mod, rundir
+from . import execute, index, interrupts, kernel as kernel_mod, manifest as manifest_mod, rundir
 from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError
 from .params import DomainContext, edition_source, plain_parameters
 from .plan import plan
 
-DEFAULT_KERNEL = "natoanalysis"
+DEFAULT_KERNEL = kernel_mod.DEFAULT_KERNEL
 
 
 @dataclass(frozen=True)
@@ -245,19 +246,6 @@ def _payload(job, *, staging: Path, folder: Path, kernel_name: str, show_code: b
     }
 
 
-def _check_kernel(name: str) -> None:
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    manager = KernelSpecManager()
-    try:
-        manager.get_kernel_spec(name)
-    except NoSuchKernel:
-        known = sorted(manager.find_kernel_specs())
-        raise ReportParameterError([
-            f"no Jupyter kernel named {echo(name)}; accepted: {', '.join(known) or 'none installed'} "
-            "(the project's kernel is installed by `make venv`)"]) from None
-
-
 def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | None = None,
         countries: str | list[str] | None = None, jobs: int | None = None,
         out_dir: str | os.PathLike | None = None, show_code: bool = False, quiet: bool = False,
@@ -345,7 +333,10 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
     folder = config.notebook_dir(notebook_dir_path)
     ctx = DomainContext(data_dir=data_dir)
     job_list = plan(notebooks=notebooks, parameters=parameters, countries=countries, folder=folder, ctx=ctx)
-    _check_kernel(kernel_name)
+    kernel = kernel_mod.select(kernel_name)
+    kernel_name = kernel.name
+    if kernel.note and not quiet:
+        print(f"natoanalysis report: note: {kernel.note}", file=sys.stderr)
 
     root = config.data_root(data_dir)
     resolved = _resolved_editions(job_list, ctx=ctx)
@@ -377,7 +368,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
                              for src in sorted({s for s, _ in resolved})},
                 "inputs": {"data_dir": str(root), "sources": manifest_mod.input_hashes(root)},
             }
-            env = {"NATOANALYSIS_DATA_DIR": str(root)}
+            env = {"NATOANALYSIS_DATA_DIR": str(root), **kernel.env}
             payloads = [_payload(j, staging=stage.path, folder=folder, kernel_name=kernel_name,
                                  show_code=show_code, timeout_s=timeout, env=env) for j in job_list]
             entries = execute.run_jobs(payloads, workers=workers, quiet=quiet, hold_fds=(stage.lock_fd,))
