@@ -335,7 +335,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
     job_list = plan(notebooks=notebooks, parameters=parameters, countries=countries, folder=folder, ctx=ctx)
     kernel = kernel_mod.select(kernel_name)
     kernel_name = kernel.name
-    if kernel.note and not quiet:
+    if kernel.note:  # said even with quiet (which only hides the progress bar)
         print(f"natoanalysis report: note: {kernel.note}", file=sys.stderr)
 
     root = config.data_root(data_dir)
