@@ -90,7 +90,9 @@ def write_interpreter_kernel(*, root: str | os.PathLike | None = None, executabl
     spec = {"argv": [executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": f"Python ({executable})", "language": "python", "metadata": {"debugger": True}}
     text = json.dumps(spec, indent=1) + "\n"
-    candidates = [Path(root)] if root is not None else [_spec_root(), Path(tempfile.gettempdir()) / f"natoanalysis-{os.getuid()}"]
+    # A home that cannot be written (a locked-down account) still runs reports: a per-user temporary folder.
+    fallback = Path(tempfile.gettempdir()) / f"natoanalysis-{getattr(os, 'getuid', lambda: 'user')()}"
+    candidates = [Path(root)] if root is not None else [_spec_root(), fallback]
     for base in candidates:
         folder = base / "kernels" / interpreter_kernel_name(executable)
         try:
