@@ -77,6 +77,9 @@ def test_an_installed_package_reads_the_bundled_data_and_writes_to_the_users_fol
     # The processed cache lives in the user's folder.
     assert sorted(p.name for p in (user / "processed").iterdir()) == ["nato.arrow", "nato.meta.json"]
     assert na.sources()["raw_path"].tolist() == ["raw/nato/2024-06", "raw/sipri/2025-04"]
+    from natoanalysis.reports.manifest import input_hashes
+    hashes = input_hashes(config.data_root())  # what a report's manifest records: the bundled files too
+    assert {s: len(h["files"]) for s, h in hashes.items()} == {"nato": 11, "sipri": 12}
     assert config.notebook_dir() == installed / "notebooks"
     assert config.reports_dir() == tmp_path.resolve() / "reports"
 

@@ -44,9 +44,10 @@ def input_hashes(root: Path) -> dict:
     for source in config.raw_sources(root):
         # The root's files and (an installed package's data folder) the bundled ones, as <source>/<edition>/...
         files = {}
-        for folder in reversed(config.raw_source_dirs(root, source)):
-            files.update({f"{source}/{p.relative_to(folder).as_posix()}": p for p in folder.rglob("*")
-                          if p.is_file() and not p.name.startswith(".")})
+        for folder in config.raw_source_dirs(root, source):
+            taken = {rel.split("/")[1] for rel in files}  # an edition the root holds hides the bundled one
+            files.update({rel: p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+                          and (rel := f"{source}/{p.relative_to(folder).as_posix()}").split("/")[1] not in taken})
         out[source] = {
             "fingerprint": raw_fingerprint(root, source),
             "files": {rel: hashlib.sha256(p.read_bytes()).hexdigest() for rel, p in sorted(files.items())},
