@@ -31,7 +31,7 @@ report: data
 
 ## test: the whole test suite (doctests, notebooks, report runs, hostile input); what .ci/run runs
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(JOBS)
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadgroup
 
 ## test-fast: unit tests and doctests only, no kernels or subprocess races (under a minute on 2 cores)
 test-fast: $(STAMP)

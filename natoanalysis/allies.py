@@ -17,7 +17,7 @@ import unicodedata
 import pandas as pd
 
 from . import reference
-from .errors import UnknownCountryError, echo
+from .errors import ArgumentError, UnknownCountryError, echo
 
 
 def _norm(name: str) -> str:
@@ -270,7 +270,7 @@ def members(*, year: int | None = None, on: dt.date | None = None, exclude: tupl
     False
     """
     if year is not None and on is not None:
-        raise ValueError("members() takes year= or on=, not both")
+        raise ArgumentError("members() takes year= or on=, not both")
     df = _countries()
     df = df[df["is_nato_ally"]]
     if year is None and on is None:

@@ -2,23 +2,34 @@
 
 Errors the user can fix print one line each to stderr (``natoanalysis <command>:
 error: ...``) and exit with status 2; Ctrl-C exits with 130 and one line, no traceback.
+Output into a pipe closed early (``natoanalysis claims | head``) ends quietly with
+status 141, as for a program ended by SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
-import threading
 import warnings
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Sequence
 
+from . import signals
 from .errors import NatoAnalysisError, echo
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
+    from .reports.rundir import Pruned
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C
+# 128 + SIGPIPE: what a shell reports for `yes | head`, so a pipeline under `set -o pipefail` sees it
+# as the other tools of the pipeline would have ended.
+EXIT_BROKEN_PIPE = 141
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,7 +96,35 @@ def _cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+LIST_WIDTH = 100  # `report --list` fits a terminal of this many columns, and a review diff
+
+
+def _notebook_listing(table, *, width: int = LIST_WIDTH) -> list[str]:
+    """``report --list``: each notebook, then one entry per parameter with its help wrapped to ``width``."""
+    import textwrap
+
+    lines = []
+    for stem, rows in table.groupby("notebook", sort=False):
+        per_country = bool(rows["is_per_country"].iloc[0])
+        lines.append(stem + ("  (runs once per ally: --countries)" if per_country else ""))
+        params = rows[rows["parameter"] != ""]
+        heads = [f"  {r.parameter}: {r.type_name} = {r.default}" for r in params.itertuples()]
+        # Help starts in one column per notebook; a head past the middle (a long default) does not move it.
+        column = max((len(h) for h in heads if len(h) <= width // 2), default=0) + 2
+        for head, help_text in zip(heads, params["help"]):
+            head_lines = textwrap.wrap(head, width=width, subsequent_indent=" " * 6, drop_whitespace=False,
+                                       break_on_hyphens=False) or [head]
+            help_lines = textwrap.wrap(help_text, width=width - column, break_on_hyphens=False)
+            if help_lines and len(head_lines[-1]) + 2 <= column:
+                head_lines[-1] = head_lines[-1].ljust(column) + help_lines.pop(0)
+            lines += [line.rstrip() for line in head_lines] + [" " * column + h for h in help_lines]
+        if not heads:
+            lines.append("  no parameters")
+    return lines
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
+    from . import validate
     from .reports import JobsCappedWarning, list_notebooks, run
     from .reports.execute import skip_iri_format_checkers
     from .reports.interrupts import terminate_raises
@@ -93,7 +132,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     skip_iri_format_checkers()  # this process is ours: papermill's import need not compile IRI grammars
     if args.list:
         table = list_notebooks(notebook_dir_path=args.notebook_dir).fillna("")
-        print(table.to_string(index=False) if len(table) else "no report notebooks found")
+        print("\n".join(_notebook_listing(table)) if len(table) else "no report notebooks found")
         return 0
     params: dict[str, str] = {}
     for name, value in args.parameter:
@@ -103,6 +142,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     # Checked here too, so that the message names the options as typed.
     whole_jobs(args.jobs, name="--jobs")
     positive_seconds(args.timeout, name="--timeout")
+    if args.keep is not None:
+        validate.whole_number(args.keep, name="--keep")
 
     def note(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, JobsCappedWarning):
@@ -115,11 +156,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
         result = run(notebooks=args.notebooks or None, parameters=params, countries=args.countries,
                      jobs=args.jobs, out_dir=args.out, show_code=args.show_code, quiet=args.quiet,
                      notebook_dir_path=args.notebook_dir, data_dir=args.data_dir, kernel_name=args.kernel,
-                     timeout_s=args.timeout, check=False)
+                     timeout_s=args.timeout, check=False, keep=args.keep)
     n = len(result.manifest["notebooks"])
     if result.is_complete:
         print(f"report {result.run_id}: {n} notebook{'s' if n != 1 else ''} in {result.manifest['duration_s']:.1f} s -> "
-              f"{result.run_dir / 'index.html'}")
+              f"{result.run_dir / 'index.html'}; {_latest_note(result)}")
+        if result.pruned is not None:
+            _print_pruned(result.pruned, reports=result.run_dir.parent, command="report")
         return 0
     for line in result.failure_messages():
         print(f"natoanalysis report: error: {line}", file=sys.stderr)
@@ -129,45 +172,63 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if result.changed_inputs:
         what += (" and " if what else "") + "INCONSISTENT (inputs changed while it ran)"
     print(f"natoanalysis report: run {result.run_id} {what}; kept in {result.run_dir} (marked {marks}), "
-          "'latest' not moved", file=sys.stderr)
+          "'latest' not moved" + ("; no old run removed (--keep)" if args.keep is not None else ""), file=sys.stderr)
     return EXIT_FAILED
 
 
-class _Terminated(SystemExit):
-    """SIGTERM, raised as SystemExit so that ``except BaseException`` clean-ups run on the way out."""
+def _fetch_year(args: argparse.Namespace) -> str | None:
+    """``--year``, or the old ``--edition`` (a year here, unlike everywhere else) with a note."""
+    if args.edition_year is not None:
+        if args.year is not None:
+            raise ValueError("--edition is the old name of --year; give --year only")
+        print("natoanalysis fetch: note: --edition YEAR is renamed --year YEAR (an edition is YYYY-MM, named "
+              "from the workbook's content); --edition is accepted until the next release", file=sys.stderr)
+        return args.edition_year
+    return args.year
 
 
-@contextlib.contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """Turn SIGTERM into :class:`_Terminated` (exit status 143) while the block runs.
+def _print_pruned(pruned: "Pruned", *, reports: "Path", command: str) -> None:
+    """What a clean-up removed (or would remove), each run with its size, then the total freed."""
+    from .reports.rundir import shown_bytes
 
-    Python's default for SIGTERM ends the process at once, skipping every ``finally``: a fetch
-    stopped that way would leave its ``.part`` file. Only the main thread may set handlers; in
-    another thread the block runs unchanged.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    verb = "would remove" if pruned.dry_run else "removed"
+    for run_id, size in pruned.removed.items():
+        print(f"{verb} {reports / run_id} ({shown_bytes(size)})")
+    for run_id, why in pruned.failed.items():
+        print(f"natoanalysis {command}: error: could not remove {reports / run_id}: {why}", file=sys.stderr)
+    n, kept = len(pruned.removed), len(pruned.kept)
+    done = (f"{verb} {n} old run{'s' if n != 1 else ''}, {shown_bytes(pruned.bytes_freed)} "
+            f"{'would be ' if pruned.dry_run else ''}freed" if n else "no old run to remove")
+    print(f"{command}: {done}; {kept} run{'s' if kept != 1 else ''} kept in {reports}")
 
-    def handler(signum, frame):
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: let the clean-up finish
-        raise _Terminated(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+def _cmd_clean(args: argparse.Namespace) -> int:
+    from . import config
+    from .reports.run import clean
+    pruned = clean(out_dir=args.out, keep=args.keep, dry_run=args.dry_run)
+    _print_pruned(pruned, reports=config.reports_dir(args.out), command="clean")
+    return EXIT_FAILED if pruned.failed else 0
+
+
+def _latest_note(result) -> str:
+    """Where ``latest`` points after a complete run, and why it did not move when it did not."""
+    if result.latest == result.run_id:
+        return "'latest' points here"
+    now = f"it points at {result.latest}" if result.latest else "there is none yet"
+    if not result.is_full_suite:
+        return f"a partial run (not every notebook and ally), so 'latest' was not moved ({now})"
+    return f"'latest' was not moved: {now}, a newer full run"
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from .pipeline import fetch
     try:
-        with _sigterm_raises():
-            result = fetch(source=args.source, edition=args.edition, page_url=args.page_url,
+        with signals.terminate_raises():
+            result = fetch(source=args.source, year=_fetch_year(args), page_url=args.page_url,
                            data_dir=args.data_dir, timeout=args.timeout)
-    except _Terminated:
-        print("natoanalysis fetch: stopped by SIGTERM; nothing unfinished was kept", file=sys.stderr)
+    except signals.Terminated as exc:
+        print(f"natoanalysis fetch: stopped by {signal.Signals(exc.signum).name}; nothing unfinished was kept",
+              file=sys.stderr)
         raise
     except KeyboardInterrupt:
         print("natoanalysis fetch: interrupted; nothing unfinished was kept", file=sys.stderr)
@@ -250,7 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("fetch", help="download the publisher's latest workbook and ingest it as a new edition")
     p.add_argument("source", choices=["nato", "sipri"], help="publisher")
-    p.add_argument("--edition", help="edition year as in the file name, e.g. 2025 (default: the newest linked)")
+    p.add_argument("--year", help="the year in the publisher's file name, e.g. 2025 (default: the newest linked); "
+                                  "the edition is named from the workbook's content, e.g. 2025-08")
+    p.add_argument("--edition", dest="edition_year", help=argparse.SUPPRESS)  # the old --year, until the next release
     p.add_argument("--page-url", help="publisher page to read links from (default: reference/publishers.csv "
                                       "or $NATOANALYSIS_<SOURCE>_PAGE_URL)")
     p.add_argument("--timeout", type=float, default=60.0,
@@ -273,7 +336,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="reports folder (default: reports/ of the working directory, now "
                                  f"{config.reports_dir()})")
     p.add_argument("--show-code", action="store_true", help="show code cells in the HTML versions")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress: no bar on a terminal, no line per finished notebook elsewhere")
     p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, run nothing")
     p.add_argument("--notebook-dir", help=f"notebook folder (default: ${config.NOTEBOOK_DIR_ENV} or the bundled "
                                           f"notebooks, {config.bundled_notebook_dir()})")
@@ -281,13 +345,63 @@ def build_parser() -> argparse.ArgumentParser:
                                                             f"else one for this interpreter, {sys.executable})")
     p.add_argument("--timeout", type=_seconds,
                    help="per-cell time limit in seconds, > 0, rounded up to whole seconds (default: none)")
+    p.add_argument("--keep", type=_whole_number, metavar="N",
+                   help="after a complete run, remove all but the N newest runs (never the one 'latest' points "
+                        "at, nor this one); see `natoanalysis clean`")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("clean", help="remove old report runs from reports/, keeping the newest and 'latest'",
+                       description="Remove old report runs: all but the N newest run folders and the one "
+                                   "'latest' points at, and the hidden folders of runs that died. Only "
+                                   "folders named by a run id that hold a manifest.json are removed.")
+    p.add_argument("--keep", type=_whole_number, default=1, metavar="N",
+                   help="how many of the newest runs to keep, besides the one 'latest' points at (default: 1)")
+    p.add_argument("--out", help="reports folder (default: the repository's reports/)")
+    p.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    p.set_defaults(func=_cmd_clean)
     parser.commands = sub.choices  # type: ignore[attr-defined]  # {name: parser}, for main's messages
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Every command's output goes through here, so a reader that stops early
+    (``natoanalysis claims | head``) is handled once for all of them: no
+    ``BrokenPipeError`` traceback, exit status :data:`EXIT_BROKEN_PIPE`.
+
+    Examples
+    --------
+    >>> main(["report", "--jobs", "0"])
+    2
+    """
+    try:
+        status = _main(argv)
+        # What is still buffered goes now, while a closed pipe can still be caught: at exit Python
+        # would print "Exception ignored ... BrokenPipeError" itself.
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        _discard_output()
+        return EXIT_BROKEN_PIPE
+
+
+def _discard_output() -> None:
+    """Point stdout and stderr at /dev/null, so that nothing more is written into the closed pipe.
+
+    Python flushes both at exit; into the closed pipe that flush would fail
+    again and print its own message.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+                os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args, extra = parser.parse_known_args(argv)

@@ -24,7 +24,7 @@ from typing import Sequence
 import pandas as pd
 
 from . import reference
-from .errors import WorkbookError
+from .errors import ArgumentError, WorkbookError
 
 PATTERN = re.compile(r"^(?P<year>(19|20)\d\d)-(?P<month>0[1-9]|1[0-2])$")
 LATEST = "latest"
@@ -32,7 +32,7 @@ ALL = "all"
 
 
 def check_id(edition: object, *, source: str = "nato") -> str:
-    """Return ``edition`` if it is an edition id (``"YYYY-MM"``), else raise ValueError.
+    """Return ``edition`` if it is an edition id (``"YYYY-MM"``), else raise ArgumentError (a ValueError).
 
     Ids become folder names, so nothing else (a path, ``..``) ever reaches the disk.
 
@@ -43,11 +43,11 @@ def check_id(edition: object, *, source: str = "nato") -> str:
     >>> check_id("../../processed")
     Traceback (most recent call last):
     ...
-    ValueError: edition '../../processed' is not an edition id of nato; accepted: 'YYYY-MM', the year and month of publication
+    natoanalysis.errors.ArgumentError: edition '../../processed' is not an edition id of nato; accepted: 'YYYY-MM', the year and month of publication
     """
     if not isinstance(edition, str) or not PATTERN.match(edition):
         shown = edition if not isinstance(edition, str) or len(edition) <= 40 else edition[:40] + "..."
-        raise ValueError(f"edition {shown!r} is not an edition id of {source}; accepted: 'YYYY-MM', the year and "
+        raise ArgumentError(f"edition {shown!r} is not an edition id of {source}; accepted: 'YYYY-MM', the year and "
                          "month of publication")
     return edition
 
@@ -191,8 +191,8 @@ def resolve(edition: str | None, *, available: Sequence[str], source: str = "nat
 
     Raises
     ------
-    ValueError
-        Naming the request and the accepted values.
+    natoanalysis.errors.ArgumentError
+        (a ValueError) naming the request and the accepted values.
 
     Examples
     --------
@@ -201,20 +201,20 @@ def resolve(edition: str | None, *, available: Sequence[str], source: str = "nat
     >>> resolve("2023-07", available=["2026-07"])
     Traceback (most recent call last):
     ...
-    ValueError: edition '2023-07' is not bundled for nato; accepted: 2026-07, 'latest' or 'all'
+    natoanalysis.errors.ArgumentError: edition '2023-07' is not bundled for nato; accepted: 2026-07, 'latest' or 'all'
     """
     available = sorted(available)
     extra = "'latest' or 'all'" if allow_all else "or 'latest'"
     if not available:
-        raise ValueError(f"no {source} edition is available")
+        raise ArgumentError(f"no {source} edition is available")
     if edition is None or edition == LATEST:
         return available[-1]
     if edition == ALL:
         if not allow_all:
-            raise ValueError(f"edition 'all' mixes editions where one is needed; accepted: "
+            raise ArgumentError(f"edition 'all' mixes editions where one is needed; accepted: "
                              f"{', '.join(available)} {extra}")
         return list(available)
     if isinstance(edition, str) and edition in available:
         return edition
     shown = edition if not isinstance(edition, str) or len(edition) <= 40 else edition[:40] + "..."
-    raise ValueError(f"edition {shown!r} is not bundled for {source}; accepted: {', '.join(available)}, {extra}")
+    raise ArgumentError(f"edition {shown!r} is not bundled for {source}; accepted: {', '.join(available)}, {extra}")

@@ -48,7 +48,14 @@ class DataNotFoundError(NatoAnalysisError, FileNotFoundError):
     """Bundled or processed data is missing where it was looked for."""
 
 
-class UnknownCountryError(NatoAnalysisError, ValueError):
+class ArgumentError(NatoAnalysisError, ValueError):
+    """An argument of a public function is wrong: the message names it, the value given and what is accepted.
+
+    A ``ValueError`` too, so that ``except ValueError`` written before it existed still catches it.
+    """
+
+
+class UnknownCountryError(ArgumentError):
     """A country name or code is not in the registry."""
 
 

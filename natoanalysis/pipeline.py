@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import atomic, config, edition as editions
-from .errors import WorkbookError
+from . import atomic, config, edition as editions, validate
+from .errors import ArgumentError, WorkbookError, echo
 from .extract import fetch as fetch_stage, provenance, transcript
 from .extract.cells import Workbook, read_xlsx
 from .transform import checks, sources
@@ -65,9 +65,9 @@ def _accessed(value: dt.date | str | None) -> dt.date:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}") from None
+            raise ArgumentError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}") from None
     if value is not None and not isinstance(value, dt.date):
-        raise ValueError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}")
+        raise ArgumentError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}")
     return value or dt.date.today()
 
 
@@ -250,7 +250,8 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
                         identified_by=identity.how, findings=tidy.attrs.get("findings"), backup=backup)
 
 
-def fetch(*, source: str = "nato", edition: int | str | None = None, page_url: str | None = None,
+@validate.renamed(edition="year")
+def fetch(*, source: str = "nato", year: int | str | None = None, page_url: str | None = None,
           data_dir: str | os.PathLike | None = None, timeout: float = fetch_stage.DEFAULT_TIMEOUT_S,
           accessed: dt.date | str | None = None) -> fetch_stage.FetchResult:
     """Download the publisher's newest (or asked) workbook and ingest it as an edition.
@@ -263,9 +264,11 @@ def fetch(*, source: str = "nato", edition: int | str | None = None, page_url: s
     Parameters
     ----------
     source : {"nato", "sipri"}
-    edition : int or str, optional
-        Edition year as in the publisher's file name (``2025`` for
-        ``def-exp-2025-en.xlsx``); default: the newest linked.
+    year : int or str, optional
+        The year in the publisher's file name (``2025`` for
+        ``def-exp-2025-en.xlsx``), the last year of its tables; default: the
+        newest linked. The edition it becomes (``"2025-08"``) is named from
+        the workbook's content. (``edition=`` until the next release.)
     page_url : str, optional
         Publisher page (default: ``$NATOANALYSIS_<SOURCE>_PAGE_URL`` or ``reference/publishers.csv``).
     data_dir : path-like, optional
@@ -282,5 +285,10 @@ def fetch(*, source: str = "nato", edition: int | str | None = None, page_url: s
     ...
     ValueError: timeout must be a number of seconds with 0 < timeout <= 86400 (...), got -1
     """
-    return fetch_stage.fetch(ingest=ingest, source=source, edition=edition, page_url=page_url, data_dir=data_dir,
+    if year is not None:
+        try:
+            year = int(year)
+        except (TypeError, ValueError):
+            raise ArgumentError(f"year must be a year such as 2025, got {echo(year)}") from None
+    return fetch_stage.fetch(ingest=ingest, source=source, edition=year, page_url=page_url, data_dir=data_dir,
                              timeout=timeout, accessed=accessed)

@@ -1,29 +1,41 @@
 """Argument validation: the one place where what a caller passed is checked and normalised.
 
 Metrics, views, charts and the report runner's parameter checks call these.
-Every check raises a ``ValueError`` (or a subclass) whose message names the
-argument, the value received and the values accepted, so that a wrong call
-reads as a sentence rather than a pandas traceback. Nothing here reads data
-from disk: :func:`table` checks a table the caller passes.
+Every check raises :class:`~natoanalysis.errors.ArgumentError` (a
+``ValueError``) whose message names the argument, the value received and the
+values accepted, in one line, so that a wrong call reads as a sentence rather
+than a pandas traceback. Nothing here reads data from disk: :func:`table`
+checks a table the caller passes.
+
+The argument vocabulary (the table "One argument vocabulary" in the README)
+lives here too: the price bases and their synonyms, the group names, the
+percentage guards and :func:`renamed`, which keeps an old argument name
+working for one release; every rename is listed in :data:`RENAMED_ARGUMENTS`.
 
 Examples
 --------
 >>> year(2030, pd.DataFrame({"edition": ["2024-06"], "year": [2014]}))
 Traceback (most recent call last):
 ...
-ValueError: year 2030 is outside edition 2024-06; accepted: 2014 to 2014
+natoanalysis.errors.ArgumentError: year 2030 is outside edition 2024-06; accepted: 2014 to 2014
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+import inspect
 import math
-from collections.abc import Iterable
+import sys
+import warnings
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
-from . import allies, edition as editions_mod
+from . import allies, edition as editions_mod, reference
+from .errors import ArgumentError, UnknownCountryError, echo
 
 REQUIRED_COLUMNS = ("edition", "country", "year", "indicator", "price_basis", "value")
 
@@ -47,23 +59,23 @@ def table(data: pd.DataFrame | None, edition: str | None) -> pd.DataFrame:
     bundled data when no table is given; the metrics themselves take it.
     """
     if data is None:
-        raise ValueError("data is required: pass a tidy table, e.g. data=natoanalysis.load() "
+        raise ArgumentError("data is required: pass a tidy table, e.g. data=natoanalysis.load() "
                          "(the package-level natoanalysis.<metric> functions load it for you)")
     if not isinstance(data, pd.DataFrame):
-        raise ValueError(f"data must be a tidy pandas DataFrame (as returned by natoanalysis.load()), "
+        raise ArgumentError(f"data must be a tidy pandas DataFrame (as returned by natoanalysis.load()), "
                          f"got {type(data).__name__}")
     missing = [c for c in REQUIRED_COLUMNS if c not in data.columns]
     if missing:
-        raise ValueError(f"data lacks the tidy columns {missing}; accepted: a table with columns "
+        raise ArgumentError(f"data lacks the tidy columns {missing}; accepted: a table with columns "
                          f"{', '.join(REQUIRED_COLUMNS)} (as returned by natoanalysis.load())")
     available = sorted(data["edition"].dropna().unique())
     if not available:
-        raise ValueError("data has no rows; accepted: a non-empty tidy table")
+        raise ArgumentError("data has no rows; accepted: a non-empty tidy table")
     try:
         edition = editions_mod.resolve(edition, available=available, allow_all=False,
                                        source=str(data["source"].iloc[0]) if "source" in data else "nato")
     except ValueError as exc:
-        raise ValueError(str(exc).replace("is not bundled for", "is not in data for")) from None
+        raise ArgumentError(str(exc).replace("is not bundled for", "is not in data for")) from None
     if len(available) == 1:
         return data
     return data[data["edition"] == edition]
@@ -88,10 +100,10 @@ def year(value, df: pd.DataFrame, *, name: str = "year", allow_none: bool = Fals
         return None
     first, last = edition_years(df)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer year between {first} and {last}, got {value!r}")
+        raise ArgumentError(f"{name} must be an integer year between {first} and {last}, got {value!r}")
     if not first <= int(value) <= last:
         ed = ", ".join(sorted(df["edition"].unique()))
-        raise ValueError(f"{name} {value} is outside edition {ed}; accepted: {first} to {last}")
+        raise ArgumentError(f"{name} {value} is outside edition {ed}; accepted: {first} to {last}")
     return int(value)
 
 
@@ -100,10 +112,11 @@ def year_or_last(value, df: pd.DataFrame, *, name: str = "year") -> int:
     return year(value, df, name=name, allow_none=True) or edition_years(df)[1]
 
 
-def choice(value, *, name: str, accepted: Iterable[str]):
+def choice(value, *, name: str, accepted: Iterable[str], shown=None):
     accepted = list(accepted)
     if not isinstance(value, str) or value not in accepted:
-        raise ValueError(f"{name} must be one of {', '.join(repr(a) for a in accepted)}; got {value!r}")
+        raise ArgumentError(f"{name} must be one of {', '.join(repr(a) for a in accepted)}; "
+                            f"got {echo(value if shown is None else shown)}")
     return value
 
 
@@ -111,19 +124,103 @@ def indicator(value, df: pd.DataFrame, *, accepted: Iterable[str] | None = None)
     present = sorted(df["indicator"].unique())
     allowed = [i for i in present if accepted is None or i in accepted]
     if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"indicator must be one of {', '.join(repr(a) for a in allowed)}; got {value!r}")
+        raise ArgumentError(f"indicator must be one of {', '.join(repr(a) for a in allowed)}; got {value!r}")
     return value
+
+
+#: The price bases of the tidy table, and the words accepted for them (any case).
+PRICE_BASES = ("current", "constant")
+PRICE_BASIS_SYNONYMS = {"nominal": "current", "real": "constant"}
+
+
+def price_basis_name(value, *, name: str = "price_basis") -> str | None:
+    """``"current"`` or ``"constant"`` from either word in any case, or the synonyms ``"nominal"`` / ``"real"``.
+
+    ``None`` and ``""`` (the indicators without a price basis, such as personnel) are returned unchanged.
+
+    Examples
+    --------
+    >>> price_basis_name("Real"), price_basis_name("NOMINAL"), price_basis_name("constant")
+    ('constant', 'current', 'constant')
+    >>> price_basis_name("fixed")
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.ArgumentError: price_basis 'fixed' is not a price basis; accepted: 'current', 'constant' (any case; 'nominal' and 'real' are synonyms)
+    """
+    if value is None or value == "":
+        return value
+    key = value.strip().lower() if isinstance(value, str) else None
+    key = PRICE_BASIS_SYNONYMS.get(key, key)
+    if key not in PRICE_BASES:
+        raise ArgumentError(f"{name} {echo(value)} is not a price basis; accepted: 'current', 'constant' "
+                            "(any case; 'nominal' and 'real' are synonyms)")
+    return key
 
 
 def price_basis(value, df: pd.DataFrame, *, indicator: str) -> str:
-    """The price basis of ``indicator``; ``None`` picks it when the indicator has only one."""
+    """The price basis of ``indicator`` (as :func:`price_basis_name` reads it); ``None`` picks it when there is one."""
     bases = sorted(df.loc[df["indicator"] == indicator, "price_basis"].fillna("").unique())
     if value is None and len(bases) == 1:
         return bases[0]
+    value = price_basis_name(value)
     if value not in bases:
         shown = ", ".join(repr(b) for b in bases)
-        raise ValueError(f"price_basis {value!r} does not exist for indicator {indicator!r}; accepted: {shown}")
+        raise ArgumentError(f"price_basis {value!r} does not exist for indicator {indicator!r}; accepted: {shown}")
     return value
+
+
+#: ``figure=``: which figure of a share is compared with a guideline: NATO's printed one, or the ratio of
+#: the expenditure and GDP it prints (they differ by rounding: France 2020 prints 2.00, is 1.986).
+FIGURES = ("published", "recomputed")
+
+
+def figure(value) -> str:
+    """``"published"`` or ``"recomputed"``, in any case."""
+    key = value.strip().lower() if isinstance(value, str) else value
+    return choice(key, name="figure", accepted=FIGURES, shown=value)
+
+
+#: The groups of allies, each with the code of NATO's published row that stands for it. Accepted
+#: everywhere as these names, those codes or NATO's printed names, in any case (:func:`group`).
+GROUPS = {"nato": "NATO_TOTAL", "europe_canada": "NATO_EUROPE_CANADA"}
+#: The one default group of the metrics (aggregate, group_growth, growth_definitions).
+DEFAULT_GROUP = "nato"
+
+
+def group(value, *, name: str = "group") -> str | list[str]:
+    """A named group (``"nato"``, ``"europe_canada"``) or a list of allies' ISO3 codes.
+
+    The names are accepted in any case, as NATO's codes of its aggregates
+    (``NATO_TOTAL``, ``NATO_EUROPE_CANADA``) and as NATO prints them ("NATO
+    Europe and Canada"); allies as :func:`countries` takes them.
+
+    Examples
+    --------
+    >>> group("NATO_EUROPE_CANADA"), group("Nato"), group("NATO Europe and Canada"), group("pol,deu")
+    ('europe_canada', 'nato', 'europe_canada', ['POL', 'DEU'])
+    """
+    if isinstance(value, str):
+        key = "_".join(value.strip().lower().replace("-", " ").split())
+        if key in GROUPS:
+            return key
+        try:
+            code = allies.lookup(value)
+        except UnknownCountryError:
+            code = None
+        by_code = {c: g for g, c in GROUPS.items()}
+        if code in by_code:
+            return by_code[code]
+    try:
+        return countries(value, name=name)
+    except UnknownCountryError as exc:
+        raise ArgumentError(f"{name} must be one of {', '.join(repr(g) for g in sorted(GROUPS))} or a list of ISO3 "
+                            f"codes ({exc}); the names are accepted in any case and as NATO's codes "
+                            f"{', '.join(sorted(GROUPS.values()))}; got {echo(value)}") from None
+
+
+def published_row(group_name) -> str | None:
+    """The code of NATO's published row for a named group (None for a list of allies)."""
+    return GROUPS.get(group_name) if isinstance(group_name, str) else None
 
 
 def country(value, *, name: str = "country") -> str:
@@ -141,7 +238,7 @@ def with_defence(codes: list[str], *, name: str = "country") -> list[str]:
     reg = allies.registry().set_index("iso3")
     bad = [c for c in codes if not reg.at[c, "has_armed_forces"]]
     if bad:
-        raise ValueError(f"{name} {', '.join(bad)}: {NO_DEFENCE_REASON}, so it has no share of GDP to "
+        raise ArgumentError(f"{name} {', '.join(bad)}: {NO_DEFENCE_REASON}, so it has no share of GDP to "
                          f"compare with a target; accepted: allies with armed forces")
     return codes
 
@@ -154,14 +251,32 @@ def defence_allies() -> list[str]:
 def non_negative(value, *, name: str, unit: str = "percent of GDP") -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not math.isfinite(float(value)) or float(value) < 0:
-        raise ValueError(f"{name} must be a finite, non-negative number ({unit}), got {value!r}")
+        raise ArgumentError(f"{name} must be a finite, non-negative number ({unit}), got {value!r}")
     return float(value)
 
 
 def positive_int(value, *, name: str) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or int(value) < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise ArgumentError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def whole_number(value, *, name: str, minimum: int = 0) -> int:
+    """``value`` as a plain ``int`` of at least ``minimum`` (a count of workers, of runs to keep).
+
+    Examples
+    --------
+    >>> whole_number(3, name="--keep")
+    3
+    >>> whole_number(0.5, name="--jobs", minimum=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: --jobs must be a whole number >= 1, got 0.5
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or int(value) < minimum:
+        shown = f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else echo(value)
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {shown}")
+    return int.__int__(int(value))
 
 
 def date(value, *, name: str = "as_of") -> dt.date:
@@ -172,7 +287,7 @@ def date(value, *, name: str = "as_of") -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ValueError(f"{name} must be a date or an ISO date string such as '2020-01-01', got {value!r}") \
+        raise ArgumentError(f"{name} must be a date or an ISO date string such as '2020-01-01', got {value!r}") \
             from None
 
 
@@ -194,3 +309,213 @@ def membership_mask(codes: list[str], years: Iterable[int]) -> pd.DataFrame:
     acc = accession_years().reindex(codes)
     yrs = np.asarray(list(years), dtype=int)
     return pd.DataFrame(acc.to_numpy()[None, :] <= yrs[:, None], index=yrs, columns=codes)
+
+
+def _number(value, *, name: str, unit: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(float(value)):
+        raise ArgumentError(f"{name} must be a finite number ({unit}), got {echo(value)}")
+    return float(value)
+
+
+#: Percent arguments: (unit, smallest value not taken for a fraction, largest value accepted).
+PERCENT_OF = {"GDP": ("percent of GDP", 0.5, 100.0),
+              "defence expenditure": ("percent of defence expenditure", 1.0, 100.0)}
+
+
+def percent(value, *, name: str, of: str = "GDP") -> float:
+    """A percentage argument (``threshold_pct``, ``target_pct``), refusing fractions and impossible values.
+
+    A share of GDP below 0.5 is taken for a fraction (0.035 meant as 3.5%):
+    no ally's guideline or plausible target is that low. A share of defence
+    expenditure below 1 likewise (0.2 meant as 20%). Neither can exceed 100.
+
+    Examples
+    --------
+    >>> percent(3.5, name="target_pct")
+    3.5
+    >>> percent(0.035, name="target_pct")
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.ArgumentError: target_pct 0.035 looks like a fraction: give percent, e.g. 3.5; accepted: 0.5 to 100 (percent of GDP)
+    >>> percent(350, name="target_pct")
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.ArgumentError: target_pct 350 is outside the accepted range; accepted: 0.5 to 100 (percent of GDP)
+    """
+    unit, low, high = PERCENT_OF[of]
+    v = _number(value, name=name, unit=unit)
+    accepted = f"accepted: {low:g} to {high:g} ({unit})"
+    if 0 < v < low:
+        raise ArgumentError(f"{name} {v:g} looks like a fraction: give percent, e.g. {v * 100:g}; {accepted}")
+    if not low <= v <= high:
+        raise ArgumentError(f"{name} {v:g} is outside the accepted range; {accepted}")
+    return v
+
+
+#: Assumed real growth, percent a year: accepted range, and the size below which a value is a fraction.
+GROWTH_RATE_RANGE_PCT = (-20.0, 20.0)
+GROWTH_FRACTION_BELOW_PCT = 0.1
+
+
+def growth_rate(value, *, name: str = "gdp_growth_pct") -> float:
+    """An assumed growth rate in percent a year (1.5 means 1.5% a year).
+
+    Rates of less than 0.1% a year either way are refused as fractions
+    (0.015 meant as 1.5%); pass 0 for no growth. More than 20% a year either
+    way, sustained over a projection, is refused as a mistake.
+
+    Examples
+    --------
+    >>> growth_rate(1.5), growth_rate(0), growth_rate(-2.0)
+    (1.5, 0.0, -2.0)
+    >>> growth_rate(0.015)
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.ArgumentError: gdp_growth_pct 0.015 looks like a fraction: give percent a year, e.g. 1.5; accepted: 0, or -20 to 20 percent a year with at least 0.1 either way
+    """
+    v = _number(value, name=name, unit="percent a year")
+    low, high = GROWTH_RATE_RANGE_PCT
+    accepted = (f"accepted: 0, or {low:g} to {high:g} percent a year with at least "
+                f"{GROWTH_FRACTION_BELOW_PCT:g} either way")
+    if 0 < abs(v) < GROWTH_FRACTION_BELOW_PCT:
+        raise ArgumentError(f"{name} {v:g} looks like a fraction: give percent a year, e.g. {v * 100:g}; {accepted}")
+    if not low <= v <= high:
+        raise ArgumentError(f"{name} {v:g} is outside the accepted range; {accepted}")
+    return v
+
+
+def guideline_pct(indicator: str) -> float:
+    """The threshold of the indicator's first guideline in ``reference/guidelines.csv`` (2 for the share of GDP).
+
+    The default of every ``threshold_pct``: a threshold that is not the
+    indicator's own guideline would count the equipment share against 2%.
+
+    Examples
+    --------
+    >>> guideline_pct("share_gdp_pct"), guideline_pct("equipment_share_pct")
+    (2.0, 20.0)
+    """
+    g = reference.guidelines()
+    g = g[(g["indicator"] == indicator) & (g["comparison"] == "at_or_above")]
+    if g.empty:
+        raise ArgumentError(f"indicator {indicator!r} has no guideline; give threshold_pct=, or accepted: "
+                            f"{', '.join(sorted(set(reference.guidelines()['indicator'])))}")
+    return float(g["threshold_pct"].iloc[0])
+
+
+def members_in(codes: list[str], year_: int, *, name: str = "country") -> list[str]:
+    """Refuse allies that were not yet members in ``year_`` (NATO counts an ally from its accession year).
+
+    Examples
+    --------
+    >>> members_in(["SWE"], 2020)
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.ArgumentError: country SWE joined NATO in 2024, after 2020; accepted: years from 2024 for SWE, or allies that were members in 2020
+    """
+    late = {c: allies.accession_year(c) for c in codes if allies.accession_year(c) > year_}
+    if late:
+        joined = ", ".join(f"{c} joined NATO in {y}" for c, y in late.items())
+        since = ", ".join(f"from {y} for {c}" for c, y in late.items())
+        raise ArgumentError(f"{name} {joined}, after {year_}; accepted: years {since}, or allies that were "
+                            f"members in {year_}")
+    return codes
+
+
+def one_or_many(country, countries_, *, function: str) -> tuple[list[str] | None, bool]:
+    """``(codes, single)`` from a function's ``country=`` (one ally) and ``countries=`` (one or several).
+
+    ``country`` gives one result for one ally, ``countries`` a result indexed
+    by country (even for one); neither gives ``(None, False)``, every ally.
+    A list given as ``country`` still works for one release, with a
+    DeprecationWarning.
+    """
+    if country is not None and countries_ is not None:
+        raise ArgumentError(f"{function}() takes country= (one ally) or countries= (several), not both")
+    if country is not None and not isinstance(country, str):
+        _warn(f"{function}(): country= takes one ally; give several as countries= (a list given as country= "
+              "is accepted until the next release)", skip={sys._getframe(1).f_globals.get("__name__", "")})
+        countries_, country = country, None
+    if country is not None:
+        return [allies.resolve(country, name="country")], True
+    if countries_ is not None:
+        return allies.resolve_many(countries_, name="countries"), False
+    return None, False
+
+
+@dataclasses.dataclass(frozen=True)
+class Rename:
+    """One renamed argument: ``function`` now takes ``new`` where it took ``old``."""
+
+    function: str
+    old: str
+    new: str
+
+
+#: Every argument renamed with :func:`renamed`, in the order they were declared (a test and the release
+#: notes list them from here).
+RENAMED_ARGUMENTS: list[Rename] = []
+
+
+def _stacklevel(skip: set[str]) -> int:
+    """The ``stacklevel`` of the caller to blame: the first frame outside ``skip`` and the package's façade.
+
+    ``na.<metric>`` (the package module) only passes calls through, so a
+    user's old name is reported at the user's line (shown by default in
+    scripts and notebooks). A call from another part of the package (a view)
+    is reported at that line: Python hides it by default, the test run shows it.
+    """
+    frame, level = sys._getframe(3), 3  # 0 this, 1 _warn, 2 its caller, 3 that one's caller
+    while frame is not None and frame.f_globals.get("__name__", "") in skip | {__package__, __name__}:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _warn(message: str, *, skip: set[str] = frozenset()) -> None:
+    warnings.warn(message, DeprecationWarning, stacklevel=_stacklevel(set(skip)))
+
+
+def renamed(**old_to_new: str) -> Callable:
+    """Decorator: the keyword arguments ``old=`` keep working as ``new=`` for one release, with a DeprecationWarning.
+
+    Give both names in one call and it is refused. Every rename is recorded
+    in :data:`RENAMED_ARGUMENTS`; the signature shown (``help()``,
+    ``inspect.signature``) is the new one.
+
+    Examples
+    --------
+    >>> @renamed(threshold="threshold_pct")
+    ... def meets(*, threshold_pct: float = 2.0) -> float:
+    ...     return threshold_pct
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     meets(threshold=3.5), str(caught[0].message)
+    (3.5, 'meets(): threshold= is renamed threshold_pct=; the old name is accepted until the next release')
+    >>> RENAMED_ARGUMENTS.pop()
+    Rename(function='natoanalysis.validate.meets', old='threshold', new='threshold_pct')
+    """
+    def wrap(func: Callable) -> Callable:
+        params = inspect.signature(func).parameters
+        for old, new in old_to_new.items():
+            if new not in params or old in params:
+                raise TypeError(f"renamed({old}={new!r}) on {func.__qualname__}: {new} must be a parameter "
+                                f"and {old} must not")
+        where = f"{func.__module__}.{func.__qualname__}".replace("<locals>.", "")
+        RENAMED_ARGUMENTS.extend(Rename(where, old, new) for old, new in old_to_new.items())
+
+        @functools.wraps(func)
+        def call(*args, **kwargs):
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise ArgumentError(f"{func.__name__}() got {old}= and {new}=: {old} is the old name "
+                                            f"of {new}; give {new}= only")
+                    _warn(f"{func.__name__}(): {old}= is renamed {new}=; the old name is accepted until "
+                          "the next release")
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+        call.renamed_arguments = dict(old_to_new)  # type: ignore[attr-defined]
+        return call
+    return wrap

@@ -54,3 +54,23 @@ def tmp_data(tmp_path) -> Path:
     shutil.copytree(REPO / "data" / "raw", root / "raw")
     (root / "processed").mkdir()
     return root
+
+
+#: Marks every test that reads the suite run: under pytest-xdist (`--dist loadgroup`) they share one worker, so
+#: that the session fixture below runs once, not once per worker.
+SUITE = pytest.mark.xdist_group("report_suite")
+
+#: The allies the report suite profiles (tests/test_notebook_suite.py, tests/test_pages*.py).
+PROFILED = ["POL", "DEU", "ISL"]
+
+
+@pytest.fixture(scope="session")
+def report(tmp_path_factory):
+    """The whole report suite, run once per session (every notebook, the profile for each of PROFILED).
+
+    Shared by the notebook and page tests, so that no notebook runs twice in a session.
+    """
+    from natoanalysis import reports
+
+    out = tmp_path_factory.mktemp("reports")
+    return reports.run(countries=PROFILED, jobs=2, out_dir=out, quiet=True, check=False)

@@ -15,7 +15,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "natoanalysis"
 
-SHARED = ("errors", "config", "reference", "atomic", "schema", "edition", "allies", "validate")
+SHARED = ("errors", "config", "reference", "atomic", "schema", "edition", "allies", "validate", "signals")
 STAGES = ("extract", "transform", "pipeline", "store", "metrics", "views", "claims", "charts", "reports",
           "cli", "__main__", "__init__")
 

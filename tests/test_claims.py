@@ -61,7 +61,7 @@ def test_us_share_by_hand(verdicts):
     current = float(t2["N41"]) / float(t2["N43"]) * 100   # US / NATO Total, 2024e, current USD
     constant = float(t2["N75"]) / float(t2["N77"]) * 100  # constant 2015 USD
     assert round(current, 1) == 65.6 and round(constant, 1) == 63.7
-    assert json.loads(verdicts.loc["us-share-64pct", "computed"]) == round(constant, 2)
+    assert json.loads(verdicts.loc["us-share-64pct", "computed_value"]) == round(constant, 2)
     assert "65.6% at current prices and 63.7% at constant 2015 prices" in verdicts.loc["us-share-64pct", "explanation"]
 
 
@@ -140,3 +140,12 @@ def test_cli_formats(capsys):
     assert capsys.readouterr().out.startswith("id,verdict,claimed,computed,definition,explanation")
     assert main(["claims"]) == 0
     assert "allies-2pct-2014               supported" in capsys.readouterr().out
+
+
+def test_claimed_and_computed_read_as_words_with_json_beside_them():
+    verdicts = na.check_claims().set_index("id")
+    for col in ("claimed", "computed"):
+        assert not verdicts[col].str.contains(r'[\[\]{}"]').any(), verdicts[col].tolist()
+    row = verdicts.loc["allies-2pct-2014"]
+    assert row["computed"] == "the United Kingdom, Greece and the United States"
+    assert json.loads(row["computed_value"]) == ["GBR", "GRC", "USA"]

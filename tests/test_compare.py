@@ -67,6 +67,9 @@ def test_every_ally_with_defence_figures_and_every_nato_year():
 def test_current_dollars_compare_and_constant_dollars_with_different_base_years_refuse():
     cmp = na.compare_sources(indicator="defence_exp_usd", price_basis="current", countries="USA", years=range(2023, 2025))
     assert cmp["year"].tolist() == [2023, 2024]
+    # names, aliases and codes in any case, as a comma list: the same allies
+    assert na.compare_sources(countries="united states", years=[2024], price_basis="NOMINAL",
+                              indicator="defence_exp_usd")["sipri_value"].tolist() == cmp["sipri_value"].tolist()[-1:]
     assert na.compare_sources(countries="USA", years=np.arange(2023, 2025)).equals(
         na.compare_sources(countries="USA", years=[2023, 2024]))
     assert cmp["sipri_value"].iloc[-1] == _sipri_cell("06_Current_US.csv", "United States of America", 2024)
@@ -97,8 +100,16 @@ def test_bad_requests_name_what_is_accepted():
         na.compare_sources(nato_edition="all")
     with pytest.raises(ValueError, match="accepted: 2024-06"):
         na.compare_sources(nato_edition="2019-06")
-    with pytest.raises(ValueError, match=r"price_basis='real'; accepted: \['constant', 'current'\]"):
-        na.compare_sources(indicator="defence_exp_usd", price_basis="real")
+    # "real" is "constant" (any case): the same refusal of two base years
+    with pytest.raises(ValueError, match=r"base year \[2015\] for NATO and \[2023\] for SIPRI"):
+        na.compare_sources(indicator="defence_exp_usd", price_basis="Real")
+    with pytest.raises(ValueError, match=r"price_basis 'fixed' is not a price basis; accepted: 'current', 'constant'"):
+        na.compare_sources(indicator="defence_exp_usd", price_basis="fixed")
+    with pytest.raises(ValueError, match=r"years 2030: not published by both NATO and SIPRI for share_gdp_pct; "
+                                         r"accepted: 2014 to 2024"):
+        na.compare_sources(years=[2030])
+    with pytest.raises(ValueError, match=r"countries ISL: no share_gdp_pct figure from both NATO and SIPRI"):
+        na.compare_sources(countries="ISL,POL")
 
 
 def test_sources_stay_separate_after_comparing():

@@ -206,11 +206,11 @@ def test_fetch_nato_takes_the_newest_edition_beside_the_old_one(server, tmp_data
     rev = na.revisions(indicator="share_gdp_pct", country="POL", year=2025, data_dir=tmp_data)
     assert rev["2025-08"].iloc[0] == cell["value"] and np.isnan(rev["2024-06"].iloc[0])
     # asking for 2024 downloads the file already transcribed: nothing new is ingested
-    old = fetch(source="nato", edition=2024, page_url=f"{base}/topics.htm", data_dir=tmp_data)
+    old = fetch(source="nato", year=2024, page_url=f"{base}/topics.htm", data_dir=tmp_data)
     assert not old.is_new and old.raw_dir == tmp_data / "raw" / "nato" / "2024-06"
     assert len(na.editions(source="nato", data_dir=tmp_data)) == 2
     with pytest.raises(FetchError, match="no nato edition 2019; linked: 2024, 2025"):
-        fetch(source="nato", edition=2019, page_url=f"{base}/topics.htm", data_dir=tmp_data)
+        fetch(source="nato", year=2019, page_url=f"{base}/topics.htm", data_dir=tmp_data)
 
 
 def test_a_link_to_another_editions_file_is_refused(server, tmp_path):

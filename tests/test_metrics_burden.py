@@ -57,9 +57,14 @@ def test_shares_stay_in_0_100_and_add_up(df, year, basis, membership):
 
 
 def test_bad_arguments(df):
-    with pytest.raises(ValueError, match=r"price_basis 'nominal' does not exist for indicator 'defence_exp_usd'; "
-                                         r"accepted: 'constant', 'current'"):
-        na.burden_share(year=2024, price_basis="nominal", data=df)
+    # "nominal" is "current" (any case), "real" is "constant"
+    assert na.burden_share(year=2024, price_basis="Nominal", data=df).equals(
+        na.burden_share(year=2024, price_basis="current", data=df))
+    assert na.burden_share(year=2024, price_basis="REAL", data=df).equals(
+        na.burden_share(year=2024, price_basis="constant", data=df))
+    with pytest.raises(ValueError, match=r"price_basis 'ppp' is not a price basis; accepted: 'current', 'constant' "
+                                         r"\(any case; 'nominal' and 'real' are synonyms\)"):
+        na.burden_share(year=2024, price_basis="ppp", data=df)
     with pytest.raises(ValueError, match=r"year 2013 is outside edition 2024-06; accepted: 2014 to 2024"):
         na.burden_share(year=2013, data=df)
     with pytest.raises(ValueError, match=r"year must be an integer year between 2014 and 2024, got '2024'"):

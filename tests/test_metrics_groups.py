@@ -132,9 +132,8 @@ def test_bad_arguments_name_the_argument_and_accepted_values(df):
         na.aggregate(indicator="gdp_usd", price_basis="current", as_of="2020-01-01", data=df)
     with pytest.raises(ValueError, match=r"as_of must be a date or an ISO date string"):
         na.aggregate(indicator="gdp_usd", price_basis="current", membership="as_of", as_of="last year", data=df)
-    with pytest.raises(ValueError, match=r"price_basis 'real' does not exist for indicator 'gdp_usd'; "
-                                         r"accepted: 'constant', 'current'"):
-        na.aggregate(indicator="gdp_usd", price_basis="real", data=df)
+    with pytest.raises(ValueError, match=r"price_basis 'fixed' is not a price basis; accepted: 'current', 'constant'"):
+        na.aggregate(indicator="gdp_usd", price_basis="fixed", data=df)
     with pytest.raises(ValueError, match=r"price_basis 'current' does not exist for indicator 'share_gdp_pct'"):
         na.aggregate(indicator="share_gdp_pct", price_basis="current", data=df)
     with pytest.raises(ValueError, match=r"indicator must be one of .*'defence_exp_usd'.*got 'defence_exp_ncu'"):

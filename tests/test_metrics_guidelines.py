@@ -24,7 +24,7 @@ def test_allies_at_or_above_2pct_on_the_published_share(df, year):
     share = by_iso3("TABLE3", T3_SHARE, year)
     members = set(na.countries().loc[lambda r: r["accession_date"].map(lambda d: d.year <= year), "iso3"])
     expected = sorted(c for c, v in share.items() if v >= 2.0 and c in members)
-    res = na.allies_meeting(threshold=2.0, year=year, data=df)
+    res = na.allies_meeting(threshold_pct=2.0, year=year, data=df)
     assert _meets(res) == expected
     assert res.loc["ISL", "status"] == "not_assessed" and res["is_meeting"].isna().sum() == 1
     assert pd.isna(res.loc["ISL", "is_meeting"])
@@ -43,7 +43,7 @@ def test_printed_2_0_meets_on_published_but_not_on_recomputed(df, iso3, year):
     ratio = by_iso3("TABLE2", T2_CONSTANT, year)[iso3] / by_iso3("TABLE5", T5_CONSTANT, year)[iso3] * 100
     assert 1.98 < ratio < 2.0
     pub = na.allies_meeting(year=year, data=df)
-    rec = na.allies_meeting(year=year, basis="recomputed", data=df)
+    rec = na.allies_meeting(year=year, figure="recomputed", data=df)
     assert pub.loc[iso3, "status"] == "meets"
     assert rec.loc[iso3, "status"] == "below"
     assert rec.loc[iso3, "share_gdp_pct"] == pytest.approx(ratio, rel=1e-12)
@@ -51,7 +51,7 @@ def test_printed_2_0_meets_on_published_but_not_on_recomputed(df, iso3, year):
 
 def test_equipment_guideline(df):
     equip = by_iso3("TABLE8a", T8A_EQUIPMENT, 2024)
-    res = na.allies_meeting(threshold=20.0, year=2024, indicator="equipment_share_pct", data=df)
+    res = na.allies_meeting(threshold_pct=20.0, year=2024, indicator="equipment_share_pct", data=df)
     assert _meets(res) == sorted(c for c, v in equip.items() if v >= 20.0)
 
 
@@ -75,12 +75,13 @@ def test_compliance_table(df):
 
 
 def test_bad_arguments(df):
-    with pytest.raises(ValueError, match=r"threshold must be a finite, non-negative number \(percent\), got -2"):
-        na.allies_meeting(threshold=-2, year=2024, data=df)
-    with pytest.raises(ValueError, match=r"basis must be one of 'published', 'recomputed'; got 'raw'"):
-        na.allies_meeting(year=2024, basis="raw", data=df)
-    with pytest.raises(ValueError, match=r"basis='recomputed' exists only for indicator 'share_gdp_pct'"):
-        na.allies_meeting(year=2024, indicator="equipment_share_pct", basis="recomputed", data=df)
+    with pytest.raises(ValueError, match=r"threshold_pct -2 is outside the accepted range; accepted: 0.5 to 100 "
+                                         r"\(percent of GDP\)"):
+        na.allies_meeting(threshold_pct=-2, year=2024, data=df)
+    with pytest.raises(ValueError, match=r"figure must be one of 'published', 'recomputed'; got 'raw'"):
+        na.allies_meeting(year=2024, figure="raw", data=df)
+    with pytest.raises(ValueError, match=r"figure='recomputed' exists only for indicator 'share_gdp_pct'"):
+        na.allies_meeting(year=2024, indicator="equipment_share_pct", figure="recomputed", data=df)
     with pytest.raises(ValueError, match=r"indicator must be one of 'equipment_share_pct', 'share_gdp_pct'; "
                                          r"got 'gdp_usd'"):
         na.allies_meeting(year=2024, indicator="gdp_usd", data=df)
@@ -96,8 +97,8 @@ def test_printed_versus_recomputed_agrees_with_allies_meeting_year_by_year(df, t
 
     expected = []
     for year in range(2014, 2025):
-        pub = na.allies_meeting(threshold=threshold, year=year, data=df)
-        rec = na.allies_meeting(threshold=threshold, year=year, basis="recomputed", data=df)
+        pub = na.allies_meeting(threshold_pct=threshold, year=year, data=df)
+        rec = na.allies_meeting(threshold_pct=threshold, year=year, figure="recomputed", data=df)
         expected += [(c, year) for c in pub.index[(pub["status"] != rec["status"]).to_numpy()]]
     got = printed_versus_recomputed(data=df, threshold_pct=threshold)
     assert list(zip(got["country"], got["year"])) == expected

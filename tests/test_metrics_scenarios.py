@@ -24,8 +24,8 @@ def _cost_by_hand(iso3: str, growth_pct: float, target: float = 3.5, start: int 
 
 
 def test_without_uncertainty_every_quantile_is_the_hand_computed_cost(df):
-    res = na.simulate_paths(country=["DEU", "ITA", "POL"], gdp_growth={"DEU": 1.0, "ITA": 0.5, "POL": 3.0},
-                            gdp_growth_sd=0.0, n_scenarios=50, seed=3, data=df)
+    res = na.simulate_paths(countries=["DEU", "ITA", "POL"], gdp_growth_pct={"DEU": 1.0, "ITA": 0.5, "POL": 3.0},
+                            gdp_growth_sd_pp=0.0, n_scenarios=50, seed=3, data=df)
     for iso3, g in (("DEU", 1.0), ("ITA", 0.5), ("POL", 3.0)):
         for col in ("mean", "p5", "p50", "p95"):
             assert res.loc[iso3, col] == pytest.approx(_cost_by_hand(iso3, g), rel=1e-12)
@@ -47,7 +47,7 @@ def test_seeded_and_reproducible(df):
 def test_mean_is_close_to_the_expected_cost(df):
     # Growth draws are independent across years, so E[prod(1 + g)] = (1 + mu)^t: the expected cost equals the
     # cost at the mean growth rate. 20,000 draws put the mean within a fraction of a percent of it.
-    res = na.simulate_paths(country=["FRA"], gdp_growth=1.0, gdp_growth_sd=2.0, n_scenarios=20_000, seed=11, data=df)
+    res = na.simulate_paths(countries=["FRA"], gdp_growth_pct=1.0, gdp_growth_sd_pp=2.0, n_scenarios=20_000, seed=11, data=df)
     assert res.loc["FRA", "mean"] == pytest.approx(_cost_by_hand("FRA", 1.0), rel=5e-3)
     assert res.loc["FRA", "sd"] > 0
 
@@ -55,7 +55,7 @@ def test_mean_is_close_to_the_expected_cost(df):
 def test_growth_volatility_is_the_sd_of_yoy_gdp_growth():
     g = [by_iso3("TABLE5", T5_CONSTANT, y)["FRA"] for y in range(2014, 2025)]
     yoy = [(b / a - 1) * 100 for a, b in zip(g, g[1:])]
-    assert growth_volatility(country="FRA", data=na.load())["FRA"] == pytest.approx(np.std(yoy, ddof=1), rel=1e-12)
+    assert growth_volatility(countries="FRA", data=na.load())["FRA"] == pytest.approx(np.std(yoy, ddof=1), rel=1e-12)
 
 
 def test_bad_arguments(df):
@@ -65,9 +65,9 @@ def test_bad_arguments(df):
         na.simulate_paths(quantiles=(5, 50), n_scenarios=10, data=df)
     with pytest.raises(ValueError, match=r"n_scenarios must be a positive integer, got 0"):
         na.simulate_paths(n_scenarios=0, data=df)
-    with pytest.raises(ValueError, match=r"target must be a finite, non-negative number"):
-        na.simulate_paths(target=-3.5, n_scenarios=10, data=df)
-    with pytest.raises(ValueError, match=r"gdp_growth_sd must be a finite, non-negative number"):
-        na.simulate_paths(gdp_growth_sd=-1.0, n_scenarios=10, data=df)
+    with pytest.raises(ValueError, match=r"target_pct -3.5 is outside the accepted range"):
+        na.simulate_paths(target_pct=-3.5, n_scenarios=10, data=df)
+    with pytest.raises(ValueError, match=r"gdp_growth_sd_pp must be a finite, non-negative number"):
+        na.simulate_paths(gdp_growth_sd_pp=-1.0, n_scenarios=10, data=df)
     with pytest.raises(ValueError, match=r"country ISL: Iceland has no armed forces"):
-        na.simulate_paths(country=["ISL"], n_scenarios=10, data=df)
+        na.simulate_paths(countries=["ISL"], n_scenarios=10, data=df)

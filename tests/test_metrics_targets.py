@@ -22,11 +22,11 @@ def df():
 
 def test_gap_to_target_in_points_and_dollars(df):
     share = value("TABLE3", DEU_T3, 2024)
-    gap = na.gap_to_target(country="DEU", target=3.5, year=2024, price_basis="current", data=df)
+    gap = na.gap_to_target(country="DEU", target_pct=3.5, year=2024, price_basis="current", data=df)
     assert gap["gap_pp"] == pytest.approx(3.5 - share, abs=1e-12)
     assert gap["gap_usd_million"] == pytest.approx((3.5 - share) / 100 * value("TABLE5", DEU_T5_CURRENT, 2024),
                                                    rel=1e-12)
-    const = na.gap_to_target(country="DEU", target=3.5, year=2024, price_basis="constant", data=df)
+    const = na.gap_to_target(country="DEU", target_pct=3.5, year=2024, price_basis="constant", data=df)
     assert const["gap_usd_million"] == pytest.approx(
         (3.5 - share) / 100 * value("TABLE5", DEU_T5_CONSTANT, 2024), rel=1e-12)
     everyone = na.gap_to_target(year=2024, data=df)
@@ -36,10 +36,10 @@ def test_gap_to_target_in_points_and_dollars(df):
 
 def test_required_annual_increase(df):
     share = value("TABLE3", ESP_T3, 2024)
-    got = na.required_annual_increase(country="ESP", target=3.5, by=2035, from_year=2024, data=df)
+    got = na.required_annual_increase(country="ESP", target_pct=3.5, by=2035, start=2024, data=df)
     assert got == pytest.approx((3.5 - share) / 11, abs=1e-12)
     assert got > 0.2  # Spain needs more than the 0.2 points a year some allies asked for
-    by2032 = na.required_annual_increase(country="ESP", target=3.5, by=2032, from_year=2024, data=df)
+    by2032 = na.required_annual_increase(country="ESP", target_pct=3.5, by=2032, start=2024, data=df)
     assert by2032 == pytest.approx((3.5 - share) / 8, abs=1e-12)
     all_allies = na.required_annual_increase(data=df)
     shares = by_iso3("TABLE3", T3_SHARE, 2024)
@@ -49,7 +49,7 @@ def test_required_annual_increase(df):
 
 def test_project_path_with_given_growth(df):
     s0, g0 = value("TABLE3", ITA_T3, 2024), value("TABLE5", ITA_T5_CONSTANT, 2024)
-    path = na.project_path(country="ITA", target=3.5, by=2035, gdp_growth=1.0, data=df)
+    path = na.project_path(country="ITA", target_pct=3.5, by=2035, gdp_growth_pct=1.0, data=df)
     assert list(path.index) == list(range(2024, 2036))
     share_2030 = s0 + (3.5 - s0) * 6 / 11
     gdp_2030 = g0 * 1.01 ** 6
@@ -65,7 +65,7 @@ def test_project_path_default_trend_and_per_ally_growth(df):
     g = by_iso3("TABLE5", T5_CONSTANT, 2024)
     g14 = by_iso3("TABLE5", T5_CONSTANT, 2014)
     trend_deu = (g["DEU"] / g14["DEU"]) ** (1 / 10) - 1
-    paths = na.project_path(country=["DEU", "FRA"], gdp_growth={"FRA": 0.5}, data=df)
+    paths = na.project_path(countries=["DEU", "FRA"], gdp_growth_pct={"FRA": 0.5}, data=df)
     assert paths.loc[("DEU", 2035), "gdp_usd_constant_million"] == pytest.approx(g["DEU"] * (1 + trend_deu) ** 11,
                                                                                 rel=1e-12)
     assert paths.loc[("FRA", 2035), "gdp_usd_constant_million"] == pytest.approx(g["FRA"] * 1.005 ** 11, rel=1e-12)
@@ -74,7 +74,7 @@ def test_project_path_default_trend_and_per_ally_growth(df):
 
 def test_project_path_holds_a_share_already_above_target(df):
     share = by_iso3("TABLE3", T3_SHARE, 2024)["POL"]
-    path = na.project_path(country="POL", target=3.5, data=df)
+    path = na.project_path(country="POL", target_pct=3.5, data=df)
     assert (path["share_gdp_pct"] == share).all()
     assert (path["extra_defence_exp_usd_constant_million"] == 0).all()
 
@@ -82,38 +82,39 @@ def test_project_path_holds_a_share_already_above_target(df):
 def test_years_to_target_at_recent_pace(df):
     now, then = value("TABLE3", FRA_T3, 2024), value("TABLE3", FRA_T3, 2019)
     pace = (now - then) / 5
-    got = na.years_to_target(country="FRA", target=3.5, window=5, from_year=2024, data=df)
+    got = na.years_to_target(country="FRA", target_pct=3.5, window=5, start=2024, data=df)
     assert got == pytest.approx((3.5 - now) / pace, rel=1e-12)
-    assert na.years_to_target(country="POL", target=3.5, data=df) == 0.0
+    assert na.years_to_target(country="POL", target_pct=3.5, data=df) == 0.0
     # Bulgaria's share fell from 2019 (the F-16 payment) to 2024: pace <= 0 means never, reported as inf.
     bgr = by_iso3("TABLE3", T3_SHARE, 2024)["BGR"] - by_iso3("TABLE3", T3_SHARE, 2019)["BGR"]
     assert bgr < 0
-    assert na.years_to_target(country="BGR", target=3.5, window=5, data=df) == math.inf
+    assert na.years_to_target(country="BGR", target_pct=3.5, window=5, data=df) == math.inf
     table = na.years_to_target(data=df)
     assert table.loc["BGR", "year_reached"] == math.inf
     assert table.loc["FRA", "year_reached"] == pytest.approx(2024 + (3.5 - now) / pace, rel=1e-12)
 
 
 def test_bad_arguments(df):
-    with pytest.raises(ValueError, match=r"target must be a finite, non-negative number \(percent of GDP\), got -1"):
-        na.gap_to_target(country="DEU", target=-1, data=df)
+    with pytest.raises(ValueError, match=r"target_pct -1 is outside the accepted range; accepted: 0.5 to 100 "
+                                         r"\(percent of GDP\)"):
+        na.gap_to_target(country="DEU", target_pct=-1, data=df)
     with pytest.raises(ValueError, match=r"unknown country 'ATL'; accepted: ISO3 codes ALB, BEL"):
         na.required_annual_increase(country="ATL", data=df)
     with pytest.raises(ValueError, match=r"country ISL: Iceland has no armed forces"):
         na.gap_to_target(country="ISL", data=df)
     with pytest.raises(ValueError, match=r"year 2030 is outside edition 2024-06; accepted: 2014 to 2024"):
         na.gap_to_target(country="DEU", year=2030, data=df)
-    with pytest.raises(ValueError, match=r"price_basis 'real' does not exist for indicator 'gdp_usd'"):
-        na.gap_to_target(country="DEU", price_basis="real", data=df)
-    with pytest.raises(ValueError, match=r"by must be an integer year after from_year \(2024\), got 2024"):
+    with pytest.raises(ValueError, match=r"price_basis 'ppp' is not a price basis"):
+        na.gap_to_target(country="DEU", price_basis="ppp", data=df)
+    with pytest.raises(ValueError, match=r"by must be an integer year after start \(2024\), got 2024"):
         na.required_annual_increase(country="DEU", by=2024, data=df)
-    with pytest.raises(ValueError, match=r"from_year 2013 is outside edition 2024-06"):
-        na.project_path(country="DEU", from_year=2013, data=df)
-    with pytest.raises(ValueError, match=r"gdp_growth must be a percent per year greater than -100"):
-        na.project_path(country="DEU", gdp_growth="fast", data=df)
-    with pytest.raises(ValueError, match=r"unknown gdp_growth key 'XX'; accepted: ISO3 codes ALB"):
-        na.project_path(country="DEU", gdp_growth={"XX": 1.0}, data=df)
-    with pytest.raises(ValueError, match=r"country is required"):
+    with pytest.raises(ValueError, match=r"start 2013 is outside edition 2024-06"):
+        na.project_path(country="DEU", start=2013, data=df)
+    with pytest.raises(ValueError, match=r"gdp_growth_pct must be a finite number \(percent a year\), got 'fast'"):
+        na.project_path(country="DEU", gdp_growth_pct="fast", data=df)
+    with pytest.raises(ValueError, match=r"unknown gdp_growth_pct key 'XX'; accepted: ISO3 codes ALB"):
+        na.project_path(country="DEU", gdp_growth_pct={"XX": 1.0}, data=df)
+    with pytest.raises(ValueError, match=r"project_path\(\) needs country= \(one ally\) or countries="):
         na.project_path(country=None, data=df)
     with pytest.raises(ValueError, match=r"window 11 reaches back to 2013.*accepted: 1 to 10"):
         na.years_to_target(country="FRA", window=11, data=df)
@@ -128,7 +129,7 @@ def test_trend_leaves_out_luxembourgs_gdp_to_gni_break(df):
     factors = [g[y] / g[y - 1] for y in range(2015, 2025) if y != 2023]
     expected = (math.prod(factors) ** (1 / len(factors)) - 1) * 100
     from natoanalysis.metrics import trend_growth
-    assert trend_growth(country="LUX", data=df)["LUX"] == pytest.approx(expected, rel=1e-12)
+    assert trend_growth(countries="LUX", data=df)["LUX"] == pytest.approx(expected, rel=1e-12)
     path = na.project_path(country="LUX", data=df)
     assert path["gdp_growth_pct"].iloc[0] == pytest.approx(expected, rel=1e-12)
 
@@ -142,3 +143,17 @@ def test_a_missing_share_is_skipped_and_named_or_refused_when_asked_for(df):
     assert "ESP" not in gaps.index and set(gaps.attrs["skipped"]) == {"ESP"}
     with pytest.raises(ValueError, match=r"no figure for ESP \(share_gdp_pct 2024: no figure\)"):
         na.required_annual_increase(country="ESP", data=holed)
+
+
+def test_share_at_pace_adds_points_a_year_to_the_printed_share(df):
+    from natoanalysis.metrics.targets import share_at_pace
+
+    shares = by_iso3("TABLE3", T3_SHARE, 2024)
+    t = share_at_pace(pace_pp_per_year=0.2, by=2035, target_pct=3.5, start=2024, data=df)
+    assert t.at["ESP", "projected_share_gdp_pct"] == pytest.approx(value("TABLE3", ESP_T3, 2024) + 0.2 * 11, abs=1e-12)
+    assert "ISL" not in t.index and len(t) == len([c for c in shares if c != "ISL"])
+    reached = {c for c, s in shares.items() if c != "ISL" and round(s + 2.2, 9) >= 3.5}
+    assert set(t.index[t["reaches_target"]]) == reached
+    assert not t.at["ESP", "reaches_target"] and t.at["DEU", "reaches_target"]
+    with pytest.raises(ValueError, match="by must be an integer year after start"):
+        share_at_pace(pace_pp_per_year=0.2, by=2020, start=2024, data=df)

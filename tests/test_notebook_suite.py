@@ -23,14 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import PROFILED, REPO, SUITE
 
 # Slow tier (make test): subprocesses, kernels, signals or large generated inputs.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, SUITE]
 
 RAW_NATO_TABLE3 = REPO / "data" / "raw" / "nato" / "2024-06" / "sheets" / "03_TABLE3.csv"
 RAW_SIPRI_SHARE = REPO / "data" / "raw" / "sipri" / "2025-04" / "sheets" / "07_Share_of_GDP.csv"
-PROFILED = ["POL", "DEU", "ISL"]
 
 #: The charts each notebook saves with its defaults (year 2024), by file stem.
 EXPECTED_FIGURES = {
@@ -48,14 +47,6 @@ EXPECTED_FIGURES = {
     "07_long_run": ["sipri_share_gdp_long_run", "cold_war_vs_today", "sipri_constant_usd_long_run"],
     "09_revisions": ["count_at_threshold_by_edition", "us_share_by_edition"],
 }
-
-
-@pytest.fixture(scope="session")
-def report(tmp_path_factory):
-    from natoanalysis import reports
-
-    out = tmp_path_factory.mktemp("reports")
-    return reports.run(countries=PROFILED, jobs=2, out_dir=out, quiet=True, check=False)
 
 
 def _executed(report, name: str) -> dict:
@@ -142,9 +133,10 @@ class _Links(HTMLParser):
                 self.hrefs.add(value)
 
 
-def test_index_links_every_page_and_figure(report):
+def test_home_page_and_run_log_link_every_page_and_figure(report):
     parser = _Links()
-    parser.feed((report.run_dir / "index.html").read_text(encoding="utf-8"))
+    for page in ("index.html", "run.html"):
+        parser.feed((report.run_dir / page).read_text(encoding="utf-8"))
     pages = {p.relative_to(report.run_dir).as_posix() for p in (report.run_dir / "html").glob("*.html")}
     figures = {p.relative_to(report.run_dir).as_posix() for p in (report.run_dir / "figures").rglob("*")
                if p.is_file()}
@@ -154,7 +146,7 @@ def test_index_links_every_page_and_figure(report):
     assert figures - parser.hrefs == set()
     for href in parser.hrefs:
         if not re.match(r"^[a-z]+:", href):
-            assert (report.run_dir / href).exists(), f"index links a missing file: {href}"
+            assert (report.run_dir / href).exists(), f"the home page or run log links a missing file: {href}"
 
 
 def _raw_share_2024() -> dict[str, float]:

@@ -81,6 +81,14 @@ def _write_notebook(path: Path, *, parameters: str, cells: list[str]) -> None:
     nbformat.write(nb, path)
 
 
+def fast_suite(tmp_path: Path) -> Path:
+    """A notebook folder whose full suite is ``00_fast`` alone: a run of it is full and moves ``latest``."""
+    folder = tmp_path / "fast_suite"
+    folder.mkdir(parents=True)
+    (folder / "00_fast.ipynb").write_bytes((FIXTURES / "00_fast.ipynb").read_bytes())
+    return folder
+
+
 def _files(run_dir: Path) -> set[str]:
     return {p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file()}
 
@@ -90,11 +98,17 @@ def test_parallel_run_writes_every_output_and_links_it(tmp_path):
                  notebook_dir_path=FIXTURES)
     run_dir = tmp_path / result.run_id
     assert result.is_complete and result.run_dir == run_dir
-    assert os.readlink(tmp_path / "latest") == result.run_id
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([result.run_id, "latest", ".latest.lock"])
+    # Two allies and not 07 or 09: a partial run, which leaves `latest` alone.
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([result.run_id, ".latest.lock"])
+    assert result.latest is None and not result.is_full_suite
 
     m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert m["status"] == "complete" and m["failed"] == [] and m["jobs"] == 2
+    assert m["status"] == "complete" and m["failed"] == [] and m["jobs"] == 2 and m["is_full_suite"] is False
+    import importlib
+    import platform
+    assert m["versions"] == {"python": platform.python_version(), **{name: importlib.import_module(name).__version__
+                             for name in ("natoanalysis", "pandas", "numpy", "matplotlib", "seaborn", "pyarrow",
+                                          "ipykernel", "papermill", "nbconvert", "nbformat", "jupyter_client")}}
     assert m["package"]["name"] == "natoanalysis" and m["package"]["version"]
     assert len(m["package"]["git"]["commit"]) == 40
     assert entries_sha(m, "00_fast") == hashlib.sha256((FIXTURES / "00_fast.ipynb").read_bytes()).hexdigest()
@@ -132,9 +146,10 @@ def test_parallel_run_writes_every_output_and_links_it(tmp_path):
     html = (run_dir / "html" / "00_fast.html").read_text(encoding="utf-8")
     assert "at or above 2.0%" in html and CODE_COMMENT not in html  # code hidden by default
 
-    links = _Links()
-    links.feed((run_dir / "index.html").read_text(encoding="utf-8"))
-    assert links.targets == _files(run_dir) - {"index.html"}
+    links = _Links()  # the home page and the run log link every file of the run, and each other
+    for page in ("index.html", "run.html"):
+        links.feed((run_dir / page).read_text(encoding="utf-8"))
+    assert links.targets == _files(run_dir)
     assert not any(t.startswith(("http:", "https:", "//")) for t in links.targets)
 
 
@@ -145,8 +160,8 @@ def test_show_code_keeps_code_cells(tmp_path):
 
 
 def test_failing_notebook_fails_the_run_and_leaves_latest(tmp_path, capsys):
-    good = run(notebooks=["00_fast"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES)
-    assert os.readlink(tmp_path / "latest") == good.run_id
+    good = run(jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=fast_suite(tmp_path / ".nb"))
+    assert os.readlink(tmp_path / "latest") == good.run_id and good.is_full_suite
 
     status = cli.main(["report", "09_fails", "00_fast", "--jobs", "2", "--quiet", "--out", str(tmp_path),
                        "--notebook-dir", str(FIXTURES)])
@@ -157,7 +172,7 @@ def test_failing_notebook_fails_the_run_and_leaves_latest(tmp_path, capsys):
     assert f"notebook 09_fails failed at cell index {bad_cell} " in err and "ZeroDivisionError" in err
 
     assert os.readlink(tmp_path / "latest") == good.run_id
-    failed_dir = next(p for p in tmp_path.iterdir() if p.is_dir() and not p.is_symlink() and p.name != good.run_id)
+    failed_dir = next(p for p in tmp_path.iterdir() if rundir.RUN_ID.match(p.name) and p.name != good.run_id)
     assert (failed_dir / rundir.INCOMPLETE).is_file()
     m = json.loads((failed_dir / "manifest.json").read_text(encoding="utf-8"))
     assert m["status"] == "failed" and m["failed"] == ["09_fails"]
@@ -167,6 +182,11 @@ def test_failing_notebook_fails_the_run_and_leaves_latest(tmp_path, capsys):
     assert (error["cell_index"], error["ename"]) == (bad_cell, "ZeroDivisionError")
     # The failed notebook is kept, executed up to the error, for inspection.
     assert (failed_dir / "notebooks" / "09_fails.ipynb").is_file() and (failed_dir / "html" / "09_fails.html").is_file()
+    # Its home page says so first, naming the notebook and the cell.
+    home = (failed_dir / "index.html").read_text(encoding="utf-8")
+    main = home[home.index("<main>"):]
+    assert main.index('class="banner"') < main.index("</h1>") + 40
+    assert f"1 of 2 notebooks failed (09_fails, cell {bad_cell}: ZeroDivisionError" in main
 
 
 def test_python_api_raises_on_failure_with_the_result(tmp_path):
@@ -225,8 +245,7 @@ def test_cli_exits_2_for_a_bad_parameter(tmp_path, capsys, monkeypatch):
 
 def test_two_runs_at_once_both_complete_with_identical_figures(tmp_path):
     out = tmp_path / "reports"
-    args = ["report", "00_fast", "05", "--countries", "POL", "--jobs", "1", "--quiet", "--out", str(out),
-            "--notebook-dir", str(FIXTURES)]
+    args = ["report", "--jobs", "1", "--quiet", "--out", str(out), "--notebook-dir", str(fast_suite(tmp_path))]
     procs = [subprocess.Popen(CLI + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
              for _ in range(2)]
     outputs = [p.communicate(timeout=600) for p in procs]
@@ -236,9 +255,9 @@ def test_two_runs_at_once_both_complete_with_identical_figures(tmp_path):
     assert os.readlink(out / "latest") == runs[-1].name  # run ids sort by start time
     for r in runs:
         m = json.loads((r / "manifest.json").read_text(encoding="utf-8"))
-        assert m["status"] == "complete" and [nb["name"] for nb in m["notebooks"]] == ["00_fast", "05_profile_POL"]
+        assert m["status"] == "complete" and [nb["name"] for nb in m["notebooks"]] == ["00_fast"]
     figures = [{f: (r / f).read_bytes() for f in _files(r) if f.startswith("figures/")} for r in runs]
-    assert len(figures[0]) == 4 and figures[0] == figures[1]
+    assert len(figures[0]) == 2 and figures[0] == figures[1]
 
 
 def test_interrupted_run_leaves_previous_reports_intact(tmp_path, monkeypatch):
@@ -299,7 +318,7 @@ def test_staging_of_a_killed_run_is_removed_by_the_next_run(tmp_path, monkeypatc
 def test_latest_never_moves_back_to_an_older_run(tmp_path):
     for run_id in ("20240101T000000Z-aaaaaa", "20240102T000000Z-bbbbbb"):
         (tmp_path / run_id).mkdir()
-        (tmp_path / run_id / "manifest.json").write_text("{}", encoding="utf-8")
+        (tmp_path / run_id / "manifest.json").write_text('{"is_full_suite": true}', encoding="utf-8")
     assert rundir.point_latest(tmp_path, "20240102T000000Z-bbbbbb") is True
     assert rundir.point_latest(tmp_path, "20240101T000000Z-aaaaaa") is False
     assert os.readlink(tmp_path / "latest") == "20240102T000000Z-bbbbbb"

@@ -248,7 +248,7 @@ def test_a_run_holds_the_lock_of_its_staging_folder_until_it_ends(tmp_path, monk
     monkeypatch.setattr(execute, "run_jobs", fake_run_jobs)
     result = run(notebooks=["00_fast"], out_dir=tmp_path, notebook_dir_path=FIXTURES, quiet=True)
     assert seen == {"kept": True}
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([result.run_id, "latest", ".latest.lock"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([result.run_id, ".latest.lock"])
 
 
 def _ok_entry() -> dict:
@@ -405,7 +405,8 @@ def test_jobs_are_capped_at_the_cpus_and_the_memory(tmp_path, monkeypatch, capsy
     assert status == 0 and seen["workers"] == 2
     assert err.splitlines() == [next(line for line in err.splitlines() if "capped" in line)]
     assert err.startswith("natoanalysis report: note: --jobs 10000 capped at 2: 2 CPUs")
-    m = json.loads((tmp_path / "latest" / "manifest.json").read_text(encoding="utf-8"))
+    [run_dir] = [p for p in tmp_path.iterdir() if rundir.RUN_ID.match(p.name)]
+    m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert (m["jobs"], m["jobs_requested"]) == (2, 10000)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 
-from ..views import labels
+from .. import allies, reference, validate
+from ..views import labels, text
+from ..views.provenance import rows_of
 from .layout import estimate_span, legend_outside, shade_estimates, value_labels
 from .style import PALETTE, SERIES_COLORS, footnote
 
@@ -17,13 +21,39 @@ def _check_columns(table: pd.DataFrame, columns: list[str], *, name: str = "tabl
         raise ValueError(f"{name} lacks the columns {missing}; it has: {', '.join(map(str, table.columns))}")
 
 
+def _printed(v: float, fmt: str, threshold: float | None) -> str:
+    """``v`` as ``fmt`` prints it, with more decimals where rounding would put it on the other side of the line.
+
+    A bar coloured "below" must not read "2.00" (Sweden's 1.9977): the label
+    gets the decimals that show it is below.
+
+    Examples
+    --------
+    >>> _printed(1.9977, "{:.2f}", 2.0), _printed(1.95, "{:.2f}", 2.0), _printed(2.0, "{:.2f}", 2.0)
+    ('1.998', '1.95', '2.00')
+    """
+    shown = fmt.format(v)
+    if threshold is None or not np.isfinite(v) or v >= threshold:
+        return shown
+    match = re.fullmatch(r"\{:([+,]?)\.(\d+)f\}", fmt)
+    if not match:
+        return shown
+    for places in range(int(match.group(2)), 7):
+        shown = f"{v:{match.group(1)}.{places}f}"
+        if float(shown.replace(",", "")) < threshold:
+            return shown
+    return shown
+
+
+@validate.renamed(threshold="threshold_pct")
 def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlabel: str,
-                provenance: pd.DataFrame, threshold: float | None = None, threshold_label: str = "",
+                provenance: pd.DataFrame | None = None, threshold_pct: float | None = None,
+                threshold_label: str = "",
                 highlight: list[str] | tuple[str, ...] = (), note: str = "", value_format: str = "{:.2f}",
                 color_by_threshold: bool = True) -> plt.Figure:
     """Horizontal bars, largest at the top, with an optional threshold line.
 
-    With a ``threshold``, bars at or above it are dark and the others grey
+    With a ``threshold_pct``, bars at or above it are dark and the others grey
     (unless ``color_by_threshold`` is False, for a line that is only a
     reference); negative bars (e.g. an ally already above a target) have a
     colour of their own; labels listed in ``highlight`` are drawn in the
@@ -37,10 +67,11 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
         Column names of the bar length and the bar label.
     title, xlabel : str
         Chart title and x-axis label (with the unit).
-    provenance : pandas.DataFrame
-        Tidy rows the values come from (for the footnote).
-    threshold : float, optional
-        Drawn as a dashed vertical line, in the unit of ``value``.
+    provenance : pandas.DataFrame, optional
+        Tidy rows the values come from (footnote, estimate shading); default:
+        the rows the view that made ``table`` attached (``attrs["provenance"]``).
+    threshold_pct : float, optional
+        Drawn as a dashed vertical line, in the unit of ``value`` (a percentage, or points for a pace).
     threshold_label : str
         Text beside the line.
     highlight : list of str
@@ -50,7 +81,7 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     value_format : str
         Format of the value printed at the end of each bar.
     color_by_threshold : bool, default True
-        Grey out the bars below ``threshold``.
+        Grey out the bars below ``threshold_pct``.
 
     Returns
     -------
@@ -60,18 +91,20 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     --------
     >>> t = pd.DataFrame({"name": ["A", "B"], "pct": [1.5, 2.5]})
     >>> rows = pd.DataFrame({"source": ["nato"], "edition": ["2024-06"], "year": [2024], "is_estimate": [True]})
-    >>> fig = ranked_bars(t, value="pct", label="name", title="T", xlabel="% of GDP", provenance=rows, threshold=2)
+    >>> fig = ranked_bars(t, value="pct", label="name", title="T", xlabel="% of GDP", provenance=rows, threshold_pct=2)
     >>> fig.axes[0].get_xlabel()
     '% of GDP'
     >>> plt.close(fig)
     """
     _check_columns(table, [value, label])
+    provenance = rows_of(table, provenance)
     rows = table.sort_values(value)
     fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.26 * len(rows) + 1.6)))
     vals = rows[value].to_numpy(dtype=float)
     labels = rows[label].astype(str).tolist()
-    if threshold is not None and color_by_threshold:
-        colors = [PALETTE["ally"] if v >= threshold else PALETTE["grey"] for v in vals]
+    printed = [_printed(v, value_format, threshold_pct) for v in vals]
+    if threshold_pct is not None and color_by_threshold:
+        colors = [PALETTE["ally"] if v >= threshold_pct else PALETTE["grey"] for v in vals]
     else:
         colors = [PALETTE["ally"]] * len(vals)
     colors = [PALETTE["negative"] if v < 0 else c for v, c in zip(vals, colors)]
@@ -80,37 +113,44 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     span = float(np.nanmax(np.abs(vals))) if len(vals) else 1.0
     for i, v in enumerate(vals):
         if np.isfinite(v):
-            ax.text(v + (0.01 * span if v >= 0 else -0.01 * span), i, value_format.format(v), va="center",
+            ax.text(v + (0.01 * span if v >= 0 else -0.01 * span), i, printed[i], va="center",
                     ha="left" if v >= 0 else "right", fontsize=7.5, color="#333333")
-    if threshold is not None:
-        ax.axvline(threshold, color=PALETTE["guideline"], linestyle="--", linewidth=1)
+    if threshold_pct is not None:
+        ax.axvline(threshold_pct, color=PALETTE["guideline"], linestyle="--", linewidth=1)
         if threshold_label:
-            ax.text(threshold, len(rows) - 0.4, f" {threshold_label}", va="bottom", fontsize=9)
+            ax.text(threshold_pct, len(rows) - 0.4, f" {threshold_label}", va="bottom", fontsize=9)
     if (vals < 0).any():
         ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
-    ax.set_ylim(-0.6, len(rows) - 0.4 + (0.8 if threshold is not None and threshold_label else 0))
+    ax.set_ylim(-0.6, len(rows) - 0.4 + (0.8 if threshold_pct is not None and threshold_label else 0))
     ax.set_title(title)
     ax.margins(x=0.08)
     footnote(fig, data=provenance, extra=note)
     return fig
 
 
-def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float = 2.0,
+def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float | None = None,
                    title: str | None = None) -> plt.Figure:
-    """Horizontal bars of each ally's published share of GDP in ``year`` against a guideline line.
+    """Horizontal bars of each ally's share of GDP in ``year`` against a guideline line.
+
+    Only allies are drawn (SIPRI's other countries are not), and only those
+    with a figure that year: the allies the publisher prints no figure for are
+    named in the footnote with the reason, Iceland (no armed forces) once. The
+    axis and footnote say whose figures they are (NATO's share of real GDP,
+    or SIPRI's share at current prices).
 
     Parameters
     ----------
     data : pandas.DataFrame
-        Tidy NATO rows (one edition).
+        Tidy rows of one edition, NATO or SIPRI (:func:`natoanalysis.load`).
     year : int
-        Year to show.
-    threshold_pct : float, default 2.0
-        Guideline drawn as a vertical line (percent of GDP).
+        A year of the edition.
+    threshold_pct : float, optional
+        Guideline drawn as a vertical line, percent of GDP; default the 2%
+        guideline of ``reference/guidelines.csv``.
     title : str, optional
-        Default: "Defence expenditure as a share of GDP, <year>".
+        Default: "<measure> as a share of GDP, <year>".
 
     Examples
     --------
@@ -119,25 +159,50 @@ def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float = 2.0,
     >>> fig.axes[0].get_xlabel() == f"Defence expenditure, % of GDP (NATO: share of real GDP, {labels.prices(na.load())})"
     True
     >>> plt.close(fig)
+    >>> share_gdp_bars(na.load(), year=2030)
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.ArgumentError: year 2030 is outside edition 2024-06; accepted: 2014 to 2024
+    >>> fig = share_gdp_bars(na.load(source="sipri"), year=2024)
+    >>> fig.axes[0].get_xlabel(), "Ukraine" in [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ('Military expenditure, % of GDP (SIPRI: current prices)', False)
+    >>> plt.close(fig)
     """
-    rows = data[(data["indicator"] == "share_gdp_pct") & (data["year"] == year) & ~data["is_aggregate"]]
+    df = validate.table(data, None)
+    y = validate.year(year, df)
+    thr = reference.guideline("nato_2pct") if threshold_pct is None else validate.percent(
+        threshold_pct, name="threshold_pct")
+    # Today's allies, as NATO's own tables print them for every year (SIPRI's other countries are left out).
+    members = set(allies.members())
+    rows = df[(df["indicator"] == "share_gdp_pct") & (df["year"] == y) & ~df["is_aggregate"].astype(bool)
+              & df["country"].isin(members)]
+    if rows.empty:
+        raise ValueError(f"no share_gdp_pct rows for {y} in edition {labels.edition(df)}; accepted: a year the "
+                         "edition prints shares of GDP for")
+    sipri = str(rows["source"].iloc[0]) == "sipri"
     est = " (estimates)" if rows["is_estimate"].any() else ""
-    what = labels.measure(rows).capitalize()
-    blank = rows[rows["value"].isna()]
-    note = "Iceland has no armed forces and is not shown."
+    what = "Military expenditure" if sipri else labels.measure(rows).capitalize()
+    unarmed = [c for c in members if not allies.has_armed_forces(c)]
+    blank = rows[rows["value"].isna() & ~rows["country"].isin(unarmed)]
+    note = (f"{text.listing([allies.country_name(c) for c in sorted(unarmed)])} has no armed forces and is not shown."
+            if unarmed else "")
     if len(blank):
         note += " No figure published, not shown: " + ", ".join(
-            f"{n} ({r.replace('_', ' ')})" for n, r in zip(blank["country_name"], blank["missing_reason"])) + "."
+            f"{n} ({str(r).replace('_', ' ') or 'no figure'})"
+            for n, r in zip(blank["country_name"], blank["missing_reason"].fillna(""))) + "."
+    if sipri:
+        note += (" SIPRI's definition of military expenditure differs from NATO's; the guideline line is NATO's, "
+                 "for orientation.")
     rows = rows.dropna(subset=["value"])
+    basis = "SIPRI: current prices" if sipri else f"NATO: share of real GDP, {labels.prices(rows)}"
     return ranked_bars(rows, value="value", label="country_name",
-                       title=title or f"{what} as a share of GDP, {year}{est}",
-                       xlabel=f"{what}, % of GDP (NATO: share of real GDP, {labels.prices(rows)})",
-                       provenance=rows, threshold=threshold_pct, threshold_label=f"{threshold_pct:g}% guideline",
-                       note=note)
+                       title=title or f"{what} as a share of GDP, {y}{est}",
+                       xlabel=f"{what}, % of GDP ({basis})", provenance=rows, threshold_pct=thr,
+                       threshold_label=f"{thr:g}% guideline", note=note.strip())
 
 
 def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title: str, ylabel: str,
-                 provenance: pd.DataFrame, xlabel: str = "", note: str = "", horizontal: bool = False,
+                 provenance: pd.DataFrame | None = None, xlabel: str = "", note: str = "", horizontal: bool = False,
                  order: list | None = None, value_format: str | None = "{:.1f}") -> plt.Figure:
     """Bars for each ``x`` category, one bar per ``series`` side by side.
 
@@ -150,8 +215,9 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     title : str
     ylabel : str
         Label of the value axis, with the unit (the x axis when ``horizontal``).
-    provenance : pandas.DataFrame
-        Tidy rows the values come from (for the footnote).
+    provenance : pandas.DataFrame, optional
+        Tidy rows the values come from (footnote, estimate shading); default:
+        the rows the view that made ``table`` attached (``attrs["provenance"]``).
     xlabel : str
         Label of the category axis.
     note : str
@@ -179,6 +245,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     >>> plt.close("all")
     """
     _check_columns(table, [x, series, value])
+    provenance = rows_of(table, provenance)
     wide = table.pivot_table(index=x, columns=series, values=value, aggfunc="first", sort=False)
     wide = wide.reindex(order if order is not None else list(dict.fromkeys(table[x])))
     names = list(dict.fromkeys(table[series]))
@@ -231,7 +298,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
 
 
 def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: str, ylabel: str,
-                 provenance: pd.DataFrame, xlabel: str = "", note: str = "") -> plt.Figure:
+                 provenance: pd.DataFrame | None = None, xlabel: str = "", note: str = "") -> plt.Figure:
     """Vertical stacked bars: for each ``x``, the parts of a whole (e.g. spending by category).
 
     Parameters
@@ -243,8 +310,9 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
         Column names.
     title, ylabel, xlabel : str
         Title and axis labels (``ylabel`` with the unit).
-    provenance : pandas.DataFrame
-        Tidy rows the values come from (for the footnote).
+    provenance : pandas.DataFrame, optional
+        Tidy rows the values come from (footnote, estimate shading); default:
+        the rows the view that made ``table`` attached (``attrs["provenance"]``).
     note : str
         Extra footnote text.
 
@@ -259,6 +327,7 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
     >>> plt.close(fig)
     """
     _check_columns(table, [x, part, value])
+    provenance = rows_of(table, provenance)
     wide = table.pivot_table(index=x, columns=part, values=value, aggfunc="first").sort_index()
     parts = list(dict.fromkeys(table[part]))
     wide = wide[parts].fillna(0.0)
@@ -282,7 +351,8 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
 
 
 def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str, title: str, xlabel: str,
-               provenance: pd.DataFrame, note: str = "", range_label: str = "", mid_label: str = "") -> plt.Figure:
+               provenance: pd.DataFrame | None = None, note: str = "", range_label: str = "",
+               mid_label: str = "") -> plt.Figure:
     """Horizontal ranges (``low`` to ``high``) with a marker at ``mid``, one row per label, largest on top.
 
     Used for scenario distributions (5th, 50th and 95th percentiles);
@@ -300,6 +370,7 @@ def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str
     >>> plt.close(fig)
     """
     _check_columns(table, [label, low, mid, high])
+    provenance = rows_of(table, provenance)
     rows = table.sort_values(mid)
     fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.26 * len(rows) + 1.6)))
     pos = np.arange(len(rows))

@@ -9,20 +9,26 @@ import os
 import pandas as pd
 
 from .. import store
+from ..errors import ArgumentError
 from .evaluators import EVALUATORS, Context
 from .catalogue import load_claims, validate
+from .render import value_text
 from .verdicts import decide
 
-COLUMNS = ["id", "verdict", "claimed", "computed", "definition", "explanation", "edition", "statement", "reported"]
+COLUMNS = ["id", "verdict", "claimed", "computed", "definition", "explanation", "edition", "statement", "reported",
+           "claimed_value", "computed_value"]
 #: Verdicts under which an edition reproduces a claim (under its headline or a stated definition).
 REPRODUCED = ("supported", "supported_with_caveat")
 ALL_COLUMNS = ["id", "reproduced_by", "verdicts", "claimed", "statement", "reported"]
 
 
-def _claimed(claim: dict) -> str:
+def _claimed_value(claim: dict) -> object:
     q = claim["quantity"]
-    value = q.get("value", q.get("values", q.get("countries")))
-    return f"{json.dumps(value, ensure_ascii=False)} ({q['unit']})"
+    return q.get("value", q.get("values", q.get("countries")))
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None,
@@ -53,7 +59,9 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
     Returns
     -------
     pandas.DataFrame
-        ``id, verdict, claimed, computed, definition, explanation, edition, statement, reported``;
+        ``id, verdict, claimed, computed, definition, explanation, edition, statement, reported,
+        claimed_value, computed_value``: ``claimed`` and ``computed`` in words (allies by name), the
+        ``_value`` columns the same as JSON;
         with ``edition="all"``: ``id, reproduced_by, verdicts, claimed, statement, reported``.
 
     Examples
@@ -70,7 +78,7 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
         data = data[data["edition"] == edition]
     editions = sorted(data["edition"].unique())
     if len(editions) != 1:
-        raise ValueError(f"check_claims needs one edition; the data holds {editions or 'none'}")
+        raise ArgumentError(f"check_claims needs one edition; the data holds {editions or 'none'}")
     ed = editions[0]
     published = store.editions(source="nato", data_dir=data_dir).set_index("edition")["publication_date"]
     edition_date = str(published.get(ed, ""))
@@ -90,8 +98,12 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
         if verdict == "other_vintage":
             explanation += (f" The claimed figure likely comes from {claim['publication']['kind']}, not the bundled "
                             f"edition {ed} (published {edition_date}).")
-        rows.append({"id": claim["id"], "verdict": verdict, "claimed": _claimed(claim),
-                     "computed": json.dumps(basis.value, ensure_ascii=False, default=str),
+        claimed = _claimed_value(claim)
+        # Words for the reader (allies by name), JSON beside them for a script (claimed_value, computed_value).
+        rows.append({"id": claim["id"], "verdict": verdict,
+                     "claimed": f"{value_text(claimed)} ({claim['quantity']['unit']})",
+                     "computed": value_text(basis.value), "claimed_value": _json(claimed),
+                     "computed_value": _json(basis.value),
                      "definition": basis.name, "explanation": explanation, "edition": ed,
                      "statement": claim["statement"],
                      "reported": f"{claim['reported']['outlet']}, {claim['reported']['date']}"})

@@ -17,6 +17,7 @@ from .. import allies, reference
 from ..metrics import allies_meeting, burden_share, gap_to_target
 from ..metrics.groups import combined_share_gdp, growth_definitions
 from ..metrics.growth import largest_rise
+from ..metrics.targets import share_at_pace
 from ..views import labels
 from .verdicts import Definition, Outcome
 
@@ -72,7 +73,7 @@ def allies_at_threshold(claim: dict, ctx: Context) -> Outcome:
     defs, counts = [], {}
     for basis, label in (("published", f"NATO's published share of real GDP (Table 3), edition {ctx.edition}"),
                          ("recomputed", f"defence expenditure / GDP, {ctx.basis('constant')} (Tables 2 and 5)")):
-        res = allies_meeting(threshold=threshold, year=year, basis=basis, data=ctx.data)
+        res = allies_meeting(threshold_pct=threshold, year=year, figure=basis, data=ctx.data)
         meets = sorted(res.index[res["status"] == "meets"])
         below = sorted(res.index[res["status"] == "below"])
         counts[basis] = (meets, below)
@@ -241,12 +242,11 @@ def path_reach(claim: dict, ctx: Context) -> Outcome:
     args = claim["args"]
     target, by, pace = float(args["target"]), int(args["by"]), float(args["pace_pp"])
     year = ctx.latest_year
-    share = _share_wide(ctx)[year].dropna()
-    reached = share + pace * (by - year)
-    reach = sorted(share.index[reached >= target - 1e-12])
-    miss = sorted(share.index[reached < target - 1e-12])
+    paths = share_at_pace(pace_pp_per_year=pace, by=by, target_pct=target, start=year, data=ctx.data)
+    reach = sorted(paths.index[paths["reaches_target"]])
+    miss = sorted(paths.index[~paths["reaches_target"]])
     explanation = (f"{ctx.edition_text}: from each ally's published share in {ctx.label(year)}, +{pace:g} points a "
-                   f"year for {by - year} years adds {pace * (by - year):.1f} points; {len(reach)} of {len(share)} "
+                   f"year for {by - year} years adds {pace * (by - year):.1f} points; {len(reach)} of {len(paths)} "
                    f"allies would reach {target:g}% by {by}; not: {_names(miss)}. A hypothetical path: nothing to "
                    f"verify.")
     return Outcome((Definition(f"allies reaching {target:g}% by {by} at +{pace:g} pp/year", reach, False),),
@@ -256,7 +256,7 @@ def path_reach(claim: dict, ctx: Context) -> Outcome:
 def gap(claim: dict, ctx: Context) -> Outcome:
     args = claim["args"]
     year = ctx.year(args["year"])
-    res = gap_to_target(country=args["country"], target=float(args["target"]), year=year, price_basis="current",
+    res = gap_to_target(country=args["country"], target_pct=float(args["target"]), year=year, price_basis="current",
                         data=ctx.data)
     gap_pp, gap_usd = float(res["gap_pp"]), float(res["gap_usd_million"])
     explanation = (f"{ctx.edition_text}: {args['country']} published share {ctx.label(year)} "

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import allies
+from ..views import text
+from ..views.tables import header
 from .verdicts import VERDICTS
 
 LABELS = {
@@ -13,6 +16,60 @@ LABELS = {
     "other_vintage": "Another vintage",
     "not_checkable": "Not checkable",
 }
+
+
+def value_text(value: object) -> str:
+    """A claimed or computed value as a reader reads it: allies by name, years with their figures.
+
+    Examples
+    --------
+    >>> value_text(["GBR", "GRC", "USA"]), value_text({"2014": 3.714, "2024": 3.379}), value_text(9.26)
+    ('the United Kingdom, Greece and the United States', '2014: 3.714; 2024: 3.379', '9.26')
+    >>> value_text({"gap_pp": 1.45})
+    'Gap (points of GDP): 1.45'
+    >>> value_text([]), value_text(None)
+    ('none', '–')
+    """
+    if value is None:
+        return text.DASH
+    if isinstance(value, (list, tuple)):
+        known = all(isinstance(v, str) and allies.lookup(v) is not None for v in value)
+        return text.allies(value) if known else text.listing(map(str, value))
+    if isinstance(value, dict):
+        # Keys are years or registered column names ("gap_pp"): shown as their reader's label.
+        return "; ".join(f"{header(k)}: {value_text(v)}" for k, v in value.items()) or text.DASH
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return str(value)
+
+
+def verdict_table(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The verdicts as a reader's table: claim, verdict in words, what was claimed and what the edition gives.
+
+    Examples
+    --------
+    >>> row = {"id": "x", "verdict": "other_vintage", "claimed": "3 (allies)", "computed": "2"}
+    >>> verdict_table(pd.DataFrame([row])).values.tolist()
+    [['x', 'Another vintage', '3 (allies)', '2']]
+    """
+    return pd.DataFrame({"id": verdicts["id"], "verdict": verdicts["verdict"].map(LABELS),
+                         "claimed": verdicts["claimed"], "computed": verdicts["computed"]})
+
+
+def reproduced_table(across: pd.DataFrame) -> pd.DataFrame:
+    """``check_claims(edition="all")`` as a reader's table: claim, editions that reproduce it, each verdict in words.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"id": ["x"], "reproduced_by": ["2024-06"], "verdicts": ["2024-06: supported"]})
+    >>> reproduced_table(t).values.tolist()
+    [['x', '2024-06', '2024-06: Supported']]
+    """
+    def words(cell: str) -> str:
+        return "; ".join(f"{ed}: {LABELS.get(v, v)}" for ed, v in (p.split(": ", 1) for p in cell.split("; ") if p))
+
+    return pd.DataFrame({"id": across["id"], "reproduced_by": across["reproduced_by"],
+                         "verdicts": across["verdicts"].map(words)})
 
 
 def summary(verdicts: pd.DataFrame) -> pd.DataFrame:

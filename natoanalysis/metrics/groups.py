@@ -16,8 +16,10 @@ import pandas as pd
 
 from .. import allies
 from .. import validate
+from ..errors import ArgumentError
 
-GROUPS = ("europe_canada", "nato")
+#: The group names (any case; NATO's codes NATO_EUROPE_CANADA and NATO_TOTAL accepted too): validate.GROUPS.
+GROUPS = tuple(sorted(validate.GROUPS))
 MEMBERSHIPS = ("published", "constant", "as_of")
 #: A share of GDP for a group is the ratio of the group sums of these two series.
 _RATIO = {"share_gdp_pct": (("defence_exp_usd", "constant"), ("gdp_usd", "constant"))}
@@ -33,17 +35,15 @@ def group_members(*, group: str | list[str], membership: str = "published", as_o
     """
     validate.choice(membership, name="membership", accepted=MEMBERSHIPS)
     if membership != "as_of" and as_of is not None:
-        raise ValueError(f"as_of is only used with membership='as_of'; got membership={membership!r}")
+        raise ArgumentError(f"as_of is only used with membership='as_of'; got membership={membership!r}")
     years = list(years)
-    if isinstance(group, str) and group in GROUPS:
+    group = validate.group(group)
+    if isinstance(group, str):
         exclude = ("USA",) if group == "europe_canada" else ()
         pool = [c for c in allies.registry()["iso3"] if c not in exclude]
         listed = False
-    elif isinstance(group, str) and not group.upper() in set(allies.registry()["iso3"]):
-        raise ValueError(f"group must be one of {', '.join(repr(g) for g in GROUPS)} or a list of ISO3 codes; "
-                         f"got {group!r}")
     else:
-        pool = validate.countries(group, name="group")
+        pool = group
         listed = True
     if membership == "published":
         return validate.membership_mask(pool, years)
@@ -51,17 +51,17 @@ def group_members(*, group: str | list[str], membership: str = "published", as_o
         fixed = pool if listed else [c for c in pool if c in allies.members(year=edition_last_year)]
     else:
         if as_of is None:
-            raise ValueError("membership='as_of' needs as_of, a date such as '2020-01-01'")
+            raise ArgumentError("membership='as_of' needs as_of, a date such as '2020-01-01'")
         on = validate.date(as_of)
         fixed = [c for c in pool if c in allies.members(on=on)]
         if not fixed:
-            raise ValueError(f"as_of {on.isoformat()}: no ally of the group was a member on that date; "
+            raise ArgumentError(f"as_of {on.isoformat()}: no ally of the group was a member on that date; "
                              "accepted: a date on or after 24 August 1949")
     return pd.DataFrame(np.ones((len(years), len(fixed)), dtype=bool), index=years, columns=fixed)
 
 
 #: The published aggregate row that stands for a named group under NATO's own membership rule.
-PUBLISHED_ROWS = {"nato": "NATO_TOTAL", "europe_canada": "NATO_EUROPE_CANADA"}
+PUBLISHED_ROWS = validate.GROUPS
 
 
 def _group_sum(df: pd.DataFrame, indicator: str, basis: str, mask: pd.DataFrame,
@@ -87,7 +87,7 @@ def _group_sum(df: pd.DataFrame, indicator: str, basis: str, mask: pd.DataFrame,
     return total, absent, holes
 
 
-def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: str | None = None,
+def aggregate(*, indicator: str, group: str | list[str] = validate.DEFAULT_GROUP, price_basis: str | None = None,
               membership: str = "published", as_of: str | dt.date | None = None,
               data: pd.DataFrame | None = None, edition: str | None = None) -> pd.Series:
     """Total of an indicator over a group of allies, per year.
@@ -118,9 +118,12 @@ def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: s
     Parameters
     ----------
     indicator : {"defence_exp_usd", "gdp_usd", "military_personnel_thousand", "share_gdp_pct"}
-    group : {"nato", "europe_canada"} or list of ISO3 codes
+    group : {"nato", "europe_canada"} or list of ISO3 codes, default "nato"
+        Any case; NATO's codes ``NATO_TOTAL`` and ``NATO_EUROPE_CANADA`` (and
+        its printed names) are the same groups; allies as a comma list or a list.
     price_basis : {"current", "constant"}, optional
         Required for money series; constant is the edition's base-year prices and exchange rates.
+        Any case; "nominal" and "real" are accepted as synonyms.
     membership : {"published", "constant", "as_of"}
     as_of : str or datetime.date, optional
         Date for ``membership="as_of"``.
@@ -148,9 +151,10 @@ def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: s
     """
     df = validate.table(data, edition)
     ind = validate.indicator(indicator, df, accepted=validate.ADDITIVE + tuple(_RATIO))
+    group = validate.group(group)
     if ind in _RATIO:
-        if price_basis not in (None, "constant"):
-            raise ValueError(f"price_basis {price_basis!r} does not exist for indicator {ind!r}; "
+        if validate.price_basis_name(price_basis) not in (None, "constant"):
+            raise ArgumentError(f"price_basis {price_basis!r} does not exist for indicator {ind!r}; "
                              "accepted: 'constant' (NATO's share of real GDP)")
         basis = "constant"
     else:
@@ -158,7 +162,7 @@ def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: s
     first, last = validate.edition_years(df)
     mask = group_members(group=group, membership=membership, as_of=as_of, years=range(first, last + 1),
                          edition_last_year=last)
-    row = PUBLISHED_ROWS.get(group) if membership == "published" and isinstance(group, str) else None
+    row = validate.published_row(group) if membership == "published" else None
     if ind in _RATIO:
         (num_i, num_b), (den_i, den_b) = _RATIO[ind]
         num, absent, holes = _group_sum(df, num_i, num_b, mask, row)
@@ -174,7 +178,7 @@ def aggregate(*, indicator: str, group: str | list[str] = "nato", price_basis: s
     return out
 
 
-def group_growth(*, group: str | list[str] = "europe_canada", year: int | None = None,
+def group_growth(*, group: str | list[str] = validate.DEFAULT_GROUP, year: int | None = None,
                  membership: str = "published", price_basis: str = "constant",
                  indicator: str = "defence_exp_usd", as_of: str | dt.date | None = None,
                  data: pd.DataFrame | None = None, edition: str | None = None) -> float | pd.Series:
@@ -193,7 +197,8 @@ def group_growth(*, group: str | list[str] = "europe_canada", year: int | None =
     Parameters
     ----------
     group, membership, as_of, price_basis, indicator, data, edition
-        As for :func:`aggregate`; ``indicator`` must be additive.
+        As for :func:`aggregate` (``group`` defaults to ``"nato"``, as there);
+        ``indicator`` must be additive.
     year : int, optional
         Year of the change (the change from ``year - 1``). Default: all years.
 
@@ -219,7 +224,7 @@ def group_growth(*, group: str | list[str] = "europe_canada", year: int | None =
     y = validate.year(year, df, allow_none=True)
     first, _ = validate.edition_years(df)
     if y == first:
-        raise ValueError(f"year {y} is the first year of the edition, which has no previous year; "
+        raise ArgumentError(f"year {y} is the first year of the edition, which has no previous year; "
                          f"accepted: {first + 1} onwards")
     total = aggregate(indicator=indicator, group=group, price_basis=price_basis, membership=membership,
                       as_of=as_of, data=df)
@@ -235,7 +240,7 @@ GROWTH_DEFINITIONS = (("published", "constant"), ("constant", "constant"),
                       ("published", "current"), ("constant", "current"))
 
 
-def growth_definitions(*, data: pd.DataFrame | None = None, group: str | list[str] = "europe_canada",
+def growth_definitions(*, data: pd.DataFrame | None = None, group: str | list[str] = validate.DEFAULT_GROUP,
                        years: list[int] | tuple[int, ...] | None = None,
                        edition: str | None = None) -> pd.DataFrame:
     """Year-on-year growth of a group's defence expenditure under the four definitions a headline may use.
@@ -251,7 +256,7 @@ def growth_definitions(*, data: pd.DataFrame | None = None, group: str | list[st
     ----------
     data : pandas.DataFrame
         Tidy NATO rows (:func:`natoanalysis.load`).
-    group : str or list of str, default "europe_canada"
+    group : str or list of str, default "nato"
         As for :func:`aggregate`.
     years : list of int, optional
         Years of the change (each from the year before). Default: the
@@ -268,7 +273,7 @@ def growth_definitions(*, data: pd.DataFrame | None = None, group: str | list[st
     Examples
     --------
     >>> import natoanalysis as na
-    >>> t = growth_definitions(data=na.load(), years=[2024])
+    >>> t = growth_definitions(data=na.load(), group="NATO_EUROPE_CANADA", years=[2024])
     >>> t.round(2).values.tolist()[:2]
     [[2024, 'published', 'constant', 17.95], [2024, 'constant', 'constant', 14.89]]
     """
@@ -323,7 +328,7 @@ def combined_share_gdp(*, data: pd.DataFrame, start: int, countries: list[str] |
     share = rows[rows["indicator"] == "share_gdp_pct"].pivot(index="country", columns="year", values="value")
     usd, share = usd.loc[:, usd.columns >= start], share.loc[:, share.columns >= start]
     if usd.empty or share.empty:
-        raise ValueError(f"no defence_exp_usd and share_gdp_pct at current prices from {start}; "
+        raise ArgumentError(f"no defence_exp_usd and share_gdp_pct at current prices from {start}; "
                          "accepted: a tidy table holding both (NATO's or SIPRI's)")
     counted = sorted(c for c in usd.index.intersection(share.index)
                      if usd.loc[c].notna().all() and share.loc[c].notna().all() and (share.loc[c] > 0).all())

@@ -5,10 +5,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import validate
+from .. import reference, validate
+from ..errors import ArgumentError
 
 KINDS = ("yoy", "cumulative", "cagr")
 _ID_COLUMNS = ("source", "edition", "country", "indicator", "price_basis")
+
+
+def _percentages() -> set[str]:
+    """Indicators that are percentages (their unit in ``reference/indicators.csv``), which do not grow."""
+    ind = reference.indicators()
+    return set(ind.loc[ind["unit"].str.startswith("percent"), "indicator"])
+
+
+def _refuse_percentages(indicators) -> None:
+    # 1.2% -> 2.0% of GDP is 0.8 points, not "67% growth": a growth rate of a share misleads.
+    pct = sorted({str(i) for i in indicators} & _percentages())
+    if pct:
+        raise ArgumentError(f"growth of {', '.join(pct)}: a percentage does not grow in percent; accepted: level "
+                            "indicators (defence_exp_usd, gdp_usd, military_personnel_thousand ...); for a change "
+                            "in percentage points use natoanalysis.pp_change")
 
 
 def growth(values: pd.Series | pd.DataFrame, *, kind: str = "yoy", start: int | None = None,
@@ -19,6 +35,9 @@ def growth(values: pd.Series | pd.DataFrame, *, kind: str = "yoy", start: int | 
     "constant"``) and *nominal* when it is at current prices: the function
     only divides numbers, so the price basis of the input decides. Levels
     should be positive; a ratio with a zero or missing denominator gives NaN.
+    Percentage indicators (shares of GDP, of defence expenditure, real
+    changes) are refused, in tidy rows or as a Series named after one: their
+    change is in points (:func:`pp_change`).
 
     Definitions, for a level ``x`` indexed by year:
 
@@ -48,7 +67,9 @@ def growth(values: pd.Series | pd.DataFrame, *, kind: str = "yoy", start: int | 
         wide DataFrame gives a DataFrame (``"cagr"``: a Series per row); tidy
         rows give tidy rows with a ``growth_pct`` column (``"yoy"`` leaves
         out years without a previous year; ``"cagr"`` adds ``start_year`` and
-        ``end_year``) and ``is_real`` (constant prices).
+        ``end_year``) and ``is_real``: True at constant prices, False at
+        current prices, missing (``<NA>``) for series without a price basis
+        (personnel counts are neither real nor nominal).
 
     Examples
     --------
@@ -62,6 +83,7 @@ def growth(values: pd.Series | pd.DataFrame, *, kind: str = "yoy", start: int | 
     """
     validate.choice(kind, name="kind", accepted=KINDS)
     if isinstance(values, pd.Series):
+        _refuse_percentages([values.name])
         frame = values.to_frame().T
         out = _grow_wide(frame, kind=kind, start=start, end=end)
         if kind == "cagr":
@@ -70,9 +92,11 @@ def growth(values: pd.Series | pd.DataFrame, *, kind: str = "yoy", start: int | 
         res.name = f"{values.name}_growth_pct" if values.name is not None else "growth_pct"
         return res
     if not isinstance(values, pd.DataFrame):
-        raise ValueError(f"values must be a pandas Series indexed by year or a DataFrame, "
+        raise ArgumentError(f"values must be a pandas Series indexed by year or a DataFrame, "
                          f"got {type(values).__name__}")
     if {"year", "value"} <= set(values.columns):
+        if "indicator" in values.columns:
+            _refuse_percentages(values["indicator"].unique())
         return _grow_tidy(values, kind=kind, start=start, end=end)
     return _grow_wide(values, kind=kind, start=start, end=end)
 
@@ -81,11 +105,11 @@ def _grow_wide(frame: pd.DataFrame, *, kind: str, start: int | None, end: int | 
     try:
         years = pd.Index(frame.columns).astype(int)
     except (TypeError, ValueError):
-        raise ValueError("values must be indexed by integer years (a Series) or have one column per "
+        raise ArgumentError("values must be indexed by integer years (a Series) or have one column per "
                          f"year (a DataFrame); got labels {list(frame.columns)[:5]}") from None
     frame = frame.set_axis(years, axis=1).sort_index(axis=1).astype(float)
     if frame.empty or len(years) == 0:
-        raise ValueError("values has no years to grow; accepted: at least one year")
+        raise ArgumentError("values has no years to grow; accepted: at least one year")
     full = range(int(years.min()), int(years.max()) + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "yoy":
@@ -96,15 +120,15 @@ def _grow_wide(frame: pd.DataFrame, *, kind: str, start: int | None, end: int | 
         last = int(years.max()) if end is None else end
         for nm, y in (("start", first), ("end", last)):
             if y not in frame.columns:
-                raise ValueError(f"{nm} {y!r} is not a year of values; accepted: {', '.join(map(str, frame.columns))}")
+                raise ArgumentError(f"{nm} {y!r} is not a year of values; accepted: {', '.join(map(str, frame.columns))}")
         if last < first:
-            raise ValueError(f"end ({last}) must not be before start ({first})")
+            raise ArgumentError(f"end ({last}) must not be before start ({first})")
         if kind == "cumulative":
             sub = frame.loc[:, first:last]
             out = (sub.div(frame[first], axis=0) - 1) * 100
             return out.replace([np.inf, -np.inf], np.nan)
         if last == first:
-            raise ValueError(f"cagr needs end > start; got start={first}, end={last}")
+            raise ArgumentError(f"cagr needs end > start; got start={first}, end={last}")
         ratio = frame[last] / frame[first]
         out = (ratio.where(ratio > 0) ** (1 / (last - first)) - 1) * 100
         out.name = "cagr_pct"
@@ -115,7 +139,7 @@ def _grow_tidy(rows: pd.DataFrame, *, kind: str, start: int | None, end: int | N
     ids = [c for c in _ID_COLUMNS if c in rows.columns]
     keyed = rows.assign(**{c: rows[c].astype(object).fillna("") for c in ids})
     if keyed.duplicated(ids + ["year"]).any():
-        raise ValueError(f"values has several rows per {', '.join(ids)} and year; select one indicator "
+        raise ArgumentError(f"values has several rows per {', '.join(ids)} and year; select one indicator "
                          "and price basis per country first")
     wide = keyed.pivot(index=ids, columns="year", values="value") if ids else \
         keyed.set_index("year")["value"].to_frame().T
@@ -129,7 +153,9 @@ def _grow_tidy(rows: pd.DataFrame, *, kind: str, start: int | None, end: int | N
         res = out.stack(future_stack=True).rename("growth_pct").reset_index()
         res = res.dropna(subset=["growth_pct"]) if kind == "yoy" else res
     if "price_basis" in res.columns:
-        res["is_real"] = res["price_basis"].eq("constant")
+        basis = res["price_basis"].astype(object).fillna("")
+        res["is_real"] = pd.array(basis.eq("constant"), dtype="boolean")
+        res.loc[basis.eq("").to_numpy(), "is_real"] = pd.NA
     return res.reset_index(drop=True)
 
 
@@ -144,10 +170,12 @@ def pp_change(*, country: str, start: int, end: int, indicator: str = "share_gdp
     Parameters
     ----------
     country : str
-        Ally ISO3 code, or an aggregate code (``"NATO_EUROPE_CANADA"``,
-        ``"NATO_TOTAL"``) where the edition publishes one.
+        One ally (ISO3 code in any case, name or alias), or a group as
+        :func:`natoanalysis.aggregate` names it (``"nato"``,
+        ``"europe_canada"``, NATO's codes ``"NATO_TOTAL"`` and
+        ``"NATO_EUROPE_CANADA"``, any case): NATO's published row for it.
     start, end : int
-        Years of the edition.
+        Years of the edition; ``start`` not before the ally joined.
     indicator : str, default "share_gdp_pct"
         Any percentage indicator (name ending in ``_pct``) with one value per
         country and year.
@@ -163,23 +191,31 @@ def pp_change(*, country: str, start: int, end: int, indicator: str = "share_gdp
     >>> data = na.load()
     >>> round(pp_change(data=data, country="POL", start=2014, end=2024), 2)
     2.24
+    >>> round(pp_change(data=data, country="europe_canada", start=2014, end=2024), 2)
+    0.59
     """
     df = validate.table(data, edition)
     pct = [i for i in df["indicator"].unique() if i.endswith("_pct") and "change" not in i]
     ind = validate.indicator(indicator, df, accepted=pct)
     codes = set(df.loc[df["indicator"] == ind, "country"])
-    if not (isinstance(country, str) and country in codes):
-        country = validate.country(country)
+    try:
+        named = validate.group(country, name="country")
+    except ArgumentError:
+        named = None
     y0 = validate.year(start, df, name="start")
     y1 = validate.year(end, df, name="end")
+    if isinstance(named, str):
+        country = validate.published_row(named)
+    else:
+        country = validate.members_in([validate.country(country)], min(y0, y1))[0]
     sel = df[(df["indicator"] == ind) & (df["country"] == country)]
     if sel.empty:
-        raise ValueError(f"country {country!r} has no {ind} rows in this edition; accepted: "
+        raise ArgumentError(f"country {country!r} has no {ind} rows in this edition; accepted: "
                          f"{', '.join(sorted(codes))}")
     vals = sel.groupby("year")["value"].first()
     for nm, y in (("start", y0), ("end", y1)):
         if y not in vals.index or pd.isna(vals[y]):
-            raise ValueError(f"{nm} {y}: no {ind} value for {country}; accepted years: "
+            raise ArgumentError(f"{nm} {y}: no {ind} value for {country}; accepted years: "
                              f"{', '.join(map(str, vals.dropna().index))}")
     return float(vals[y1] - vals[y0])
 
@@ -203,7 +239,7 @@ def largest_rise(values: pd.Series) -> tuple[float, int, int]:
     (0.7, 2023, 2024)
     """
     if values.empty or values.isna().any():
-        raise ValueError("largest_rise needs a series with a value in every year; accepted: no gaps, no NaN")
+        raise ArgumentError("largest_rise needs a series with a value in every year; accepted: no gaps, no NaN")
     v = values.to_numpy(dtype=float)
     running_min = np.minimum.accumulate(v)
     rises = v - running_min

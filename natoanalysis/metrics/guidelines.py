@@ -7,8 +7,10 @@ import pandas as pd
 
 from .. import allies, reference
 from .. import validate
+from ..errors import ArgumentError
 
-BASES = ("published", "recomputed")
+#: The figures compared with a guideline (``figure=``); see :data:`natoanalysis.validate.FIGURES`.
+BASES = validate.FIGURES
 #: ``no_figure``: the edition prints no figure for the ally that year (its reason is in ``missing_reason``).
 STATUSES = ("meets", "below", "not_assessed", "no_figure")
 #: Guidelines reported by compliance_table: (guideline id in guidelines.csv, output column).
@@ -19,13 +21,13 @@ def _compliance() -> tuple[tuple[str, str], ...]:
     return tuple(zip(g["guideline"], g["flag_column"]))
 
 
-def _values(df: pd.DataFrame, indicator: str, basis: str) -> pd.DataFrame:
+def _values(df: pd.DataFrame, indicator: str, figure: str) -> pd.DataFrame:
     """Countries x years of the figure compared with the threshold."""
-    if basis == "published":
+    if figure == "published":
         return validate.wide(df, indicator, validate.price_basis(None, df, indicator=indicator))
     if indicator != "share_gdp_pct":
-        raise ValueError(f"basis='recomputed' exists only for indicator 'share_gdp_pct'; got indicator "
-                         f"{indicator!r}; accepted for {indicator!r}: basis='published'")
+        raise ArgumentError(f"figure='recomputed' exists only for indicator 'share_gdp_pct'; got indicator "
+                            f"{indicator!r}; accepted for {indicator!r}: figure='published'")
     return validate.wide(df, "defence_exp_usd", "constant") / validate.wide(df, "gdp_usd", "constant") * 100
 
 
@@ -44,17 +46,21 @@ def _assess(values: pd.Series, codes: list[str], threshold: float, reasons: dict
                          "is_meeting": meets, "missing_reason": why}, index=pd.Index(codes, name="country"))
 
 
-def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share_gdp_pct",
-                   basis: str = "published", data: pd.DataFrame | None = None,
+@validate.renamed(threshold="threshold_pct", basis="figure")
+def allies_meeting(*, threshold_pct: float | None = None, year: int, indicator: str = "share_gdp_pct",
+                   figure: str = "published", data: pd.DataFrame | None = None,
                    edition: str | None = None) -> pd.DataFrame:
     """Which allies are at or above a spending threshold in a year.
 
-    An ally meets the threshold when its figure is ``>= threshold``, compared
-    unrounded. With ``basis="published"`` the figure is NATO's own (Table 3
+    An ally meets the threshold when its figure is ``>= threshold_pct``,
+    compared unrounded. The threshold defaults to the indicator's guideline
+    (``reference/guidelines.csv``): 2% of GDP for ``share_gdp_pct``, 20% of
+    defence expenditure for ``equipment_share_pct``. With
+    ``figure="published"`` the figure is NATO's own (Table 3
     share of real GDP for ``share_gdp_pct``, Table 8 for
     ``equipment_share_pct``). Table 3 prints exactly 2.0 for France 2020,
     Lithuania 2019 and Slovakia 2024, so they meet 2% on the published
-    figure; ``basis="recomputed"`` uses defence expenditure / GDP in
+    figure; ``figure="recomputed"`` uses defence expenditure / GDP in
     constant US dollars (Tables 2 and 5) instead, on which they are at
     1.986, 1.995 and 1.989 and fall short.
 
@@ -72,13 +78,15 @@ def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share
 
     Parameters
     ----------
-    threshold : float, default 2.0
-        Percent (of GDP for ``share_gdp_pct``, of defence expenditure for
-        ``equipment_share_pct``).
+    threshold_pct : float, optional
+        Percent of GDP for ``share_gdp_pct`` (0.5 to 100: 0.02 is refused as
+        a fraction), of defence expenditure for ``equipment_share_pct`` (1 to
+        100). Default: the indicator's guideline (2 and 20).
     year : int
         A year of the edition.
     indicator : {"share_gdp_pct", "equipment_share_pct"}
-    basis : {"published", "recomputed"}
+    figure : {"published", "recomputed"}
+        Which figure is compared (any case; ``basis=`` until the next release).
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
 
@@ -100,29 +108,34 @@ def allies_meeting(*, threshold: float = 2.0, year: int, indicator: str = "share
     ['GBR', 'GRC', 'USA']
     >>> res.loc["ISL", "status"]
     'not_assessed'
-    >>> res = allies_meeting(data=data, year=2024, basis="recomputed")
+    >>> res = allies_meeting(data=data, year=2024, figure="recomputed")
     >>> res.loc["SVK", "status"], float(round(res.loc["SVK", "share_gdp_pct"], 3))
     ('below', 1.989)
+    >>> eq = allies_meeting(data=data, year=2024, indicator="equipment_share_pct")
+    >>> eq.attrs["threshold_pct"], eq.loc["BEL", "status"], int((eq["status"] == "meets").sum())
+    (20.0, 'below', 29)
     """
     df = validate.table(data, edition)
     ind = validate.indicator(indicator, df, accepted=[g for g in ("share_gdp_pct", "equipment_share_pct")])
-    thr = validate.non_negative(threshold, name="threshold", unit="percent")
+    thr = validate.guideline_pct(ind) if threshold_pct is None else validate.percent(
+        threshold_pct, name="threshold_pct", of="GDP" if ind == "share_gdp_pct" else "defence expenditure")
     y = validate.year(year, df)
-    validate.choice(basis, name="basis", accepted=BASES)
+    basis = validate.figure(figure)
     values = _values(df, ind, basis)
     if y not in values.columns:
-        raise ValueError(f"year {y}: no {ind} figures; accepted: {', '.join(map(str, values.columns))}")
+        raise ArgumentError(f"year {y}: no {ind} figures; accepted: {', '.join(map(str, values.columns))}")
     reasons = validate.missing_reasons(df, ind, validate.price_basis(None, df, indicator=ind), y) if basis == "published" \
         else {**validate.missing_reasons(df, "gdp_usd", "constant", y), **validate.missing_reasons(df, "defence_exp_usd",
                                                                                               "constant", y)}
     out = _assess(values[y], allies.members(year=y), thr, reasons)
     out = out.rename(columns={"value_pct": ind})
     no_figure = {c: r for c, r in out.loc[out["status"] == "no_figure", "missing_reason"].items()}
-    out.attrs.update(threshold=thr, year=y, basis=basis, indicator=ind, no_figure=no_figure)
+    out.attrs.update(threshold_pct=thr, year=y, figure=basis, indicator=ind, no_figure=no_figure)
     return out
 
 
-def compliance_table(*, years: list[int] | None = None, basis: str = "published",
+@validate.renamed(basis="figure")
+def compliance_table(*, years: list[int] | None = None, figure: str = "published",
                      data: pd.DataFrame | None = None, edition: str | None = None) -> pd.DataFrame:
     """For every ally and year, whether it meets the 2%, 20% equipment and 3.5% core guidelines.
 
@@ -135,7 +148,7 @@ def compliance_table(*, years: list[int] | None = None, basis: str = "published"
       years before 2025 show the distance from a target set later.
 
     Thresholds come from :func:`natoanalysis.guidelines`. The share of GDP is
-    the published Table 3 figure unless ``basis="recomputed"`` (see
+    the published Table 3 figure unless ``figure="recomputed"`` (see
     :func:`allies_meeting`). Rows cover each ally from its accession year;
     Iceland's flags are missing (``<NA>``), never True or False.
 
@@ -143,7 +156,8 @@ def compliance_table(*, years: list[int] | None = None, basis: str = "published"
     ----------
     years : list of int, optional
         Default: every year of the edition.
-    basis : {"published", "recomputed"}
+    figure : {"published", "recomputed"}
+        Which share of GDP is compared (``basis=`` until the next release).
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
 
@@ -163,7 +177,7 @@ def compliance_table(*, years: list[int] | None = None, basis: str = "published"
     (23, 29, 1)
     """
     df = validate.table(data, edition)
-    validate.choice(basis, name="basis", accepted=BASES)
+    basis = validate.figure(figure)
     first, last = validate.edition_years(df)
     yrs = list(range(first, last + 1)) if years is None else \
         [validate.year(y, df, name="years") for y in ([years] if isinstance(years, int) else years)]

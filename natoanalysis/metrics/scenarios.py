@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import validate
+from ..errors import ArgumentError
 from .targets import DEFAULT_BY, DEFAULT_TARGET_PCT, _allies_with, _by, _growth_for, _share, real_gdp_growth
 
 TOTAL = "TOTAL"
@@ -16,7 +17,8 @@ TOTAL = "TOTAL"
 MAX_DRAWS = 2 ** 28
 
 
-def growth_volatility(*, country: str | list[str] | None = None, data: pd.DataFrame | None = None,
+@validate.renamed(country="countries")
+def growth_volatility(*, countries: str | list[str] | None = None, data: pd.DataFrame | None = None,
                       edition: str | None = None) -> pd.Series:
     """Standard deviation of each ally's annual real GDP growth over the edition, in percentage points.
 
@@ -29,10 +31,10 @@ def growth_volatility(*, country: str | list[str] | None = None, data: pd.DataFr
     --------
     >>> import natoanalysis as na
     >>> data = na.load()
-    >>> float(round(growth_volatility(data=data, country="FRA")["FRA"], 2))
+    >>> float(round(growth_volatility(data=data, countries="FRA")["FRA"], 2))
     3.5
     """
-    yoy = real_gdp_growth(country=country, data=data, edition=edition)
+    yoy = real_gdp_growth(countries=countries, data=data, edition=edition)
     out = yoy.std(axis=1, ddof=1, skipna=True)
     out.name = "gdp_growth_sd_pp"
     out.index.name = "country"
@@ -52,15 +54,17 @@ def _per_ally(value, codes: list[str], default: pd.Series, *, name: str) -> np.n
     return np.full(len(codes), validate.non_negative(value, name=name, unit="percentage points"))
 
 
-def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, n_scenarios: int = 10_000,
-                   seed: int | None = 0, country: list[str] | None = None,
-                   gdp_growth: float | dict[str, float] | None = None,
-                   gdp_growth_sd: float | dict[str, float] | None = None, correlation: float = 0.5,
-                   quantiles: tuple[float, ...] = (0.05, 0.5, 0.95), from_year: int | None = None,
+@validate.renamed(target="target_pct", country="countries", gdp_growth="gdp_growth_pct",
+                  gdp_growth_sd="gdp_growth_sd_pp", from_year="start")
+def simulate_paths(*, target_pct: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, n_scenarios: int = 10_000,
+                   seed: int | None = 0, countries: str | list[str] | None = None,
+                   gdp_growth_pct: float | dict[str, float] | None = None,
+                   gdp_growth_sd_pp: float | dict[str, float] | None = None, correlation: float = 0.5,
+                   quantiles: tuple[float, ...] = (0.05, 0.5, 0.95), start: int | None = None,
                    data: pd.DataFrame | None = None, edition: str | None = None) -> pd.DataFrame:
     """Distribution of the cumulative extra cost of reaching a target, over many GDP-growth scenarios.
 
-    Model, for scenario ``s``, ally ``c`` and year ``t = from_year + 1 ...
+    Model, for scenario ``s``, ally ``c`` and year ``t = start + 1 ...
     by``:
 
     * real GDP growth ``g[s,c,t] = mu[c] + sd[c] * (sqrt(rho) * z[s,t] +
@@ -68,13 +72,13 @@ def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, 
       allies) and ``e`` independent standard normal draws from
       ``numpy.random.default_rng(seed)``; ``rho = correlation`` is the
       correlation between any two allies' growth in a year;
-    * GDP in constant US dollars compounds from its ``from_year``
-      value: ``GDP[t] = GDP[from_year] x prod(1 + g / 100)``;
+    * GDP in constant US dollars compounds from its ``start``
+      value: ``GDP[t] = GDP[start] x prod(1 + g / 100)``;
     * the share of GDP follows the path of :func:`project_path`: linear in
-      points from the ``from_year`` share to ``target`` in ``by`` (held
+      points from the ``start`` share to ``target_pct`` in ``by`` (held
       flat by allies already at or above it);
-    * the extra cost is ``sum over t of (share[t] - share[from_year]) / 100
-      x GDP[t]``: what the path spends above holding the ``from_year``
+    * the extra cost is ``sum over t of (share[t] - share[start]) / 100
+      x GDP[t]``: what the path spends above holding the ``start``
       share, in million constant US dollars of the base year. The ``TOTAL`` row sums the
       allies within each scenario before taking quantiles.
 
@@ -86,24 +90,24 @@ def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, 
 
     Parameters
     ----------
-    target : float, default 3.5
-        Percent of GDP.
+    target_pct : float, default 3.5
+        Percent of GDP, 0.5 to 100.
     by : int, default 2035
         Deadline year.
     n_scenarios : int, default 10000
     seed : int or None, default 0
         Seed of ``numpy.random.default_rng``; the same seed gives the same result.
-    country : list of str, optional
-        ISO3 codes; default every ally with armed forces in ``from_year``.
-    gdp_growth : float or dict, optional
-        Mean real growth, percent per year (one number or per ISO3 code).
-    gdp_growth_sd : float or dict, optional
-        Standard deviation of annual growth, percentage points.
+    countries : str or list of str, optional
+        Allies (``"DEU,POL"`` or a list); default every ally with armed forces in ``start``.
+    gdp_growth_pct : float or dict, optional
+        Mean real growth, percent a year (one number or per ISO3 code), as for :func:`project_path`.
+    gdp_growth_sd_pp : float or dict, optional
+        Standard deviation of annual growth, percentage points (non-negative).
     correlation : float, default 0.5
         Between 0 and 1.
     quantiles : tuple of float
         Quantiles reported, each in [0, 1].
-    from_year : int, optional
+    start : int, optional
         Default: the edition's latest year.
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
@@ -120,32 +124,33 @@ def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, 
     --------
     >>> import natoanalysis as na
     >>> data = na.load()
-    >>> res = simulate_paths(data=data, country=["DEU", "POL"], n_scenarios=2000, seed=1)
+    >>> res = simulate_paths(data=data, countries="DEU,POL", n_scenarios=2000, seed=1)
     >>> res.index.tolist(), res.columns.tolist()
     (['DEU', 'POL', 'TOTAL'], ['mean', 'sd', 'p5', 'p50', 'p95'])
     >>> float(res.loc["POL", "p95"])
     0.0
     """
     df = validate.table(data, edition)
-    tgt = validate.non_negative(target, name="target")
-    y0 = validate.year_or_last(from_year, df, name="from_year")
+    tgt = validate.percent(target_pct, name="target_pct")
+    y0 = validate.year_or_last(start, df, name="start")
     deadline = _by(by, y0)
     n = validate.positive_int(n_scenarios, name="n_scenarios")
     rho = validate.non_negative(correlation, name="correlation", unit="a correlation between 0 and 1")
     if rho > 1:
-        raise ValueError(f"correlation must be between 0 and 1, got {correlation!r}")
+        raise ArgumentError(f"correlation must be between 0 and 1, got {correlation!r}")
     qs = tuple(quantiles)
     if not qs or any(not isinstance(q, (int, float)) or not 0 <= q <= 1 for q in qs):
-        raise ValueError(f"quantiles must be numbers between 0 and 1, got {quantiles!r}")
-    codes, _, skipped = _allies_with(country, df, y0, needs=[("share_gdp_pct", "constant", y0),
+        raise ArgumentError(f"quantiles must be numbers between 0 and 1, got {quantiles!r}")
+    asked = None if countries is None else validate.countries(countries)
+    codes, skipped = _allies_with(asked, df, y0, needs=[("share_gdp_pct", "constant", y0),
                                                              ("gdp_usd", "constant", y0)])
     steps = deadline - y0
     if n * len(codes) * steps > MAX_DRAWS:
-        raise ValueError(f"n_scenarios {n:,} x {len(codes)} allies x {steps} years is more than {MAX_DRAWS:,} "
+        raise ArgumentError(f"n_scenarios {n:,} x {len(codes)} allies x {steps} years is more than {MAX_DRAWS:,} "
                          f"random draws (about {MAX_DRAWS * 8 // 2**30} GiB); accepted: n_scenarios up to "
                          f"{MAX_DRAWS // max(1, len(codes) * steps):,} for this request")
-    mu = _growth_for(codes, gdp_growth, df).to_numpy(dtype=float)
-    sd = _per_ally(gdp_growth_sd, codes, growth_volatility(country=codes, data=df), name="gdp_growth_sd")
+    mu = _growth_for(codes, gdp_growth_pct, df).to_numpy(dtype=float)
+    sd = _per_ally(gdp_growth_sd_pp, codes, growth_volatility(countries=codes, data=df), name="gdp_growth_sd_pp")
     s0 = _share(df).reindex(codes)[y0].to_numpy(dtype=float)
     g0 = validate.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy(dtype=float)
 
@@ -156,7 +161,7 @@ def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, 
     shocks += math.sqrt(rho) * common
     shocks *= (sd / 100)[None, :, None]
     shocks += (1 + mu / 100)[None, :, None]
-    np.cumprod(shocks, axis=2, out=shocks)          # GDP relative to from_year
+    np.cumprod(shocks, axis=2, out=shocks)          # GDP relative to start
     # Extra share in year t is rise * t / steps; weight each year's GDP index by it.
     weights = np.arange(1, steps + 1) / steps
     rise = np.maximum(tgt - s0, 0.0) / 100 * g0
@@ -168,6 +173,6 @@ def simulate_paths(*, target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, 
         cols[f"p{q * 100:g}"] = v
     out = pd.DataFrame(cols, index=pd.Index(codes + [TOTAL], name="country"))
     out.columns.name = "extra_cost_usd_constant_million"
-    out.attrs.update(target_pct=tgt, by=deadline, from_year=y0, n_scenarios=n, seed=seed, correlation=rho,
+    out.attrs.update(target_pct=tgt, by=deadline, start=y0, n_scenarios=n, seed=seed, correlation=rho,
                      skipped=skipped)
     return out

@@ -4,7 +4,12 @@ Defaults follow The Hague Summit (25 June 2025): at least 3.5% of GDP on core
 defence by 2035 (with up to 1.5% more on defence- and security-related
 spending, 5% in all), reached along a credible, incremental path. Target and
 deadline are parameters: 2032 was discussed before 2035 was agreed, and the
-5% headline can be passed as ``target=5.0``.
+5% headline can be passed as ``target_pct=5.0``.
+
+``country=`` asks for one ally and gets one result; ``countries=`` (a comma
+list or a list) gets results indexed by country; neither, every ally with
+armed forces that was a member in the starting year. An ally asked for in a
+year before it joined is refused.
 
 The share of GDP is NATO's published Table 3 figure (defence expenditure as a
 share of real GDP), used here as the measure of core defence spending.
@@ -12,13 +17,12 @@ share of real GDP), used here as the measure of core defence spending.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from .. import allies, reference
 from .. import validate
+from ..errors import ArgumentError
 
 DEFAULT_TARGET_PCT = 3.5
 DEFAULT_BY = 2035
@@ -28,24 +32,23 @@ def _share(df: pd.DataFrame) -> pd.DataFrame:
     return validate.wide(df, "share_gdp_pct", "constant")
 
 
-def _allies(country, df: pd.DataFrame, year: int) -> tuple[list[str], bool]:
-    """(ISO3 codes, whether one ally was asked for by a string)."""
-    if country is None:
+def _allies(asked: list[str] | None, year: int) -> list[str]:
+    """The allies asked for (refusing Iceland and allies not yet members in ``year``), or every member with forces."""
+    if asked is None:
         members = set(allies.members(year=year))
-        return [c for c in validate.defence_allies() if c in members], False
-    codes = validate.with_defence(validate.countries(country, name="country"))
-    return codes, isinstance(country, str)
+        return [c for c in validate.defence_allies() if c in members]
+    return validate.members_in(validate.with_defence(asked), year)
 
 
-def _allies_with(country, df: pd.DataFrame, year: int, *, needs: list[tuple[str, str, int]]
-                 ) -> tuple[list[str], bool, dict[str, str]]:
+def _allies_with(asked: list[str] | None, df: pd.DataFrame, year: int, *, needs: list[tuple[str, str, int]]
+                 ) -> tuple[list[str], dict[str, str]]:
     """The allies asked for that have every figure in ``needs`` (indicator, price basis, year).
 
-    By default (``country`` None) allies without a figure are left out and
-    named in the third item, ``{code: why}``; an ally asked for by name that
+    By default (``asked`` None) allies without a figure are left out and
+    named in the second item, ``{code: why}``; an ally asked for by name that
     lacks one is refused, naming the publisher's reason.
     """
-    codes, single = _allies(country, df, year)
+    codes = _allies(asked, year)
     skipped: dict[str, str] = {}
     for indicator, basis, y in needs:
         vals = validate.wide(df, indicator, basis).reindex(codes)
@@ -53,19 +56,20 @@ def _allies_with(country, df: pd.DataFrame, year: int, *, needs: list[tuple[str,
         reasons = validate.missing_reasons(df, indicator, basis, y)
         for code in col.index[col.isna()]:
             skipped.setdefault(str(code), f"{indicator} {y}: {reasons.get(code, 'no figure')}")
-    if skipped and country is not None:
-        raise ValueError(f"no figure for {'; '.join(f'{c} ({r})' for c, r in skipped.items())} in this edition; "
-                         "accepted: allies and years the edition publishes")
-    return [c for c in codes if c not in skipped], single, skipped
+    if skipped and asked is not None:
+        raise ArgumentError(f"no figure for {'; '.join(f'{c} ({r})' for c, r in skipped.items())} in this edition; "
+                            "accepted: allies and years the edition publishes")
+    return [c for c in codes if c not in skipped], skipped
 
 
-def _by(value, from_year: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or int(value) <= from_year:
-        raise ValueError(f"by must be an integer year after from_year ({from_year}), got {value!r}")
+def _by(value, start: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or int(value) <= start:
+        raise ArgumentError(f"by must be an integer year after start ({start}), got {value!r}")
     return int(value)
 
 
-def real_gdp_growth(*, country: str | list[str] | None = None, data: pd.DataFrame | None = None,
+@validate.renamed(country="countries")
+def real_gdp_growth(*, countries: str | list[str] | None = None, data: pd.DataFrame | None = None,
                     edition: str | None = None) -> pd.DataFrame:
     """Annual real GDP growth of each ally, in percent, with documented breaks left out.
 
@@ -77,12 +81,12 @@ def real_gdp_growth(*, country: str | list[str] | None = None, data: pd.DataFram
     --------
     >>> import natoanalysis as na
     >>> data = na.load()
-    >>> g = real_gdp_growth(data=data, country=["LUX", "POL"])
+    >>> g = real_gdp_growth(data=data, countries="LUX,POL")
     >>> bool(np.isnan(g.loc["LUX", 2023])), float(round(g.loc["POL", 2023], 2))
     (True, 0.07)
     """
     df = validate.table(data, edition)
-    codes = sorted(allies.registry()["iso3"]) if country is None else validate.countries(country, name="country")
+    codes = sorted(allies.registry()["iso3"]) if countries is None else validate.countries(countries)
     gdp = validate.wide(df, "gdp_usd", "constant").reindex(codes)
     yoy = (gdp / gdp.shift(1, axis=1) - 1) * 100
     breaks = reference.series_breaks()
@@ -98,7 +102,8 @@ def real_gdp_growth(*, country: str | list[str] | None = None, data: pd.DataFram
     return yoy
 
 
-def trend_growth(*, country: str | list[str] | None = None, data: pd.DataFrame | None = None,
+@validate.renamed(country="countries")
+def trend_growth(*, countries: str | list[str] | None = None, data: pd.DataFrame | None = None,
                  edition: str | None = None) -> pd.Series:
     """Each ally's trend real GDP growth, in percent per year.
 
@@ -115,11 +120,11 @@ def trend_growth(*, country: str | list[str] | None = None, data: pd.DataFrame |
     --------
     >>> import natoanalysis as na
     >>> data = na.load()
-    >>> t = trend_growth(data=data, country=["POL", "LUX"])
+    >>> t = trend_growth(data=data, countries=["POL", "LUX"])
     >>> float(round(t["POL"], 2)), float(round(t["LUX"], 2))
     (3.62, 2.44)
     """
-    yoy = real_gdp_growth(country=country, data=data, edition=edition)
+    yoy = real_gdp_growth(countries=countries, data=data, edition=edition)
     factors = 1 + yoy / 100
     out = (np.exp(np.log(factors).mean(axis=1, skipna=True)) - 1) * 100
     out.name = "gdp_growth_pct"
@@ -127,12 +132,13 @@ def trend_growth(*, country: str | list[str] | None = None, data: pd.DataFrame |
     return out
 
 
-def gap_to_target(*, country: str | list[str] | None = None, target: float = DEFAULT_TARGET_PCT,
-                  year: int | None = None, price_basis: str = "current", data: pd.DataFrame | None = None,
-                  edition: str | None = None) -> pd.Series | pd.DataFrame:
+@validate.renamed(target="target_pct")
+def gap_to_target(*, country: str | None = None, countries: str | list[str] | None = None,
+                  target_pct: float = DEFAULT_TARGET_PCT, year: int | None = None, price_basis: str = "current",
+                  data: pd.DataFrame | None = None, edition: str | None = None) -> pd.Series | pd.DataFrame:
     """Gap between an ally's share of GDP and a target, in points of GDP and in US dollars.
 
-    ``gap_pp = target - share_gdp_pct`` (positive: short of the target;
+    ``gap_pp = target_pct - share_gdp_pct`` (positive: short of the target;
     negative: above it) and ``gap_usd_million = gap_pp / 100 x GDP`` where
     GDP is the ally's GDP of ``year`` in US dollars at ``price_basis``:
     ``"current"`` gives the extra spending in that year's dollars and
@@ -142,14 +148,19 @@ def gap_to_target(*, country: str | list[str] | None = None, target: float = DEF
 
     Parameters
     ----------
-    country : str or list of str, optional
-        Ally ISO3 code(s); default every ally with armed forces that was a
-        member in ``year``. Iceland has no defence expenditure and is refused.
-    target : float, default 3.5
-        Percent of GDP (non-negative).
+    country : str, optional
+        One ally (ISO3 code in any case, name or alias): a Series.
+    countries : str or list of str, optional
+        Several allies (``"POL,DEU"`` or a list): a DataFrame. Default (neither):
+        every ally with armed forces that was a member in ``year``. Iceland
+        has no defence expenditure and is refused, as is an ally in a year
+        before it joined.
+    target_pct : float, default 3.5
+        Percent of GDP, 0.5 to 100 (0.035 is refused as a fraction).
     year : int, optional
         Default: the edition's latest year.
     price_basis : {"current", "constant"}
+        Any case; "nominal" and "real" are accepted as synonyms.
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
 
@@ -169,10 +180,11 @@ def gap_to_target(*, country: str | list[str] | None = None, target: float = DEF
     (1.38, 63.7)
     """
     df = validate.table(data, edition)
-    tgt = validate.non_negative(target, name="target")
+    asked, single = validate.one_or_many(country, countries, function="gap_to_target")
+    tgt = validate.percent(target_pct, name="target_pct")
     y = validate.year_or_last(year, df)
     basis = validate.price_basis(price_basis, df, indicator="gdp_usd")
-    codes, single, skipped = _allies_with(country, df, y, needs=[("share_gdp_pct", "constant", y),
+    codes, skipped = _allies_with(asked, df, y, needs=[("share_gdp_pct", "constant", y),
                                                                  ("gdp_usd", basis, y)])
     share = _share(df).reindex(codes)[y]
     gdp = validate.wide(df, "gdp_usd", basis).reindex(codes)[y]
@@ -187,26 +199,28 @@ def gap_to_target(*, country: str | list[str] | None = None, target: float = DEF
     return out
 
 
-def required_annual_increase(*, country: str | list[str] | None = None, target: float = DEFAULT_TARGET_PCT,
-                             by: int = DEFAULT_BY, from_year: int | None = None,
-                             data: pd.DataFrame | None = None, edition: str | None = None) -> float | pd.Series:
+@validate.renamed(target="target_pct", from_year="start")
+def required_annual_increase(*, country: str | None = None, countries: str | list[str] | None = None,
+                             target_pct: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY,
+                             start: int | None = None, data: pd.DataFrame | None = None,
+                             edition: str | None = None) -> float | pd.Series:
     """Rise in the share of GDP needed each year to reach a target by a deadline, in points per year.
 
-    ``(target - share[from_year]) / (by - from_year)``: a straight line in
-    points of GDP from the share of ``from_year`` to the target in ``by``.
+    ``(target_pct - share[start]) / (by - start)``: a straight line in
+    points of GDP from the share of ``start`` to the target in ``by``.
     Compare with the 0.2 points a year some allies asked for. Zero or
     negative means the ally is already at or above the target.
 
     Parameters
     ----------
-    country : str or list of str, optional
-        Ally ISO3 code(s); default every ally with armed forces that was a
-        member in ``from_year``.
-    target : float, default 3.5
-        Percent of GDP.
+    country, countries : str or list of str, optional
+        One ally (a float) or several (a Series), as for :func:`gap_to_target`;
+        default every ally with armed forces that was a member in ``start``.
+    target_pct : float, default 3.5
+        Percent of GDP, 0.5 to 100.
     by : int, default 2035
         Deadline year (2032 was discussed before 2035 was agreed).
-    from_year : int, optional
+    start : int, optional
         Starting year; default the edition's latest year.
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
@@ -222,14 +236,15 @@ def required_annual_increase(*, country: str | list[str] | None = None, target: 
     --------
     >>> import natoanalysis as na
     >>> data = na.load()
-    >>> round(required_annual_increase(data=data, country="ESP", target=3.5, by=2035, from_year=2024), 3)
+    >>> round(required_annual_increase(data=data, country="ESP", target_pct=3.5, by=2035, start=2024), 3)
     0.202
     """
     df = validate.table(data, edition)
-    tgt = validate.non_negative(target, name="target")
-    y0 = validate.year_or_last(from_year, df, name="from_year")
+    asked, single = validate.one_or_many(country, countries, function="required_annual_increase")
+    tgt = validate.percent(target_pct, name="target_pct")
+    y0 = validate.year_or_last(start, df, name="start")
     deadline = _by(by, y0)
-    codes, single, skipped = _allies_with(country, df, y0, needs=[("share_gdp_pct", "constant", y0)])
+    codes, skipped = _allies_with(asked, df, y0, needs=[("share_gdp_pct", "constant", y0)])
     share = _share(df).reindex(codes)[y0]
     out = (tgt - share) / (deadline - y0)
     out.name = "required_increase_pp_per_year"
@@ -240,55 +255,51 @@ def required_annual_increase(*, country: str | list[str] | None = None, target: 
 
 def _growth_for(codes: list[str], gdp_growth, df: pd.DataFrame) -> pd.Series:
     """Assumed real GDP growth in percent per year for each ally (trend unless given)."""
-    trend = trend_growth(country=codes, data=df)
+    trend = trend_growth(countries=codes, data=df)
     if gdp_growth is None:
         return trend
     if isinstance(gdp_growth, dict):
-        given = {validate.country(k, name="gdp_growth key"): v for k, v in gdp_growth.items()}
+        given = {validate.country(k, name="gdp_growth_pct key"): v for k, v in gdp_growth.items()}
         out = trend.copy()
         for code, v in given.items():
             if code in out.index:
-                out[code] = _rate(v)
+                out[code] = validate.growth_rate(v)
         return out
-    return pd.Series(_rate(gdp_growth), index=trend.index, name=trend.name)
+    return pd.Series(validate.growth_rate(gdp_growth), index=trend.index, name=trend.name)
 
 
-def _rate(value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(float(value)) or float(value) <= -100:
-        raise ValueError(f"gdp_growth must be a percent per year greater than -100 (e.g. 1.5), "
-                         f"a dict of them per ISO3 code, or None for the trend; got {value!r}")
-    return float(value)
-
-
-def project_path(*, country: str | list[str], target: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY,
-                 gdp_growth: float | dict[str, float] | None = None, from_year: int | None = None,
+@validate.renamed(target="target_pct", gdp_growth="gdp_growth_pct", from_year="start")
+def project_path(*, country: str | None = None, countries: str | list[str] | None = None,
+                 target_pct: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY,
+                 gdp_growth_pct: float | dict[str, float] | None = None, start: int | None = None,
                  data: pd.DataFrame | None = None, edition: str | None = None) -> pd.DataFrame:
     """Yearly path of spending that reaches a target share of GDP by a deadline.
 
-    * The share rises linearly in points of GDP from its ``from_year``
-      value to ``target`` in ``by``; an ally already at or above the target
+    * The share rises linearly in points of GDP from its ``start``
+      value to ``target_pct`` in ``by``; an ally already at or above the target
       holds its share (the path never cuts spending).
-    * GDP in constant US dollars grows from its ``from_year`` value at
-      the assumed real rate ``gdp_growth`` (percent per year).
+    * GDP in constant US dollars grows from its ``start`` value at
+      the assumed real rate ``gdp_growth_pct`` (percent per year).
     * Spending ``defence_exp_usd_constant_million = share / 100 x GDP``;
       ``extra_defence_exp_usd_constant_million`` is the spending above what
-      holding the ``from_year`` share would cost in the same year.
+      holding the ``start`` share would cost in the same year.
 
     Parameters
     ----------
-    country : str or list of str
-        Ally ISO3 code(s) (allies with armed forces).
-    target : float, default 3.5
-        Percent of GDP.
+    country, countries : str or list of str
+        One ally (indexed by year) or several (indexed by country and year),
+        as for :func:`gap_to_target`; one of the two is required.
+    target_pct : float, default 3.5
+        Percent of GDP, 0.5 to 100.
     by : int, default 2035
         Deadline year.
-    gdp_growth : float or dict, optional
-        Real GDP growth in percent per year (``1.5`` means 1.5%), either one
+    gdp_growth_pct : float or dict, optional
+        Real GDP growth in percent a year (``1.5`` means 1.5%; 0.015 is
+        refused as a fraction, as is anything beyond 20 either way), either one
         number for every ally or a dict per ISO3 code; allies not given use
         their trend: the CAGR of constant-dollar GDP over the edition's years
         (see :func:`trend_growth`).
-    from_year : int, optional
+    start : int, optional
         Starting year; default the edition's latest year.
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
@@ -296,7 +307,7 @@ def project_path(*, country: str | list[str], target: float = DEFAULT_TARGET_PCT
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``year`` (``from_year`` to ``by``) for one ally, by
+        Indexed by ``year`` (``start`` to ``by``) for one ally, by
         ``(country, year)`` for several; columns ``share_gdp_pct``,
         ``gdp_usd_constant_million``, ``defence_exp_usd_constant_million``,
         ``extra_defence_exp_usd_constant_million`` and ``gdp_growth_pct``
@@ -306,21 +317,22 @@ def project_path(*, country: str | list[str], target: float = DEFAULT_TARGET_PCT
     --------
     >>> import natoanalysis as na
     >>> data = na.load()
-    >>> p = project_path(data=data, country="ITA", target=3.5, by=2035, gdp_growth=1.0)
+    >>> p = project_path(data=data, country="ITA", target_pct=3.5, by=2035, gdp_growth_pct=1.0)
     >>> p["share_gdp_pct"].round(3).iloc[[0, -1]].tolist()
     [1.491, 3.5]
     >>> float(round(p.loc[2035, "gdp_usd_constant_million"] / p.loc[2024, "gdp_usd_constant_million"], 4))
     1.1157
     """
     df = validate.table(data, edition)
-    tgt = validate.non_negative(target, name="target")
-    y0 = validate.year_or_last(from_year, df, name="from_year")
+    asked, single = validate.one_or_many(country, countries, function="project_path")
+    if asked is None:
+        raise ArgumentError("project_path() needs country= (one ally) or countries= (several, e.g. 'POL,DEU')")
+    tgt = validate.percent(target_pct, name="target_pct")
+    y0 = validate.year_or_last(start, df, name="start")
     deadline = _by(by, y0)
-    if country is None:
-        raise ValueError("country is required: an ISO3 code or a list of them")
-    codes, single, _ = _allies_with(country, df, y0, needs=[("share_gdp_pct", "constant", y0),
-                                                            ("gdp_usd", "constant", y0)])
-    rate = _growth_for(codes, gdp_growth, df)
+    codes, _ = _allies_with(asked, df, y0, needs=[("share_gdp_pct", "constant", y0),
+                                                  ("gdp_usd", "constant", y0)])
+    rate = _growth_for(codes, gdp_growth_pct, df)
     s0 = _share(df).reindex(codes)[y0].to_numpy()
     g0 = validate.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy()
     years = np.arange(y0, deadline + 1)
@@ -338,14 +350,15 @@ def project_path(*, country: str | list[str], target: float = DEFAULT_TARGET_PCT
     return out.loc[codes[0]] if single else out
 
 
-def years_to_target(*, country: str | list[str] | None = None, target: float = DEFAULT_TARGET_PCT,
-                    window: int = 5, from_year: int | None = None, data: pd.DataFrame | None = None,
-                    edition: str | None = None) -> float | pd.DataFrame:
+@validate.renamed(target="target_pct", from_year="start")
+def years_to_target(*, country: str | None = None, countries: str | list[str] | None = None,
+                    target_pct: float = DEFAULT_TARGET_PCT, window: int = 5, start: int | None = None,
+                    data: pd.DataFrame | None = None, edition: str | None = None) -> float | pd.DataFrame:
     """Years an ally needs to reach a target share of GDP at its recent pace.
 
-    ``pace = (share[from_year] - share[from_year - window]) / window`` in
+    ``pace = (share[start] - share[start - window]) / window`` in
     points of GDP per year, and
-    ``years = (target - share[from_year]) / pace``. Explicitly:
+    ``years = (target_pct - share[start]) / pace``. Explicitly:
 
     * already at or above the target: ``0.0``;
     * below the target with ``pace <= 0`` (flat or falling): ``math.inf``,
@@ -353,15 +366,16 @@ def years_to_target(*, country: str | list[str] | None = None, target: float = D
 
     Parameters
     ----------
-    country : str or list of str, optional
-        Ally ISO3 code(s); default every ally with armed forces that was a
-        member in ``from_year``.
-    target : float, default 3.5
-        Percent of GDP.
+    country, countries : str or list of str, optional
+        One ally (a float) or several (a DataFrame), as for
+        :func:`gap_to_target`; default every ally with armed forces that was
+        a member in ``start``.
+    target_pct : float, default 3.5
+        Percent of GDP, 0.5 to 100.
     window : int, default 5
-        Number of years over which the pace is averaged; ``from_year -
+        Number of years over which the pace is averaged; ``start -
         window`` must be a year of the edition.
-    from_year : int, optional
+    start : int, optional
         Default: the edition's latest year.
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
@@ -372,24 +386,25 @@ def years_to_target(*, country: str | list[str] | None = None, target: float = D
         Years (float, possibly ``inf``) for one ally; for several a
         DataFrame indexed by ``country`` with ``share_gdp_pct``,
         ``pace_pp_per_year``, ``years_to_target`` and ``year_reached``
-        (``from_year + years``, ``inf`` if never).
+        (``start + years``, ``inf`` if never).
 
     Examples
     --------
     >>> import natoanalysis as na
     >>> data = na.load()
-    >>> round(years_to_target(data=data, country="FRA", target=3.5, window=5, from_year=2024), 1)
+    >>> round(years_to_target(data=data, country="FRA", target_pct=3.5, window=5, start=2024), 1)
     29.0
     """
     df = validate.table(data, edition)
-    tgt = validate.non_negative(target, name="target")
+    asked, single = validate.one_or_many(country, countries, function="years_to_target")
+    tgt = validate.percent(target_pct, name="target_pct")
     first, _ = validate.edition_years(df)
-    y0 = validate.year_or_last(from_year, df, name="from_year")
+    y0 = validate.year_or_last(start, df, name="start")
     w = validate.positive_int(window, name="window")
     if y0 - w < first:
-        raise ValueError(f"window {w} reaches back to {y0 - w}, before the edition's first year {first}; "
-                         f"accepted: 1 to {y0 - first} for from_year={y0}")
-    codes, single, skipped = _allies_with(country, df, y0, needs=[("share_gdp_pct", "constant", y0),
+        raise ArgumentError(f"window {w} reaches back to {y0 - w}, before the edition's first year {first}; "
+                            f"accepted: 1 to {y0 - first} for start={y0}")
+    codes, skipped = _allies_with(asked, df, y0, needs=[("share_gdp_pct", "constant", y0),
                                                                   ("share_gdp_pct", "constant", y0 - w)])
     share = _share(df).reindex(codes)
     now = share[y0]
@@ -401,4 +416,59 @@ def years_to_target(*, country: str | list[str] | None = None, target: float = D
     out = pd.DataFrame({"share_gdp_pct": now, "pace_pp_per_year": pace, "years_to_target": years,
                         "year_reached": y0 + years}, index=pd.Index(codes, name="country"))
     out.attrs.update(skipped=skipped)
+    return out
+
+
+def share_at_pace(*, pace_pp_per_year: float, by: int = DEFAULT_BY, target_pct: float = DEFAULT_TARGET_PCT,
+                  countries: str | list[str] | None = None, start: int | None = None,
+                  data: pd.DataFrame | None = None, edition: str | None = None) -> pd.DataFrame:
+    """Each ally's share of GDP in ``by`` if it rose by a fixed number of points a year from ``start``.
+
+    ``projected = share[start] + pace_pp_per_year * (by - start)``: a
+    hypothetical straight path in points of GDP, the form in which a pace
+    ("0.2 points a year") is usually quoted; ``reaches_target`` compares it
+    with ``target_pct``, unrounded.
+
+    Parameters
+    ----------
+    pace_pp_per_year : float
+        Points of GDP added each year (not percent growth).
+    by : int, default 2035
+        Year of the projection, after ``start``.
+    target_pct : float, default 3.5
+        Percent of GDP.
+    countries : str or list of str, optional
+        Allies (ISO3 in any case, names, aliases; a comma list); default every
+        ally with armed forces that was a member in ``start`` and has a published share.
+    start : int, optional
+        Starting year; default the edition's latest.
+    data, edition
+        Tidy table and edition (default :func:`natoanalysis.load`, latest).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``country``: ``share_gdp_pct``, ``projected_share_gdp_pct``,
+        ``reaches_target``; ``attrs`` holds ``start``, ``by`` and ``skipped``.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = share_at_pace(pace_pp_per_year=0.2, by=2035, target_pct=3.5, start=2024, data=na.load())
+    >>> round(float(t.at["DEU", "projected_share_gdp_pct"]), 2), bool(t.at["DEU", "reaches_target"])
+    (4.32, True)
+    """
+    df = validate.table(data, edition)
+    asked, _ = validate.one_or_many(None, countries, function="share_at_pace")
+    tgt = validate.percent(target_pct, name="target_pct")
+    pace = float(validate.non_negative(pace_pp_per_year, name="pace_pp_per_year", unit="points of GDP a year"))
+    y0 = validate.year_or_last(start, df, name="start")
+    end = _by(by, y0)
+    codes, skipped = _allies_with(asked, df, y0, needs=[("share_gdp_pct", "constant", y0)])
+    now = _share(df).reindex(codes)[y0]
+    projected = now + pace * (end - y0)
+    # Rounded far below the printed precision so that 1.3 + 0.2 * 11 reaches 3.5 (binary floats give 3.4999...).
+    out = pd.DataFrame({"share_gdp_pct": now, "projected_share_gdp_pct": projected,
+                        "reaches_target": projected.round(9) >= tgt}, index=pd.Index(codes, name="country"))
+    out.attrs.update(start=y0, by=end, skipped=skipped)
     return out

@@ -22,6 +22,8 @@ from importlib import resources
 
 import pandas as pd
 
+from ..errors import ArgumentError
+
 
 @functools.lru_cache(maxsize=None)
 def _table(name: str) -> pd.DataFrame:
@@ -81,7 +83,7 @@ def guideline(name: str) -> float:
     """
     g = guidelines().set_index("guideline")
     if name not in g.index:
-        raise ValueError(f"unknown guideline {name!r}; accepted: {', '.join(g.index)}")
+        raise ArgumentError(f"unknown guideline {name!r}; accepted: {', '.join(g.index)}")
     return float(g.at[name, "threshold_pct"])
 
 

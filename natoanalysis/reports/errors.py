@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import NatoAnalysisError
+from ..signals import Terminated
 
 if TYPE_CHECKING:  # pragma: no cover
     from .run import RunResult
@@ -29,17 +30,14 @@ class ReportFailedError(NatoAnalysisError):
         super().__init__(message)
 
 
-class ReportTerminated(SystemExit):
+class ReportTerminated(Terminated):
     """SIGTERM or SIGHUP stopped a report run; ``code`` is the shell's status for it (128 + signal number).
 
-    A subclass of :class:`SystemExit`, so that a program that does not catch it
-    exits with that status, as it would have without the runner's handler; the
-    runner has removed its staging folder and stopped its workers by then.
+    A :class:`SystemExit` (through :class:`natoanalysis.signals.Terminated`), so
+    that a program that does not catch it exits with that status, as it would
+    have without the runner's handler; the runner has removed its staging
+    folder and stopped its workers by then.
     """
-
-    def __init__(self, signum: int):
-        self.signum = signum
-        super().__init__(128 + signum)
 
 
 class JobsCappedWarning(UserWarning):

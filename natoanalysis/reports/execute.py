@@ -210,9 +210,8 @@ def _stop_kernel(km, *, requested: bool = False) -> None:
 
 def _exporter(show_code: bool):
     if show_code not in _EXPORTERS:
-        from nbconvert import HTMLExporter
-        _EXPORTERS[show_code] = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=not show_code,
-                                             exclude_output_prompt=True)
+        from .pages import PageExporter
+        _EXPORTERS[show_code] = PageExporter(show_code=show_code)
     return _EXPORTERS[show_code]
 
 
@@ -268,14 +267,18 @@ def execute_job(job: dict) -> dict:
     """Run one notebook (worker side) and return its manifest entry.
 
     ``job`` holds ``name, notebook, input_path, overrides, output_ipynb,
-    output_html, figure_dir, kernel_name, cwd, show_code, timeout, env``.
+    output_html, figure_dir, table_dir, kernel_name, cwd, show_code, timeout, env``.
     Never raises for a notebook error: the error goes into the returned entry.
     """
     figure_dir = Path(job["figure_dir"])
     figure_dir.mkdir(parents=True, exist_ok=True)
     Path(job["output_ipynb"]).parent.mkdir(parents=True, exist_ok=True)
+    table_dir = Path(job["table_dir"])
     # The kernel inherits this process's environment; one notebook runs at a time per worker.
     os.environ[config.FIGURE_DIR_ENV] = str(figure_dir)
+    os.environ[config.TABLE_DIR_ENV] = str(table_dir)
+    # The page is html/<name>.html; its links to the tables' CSV are relative, so the run folder can move.
+    os.environ[config.TABLE_HREF_ENV] = f"../tables/{table_dir.name}"
     for name, value in PINNED_ENV.items():
         os.environ.setdefault(name, value)
     os.environ.update(job.get("env") or {})
@@ -323,6 +326,7 @@ def execute_job(job: dict) -> dict:
         log_path.unlink()
     entry["has_log"] = log_path.is_file()
     entry["figures"] = sorted(p.name for p in figure_dir.iterdir() if p.is_file())
+    entry["tables"] = sorted(p.name for p in table_dir.iterdir() if p.is_file()) if table_dir.is_dir() else []
     entry["has_ipynb"] = Path(job["output_ipynb"]).is_file()
     entry["has_html"] = Path(job["output_html"]).is_file()
     return entry
@@ -483,10 +487,12 @@ def _wait_all(workers: list[_Worker], *, grace_s: float) -> None:
         w.close()
 
 
-def run_jobs(jobs: list[dict], *, workers: int, quiet: bool = False, hold_fds: tuple[int, ...] = ()) -> list[dict]:
+def run_jobs(jobs: list[dict], *, workers: int, quiet: bool = False, hold_fds: tuple[int, ...] = (),
+             on_finished=None) -> list[dict]:
     """Execute ``jobs`` on ``workers`` processes; return the entries in job order.
 
-    A progress bar goes to stderr when it is a terminal and ``quiet`` is false.
+    A progress bar goes to stderr when it is a terminal and ``quiet`` is false;
+    ``on_finished(name, entry)`` is called as each notebook finishes.
     ``hold_fds`` are descriptors every worker keeps open until it exits (the
     run's lock). A worker that dies fails the notebook it was running, and a
     new one takes the remaining notebooks. However this function ends (an
@@ -524,6 +530,8 @@ def run_jobs(jobs: list[dict], *, workers: int, quiet: bool = False, hold_fds: t
                 results[i] = entry
                 bar.set_postfix_str(f"{jobs[i]['name']} {entry['status']}", refresh=False)
                 bar.update(1)
+                if on_finished is not None:
+                    on_finished(jobs[i]["name"], entry)
 
             while todo and len(pool) < size:
                 add_worker()

@@ -19,25 +19,19 @@ import threading
 import time
 from typing import Callable, Iterator
 
+from .. import signals
 from .errors import ReportTerminated
 
-# SIGHUP: the terminal of an interactive run was closed. Not every platform has it.
-TERMINATING = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s)
+TERMINATING = signals.TERMINATING
 STOPPING = (signal.SIGINT, *TERMINATING)
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def _in_main_thread() -> bool:
-    # Python runs signal handlers in the main thread only, and signal.signal() refuses elsewhere.
-    return threading.current_thread() is threading.main_thread()
+_in_main_thread = signals.in_main_thread
 
 
-@contextlib.contextmanager
-def terminate_raises() -> Iterator[None]:
-    """Inside the block, SIGTERM and SIGHUP raise :class:`ReportTerminated` (main thread only).
-
-    Signals whose handler is not the default (the caller's own, or ignored as
-    under ``nohup``) are left as they are.
+def terminate_raises() -> contextlib.AbstractContextManager[None]:
+    """Inside the block, SIGTERM and SIGHUP raise :class:`ReportTerminated` (:func:`natoanalysis.signals.terminate_raises`).
 
     Examples
     --------
@@ -47,20 +41,7 @@ def terminate_raises() -> Iterator[None]:
     ...
     natoanalysis.reports.errors.ReportTerminated: 143
     """
-    if not _in_main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        raise ReportTerminated(signum)
-    # Only where the signal would kill the process outright: a handler the caller installed is theirs,
-    # and an ignored SIGHUP (nohup) must stay ignored.
-    previous = {s: signal.signal(s, handler) for s in TERMINATING if signal.getsignal(s) == signal.SIG_DFL}
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
+    return signals.terminate_raises(error=ReportTerminated)
 
 
 @contextlib.contextmanager

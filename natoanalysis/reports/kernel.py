@@ -28,14 +28,26 @@ DEFAULT_KERNEL = "natoanalysis"
 class KernelChoice:
     """The kernel a run uses.
 
-    ``name`` is the kernelspec name the workers start, ``env`` what they need
-    in their environment to find it, ``note`` the one line saying which
-    interpreter runs the notebooks when the named kernel was absent (else None).
+    ``name`` is the kernelspec name the workers start, ``python`` the
+    interpreter it runs (the first word of its command line; None for a kernel
+    that is not a path), ``env`` what the workers need in their environment to
+    find it, ``note`` the one line saying which interpreter runs the notebooks
+    when the named kernel was absent (else None).
     """
 
     name: str
+    python: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     note: str | None = None
+
+
+def _interpreter(argv: list[str]) -> str | None:
+    """The interpreter a kernelspec's command line starts (jupyter_client runs a bare ``python`` as its own)."""
+    if not argv:
+        return None
+    if argv[0] in {"python", f"python{sys.version_info[0]}", "python%d.%d" % sys.version_info[:2]}:
+        return sys.executable
+    return argv[0]
 
 
 def interpreter_kernel_name(executable: str | None = None) -> str:
@@ -136,8 +148,7 @@ def select(name: str = DEFAULT_KERNEL) -> KernelChoice:
 
     manager = KernelSpecManager()
     try:
-        manager.get_kernel_spec(name)
-        return KernelChoice(name=name)
+        return KernelChoice(name=name, python=_interpreter(list(manager.get_kernel_spec(name).argv)))
     except NoSuchKernel:
         if name != DEFAULT_KERNEL:
             known = sorted(manager.find_kernel_specs())
@@ -148,6 +159,6 @@ def select(name: str = DEFAULT_KERNEL) -> KernelChoice:
     folder = write_interpreter_kernel()
     paths = [str(folder)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
     return KernelChoice(
-        name=interpreter_kernel_name(), env={"JUPYTER_PATH": os.pathsep.join(paths)},
+        name=interpreter_kernel_name(), python=sys.executable, env={"JUPYTER_PATH": os.pathsep.join(paths)},
         note=f"no Jupyter kernel named {DEFAULT_KERNEL!r}: the notebooks run with this interpreter, "
              f"{sys.executable} (kernelspec in {folder / 'kernels'})")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import echo
 from .errors import ReportParameterError
-from .notebooks import PER_COUNTRY_PARAMETER, Notebook, inspect, select
+from .notebooks import PER_COUNTRY_PARAMETER, Notebook, discover, inspect, select
 from .params import DomainContext, check_domain, coerce, plain
 
 
@@ -60,6 +60,22 @@ def _unknown_parameters(names: list[str], specs: list[Notebook]) -> list[str]:
     return [f"unknown parameter {', '.join(map(echo, unknown))}; the selected notebooks accept: {listing}"]
 
 
+def where_refused(problem: str, *, notebooks: list[str], limit: int = 3) -> str:
+    """One line for a ``problem`` found in each of ``notebooks``: named once, with the notebooks it concerns.
+
+    Examples
+    --------
+    >>> where_refused("parameter year=1999: not covered", notebooks=["00_a"])
+    '00_a: parameter year=1999: not covered'
+    >>> where_refused("parameter edition='1999-01': not bundled", notebooks=["00_a", "01_b", "02_c", "03_d", "04_e"])
+    "parameter edition='1999-01': not bundled (in 5 notebooks: 00_a, 01_b, 02_c and 2 more)"
+    """
+    if len(notebooks) == 1:
+        return f"{notebooks[0]}: {problem}"
+    shown = ", ".join(notebooks[:limit]) + (f" and {len(notebooks) - limit} more" if len(notebooks) > limit else "")
+    return f"{problem} (in {len(notebooks)} notebooks: {shown})"
+
+
 def plan(*, notebooks: list[str] | None, parameters: dict[str, object] | None, countries: str | list[str] | None,
          folder: Path, ctx: DomainContext) -> list[Job]:
     """Validate a request and return the jobs; raise :class:`ReportParameterError` listing every problem."""
@@ -86,7 +102,8 @@ def plan(*, notebooks: list[str] | None, parameters: dict[str, object] | None, c
         problems.append(str(exc))
 
     jobs: list[Job] = []
-    seen_problems = set(problems)
+    # {problem: notebooks}: a value refused by every notebook that declares the parameter is one problem.
+    per_notebook: dict[str, list[str]] = {}
     for spec in specs:
         values = {name: p.default for name, p in spec.parameters.items()}
         given = set()
@@ -99,22 +116,47 @@ def plan(*, notebooks: list[str] | None, parameters: dict[str, object] | None, c
                 values[name] = plain(coerce(raw, type_name=param.type_name))
                 given.add(name)
             except ValueError as exc:
-                problems.append(f"{spec.stem}: parameter {name}={echo(raw)} {exc}")
+                per_notebook.setdefault(f"parameter {name}={echo(raw)} {exc}", []).append(spec.stem)
         for country in (selected if spec.is_per_country else [None]):
             run_values, run_given = dict(values), set(given)
             if country is not None:
                 run_values[PER_COUNTRY_PARAMETER] = country
                 run_given.add(PER_COUNTRY_PARAMETER)
             checked, found = check_domain(run_values, given=run_given, ctx=ctx)
-            for msg in (f"{spec.stem}: {m}" for m in found):
-                if msg not in seen_problems:  # a per-country notebook repeats its checks per ally
-                    seen_problems.add(msg)
-                    problems.append(msg)
+            for msg in found:
+                stems = per_notebook.setdefault(msg, [])
+                if spec.stem not in stems:  # a per-country notebook repeats its checks per ally
+                    stems.append(spec.stem)
             name = spec.stem if country is None else f"{spec.stem}_{country}"
             jobs.append(Job(name=name, notebook=spec.stem, input_path=str(spec.path), parameters=checked,
                             overrides={n: checked[n] for n in run_given}, country=country))
+    problems += [where_refused(msg, notebooks=stems) for msg, stems in per_notebook.items()]
     if not jobs and not problems:
         problems.append(f"nothing to run: no notebooks selected from {folder}")
     if problems:
         raise ReportParameterError(problems)
     return jobs
+
+
+def is_full_suite(jobs: list[Job], *, folder: Path) -> bool:
+    """Whether ``jobs`` run every notebook of ``folder``, a per-country one for every ally: what ``latest`` shows.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "00_overview.ipynb").write_text("{}"); _ = (folder / "05_profile.ipynb").write_text("{}")
+    >>> overview = Job(name="00_overview", notebook="00_overview", input_path="")
+    >>> profiles = [Job(name=f"05_profile_{c}", notebook="05_profile", input_path="", country=c)
+    ...             for c in parse_countries("all")]
+    >>> is_full_suite([overview, *profiles], folder=folder), is_full_suite([overview, *profiles[:3]], folder=folder)
+    (True, False)
+    >>> is_full_suite(profiles, folder=folder)
+    False
+    >>> import shutil; shutil.rmtree(folder)
+    """
+    if not jobs or {j.notebook for j in jobs} != {p.stem for p in discover(folder)}:
+        return False
+    everyone = set(parse_countries("all"))
+    per_country = {j.notebook for j in jobs if j.country is not None}
+    return all({j.country for j in jobs if j.notebook == stem} == everyone for stem in per_country)

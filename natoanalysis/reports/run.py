@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import config
+from .. import config, validate
 from ..errors import echo
-from . import execute, index, interrupts, kernel as kernel_mod, manifest as manifest_mod, rundir
+from . import execute, home, interrupts, kernel as kernel_mod, manifest as manifest_mod, rundir
 from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError
 from .params import DomainContext, edition_source, plain_parameters
-from .plan import plan
+from .plan import is_full_suite, plan
 
 DEFAULT_KERNEL = kernel_mod.DEFAULT_KERNEL
 
@@ -31,6 +31,15 @@ class RunResult:
     run_dir: Path
     is_complete: bool
     manifest: dict
+    #: Where ``latest`` points after the run (its own id when it moved there), or ``None``.
+    latest: str | None = None
+    #: The old runs removed after it (``keep``), or ``None`` when nothing was pruned.
+    pruned: rundir.Pruned | None = None
+
+    @property
+    def is_full_suite(self) -> bool:
+        """Whether the run ran every notebook, the per-country one for every ally (only such a run moves ``latest``)."""
+        return bool(self.manifest.get("is_full_suite"))
 
     @property
     def notebooks(self) -> pd.DataFrame:
@@ -204,11 +213,7 @@ def whole_jobs(value: object, *, name: str = "jobs") -> int | None:
     ...
     ValueError: --jobs must be a whole number >= 1, got 0
     """
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {_shown_number(value)}")
-    return int.__int__(value)
+    return None if value is None else validate.whole_number(value, name=name, minimum=1)
 
 
 def positive_seconds(value: object, *, name: str = "timeout_s") -> int | None:
@@ -241,17 +246,77 @@ def _payload(job, *, staging: Path, folder: Path, kernel_name: str, show_code: b
         "output_ipynb": str(staging / "notebooks" / f"{job.name}.ipynb"),
         "output_html": str(staging / "html" / f"{job.name}.html"),
         "output_log": str(staging / "logs" / f"{job.name}.log"),
-        "figure_dir": str(staging / "figures" / job.name), "kernel_name": kernel_name, "cwd": str(folder),
+        "figure_dir": str(staging / "figures" / job.name), "table_dir": str(staging / "tables" / job.name),
+        "kernel_name": kernel_name, "cwd": str(folder),
         "show_code": show_code, "timeout": timeout_s, "env": env,
     }
+
+
+def finished_line(*, name: str, status: str, duration_s: float | None, width: int = 0, done: int = 0,
+                  total: int = 0) -> str:
+    """The line a run prints for a finished notebook when its output is not a terminal (a CI log).
+
+    Examples
+    --------
+    >>> finished_line(name="05_country_profile_POL", status="ok", duration_s=3.24)
+    '05_country_profile_POL  ok  3.2 s'
+    >>> finished_line(name="09_fails", status="failed", duration_s=None, width=12, done=3, total=40)
+    '09_fails      failed     - s   3/40'
+    """
+    seconds = "-" if duration_s is None else f"{duration_s:.1f}"
+    line = f"{name:<{width}}  {status:<{6 if width else 0}}  {seconds:>{5 if width else 0}} s"
+    return line + (f"  {done:>{len(str(total))}}/{total}" if total else "")
+
+
+class _FinishedLines:
+    """One line per finished notebook on ``stream``, flushed: what a log of a run shows instead of a bar.
+
+    A stream that can no longer be written (a reader that went away) stops the
+    lines, not the run: the notebooks still finish and are published.
+    """
+
+    def __init__(self, names: list[str], *, stream):
+        self.stream, self.width, self.total, self.done = stream, max(map(len, names), default=0), len(names), 0
+
+    def say(self, text: str) -> None:
+        if self.stream is None:
+            return
+        try:
+            print(text, file=self.stream, flush=True)
+        except (OSError, ValueError):  # EPIPE, or a stream closed under us
+            self.stream = None
+
+    def __call__(self, name: str, entry: dict) -> None:
+        self.done += 1
+        self.say(finished_line(name=name, status=entry["status"], duration_s=entry.get("duration_s"),
+                               width=self.width, done=self.done, total=self.total))
+
+
+def _progress_lines(names: list[str], *, quiet: bool) -> _FinishedLines | None:
+    """The per-notebook lines, unless ``quiet`` or stderr is a terminal (which has the progress bar)."""
+    stream = sys.stderr
+    if quiet or stream is None:
+        return None
+    try:
+        if stream.isatty():
+            return None
+    except (AttributeError, ValueError):
+        pass
+    return _FinishedLines(names, stream=stream)
 
 
 def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | None = None,
         countries: str | list[str] | None = None, jobs: int | None = None,
         out_dir: str | os.PathLike | None = None, show_code: bool = False, quiet: bool = False,
         notebook_dir_path: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None,
-        kernel_name: str = DEFAULT_KERNEL, timeout_s: float | None = None, check: bool = True) -> RunResult:
-    """Execute report notebooks into ``<out_dir>/<run-id>/`` and point ``<out_dir>/latest`` at it.
+        kernel_name: str = DEFAULT_KERNEL, timeout_s: float | None = None, check: bool = True,
+        keep: int | None = None) -> RunResult:
+    """Execute report notebooks into ``<out_dir>/<run-id>/``; a full suite also moves ``<out_dir>/latest``.
+
+    ``latest`` moves only for a complete run of the full suite (every notebook
+    of the folder, the per-country one for every ally), so a run of one
+    notebook never hides the full reports; the manifest records which it was
+    (``is_full_suite``).
 
     Parameters
     ----------
@@ -275,7 +340,9 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
     show_code : bool, default False
         Show code cells in the HTML versions.
     quiet : bool, default False
-        No progress bar (it is also off when stderr is not a terminal).
+        No progress: neither the bar (on stderr, when it is a terminal) nor,
+        when stderr is not a terminal (a CI log, a file), the line per
+        finished notebook (:func:`finished_line`).
     notebook_dir_path : path-like, optional
         Notebook folder (default: ``$NATOANALYSIS_NOTEBOOK_DIR`` or ``notebooks/``).
     data_dir : path-like, optional
@@ -290,6 +357,10 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
         (a data file, a notebook) changed during the run; the run is still
         kept, marked ``INCOMPLETE`` or ``INCONSISTENT``, and ``latest`` stays
         where it was. With ``False`` return the result instead.
+    keep : int, optional
+        After a complete run, remove all but the ``keep`` newest runs of the
+        reports folder (:func:`clean`); the run just made and the one
+        ``latest`` points at always stay. Default: remove nothing.
 
     Returns
     -------
@@ -326,6 +397,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
             else _plain_texts(countries, name="countries"))
         kernel_name = _plain_texts([kernel_name], name="kernel_name")[0]
         jobs_requested = whole_jobs(jobs, name="jobs")
+        keep = None if keep is None else validate.whole_number(keep, name="keep")
         timeout = positive_seconds(timeout_s, name="timeout_s")
     except ValueError as exc:
         raise ReportParameterError(str(exc).splitlines()) from None
@@ -334,7 +406,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
     ctx = DomainContext(data_dir=data_dir)
     job_list = plan(notebooks=notebooks, parameters=parameters, countries=countries, folder=folder, ctx=ctx)
     kernel = kernel_mod.select(kernel_name)
-    kernel_name = kernel.name
+    kernel_name, kernel_python = kernel.name, kernel.python
     if kernel.note:  # said even with quiet (which only hides the progress bar)
         print(f"natoanalysis report: note: {kernel.note}", file=sys.stderr)
 
@@ -359,11 +431,12 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
                 j.input_path for j in job_list)}
             meta = {
                 "run_id": run_id, "status": "running", "started_utc": execute._utc(started),
-                **manifest_mod.environment(), "kernel_name": kernel_name,
+                **manifest_mod.environment(kernel_python=kernel_python), "kernel_name": kernel_name,
                 "jobs": workers, "jobs_requested": jobs_requested, "show_code": show_code,
                 "request": {"notebooks": list(notebooks or []), "parameters": dict(parameters),
                             "countries": countries},
                 "countries": sorted({j.country for j in job_list if j.country}),
+                "is_full_suite": is_full_suite(job_list, folder=folder),
                 "editions": {src: ", ".join(sorted({e for (s, _), e in resolved.items() if s == src}))
                              for src in sorted({s for s, _ in resolved})},
                 "inputs": {"data_dir": str(root), "sources": manifest_mod.input_hashes(root)},
@@ -371,7 +444,12 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
             env = {"NATOANALYSIS_DATA_DIR": str(root), **kernel.env}
             payloads = [_payload(j, staging=stage.path, folder=folder, kernel_name=kernel_name,
                                  show_code=show_code, timeout_s=timeout, env=env) for j in job_list]
-            entries = execute.run_jobs(payloads, workers=workers, quiet=quiet, hold_fds=(stage.lock_fd,))
+            lines = _progress_lines([j.name for j in job_list], quiet=quiet)
+            if lines is not None:
+                lines.say(f"report {run_id}: {len(job_list)} notebook{'s' if len(job_list) != 1 else ''} "
+                          f"on {workers} worker{'s' if workers != 1 else ''}")
+            entries = execute.run_jobs(payloads, workers=workers, quiet=quiet, hold_fds=(stage.lock_fd,),
+                                       on_finished=lines)
             # Hashed again at the end: a file changed meanwhile may have been read before or after the change.
             changed = manifest_mod.changed_inputs(meta["inputs"]["sources"], manifest_mod.input_hashes(root))
             changed += [path for path, digest in notebook_hashes.items() if _sha256_or_none(path) != digest]
@@ -386,7 +464,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
             meta["finished_utc"] = execute._utc(finished)
             meta["duration_s"] = round(finished - started, 3)
             manifest_mod.write(stage.path / manifest_mod.MANIFEST, meta)
-            (stage.path / "index.html").write_text(index.render(meta), encoding="utf-8")
+            home.write(stage.path, meta, data_dir=root)
             markers = {}
             if meta["failed"]:
                 markers[rundir.INCOMPLETE] = "This run failed; see manifest.json. reports/latest does not point here.\n"
@@ -396,22 +474,60 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
                     "see manifest.json (inputs). reports/latest does not point here.\n" + "\n".join(changed) + "\n")
             # A signal now would only leave a finished run unpublished: the few milliseconds run to their end.
             with interrupts.held_off():
-                run_dir = stage.publish(markers=markers)
-                if is_complete:
-                    rundir.point_latest(reports, run_id)
+                run_dir, _ = rundir.publish(stage, markers=markers,
+                                            link_latest=is_complete and meta["is_full_suite"])
         except BaseException:
             # An interrupted run leaves nothing behind (its workers have stopped: run_jobs waits for them);
             # earlier runs and `latest` were never touched.
             with interrupts.held_off():
                 stage.discard()
             raise
-    result = RunResult(run_id=run_id, run_dir=run_dir, is_complete=is_complete, manifest=meta)
+    # Only after a complete run: a failed one is no reason to give up the runs that worked.
+    pruned = rundir.prune(reports, keep=keep, protect=(run_id,)) if keep is not None and is_complete else None
+    result = RunResult(run_id=run_id, run_dir=run_dir, is_complete=is_complete, manifest=meta,
+                       latest=rundir.latest_target(reports), pruned=pruned)
     if check and not is_complete:
         what = "failed" if meta["failed"] else "is inconsistent"
         marks = " and ".join(m for m in (rundir.INCOMPLETE, rundir.INCONSISTENT) if m in markers)
         raise ReportFailedError(f"report run {run_id} {what} (kept in {run_dir}, marked {marks}):\n"
                                 + "\n".join(result.failure_messages()), result=result)
     return result
+
+
+def clean(*, out_dir: str | os.PathLike | None = None, keep: int = 1, dry_run: bool = False) -> rundir.Pruned:
+    """Remove old runs from the reports folder: all but the ``keep`` newest, and the one ``latest`` points at.
+
+    Only folders a run published (:func:`rundir.is_run_folder`) are removed,
+    never through a link; a run being published or whose lock another
+    process holds stays, and so do the hidden folders of runs in progress.
+    Staging folders of runs that died are removed too (they are not counted
+    in the result). ``dry_run`` says what would go and removes nothing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> empty = Path(tempfile.mkdtemp())
+    >>> clean(out_dir=empty).removed
+    {}
+    >>> clean(out_dir=empty, keep=-1)
+    Traceback (most recent call last):
+    ...
+    natoanalysis.reports.errors.ReportParameterError: --keep must be a whole number >= 0, got -1
+    >>> import shutil; shutil.rmtree(empty)
+    """
+    try:
+        keep = validate.whole_number(keep, name="--keep")
+    except ValueError as exc:
+        raise ReportParameterError([str(exc)]) from None
+    reports = config.reports_dir(out_dir)
+    if reports.exists() and not reports.is_dir():
+        raise ReportParameterError([f"--out {_shown_path(reports)} is a file, not a folder"])
+    try:
+        if not dry_run:
+            rundir.remove_abandoned(reports)
+        return rundir.prune(reports, keep=keep, dry_run=dry_run)
+    except OSError as exc:
+        raise ReportParameterError([f"--out {_shown_path(reports)} cannot be cleaned: {exc.strerror or exc}"]) from None
 
 
 def _plain_texts(values: object, *, name: str) -> list[str] | None:

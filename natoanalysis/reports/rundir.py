@@ -6,17 +6,24 @@ never touched. A run locks its staging folder for as long as it lives
 (:class:`Staging`), so the next run can tell a dead run's folder from a live
 one. Run ids start with the UTC start time, so sorting them sorts runs by
 start; a random suffix keeps runs started in the same second apart.
+
+``latest`` points at the newest complete run of the full suite (:func:`is_full_run`).
+:func:`prune` removes old runs: only folders named by a run id that hold a
+``manifest.json``, never the one ``latest`` points at, never one being published,
+and never by following a link out of the reports folder.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
 import shutil
 import socket
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 LATEST = "latest"
@@ -107,6 +114,7 @@ class Staging:
             os.close(self.lock_fd)
 
 
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 _RUN_FILE = re.compile(r"^\.(?P<run_id>\d{8}T\d{6}Z-[0-9a-f]{6})\.(?P<kind>tmp|lock)$")
 
 
@@ -219,8 +227,34 @@ def is_complete_run(path: Path) -> bool:
             and not (path / INCOMPLETE).exists() and not (path / INCONSISTENT).exists())
 
 
+def is_full_run(path: Path) -> bool:
+    """A complete run whose manifest says it ran the full suite: what ``latest`` may point at.
+
+    Runs of earlier versions, which did not record it, count as partial: one
+    of them may have been a one-notebook run.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for name, text in (("full", '{"is_full_suite": true}'), ("partial", '{"is_full_suite": false}'),
+    ...                    ("earlier", '{"status": "complete"}')):
+    ...     (root / name).mkdir(); _ = (root / name / "manifest.json").write_text(text)
+    >>> [is_full_run(root / name) for name in ("full", "partial", "earlier", "missing")]
+    [True, False, False, False]
+    >>> shutil.rmtree(root)
+    """
+    if not is_complete_run(path):
+        return False
+    try:
+        return json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("is_full_suite") is True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 @contextlib.contextmanager
 def _locked(root: Path):
+    """The reports folder's lock: held while a run is published and linked, and while old runs are pruned."""
     import fcntl
 
     with open(root / ".latest.lock", "a") as fh:
@@ -231,8 +265,29 @@ def _locked(root: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _check_latest_link(root: Path) -> Path:
+    link = root / LATEST
+    if link.exists() and not link.is_symlink():
+        raise FileExistsError(f"{link} exists and is not a symbolic link; remove it to let reports update it")
+    return link
+
+
+def _point_latest(root: Path, run_id: str) -> bool:
+    """:func:`point_latest` for a caller that holds the lock."""
+    link = root / LATEST
+    if link.is_symlink():
+        current = os.readlink(link)
+        if current > run_id and is_full_run(root / current):
+            return False
+    tmp = root / f".{LATEST}.{run_id}.tmp"
+    tmp.unlink(missing_ok=True)
+    os.symlink(run_id, tmp)
+    os.replace(tmp, link)
+    return True
+
+
 def point_latest(root: Path, run_id: str) -> bool:
-    """Point ``root/latest`` at ``run_id`` unless it already points at a newer complete run.
+    """Point ``root/latest`` at ``run_id`` unless it already points at a newer full run (:func:`is_full_run`).
 
     The link is replaced atomically (a new link renamed over the old one), under
     a lock so that two runs finishing together leave it at the newer one.
@@ -243,23 +298,230 @@ def point_latest(root: Path, run_id: str) -> bool:
     >>> import tempfile
     >>> root = Path(tempfile.mkdtemp())
     >>> for run_id in ("20250101T000000Z-aaaaaa", "20250102T000000Z-bbbbbb"):
-    ...     (root / run_id).mkdir(); _ = (root / run_id / "manifest.json").write_text("{}")
+    ...     (root / run_id).mkdir(); _ = (root / run_id / "manifest.json").write_text('{"is_full_suite": true}')
     >>> point_latest(root, "20250102T000000Z-bbbbbb"), point_latest(root, "20250101T000000Z-aaaaaa")
     (True, False)
     >>> os.readlink(root / "latest")
     '20250102T000000Z-bbbbbb'
     >>> shutil.rmtree(root)
     """
-    link = root / LATEST
-    if link.exists() and not link.is_symlink():
-        raise FileExistsError(f"{link} exists and is not a symbolic link; remove it to let reports update it")
+    _check_latest_link(root)
     with _locked(root):
-        if link.is_symlink():
-            current = os.readlink(link)
-            if current > run_id and is_complete_run(root / current):
-                return False
-        tmp = root / f".{LATEST}.{run_id}.tmp"
-        tmp.unlink(missing_ok=True)
-        os.symlink(run_id, tmp)
-        os.replace(tmp, link)
-    return True
+        return _point_latest(root, run_id)
+
+
+def publish(stage: Staging, *, markers: dict[str, str], link_latest: bool) -> tuple[Path, bool]:
+    """Rename a finished run into place and, when ``link_latest``, point ``latest`` at it.
+
+    Both happen under the reports folder's lock, so :func:`prune` never sees
+    a run published but not yet linked (and takes it for an old one). Returns
+    the run's folder and whether ``latest`` now points at it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> stage = Staging.begin(root, "20250101T000000Z-abcdef")
+    >>> _ = (stage.path / "manifest.json").write_text('{"is_full_suite": true}')
+    >>> folder, moved = publish(stage, markers={}, link_latest=True)
+    >>> folder.name, moved, os.readlink(root / LATEST)
+    ('20250101T000000Z-abcdef', True, '20250101T000000Z-abcdef')
+    >>> shutil.rmtree(root)
+    """
+    if link_latest:
+        _check_latest_link(stage.root)
+    with _locked(stage.root):
+        final = stage.publish(markers=markers)
+        return final, (_point_latest(stage.root, stage.run_id) if link_latest else False)
+
+
+def latest_target(root: Path) -> str | None:
+    """The run id ``root/latest`` points at, or ``None`` (no link, or one that points elsewhere).
+
+    Examples
+    --------
+    >>> latest_target(Path("/nonexistent")) is None
+    True
+    """
+    try:
+        target = os.readlink(root / LATEST)
+    except OSError:
+        return None
+    return target if RUN_ID.match(target) else None
+
+
+# `.<run-id>.trash`: a run renamed out of sight by prune and being deleted; one a killed prune left
+# behind is deleted by the next.
+_TRASH = re.compile(r"^\.(?P<run_id>\d{8}T\d{6}Z-[0-9a-f]{6})\.trash$")
+
+
+def is_run_folder(path: Path) -> bool:
+    """A folder a run published: named by a run id, a real folder (not a link), holding ``manifest.json``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "20250101T000000Z-abcdef").mkdir(); (root / "notes").mkdir()
+    >>> _ = (root / "20250101T000000Z-abcdef" / "manifest.json").write_text("{}")
+    >>> os.symlink(root / "20250101T000000Z-abcdef", root / "20250102T000000Z-abcdef")
+    >>> sorted(p.name for p in root.iterdir() if is_run_folder(p))
+    ['20250101T000000Z-abcdef']
+    >>> shutil.rmtree(root)
+    """
+    import stat
+
+    if not RUN_ID.match(path.name):
+        return False
+    try:
+        return stat.S_ISDIR(path.lstat().st_mode) and stat.S_ISREG((path / "manifest.json").lstat().st_mode)
+    except OSError:
+        return False
+
+
+def disk_usage(path: Path) -> int:
+    """Bytes on disk of a folder, its subfolders and files, as ``du -s -B1`` counts them.
+
+    Links are not followed, and a file with several names (hard links) counts once.
+
+    Examples
+    --------
+    >>> disk_usage(Path("/nonexistent"))
+    0
+    """
+    try:
+        top = path.lstat()
+    except OSError:
+        return 0
+    import stat
+
+    total = getattr(top, "st_blocks", 0) * 512 or top.st_size
+    if not stat.S_ISDIR(top.st_mode):
+        return total  # a file, or a link: not followed
+    seen, stack = {(top.st_dev, top.st_ino)}, [path]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            if (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                total += getattr(info, "st_blocks", 0) * 512 or info.st_size
+    return total
+
+
+def shown_bytes(n: int) -> str:
+    """A size as people read it: ``'75.3 MiB'``.
+
+    Examples
+    --------
+    >>> shown_bytes(0), shown_bytes(1536), shown_bytes(78_950_000)
+    ('0 B', '1.5 KiB', '75.3 MiB')
+    """
+    size, unit = float(n), "B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            break
+        size /= 1024
+    return f"{n} B" if unit == "B" else f"{size:.1f} {unit}"
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What :func:`prune` removed (or, with ``dry_run``, would remove) and what it kept."""
+
+    removed: dict[str, int] = field(default_factory=dict)  # {run id: bytes freed}
+    kept: list[str] = field(default_factory=list)  # run ids, newest first
+    failed: dict[str, str] = field(default_factory=dict)  # {run id: why it could not be removed}
+    dry_run: bool = False
+
+    @property
+    def bytes_freed(self) -> int:
+        return sum(self.removed.values())
+
+
+def _held_by_another(root: Path, run_id: str) -> bool:
+    """Whether a process holds the lock of ``run_id`` (a run publishing it, or anyone reading it under it)."""
+    import fcntl
+
+    try:
+        fd = os.open(root / f".{run_id}.lock", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # a lock we may not read: not ours to judge
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def prune(root: Path, *, keep: int, protect: tuple[str, ...] = (), dry_run: bool = False) -> Pruned:
+    """Remove all but the ``keep`` newest runs of ``root`` (by run id, i.e. start time), whatever their status.
+
+    Never removed: the run ``latest`` points at, the runs in ``protect`` (the
+    run just made), a run whose lock another process holds, and anything that
+    is not :func:`is_run_folder` (staging folders, links, other files). The
+    choice and the renames out of sight (``.<run-id>.trash``) happen under the
+    lock a run holds while it publishes and moves ``latest``, so a concurrent
+    run is never caught half-published; the deletion itself happens after,
+    and one a killed prune left unfinished is completed by the next.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for day in (1, 2, 3, 4):
+    ...     (root / f"2025010{day}T000000Z-aaaaaa").mkdir()
+    ...     _ = (root / f"2025010{day}T000000Z-aaaaaa" / "manifest.json").write_text("{}")
+    >>> os.symlink("20250101T000000Z-aaaaaa", root / LATEST)
+    >>> done = prune(root, keep=2)
+    >>> sorted(done.removed), done.kept
+    (['20250102T000000Z-aaaaaa'], ['20250104T000000Z-aaaaaa', '20250103T000000Z-aaaaaa', '20250101T000000Z-aaaaaa'])
+    >>> sorted(p.name for p in root.iterdir())
+    ['.latest.lock', '20250101T000000Z-aaaaaa', '20250103T000000Z-aaaaaa', '20250104T000000Z-aaaaaa', 'latest']
+    >>> shutil.rmtree(root)
+    """
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
+        raise ValueError(f"keep must be a whole number >= 0, got {keep!r}")
+    if not root.is_dir():
+        return Pruned(dry_run=dry_run)
+    doomed: dict[str, Path] = {}
+    if not dry_run:
+        doomed = {m["run_id"]: root / p.name for p in root.iterdir() if (m := _TRASH.match(p.name))}
+    failed: dict[str, str] = {}
+    with contextlib.nullcontext() if dry_run else _locked(root):  # a dry run writes nothing, not even the lock
+        runs = sorted((p.name for p in root.iterdir() if is_run_folder(p)), reverse=True)
+        spared = set(runs[:keep]) | set(protect) | {latest_target(root)}
+        kept = [r for r in runs if r in spared or _held_by_another(root, r)]
+        for run_id in (r for r in runs if r not in kept):
+            if dry_run:
+                doomed[run_id] = root / run_id
+                continue
+            trash = root / f".{run_id}.trash"
+            try:
+                os.rename(root / run_id, trash)
+            except OSError as exc:
+                failed[run_id] = exc.strerror or str(exc)
+                kept.append(run_id)
+                continue
+            doomed[run_id] = trash
+    removed = {}
+    for run_id, path in sorted(doomed.items()):
+        removed[run_id] = disk_usage(path)
+        if not dry_run:
+            shutil.rmtree(path, ignore_errors=True)  # never follows links (fd-based on Linux)
+            if os.path.lexists(path):  # a file it may not delete: what is left was not freed
+                removed[run_id] -= disk_usage(path)
+                failed[run_id] = f"partly removed; the rest is in {path.name}"
+    return Pruned(removed=removed, kept=sorted(kept, reverse=True), failed=failed, dry_run=dry_run)

@@ -14,7 +14,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from .. import allies
+from .. import allies, validate
+from ..errors import ArgumentError
 from .query import load
 
 _SOURCES = ("nato", "sipri")
@@ -28,7 +29,7 @@ def _years(years: Iterable[int] | None) -> list[int] | None:
     out = []
     for y in years:
         if isinstance(y, bool) or not isinstance(y, numbers.Integral):
-            raise ValueError(f"years must be whole years such as 2014 or range(2014, 2025), got {y!r}")
+            raise ArgumentError(f"years must be whole years such as 2014 or range(2014, 2025), got {y!r}")
         out.append(int(y))
     return out
 
@@ -43,11 +44,12 @@ def _select(df: pd.DataFrame, source: str, indicator: str, price_basis: str | No
     bases = sorted(rows["price_basis"].unique())
     if price_basis is None:
         if len(bases) > 1:
-            raise ValueError(f"{source} publishes {indicator} at {' and '.join(bases)} prices; "
-                             f"pass price_basis= one of {bases}")
+            raise ArgumentError(f"{source} publishes {indicator} at {' and '.join(bases)} prices; "
+                                f"pass price_basis= one of {bases}")
         return rows
     if price_basis not in bases:
-        raise ValueError(f"{source} does not publish {indicator} at price_basis={price_basis!r}; accepted: {bases}")
+        raise ArgumentError(f"{source} does not publish {indicator} at price_basis={price_basis!r}; "
+                            f"accepted: {bases}")
     return rows[rows["price_basis"] == price_basis]
 
 
@@ -62,15 +64,20 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
     indicator : str, default ``"share_gdp_pct"``
         An indicator both sources publish: ``share_gdp_pct``, ``defence_exp_usd``,
         ``defence_exp_ncu`` or ``defence_exp_per_capita_usd``.
-    countries : list of ISO3 codes, optional
-        Allies to compare (default: every ally either source has).
+    countries : str or list of str, optional
+        Allies to compare: ISO3 codes in any case, names or aliases, as a
+        comma list (``"POL,DEU"``) or a list (default: every ally either source has).
     years : iterable of int, optional
-        Years to compare (default: every year both sources publish).
+        Years to compare (default: every year both sources publish); a year
+        that is not published by both is refused.
     price_basis : {"current", "constant"}, optional
         Needed when a source publishes the indicator at both (``defence_exp_usd``).
         Constant prices are only compared when both sources use the same base year.
+        Any case; "nominal" and "real" are accepted as synonyms.
     nato_edition, sipri_edition : str, optional
-        Editions to compare (default: the latest of each).
+        The NATO edition and the SIPRI release to compare (default: the latest
+        of each). Two arguments, not one ``edition``: the publishers release
+        on different dates, so the two are never the same id.
     data_dir : path-like, optional
         Data root.
 
@@ -87,8 +94,9 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
 
     Raises
     ------
-    ValueError
-        Unknown indicator or country, ambiguous or incomparable price bases.
+    natoanalysis.errors.ArgumentError
+        Unknown indicator or country, years not published by both, ambiguous
+        or incomparable price bases.
 
     Examples
     --------
@@ -96,20 +104,22 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
     >>> cmp[["country", "year", "nato_value", "sipri_value", "difference"]].round(2).values.tolist()
     [['POL', 2024, 4.12, 4.15, 0.03]]
     """
+    price_basis = validate.price_basis_name(price_basis)
+    wanted_c, wanted_y = _countries(countries), _years(years)
     for name, ed in (("nato_edition", nato_edition), ("sipri_edition", sipri_edition)):
         if ed == "all":
-            raise ValueError(f"{name}='all': compare one edition of each source at a time "
+            raise ArgumentError(f"{name}='all': compare one edition of each source at a time "
                              "(use natoanalysis.revisions to line editions up)")
     frames = {"nato": load(source="nato", edition=nato_edition, data_dir=data_dir),
               "sipri": load(source="sipri", edition=sipri_edition, data_dir=data_dir)}
     common = sorted(set(frames["nato"]["indicator"]) & set(frames["sipri"]["indicator"]))
     if indicator not in common:
-        raise ValueError(f"indicator {indicator!r} is not published by both NATO and SIPRI; accepted: "
-                         f"{', '.join(common)}")
+        raise ArgumentError(f"indicator {indicator!r} is not published by both NATO and SIPRI; accepted: "
+                            f"{', '.join(common)}")
     sel = {s: _select(frames[s], s, indicator, price_basis) for s in _SOURCES}
     units = {s: set(sel[s]["unit"]) for s in _SOURCES}
     if units["nato"] != units["sipri"]:
-        raise ValueError(f"{indicator} is in {units['nato']} for NATO but {units['sipri']} for SIPRI")
+        raise ArgumentError(f"{indicator} is in {units['nato']} for NATO but {units['sipri']} for SIPRI")
     unit = next(iter(units["nato"]))
     bases = {s: sorted(sel[s]["price_basis"].unique()) for s in _SOURCES}
     # Shares are ratios, so NATO's real-GDP share and SIPRI's nominal one are the same kind of number;
@@ -119,11 +129,11 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
             both = sorted(set(frames["nato"].loc[frames["nato"]["indicator"] == indicator, "price_basis"])
                           & set(frames["sipri"].loc[frames["sipri"]["indicator"] == indicator, "price_basis"]))
             hint = f"; pass price_basis= one of {both}" if both else "; the two cannot be compared"
-            raise ValueError(f"{indicator}: NATO's figures are at {bases['nato']} prices and SIPRI's at "
+            raise ArgumentError(f"{indicator}: NATO's figures are at {bases['nato']} prices and SIPRI's at "
                              f"{bases['sipri']} prices{hint}")
         base_years = {s: sorted(int(b) for b in sel[s]["base_year"].dropna().unique()) for s in _SOURCES}
         if base_years["nato"] != base_years["sipri"]:
-            raise ValueError(f"{indicator} at constant prices uses base year {base_years['nato']} for NATO and "
+            raise ArgumentError(f"{indicator} at constant prices uses base year {base_years['nato']} for NATO and "
                              f"{base_years['sipri']} for SIPRI; pass price_basis='current' instead")
     cols = ["country", "year", "value", "price_basis", "base_year", "is_estimate", "edition"]
     nato = sel["nato"][cols].add_prefix("nato_").rename(columns={"nato_country": "country", "nato_year": "year"})
@@ -131,11 +141,21 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
         columns={"sipri_country": "country", "sipri_year": "year"})
     out = nato.merge(sipri, on=["country", "year"], how="inner", validate="one_to_one")
     out = out[out["country"].isin(allies.members())]
-    wanted_c, wanted_y = _countries(countries), _years(years)
-    if wanted_c is not None:
-        out = out[out["country"].isin(wanted_c)]
     if wanted_y is not None:
+        both = sorted(out["year"].unique())
+        outside = [y for y in wanted_y if y not in both]
+        if outside:
+            raise ArgumentError(f"years {', '.join(map(str, outside))}: not published by both NATO and SIPRI for "
+                                f"{indicator}; accepted: {both[0]} to {both[-1]}" if both else
+                                f"years {', '.join(map(str, outside))}: NATO and SIPRI publish no common year of "
+                                f"{indicator}")
         out = out[out["year"].isin(wanted_y)]
+    if wanted_c is not None:
+        absent = [c for c in wanted_c if c not in set(out["country"])]
+        if absent:
+            raise ArgumentError(f"countries {', '.join(absent)}: no {indicator} figure from both NATO and SIPRI; "
+                                f"accepted: {', '.join(sorted(set(out['country'])))}")
+        out = out[out["country"].isin(wanted_c)]
     out["indicator"] = indicator
     out["unit"] = unit
     reg = allies.registry()

@@ -11,7 +11,7 @@ import os
 
 import pandas as pd
 
-from .. import config
+from .. import config, edition as editions_mod
 from ..transform import sources as source_records
 from .query import processed_meta
 
@@ -27,7 +27,7 @@ def notes(*, source: str = "sipri", edition: str | None = None,
     source : {"nato", "sipri"}
         Publisher.
     edition : str, optional
-        Default: the latest bundled edition.
+        ``"YYYY-MM"`` or ``"latest"`` (the default, also None): the latest bundled edition.
     data_dir : path-like, optional
         Data root.
 
@@ -50,9 +50,7 @@ def notes(*, source: str = "sipri", edition: str | None = None,
     root = config.data_root(data_dir)
     meta = processed_meta(source=source, data_dir=root)
     available = sorted(meta.get("editions", {}))
-    edition = edition or (available[-1] if available else None)
-    if edition not in available:
-        raise ValueError(f"edition {edition!r} is not bundled for {source}; accepted: {', '.join(available)}")
+    edition = editions_mod.resolve(edition, available=available, allow_all=False, source=source)
     rows = []
     for group, texts in meta["editions"][edition].get("notes", {}).items():
         for text in texts:

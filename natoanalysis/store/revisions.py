@@ -10,8 +10,8 @@ import os
 
 import pandas as pd
 
-from .. import allies
-from ..errors import UnknownCountryError
+from .. import allies, validate
+from ..errors import ArgumentError, UnknownCountryError
 from .query import load
 
 
@@ -26,12 +26,14 @@ def revisions(*, indicator: str, source: str = "nato", country: str | None = Non
     source : {"nato", "sipri"}
         Publisher.
     country : str, optional
-        An ally or aggregate as :func:`natoanalysis.allies.resolve` takes it
-        (ISO3 code, name or alias); default: all.
+        An ally as :func:`natoanalysis.allies.resolve` takes it (ISO3 code,
+        name or alias), or a group as :func:`natoanalysis.aggregate` names it
+        (``"europe_canada"``, ``"NATO_TOTAL"``...: NATO's published row); default: all.
     year : int, optional
-        Year; default: all.
+        A year some bundled edition prints; default: all.
     price_basis : {"current", "constant", ""}, optional
-        Default: all price bases of the indicator.
+        Default: all price bases of the indicator. Any case; "nominal" and
+        "real" are accepted as synonyms.
     data_dir : path-like, optional
         Data root.
 
@@ -53,7 +55,7 @@ def revisions(*, indicator: str, source: str = "nato", country: str | None = Non
     df = load(source=source, edition="all", data_dir=data_dir)
     known = sorted(df["indicator"].unique())
     if indicator not in known:
-        raise ValueError(f"indicator {indicator!r} is not published by {source}; accepted: {', '.join(known)}")
+        raise ArgumentError(f"indicator {indicator!r} is not published by {source}; accepted: {', '.join(known)}")
     sel = df[df["indicator"] == indicator]
     if country is not None:
         codes = set(sel["country"])
@@ -61,18 +63,27 @@ def revisions(*, indicator: str, source: str = "nato", country: str | None = Non
             code = allies.resolve(country, include_non_allies=True, allow_aggregates=True)
         except UnknownCountryError:
             code = None
+        if code is None and isinstance(country, str):
+            try:
+                code = validate.published_row(validate.group(country, name="country"))
+            except ArgumentError:
+                code = None
         if code not in codes:
-            raise ValueError(f"country {country!r} has no {indicator} rows in {source}; accepted: "
-                             f"{', '.join(sorted(codes))}") from None
+            raise ArgumentError(f"country {country!r} has no {indicator} rows in {source}; accepted: "
+                                f"{', '.join(sorted(codes))}") from None
         sel = sel[sel["country"] == code]
     if year is not None:
-        if isinstance(year, bool) or not isinstance(year, int):
-            raise ValueError(f"year must be an int such as 2023, got {year!r}")
+        years = sorted(int(y) for y in sel["year"].unique())
+        if isinstance(year, bool) or not isinstance(year, int) or year not in years:
+            raise ArgumentError(f"year {year!r}: no {indicator} rows{f' for {code}' if country is not None else ''} "
+                                f"in {source}; accepted: {years[0]} to {years[-1]}" if years else
+                                f"year {year!r}: no {indicator} rows in {source}")
         sel = sel[sel["year"] == year]
     if price_basis is not None:
+        price_basis = validate.price_basis_name(price_basis)
         bases = sorted(df.loc[df["indicator"] == indicator, "price_basis"].unique())
         if price_basis not in bases:
-            raise ValueError(f"{indicator} has no price_basis {price_basis!r} in {source}; accepted: {bases}")
+            raise ArgumentError(f"{indicator} has no price_basis {price_basis!r} in {source}; accepted: {bases}")
         sel = sel[sel["price_basis"] == price_basis]
     editions = sorted(df["edition"].unique())
     key = ["country", "year", "indicator", "price_basis"]

@@ -3,12 +3,16 @@
 The notebooks stay thin: they call these functions (and the metrics), print
 and chart what comes back. Each function takes the tidy table (``data``, as
 :func:`natoanalysis.load` returns it) by keyword and returns a plain pandas
-object whose units are in its column names. :func:`rows` selects the tidy rows
-a chart is computed from, for its footnote.
+object whose units are in its column names. A table a view returns carries the
+tidy rows it was computed from (:mod:`.provenance`), which a chart reads for its
+footnote; :func:`rows` selects tidy rows (carrying themselves).
 
-Modules: :mod:`.selection` (rows), :mod:`.headline` (01), :mod:`.burden` (02),
-:mod:`.compliance` (03), :mod:`.growth` (04), :mod:`.profile` (05),
-:mod:`.pathways` (06), :mod:`.longrun` (07).
+Modules: :mod:`.selection` (rows), :mod:`.provenance`, :mod:`.labels` and
+:mod:`.text` (wording built from the data), :mod:`.tables` (tables for
+reading, with their CSV), :mod:`.coverage` (00), :mod:`.headline` (01),
+:mod:`.burden_sharing` (02), :mod:`.compliance` (03), :mod:`.spending_growth`
+(04), :mod:`.profile` (05), :mod:`.pathways` (06), :mod:`.longrun` (07),
+:mod:`.revisions` (09).
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ from .. import validate
 from ..metrics.burden import burden_share
 from ..metrics.groups import aggregate
 from . import labels, text
+from .provenance import attach
+from .selection import rows
 
 GROUP_LABELS = {"USA": "United States", "europe_canada": "European allies and Canada"}
 
@@ -39,7 +41,8 @@ def transatlantic_levels(*, data: pd.DataFrame) -> pd.DataFrame:
                           membership="constant" if group == "USA" else "published", data=df)
             parts.append(pd.DataFrame({"year": s.index.astype(int), "group": name, "price_basis": basis,
                                        "basis_label": label, "defence_exp_usd_billion": s.to_numpy() / 1000}))
-    return pd.concat(parts, ignore_index=True)
+    return attach(pd.concat(parts, ignore_index=True),
+                  rows=rows(df, indicator="defence_exp_usd", country=["USA", "NATO_EUROPE_CANADA"]))
 
 
 def usa_share_by_basis(*, data: pd.DataFrame) -> pd.DataFrame:
@@ -66,7 +69,8 @@ def usa_share_by_basis(*, data: pd.DataFrame) -> pd.DataFrame:
         for col, measure in (("usa_defence_share_pct", "Defence expenditure"), ("usa_gdp_share_pct", "GDP")):
             parts.append(pd.DataFrame({"year": b.index.astype(int), "price_basis": basis, "basis_label": label,
                                        "measure": measure, "share_pct": b[col].to_numpy()}))
-    return pd.concat(parts, ignore_index=True)
+    return attach(pd.concat(parts, ignore_index=True),
+                  rows=rows(df, indicator=["defence_exp_usd", "gdp_usd"], country=["USA", "NATO_TOTAL"]))
 
 
 def price_effect(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame:

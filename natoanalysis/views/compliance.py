@@ -8,6 +8,9 @@ from .. import allies, reference
 from .. import validate
 from ..metrics.guidelines import compliance_table
 from . import labels, text
+from .provenance import attach, carry, rows_of
+from .selection import rows
+
 
 def guideline_labels() -> dict[str, str]:
     """``{flag column: label}`` of the guidelines a compliance table tests, from ``reference/guidelines.csv``.
@@ -22,7 +25,8 @@ def guideline_labels() -> dict[str, str]:
     return dict(zip(g["flag_column"], g["label"]))
 
 
-def compliance_history(*, data: pd.DataFrame, basis: str = "published") -> pd.DataFrame:
+@validate.renamed(basis="figure")
+def compliance_history(*, data: pd.DataFrame, figure: str = "published") -> pd.DataFrame:
     """:func:`natoanalysis.compliance_table` for every year of the edition, with the allies' names.
 
     Returns
@@ -40,13 +44,15 @@ def compliance_history(*, data: pd.DataFrame, basis: str = "published") -> pd.Da
     [['Poland', False]]
     """
     df = validate.table(data, None)
-    t = compliance_table(basis=basis, data=df)
+    t = compliance_table(figure=figure, data=df)
     names = allies.registry().set_index("iso3")["name"]
     t.insert(1, "country_name", t["country"].map(names).astype(str))
-    return t
+    used = ["share_gdp_pct", "equipment_share_pct"] + (["defence_exp_usd", "gdp_usd"] if figure != "published" else [])
+    return attach(t, rows=rows(df, indicator=[i for i in used if i in set(df["indicator"])]))
 
 
-def meeting_counts(*, data: pd.DataFrame, basis: str = "published") -> pd.DataFrame:
+@validate.renamed(basis="figure")
+def meeting_counts(*, data: pd.DataFrame, figure: str = "published") -> pd.DataFrame:
     """Number of allies meeting each guideline per year, and how many were assessed.
 
     Iceland (no armed forces) is never assessed; an ally is assessed from its
@@ -65,12 +71,12 @@ def meeting_counts(*, data: pd.DataFrame, basis: str = "published") -> pd.DataFr
     >>> c.loc[[2014, 2023, 2024], "n_meets_2pct"].tolist()
     [3, 10, 23]
     """
-    t = compliance_history(data=data, basis=basis)
+    t = compliance_history(data=data, figure=figure)
     g = t.groupby("year")
     out = pd.DataFrame({"n_assessed": g["meets_2pct"].count()})
     for col in guideline_labels():
         out[f"n_{col}"] = g[col].sum().astype(int)
-    return out
+    return attach(out, rows=rows_of(t))
 
 
 def counts_long(counts: pd.DataFrame) -> pd.DataFrame:
@@ -85,7 +91,8 @@ def counts_long(counts: pd.DataFrame) -> pd.DataFrame:
     """
     parts = [pd.DataFrame({"year": counts.index.astype(int), "guideline": label,
                            "n_allies": counts[f"n_{col}"].to_numpy()}) for col, label in guideline_labels().items()]
-    return pd.concat(parts, ignore_index=True).sort_values(["year"], kind="stable").reset_index(drop=True)
+    return carry(counts, pd.concat(parts, ignore_index=True).sort_values(["year"], kind="stable")
+                 .reset_index(drop=True))
 
 
 def printed_versus_recomputed(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> pd.DataFrame:
@@ -110,8 +117,8 @@ def printed_versus_recomputed(*, data: pd.DataFrame, threshold_pct: float = 2.0)
     thr = validate.non_negative(threshold_pct, name="threshold_pct", unit="percent")
     # compliance_table covers every ally-year of a basis in one pass (allies_meeting year by year would
     # rebuild the same tables twice per year); the comparison is allies_meeting's: >= threshold, unrounded.
-    share = {basis: compliance_table(basis=basis, data=df).set_index(["country", "year"])["share_gdp_pct"]
-             for basis in ("published", "recomputed")}
+    share = {figure: compliance_table(figure=figure, data=df).set_index(["country", "year"])["share_gdp_pct"]
+             for figure in ("published", "recomputed")}
     both = pd.DataFrame({"published_share_gdp_pct": share["published"],
                          "recomputed_share_gdp_pct": share["recomputed"]}).dropna()  # Iceland has no share
     differs = (both["published_share_gdp_pct"] >= thr) != (both["recomputed_share_gdp_pct"] >= thr)

@@ -8,6 +8,7 @@ from .. import allies
 from .. import validate
 from ..metrics.guidelines import allies_meeting
 from . import labels, text
+from .provenance import attach
 
 
 def headline(*, data: pd.DataFrame, year: int | None = None, threshold_pct: float = 2.0) -> pd.Series:
@@ -53,7 +54,7 @@ def headline(*, data: pd.DataFrame, year: int | None = None, threshold_pct: floa
             raise ValueError(f"no single {indicator} ({basis}) value for {country} in {y}")
         return float(sel["value"].iloc[0])
 
-    meets = allies_meeting(threshold=threshold_pct, year=y, data=df)
+    meets = allies_meeting(threshold_pct=threshold_pct, year=y, data=df)
     assessed = meets[meets["status"].isin(["meets", "below"])]
     return pd.Series({
         "nato_defence_exp_usd_current_million": value("NATO_TOTAL", "defence_exp_usd", "current"),
@@ -107,7 +108,7 @@ def largest_spenders(*, data: pd.DataFrame, year: int | None = None, n: int = 10
                         "defence_exp_usd_billion": allies["value"].astype(float) / 1000,
                         "share_of_nato_total_pct": allies["value"].astype(float) / total * 100,
                         "is_estimate": allies["is_estimate"].astype(bool)})
-    return out.reset_index(drop=True)
+    return attach(out.reset_index(drop=True), rows=pd.concat([allies, sel[sel["country"] == "NATO_TOTAL"]]))
 
 
 def total_over_time(*, data: pd.DataFrame) -> pd.DataFrame:
@@ -129,7 +130,7 @@ def total_over_time(*, data: pd.DataFrame) -> pd.DataFrame:
     sel = df[(df["country"] == "NATO_TOTAL") & (df["indicator"] == "defence_exp_usd")]
     out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
                         "defence_exp_usd_billion": sel["value"].astype(float) / 1000})
-    return out.sort_values(["basis_label", "year"]).reset_index(drop=True)
+    return attach(out.sort_values(["basis_label", "year"]).reset_index(drop=True), rows=sel)
 
 
 def edition_summary(*, data: pd.DataFrame) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .provenance import attach
+
 #: Decades compared with the latest year; 1950-1989 is the Cold War span the series covers.
 PERIODS = {"1950s": (1950, 1959), "1960s": (1960, 1969), "1970s": (1970, 1979), "1980s": (1980, 1989)}
 
@@ -60,7 +62,8 @@ def period_levels(*, data: pd.DataFrame, countries: list[str], compare_year: int
             if len(vals):
                 out.append({"country": code, "country_name": name, "period": label,
                             "share_gdp_pct": float(vals.mean()), "n_years": int(len(vals))})
-    return pd.DataFrame(out, columns=["country", "country_name", "period", "share_gdp_pct", "n_years"])
+    return attach(pd.DataFrame(out, columns=["country", "country_name", "period", "share_gdp_pct", "n_years"]),
+                  rows=sel[sel["country"].isin(countries)])
 
 
 def _series(data: pd.DataFrame, groups: dict[str, list[str]], indicator: str, basis: str, scale: float,
@@ -80,7 +83,8 @@ def _series(data: pd.DataFrame, groups: dict[str, list[str]], indicator: str, ba
     # Groups keep the order they were given in (allies before comparators), countries too.
     out["_g"] = out["group"].map({g: i for i, g in enumerate(groups)})
     out["_c"] = out["country"].map({c: i for i, c in enumerate(c for cs in groups.values() for c in cs)})
-    return out.sort_values(["_g", "_c", "year"]).drop(columns=["_g", "_c"]).reset_index(drop=True)
+    out = out.sort_values(["_g", "_c", "year"]).drop(columns=["_g", "_c"]).reset_index(drop=True)
+    return attach(out, rows=sel[sel["country"].isin([c for cs in groups.values() for c in cs])])
 
 
 def share_series(*, data: pd.DataFrame, allies: list[str], comparators: list[str]) -> pd.DataFrame:

@@ -6,14 +6,17 @@ import pandas as pd
 
 from .. import allies
 from . import labels, text
+from .provenance import attach
+from .selection import rows
 from .. import validate
 from ..metrics.scenarios import TOTAL, simulate_paths
 from ..metrics.targets import gap_to_target, required_annual_increase
 
 
+@validate.renamed(deadline="by")
 def target_gaps(*, data: pd.DataFrame, year: int | None = None, core_target_pct: float = 3.5, total_target_pct: float = 5.0,
-                deadline: int = 2035) -> pd.DataFrame:
-    """Each ally's gap to the core and the total target in ``year``, and the yearly rise needed by ``deadline``.
+                by: int = 2035) -> pd.DataFrame:
+    """Each ally's gap to the core and the total target in ``year``, and the yearly rise needed by ``by``.
 
     Gaps are ``target - share`` in points of GDP (negative: above the target)
     and that many points of the ally's ``year`` GDP in current US dollars.
@@ -38,9 +41,9 @@ def target_gaps(*, data: pd.DataFrame, year: int | None = None, core_target_pct:
     """
     df = validate.table(data, None)
     y = validate.year_or_last(year, df)
-    core = gap_to_target(target=core_target_pct, year=y, data=df)
-    total = gap_to_target(target=total_target_pct, year=y, data=df)
-    rise = required_annual_increase(target=core_target_pct, by=deadline, from_year=y, data=df)
+    core = gap_to_target(target_pct=core_target_pct, year=y, data=df)
+    total = gap_to_target(target_pct=total_target_pct, year=y, data=df)
+    rise = required_annual_increase(target_pct=core_target_pct, by=by, start=y, data=df)
     names = allies.registry().set_index("iso3")["name"]
     out = pd.DataFrame({
         "country_name": names.reindex(core.index).astype(str), "share_gdp_pct": core["share_gdp_pct"],
@@ -50,12 +53,13 @@ def target_gaps(*, data: pd.DataFrame, year: int | None = None, core_target_pct:
     out.index.name = "country"
     out = out.reset_index().sort_values("gap_core_pp", ascending=False).reset_index(drop=True)
     out.attrs.update(skipped=core.attrs.get("skipped", {}), year=y)
-    return out
+    return attach(out, rows=rows(df, indicator=["share_gdp_pct", "gdp_usd"], year=y))
 
 
-def scenario_costs(*, data: pd.DataFrame, year: int | None = None, target_pct: float = 3.5, deadline: int = 2035,
+@validate.renamed(deadline="by")
+def scenario_costs(*, data: pd.DataFrame, year: int | None = None, target_pct: float = 3.5, by: int = 2035,
                    gdp_growth_pct: float | None = None, n_scenarios: int = 2000, seed: int = 0) -> pd.DataFrame:
-    """Distribution of each ally's cumulative extra cost of reaching ``target_pct`` by ``deadline``, in US$ billion.
+    """Distribution of each ally's cumulative extra cost of reaching ``target_pct`` by ``by``, in US$ billion.
 
     :func:`natoanalysis.simulate_paths` with GDP growth drawn around
     ``gdp_growth_pct`` (percent a year for every ally; ``None``: each ally's
@@ -79,8 +83,8 @@ def scenario_costs(*, data: pd.DataFrame, year: int | None = None, target_pct: f
     """
     df = validate.table(data, None)
     y = validate.year_or_last(year, df)
-    res = simulate_paths(target=target_pct, by=deadline, n_scenarios=n_scenarios, seed=seed,
-                         gdp_growth=gdp_growth_pct, from_year=y, data=df)
+    res = simulate_paths(target_pct=target_pct, by=by, n_scenarios=n_scenarios, seed=seed,
+                         gdp_growth_pct=gdp_growth_pct, start=y, data=df)
     res = res[["mean", "p5", "p50", "p95"]] / 1000
     names = allies.registry().set_index("iso3")["name"].to_dict()
     names[TOTAL] = "All allies"
@@ -90,7 +94,8 @@ def scenario_costs(*, data: pd.DataFrame, year: int | None = None, target_pct: f
     out = pd.concat([by_ally, res.loc[[TOTAL]]])
     out.index.name = "country"
     out.attrs.clear()
-    return out.reset_index()
+    # Every year feeds the GDP trend and volatility of the scenarios, not only the starting year.
+    return attach(out.reset_index(), rows=rows(df, indicator=["share_gdp_pct", "gdp_usd"], price_basis="constant"))
 
 
 def gaps_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, core_target_pct: float, total_target_pct: float) -> str:
@@ -114,10 +119,11 @@ def gaps_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, core_target_pct: fl
     return "\n".join(lines)
 
 
-def scenario_markdown(*, costs: pd.DataFrame, data: pd.DataFrame, year: int, deadline: int) -> str:
+@validate.renamed(deadline="by")
+def scenario_markdown(*, costs: pd.DataFrame, data: pd.DataFrame, year: int, by: int) -> str:
     """The all-allies median and 90% range of the cumulative extra cost, in constant dollars (Markdown)."""
     df = validate.table(data, None)
     total = costs.set_index("country").loc[TOTAL]
     return (f"All allies together: median **{text.usd_billion(total['p50'] * 1000, decimals=0)}** "
-            f"({labels.price_basis(df, 'constant')}) over {year + 1}-{deadline}; 90% of scenarios between "
+            f"({labels.price_basis(df, 'constant')}) over {year + 1}-{by}; 90% of scenarios between "
             f"{text.usd_billion(total['p5'] * 1000, decimals=0)} and {text.usd_billion(total['p95'] * 1000, decimals=0)}.")

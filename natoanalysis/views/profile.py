@@ -7,6 +7,8 @@ import pandas as pd
 from .. import allies, reference
 from .. import validate
 from . import labels, text
+from .provenance import attach
+from .selection import rows
 from ..metrics.targets import gap_to_target, project_path, required_annual_increase
 
 COMPOSITION = {"equipment_share_pct": "Equipment (incl. R&D)", "personnel_share_pct": "Personnel",
@@ -32,8 +34,9 @@ def _rank(df: pd.DataFrame, *, indicator: str, basis: str, year: int, country: s
     return order.index(country) + 1, len(order)
 
 
+@validate.renamed(deadline="by")
 def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None, core_target_pct: float = 3.5,
-                    deadline: int = 2035) -> pd.Series:
+                    by: int = 2035) -> pd.Series:
     """Key figures for one ally in one year.
 
     Ranks are among the allies with a figure that year (1 = highest). The
@@ -51,7 +54,7 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None
         of GDP (the edition's last year unless its figure was held back).
     core_target_pct : float, default 3.5
         Core defence target, percent of GDP.
-    deadline : int, default 2035
+    by : int, default 2035
         Year the target is to be met.
 
     Returns
@@ -103,7 +106,7 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None
     two, equip_min = reference.guideline("nato_2pct"), reference.guideline("nato_equipment_20pct")
     rank_share, n = _rank(df, indicator="share_gdp_pct", basis="constant", year=y, country=code)
     rank_exp, _ = _rank(df, indicator="defence_exp_usd", basis="current", year=y, country=code)
-    gap = gap_to_target(country=code, target=core_target_pct, year=y, data=df)
+    gap = gap_to_target(country=code, target_pct=core_target_pct, year=y, data=df)
     equipment = value("equipment_share_pct")
     return pd.Series({
         "country_name": allies.country_name(code), "year": y, "share_gdp_pct": value("share_gdp_pct"),
@@ -116,15 +119,16 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None
         "military_personnel_thousand": value("military_personnel_thousand"),
         "gap_to_core_target_pp": float(gap["gap_pp"]), "gap_to_core_target_usd_current_million":
             float(gap["gap_usd_million"]),
-        "required_increase_pp_per_year": required_annual_increase(country=code, target=core_target_pct, by=deadline,
-                                                                  from_year=y, data=df),
+        "required_increase_pp_per_year": required_annual_increase(country=code, target_pct=core_target_pct, by=by,
+                                                                  start=y, data=df),
         "is_estimate": bool(df.loc[df["year"] == y, "is_estimate"].any()),
         "years_without_share": missing,
     }, dtype=object)
 
 
+@validate.renamed(deadline="by")
 def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = None, core_target_pct: float = 3.5,
-                     deadline: int = 2035) -> str:
+                     by: int = 2035) -> str:
     """The profile's opening paragraph and bullet points, as Markdown, from :func:`profile_summary`.
 
     Examples
@@ -134,7 +138,7 @@ def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = Non
     In 2024 (NATO estimate), Poland spent **4.12% of GDP** on defence, rank 1 of 31 allies, ...
     """
     df = validate.table(data, None)
-    s = profile_summary(data=df, country=country, year=year, core_target_pct=core_target_pct, deadline=deadline)
+    s = profile_summary(data=df, country=country, year=year, core_target_pct=core_target_pct, by=by)
     code = validate.country(country)
     y = int(s["year"])
     est = " (NATO estimate)" if s["is_estimate"] else ""
@@ -157,7 +161,7 @@ def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = Non
                  f"expenditure went to major equipment, so it is {'met' if s['meets_equipment_20pct'] else 'not met'}.")
     lines.append(f"- Military personnel: {s['military_personnel_thousand']:,.1f} thousand.")
     gap = s["gap_to_core_target_pp"]
-    target = f"- Hague core target ({core_target_pct:g}% by {deadline}): "
+    target = f"- Hague core target ({core_target_pct:g}% by {by}): "
     if gap > 0:
         lines.append(target + f"{text.points(gap)} of GDP short, about {text.usd_billion(s['gap_to_core_target_usd_current_million'])}"
                      f" a year at {y} GDP; a straight path needs {text.points(s['required_increase_pp_per_year'])} "
@@ -189,12 +193,13 @@ def composition(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
     out = pd.DataFrame({"year": sel["year"].astype(int), "category": sel["indicator"].map(COMPOSITION),
                         "share_of_defence_exp_pct": sel["value"].astype(float),
                         "_order": sel["indicator"].map({k: i for i, k in enumerate(COMPOSITION)})})
-    return out.sort_values(["year", "_order"]).drop(columns="_order").reset_index(drop=True)
+    return attach(out.sort_values(["year", "_order"]).drop(columns="_order").reset_index(drop=True), rows=sel)
 
 
-def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, deadline: int = 2035,
+@validate.renamed(deadline="by")
+def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, by: int = 2035,
             year: int | None = None) -> pd.DataFrame:
-    """Published share of GDP up to ``year`` followed by the straight path to the core target by ``deadline``.
+    """Published share of GDP up to ``year`` followed by the straight path to the core target by ``by``.
 
     The path is :func:`natoanalysis.project_path` (GDP growing at the ally's
     trend over the edition's years). An ally already at or above the target
@@ -228,12 +233,13 @@ def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, d
     above = bool(len(now) and float(now.iloc[0]) >= core_target_pct)
     parts = [published]
     if not above:
-        path = project_path(country=code, target=core_target_pct, by=deadline, from_year=y, data=df)
+        path = project_path(country=code, target_pct=core_target_pct, by=by, start=y, data=df)
         parts.append(pd.DataFrame({"year": path.index.astype(int), "series": "Path to target",
                                    "share_gdp_pct": path["share_gdp_pct"].to_numpy()}))
     out = pd.concat(parts, ignore_index=True)
     out.attrs.update(above_target=above, from_year=y)
-    return out
+    # The path's GDP trend reads every year of the ally's GDP, not only the years drawn.
+    return attach(out, rows=rows(df, indicator=["share_gdp_pct", "gdp_usd"], country=code))
 
 
 def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.DataFrame:
@@ -264,4 +270,4 @@ def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.Data
     sel = df[(df["country"] == code) & (df["indicator"] == indicator)]
     out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
                         "usd_billion": sel["value"].astype(float) / 1000})
-    return out.sort_values(["basis_label", "year"]).reset_index(drop=True)
+    return attach(out.sort_values(["basis_label", "year"]).reset_index(drop=True), rows=sel)

@@ -13,6 +13,7 @@ import pandas as pd
 from ..metrics.burden import burden_share
 from ..metrics.guidelines import allies_meeting
 from . import labels, text
+from .provenance import attach
 
 
 def _editions(data: pd.DataFrame) -> list[str]:
@@ -65,15 +66,15 @@ def count_by_edition(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> pd.Da
     >>> int(t.query("year == 2014")["n_allies"].iloc[0])
     3
     """
-    rows = []
+    found = []
     for ed in _editions(data):
         df = data[data["edition"] == ed]
         for year in sorted(df["year"].unique()):
-            res = allies_meeting(threshold=threshold_pct, year=int(year), data=df)
+            res = allies_meeting(threshold_pct=threshold_pct, year=int(year), data=df)
             assessed = res[res["status"].isin(["meets", "below"])]
-            rows.append({"edition": ed, "year": int(year), "n_allies": int((assessed["status"] == "meets").sum()),
-                         "n_assessed": len(assessed)})
-    return pd.DataFrame(rows)
+            found.append({"edition": ed, "year": int(year), "n_allies": int((assessed["status"] == "meets").sum()),
+                          "n_assessed": len(assessed)})
+    return attach(pd.DataFrame(found), rows=data[(data["indicator"] == "share_gdp_pct") & ~data["is_aggregate"]])
 
 
 def us_share_by_edition(*, data: pd.DataFrame, price_basis: str = "current") -> pd.DataFrame:
@@ -91,12 +92,13 @@ def us_share_by_edition(*, data: pd.DataFrame, price_basis: str = "current") -> 
     >>> round(float(t.query("year == 2024")["usa_defence_share_pct"].iloc[0]), 1)
     65.6
     """
-    rows = []
+    parts = []
     for ed in _editions(data):
         b = burden_share(price_basis=price_basis, data=data[data["edition"] == ed])
-        rows.append(pd.DataFrame({"edition": ed, "year": b.index.astype(int),
-                                  "usa_defence_share_pct": b["usa_defence_share_pct"].to_numpy()}))
-    return pd.concat(rows, ignore_index=True)
+        parts.append(pd.DataFrame({"edition": ed, "year": b.index.astype(int),
+                                   "usa_defence_share_pct": b["usa_defence_share_pct"].to_numpy()}))
+    used = data[(data["indicator"] == "defence_exp_usd") & (data["price_basis"] == price_basis)]
+    return attach(pd.concat(parts, ignore_index=True), rows=used)
 
 
 def revisions_markdown(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> str:

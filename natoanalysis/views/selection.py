@@ -6,7 +6,15 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .. import validate
+from .. import allies, validate
+from .provenance import attach
+
+
+def _resolved(value: object) -> object:
+    try:
+        return allies.resolve(value, include_non_allies=True, allow_aggregates=True)
+    except ValueError:
+        return value
 
 
 def _as_list(value) -> list | None:
@@ -31,7 +39,8 @@ def rows(data: pd.DataFrame, *, indicator: str | Iterable[str], price_basis: str
     price_basis : {"current", "constant"}, optional
         Keep one price basis (default: all).
     country : str or list of str, optional
-        ISO3 or aggregate codes (default: all).
+        ISO3 codes in any case, names or aliases (``"Germany"``, ``"UK"``),
+        or aggregate codes (default: all).
     year : int or list of int, optional
         Years (default: all).
     include_aggregates : bool, default False
@@ -40,7 +49,8 @@ def rows(data: pd.DataFrame, *, indicator: str | Iterable[str], price_basis: str
     Returns
     -------
     pandas.DataFrame
-        The selected rows, all columns kept (``value`` in the indicator's ``unit``).
+        The selected rows, all columns kept (``value`` in the indicator's
+        ``unit``), carrying themselves as provenance (:mod:`.provenance`).
 
     Examples
     --------
@@ -48,6 +58,8 @@ def rows(data: pd.DataFrame, *, indicator: str | Iterable[str], price_basis: str
     >>> r = rows(na.load(), indicator="share_gdp_pct", year=2024)
     >>> len(r), bool(r["is_estimate"].all())
     (31, True)
+    >>> rows(na.load(), indicator="share_gdp_pct", country=["UK", "deu"], year=2024)["country"].tolist()
+    ['DEU', 'GBR']
     >>> rows(na.load(), indicator="share_of_gdp")
     Traceback (most recent call last):
     ...
@@ -68,6 +80,9 @@ def rows(data: pd.DataFrame, *, indicator: str | Iterable[str], price_basis: str
     codes = _as_list(country)
     if codes is not None:
         known = set(data["country"].unique())
+        # Names, aliases and codes in any case go through the one resolver; what it cannot place is
+        # reported with the codes the data holds.
+        codes = [c if c in known else _resolved(c) for c in codes]
         unknown = [c for c in codes if c not in known]
         if unknown:
             raise ValueError(f"country {', '.join(map(repr, unknown))} is not in data; accepted: "
@@ -78,7 +93,8 @@ def rows(data: pd.DataFrame, *, indicator: str | Iterable[str], price_basis: str
     years = _as_list(year)
     if years is not None:
         mask &= data["year"].isin(years)
-    return data[mask].reset_index(drop=True)
+    out = data[mask].reset_index(drop=True)
+    return attach(out, rows=out)  # rows are their own provenance, so a chart of them needs no provenance=
 
 
 def year_or_latest(data: pd.DataFrame, year: int | None = None) -> int:
@@ -92,6 +108,6 @@ def year_or_latest(data: pd.DataFrame, year: int | None = None) -> int:
     >>> year_or_latest(na.load(), 1999)
     Traceback (most recent call last):
     ...
-    ValueError: year 1999 is outside edition 2024-06; accepted: 2014 to 2024
+    natoanalysis.errors.ArgumentError: year 1999 is outside edition 2024-06; accepted: 2014 to 2024
     """
     return validate.year_or_last(year, data)

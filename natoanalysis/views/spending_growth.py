@@ -10,6 +10,8 @@ from .. import validate
 from ..metrics.groups import group_growth, growth_definitions
 from ..metrics.growth import growth
 from . import labels, text
+from .provenance import attach, carry
+from .selection import rows
 
 GROUP_LABELS = {"europe_canada": "European allies and Canada", "nato": "NATO total"}
 MEMBERSHIP_LABELS = {"published": "Published aggregate (members of each year)",
@@ -58,7 +60,7 @@ def growth_by_ally(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFra
     out.index.name = "country"
     out = out.reset_index().sort_values("real_growth_pct", ascending=False).reset_index(drop=True)
     out.attrs.update(base_year=labels.base_year(df), skipped=skipped)
-    return out
+    return attach(out, rows=rows(df, indicator=["defence_exp_usd", "defence_exp_ncu"], year=[y - 1, y]))
 
 
 def membership_effect(*, data: pd.DataFrame, group: str = "europe_canada",
@@ -89,13 +91,15 @@ def membership_effect(*, data: pd.DataFrame, group: str = "europe_canada",
     [17.95, 14.89, 3.06]
     """
     df = validate.table(data, None)
-    validate.choice(group, name="group", accepted=GROUP_LABELS)
+    group = validate.choice(validate.group(group), name="group", accepted=GROUP_LABELS)
     pub = group_growth(group=group, membership="published", price_basis=price_basis, data=df)
     const = group_growth(group=group, membership="constant", price_basis=price_basis, data=df)
     out = pd.DataFrame({"published_growth_pct": pub, "constant_growth_pct": const})
     out["accession_effect_pp"] = out["published_growth_pct"] - out["constant_growth_pct"]
     out.index.name = "year"
-    return out
+    used = "defence_exp_usd"
+    return attach(out, rows=rows(df, indicator=used, price_basis=validate.price_basis(price_basis, df, indicator=used),
+                                 include_aggregates=True))
 
 
 def membership_effect_long(effect: pd.DataFrame) -> pd.DataFrame:
@@ -111,7 +115,7 @@ def membership_effect_long(effect: pd.DataFrame) -> pd.DataFrame:
     parts = [pd.DataFrame({"year": effect.index.astype(int), "membership": label,
                            "growth_pct": effect[f"{rule}_growth_pct"].to_numpy()})
              for rule, label in MEMBERSHIP_LABELS.items()]
-    return pd.concat(parts, ignore_index=True).sort_values("year", kind="stable").reset_index(drop=True)
+    return carry(effect, pd.concat(parts, ignore_index=True).sort_values("year", kind="stable").reset_index(drop=True))
 
 
 def biggest_risers(*, data: pd.DataFrame, n: int = 10) -> pd.DataFrame:
@@ -147,7 +151,7 @@ def biggest_risers(*, data: pd.DataFrame, n: int = 10) -> pd.DataFrame:
                         "year": top["year"].astype(int), indicator: top["value"].astype(float),
                         "is_estimate": top["is_estimate"].astype(bool)}).reset_index(drop=True)
     out.attrs.update(indicator=indicator, start_year=int(re.search(r"\d{4}", indicator).group()), skipped=skipped)
-    return out
+    return attach(out, rows=top)
 
 
 def growth_by_ally_long(table: pd.DataFrame) -> pd.DataFrame:
@@ -168,7 +172,7 @@ def growth_by_ally_long(table: pd.DataFrame) -> pd.DataFrame:
                            "growth_pct": table[col].to_numpy(), "_pos": range(len(table))})
              for col, label in names.items()]
     out = pd.concat(parts, ignore_index=True).sort_values("_pos", kind="stable")
-    return out.drop(columns="_pos").reset_index(drop=True)
+    return carry(table, out.drop(columns="_pos").reset_index(drop=True))
 
 
 def group_growth_table(*, data: pd.DataFrame) -> pd.DataFrame:
@@ -233,7 +237,7 @@ def growth_definitions_table(*, data: pd.DataFrame, group: str = "europe_canada"
     -------
     pandas.DataFrame
         ``year, definition, membership, price_basis, growth_pct``;
-        ``attrs["provenance"]`` holds the rows the growth was computed from.
+        carrying the rows the growth was computed from (:mod:`.provenance`).
 
     Examples
     --------
@@ -248,5 +252,4 @@ def growth_definitions_table(*, data: pd.DataFrame, group: str = "europe_canada"
     out = growth_definitions(data=df, group=group, years=years)
     out.insert(1, "definition", [labels.growth_definition(df, membership=m, price_basis=b)
                                  for m, b in zip(out["membership"], out["price_basis"])])
-    out.attrs["provenance"] = df[df["indicator"] == "defence_exp_usd"]
-    return out
+    return attach(out, rows=rows(df, indicator="defence_exp_usd", include_aggregates=True))

@@ -21,10 +21,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import reference
+from ..config import TABLE_DIR_ENV, TABLE_HREF_ENV, table_dir  # noqa: F401  (TABLE_DIR_ENV: the example sets it)
 from .text import DASH
 
-TABLE_DIR_ENV = "NATOANALYSIS_TABLE_DIR"  # where show() writes the CSV (the report runner sets it per notebook)
-TABLE_HREF_ENV = "NATOANALYSIS_TABLE_HREF"  # how the report page links that folder (relative to the page)
 _BOOLS = {True: "yes", False: "no"}
 
 
@@ -88,11 +87,6 @@ def _cell(value: object, decimals: int) -> str:
 
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "table"
-
-
-def table_dir() -> Path:
-    """Where :func:`show` writes CSV files: ``$NATOANALYSIS_TABLE_DIR`` or ``./tables``."""
-    return Path(os.environ.get(TABLE_DIR_ENV) or "tables")
 
 
 class Table:

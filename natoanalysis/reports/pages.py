@@ -1,0 +1,198 @@
+"""The pages of a run as a reader opens them: the HTML of each notebook, its title, one line on it, its contents.
+
+Every page (a report, the home page, the run log) is one self-contained file:
+the style sheet is inlined and nothing is loaded from elsewhere, so a page
+renders with the network off. Report pages come from the package's own
+nbconvert template (``templates/natoanalysis``), which leaves out require.js,
+MathJax, mermaid and the widget loader that nbconvert's templates fetch from a
+CDN: no page uses them.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from .. import allies
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATE = "natoanalysis"
+#: Where a report page (``html/<name>.html``) finds the home page of its run.
+HOME_FROM_PAGE = "../index.html"
+_SHORT = 40  # characters: a shorter first sentence ("NATO's tables start in 2014.") says too little alone
+_CONTENTS_MARKER = "<!-- natoanalysis:contents -->"
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.M)
+_RENDERED_HEADING = re.compile(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+
+
+@functools.cache
+def css() -> str:
+    """The one style sheet of every page of a run (``templates/natoanalysis/page.css``)."""
+    return (TEMPLATES / TEMPLATE / "page.css").read_text(encoding="utf-8")
+
+
+def document(*, title: str, body: str, nav: list[tuple[str, str]]) -> str:
+    """A whole page: ``title`` (plain text), ``body`` (HTML) and the site links ``nav`` as ``(href, text)``.
+
+    Examples
+    --------
+    >>> page = document(title="Run log", body="<h1>Run log</h1>", nav=[("index.html", "Home")])
+    >>> "<title>Run log</title>" in page and '<a href="index.html">Home</a>' in page and "<script" not in page
+    True
+    """
+    links = "".join(f'<a href="{html.escape(href)}">{html.escape(text)}</a>' for href, text in nav)
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">"
+            f"<title>{html.escape(title)}</title><style>\n{css()}</style></head>\n<body>\n"
+            f"<nav class=\"site\" aria-label=\"Site\">{links}</nav>\n<main>\n{body}\n</main>\n</body></html>\n")
+
+
+def _plain(markdown: str) -> str:
+    """Markdown inline text as plain text: emphasis, code marks and link targets dropped."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"(\*\*|__|\*|_|`)(\S(?:.*?\S)?)\1", r"\2", text)
+    return " ".join(text.split())
+
+
+def _markdown_texts(nb) -> Iterator[str]:
+    """The Markdown a reader sees, in page order: Markdown cells and the Markdown that code cells display."""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            yield _joined(cell.get("source", ""))
+        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            if "text/markdown" in out.get("data", {}):
+                yield _joined(out["data"]["text/markdown"])
+
+
+def _joined(source: str | list[str]) -> str:
+    return source if isinstance(source, str) else "".join(source)
+
+
+def country(nb) -> str | None:
+    """The ally a notebook was run for (its ``country`` parameter as papermill recorded it), else ``None``.
+
+    Examples
+    --------
+    >>> country({"metadata": {"papermill": {"parameters": {"country": "pol"}}}}), country({"metadata": {}})
+    ('POL', None)
+    """
+    code = nb.get("metadata", {}).get("papermill", {}).get("parameters", {}).get("country")
+    return allies.resolve(code) if code else None
+
+
+def title(nb) -> str:
+    """A notebook's title: its first Markdown heading, with the ally's name for a notebook run for one ally.
+
+    Examples
+    --------
+    >>> nb = {"metadata": {"papermill": {"parameters": {"country": "POL"}}},
+    ...       "cells": [{"cell_type": "markdown", "source": "# Country *profile*\\n\\nOne ally."}]}
+    >>> title(nb)
+    'Country profile: Poland'
+    >>> title({"metadata": {}, "cells": [{"cell_type": "markdown", "source": "Text\\n## Growth ##"}]})
+    'Growth'
+    """
+    heading = next((_plain(m.group(2)) for text in _markdown_texts(nb) for m in _HEADING.finditer(text)), "")
+    heading = heading or nb.get("metadata", {}).get("title") or "Report"
+    code = country(nb)
+    if code:
+        name = allies.country_name(code)
+        if name not in heading:
+            heading = f"{heading}: {name}"
+    return heading
+
+
+def summary(nb) -> str:
+    """One line on a notebook: its ``description`` metadata, else the first sentence of its first paragraph.
+
+    A first sentence shorter than ``_SHORT`` characters takes the next one with it.
+
+    Examples
+    --------
+    >>> summary({"metadata": {}, "cells": [{"cell_type": "markdown",
+    ...          "source": "# Growth\\n\\nHow fast *spending* grew, e.g. in the allies of NATO. And more.\\n\\n## Next"}]})
+    'How fast spending grew, e.g. in the allies of NATO.'
+    >>> summary({"metadata": {}, "cells": [{"cell_type": "markdown",
+    ...          "source": "# T\\n\\nTables start in 2014. This note goes back to 1949. It uses SIPRI."}]})
+    'Tables start in 2014. This note goes back to 1949.'
+    >>> summary({"metadata": {"description": "Given."}, "cells": []})
+    'Given.'
+    """
+    given = nb.get("metadata", {}).get("description")
+    if given:
+        return str(given)
+    for text in _markdown_texts(nb):
+        for para in re.split(r"\n\s*\n", text):
+            para = para.strip()
+            if para and not _HEADING.match(para) and not para.startswith(("|", "<", "!", "-", "*   ", ">")):
+                plain = _plain(para)
+                # A sentence ends at ". " before a capital (so "e.g. in" does not end it).
+                for end in re.finditer(r"[.!?](?=\s+[A-Z])", plain):
+                    if end.end() >= _SHORT:
+                        return plain[:end.end()]
+                return plain
+    return ""
+
+
+def with_contents(page: str) -> str:
+    """Put a table of contents, linking the page's h2 and h3 headings, after its h1.
+
+    Examples
+    --------
+    >>> page = ('<main><!-- natoanalysis:contents --><h1 id="T">T</h1><h2 id="A">A<a class="anchor-link" '
+    ...         'href="#A">¶</a></h2><h3 id="B">B &amp; C</h3><h2 id="D">D</h2></main>')
+    >>> print(with_contents(page))  # doctest: +NORMALIZE_WHITESPACE
+    <main><h1 id="T">T</h1><nav class="contents" aria-label="Contents"><span class="contents-title">Contents</span><ol>
+    <li><a href="#A">A</a><ol><li><a href="#B">B &amp; C</a></li></ol></li><li><a href="#D">D</a></li></ol></nav>
+    <h2 id="A">A<a class="anchor-link" href="#A">¶</a></h2><h3 id="B">B &amp; C</h3><h2 id="D">D</h2></main>
+    """
+    headings = list(_RENDERED_HEADING.finditer(page))
+    items, open_sub = [], False
+    for m in headings:
+        level, anchor = m.group(1), m.group(2)
+        if level == "1":
+            continue
+        text = html.escape(" ".join(html.unescape(re.sub(r"<a class=\"anchor-link\".*?</a>|<[^>]+>", "",
+                                                         m.group(3), flags=re.S)).split()))
+        link = f'<li><a href="#{anchor}">{text}</a>'
+        if level == "3" and items:
+            items.append(("" if open_sub else "<ol>") + link + "</li>")
+            open_sub = True
+        else:
+            items.append(("</ol></li>" if open_sub else "</li>" if items else "") + link)
+            open_sub = False
+    if items:
+        items.append("</ol></li>" if open_sub else "</li>")
+    nav = (f'<nav class="contents" aria-label="Contents"><span class="contents-title">Contents</span><ol>\n'
+           f'{"".join(items)}</ol></nav>\n') if items else ""
+    page = page.replace(_CONTENTS_MARKER, "", 1)
+    first_h1 = next((m for m in headings if m.group(1) == "1"), None)
+    if first_h1 is None:
+        at = page.find("<main>")
+        at = at + len("<main>") if at >= 0 else 0
+    else:
+        at = page.find(first_h1.group(0)) + len(first_h1.group(0))
+    return page[:at] + nav + page[at:]
+
+
+class PageExporter:
+    """nbconvert's HTML exporter with the package's template, the page's title and its contents.
+
+    Code is hidden unless ``show_code``; output prompts are never shown.
+    """
+
+    def __init__(self, *, show_code: bool):
+        from nbconvert import HTMLExporter
+
+        self._exporter = HTMLExporter(template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES)],
+                                      exclude_input=not show_code, exclude_input_prompt=not show_code,
+                                      exclude_output_prompt=True)
+
+    def from_notebook_node(self, nb, resources: dict | None = None) -> tuple[str, dict]:
+        resources = {**(resources or {}), "natoanalysis": {
+            "title": title(nb), "home": HOME_FROM_PAGE, "css": css(), "contents_marker": _CONTENTS_MARKER}}
+        body, out = self._exporter.from_notebook_node(nb, resources=resources)
+        return with_contents(body), out

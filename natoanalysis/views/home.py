@@ -1,0 +1,120 @@
+"""The home page of a report run: what the edition is and the figures a reader looks for first.
+
+Each key figure is computed by a metric and labelled from the rows it comes
+from: its year (``"2024e"`` for an estimate), its price basis and what is
+measured, so the home page states them without writing any by hand.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import allies, reference, validate
+from .. import edition as editions_mod
+from ..metrics.burden import burden_share
+from ..metrics.groups import group_growth
+from ..metrics.guidelines import allies_meeting
+from . import labels, text
+
+#: The guidelines whose count of allies the home page shows (rows of ``reference/guidelines.csv``).
+COUNTED_GUIDELINES = ("nato_2pct", "hague_core_3_5pct")
+
+
+def edition_facts(*, data: pd.DataFrame) -> dict[str, object]:
+    """What a reader needs to know about the edition before its figures.
+
+    Returns
+    -------
+    dict
+        ``edition``, ``publication``, ``publication_date`` and ``data_cutoff``
+        (``"YYYY-MM-DD"``, or ``None`` when the publisher states none),
+        ``first_year``, ``last_year``, ``estimate_years`` (list of int),
+        ``estimate_years_text``, ``prices`` (the constant-price basis) and
+        ``definition``.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> facts = edition_facts(data=na.load(edition="2024-06"))
+    >>> facts["publication_date"], facts["data_cutoff"], facts["estimate_years_text"], facts["prices"]
+    ('2024-06-17', None, '2023 and 2024', 'constant 2015 prices and exchange rates')
+    """
+    df = validate.table(data, None)
+    ed = labels.edition(df)
+    record = editions_mod.record(source=str(df["source"].iloc[0]), edition=ed) or {}
+    first, last = validate.edition_years(df)
+    est = labels.estimate_years(df)
+    return {
+        "edition": ed, "publication": labels.publication(df),
+        "publication_date": record.get("publication_date") or None, "data_cutoff": record.get("data_cutoff") or None,
+        "first_year": first, "last_year": last, "estimate_years": est, "estimate_years_text": labels.years_text(est),
+        "prices": labels.price_basis(df, "constant"), "definition": labels.definition(df),
+    }
+
+
+def key_figures(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """The key figures of one year: allies at each counted guideline, the US share, European real growth.
+
+    Allies are counted on NATO's published share of real GDP, Iceland (no
+    armed forces) and allies without a printed figure counted neither way
+    (:func:`~natoanalysis.metrics.guidelines.allies_meeting`). The US share
+    of allied defence expenditure is given at current and at constant prices
+    (:func:`~natoanalysis.metrics.burden.burden_share`). The real growth of
+    NATO Europe and Canada is given as NATO counts it (each year's members,
+    so accessions count as growth) and for the same allies in both years
+    (:func:`~natoanalysis.metrics.groups.group_growth`).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy NATO rows of one edition.
+    year : int, optional
+        Default: the edition's latest year (the latest year with a previous one, for growth).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure: ``key``, ``label``, ``value`` (a number: a count
+        or percent), ``shown`` (as a reader reads it), ``year``,
+        ``year_label``, ``is_estimate``, ``basis`` (price basis and what is measured).
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> k = key_figures(data=na.load(edition="2024-06")).set_index("key")
+    >>> k.loc["allies_at_nato_2pct", "shown"], k.loc["allies_at_nato_2pct", "year_label"]
+    ('23 of 31', '2024e')
+    >>> k.loc["usa_share_current", "shown"], k.loc["usa_share_constant", "basis"]
+    ('65.6%', 'Constant 2015 prices and exchange rates')
+    >>> k.loc["europe_canada_real_growth_published", "shown"], k.loc["europe_canada_real_growth_constant", "shown"]
+    ('+17.95%', '+14.89%')
+    """
+    df = validate.table(data, None)
+    y = validate.year_or_last(year, df)
+    year_label = labels.year_label(df, y)
+    is_estimate = bool(year_label != str(y))
+    rows = []
+
+    def add(key: str, label: str, value: float, shown: str, basis: str) -> None:
+        rows.append({"key": key, "label": label, "value": value, "shown": shown, "year": y, "year_label": year_label,
+                     "is_estimate": is_estimate, "basis": basis})
+
+    guidelines = reference.guidelines().set_index("guideline")
+    share_basis = (f"{labels.measure(df).capitalize()} over GDP, "
+                   f"{labels.price_basis(df, 'constant', exchange_rates=False)} (NATO's published share)")
+    for name in COUNTED_GUIDELINES:
+        meets = allies_meeting(threshold=float(guidelines.at[name, "threshold_pct"]), year=y, data=df)
+        assessed = meets[meets["status"].isin(["meets", "below"])]
+        n = int((assessed["status"] == "meets").sum())
+        add(f"allies_at_{name}", f"Allies at or above {guidelines.at[name, 'label']}", n, f"{n} of {len(assessed)}",
+            share_basis)
+    for basis in ("current", "constant"):
+        share = float(burden_share(year=y, price_basis=basis, data=df)["usa_defence_share_pct"])
+        add(f"usa_share_{basis}", f"{text.name('USA', start=True)}' share of allied {labels.measure(df)}", share,
+            text.pct(share, decimals=1), labels.price_basis(df, basis, capital=True))
+    group = allies.country_name("NATO_EUROPE_CANADA")
+    for membership in ("published", "constant"):
+        growth = group_growth(group="europe_canada", year=y, membership=membership, price_basis="constant", data=df)
+        add(f"europe_canada_real_growth_{membership}", f"{group}: real growth on the year before", growth,
+            text.pct(growth, sign=True), labels.growth_definition(df, membership=membership, price_basis="constant"))
+    return pd.DataFrame(rows)

@@ -1,0 +1,277 @@
+"""The pages of the report suite as a reader gets them: home page, run log, report pages, zip.
+
+Reads the run of the whole suite made once per session (``report`` in
+tests/conftest.py); nothing here runs a notebook. Expected values come from the
+committed notebooks, the raw transcription (``data/raw``) and the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from .browser import visible_text
+from .conftest import PROFILED, REPO, SUITE
+from .test_notebook_suite import _raw_share_2024
+
+pytestmark = [pytest.mark.slow, SUITE]
+
+NAMES = {"POL": "Poland", "DEU": "Germany", "ISL": "Iceland"}
+assert sorted(NAMES) == sorted(PROFILED)
+
+
+class _Page(HTMLParser):
+    """Links, images, scripts, headings with their ids and the contents' links of one page."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.links: list[tuple[str, str]] = []  # (href, text)
+        self.images: list[str] = []
+        self.external: list[str] = []  # every tag loading a resource: script, link, iframe, object...
+        self.headings: list[tuple[str, str]] = []  # (tag, id) of h2/h3
+        self.contents: list[str] = []  # hrefs inside nav.contents
+        self.title = ""
+        self._in: list[str] = []
+        self._href: str | None = None
+        self._text = ""
+        self._in_contents = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("script", "link", "iframe", "object", "embed", "source", "video", "audio"):
+            self.external.append(f"<{tag} {a}>")
+        if tag == "img":
+            self.images.append(a.get("src", ""))
+        if tag in ("h2", "h3") and a.get("id"):
+            self.headings.append((tag, a["id"]))
+        if tag == "nav" and "contents" in (a.get("class") or ""):
+            self._in_contents = True
+        if tag == "a" and a.get("href"):
+            self._href, self._text = a["href"], ""
+            if self._in_contents:
+                self.contents.append(a["href"])
+        self._in.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self._in:
+            del self._in[len(self._in) - 1 - self._in[::-1].index(tag):]
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, " ".join(self._text.split())))
+            self._href = None
+        if tag == "nav":
+            self._in_contents = False
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._text += data
+        if self._in and self._in[-1] == "title":
+            self.title += data
+
+
+def _page(path: Path) -> _Page:
+    return _Page(path.read_text(encoding="utf-8"))
+
+
+def _committed_heading(notebook: str) -> str:
+    """The first Markdown heading of a committed notebook, read here without the package."""
+    nb = json.loads((REPO / "notebooks" / f"{notebook}.ipynb").read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            m = re.search(r"^#+\s+(.+?)\s*$", "".join(cell["source"]), re.M)
+            if m:
+                return re.sub(r"[*_`]", "", m.group(1))
+    raise AssertionError(f"{notebook} has no heading")
+
+
+def _provenance(edition: str) -> dict:
+    return json.loads((REPO / "data" / "raw" / "nato" / edition / "provenance.json").read_text(encoding="utf-8"))
+
+
+def _resolves(page: Path, href: str) -> bool:
+    target = href.split("#", 1)[0]
+    return not target or (page.parent / target).resolve().is_file()
+
+
+# --- the home page --------------------------------------------------------------------------------------------
+
+def test_home_page_states_the_edition_and_its_estimate_years(report):
+    edition = report.manifest["editions"]["nato"]
+    prov = _provenance(edition)
+    text = " ".join(visible_text((report.run_dir / "index.html").read_text(encoding="utf-8")).split())
+    years = " and ".join(str(y) for y in prov["estimate_years"])
+    assert f"Edition {edition} of NATO, {prov['title']}" in text
+    assert f"Published {prov['publication_date']}" in text
+    cutoff = prov["data_cutoff"] or "not stated by the publisher"
+    assert f"Data cut-off {cutoff}" in text
+    assert f"{prov['first_year']}-{prov['last_year']}; estimates: {years}" in text
+    assert f"Constant prices constant {prov['base_year']} prices and exchange rates" in text
+
+
+def test_home_page_key_figures_state_value_year_and_basis(report):
+    edition = report.manifest["editions"]["nato"]
+    prov = _provenance(edition)
+    year = prov["last_year"]
+    assert (edition, year) == ("2024-06", 2024)  # the raw cells read below are those of the bundled edition
+    label = f"{year}e (estimate)" if year in prov["estimate_years"] else str(year)
+    share = _raw_share_2024()
+    rows = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", (report.run_dir / "index.html").read_text(encoding="utf-8"), re.S):
+        cells = [" ".join(visible_text(td).split()) for td in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+        if len(cells) == 4:
+            rows.setdefault(cells[0], []).append(cells[1:])
+    base = f"constant {prov['base_year']} prices"
+    assert rows["Allies at or above 2% of GDP"] == [
+        [f"{sum(v >= 2.0 for v in share.values())} of {len(share)}", label,
+         f"Defence expenditure over GDP, {base} (NATO's published share)"]]
+    n_core = sum(v >= 3.5 for v in share.values())
+    assert rows["Allies at or above 3.5% core (Hague)"][0][0] == f"{n_core} of {len(share)}"
+    us = rows["The United States' share of allied defence expenditure"]
+    assert [r[1:] for r in us] == [[label, "Current prices and exchange rates"],
+                                   [label, f"Constant {prov['base_year']} prices and exchange rates"]]
+    import natoanalysis as na
+    data = na.load(edition=edition)
+    for (value, _, _), basis in zip(us, ("current", "constant")):
+        expected = na.burden_share(data=data, year=year, price_basis=basis)["usa_defence_share_pct"]
+        assert value == f"{expected:.1f}%"
+    growth = rows["NATO Europe and Canada: real growth on the year before"]
+    assert [g[2] for g in growth] == [
+        f"Real (constant {prov['base_year']} USD), published membership (the members of each year, as NATO counts)",
+        f"Real (constant {prov['base_year']} USD), constant membership (the allies of the latest year on both sides)"]
+    assert all(re.fullmatch(r"[+-]\d+\.\d\d%", g[0]) for g in growth) and growth[0][0] != growth[1][0]
+
+
+def test_home_page_lists_reports_by_title_with_a_line_and_profiles_by_name(report):
+    home = _page(report.run_dir / "index.html")
+    links = dict((text, href) for href, text in home.links)
+    narrative = [nb for nb in report.manifest["notebooks"] if not nb["country"]]
+    for nb in narrative:
+        title = _committed_heading(nb["notebook"].removesuffix(".ipynb").rsplit("/", 1)[-1])
+        assert links.get(title) == f"html/{nb['name']}.html", title
+    text = visible_text((report.run_dir / "index.html").read_text(encoding="utf-8"))
+    # One line under each title: the committed notebook's own first words.
+    assert "A short note on one year of NATO's defence expenditure tables" in text
+    profiles = re.findall(r'<a href="(html/05_country_profile_(\w+)\.html)"><img src="([^"]+)" alt="">'
+                          r'<span>([^<]+)</span>', (report.run_dir / "index.html").read_text(encoding="utf-8"))
+    assert [(code, name) for _, code, _, name in profiles] == sorted(
+        ((c, NAMES[c]) for c in PROFILED), key=lambda x: x[1])
+    from PIL import Image
+    for href, _, thumb, _ in profiles:
+        assert (report.run_dir / href).is_file()
+        with Image.open(report.run_dir / thumb) as img:
+            assert 0 < img.width <= 320 and 0 < img.height <= 200
+    assert len(home.images) == len(PROFILED)  # the only images of the home page: one small chart per profile
+
+
+def test_home_page_links_the_run_log_and_the_zip_and_every_link_resolves(report):
+    index = report.run_dir / "index.html"
+    home = _page(index)
+    hrefs = {href for href, _ in home.links}
+    assert {"run.html", "tables-and-figures.zip", "manifest.json"} <= hrefs
+    assert home.external == []
+    bad = [href for href in hrefs | set(home.images) if not _resolves(index, href)]
+    assert bad == []
+    assert "This run is incomplete" not in visible_text(index.read_text(encoding="utf-8"))
+
+
+def test_run_log_has_every_notebook_its_status_duration_and_versions(report):
+    log = report.run_dir / "run.html"
+    page = _page(log)
+    text = " ".join(visible_text(log.read_text(encoding="utf-8")).split())
+    assert page.title == f"Run log {report.run_id}"
+    m = report.manifest
+    assert f"natoanalysis {m['package']['version']}" in text and f"python {m['python']}" in text
+    for nb in m["notebooks"]:
+        assert f"{nb['name']}" in text and f"{nb['duration_s']:.1f} s" in text
+    assert [href for href, _ in page.links if not _resolves(log, href)] == []
+    assert ("index.html", "Home") in page.links
+
+
+def test_zip_holds_every_table_and_figure(report):
+    on_disk = sorted(p.relative_to(report.run_dir).as_posix() for folder in ("tables", "figures")
+                     if (report.run_dir / folder).is_dir() for p in (report.run_dir / folder).rglob("*") if p.is_file())
+    with zipfile.ZipFile(report.run_dir / "tables-and-figures.zip") as zf:
+        assert sorted(zf.namelist()) == on_disk
+        first = on_disk[0]
+        assert zf.read(first) == (report.run_dir / first).read_bytes()
+
+
+# --- report pages ---------------------------------------------------------------------------------------------
+
+def test_every_report_page_has_its_title_a_link_home_and_contents(report):
+    for nb in report.manifest["notebooks"]:
+        path = report.run_dir / nb["outputs"]["html"]
+        page = _page(path)
+        heading = _committed_heading(Path(nb["notebook"]).stem)
+        expected = heading if not nb["country"] else f"{heading}: {NAMES[nb['country']]}"
+        assert page.title == expected, nb["name"]
+        assert ("../index.html", "← All reports of this run") in page.links, nb["name"]
+        assert (path.parent / "../index.html").resolve() == (report.run_dir / "index.html").resolve()
+        ids = [i for _, i in page.headings]
+        assert ids, f"{nb['name']} has no h2/h3 heading"
+        assert page.contents == [f"#{i}" for i in ids], nb["name"]
+        assert len(set(ids)) == len(ids), f"{nb['name']}: two headings share an anchor"
+
+
+def test_no_report_page_loads_anything_from_elsewhere(report):
+    offenders = {}
+    for path in sorted((report.run_dir / "html").glob("*.html")):
+        raw = path.read_text(encoding="utf-8")
+        page = _Page(raw)
+        found = page.external + [src for src in page.images if not src.startswith("data:")]
+        found += [w for w in ("require.js", "mathjax", "MathJax", "cdn.", "@import", "url(http", "fonts.googleapis")
+                  if w in raw]
+        if found:
+            offenders[path.name] = found[:5]
+    assert offenders == {}
+
+
+def test_code_is_hidden_on_every_page(report):
+    for path in sorted((report.run_dir / "html").glob("*.html")):
+        body = path.read_text(encoding="utf-8").split("<main>", 1)[1]
+        assert 'class="jp-InputArea-editor' not in body and 'class="jp-InputPrompt' not in body, path.name
+
+
+# --- what a reader must never see -----------------------------------------------------------------------------
+
+#: Python and pandas leaking onto a page: missing values as printed, None, reprs of lists and dicts, cut cells.
+LEAKS = {
+    "nan": r"\bnan\b", "NaN": r"\bNaN\b", "<NA>": r"<NA>", "None": r"\bNone\b",
+    "list repr": r"\[['\"]", "dict repr": r"\{['\"]", "cut off": r"\.\.\.|…",
+}
+
+
+def _leaks(text: str) -> list[str]:
+    """Each leak with 40 characters either side; a leak within the snippet of the one before is not repeated."""
+    found = []
+    for what, pattern in LEAKS.items():
+        shown_to = -1
+        for m in re.finditer(pattern, text):
+            if m.start() < shown_to:
+                continue
+            shown_to = m.end() + 40
+            found.append(f"{what}: …{' '.join(text[max(0, m.start() - 40):shown_to].split())}…")
+    return list(dict.fromkeys(found))
+
+
+def test_leak_scan_finds_what_it_looks_for():
+    found = _leaks("Real spending changed by +nan% ; ['GBR', 'USA'] {\"2014\": 3.7} <NA> None x... NaN")
+    assert [f.split(":")[0] for f in found] == ["nan", "NaN", "<NA>", "None", "list repr", "dict repr", "cut off"]
+    assert _leaks("Financing nano-satellites; none of them; 2.5 [1] {a}") == []
+
+
+def test_no_page_shows_nan_none_reprs_or_cut_off_cells(report):
+    pages = sorted((report.run_dir / "html").glob("*.html")) + [report.run_dir / "index.html",
+                                                               report.run_dir / "run.html"]
+    found = {}
+    for path in pages:
+        leaks = _leaks(visible_text(path.read_text(encoding="utf-8")))
+        if leaks:
+            found[path.relative_to(report.run_dir).as_posix()] = leaks
+    assert not found, "pages show what a reader should never see:\n" + "\n".join(
+        f"{page}:\n  " + "\n  ".join(leaks) for page, leaks in found.items())

@@ -1,0 +1,90 @@
+"""Report pages, home page and run log rendered from small notebooks and manifests (no kernel, fast tier)."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from natoanalysis.reports import home, pages, runlog
+
+from .browser import visible_text
+
+
+def _notebook(country: str | None = None):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"parameters": {"country": country} if country else {}}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Growth of *spending*\n\nHow fast spending grew. More text.\n\n## By ally"),
+        nbformat.v4.new_code_cell("x = 1", outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/markdown": "### Real & nominal\n\nA sentence."})]),
+        nbformat.v4.new_markdown_cell("## The groups\n\nText with $ signs: US$10 and US$20."),
+    ]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def exporter():
+    return pages.PageExporter(show_code=False)
+
+
+def test_report_page_loads_nothing_and_has_title_home_link_and_contents(exporter):
+    body, _ = exporter.from_notebook_node(_notebook())
+    assert re.search(r"<title>Growth of spending</title>", body)
+    assert "<script" not in body and "<link" not in body
+    assert not re.search(r"(src|href)=\"(https?:)?//", body)  # no CDN: require.js, MathJax, fonts
+    assert '<a href="../index.html">' in body
+    contents = re.search(r'<nav class="contents".*?</nav>', body, re.S).group(0)
+    assert re.findall(r'href="#([^"]+)"', contents) == ["By-ally", "Real-&amp;-nominal", "The-groups"]
+    for anchor in ("By-ally", "The-groups"):
+        assert f'id="{anchor}"' in body
+    # The contents come after the title, and the first paragraph stays as written.
+    assert body.index("</h1>") < body.index('<nav class="contents"') < body.index("How fast spending grew")
+    assert "x = 1" not in visible_text(body)  # code hidden
+
+
+def test_show_code_keeps_the_code(tmp_path):
+    body, _ = pages.PageExporter(show_code=True).from_notebook_node(_notebook())
+    assert "x" in visible_text(body) and "jp-InputArea-editor" in body and "<script" not in body
+
+
+def test_profile_title_names_the_ally(exporter):
+    body, _ = exporter.from_notebook_node(_notebook(country="NLD"))
+    assert "<title>Growth of spending: Netherlands</title>" in body
+    assert pages.summary(_notebook()) == "How fast spending grew. More text."
+
+
+def _manifest(**changes) -> dict:
+    m = {"run_id": "20260101T000000Z-abc", "status": "complete", "finished_utc": "2026-01-01T00:02:00Z",
+         "editions": {"nato": "2024-06"}, "package": {"name": "natoanalysis", "version": "9.9"}, "python": "3.11.2",
+         "notebooks": [{"name": "01_a", "status": "ok", "duration_s": 2.25, "parameters": {"year": 2024},
+                        "country": None, "error": None, "outputs": {"html": "html/01_a.html"}}]}
+    return {**m, **changes}
+
+
+def test_failed_run_says_so_first():
+    failed = _manifest(status="failed", notebooks=[
+        {"name": "01_a", "status": "failed", "duration_s": 1.0, "parameters": {}, "country": None,
+         "error": {"cell_index": 4, "ename": "KeyError", "evalue": "'x'"}, "outputs": {}}])
+    reports = [{"name": "01_a", "title": "Report A", "summary": "", "href": None, "status": "failed"}]
+    page = home.render(failed, reports=reports, profiles=[])
+    text = " ".join(visible_text(page[page.index("<main>"):]).split())
+    assert text.startswith("Defence expenditure reports, edition 2024-06 This run is incomplete: 1 of 1 notebooks "
+                           "failed (01_a, cell 4: KeyError: 'x')")
+    assert "Report A (failed)" in text
+    ok = home.render(_manifest(), reports=[], profiles=[])
+    assert "incomplete" not in ok and 'class="banner"' not in ok
+
+
+def test_inconsistent_run_names_the_changed_files():
+    changed = _manifest(status="inconsistent", inputs={"changed": ["raw/nato/2024-06/sheets/03_TABLE3.csv"]})
+    text = visible_text(home.render(changed, reports=[], profiles=[]))
+    assert "changed while this run read them" in text and "raw/nato/2024-06/sheets/03_TABLE3.csv" in text
+
+
+def test_run_log_lists_parameters_durations_and_versions():
+    m = _manifest(versions={"pandas": "2.2.3", "numpy": "2.1.0"})
+    text = " ".join(visible_text(runlog.render(m, tables={"01_a": ["tables/01_a/t.csv"]})).split())
+    assert "natoanalysis 9.9, python 3.11.2, numpy 2.1.0, pandas 2.2.3" in text
+    assert "01_a year = 2024 ok 2.2 s" in text and "t.csv" in text

@@ -1,0 +1,397 @@
+"""The runner's console and housekeeping, without kernels: messages, listings, pipes, pruning.
+
+Fast tier: nothing here starts a kernel (``execute.run_jobs`` is replaced where a
+run is asked for), so these run in ``make test-fast``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from natoanalysis import cli
+from natoanalysis.reports import execute
+from natoanalysis.reports.rundir import RUN_ID
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures" / "notebooks"
+
+
+@pytest.fixture
+def no_kernels(monkeypatch):
+    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
+
+
+def _entry(status: str, duration_s: float | None) -> dict:
+    error = None if status == "ok" else {"executed_cell_index": 2, "cell_index": 2, "execution_count": 2,
+                                         "ename": "ZeroDivisionError", "evalue": "division by zero",
+                                         "source_first_line": "1 / divisor"}
+    return {"status": status, "duration_s": duration_s, "started_utc": "2026-01-01T00:00:00Z",
+            "finished_utc": "2026-01-01T00:00:01Z", "has_ipynb": False, "has_html": False, "has_log": False,
+            "figures": [], "error": error}
+
+
+@pytest.fixture
+def fake_kernels(monkeypatch):
+    """``run_jobs`` without kernels: notebooks finish last first, ``09_fails`` fails, each after 1.25 s.
+
+    Returns the payloads each call was given.
+    """
+    calls = []
+
+    def run_jobs(payloads, *, workers, quiet=False, hold_fds=(), on_finished=None):
+        calls.append(payloads)
+        entries = [_entry("failed" if p["notebook"] == "09_fails" else "ok",
+                          None if p["notebook"] == "09_fails" else 1.25) for p in payloads]
+        for payload, entry in reversed(list(zip(payloads, entries))):
+            if on_finished is not None:
+                on_finished(payload["name"], entry)
+        return entries
+    monkeypatch.setattr(execute, "run_jobs", run_jobs)
+    return calls
+
+
+def test_a_bad_parameter_is_reported_once_for_every_notebook_that_declares_it(tmp_path, capsys, no_kernels):
+    status = cli.main(["report", "-p", "edition", "1999-01", "--out", str(tmp_path / "r"),
+                       "--notebook-dir", str(FIXTURES)])
+    lines = capsys.readouterr().err.splitlines()
+    assert status == 2
+    # 00_fast and 05_profile declare edition; 05_profile would otherwise repeat it for each of 32 allies.
+    assert lines == ["natoanalysis report: error: parameter edition='1999-01': nato edition '1999-01' is not "
+                     "bundled; accepted: 2024-06, 'latest' (in 2 notebooks: 00_fast, 05_profile)"]
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_problem_of_one_notebook_still_names_it_first(tmp_path, capsys, no_kernels):
+    status = cli.main(["report", "-p", "year", "1999", "-p", "seconds", "soon", "--out", str(tmp_path / "r"),
+                       "--notebook-dir", str(FIXTURES)])
+    assert status == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "natoanalysis report: error: 00_fast: parameter year=1999: 1999 is not covered by nato edition 'latest' "
+        "(2024-06); accepted years: 2014-2024",
+        "natoanalysis report: error: 07_sleeps: parameter seconds='soon' expects a number (float), e.g. 2 or 2.5"]
+
+
+@pytest.mark.parametrize("argv, status", [
+    (["claims"], cli.EXIT_BROKEN_PIPE), (["claims", "--format", "json"], cli.EXIT_BROKEN_PIPE),
+    (["sources"], cli.EXIT_BROKEN_PIPE), (["quality"], cli.EXIT_BROKEN_PIPE),
+    (["report", "--list"], cli.EXIT_BROKEN_PIPE),
+    (["--help"], 0),  # argparse drops what it cannot write and exits as asked
+])
+def test_output_into_a_closed_pipe_ends_quietly(argv, status):
+    # The reader has gone before the first byte is written, so every write meets a closed pipe.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "natoanalysis", *argv], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, cwd=REPO)
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (status, "")
+
+
+def test_errors_into_a_closed_pipe_end_quietly_too():
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "natoanalysis", "report", "--jobs", "0"],
+                              stdout=subprocess.PIPE, stderr=write_end, text=True, cwd=REPO)
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stdout) == (cli.EXIT_BROKEN_PIPE, "")
+
+
+def test_report_list_names_every_notebook_and_parameter_within_100_columns(capsys):
+    from natoanalysis.reports import list_notebooks
+
+    assert cli.main(["report", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if len(line) > cli.LIST_WIDTH] == []
+    table = list_notebooks()
+    assert [line for line in lines if not line.startswith(" ")] == [
+        stem + ("  (runs once per ally: --countries)" if per_country else "")
+        for stem, per_country in dict(zip(table["notebook"], table["is_per_country"])).items()]
+    heads = [line.split(" = ")[0].strip() for line in lines if line.startswith("  ") and " = " in line]
+    assert heads == [f"{p}: {t}" for p, t in zip(table["parameter"], table["type_name"])]
+
+
+def test_report_list_of_the_fixtures_reads_as_a_listing(capsys):
+    assert cli.main(["report", "--list", "--notebook-dir", str(FIXTURES)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "00_fast",
+        '  edition: str = "latest"  NATO edition or "latest"',
+        "  year: int = 2024         year to show",
+        "  target_pct: float = 2.0  guideline, % of GDP",
+        "05_profile  (runs once per ally: --countries)",
+        '  country: str = "POL"     ally ISO3 code',
+        '  edition: str = "latest"  NATO edition',
+        "07_sleeps",
+        "  seconds: float = 0.0  how long to sleep",
+        "09_fails",
+        "  divisor: int = 0  0 makes the notebook fail",
+    ]
+
+
+def test_report_list_wraps_long_defaults_and_help_within_100_columns(tmp_path, capsys):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        f"countries: list[str] = {['POL'] * 60!r}  # {'allies to compare, ' * 20}\n"
+        f"label: str = {'x' * 250!r}  # {'y' * 180}\n"
+        "top_n: int = 3  # short", metadata={"tags": ["parameters"]})]
+    nbformat.write(nb, tmp_path / "01_long.ipynb")
+    nb.cells = [nbformat.v4.new_markdown_cell("no parameters cell")]
+    nbformat.write(nb, tmp_path / "02_bare.ipynb")
+    assert cli.main(["report", "--list", "--notebook-dir", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= cli.LIST_WIDTH
+    assert lines[0] == "01_long" and lines[-2:] == ["02_bare", "  no parameters"]
+    text = " ".join(lines)
+    assert (text.count("'POL'"), text.count("x"), text.count("y")) == (60, 250, 180)  # wrapped, not cut
+    assert lines[-3] == "  top_n: int = 3  short"
+
+
+def test_library_versions_are_those_the_libraries_report_themselves():
+    import importlib
+    import platform
+
+    from natoanalysis.reports import manifest
+
+    versions = manifest.library_versions(kernel_python=sys.executable)
+    assert versions.pop("python") == platform.python_version()
+    assert versions == {name: importlib.import_module(name).__version__ for name in (
+        "natoanalysis", "pandas", "numpy", "matplotlib", "seaborn", "pyarrow", "ipykernel",
+        "papermill", "nbconvert", "nbformat", "jupyter_client")}
+
+
+def test_a_kernel_of_another_interpreter_is_asked_for_its_own_versions(tmp_path):
+    from natoanalysis.reports import manifest
+
+    other = tmp_path / "python"
+    other.write_text("#!/bin/sh\necho '{\"python\": \"3.99.1\", \"pandas\": \"0.1\", \"seaborn\": null}'\n")
+    other.chmod(0o755)
+    broken = tmp_path / "broken"
+    broken.write_text("#!/bin/sh\nexit 3\n")
+    broken.chmod(0o755)
+    ours = manifest.library_versions()
+    theirs = manifest.library_versions(kernel_python=str(other))
+    assert {k: theirs[k] for k in ("python", "pandas", "seaborn", "numpy")} == {
+        "python": "3.99.1", "pandas": "0.1", "seaborn": None, "numpy": None}
+    assert theirs["papermill"] == ours["papermill"]  # the workers are this interpreter's
+    unknown = manifest.library_versions(kernel_python=str(broken))
+    assert [unknown[k] for k in ("python", *manifest.KERNEL_LIBRARIES)] == [None] * 8
+    assert unknown["nbconvert"] == ours["nbconvert"]
+
+
+def test_without_a_terminal_each_finished_notebook_prints_one_line(tmp_path, capsys, fake_kernels):
+    from natoanalysis.reports import run
+
+    result = run(notebooks=["00", "05", "09"], countries="POL,DEU", jobs=1, out_dir=tmp_path,
+                 notebook_dir_path=FIXTURES, check=False)
+    assert capsys.readouterr().err.splitlines() == [
+        f"report {result.run_id}: 4 notebooks on 1 worker",
+        "09_fails        failed      - s  1/4",
+        "05_profile_DEU  ok        1.2 s  2/4",
+        "05_profile_POL  ok        1.2 s  3/4",
+        "00_fast         ok        1.2 s  4/4",
+    ]
+
+
+def test_quiet_prints_no_progress(tmp_path, capsys, fake_kernels):
+    from natoanalysis.reports import run
+
+    run(notebooks=["00"], jobs=1, out_dir=tmp_path, notebook_dir_path=FIXTURES, quiet=True)
+    assert capsys.readouterr().err == ""
+
+
+def test_on_a_terminal_the_lines_give_way_to_the_progress_bar(tmp_path, monkeypatch, fake_kernels):
+    import io
+
+    from natoanalysis.reports import run
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    run(notebooks=["00"], jobs=1, out_dir=tmp_path, notebook_dir_path=FIXTURES)
+    assert terminal.getvalue() == ""  # the bar is run_jobs' own (faked here); no line is printed beside it
+
+
+def test_a_log_reader_that_goes_away_does_not_stop_the_run(tmp_path, monkeypatch, fake_kernels):
+    from natoanalysis.reports import run
+
+    class ClosedPipe:
+        def isatty(self):
+            return False
+
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+    monkeypatch.setattr(sys, "stderr", ClosedPipe())
+    result = run(notebooks=["00"], jobs=1, out_dir=tmp_path, notebook_dir_path=FIXTURES)
+    assert result.is_complete and (tmp_path / result.run_id / "manifest.json").is_file()
+
+
+def _suite(tmp_path: Path, *stems: str) -> Path:
+    """A notebook folder holding copies of some fixtures: its full suite is those notebooks."""
+    import shutil
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for stem in stems:
+        shutil.copy(FIXTURES / f"{stem}.ipynb", folder / f"{stem}.ipynb")
+    return folder
+
+
+def _runs(out: Path) -> set[str]:
+    return {p.name for p in out.iterdir() if RUN_ID.match(p.name)} if out.is_dir() else set()
+
+
+def _report(capsys, *argv: str, out: Path) -> tuple[int, list[str], str]:
+    """``natoanalysis report ... --out OUT``: its status, its stdout lines and the run it made."""
+    before = _runs(out)
+    status = cli.main(["report", "--jobs", "1", *argv, "--out", str(out)])
+    [made] = _runs(out) - before
+    return status, capsys.readouterr().out.splitlines(), made
+
+
+def test_only_a_full_suite_moves_latest_and_a_partial_run_says_where_it_went(tmp_path, capsys, fake_kernels):
+    import json
+    import os
+
+    folder, out = _suite(tmp_path, "00_fast", "05_profile"), tmp_path / "reports"
+    common = ["--notebook-dir", str(folder), "--quiet"]
+
+    status, lines, partial = _report(capsys, "05", "--countries", "POL", *common, out=out)
+    assert status == 0 and not os.path.lexists(out / "latest")
+    assert lines == [f"report {partial}: 1 notebook in {_duration(out / partial)} s -> {out / partial / 'index.html'}; "
+                     "a partial run (not every notebook and ally), so 'latest' was not moved (there is none yet)"]
+
+    status, lines, full = _report(capsys, *common, out=out)  # every notebook, the profile for all 32 allies
+    assert status == 0 and len(fake_kernels[-1]) == 33 and os.readlink(out / "latest") == full
+    assert lines[0].endswith("; 'latest' points here")
+
+    status, lines, _ = _report(capsys, "00", *common, out=out)
+    assert status == 0 and os.readlink(out / "latest") == full
+    assert lines[0].endswith(f"so 'latest' was not moved (it points at {full})")
+    flags = {name: json.loads((out / name / "manifest.json").read_text())["is_full_suite"] for name in _runs(out)}
+    assert sorted(flags.values()) == [False, False, True] and flags[full] is True
+
+
+def _duration(run_dir: Path) -> str:
+    import json
+
+    return f"{json.loads((run_dir / 'manifest.json').read_text())['duration_s']:.1f}"
+
+
+def test_a_full_run_takes_latest_from_a_newer_run_of_an_earlier_version(tmp_path, capsys, fake_kernels):
+    import os
+
+    folder, out = _suite(tmp_path, "00_fast"), tmp_path / "reports"
+    legacy = out / "29990101T000000Z-aaaaaa"  # newer than any run made now; no is_full_suite in its manifest
+    legacy.mkdir(parents=True)
+    (legacy / "manifest.json").write_text('{"status": "complete"}')
+    os.symlink(legacy.name, out / "latest")
+    status, lines, made = _report(capsys, "--notebook-dir", str(folder), "--quiet", out=out)
+    assert status == 0 and lines[0].endswith("; 'latest' points here") and os.readlink(out / "latest") == made
+
+
+def _fake_run(out: Path, run_id: str, *, size: int = 0, manifest: bool = True) -> Path:
+    folder = out / run_id
+    (folder / "html").mkdir(parents=True)
+    if manifest:
+        (folder / "manifest.json").write_text('{"status": "complete"}')
+    (folder / "html" / "page.html").write_bytes(b"x" * size)
+    return folder
+
+
+def _du(path: Path) -> int:
+    """Bytes on disk as coreutils counts them: the check on rundir.disk_usage."""
+    return int(subprocess.run(["du", "-s", "-B1", str(path)], capture_output=True, text=True,
+                              check=True).stdout.split()[0])
+
+
+def test_clean_removes_only_old_run_folders_and_says_what_it_freed(tmp_path, capsys):
+    from natoanalysis.reports import rundir
+
+    out, outside = tmp_path / "reports", tmp_path / "elsewhere"
+    old = [_fake_run(out, f"2026010{d}T000000Z-aaaaaa", size=100_000 * d) for d in range(1, 7)]
+    os.symlink(old[0].name, out / "latest")  # the oldest run is still what latest shows: it stays
+    _fake_run(outside, "20990101T000000Z-ffffff", size=10)
+    os.symlink(outside / "20990101T000000Z-ffffff", out / "20250101T000000Z-bbbbbb")  # a link: never followed
+    _fake_run(out, "20250102T000000Z-cccccc", manifest=False)  # no manifest: not recognisably a run
+    (out / "notes").mkdir()
+    live = rundir.Staging.begin(out, "20250103T000000Z-dddddd")  # a run in progress
+    locked = rundir.Staging.begin(out, "20250104T000000Z-eeeeee")  # a run being published: folder renamed,
+    os.rename(locked.path, out / locked.run_id)  # lock not yet released
+    (out / locked.run_id / "manifest.json").write_text("{}")
+    try:
+        sizes = {p.name: _du(p) for p in old}
+        before = sorted(p.name for p in out.iterdir())
+        assert cli.main(["clean", "--keep", "2", "--out", str(out), "--dry-run"]) == 0
+        dry = capsys.readouterr().out.splitlines()
+        assert sorted(p.name for p in out.iterdir()) == before
+        assert cli.main(["clean", "--keep", "2", "--out", str(out)]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert sorted(p.name for p in out.iterdir()) == sorted({*before, ".latest.lock"} - {p.name for p in old[1:4]})
+        assert live.path.is_dir() and (outside / "20990101T000000Z-ffffff" / "html" / "page.html").is_file()
+    finally:
+        live.discard()
+        locked.release()
+    gone = [p.name for p in old[1:4]]
+    freed = rundir.shown_bytes(sum(sizes[g] for g in gone))
+    assert lines == [f"removed {out / g} ({rundir.shown_bytes(sizes[g])})" for g in gone] + [
+        f"clean: removed 3 old runs, {freed} freed; 4 runs kept in {out}"]
+    assert dry == [line.replace("removed", "would remove", 1) for line in lines[:3]] + [
+        f"clean: would remove 3 old runs, {freed} would be freed; 4 runs kept in {out}"]
+    assert sum(sizes[g] for g in gone) >= 200_000 + 300_000 + 400_000  # at least the bytes written
+
+
+def test_a_clean_up_killed_half_way_is_finished_by_the_next(tmp_path, capsys):
+    out = tmp_path / "reports"
+    _fake_run(out, "20260101T000000Z-aaaaaa")
+    trash = _fake_run(out, ".20250101T000000Z-aaaaaa.trash".lstrip("."), size=5000)
+    trash.rename(out / ".20250101T000000Z-aaaaaa.trash")
+    assert cli.main(["clean", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [".latest.lock", "20260101T000000Z-aaaaaa"]
+    assert capsys.readouterr().out.splitlines()[0].startswith(f"removed {out / '20250101T000000Z-aaaaaa'} (")
+
+
+def test_report_keep_prunes_after_a_complete_run_only(tmp_path, capsys, fake_kernels):
+    import os
+
+    folder, out = _suite(tmp_path, "00_fast", "09_fails"), tmp_path / "reports"
+    full = _fake_run(out, "20200101T000000Z-aaaaaa")
+    (full / "manifest.json").write_text('{"is_full_suite": true}')
+    os.symlink(full.name, out / "latest")
+    older = [_fake_run(out, f"2020010{d}T000000Z-bbbbbb") for d in (2, 3, 4)]
+
+    status = cli.main(["report", "--keep", "1", "--quiet", "--out", str(out), "--notebook-dir", str(folder)])
+    captured = capsys.readouterr()
+    assert status == 1 and captured.err.splitlines()[-1].endswith("; no old run removed (--keep)")
+    assert all(p.is_dir() for p in older)
+
+    [failed] = _runs(out) - {full.name, *(p.name for p in older)}
+    status, lines, made = _report(capsys, "00", "--keep", "2", "--quiet", "--notebook-dir", str(folder), out=out)
+    assert status == 0
+    # Kept: the two newest (this run and the failed one) and the full run latest points at.
+    assert _runs(out) == {made, failed, full.name}
+    assert not any(p.exists() for p in older)
+    assert [line.split(" (")[0] for line in lines[1:4]] == [f"removed {p}" for p in older]
+    assert lines[4].startswith("report: removed 3 old runs, ") and lines[4].endswith(f"; 3 runs kept in {out}")
+
+
+def test_keep_must_be_a_whole_number(tmp_path, capsys, no_kernels):
+    assert cli.main(["report", "00", "--keep", "-1", "--out", str(tmp_path), "--notebook-dir", str(FIXTURES)]) == 2
+    assert cli.main(["clean", "--keep", "x", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "natoanalysis report: error: --keep must be a whole number >= 0, got -1",
+        "natoanalysis clean: error: argument --keep: expects a whole number, got 'x' (see natoanalysis clean --help)"]
