@@ -260,13 +260,24 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     return 0
 
 
+def _default_data_text() -> str:
+    """The default data root as the help says it (computed: the checkout's data/ or the user's data folder)."""
+    from . import config
+    root = config.default_data_dir()
+    if config.is_installed():
+        return f"the user's data folder {root}, read together with the bundled editions in {config.bundled_raw_dir()}"
+    return f"the checkout's data folder {root}"
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from . import config
     parser = _Parser(prog="natoanalysis", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=None,
-                        help="data root holding raw/ and processed/ (default: $NATOANALYSIS_DATA_DIR or ./data)")
+                        help=f"data root holding raw/ and processed/, where ingest, fetch and build write (default: "
+                             f"${config.DATA_DIR_ENV} or {_default_data_text()})")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="transcribe an official workbook into data/raw/<source>/<edition>/")
+    p = sub.add_parser("ingest", help="transcribe an official workbook into raw/<source>/<edition>/ of the data root (--data-dir)")
     p.add_argument("source", choices=["nato", "sipri"], help="publisher of the workbook")
     p.add_argument("path", help="the .xlsx file as published")
     p.add_argument("--edition", help="edition YYYY-MM (default: recognised from the workbook's content)")
@@ -280,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "transcription is kept as a dated backup)")
     p.set_defaults(func=_cmd_ingest)
 
-    p = sub.add_parser("build", help="regenerate data/processed from data/raw")
+    p = sub.add_parser("build", help="regenerate processed/ of the data root from the raw transcriptions")
     p.add_argument("source", nargs="*", default=[],
                    help="sources to build (default: every source with a transcription under raw/)")
     p.set_defaults(func=_cmd_build)
@@ -322,13 +333,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_whole_number,
                    help="parallel worker processes (default and most: the CPUs this process may use, "
                         "fewer if memory is short)")
-    p.add_argument("--out", help="reports folder (default: the repository's reports/)")
+    p.add_argument("--out", help="reports folder (default: reports/ of the working directory, now "
+                                 f"{config.reports_dir()})")
     p.add_argument("--show-code", action="store_true", help="show code cells in the HTML versions")
     p.add_argument("--quiet", action="store_true",
                    help="no progress: no bar on a terminal, no line per finished notebook elsewhere")
     p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, run nothing")
-    p.add_argument("--notebook-dir", help="notebook folder (default: $NATOANALYSIS_NOTEBOOK_DIR or notebooks/)")
-    p.add_argument("--kernel", default="natoanalysis", help="Jupyter kernel (default: natoanalysis)")
+    p.add_argument("--notebook-dir", help=f"notebook folder (default: ${config.NOTEBOOK_DIR_ENV} or the bundled "
+                                          f"notebooks, {config.bundled_notebook_dir()})")
+    p.add_argument("--kernel", default="natoanalysis", help="Jupyter kernel (default: natoanalysis if registered, "
+                                                            f"else one for this interpreter, {sys.executable})")
     p.add_argument("--timeout", type=_seconds,
                    help="per-cell time limit in seconds, > 0, rounded up to whole seconds (default: none)")
     p.add_argument("--keep", type=_whole_number, metavar="N",

@@ -1,19 +1,30 @@
 """Paths and environment variables: the one place that says where things are.
 
-* data: an explicit ``data_dir`` argument, else ``$NATOANALYSIS_DATA_DIR``,
-  else the ``data/`` folder of the checkout the package runs from;
-  ``raw/<source>/<edition>/``, ``processed/`` and ``downloads/`` below it;
-* notebooks: ``$NATOANALYSIS_NOTEBOOK_DIR``, else ``notebooks/``;
-* reports: ``--out``, else ``reports/``;
+* data read: the bundled transcriptions (``data/raw/`` of the checkout, or
+  ``natoanalysis/_bundled/raw/`` of an installed package, read-only) together
+  with the ``raw/`` folder of the data root, whose editions win;
+* the data root, where the package writes (new editions, the processed cache,
+  downloads): an explicit ``data_dir`` argument, else ``$NATOANALYSIS_DATA_DIR``,
+  else the checkout's ``data/``, else (an installed package) the user's data
+  folder (:func:`platformdirs.user_data_path`); ``raw/<source>/<edition>/``,
+  ``processed/`` and ``downloads/`` below it. A root named by the argument or
+  the variable is a whole data folder: its ``raw/`` is all that is read;
+* notebooks: ``$NATOANALYSIS_NOTEBOOK_DIR``, else the bundled notebooks
+  (``notebooks/`` of the checkout, ``natoanalysis/_bundled/notebooks/`` installed);
+* reports: ``--out``, else ``reports/`` of the current working directory;
 * what a report kernel writes: ``$NATOANALYSIS_FIGURE_DIR`` (figures) and
   ``$NATOANALYSIS_TABLE_DIR`` / ``$NATOANALYSIS_TABLE_HREF`` (tables as CSV,
   and how the page links them), set by the runner for each notebook;
 * a publisher's page: ``$NATOANALYSIS_<SOURCE>_PAGE_URL`` (tests point it at
   a local server).
+
+Nothing is ever written inside an installed package: every folder written
+to is the data root, the reports folder or a folder the caller names.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 from pathlib import Path
 
@@ -24,21 +35,78 @@ NOTEBOOK_DIR_ENV = "NATOANALYSIS_NOTEBOOK_DIR"
 FIGURE_DIR_ENV = "NATOANALYSIS_FIGURE_DIR"
 TABLE_DIR_ENV = "NATOANALYSIS_TABLE_DIR"
 TABLE_HREF_ENV = "NATOANALYSIS_TABLE_HREF"
+APP_NAME = "natoanalysis"
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent
 _REPO_DATA = _CHECKOUT / "data"
+# What the wheel build maps data/raw/ and notebooks/ to (pyproject.toml, [tool.hatch.build.targets.wheel]).
+BUNDLED_DIR = "_bundled"
+
+
+def _bundled(name: str) -> Path | None:
+    """A folder the wheel carries below ``natoanalysis/_bundled/``, or None (a checkout carries none)."""
+    # Wheels install unpacked, so the resource is a real folder; a zipped import would not be one.
+    folder = Path(str(importlib.resources.files(__package__) / BUNDLED_DIR / name))
+    return folder if folder.is_dir() else None
+
+
+def is_installed() -> bool:
+    """Whether the package runs from an installed wheel (True) or from a checkout (False).
+
+    Examples
+    --------
+    >>> is_installed() == ((Path(__file__).parent / "_bundled" / "raw").is_dir())
+    True
+    """
+    return _bundled("raw") is not None
+
+
+def bundled_raw_dir() -> Path:
+    """The bundled transcriptions: ``raw/`` of the checkout's ``data/``, or of the installed package (read-only).
+
+    Examples
+    --------
+    >>> sorted(p.name for p in bundled_raw_dir().iterdir() if not p.name.startswith("."))
+    ['nato', 'sipri']
+    """
+    return _bundled("raw") or _REPO_DATA / "raw"
+
+
+def default_data_dir() -> Path:
+    """Where the package writes when no folder is named: the checkout's ``data/``, else the user's data folder.
+
+    Examples
+    --------
+    >>> default_data_dir() == (user_data_dir() if is_installed() else _REPO_DATA)
+    True
+    """
+    return user_data_dir() if is_installed() else _REPO_DATA
+
+
+def user_data_dir() -> Path:
+    """The user's data folder of an installed package (``~/.local/share/natoanalysis`` on Linux).
+
+    Examples
+    --------
+    >>> user_data_dir().name
+    'natoanalysis'
+    """
+    import platformdirs
+
+    return Path(platformdirs.user_data_path(APP_NAME, appauthor=False))
 
 
 def data_root(data_dir: str | os.PathLike | None = None, *, must_exist: bool = True) -> Path:
-    """Return the data root directory.
+    """Return the data root directory: where the package writes, and whose ``raw/`` it reads.
 
     Parameters
     ----------
     data_dir : path-like, optional
         Explicit root; wins over the environment variable.
     must_exist : bool, default True
-        Raise :class:`DataNotFoundError` if the directory does not exist.
+        Raise :class:`DataNotFoundError` if a named root does not exist (the
+        installed package's default root is made on first use).
 
     Returns
     -------
@@ -48,6 +116,10 @@ def data_root(data_dir: str | os.PathLike | None = None, *, must_exist: bool = T
     --------
     >>> data_root("/tmp", must_exist=False).as_posix()
     '/tmp'
+    >>> data_root("/nonexistent")
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.DataNotFoundError: data directory /nonexistent (from the data_dir argument) does not exist; ...
     """
     if data_dir is not None:
         if not str(data_dir).strip():
@@ -61,33 +133,107 @@ def data_root(data_dir: str | os.PathLike | None = None, *, must_exist: bool = T
         root = Path(os.environ[DATA_DIR_ENV])
         origin = f"the {DATA_DIR_ENV} environment variable"
     else:
-        root = _REPO_DATA
-        origin = "the repository's data/ folder"
+        root = default_data_dir()
+        origin = "the user's data folder" if is_installed() else "the repository's data/ folder"
     root = root.expanduser().resolve()
     if root.exists() and not root.is_dir():
         raise DataNotFoundError(f"data directory {root} (from {origin}) is a file, not a folder; point {DATA_DIR_ENV} "
                                 "or data_dir= at a folder holding raw/ and processed/")
-    if must_exist and not root.is_dir():
-        raise DataNotFoundError(
-            f"data directory {root} (from {origin}) does not exist; point {DATA_DIR_ENV} or "
-            "data_dir= at a folder holding raw/ and processed/"
-        )
+    if _reads_bundled(root):
+        # The user's data folder is made on first use: readers lock it, the processed cache lives in it.
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DataNotFoundError(f"the user's data folder {root} cannot be created ({exc.strerror or exc}); set "
+                                    f"{DATA_DIR_ENV} to a writable folder") from None
+    elif must_exist:
+        if not root.is_dir():
+            raise DataNotFoundError(
+                f"data directory {root} (from {origin}) does not exist; point {DATA_DIR_ENV} or "
+                "data_dir= at a folder holding raw/ and processed/"
+            )
     return root
 
 
+def _reads_bundled(root: Path) -> bool:
+    """Whether a root is read together with the bundled transcriptions: the installed package's default root."""
+    return is_installed() and root == default_data_dir().expanduser().resolve()
+
+
+def raw_source_dirs(root: Path, source: str) -> list[Path]:
+    """The folders a source's editions are read from, the one that wins first: the root's, then the bundled one.
+
+    Only the first is ever written to (:func:`raw_dir`).
+
+    Examples
+    --------
+    >>> [p.as_posix() for p in raw_source_dirs(Path("/srv/data"), "nato")]
+    ['/srv/data/raw/nato']
+    """
+    folders = [raw_dir(root, source)]
+    if _reads_bundled(root):
+        folders.append(bundled_raw_dir() / source)
+    return folders
+
+
+def raw_sources(root: Path) -> list[str]:
+    """Sources with a folder under any raw folder read for ``root`` (hidden folders left out).
+
+    Examples
+    --------
+    >>> raw_sources(Path("/nonexistent"))
+    []
+    """
+    parents = [root / "raw"] + ([bundled_raw_dir()] if _reads_bundled(root) else [])
+    return sorted({p.name for parent in parents if parent.is_dir() for p in parent.iterdir()
+                   if p.is_dir() and not p.name.startswith(".")})
+
+
+def find_raw(root: Path, source: str, edition: str) -> Path:
+    """The folder an edition is read from: the root's if it holds one, else the bundled one, else the root's.
+
+    Examples
+    --------
+    >>> find_raw(Path("/srv/data"), "nato", "2031-06").as_posix()
+    '/srv/data/raw/nato/2031-06'
+    """
+    for folder in raw_source_dirs(root, source):
+        if (folder / edition / "provenance.json").is_file():
+            return folder / edition
+    return raw_dir(root, source, edition)
+
+
 def raw_dir(root: Path, source: str, edition: str | None = None) -> Path:
-    """Folder of the raw transcription of one source (and edition)."""
+    """Folder the raw transcription of one source (and edition) is written to: below the root.
+
+    Examples
+    --------
+    >>> raw_dir(Path("/srv/data"), "nato", "2024-06").as_posix()
+    '/srv/data/raw/nato/2024-06'
+    """
     path = root / "raw" / source
     return path / edition if edition else path
 
 
 def processed_dir(root: Path) -> Path:
-    """Folder of regenerated processed tables."""
+    """Folder of regenerated processed tables (below the root: never in the installed package).
+
+    Examples
+    --------
+    >>> processed_dir(Path("/srv/data")).as_posix()
+    '/srv/data/processed'
+    """
     return root / "processed"
 
 
 def downloads_dir(root: Path, source: str) -> Path:
-    """Folder of the workbooks ``fetch`` downloaded (names chosen by the package)."""
+    """Folder of the workbooks ``fetch`` downloaded (names chosen by the package).
+
+    Examples
+    --------
+    >>> downloads_dir(Path("/srv/data"), "sipri").as_posix()
+    '/srv/data/downloads/sipri'
+    """
     return root / "downloads" / source
 
 
@@ -103,7 +249,7 @@ def page_url_env(source: str) -> str:
 
 
 def notebook_dir(notebook_dir: str | os.PathLike | None = None) -> Path:
-    """The notebook folder: the argument, ``$NATOANALYSIS_NOTEBOOK_DIR``, or the checkout's ``notebooks/``.
+    """The notebook folder: the argument, ``$NATOANALYSIS_NOTEBOOK_DIR``, or the bundled notebooks.
 
     Examples
     --------
@@ -114,18 +260,31 @@ def notebook_dir(notebook_dir: str | os.PathLike | None = None) -> Path:
         return Path(notebook_dir).expanduser().resolve()
     if os.environ.get(NOTEBOOK_DIR_ENV):
         return Path(os.environ[NOTEBOOK_DIR_ENV]).expanduser().resolve()
-    return _CHECKOUT / "notebooks"
+    return bundled_notebook_dir()
+
+
+def bundled_notebook_dir() -> Path:
+    """The report notebooks the package carries: the checkout's ``notebooks/`` or the installed package's copy.
+
+    Examples
+    --------
+    >>> (bundled_notebook_dir() / "00_data_overview.ipynb").is_file()
+    True
+    """
+    return _bundled("notebooks") or _CHECKOUT / "notebooks"
 
 
 def reports_dir(out_dir: str | os.PathLike | None = None) -> Path:
-    """Where report runs go: ``out_dir``, else the checkout's ``reports/``.
+    """Where report runs go: ``out_dir``, else ``reports/`` of the current working directory.
 
     Examples
     --------
     >>> reports_dir("/tmp/r").as_posix()
     '/tmp/r'
+    >>> reports_dir() == Path.cwd().resolve() / "reports"
+    True
     """
-    return Path(out_dir).expanduser().resolve() if out_dir is not None else _CHECKOUT / "reports"
+    return Path(out_dir if out_dir is not None else "reports").expanduser().resolve()
 
 
 def figure_dir() -> Path:

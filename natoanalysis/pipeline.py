@@ -226,17 +226,20 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
     # One writer at a time, and no reader in the middle of the swap (readers hold the lock shared).
     with atomic.data_lock(root, exclusive=True):
         atomic.recover(target.parent)
-        if (target / "provenance.json").is_file():
-            difference = _differences(transcript.read(target), workbook)
+        # The edition as read now: the root's, else (an installed package) the bundled one, never written to.
+        current = config.find_raw(root, source, identity.edition)
+        if (current / "provenance.json").is_file():
+            difference = _differences(transcript.read(current), workbook)
             if difference is None:
-                return IngestResult(path=target, source=source, edition=identity.edition, status="unchanged",
+                return IngestResult(path=current, source=source, edition=identity.edition, status="unchanged",
                                     identified_by=identity.how, findings=tidy.attrs.get("findings"))
             if not replace:
                 raise WorkbookError(f"{path.name} is {source} edition {identity.edition}, which is already transcribed "
                                     f"in {target} with different content: {difference}; pass --replace "
                                     "(replace=True) to replace it (the current transcription is kept as a dated backup)")
-            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-            backup = config.raw_dir(root, source) / BACKUP_DIR / f"{identity.edition}.{stamp}"
+            if current == target:  # a bundled edition stays where it is; the root's copy takes its place
+                stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+                backup = config.raw_dir(root, source) / BACKUP_DIR / f"{identity.edition}.{stamp}"
             status = "replaced"
         record = provenance.build(source=source, edition=identity.edition, file_name=file_name or path.name,
                                   sha256=sha, size=path.stat().st_size, accessed=accessed, files=files,

@@ -110,14 +110,27 @@ def read(folder: Path) -> dict:
 
 
 def read_all(root: Path) -> pd.DataFrame:
-    """Every provenance record under ``root/raw``, one row per transcription (hidden folders are not editions)."""
+    """Every provenance record read for ``root``, one row per transcription (hidden folders are not editions).
+
+    The root's editions and, for an installed package's own data folder, the
+    bundled ones (:func:`natoanalysis.config.raw_source_dirs`); an edition in
+    both is the root's. ``raw_path`` is ``raw/<source>/<edition>`` below
+    the data folder that holds it.
+    """
+    from .. import config
+
     rows = []
-    for path in sorted((root / "raw").glob("*/*/provenance.json")):
-        if path.parent.name.startswith(".") or path.parent.parent.name.startswith("."):
-            continue
-        rec = json.loads(path.read_text(encoding="utf-8"))
-        rec["raw_path"] = str(path.parent.relative_to(root))
-        rec["n_transcribed_files"] = len(rec.pop("transcribed_files", {}))
-        rows.append(rec)
+    for source in config.raw_sources(root):
+        seen = set()
+        for folder in config.raw_source_dirs(root, source):
+            for path in sorted(folder.glob("*/provenance.json")):
+                if path.parent.name.startswith(".") or path.parent.name in seen:
+                    continue
+                seen.add(path.parent.name)
+                rec = json.loads(path.read_text(encoding="utf-8"))
+                rec["raw_path"] = f"raw/{source}/{path.parent.name}"
+                rec["n_transcribed_files"] = len(rec.pop("transcribed_files", {}))
+                rows.append(rec)
+    rows.sort(key=lambda r: r["raw_path"])
     cols = [f for f in FIELDS if f != "transcribed_files"] + ["raw_path", "n_transcribed_files"]
     return pd.DataFrame(rows, columns=cols)

@@ -59,17 +59,20 @@ def input_hashes(root: Path) -> dict:
     >>> input_hashes(Path("/nonexistent"))
     {}
     """
+    from .. import config
     from ..store import raw_fingerprint
 
-    raw = root / "raw"
-    if not raw.is_dir():
-        return {}
     out = {}
-    for folder in sorted(p for p in raw.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-        out[folder.name] = {
-            "fingerprint": raw_fingerprint(root, folder.name),
-            "files": {p.relative_to(raw).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
+    for source in config.raw_sources(root):
+        # The root's files and (an installed package's data folder) the bundled ones, as <source>/<edition>/...
+        files = {}
+        for folder in config.raw_source_dirs(root, source):
+            taken = {rel.split("/")[1] for rel in files}  # an edition the root holds hides the bundled one
+            files.update({rel: p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+                          and (rel := f"{source}/{p.relative_to(folder).as_posix()}").split("/")[1] not in taken})
+        out[source] = {
+            "fingerprint": raw_fingerprint(root, source),
+            "files": {rel: hashlib.sha256(p.read_bytes()).hexdigest() for rel, p in sorted(files.items())},
         }
     return out
 

@@ -194,6 +194,7 @@ def list_notebooks(*, notebook_dir_path: str | os.PathLike | None = None) -> "pd
     """The report notebooks and their parameters, one row per parameter (or per notebook without any).
 
     Columns: ``notebook, is_per_country, parameter, type_name, default, help``.
+    A folder without notebooks raises :class:`~natoanalysis.errors.DataNotFoundError`.
 
     Examples
     --------
@@ -206,8 +207,14 @@ def list_notebooks(*, notebook_dir_path: str | os.PathLike | None = None) -> "pd
     """
     import pandas as pd
 
+    folder = notebook_dir(notebook_dir_path)
+    found = discover(folder)
+    if not found:
+        from ..errors import DataNotFoundError
+        raise DataNotFoundError(f"no report notebooks (NN_name.ipynb) in {folder}; point --notebook-dir or "
+                                "NATOANALYSIS_NOTEBOOK_DIR at a folder of them (default: the bundled notebooks)")
     rows = []
-    for path in discover(notebook_dir(notebook_dir_path)):
+    for path in found:
         nb = inspect(path)
         params = list(nb.parameters.values()) or [None]
         for p in params:

@@ -15,12 +15,12 @@ import pandas as pd
 
 from .. import config, validate
 from ..errors import echo
-from . import execute, home, interrupts, manifest as manifest_mod, rundir
+from . import execute, home, interrupts, kernel as kernel_mod, manifest as manifest_mod, rundir
 from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError
 from .params import DomainContext, edition_source, plain_parameters
 from .plan import is_full_suite, plan
 
-DEFAULT_KERNEL = "natoanalysis"
+DEFAULT_KERNEL = kernel_mod.DEFAULT_KERNEL
 
 
 @dataclass(frozen=True)
@@ -305,20 +305,6 @@ def _progress_lines(names: list[str], *, quiet: bool) -> _FinishedLines | None:
     return _FinishedLines(names, stream=stream)
 
 
-def _check_kernel(name: str) -> str | None:
-    """The kernel's interpreter (the first word of its command line), or ``None``; refuses an unknown kernel."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    manager = KernelSpecManager()
-    try:
-        argv = manager.get_kernel_spec(name).argv
-    except NoSuchKernel:
-        known = sorted(manager.find_kernel_specs())
-        raise ReportParameterError([
-            f"no Jupyter kernel named {echo(name)}; accepted: {', '.join(known) or 'none installed'} "
-            "(the project's kernel is installed by `make venv`)"]) from None
-
-
 def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | None = None,
         countries: str | list[str] | None = None, jobs: int | None = None,
         out_dir: str | os.PathLike | None = None, show_code: bool = False, quiet: bool = False,
@@ -419,7 +405,10 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
     folder = config.notebook_dir(notebook_dir_path)
     ctx = DomainContext(data_dir=data_dir)
     job_list = plan(notebooks=notebooks, parameters=parameters, countries=countries, folder=folder, ctx=ctx)
-    kernel_python = _check_kernel(kernel_name)
+    kernel = kernel_mod.select(kernel_name)
+    kernel_name, kernel_python = kernel.name, kernel.python
+    if kernel.note:  # said even with quiet (which only hides the progress bar)
+        print(f"natoanalysis report: note: {kernel.note}", file=sys.stderr)
 
     root = config.data_root(data_dir)
     resolved = _resolved_editions(job_list, ctx=ctx)
@@ -452,7 +441,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
                              for src in sorted({s for s, _ in resolved})},
                 "inputs": {"data_dir": str(root), "sources": manifest_mod.input_hashes(root)},
             }
-            env = {"NATOANALYSIS_DATA_DIR": str(root)}
+            env = {"NATOANALYSIS_DATA_DIR": str(root), **kernel.env}
             payloads = [_payload(j, staging=stage.path, folder=folder, kernel_name=kernel_name,
                                  show_code=show_code, timeout_s=timeout, env=env) for j in job_list]
             lines = _progress_lines([j.name for j in job_list], quiet=quiet)

@@ -34,17 +34,17 @@ def _edition_files(root: Path, source: str) -> list[tuple[str, Path]]:
     """``(edition, file)`` for every file of every edition folder of a source (backups and staging left out)."""
     out = []
     for ed in raw_editions(root, source):
-        folder = config.raw_dir(root, source, ed)
+        folder = config.find_raw(root, source, ed)
         out += [(ed, p) for p in sorted(folder.rglob("*")) if p.is_file()]
     return out
 
 
 def raw_fingerprint(root: Path, source: str) -> str:
     """sha256 over the names and bytes of every raw file of a source's editions."""
-    folder = config.raw_dir(root, source)
     digest = hashlib.sha256()
-    for _, p in _edition_files(root, source):
-        digest.update(p.relative_to(folder).as_posix().encode())
+    for ed, p in _edition_files(root, source):
+        # Named from the source folder (edition/...), whichever folder (the root's or the bundled) holds it.
+        digest.update(f"{ed}/{p.relative_to(config.find_raw(root, source, ed)).as_posix()}".encode())
         digest.update(b"\0")
         digest.update(p.read_bytes())
         digest.update(b"\0")
@@ -56,8 +56,9 @@ def code_fingerprint() -> str:
     """sha256 over the package's Python sources and reference files (what turns raw into processed)."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
+    # The bundled transcriptions of an installed package are raw data (in raw_fingerprint), not code.
     files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".csv", ".json")
-                   and "__pycache__" not in p.parts)
+                   and "__pycache__" not in p.parts and config.BUNDLED_DIR not in p.relative_to(package).parts)
     for p in files:
         digest.update(p.relative_to(package).as_posix().encode())
         digest.update(p.read_bytes())
@@ -70,16 +71,17 @@ def cache_key(root: Path, source: str) -> str:
 
 
 def raw_editions(root: Path, source: str) -> list[str]:
-    """Editions with a transcription under ``raw/<source>``, oldest first.
+    """Editions with a transcription under ``raw/<source>`` (the root's and the bundled), oldest first.
 
     A swap an ingest left unfinished (killed between its renames) is finished
-    or undone first (:func:`natoanalysis.atomic.recover`).
+    or undone first (:func:`natoanalysis.atomic.recover`), in the root's folder
+    only: the bundled one is never written to.
     """
-    folder = config.raw_dir(root, source)
-    atomic.recover(folder)
+    folders = config.raw_source_dirs(root, source)
+    atomic.recover(folders[0])
     # Hidden folders are staging, swap or backup folders of an ingest, never editions.
-    return sorted(p.parent.name for p in folder.glob("*/provenance.json")
-                  if not p.parent.name.startswith(".") and editions_mod.PATTERN.match(p.parent.name))
+    return sorted({p.parent.name for folder in folders for p in folder.glob("*/provenance.json")
+                   if not p.parent.name.startswith(".") and editions_mod.PATTERN.match(p.parent.name)})
 
 
 def verify_raw(root: Path, source: str, edition: str) -> None:
@@ -88,7 +90,7 @@ def verify_raw(root: Path, source: str, edition: str) -> None:
     Raw data is never edited by hand: a file that differs from its record,
     one that is missing, or one that is not in it is an error naming the file.
     """
-    folder = config.raw_dir(root, source, edition)
+    folder = config.find_raw(root, source, edition)
     try:
         recorded = provenance.read(folder).get("transcribed_files")
     except (OSError, ValueError) as exc:
@@ -147,7 +149,7 @@ def _build(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
     editions = raw_editions(root, source)
     if not editions:
         raise DataNotFoundError(
-            f"no raw {source} data under {config.raw_dir(root, source)}; run "
+            f"no raw {source} data under {' or '.join(map(str, config.raw_source_dirs(root, source)))}; run "
             f"'natoanalysis ingest {source} PATH.xlsx' first")
     for ed in editions:
         verify_raw(root, source, ed)
@@ -155,7 +157,7 @@ def _build(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
     frames, meta = [], {"source": source, "fingerprint": fingerprint, "raw_fingerprint": raw_fingerprint(root, source),
                         "editions": {}}
     for ed in editions:
-        wb = transcript.read(config.raw_dir(root, source, ed))
+        wb = transcript.read(config.find_raw(root, source, ed))
         tidy = handler.tidy(wb, edition=ed, run_checks=True)
         found = tidy.attrs.get("findings")
         meta["editions"][ed] = {"quirks": tidy.attrs.get("quirks", []), "notes": tidy.attrs.get("notes", {}),

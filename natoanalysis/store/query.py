@@ -12,6 +12,7 @@ import os
 import pandas as pd
 
 from .. import config, edition as editions_mod
+from ..errors import DataNotFoundError
 from ..extract import provenance
 from ..transform import sources as source_records
 from .cache import _cached
@@ -86,7 +87,12 @@ def sources(*, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     >>> int(src.loc["nato", "size_bytes"]), bool(src.loc["nato", "is_publisher_file"])
     (206548, True)
     """
-    return provenance.read_all(config.data_root(data_dir))
+    root = config.data_root(data_dir)
+    df = provenance.read_all(root)
+    if df.empty:
+        raise DataNotFoundError(f"no raw transcriptions under {root / 'raw'}; run 'natoanalysis ingest SOURCE "
+                                "PATH.xlsx' first, or point data_dir= at a folder holding raw/<source>/<edition>/")
+    return df
 
 
 def processed_meta(*, source: str = "nato", data_dir: str | os.PathLike | None = None) -> dict:
