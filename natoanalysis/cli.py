@@ -132,7 +132,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     skip_iri_format_checkers()  # this process is ours: papermill's import need not compile IRI grammars
     if args.list:
         table = list_notebooks(notebook_dir_path=args.notebook_dir).fillna("")
-        print("\n".join(_notebook_listing(table)) if len(table) else "no report notebooks found")
+        print("\n".join(_notebook_listing(table)))  # an empty folder is refused by list_notebooks
         return 0
     params: dict[str, str] = {}
     for name, value in args.parameter:
