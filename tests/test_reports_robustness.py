@@ -270,7 +270,7 @@ def test_data_changed_during_the_run_marks_it_inconsistent(tmp_path, tmp_data, c
     status = cli.main(["--data-dir", str(tmp_data), "report", "--quiet", "--jobs", "1", "--out", str(out),
                        "--notebook-dir", str(folder)])
     err = capsys.readouterr().err
-    assert status == 1
+    assert status == 1, err
     assert f"raw/{changed}" in err and "changed while the run read them" in err
     [run_dir] = [p for p in out.iterdir() if p.is_dir() and not p.is_symlink() and p.name != previous]
     assert os.readlink(out / "latest") == previous
@@ -279,6 +279,9 @@ def test_data_changed_during_the_run_marks_it_inconsistent(tmp_path, tmp_data, c
     assert m["inputs"]["changed"] == [f"raw/{changed}"]
     assert (run_dir / rundir.INCONSISTENT).is_file() and f"raw/{changed}" in (run_dir / rundir.INCONSISTENT).read_text()
     assert not rundir.is_complete_run(run_dir)
+    # The home page is still written, and says why it has no key figures.
+    home = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert "The key figures could not be computed" in home and "does not match the sha256" in home
 
 
 def test_a_notebook_edited_during_the_run_marks_it_inconsistent(tmp_path):

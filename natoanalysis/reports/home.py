@@ -17,6 +17,7 @@ from html import escape
 from pathlib import Path
 
 from .. import allies
+from ..errors import NatoAnalysisError
 from . import pages, runlog
 from .runlog import link
 
@@ -146,7 +147,8 @@ def _data_sections(data) -> str:
     try:
         df = data()
         return _edition_section(df) + _key_figures_section(df)
-    except (ValueError, KeyError, OSError) as exc:
+    # The data may have been changed or broken during the run (an inconsistent run): say so, never abort.
+    except (NatoAnalysisError, ValueError, KeyError, OSError) as exc:
         return f'<p class="banner">The key figures could not be computed: {escape(str(exc))}</p>\n'
 
 
