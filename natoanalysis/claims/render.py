@@ -61,9 +61,9 @@ def reproduced_table(across: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> t = pd.DataFrame({"id": ["x"], "reproduced_by": ["2024-06"], "verdicts": ["2024-06: supported"]})
+    >>> t = pd.DataFrame({"id": ["x"], "reproduced_by": ["2025-08"], "verdicts": ["2025-08: supported"]})
     >>> reproduced_table(t).values.tolist()
-    [['x', '2024-06', '2024-06: Supported']]
+    [['x', '2025-08', '2025-08: Supported']]
     """
     def words(cell: str) -> str:
         return "; ".join(f"{ed}: {LABELS.get(v, v)}" for ed, v in (p.split(": ", 1) for p in cell.split("; ") if p))
