@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import allies
+from ..errors import UnknownCountryError
 from ..views import text
 from ..views.tables import header
 from .verdicts import VERDICTS
@@ -18,6 +19,14 @@ LABELS = {
 }
 
 
+def _is_country(value: object) -> bool:
+    try:
+        allies.lookup(value)
+    except UnknownCountryError:
+        return False
+    return isinstance(value, str)
+
+
 def value_text(value: object) -> str:
     """A claimed or computed value as a reader reads it: allies by name, years with their figures.
 
@@ -27,14 +36,13 @@ def value_text(value: object) -> str:
     ('the United Kingdom, Greece and the United States', '2014: 3.714; 2024: 3.379', '9.26')
     >>> value_text({"gap_pp": 1.45})
     'Gap (points of GDP): 1.45'
-    >>> value_text([]), value_text(None)
-    ('none', '–')
+    >>> value_text([]), value_text(None), value_text(["a", "b"])
+    ('none', '–', 'a and b')
     """
     if value is None:
         return text.DASH
     if isinstance(value, (list, tuple)):
-        known = all(isinstance(v, str) and allies.lookup(v) is not None for v in value)
-        return text.allies(value) if known else text.listing(map(str, value))
+        return text.allies(value) if all(_is_country(v) for v in value) else text.listing(map(str, value))
     if isinstance(value, dict):
         # Keys are years or registered column names ("gap_pp"): shown as their reader's label.
         return "; ".join(f"{header(k)}: {value_text(v)}" for k, v in value.items()) or text.DASH

@@ -96,7 +96,7 @@ def key_figures(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     df = validate.table(data, None)
     y = validate.year_or_last(year, df)
     year_label = labels.year_label(df, y)
-    is_estimate = bool(year_label != str(y))
+    is_estimate = bool(df.loc[df["year"] == y, "is_estimate"].any())
     rows = []
 
     def add(key: str, label: str, value: float, shown: str, basis: str) -> None:
