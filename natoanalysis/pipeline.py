@@ -250,7 +250,6 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
                         identified_by=identity.how, findings=tidy.attrs.get("findings"), backup=backup)
 
 
-@validate.renamed(edition="year")
 def fetch(*, source: str = "nato", year: int | str | None = None, page_url: str | None = None,
           data_dir: str | os.PathLike | None = None, timeout: float = fetch_stage.DEFAULT_TIMEOUT_S,
           accessed: dt.date | str | None = None) -> fetch_stage.FetchResult:

@@ -45,7 +45,6 @@ def _printed(v: float, fmt: str, threshold: float | None) -> str:
     return shown
 
 
-@validate.renamed(threshold="threshold_pct")
 def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlabel: str,
                 provenance: pd.DataFrame | None = None, threshold_pct: float | None = None,
                 threshold_label: str = "",

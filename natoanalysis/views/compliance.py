@@ -25,7 +25,6 @@ def guideline_labels() -> dict[str, str]:
     return dict(zip(g["flag_column"], g["label"]))
 
 
-@validate.renamed(basis="figure")
 def compliance_history(*, data: pd.DataFrame, figure: str = "published") -> pd.DataFrame:
     """:func:`natoanalysis.compliance_table` for every year of the edition, with the allies' names.
 
@@ -51,7 +50,6 @@ def compliance_history(*, data: pd.DataFrame, figure: str = "published") -> pd.D
     return attach(t, rows=rows(df, indicator=[i for i in used if i in set(df["indicator"])]))
 
 
-@validate.renamed(basis="figure")
 def meeting_counts(*, data: pd.DataFrame, figure: str = "published") -> pd.DataFrame:
     """Number of allies meeting each guideline per year, and how many were assessed.
 
