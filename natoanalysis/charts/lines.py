@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 
-from ..views.provenance import rows_of
+from ..views.provenance import Provenance, provenance_of
 from .bars import _check_columns
 from .layout import estimate_span, label_reference_line, set_year_axis, shade_estimates
 from .style import PALETTE, SERIES_COLORS, footnote
 
 
 def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: str,
-               provenance: pd.DataFrame | None = None,
+               provenance: pd.DataFrame | Provenance | None = None,
                x: str = "year", xlabel: str = "Year", panel: str | None = None,
                reference_lines: dict[str, float] | None = None, note: str = "", sharey: bool = False,
                colors: dict[str, str] | None = None, markers: bool = True) -> plt.Figure:
@@ -31,9 +31,9 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
     title, ylabel : str
         Title and y-axis label (with the unit); with panels, each subplot is
         titled by its panel value and ``title`` is the figure title.
-    provenance : pandas.DataFrame, optional
+    provenance : pandas.DataFrame or Provenance, optional
         Tidy rows the values come from (footnote, estimate shading); default:
-        the rows the view that made ``table`` attached (``attrs["provenance"]``).
+        the provenance the view that made ``table`` attached (``attrs["provenance"]``).
     x, xlabel : str
         Column and label of the x axis (default: ``year``, "Year").
     panel : str, optional
@@ -60,7 +60,7 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
     >>> plt.close(fig)
     """
     _check_columns(table, [x, y, series] + ([panel] if panel else []))
-    provenance = rows_of(table, provenance)
+    provenance = provenance_of(table, provenance)
     panels = list(dict.fromkeys(table[panel])) if panel else [None]
     width = 9 if len(panels) == 1 else 6.2 * len(panels)
     fig, axes = plt.subplots(1, len(panels), figsize=(width, 5.2), sharey=sharey, squeeze=False)
