@@ -267,7 +267,7 @@ def fetch(*, source: str = "nato", year: int | str | None = None, page_url: str 
         The year in the publisher's file name (``2025`` for
         ``def-exp-2025-en.xlsx``), the last year of its tables; default: the
         newest linked. The edition it becomes (``"2025-08"``) is named from
-        the workbook's content. (``edition=`` until the next release.)
+        the workbook's content.
     page_url : str, optional
         Publisher page (default: ``$NATOANALYSIS_<SOURCE>_PAGE_URL`` or ``reference/publishers.csv``).
     data_dir : path-like, optional

@@ -85,7 +85,7 @@ def allies_meeting(*, threshold_pct: float | None = None, year: int, indicator: 
         A year of the edition.
     indicator : {"share_gdp_pct", "equipment_share_pct"}
     figure : {"published", "recomputed"}
-        Which figure is compared (any case; ``basis=`` until the next release).
+        Which figure is compared (any case).
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
 
@@ -155,7 +155,7 @@ def compliance_table(*, years: list[int] | None = None, figure: str = "published
     years : list of int, optional
         Default: every year of the edition.
     figure : {"published", "recomputed"}
-        Which share of GDP is compared (``basis=`` until the next release).
+        Which share of GDP is compared.
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
 
