@@ -201,8 +201,8 @@ def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float | None
 
 
 def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title: str, ylabel: str,
-                 provenance: pd.DataFrame | Provenance | None = None, xlabel: str = "", note: str = "", horizontal: bool = False,
-                 order: list | None = None, value_format: str | None = "{:.1f}") -> plt.Figure:
+                 provenance: pd.DataFrame | Provenance | None = None, xlabel: str = "", note: str = "",
+                 horizontal: bool = False, order: list | None = None, value_format: str | None = "{:.1f}") -> plt.Figure:
     """Bars for each ``x`` category, one bar per ``series`` side by side.
 
     Parameters
