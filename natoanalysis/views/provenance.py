@@ -129,8 +129,7 @@ def attach(table: pd.DataFrame, *, rows: pd.DataFrame | Provenance) -> pd.DataFr
     return table
 
 
-def provenance_of(table: pd.DataFrame, provenance: pd.DataFrame | Provenance | None = None, *,
-                  what: str = "the chart") -> Provenance:
+def provenance_of(table: pd.DataFrame, provenance: pd.DataFrame | Provenance | None = None) -> Provenance:
     """The provenance of ``table``: that of ``provenance`` when given, else what a view attached.
 
     Parameters
@@ -139,8 +138,6 @@ def provenance_of(table: pd.DataFrame, provenance: pd.DataFrame | Provenance | N
         A table from a view (or derived from one by filtering, ``assign`` ...).
     provenance : pandas.DataFrame or Provenance, optional
         Tidy rows (or their facts) given explicitly; wins over the attached ones.
-    what : str
-        Named in the error message.
 
     Returns
     -------
@@ -170,5 +167,5 @@ views.rows(...)>
     if isinstance(held, Provenance):
         return held
     raise MissingProvenanceError(
-        f"{what}'s table carries no provenance (the tidy rows it was computed from): pass a table returned by a "
+        "the chart's table carries no provenance (the tidy rows it was computed from): pass a table returned by a "
         "natoanalysis view, or provenance=<tidy rows, e.g. views.rows(...)>")
