@@ -8,8 +8,8 @@ than a pandas traceback. Nothing here reads data from disk: :func:`table`
 checks a table the caller passes.
 
 The argument vocabulary (the table "One argument vocabulary" in the README)
-lives here too: the price bases and their synonyms, the group names, the
-and the percentage guards.
+lives here too: the price bases and their synonyms, the group names and the
+percentage guards.
 
 Examples
 --------
