@@ -37,7 +37,7 @@ from .pipeline import fetch, ingest, read_workbook
 from .reference import aggregates, guidelines, indicators
 from .store import build, compare_sources, data_quality, editions, load, notes, revisions, sources
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 
 def _loading(metric):

@@ -46,7 +46,7 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
         checks every bundled edition and returns one row per claim saying
         which editions reproduce it (``reproduced_by``: supported, or
         supported under a stated definition) and each edition's verdict
-        (``verdicts``); the full per-edition table is in ``attrs["by_edition"]``.
+        (``verdicts``); one edition's full rows are ``check_claims(edition=<it>)``.
     data : pandas.DataFrame, optional
         A tidy NATO table to check against instead of the bundled one (one edition).
     sipri : pandas.DataFrame, optional
@@ -123,6 +123,4 @@ def _all_editions(*, data, sipri, claims, data_dir) -> pd.DataFrame:
         rows.append({"id": cid, "reproduced_by": ", ".join(reproduced) or "none",
                      "verdicts": "; ".join(f"{e}: {v}" for e, v in zip(g["edition"], g["verdict"])),
                      "claimed": first["claimed"], "statement": first["statement"], "reported": first["reported"]})
-    out = pd.DataFrame(rows, columns=ALL_COLUMNS)
-    out.attrs["by_edition"] = long
-    return out
+    return pd.DataFrame(rows, columns=ALL_COLUMNS)

@@ -46,7 +46,6 @@ def _assess(values: pd.Series, codes: list[str], threshold: float, reasons: dict
                          "is_meeting": meets, "missing_reason": why}, index=pd.Index(codes, name="country"))
 
 
-@validate.renamed(threshold="threshold_pct", basis="figure")
 def allies_meeting(*, threshold_pct: float | None = None, year: int, indicator: str = "share_gdp_pct",
                    figure: str = "published", data: pd.DataFrame | None = None,
                    edition: str | None = None) -> pd.DataFrame:
@@ -86,7 +85,7 @@ def allies_meeting(*, threshold_pct: float | None = None, year: int, indicator: 
         A year of the edition.
     indicator : {"share_gdp_pct", "equipment_share_pct"}
     figure : {"published", "recomputed"}
-        Which figure is compared (any case; ``basis=`` until the next release).
+        Which figure is compared (any case).
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
 
@@ -134,7 +133,6 @@ def allies_meeting(*, threshold_pct: float | None = None, year: int, indicator: 
     return out
 
 
-@validate.renamed(basis="figure")
 def compliance_table(*, years: list[int] | None = None, figure: str = "published",
                      data: pd.DataFrame | None = None, edition: str | None = None) -> pd.DataFrame:
     """For every ally and year, whether it meets the 2%, 20% equipment and 3.5% core guidelines.
@@ -157,7 +155,7 @@ def compliance_table(*, years: list[int] | None = None, figure: str = "published
     years : list of int, optional
         Default: every year of the edition.
     figure : {"published", "recomputed"}
-        Which share of GDP is compared (``basis=`` until the next release).
+        Which share of GDP is compared.
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
 

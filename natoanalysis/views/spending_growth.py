@@ -10,7 +10,7 @@ from .. import validate
 from ..metrics.groups import group_growth, growth_definitions
 from ..metrics.growth import growth
 from . import labels, text
-from .provenance import attach, carry
+from .provenance import attach
 from .selection import rows
 
 GROUP_LABELS = {"europe_canada": "European allies and Canada", "nato": "NATO total"}
@@ -115,7 +115,9 @@ def membership_effect_long(effect: pd.DataFrame) -> pd.DataFrame:
     parts = [pd.DataFrame({"year": effect.index.astype(int), "membership": label,
                            "growth_pct": effect[f"{rule}_growth_pct"].to_numpy()})
              for rule, label in MEMBERSHIP_LABELS.items()]
-    return carry(effect, pd.concat(parts, ignore_index=True).sort_values("year", kind="stable").reset_index(drop=True))
+    out = pd.concat(parts, ignore_index=True).sort_values("year", kind="stable").reset_index(drop=True)
+    out.attrs.update(effect.attrs)  # the provenance of the effect (plain values)
+    return out
 
 
 def biggest_risers(*, data: pd.DataFrame, n: int = 10) -> pd.DataFrame:
@@ -171,8 +173,9 @@ def growth_by_ally_long(table: pd.DataFrame) -> pd.DataFrame:
     parts = [pd.DataFrame({"country_name": table["country_name"].to_numpy(), "measure": label,
                            "growth_pct": table[col].to_numpy(), "_pos": range(len(table))})
              for col, label in names.items()]
-    out = pd.concat(parts, ignore_index=True).sort_values("_pos", kind="stable")
-    return carry(table, out.drop(columns="_pos").reset_index(drop=True))
+    out = pd.concat(parts, ignore_index=True).sort_values("_pos", kind="stable").drop(columns="_pos")
+    out.attrs.update(table.attrs)  # the provenance and base year of the table (plain values)
+    return out.reset_index(drop=True)
 
 
 def group_growth_table(*, data: pd.DataFrame) -> pd.DataFrame:
