@@ -105,9 +105,3 @@ def test_printed_versus_recomputed_agrees_with_allies_meeting_year_by_year(df, t
     if threshold == 2.0:  # the three shares Table 3 prints as exactly 2.0
         assert expected == [("LTU", 2019), ("FRA", 2020), ("SVK", 2024)]
 
-
-def test_allies_meeting_defaults_to_the_latest_year_like_the_other_metrics():
-    default = na.allies_meeting()
-    assert default.attrs["year"] == 2024
-    assert default["status"].equals(na.allies_meeting(year=2024)["status"])
-    assert int((default["status"] == "meets").sum()) == 23
