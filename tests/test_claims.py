@@ -127,9 +127,57 @@ def test_registry_is_validated():
         check_claims(claims=bad)
     bad = copy.deepcopy(claims[:1])
     bad[0]["method"] = "vibes"
-    with pytest.raises(ValueError, match=r"method 'vibes'; accepted: allies_at_threshold"):
+    with pytest.raises(ValueError, match=r"^claim #0 \('allies-2pct-2014'\): method must be one of "
+                                         r"\['allies_at_threshold', .*\], got 'vibes'; a claim is described by "
+                                         r"natoanalysis/reference/claims.schema.json$"):
         check_claims(claims=bad)
     assert all(c["reported"]["outlet"] and c["statement"] for c in claims)
+
+
+def _own_claim(**changes):
+    """A claim of one's own, as the README shows it, with some fields changed."""
+    claim = {"id": "my-count", "statement": "23 allies met 2% in 2024.",
+             "reported": {"outlet": "my notes", "date": "2025-01"},
+             "publication": {"kind": "NATO tables, June 2024", "date": "2024-06-17", "source": "my reading"},
+             "quantity": {"unit": "allies at or above 2% of GDP", "value": 23}, "method": "allies_at_threshold",
+             "args": {"year": 2024, "threshold": 2.0, "expect": "count_meeting"}, "tolerance": 0, "notes": ""}
+    claim.update(changes)
+    return claim
+
+
+def test_a_claim_of_ones_own_is_checked():
+    row = check_claims(claims=[_own_claim()]).iloc[0]
+    assert (row["id"], row["verdict"], row["computed"]) == ("my-count", "supported", "23")
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"args": {"year": 2024, "threshold": 2.0}}, r"args must contain \['expect'\] properties"),
+    ({"args": {"year": 2024, "threshold": 2.0, "expect": "most"}}, r"args.expect must be one of .*, got 'most'"),
+    ({"tolerance": "small"}, r"tolerance must be number, got 'small'"),
+    ({"quantity": {"unit": "allies"}}, r"quantity must contain \['value'\] properties"),
+    ({"id": "My Claim"}, r"id must match pattern"),
+    ({"colour": "blue"}, r"must not contain \{'colour'\} properties"),
+])
+def test_a_malformed_claim_is_refused_in_one_line_naming_the_field(changes, message):
+    with pytest.raises(ValueError, match=message) as err:
+        check_claims(claims=[_own_claim(**changes)])
+    assert "\n" not in str(err.value) and str(err.value).startswith("claim #0 (")
+
+
+def test_claims_that_are_not_a_list_of_dicts_are_refused():
+    with pytest.raises(ValueError, match=r"^claims must be a list of claims \(dicts\); got 'x'"):
+        check_claims(claims="x")
+    with pytest.raises(ValueError, match=r"^claim #0 \('not a dict'\): must be object, got 3"):
+        check_claims(claims=[3])
+
+
+def test_the_schema_knows_every_method_and_no_other():
+    from natoanalysis import reference
+    from natoanalysis.claims.evaluators import EVALUATORS
+
+    schema = reference.read_json("claims.schema.json")
+    assert schema["properties"]["method"]["enum"] == sorted(EVALUATORS)
+    assert {rule["if"]["properties"]["method"]["const"] for rule in schema["allOf"]} == set(EVALUATORS)
 
 
 def test_cli_formats(capsys):
