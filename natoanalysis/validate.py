@@ -185,13 +185,16 @@ def group(value, *, name: str = "group") -> str | list[str]:
     """A named group (``"nato"``, ``"europe_canada"``) or a list of allies' ISO3 codes.
 
     The names are accepted in any case, as NATO's codes of its aggregates
-    (``NATO_TOTAL``, ``NATO_EUROPE_CANADA``) and as NATO prints them ("NATO
-    Europe and Canada"); allies as :func:`countries` takes them.
+    (``NATO_TOTAL``, ``NATO_EUROPE_CANADA``), as NATO prints them ("NATO
+    Europe and Canada") and as the reports label them ("European allies and
+    Canada", ``reference/aggregates.csv``); allies as :func:`countries` takes them.
 
     Examples
     --------
     >>> group("NATO_EUROPE_CANADA"), group("Nato"), group("NATO Europe and Canada"), group("pol,deu")
     ('europe_canada', 'nato', 'europe_canada', ['POL', 'DEU'])
+    >>> group("European allies and Canada")
+    'europe_canada'
     """
     if isinstance(value, str):
         key = "_".join(value.strip().lower().replace("-", " ").split())
