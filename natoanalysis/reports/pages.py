@@ -2,7 +2,8 @@
 
 Every page (a report, the home page, the run log) is one self-contained file:
 the style sheet is inlined and nothing is loaded from elsewhere, so a page
-renders with the network off. Report pages come from the package's own
+renders with the network off. The home page and the run log come from the
+Jinja2 templates in ``templates/site`` (autoescaped); report pages from the package's own
 nbconvert template (``templates/natoanalysis``), which leaves out require.js,
 MathJax, mermaid and the widget loader that nbconvert's templates fetch from a
 CDN: no page uses them.
@@ -34,20 +35,24 @@ def css() -> str:
     return (TEMPLATES / TEMPLATE / "page.css").read_text(encoding="utf-8")
 
 
-def document(*, title: str, body: str, nav: list[tuple[str, str]]) -> str:
-    """A whole page: ``title`` (plain text), ``body`` (HTML) and the site links ``nav`` as ``(href, text)``.
+@functools.cache
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / "site"), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render(template: str, **context) -> str:
+    """A page of the run from ``templates/site/<template>``; every value in ``context`` is escaped.
 
     Examples
     --------
-    >>> page = document(title="Run log", body="<h1>Run log</h1>", nav=[("index.html", "Home")])
-    >>> "<title>Run log</title>" in page and '<a href="index.html">Home</a>' in page and "<script" not in page
+    >>> page = render("base.html.j2", title="<Run> log", nav=[("index.html", "Home")])
+    >>> "<title>&lt;Run&gt; log</title>" in page and '<a href="index.html">Home</a>' in page and "<script" not in page
     True
     """
-    links = "".join(f'<a href="{html.escape(href)}">{html.escape(text)}</a>' for href, text in nav)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">"
-            f"<title>{html.escape(title)}</title><style>\n{css()}</style></head>\n<body>\n"
-            f"<nav class=\"site\" aria-label=\"Site\">{links}</nav>\n<main>\n{body}\n</main>\n</body></html>\n")
+    return _environment().get_template(template).render(css=css(), **context)
 
 
 def _plain(markdown: str) -> str:
