@@ -328,13 +328,16 @@ def test_parameter_strings_take_the_declared_type():
     from natoanalysis.reports.params import coerce
     assert coerce("POL,DEU", type_name="list[str]") == ["POL", "DEU"]
     assert coerce("[2014, 2024]", type_name="list[int]") == [2014, 2024]
-    assert coerce("yes", type_name="bool") is True
+    assert coerce("True", type_name="bool") is True and coerce("2024", type_name="str") == "2024"
+    assert coerce("None", type_name="Optional[int]") is None and coerce("2030", type_name="Optional[int]") == 2030
     with pytest.raises(ValueError, match="whole number"):
         coerce("2024.5", type_name="int")
     with pytest.raises(ValueError, match="finite"):
-        coerce("nan", type_name="float")
-    with pytest.raises(ValueError, match="true or false"):
+        coerce("1e999", type_name="float")
+    with pytest.raises(ValueError, match="True or False"):
         coerce("maybe", type_name="bool")
+    with pytest.raises(ValueError, match="whole number"):
+        coerce("True", type_name="int")
 
 
 def test_all_countries_are_the_allies_of_the_registry_file():

@@ -91,21 +91,27 @@ def _inferred_type(type_name: str, default_text: str) -> str:
 def inspect(path: Path) -> Notebook:
     """A notebook's parameters, as papermill reads them from its cell tagged ``parameters``.
 
+    Papermill's Python translator reads the cell (report kernels run Python),
+    so a notebook without kernel metadata is read too.
+
     Examples
     --------
     >>> fixtures = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "notebooks"
     >>> inspect(fixtures / "00_fast.ipynb").describe_parameters()
     '00_fast: edition (str, default "latest"), year (int, default 2024), target_pct (float, default 2.0)'
     """
-    import papermill
+    import nbformat
+    from papermill.translators import PythonTranslator
 
     try:
-        found = papermill.inspect_notebook(str(path))
-    except Exception as exc:  # papermill's errors for a file that is not a notebook it can read
+        nb = nbformat.read(str(path), as_version=4)
+    except (OSError, ValueError, AttributeError) as exc:
         raise ValueError(f"{Path(path).name} cannot be read as a notebook: {exc}") from None
-    return Notebook(path=Path(path), parameters={name: Parameter(
-        name=name, type_name=_inferred_type(p["inferred_type_name"], p["default"]), default_text=p["default"],
-        help=p["help"]) for name, p in found.items()})
+    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    found = PythonTranslator.inspect(cell) if cell is not None else []
+    return Notebook(path=Path(path), parameters={p.name: Parameter(
+        name=p.name, type_name=_inferred_type(p.inferred_type_name, p.default), default_text=p.default,
+        help=p.help) for p in found})
 
 
 def discover(folder: Path) -> list[Path]:

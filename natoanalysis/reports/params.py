@@ -19,68 +19,17 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .. import config, validate
 from ..errors import ArgumentError, echo
 from ..validate import edition_source  # noqa: F401  (run.py and manifest.py name editions by it)
 
-_OPTIONAL = re.compile(r"^(?:Optional\[(?P<inner>.+)\]|(?P<inner2>.+)\|None|None\|(?P<inner3>.+))$")
-_LIST = re.compile(r"^(?:list|List|tuple|Tuple|Sequence)(?:\[(?P<item>[^,\]]+)(?:,\.\.\.)?\])?$")
 PLAIN_TYPES = "int, float, str, bool, None and lists of them"
-_TRUE = {"true", "yes", "1", "on"}
-_FALSE = {"false", "no", "0", "off"}
-
-
-def _to_bool(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise ValueError("expects true or false (also yes/no, 1/0)")
-
-
-def _to_int(value: object) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int.__int__(value)  # the value itself, never a subclass's idea of it
-    if isinstance(value, str):
-        try:
-            return int(str.__str__(value).strip())
-        except ValueError:
-            pass
-    raise ValueError("expects a whole number (int)")
-
-
-def _to_float(value: object) -> float:
-    if isinstance(value, int) and not isinstance(value, bool):
-        out = float(int.__int__(value))
-    elif isinstance(value, float):
-        out = float.__float__(value)
-    elif isinstance(value, str):
-        try:
-            out = float(value.strip())
-        except ValueError:
-            raise ValueError("expects a number (float), e.g. 2 or 2.5") from None
-    else:
-        raise ValueError("expects a number (float), e.g. 2 or 2.5")
-    if not math.isfinite(out):
-        raise ValueError("expects a finite number")
-    return out
-
-
-def _to_str(value: object) -> str:
-    if isinstance(value, str):
-        return str.__str__(value)
-    raise ValueError("expects text (str)")
-
-
-def _to_literal(value: object) -> object:
-    if not isinstance(value, str):
-        return value
-    try:
-        return ast.literal_eval(value)
-    except (ValueError, SyntaxError):
-        return value
+_OPTIONAL = re.compile(r"Optional\[(.+)\]|(.+)\|None|None\|(.+)")
+_LIST = re.compile(r"(?:list|List|tuple|Tuple|Sequence)\[([^,\]]+)(?:,\.\.\.)?\]")
+#: The scalar annotations a value is converted to: (types accepted, what the message says is expected).
+_SCALARS = {"int": ((int,), "a whole number (int)"), "float": ((int, float), "a number (float), e.g. 2 or 2.5"),
+            "bool": ((bool,), "True or False"), "str": ((str,), "text (str)")}
 
 
 def _type_name(value: object) -> str:
@@ -167,20 +116,25 @@ def plain_parameters(parameters: object) -> dict[str, object]:
     return out
 
 
-_SCALARS: dict[str, Callable[[object], object]] = {
-    "str": _to_str, "int": _to_int, "float": _to_float, "bool": _to_bool, "None": _to_literal,
-}
+def _literal(text: str) -> object:
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError):
+        return text
 
 
 def coerce(value: object, *, type_name: str) -> object:
     """Convert a parameter value (a ``-p`` string or a Python value) to the declared type.
 
-    Lists are given comma-separated (``POL,DEU``) or as a Python list literal.
-    Raises ``ValueError`` saying what the type expects.
+    A string is read as a Python literal (``2024``, ``2.5``, ``True``, ``[2014, 2024]``)
+    unless the type is ``str``; a list may also be given comma-separated (``POL,DEU``).
+    Annotations other than ``int``, ``float``, ``bool``, ``str``, lists and
+    ``Optional`` take what the literal gives. Raises ``ValueError`` saying what
+    the type expects.
 
     Examples
     --------
-    >>> coerce("2.5", type_name="float"), coerce("2024", type_name="int"), coerce("no", type_name="bool")
+    >>> coerce("2.5", type_name="float"), coerce("2024", type_name="int"), coerce("False", type_name="bool")
     (2.5, 2024, False)
     >>> coerce("POL, DEU", type_name="list[str]")
     ['POL', 'DEU']
@@ -192,32 +146,28 @@ def coerce(value: object, *, type_name: str) -> object:
     ValueError: expects a number (float), e.g. 2 or 2.5
     """
     type_name = type_name.replace(" ", "")
-    m = _OPTIONAL.match(type_name)
-    if m:
+    optional = _OPTIONAL.fullmatch(type_name)
+    if optional:
         if value is None or (isinstance(value, str) and value.strip() in {"", "None"}):
             return None
-        return coerce(value, type_name=m["inner"] or m["inner2"] or m["inner3"])
-    m = _LIST.match(type_name)
-    if m:
+        return coerce(value, type_name=next(g for g in optional.groups() if g))
+    if isinstance(value, str) and type_name != "str":
+        value = _literal(value)
+    items = _LIST.fullmatch(type_name)
+    if items:
         if isinstance(value, str):
-            text = value.strip()
-            literal = _to_literal(text) if text.startswith(("[", "(")) else None
-            items = list(literal) if isinstance(literal, (list, tuple)) else \
-                [s.strip() for s in text.split(",") if s.strip()]
-        elif isinstance(value, (list, tuple)):
-            items = list(value)
-        else:
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, (list, tuple)):
             raise ValueError(f"expects a list ({type_name}), comma-separated")
-        item_type = m["item"] or "None"
-        return [coerce(v, type_name=item_type) for v in items]
-    convert = _SCALARS.get(type_name)
-    if convert is None:  # dict and other literal types: accept what Python syntax gives
-        value = _to_literal(value)
-        expected = {"dict": dict, "Dict": dict}.get(type_name.split("[")[0])
-        if expected is not None and not isinstance(value, expected):
-            raise ValueError(f"expects a {type_name} literal")
+        return [coerce(v, type_name=items[1]) for v in value]
+    if type_name not in _SCALARS:
         return value
-    return convert(value)
+    accepted, expects = _SCALARS[type_name]
+    if not isinstance(value, accepted) or (isinstance(value, bool) and type_name != "bool"):
+        raise ValueError(f"expects {expects}")
+    if type_name == "float" and not math.isfinite(value):
+        raise ValueError("expects a finite number")
+    return float(value) if type_name == "float" else value
 
 
 @dataclass
