@@ -160,8 +160,10 @@ def coerce(value: object, *, type_name: str) -> object:
         if not isinstance(value, (list, tuple)):
             raise ValueError(f"expects a list ({type_name}), comma-separated")
         return [coerce(v, type_name=items[1]) for v in value]
-    if type_name not in _SCALARS:
-        return value
+    return _scalar(value, type_name=type_name) if type_name in _SCALARS else value
+
+
+def _scalar(value: object, *, type_name: str) -> object:
     accepted, expects = _SCALARS[type_name]
     if not isinstance(value, accepted) or (isinstance(value, bool) and type_name != "bool"):
         raise ValueError(f"expects {expects}")
