@@ -160,3 +160,11 @@ def test_papermill_run_writes_figures_beside_its_output(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["figures", "fra.ipynb"]
     assert "FRA_share_gdp_path.png" in {p.name for p in (tmp_path / "out" / "figures").iterdir()}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_parameter_is_a_name_the_library_checks(path):
+    """A name outside the vocabulary would pass unchecked: every parameter must be refused a value of no type."""
+    for name in inspect(path).parameters:
+        with pytest.raises(ValueError, match=name):
+            validate.parameters({name: object()}, load=na.load)
