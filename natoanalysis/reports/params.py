@@ -219,6 +219,30 @@ PAPERMILL_NAMES = {"PAPERMILL_INPUT_PATH", "PAPERMILL_OUTPUT_PATH"}
 _VALUES = (str, int, float, bool, list, dict, type(None))  # what papermill's Python translator writes
 
 
+def _assigned_after_parameters(namespace: dict) -> list[str]:
+    """The names the cells run since the ``parameters`` cell assigned: papermill's injected cell.
+
+    IPython's ``In`` holds every cell run, this one last; the ``parameters``
+    cell is the latest with annotated assignments. Read so, a notebook run
+    again in Jupyter does not take its own later variables for parameters.
+    Without IPython, every plain value of the namespace counts.
+    """
+    history = namespace.get("In")
+    if not isinstance(history, list):
+        return [n for n, v in namespace.items() if isinstance(v, _VALUES) and not n.startswith("_")]
+    names = []
+    for source in reversed(history[:-1]):
+        try:
+            body = ast.parse(source).body
+        except SyntaxError:
+            continue
+        if any(isinstance(node, ast.AnnAssign) for node in body):
+            break
+        names += [t.id for node in body if isinstance(node, ast.Assign) for t in node.targets
+                  if isinstance(t, ast.Name)]
+    return names
+
+
 def start_notebook(namespace: dict) -> None:
     """Check a notebook's parameters in its kernel, and put its figures and tables beside its output.
 
@@ -241,12 +265,15 @@ def start_notebook(namespace: dict) -> None:
     natoanalysis.errors.ArgumentError: unknown parameter countr; this notebook takes: country
     >>> del space["countr"]; start_notebook(space); space["country"]
     'POL'
+    >>> ipython = {**space, "In": ["", "country: str = 'POL'", "# Parameters\\ncountr = 'FRA'\\n", "start_notebook()"]}
+    >>> start_notebook(ipython)
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.ArgumentError: unknown parameter countr; this notebook takes: country
     """
     declared = list(namespace.get("__annotations__", {}))
-    shell = namespace["get_ipython"]() if callable(namespace.get("get_ipython")) else None
-    hidden = set(getattr(shell, "user_ns_hidden", ())) | PAPERMILL_NAMES  # IPython's own In, Out, ...
-    unknown = [n for n, v in namespace.items() if isinstance(v, _VALUES) and not n.startswith("_")
-               and n not in hidden and n not in declared]
+    unknown = [n for n in dict.fromkeys(_assigned_after_parameters(namespace))
+               if n not in declared and n not in PAPERMILL_NAMES]
     if unknown:
         raise ArgumentError(f"unknown parameter {', '.join(unknown)}; this notebook takes: {', '.join(declared)}")
     namespace.update(validate.parameters({n: namespace[n] for n in declared}, load=DomainContext().load))
@@ -281,14 +308,16 @@ def papermill_output(injected: object = None) -> Path | None:
     except psutil.Error:
         return None
     starts = [i + 1 for i, arg in enumerate(argv)
-              if Path(arg).stem == "papermill" or argv[max(i - 1, 0):i + 1] == ["-m", "papermill"]]
+              if (Path(arg).stem == "papermill" and Path(arg).suffix in ("", ".exe"))
+              or argv[max(i - 1, 0):i + 1] == ["-m", "papermill"]]
     if not starts:
         return None
+    import click
     from papermill.cli import papermill as command
 
     try:
         output = command.make_context("papermill", argv[starts[0]:], resilient_parsing=True).params.get("output_path")
-    except Exception:  # click's errors for a command line it cannot parse: then nothing is known
+    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
         return None
     if not isinstance(output, str) or output in ("", "-") or "://" in output:
         return None
