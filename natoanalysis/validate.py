@@ -441,8 +441,10 @@ def edition_source(name: str) -> str | None:
     >>> edition_source("edition"), edition_source("sipri_edition"), edition_source("my_edition")
     ('nato', 'sipri', None)
     """
-    source = "nato" if name in ("edition", "editions") else name.removesuffix("_edition")
-    return source if source in set(editions_mod.known()["source"]) else None
+    if name in ("edition", "editions"):
+        return "nato"
+    source = name.removesuffix("_edition")
+    return source if source != name and source in set(editions_mod.known()["source"]) else None
 
 
 def _editions(out: dict, load: Callable[..., pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -15,6 +15,7 @@ include ``country`` is the per-country notebook and is run once per selected all
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -100,15 +101,15 @@ def inspect(path: Path) -> Notebook:
     >>> inspect(fixtures / "00_fast.ipynb").describe_parameters()
     '00_fast: edition (str, default "latest"), year (int, default 2024), target_pct (float, default 2.0)'
     """
-    import nbformat
     from papermill.translators import PythonTranslator
 
     try:
-        nb = nbformat.read(str(path), as_version=4)
-    except (OSError, ValueError, AttributeError) as exc:
-        raise ValueError(f"{Path(path).name} cannot be read as a notebook: {exc}") from None
-    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
-    found = PythonTranslator.inspect(cell) if cell is not None else []
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        cell = next((c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(f"{Path(path).name} cannot be read as a notebook: {exc!r}") from None
+    source = "" if cell is None else cell.get("source", "")
+    found = PythonTranslator.inspect({"source": "".join(source) if isinstance(source, list) else str(source)})
     return Notebook(path=Path(path), parameters={p.name: Parameter(
         name=p.name, type_name=_inferred_type(p.inferred_type_name, p.default), default_text=p.default,
         help=p.help) for p in found})
