@@ -418,8 +418,6 @@ def by(value, *, start: int, name: str = "by") -> int:
 
     Examples
     --------
-    >>> by(2035, start=2024)
-    2035
     >>> by(100000000, start=2024)
     Traceback (most recent call last):
     ...
@@ -434,13 +432,7 @@ def by(value, *, start: int, name: str = "by") -> int:
 
 
 def edition_source(name: str) -> str | None:
-    """The source whose edition a parameter names: ``edition(s)`` NATO's, ``<source>_edition`` that source's.
-
-    Examples
-    --------
-    >>> edition_source("edition"), edition_source("sipri_edition"), edition_source("my_edition")
-    ('nato', 'sipri', None)
-    """
+    """The source whose edition a parameter names: ``edition(s)`` NATO's, ``<source>_edition`` that source's."""
     if name in ("edition", "editions"):
         return "nato"
     source = name.removesuffix("_edition")
@@ -480,37 +472,29 @@ def _check(name: str, value, out: dict, table: pd.DataFrame):
         return percent(value, name=name)
     if name == "seed":
         return whole_number(value, name=name, minimum=0)
-    if name == "top_n" or name.startswith("n_"):
-        if positive_int(value, name=name) > MAX_COUNT:
-            raise ArgumentError(f"{name} {value} is too large; accepted: a whole number from 1 to {MAX_COUNT:,}")
+    if (name == "top_n" or name.startswith("n_")) and positive_int(value, name=name) > MAX_COUNT:
+        raise ArgumentError(f"{name} {value} is too large; accepted: a whole number from 1 to {MAX_COUNT:,}")
     return value
 
 
 def parameters(values: Mapping[str, object], *, load: Callable[..., pd.DataFrame]) -> dict[str, object]:
-    """A report notebook's parameter values, checked by the argument vocabulary and normalised.
+    """A report notebook's parameters checked as the functions that take them check them, and normalised.
 
-    The runner (``natoanalysis report -p``, ``reports.run(parameters=)``) and
-    the notebook itself call this one check. Each name of the vocabulary is
-    checked as the functions that take it check it: ``country`` (an ally),
-    ``countries``, ``allies`` and ``comparators`` (any country of the registry),
-    ``edition`` and ``<source>_edition`` (one bundled edition or ``"latest"``,
-    never ``"all"``), ``editions`` (a list of them, or None), ``year`` and
-    ``*_year`` (a year of the edition, or None), ``by`` (:func:`by`, after
-    ``year``), ``gdp_growth_pct`` (:func:`growth_rate`, or None), other
-    ``*_pct`` (:func:`percent`), ``seed`` (a whole number >= 0), ``top_n`` and
-    ``n_*`` (1 to :data:`MAX_COUNT`). Other names pass unchanged. ``load`` is
-    :func:`natoanalysis.load`: this module reads nothing itself.
-
-    Raises
-    ------
-    natoanalysis.errors.ArgumentError
-        (a ValueError) for the first value refused, in one line.
+    The one check of the runner (``report -p``, ``reports.run(parameters=)``)
+    and of the notebook itself. Editions (``edition``, ``<source>_edition``,
+    ``editions``) must be bundled, never ``"all"``; ``year`` and ``*_year`` in
+    the edition, ``by`` after the year (:func:`by`); ``*_pct`` by
+    :func:`percent` (``gdp_growth_pct`` :func:`growth_rate`); ``seed`` >= 0;
+    ``top_n`` and ``n_*`` 1 to :data:`MAX_COUNT`; ``country``, ``countries``,
+    ``allies`` and ``comparators`` as the registry knows them. Other names pass
+    unchanged. ``load`` is :func:`natoanalysis.load` (this module reads no
+    file); the first value refused raises :class:`ArgumentError`, in one line.
 
     Examples
     --------
     >>> import natoanalysis as na
-    >>> parameters({"country": "pol", "by": 2035, "core_target_pct": 3.5, "seed": 0}, load=na.load)
-    {'country': 'POL', 'by': 2035, 'core_target_pct': 3.5, 'seed': 0}
+    >>> parameters({"country": "pol", "by": 2035, "seed": 0}, load=na.load)
+    {'country': 'POL', 'by': 2035, 'seed': 0}
     >>> parameters({"core_target_pct": 0.035}, load=na.load)
     Traceback (most recent call last):
     ...
@@ -518,14 +502,12 @@ def parameters(values: Mapping[str, object], *, load: Callable[..., pd.DataFrame
     """
     out = dict(values)
     tables = _editions(out, load)
-    table = tables.get("nato")
-    table = table if table is not None else next(iter(tables.values()), None)
-    table = table if table is not None else load(source="nato", edition="latest")
+    table = tables.get("nato", next(iter(tables.values()), None))
+    table = load(source="nato", edition="latest") if table is None else table
     for name in ("year", *(n for n in out if n != "year")):  # ``by`` comes after the year it follows
         if name in out:
             out[name] = _check(name, out[name], out, table)
     return out
-
 
 
 def members_in(codes: list[str], year_: int, *, name: str = "country") -> list[str]:
