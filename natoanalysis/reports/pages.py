@@ -151,28 +151,24 @@ def with_contents(page: str) -> str:
     ...         'href="#A">¶</a></h2><h3 id="B">B &amp; C</h3><h2 id="D">D</h2></main>')
     >>> print(with_contents(page))  # doctest: +NORMALIZE_WHITESPACE
     <main><h1 id="T">T</h1><nav class="contents" aria-label="Contents"><span class="contents-title">Contents</span><ol>
-    <li><a href="#A">A</a><ol><li><a href="#B">B &amp; C</a></li></ol></li><li><a href="#D">D</a></li></ol></nav>
+    <li><a href="#A">A</a><ol><li><a href="#B">B &amp; C</a></li></ol></li>
+    <li><a href="#D">D</a></li>
+    </ol></nav>
     <h2 id="A">A<a class="anchor-link" href="#A">¶</a></h2><h3 id="B">B &amp; C</h3><h2 id="D">D</h2></main>
     """
     headings = list(_RENDERED_HEADING.finditer(page))
-    items, open_sub = [], False
+    sections: list[dict] = []
     for m in headings:
-        level, anchor = m.group(1), m.group(2)
-        if level == "1":
+        if m.group(1) == "1":
             continue
-        text = html.escape(" ".join(html.unescape(re.sub(r"<a class=\"anchor-link\".*?</a>|<[^>]+>", "",
-                                                         m.group(3), flags=re.S)).split()))
-        link = f'<li><a href="#{anchor}">{text}</a>'
-        if level == "3" and items:
-            items.append(("" if open_sub else "<ol>") + link + "</li>")
-            open_sub = True
+        text = " ".join(html.unescape(re.sub(r"<a class=\"anchor-link\".*?</a>|<[^>]+>", "", m.group(3),
+                                             flags=re.S)).split())
+        item = {"anchor": html.unescape(m.group(2)), "text": text, "subs": []}
+        if m.group(1) == "3" and sections:
+            sections[-1]["subs"].append(item)
         else:
-            items.append(("</ol></li>" if open_sub else "</li>" if items else "") + link)
-            open_sub = False
-    if items:
-        items.append("</ol></li>" if open_sub else "</li>")
-    nav = (f'<nav class="contents" aria-label="Contents"><span class="contents-title">Contents</span><ol>\n'
-           f'{"".join(items)}</ol></nav>\n') if items else ""
+            sections.append(item)
+    nav = render("contents.html.j2", sections=sections) if sections else ""
     page = page.replace(_CONTENTS_MARKER, "", 1)
     first_h1 = next((m for m in headings if m.group(1) == "1"), None)
     if first_h1 is None:
