@@ -2,11 +2,11 @@
 
 A report notebook is a file ``NN_name.ipynb`` (two digits, an underscore, a
 name) in the notebook folder; anything else there (scratch notebooks,
-checkpoints) is ignored. Its parameters are what papermill reads from the cell
-tagged ``parameters`` (:func:`papermill.inspect_notebook`, which
-``papermill --help-notebook`` prints): each assignment is a parameter, its
-annotation the type (``Optional[int]``, as papermill reads it, not ``int |
-None``), the comment at the end of its line the help.
+checkpoints) is ignored. Its parameters are what papermill's Python translator
+reads from the cell tagged ``parameters``, as ``papermill --help-notebook``
+prints them: each assignment is a parameter, its annotation the type
+(``Optional[int]``, which papermill reads, not ``int | None``), the comment at
+the end of its line the help.
 
 The one rule that is not read from the folder: a notebook whose parameters
 include ``country`` is the per-country notebook and is run once per selected ally.
