@@ -442,10 +442,12 @@ def edition_source(name: str) -> str | None:
 def _editions(out: dict, load: Callable[..., pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Check the edition parameters; ``{source: table of the edition chosen}``."""
     tables = {}
-    for name, value in out.items():
+    for name, value in list(out.items()):
         source = edition_source(name)
         if source is None or (name == "editions" and value is None):
             continue
+        if name == "editions" and isinstance(value, str):  # "2024-06,2025-06", as papermill's -p gives it
+            value = out[name] = [v.strip() for v in value.split(",") if v.strip()]
         available = load(source=source, edition="all")["edition"].unique()
         for one in value if name == "editions" and isinstance(value, list) else [value]:
             if not isinstance(one, str):

@@ -112,6 +112,7 @@ def test_the_library_check_normalises_and_refuses():
                                 "n_scenarios": 2000, "sipri_edition": "latest"}, load=na.load) == {
         "country": "POL", "allies": ["USA", "GBR"], "year": None, "by": 2035, "seed": 0, "n_scenarios": 2000,
         "sipri_edition": "latest"}
+    assert validate.parameters({"editions": "2024-06"}, load=na.load) == {"editions": ["2024-06"]}  # papermill's -p
     refusals = {"year": (1999, "year 1999 is outside edition"), "by": (2020, "by 2020 is outside"),
                 "n_scenarios": (10 ** 8, "n_scenarios 100000000 is too large"),
                 "edition": ("all", "edition 'all' mixes editions"), "gdp_growth_pct": (0.015, "looks like a fraction"),
