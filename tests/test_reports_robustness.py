@@ -449,7 +449,7 @@ def test_a_fractional_timeout_runs_the_notebook(tmp_path):
     (["00", "--jobs", "0"], "--jobs must be a whole number >= 1, got 0"),
     (["00", "--jobs", "two"], "argument --jobs: expects a whole number, got 'two'"),
     (["00", "-p", "year", "2024", "-p", "year", "2023"], "parameter 'year' given twice"),
-    (["00", "-p", "year", "1999"], "00_fast: parameter year=1999: 1999 is not covered"),
+    (["00", "-p", "year", "1999"], "00_fast: year 1999 is outside edition 2024-06"),
     (["00", "-p", "year", "9" * 5000], "00_fast: parameter year='9999999999"),
     (["00", "-p", "y" * 5000, "1"], "unknown parameter 'yyyyyyyy"),
     (["00", "-p", "target_pct", "x" * 5000], "00_fast: parameter target_pct='xxxxxx"),
