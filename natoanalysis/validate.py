@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from . import allies, edition as editions_mod, reference
 from .errors import ArgumentError, UnknownCountryError, echo
-
-from collections.abc import Callable, Mapping
 
 REQUIRED_COLUMNS = ("edition", "country", "year", "indicator", "price_basis", "value")
 
