@@ -77,6 +77,37 @@ def record(*, source: str, edition: str) -> dict[str, str] | None:
     return None if hit.empty else hit.iloc[0].to_dict()
 
 
+def newer(*, source: str, edition: str, available: Sequence[str] = ()) -> list[dict[str, str]]:
+    """Known editions published after ``edition`` that are not among ``available`` (the loaded ones), oldest first.
+
+    Examples
+    --------
+    >>> [r["edition"] for r in newer(source="nato", edition="2024-06", available=["2024-06"])]
+    ['2025-08', '2026-07']
+    >>> newer(source="nato", edition="2024-06", available=["2024-06", "2025-08", "2026-07"])
+    []
+    """
+    later = known(source=source)
+    later = later[(later["edition"] > edition) & ~later["edition"].isin(list(available))]
+    return later.sort_values("edition").to_dict("records")
+
+
+def newer_text(*, source: str, edition: str, available: Sequence[str] = ()) -> str:
+    """One sentence naming the newer editions and how to get them, or ``""`` when there is none.
+
+    Examples
+    --------
+    >>> newer_text(source="nato", edition="2024-06", available=["2024-06"])
+    'Newer NATO editions are published: 2025-08 (2025-08-28), 2026-07 (2026-07); `natoanalysis fetch nato` gets the newest.'
+    """
+    later = newer(source=source, edition=edition, available=available)
+    if not later:
+        return ""
+    listed = ", ".join(f"{r['edition']} ({r['publication_date']})" for r in later)
+    return (f"Newer {source.upper()} edition{'s are' if len(later) > 1 else ' is'} published: {listed}; "
+            f"`natoanalysis fetch {source}` gets the newest.")
+
+
 @dataclasses.dataclass(frozen=True)
 class Identity:
     """Which edition a workbook is, and how that was decided.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import allies
+from .. import allies, store
+from .. import edition as editions_mod
 from .. import validate
 from ..metrics.guidelines import allies_meeting
 from . import labels, text
@@ -135,14 +136,24 @@ def total_over_time(*, data: pd.DataFrame) -> pd.DataFrame:
     return attach(out.sort_values(["basis_label", "year"]).reset_index(drop=True), rows=sel)
 
 
-def edition_summary(*, data: pd.DataFrame) -> str:
+def edition_summary(*, data: pd.DataFrame, available: list[str] | None = None) -> str:
     """One paragraph (Markdown) on what an edition holds: publication, definition, years, estimates, prices.
+
+    It ends by naming the newer editions the package knows of (``reference/editions.csv``) that are
+    not loaded, and how to get them.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy rows of one edition.
+    available : list of str, optional
+        The editions loaded (default: those :func:`natoanalysis.editions` lists).
 
     Examples
     --------
     >>> import natoanalysis as na
     >>> print(edition_summary(data=na.load()))  # doctest: +ELLIPSIS
-    **Edition 2024-06** of *NATO, Defence Expenditure of NATO Countries (2014-2024)*: defence expenditure (NATO definition), ...
+    **Edition 2024-06** of *NATO, Defence Expenditure of NATO Countries (2014-2024)*: defence expenditure (NATO definition), ... Newer NATO editions are published: 2025-08 (2025-08-28), 2026-07 (2026-07); `natoanalysis fetch nato` gets the newest.
     """
     df = validate.table(data, None)
     first, last = validate.edition_years(df)
@@ -154,10 +165,14 @@ def edition_summary(*, data: pd.DataFrame) -> str:
         by_reason = missing.groupby("missing_reason").size()
         gaps = (" The edition prints no figure in " + text.listing(
             f"{n:,} cell{'s' if n != 1 else ''} ({_REASONS.get(r, r)})" for r, n in by_reason.items()) + ".")
+    source = str(df["source"].iloc[0])
+    if available is None:
+        available = store.editions(source=source)["edition"].tolist()
+    newer = editions_mod.newer_text(source=source, edition=labels.edition(df), available=available)
     return (f"**Edition {labels.edition(df)}** of *{labels.publication(df)}*: {labels.definition(df)}, "
             f"{df['value'].notna().sum():,} published values for {n_allies} allies and NATO's aggregates, "
             f"{first}-{last}. {labels.years_text(est)} {'is an estimate' if len(est) == 1 else 'are estimates'}; "
-            f"constant prices are {labels.prices(df)} and exchange rates.{gaps}")
+            f"constant prices are {labels.prices(df)} and exchange rates.{gaps}" + (f" {newer}" if newer else ""))
 
 
 #: How a reader is told why a figure is missing.
