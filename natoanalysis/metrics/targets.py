@@ -109,7 +109,7 @@ def trend_growth(*, countries: str | list[str] | None = None, data: pd.DataFrame
     (Table 5) from the first to the last year of the edition (2014-2024 in
     the June 2024 edition, whose last two years are NATO estimates; the 2020
     fall is inside the window). Prices and exchange rates are both fixed at
-    2015, so this is real growth in national currency. Where a series has a
+    the edition's base year (2015 there), so this is real growth in national currency. Where a series has a
     documented break (:func:`natoanalysis.reference.series_breaks`: Luxembourg's GDP becomes GNI in
     2023) the rate is the geometric mean of the other years' changes, which
     for an unbroken series is the same CAGR.
@@ -139,7 +139,8 @@ def gap_to_target(*, country: str | None = None, countries: str | list[str] | No
     negative: above it) and ``gap_usd_million = gap_pp / 100 x GDP`` where
     GDP is the ally's GDP of ``year`` in US dollars at ``price_basis``:
     ``"current"`` gives the extra spending in that year's dollars and
-    exchange rates, ``"constant"`` in 2015 dollars. The share is NATO's
+    exchange rates, ``"constant"`` in dollars of the edition's base year
+    (2015 in the June 2024 edition, 2021 in the 2025 and 2026 ones). The share is NATO's
     published share of real GDP; the dollar gap is an order of magnitude
     (at current prices the nominal share differs slightly from the real one).
 

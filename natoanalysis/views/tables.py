@@ -127,7 +127,8 @@ def show(table: pd.DataFrame, *, name: str, caption: str = "", decimals: int | N
     table : pandas.DataFrame
         What a view returned. A named index (or MultiIndex) becomes columns;
         an unnamed range index is dropped. A ``missing_reason`` column is
-        turned into the note under the table.
+        turned into the note under the table, and so are the series breaks
+        its rows reach (from the provenance a view attached).
     name : str
         File stem of the CSV (letters, digits, ``_`` and ``-``; others become ``_``).
     caption : str
@@ -187,7 +188,8 @@ def show(table: pd.DataFrame, *, name: str, caption: str = "", decimals: int | N
         shown[header(col)] = [_cell(v, places) for v in values.tolist()]
         numeric.append(bool(is_num))
     shown = pd.DataFrame(shown, columns=list(shown))
-    all_notes = list(notes)
+    held = table.attrs.get("provenance")
+    all_notes = list(notes) + [b for b in getattr(held, "breaks", ()) if b not in notes]  # series breaks it reaches
     if (shown == DASH).any().any():
         all_notes.append(f"{DASH} {missing or 'no figure'}" + (f" ({', '.join(reasons)})" if reasons else ""))
     return Table(frame, shown, csv_path=csv_path, href=href, caption=caption, notes=all_notes, numeric=numeric)
