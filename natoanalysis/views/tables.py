@@ -118,6 +118,11 @@ class Table:
         return f"Table({self.csv_path.name}, {len(self.frame)} rows)"
 
 
+def _break_notes(table: pd.DataFrame, notes) -> list[str]:
+    """The series breaks the table's rows reach (from the provenance a view attached), unless already noted."""
+    return [b for b in getattr(table.attrs.get("provenance"), "breaks", ()) if b not in notes]
+
+
 def show(table: pd.DataFrame, *, name: str, caption: str = "", decimals: int | None = None,
          notes: list[str] | tuple[str, ...] = (), missing: str | None = None) -> Table:
     """A table for reading, and its CSV written beside the report.
@@ -188,8 +193,7 @@ def show(table: pd.DataFrame, *, name: str, caption: str = "", decimals: int | N
         shown[header(col)] = [_cell(v, places) for v in values.tolist()]
         numeric.append(bool(is_num))
     shown = pd.DataFrame(shown, columns=list(shown))
-    held = table.attrs.get("provenance")
-    all_notes = list(notes) + [b for b in getattr(held, "breaks", ()) if b not in notes]  # series breaks it reaches
+    all_notes = list(notes) + _break_notes(table, notes)
     if (shown == DASH).any().any():
         all_notes.append(f"{DASH} {missing or 'no figure'}" + (f" ({', '.join(reasons)})" if reasons else ""))
     return Table(frame, shown, csv_path=csv_path, href=href, caption=caption, notes=all_notes, numeric=numeric)
