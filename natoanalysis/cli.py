@@ -126,8 +126,8 @@ def _notebook_listing(table, *, width: int = LIST_WIDTH) -> list[str]:
 def _cmd_report(args: argparse.Namespace) -> int:
     from . import validate
     from .reports import JobsCappedWarning, list_notebooks, run
+    from .reports.errors import ReportTerminated
     from .reports.execute import skip_iri_format_checkers
-    from .reports.interrupts import terminate_raises
     from .reports.run import positive_seconds, whole_jobs
     skip_iri_format_checkers()  # this process is ours: papermill's import need not compile IRI grammars
     if args.list:
@@ -150,7 +150,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             print(f"natoanalysis report: note: {message}", file=sys.stderr)
         else:
             shown(message, category, filename, lineno, file, line)
-    with terminate_raises(), warnings.catch_warnings():
+    with signals.terminate_raises(error=ReportTerminated), warnings.catch_warnings():
         warnings.simplefilter("always", JobsCappedWarning)
         shown, warnings.showwarning = warnings.showwarning, note
         result = run(notebooks=args.notebooks or None, parameters=params, countries=args.countries,
@@ -331,8 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--countries", help="'all' (default) or ISO3 codes, e.g. POL,DEU: allies for the "
                                        "per-country notebook (the one with a 'country' parameter)")
     p.add_argument("--jobs", type=_whole_number,
-                   help="parallel worker processes (default and most: the CPUs this process may use, "
-                        "fewer if memory is short)")
+                   help="notebooks run at once, each in its own kernel (default and most: the CPUs this "
+                        "process may use)")
     p.add_argument("--out", help="reports folder (default: reports/ of the working directory, now "
                                  f"{config.reports_dir()})")
     p.add_argument("--show-code", action="store_true", help="show code cells in the HTML versions")
@@ -425,7 +425,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _interrupted(command: str, status: int) -> int:
-    # A report run has stopped its workers and removed its staging folder by the time this is printed.
+    # A report run has stopped its kernels and removed its staging folder by the time this is printed.
     detail = "; nothing was published" if command == "report" else ""
     print(f"natoanalysis {command}: interrupted{detail}", file=sys.stderr)
     return status
