@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -25,6 +26,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from jupyter_core.utils import run_sync
 
 from .. import config
 
@@ -90,8 +93,8 @@ class Kernels:
                # The page is html/<name>.html; its links to the CSV files are relative, so the run can move.
                config.TABLE_HREF_ENV: f"../tables/{task.name}"}
         try:
-            km.start_kernel(cwd=task.cwd, env=env, stderr=log,
-                            extra_arguments=["--HistoryManager.hist_file=:memory:"])  # no shared SQLite file
+            run_sync(km.start_kernel)(cwd=task.cwd, env=env, stderr=log,
+                                      extra_arguments=["--HistoryManager.hist_file=:memory:"])  # no shared SQLite file
             with self._lock:
                 if self.stopping:  # stopped while it started: stop() found no process to kill yet
                     raise Stopped
@@ -104,8 +107,8 @@ class Kernels:
         with self._lock:
             self._live.discard(km)
         with contextlib.suppress(Exception):
-            km.shutdown_kernel(now=True)
-            km.cleanup_resources()
+            run_sync(km.shutdown_kernel)(now=True)
+            run_sync(km.cleanup_resources)()
 
     def stop(self) -> None:
         """Start no more kernels and kill the running ones; their threads then end."""
@@ -114,7 +117,7 @@ class Kernels:
             live = list(self._live)
         for km in live:
             with contextlib.suppress(Exception):
-                km.signal_kernel(getattr(signal, "SIGKILL", signal.SIGTERM))
+                run_sync(km.signal_kernel)(getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 def _error_entry(exc: BaseException) -> dict:
@@ -225,6 +228,9 @@ def run_jobs(tasks: list[Task], *, workers: int, quiet: bool = False, on_finishe
     """
     from tqdm import tqdm
 
+    # What papermill and nbclient log (a kernel killed on Ctrl-C, a time-out) is in the manifest already;
+    # without a handler of its own Python's last resort would print it on stderr, over the progress.
+    logging.getLogger("papermill").addHandler(logging.NullHandler())
     kernels = Kernels()
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="notebook")
     show_bar = not quiet and sys.stderr is not None and sys.stderr.isatty()

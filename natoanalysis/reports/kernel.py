@@ -35,8 +35,8 @@ class KernelChoice:
     note: str | None = None
 
     def manager(self):
-        """A new (not started) kernel manager for this kernel."""
-        from jupyter_client import KernelManager
+        """A new (not started) kernel manager for this kernel: an asynchronous one, as nbclient expects."""
+        from jupyter_client import AsyncKernelManager as KernelManager
         from jupyter_client.kernelspec import KernelSpecManager
 
         specs = KernelSpecManager()

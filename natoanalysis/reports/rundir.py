@@ -328,7 +328,7 @@ def prune(root: Path, *, keep: int, protect: tuple[str, ...] = (), dry_run: bool
     with contextlib.nullcontext() if dry_run else _lock(root / ".latest.lock"):
         runs = sorted((p.name for p in root.iterdir() if is_run_folder(p)), reverse=True)
         spared = set(runs[:keep]) | set(protect) | {latest_target(root)}
-        for run_id in (r for r in runs if r not in spared):
+        for run_id in sorted(r for r in runs if r not in spared):  # oldest first
             removed[run_id] = disk_usage(root / run_id)
             if not dry_run:
                 try:
