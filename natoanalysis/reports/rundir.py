@@ -130,10 +130,11 @@ def remove_abandoned(root: Path) -> list[str]:
         except Timeout:
             continue  # held: the run is alive
         try:
-            if path.is_dir() and not path.is_symlink():
+            existed = path.is_dir() and not path.is_symlink()
+            if existed:
                 shutil.rmtree(path, ignore_errors=True)
-                removed.append(path.name)
             Path(lock.lock_file).unlink(missing_ok=True)
+            removed.append(path.name if existed else Path(lock.lock_file).name)
         finally:
             lock.release(force=True)
     return removed
