@@ -154,14 +154,32 @@ def _locate_error(nb, error: dict) -> None:
                                       for c in cells[:index])
 
 
-_EXPORTERS = threading.local()  # an exporter per thread: nbconvert's are not documented as thread-safe
+# nbconvert's exporters are not documented as thread-safe: one page is rendered at a time (0.04 s each).
+_EXPORT_LOCK = threading.Lock()
+_EXPORTERS: dict[bool, object] = {}
+
+
+def _render(nb, *, show_code: bool) -> str:
+    """The notebook's HTML page; the first one per process loads the templates (0.5 s)."""
+    from .pages import PageExporter
+
+    with _EXPORT_LOCK:
+        if show_code not in _EXPORTERS:
+            _EXPORTERS[show_code] = PageExporter(show_code=show_code)
+        return _EXPORTERS[show_code].from_notebook_node(nb)[0]
+
+
+def _warm(show_code: bool) -> None:
+    """Load the templates while the first kernels run, so that the first page does not wait for them."""
+    import nbformat
+
+    with contextlib.suppress(Exception):  # the real export reports any problem
+        _render(nbformat.v4.new_notebook(), show_code=show_code)
 
 
 def _export_html(task: Task, entry: dict) -> None:
     """Write the notebook's HTML version; a notebook that ran but cannot be shown fails."""
     import nbformat
-
-    from .pages import PageExporter
 
     if not task.path("ipynb").is_file():
         return
@@ -169,10 +187,7 @@ def _export_html(task: Task, entry: dict) -> None:
         nb = nbformat.read(task.path("ipynb"), as_version=4)
         if entry["error"]:
             _locate_error(nb, entry["error"])
-        exporters = _EXPORTERS.__dict__
-        if task.show_code not in exporters:
-            exporters[task.show_code] = PageExporter(show_code=task.show_code)
-        body, _ = exporters[task.show_code].from_notebook_node(nb)
+        body = _render(nb, show_code=task.show_code)
         task.path("html").parent.mkdir(parents=True, exist_ok=True)
         task.path("html").write_text(body, encoding="utf-8")
     except Exception as exc:
@@ -190,8 +205,6 @@ def _files(folder: Path) -> list[str]:
 
 def execute(task: Task, kernels: Kernels) -> dict:
     """Run one notebook and return its result (status, times, error, outputs); a notebook's error is not raised."""
-    import papermill as pm
-
     for kind in ("figures", "ipynb", "log"):
         (task.path(kind) if kind == "figures" else task.path(kind).parent).mkdir(parents=True, exist_ok=True)
     started, t0 = time.time(), time.perf_counter()
@@ -200,6 +213,8 @@ def execute(task: Task, kernels: Kernels) -> dict:
         km = None
         try:
             km = kernels.start(task, log)
+            import papermill as pm  # the first notebook imports it while its kernel boots
+
             pm.execute_notebook(task.input_path, str(task.path("ipynb")), parameters=task.overrides, km=km,
                                 kernel_name=km.kernel_name, progress_bar=False, log_output=False,
                                 request_save_on_cell_execute=True, execution_timeout=task.timeout)
@@ -232,6 +247,8 @@ def run_jobs(tasks: list[Task], *, workers: int, quiet: bool = False, on_finishe
     # without a handler of its own Python's last resort would print it on stderr, over the progress.
     logging.getLogger("papermill").addHandler(logging.NullHandler())
     kernels = Kernels()
+    if tasks:
+        threading.Thread(target=_warm, args=(tasks[0].show_code,), daemon=True).start()
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="notebook")
     show_bar = not quiet and sys.stderr is not None and sys.stderr.isatty()
     try:
