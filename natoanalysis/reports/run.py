@@ -95,21 +95,6 @@ def worker_limit(requested: int | None) -> tuple[int, str | None]:
     return cpus, f"--jobs {requested} capped at {cpus}: {cpus} CPU{'s' if cpus != 1 else ''} available to this process"
 
 
-def whole_jobs(value: object, *, name: str = "jobs") -> int | None:
-    """``value`` as a number of notebooks at once (``None`` stays ``None``); ``ValueError`` unless a whole number >= 1.
-
-    Examples
-    --------
-    >>> whole_jobs(2), whole_jobs(None)
-    (2, None)
-    >>> whole_jobs(0, name="--jobs")
-    Traceback (most recent call last):
-    ...
-    ValueError: --jobs must be a whole number >= 1, got 0
-    """
-    return None if value is None else validate.whole_number(value, name=name, minimum=1)
-
-
 def positive_seconds(value: object, *, name: str = "timeout_s") -> int | None:
     """A per-cell time limit as the whole seconds papermill takes, rounded up; ``None`` means no limit.
 
@@ -182,7 +167,7 @@ def _checked(*, parameters, notebooks, countries, kernel_name, jobs, keep, timeo
                 "countries": _plain_texts([countries], name="countries")[0] if isinstance(countries, str)
                 else _plain_texts(countries, name="countries"),
                 "kernel_name": _plain_texts([kernel_name], name="kernel_name")[0],
-                "jobs": whole_jobs(jobs, name="jobs"),
+                "jobs": None if jobs is None else validate.whole_number(jobs, name="jobs", minimum=1),
                 "keep": None if keep is None else validate.whole_number(keep, name="keep"),
                 "timeout": positive_seconds(timeout_s, name="timeout_s")}
     except ValueError as exc:
