@@ -29,7 +29,7 @@ from pathlib import Path
 
 from jupyter_core.utils import run_sync
 
-from .. import config
+from .. import config, signals
 
 # Reproducible figures even when a notebook saves without pinned metadata: matplotlib dates SVG
 # (and PDF) files from SOURCE_DATE_EPOCH, and the rc file fixes the salt of SVG element ids.
@@ -245,7 +245,9 @@ def run_jobs(tasks: list[Task], *, workers: int, quiet: bool = False, on_finishe
 
     # What papermill and nbclient log (a kernel killed on Ctrl-C, a time-out) is in the manifest already;
     # without a handler of its own Python's last resort would print it on stderr, over the progress.
-    logging.getLogger("papermill").addHandler(logging.NullHandler())
+    logger = logging.getLogger("papermill")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
     kernels = Kernels()
     if tasks:
         threading.Thread(target=_warm, args=(tasks[0].show_code,), daemon=True).start()
@@ -269,7 +271,11 @@ def run_jobs(tasks: list[Task], *, workers: int, quiet: bool = False, on_finishe
                     on_finished(tasks[i].name, results[i])
         return results
     except BaseException:
-        kernels.stop()
+        # Held off, so that a second Ctrl-C cannot leave a thread writing into a folder being removed; bounded:
+        # papermill sees a killed kernel within about a second, and no queued notebook starts.
+        with signals.held_off():
+            kernels.stop()
+            pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True)
