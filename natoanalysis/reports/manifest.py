@@ -149,7 +149,11 @@ def library_versions() -> dict[str, str | None]:
             return importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             return None
-    return {"python": platform.python_version(), **{n: installed(n) for n in KERNEL_LIBRARIES + RUNNER_LIBRARIES}}
+    from .. import __version__
+
+    versions = {n: installed(n) for n in KERNEL_LIBRARIES + RUNNER_LIBRARIES}
+    # The package as imported (a checkout on the path may differ from the installed metadata), as the kernels import it.
+    return {"python": platform.python_version(), **versions, "natoanalysis": __version__}
 
 
 def environment() -> dict:
