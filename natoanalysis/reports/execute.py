@@ -217,7 +217,10 @@ def execute(task: Task, kernels: Kernels) -> dict:
 
             pm.execute_notebook(task.input_path, str(task.path("ipynb")), parameters=task.overrides, km=km,
                                 kernel_name=km.kernel_name, progress_bar=False, log_output=False,
-                                request_save_on_cell_execute=True, execution_timeout=task.timeout)
+                                request_save_on_cell_execute=True, execution_timeout=task.timeout,
+                                # papermill's 60 s is too short for a kernel booting on a loaded machine; a
+                                # kernel that dies meanwhile is noticed at once (its manager polls it).
+                                start_timeout=300)
         except Exception as exc:  # a failing cell, a kernel that died or timed out, an unreadable notebook
             entry.update(status="failed", error=_error_entry(exc))
         finally:
