@@ -126,9 +126,9 @@ def _notebook_listing(table, *, width: int = LIST_WIDTH) -> list[str]:
 def _cmd_report(args: argparse.Namespace) -> int:
     from . import validate
     from .reports import JobsCappedWarning, list_notebooks, run
+    from .reports.errors import ReportTerminated
     from .reports.execute import skip_iri_format_checkers
-    from .reports.interrupts import terminate_raises
-    from .reports.run import positive_seconds, whole_jobs
+    from .reports.run import positive_seconds
     skip_iri_format_checkers()  # this process is ours: papermill's import need not compile IRI grammars
     if args.list:
         table = list_notebooks(notebook_dir_path=args.notebook_dir).fillna("")
@@ -140,7 +140,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             raise ValueError(f"parameter {echo(name)} given twice (-p NAME ...); give each parameter once")
         params[name] = value
     # Checked here too, so that the message names the options as typed.
-    whole_jobs(args.jobs, name="--jobs")
+    if args.jobs is not None:
+        validate.whole_number(args.jobs, name="--jobs", minimum=1)
     positive_seconds(args.timeout, name="--timeout")
     if args.keep is not None:
         validate.whole_number(args.keep, name="--keep")
@@ -150,7 +151,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             print(f"natoanalysis report: note: {message}", file=sys.stderr)
         else:
             shown(message, category, filename, lineno, file, line)
-    with terminate_raises(), warnings.catch_warnings():
+    with signals.terminate_raises(error=ReportTerminated), warnings.catch_warnings():
         warnings.simplefilter("always", JobsCappedWarning)
         shown, warnings.showwarning = warnings.showwarning, note
         result = run(notebooks=args.notebooks or None, parameters=params, countries=args.countries,
@@ -258,6 +259,50 @@ def _default_data_text() -> str:
     return f"the checkout's data folder {root}"
 
 
+def _add_report_parsers(sub) -> None:
+    """The ``report`` and ``clean`` commands."""
+    from . import config
+    p = sub.add_parser("report", help="execute the report notebooks into reports/<run-id>/ (reports/latest)",
+                       description="Execute report notebooks with papermill into OUT/<run-id>/: executed "
+                                   "notebooks, HTML, figures (PNG, SVG), index.html and manifest.json. Exit "
+                                   "status 1 if a notebook fails, 2 for a bad request.")
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                   help="notebooks by stem, number or name (default: all in the notebook folder)")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                   help="set a parameter in every selected notebook that declares it (repeatable)")
+    p.add_argument("--countries", help="'all' (default) or ISO3 codes, e.g. POL,DEU: allies for the "
+                                       "per-country notebook (the one with a 'country' parameter)")
+    p.add_argument("--jobs", type=_whole_number,
+                   help="notebooks run at once, each in its own kernel (default and most: the CPUs this "
+                        "process may use)")
+    p.add_argument("--out", help="reports folder (default: reports/ of the working directory, now "
+                                 f"{config.reports_dir()})")
+    p.add_argument("--show-code", action="store_true", help="show code cells in the HTML versions")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress: no bar on a terminal, no line per finished notebook elsewhere")
+    p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, run nothing")
+    p.add_argument("--notebook-dir", help=f"notebook folder (default: ${config.NOTEBOOK_DIR_ENV} or the bundled "
+                                          f"notebooks, {config.bundled_notebook_dir()})")
+    p.add_argument("--kernel", default="natoanalysis", help="Jupyter kernel (default: natoanalysis if registered, "
+                                                            f"else one for this interpreter, {sys.executable})")
+    p.add_argument("--timeout", type=_seconds,
+                   help="per-cell time limit in seconds, > 0, rounded up to whole seconds (default: none)")
+    p.add_argument("--keep", type=_whole_number, metavar="N",
+                   help="after a complete run, remove all but the N newest runs (never the one 'latest' points "
+                        "at, nor this one); see `natoanalysis clean`")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("clean", help="remove old report runs from reports/, keeping the newest and 'latest'",
+                       description="Remove old report runs: all but the N newest run folders and the one "
+                                   "'latest' points at, and the hidden folders of runs that died. Only "
+                                   "folders named by a run id that hold a manifest.json are removed.")
+    p.add_argument("--keep", type=_whole_number, default=1, metavar="N",
+                   help="how many of the newest runs to keep, besides the one 'latest' points at (default: 1)")
+    p.add_argument("--out", help="reports folder (default: the repository's reports/)")
+    p.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    p.set_defaults(func=_cmd_clean)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import config
     parser = _Parser(prog="natoanalysis", description=__doc__.splitlines()[0])
@@ -308,45 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="time limit in seconds of the whole fetch, page and downloads together (default: 60)")
     p.set_defaults(func=_cmd_fetch)
 
-    p = sub.add_parser("report", help="execute the report notebooks into reports/<run-id>/ (reports/latest)",
-                       description="Execute report notebooks with papermill into OUT/<run-id>/: executed "
-                                   "notebooks, HTML, figures (PNG, SVG), index.html and manifest.json. Exit "
-                                   "status 1 if a notebook fails, 2 for a bad request.")
-    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
-                   help="notebooks by stem, number or name (default: all in the notebook folder)")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                   help="set a parameter in every selected notebook that declares it (repeatable)")
-    p.add_argument("--countries", help="'all' (default) or ISO3 codes, e.g. POL,DEU: allies for the "
-                                       "per-country notebook (the one with a 'country' parameter)")
-    p.add_argument("--jobs", type=_whole_number,
-                   help="parallel worker processes (default and most: the CPUs this process may use, "
-                        "fewer if memory is short)")
-    p.add_argument("--out", help="reports folder (default: reports/ of the working directory, now "
-                                 f"{config.reports_dir()})")
-    p.add_argument("--show-code", action="store_true", help="show code cells in the HTML versions")
-    p.add_argument("--quiet", action="store_true",
-                   help="no progress: no bar on a terminal, no line per finished notebook elsewhere")
-    p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, run nothing")
-    p.add_argument("--notebook-dir", help=f"notebook folder (default: ${config.NOTEBOOK_DIR_ENV} or the bundled "
-                                          f"notebooks, {config.bundled_notebook_dir()})")
-    p.add_argument("--kernel", default="natoanalysis", help="Jupyter kernel (default: natoanalysis if registered, "
-                                                            f"else one for this interpreter, {sys.executable})")
-    p.add_argument("--timeout", type=_seconds,
-                   help="per-cell time limit in seconds, > 0, rounded up to whole seconds (default: none)")
-    p.add_argument("--keep", type=_whole_number, metavar="N",
-                   help="after a complete run, remove all but the N newest runs (never the one 'latest' points "
-                        "at, nor this one); see `natoanalysis clean`")
-    p.set_defaults(func=_cmd_report)
-
-    p = sub.add_parser("clean", help="remove old report runs from reports/, keeping the newest and 'latest'",
-                       description="Remove old report runs: all but the N newest run folders and the one "
-                                   "'latest' points at, and the hidden folders of runs that died. Only "
-                                   "folders named by a run id that hold a manifest.json are removed.")
-    p.add_argument("--keep", type=_whole_number, default=1, metavar="N",
-                   help="how many of the newest runs to keep, besides the one 'latest' points at (default: 1)")
-    p.add_argument("--out", help="reports folder (default: the repository's reports/)")
-    p.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
-    p.set_defaults(func=_cmd_clean)
+    _add_report_parsers(sub)
     parser.commands = sub.choices  # type: ignore[attr-defined]  # {name: parser}, for main's messages
     return parser
 
@@ -413,7 +420,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _interrupted(command: str, status: int) -> int:
-    # A report run has stopped its workers and removed its staging folder by the time this is printed.
+    # A report run has stopped its kernels and removed its staging folder by the time this is printed.
     detail = "; nothing was published" if command == "report" else ""
     print(f"natoanalysis {command}: interrupted{detail}", file=sys.stderr)
     return status

@@ -2,8 +2,10 @@
 
 Python's default for SIGTERM ends the process at once and skips every
 ``finally``: a download would leave its ``.part`` file, a report run its
-staging folder and workers. Inside :func:`terminate_raises` the signal raises
-instead. One home for both the command line's ``fetch`` and the report runner.
+staging folder and kernels. Inside :func:`terminate_raises` the signal raises
+instead; inside :func:`held_off` the stopping signals wait until a short
+clean-up has run to its end. One home for the command line's ``fetch`` and the
+report runner.
 """
 
 from __future__ import annotations
@@ -29,9 +31,8 @@ class Terminated(SystemExit):
         super().__init__(128 + signum)
 
 
-def in_main_thread() -> bool:
-    """Whether signal handlers can be set here (Python runs them in the main thread only)."""
-    return threading.current_thread() is threading.main_thread()
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()  # Python runs handlers there only
 
 
 @contextlib.contextmanager
@@ -51,7 +52,7 @@ def terminate_raises(*, error: Callable[[int], BaseException] = Terminated) -> I
     ...
     natoanalysis.signals.Terminated: 143
     """
-    if not in_main_thread():
+    if not _in_main_thread():
         yield
         return
 
@@ -65,6 +66,33 @@ def terminate_raises(*, error: Callable[[int], BaseException] = Terminated) -> I
         signal.signal(s, handler)
     try:
         yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+@contextlib.contextmanager
+def held_off() -> Iterator[list[int]]:
+    """Inside the block, SIGINT, SIGTERM and SIGHUP are noted (in the yielded list), not acted on.
+
+    For bounded stretches that must run to their end once begun: removing a
+    staging folder after an interrupt, renaming a finished run into place.
+
+    Examples
+    --------
+    >>> with held_off() as noted:
+    ...     signal.raise_signal(signal.SIGINT)
+    >>> noted
+    [<Signals.SIGINT: 2>]
+    """
+    noted: list[int] = []
+    if not _in_main_thread():
+        yield noted
+        return
+    previous = {s: signal.signal(s, lambda signum, frame: noted.append(signal.Signals(signum)))
+                for s in (signal.SIGINT, *TERMINATING)}
+    try:
+        yield noted
     finally:
         for s, h in previous.items():
             signal.signal(s, h)

@@ -156,14 +156,13 @@ def test_the_kernel_falls_back_to_this_interpreter(tmp_path, monkeypatch):
     monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", get)
     choice = kernel.select()
     assert choice.name == kernel.interpreter_kernel_name()
-    folder = tmp_path / "cache" / "natoanalysis" / "jupyter"
-    assert choice.env["JUPYTER_PATH"].split(os.pathsep)[0] == str(folder)
-    spec = json.loads((folder / "kernels" / choice.name / "kernel.json").read_text())
+    folder = tmp_path / "cache" / "natoanalysis" / "jupyter" / "kernels"
+    assert choice.spec_dir == folder
+    spec = json.loads((folder / choice.name / "kernel.json").read_text())
     assert spec["argv"][:3] == [sys.executable, "-m", "ipykernel_launcher"]
     assert choice.note.startswith(f"no Jupyter kernel named 'natoanalysis': the notebooks run with this interpreter, "
                                   f"{sys.executable} ")
-    monkeypatch.setenv("JUPYTER_PATH", str(folder))
-    assert KernelSpecManager().get_kernel_spec(choice.name).argv[0] == sys.executable
+    assert choice.manager().kernel_spec.argv[0] == sys.executable  # the manager finds the spec written
     with pytest.raises(ValueError, match="no Jupyter kernel named 'other'; accepted: python3 "):
         kernel.select("other")
 

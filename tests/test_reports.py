@@ -136,10 +136,10 @@ def test_parallel_run_writes_every_output_and_links_it(tmp_path):
     for iso3, label in [("POL", "Poland*"), ("DEU", "Germany")]:
         printed = _stdout(run_dir / "notebooks" / f"05_profile_{iso3}.ipynb")
         assert printed.startswith(iso3) and f"{_table3_share_2024(label):.2f}" in printed
-    # Three notebooks on two worker processes: papermill was imported per worker, not per notebook.
-    workers = {int(line.split()[-1]) for name in entries for line in
+    # No worker processes: every kernel is a child of the process that called run().
+    parents = {int(line.split()[-1]) for name in entries for line in
                _stdout(run_dir / "notebooks" / f"{name}.ipynb").splitlines() if line.startswith("worker pid")}
-    assert 1 <= len(workers) <= 2 and os.getpid() not in workers
+    assert parents == {os.getpid()}
     assert (run_dir / "figures" / "05_profile_DEU" / "DEU_share_gdp.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (run_dir / "figures" / "05_profile_DEU" / "DEU_share_gdp.svg").read_text().lstrip().startswith("<?xml")
 
@@ -303,24 +303,39 @@ def test_terminated_run_removes_its_staging_and_leaves_previous_reports(tmp_path
 
 
 def test_staging_of_a_killed_run_is_removed_by_the_next_run(tmp_path, monkeypatch):
-    import socket
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    owners = {".20200101T000000Z-dead00.tmp": int(dead.stdout), ".20200101T000000Z-live00.tmp": os.getpid()}
-    for name, pid in owners.items():
-        (tmp_path / name).mkdir()
-        (tmp_path / name / rundir.OWNER).write_text(f"{socket.gethostname()} {pid}\n", encoding="utf-8")
-    monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
-    with pytest.raises(KeyboardInterrupt):
-        run(notebooks=["00_fast"], out_dir=tmp_path, notebook_dir_path=FIXTURES, quiet=True)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".20200101T000000Z-live00.tmp"]
+    """A staging folder whose lock nobody holds is a dead run's; one whose lock is held is a live run's."""
+    dead = tmp_path / ".20200101T000000Z-dead00.tmp"
+    dead.mkdir()
+    (dead / "notebooks").mkdir()
+    (tmp_path / ".20200101T000000Z-dead00.lock").write_text("")  # what a run killed by SIGKILL leaves
+    holder = subprocess.Popen([sys.executable, "-c", "import sys; from pathlib import Path; "
+                               "from natoanalysis.reports import rundir; "
+                               f"rundir.Staging.begin(Path({str(tmp_path)!r}), '20200101T000000Z-live00'); "
+                               "print('ready', flush=True); sys.stdin.read()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert holder.stdout.readline() == "ready\n"
+        monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+        with pytest.raises(KeyboardInterrupt):
+            run(notebooks=["00_fast"], out_dir=tmp_path, notebook_dir_path=FIXTURES, quiet=True)
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".20200101T000000Z-live00.lock",
+                                                              ".20200101T000000Z-live00.tmp"]
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def _staged_full_run(root: Path, run_id: str) -> rundir.Staging:
+    stage = rundir.Staging.begin(root, run_id)
+    (stage.path / "manifest.json").write_text('{"is_full_suite": true}', encoding="utf-8")
+    return stage
 
 
 def test_latest_never_moves_back_to_an_older_run(tmp_path):
-    for run_id in ("20240101T000000Z-aaaaaa", "20240102T000000Z-bbbbbb"):
-        (tmp_path / run_id).mkdir()
-        (tmp_path / run_id / "manifest.json").write_text('{"is_full_suite": true}', encoding="utf-8")
-    assert rundir.point_latest(tmp_path, "20240102T000000Z-bbbbbb") is True
-    assert rundir.point_latest(tmp_path, "20240101T000000Z-aaaaaa") is False
+    older = _staged_full_run(tmp_path, "20240101T000000Z-aaaaaa")
+    newer = _staged_full_run(tmp_path, "20240102T000000Z-bbbbbb")
+    assert rundir.publish(newer, markers={}, link_latest=True)[1] is True
+    assert rundir.publish(older, markers={}, link_latest=True)[1] is False  # it finished last, but started first
     assert os.readlink(tmp_path / "latest") == "20240102T000000Z-bbbbbb"
 
 
@@ -357,10 +372,10 @@ def test_import_natoanalysis_does_not_load_the_runner_machinery():
 
 @pytest.mark.parametrize("entry", [
     "from natoanalysis import cli; cli.main(['report', '--list'])",
-    "from natoanalysis.reports import execute; execute._init_worker()",
+    "from natoanalysis.reports import execute; execute.skip_iri_format_checkers()",
 ])
 def test_runner_processes_skip_the_iri_grammars_and_still_validate_notebooks(entry):
-    """The CLI and the workers hide rfc3987_syntax (seconds of Earley-grammar compilation at import)."""
+    """The CLI hides rfc3987_syntax (seconds of Earley-grammar compilation at import)."""
     code = (f"import sys, io, contextlib\n"
             f"with contextlib.redirect_stdout(io.StringIO()):\n    {entry}\n"
             "import nbformat\n"
@@ -378,14 +393,14 @@ def test_importing_the_library_leaves_the_iri_checkers_alone():
     assert out.stdout.strip() == "absent"
 
 
-def test_kernels_start_with_the_package_loaded_and_are_gone_when_the_run_returns(tmp_path):
-    """The preload fills sys.modules only, and every kernel has exited by the end."""
+def test_kernels_start_empty_and_are_gone_when_the_run_returns(tmp_path):
+    """Every notebook gets a fresh kernel with an empty namespace, and every kernel has exited by the end."""
     folder = tmp_path / "nb"
     cell = ("import os, sys\n"
             # What IPython and ipykernel put in every user namespace, and this cell's own names.
             "names = [n for n in dir() if not n.startswith('_') and n not in "
             "{'In', 'Out', 'exit', 'quit', 'get_ipython', 'open', 'label', 'os', 'sys'}]\n"
-            "print(label, names, 'natoanalysis.charts' in sys.modules, 'seaborn' in sys.modules, os.getpid())")
+            "print(label, names, os.getpid())")
     for stem in ("01_first", "02_second", "03_third"):
         _write_notebook(folder / f"{stem}.ipynb", parameters="label: str = 'a'  # printed", cells=[cell])
     result = run(jobs=1, out_dir=tmp_path / "reports", quiet=True, notebook_dir_path=folder,
@@ -395,7 +410,7 @@ def test_kernels_start_with_the_package_loaded_and_are_gone_when_the_run_returns
     for stem in ("01_first", "02_second", "03_third"):
         label, rest = _stdout(result.run_dir / "notebooks" / f"{stem}.ipynb").strip().split(" ", 1)
         assert label == "x"
-        assert rest.rsplit(" ", 1)[0] == "[] True True"
+        assert rest.rsplit(" ", 1)[0] == "[]"
         pids.append(int(rest.rsplit(" ", 1)[1]))
     assert len(set(pids)) == 3  # a fresh kernel for every notebook
     for pid in pids:
@@ -421,24 +436,3 @@ def test_no_kernel_outlives_its_notebook(tmp_path, body, timeout_s, status):
     pid = int((result.run_dir / "figures" / "01_case" / "pid").read_text())
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
-
-
-def test_stopping_a_kernel_closes_the_clients_papermill_left_open_and_its_files():
-    """papermill does not close a client on a kernel it does not own; without this a worker gathers threads."""
-    calls = []
-
-    class Client:
-        def stop_channels(self):
-            calls.append("stop_channels")
-
-    class Manager:
-        report_clients = [Client(), Client()]
-
-        async def is_alive(self):
-            return False
-
-        async def cleanup_resources(self, restart=False):
-            calls.append("cleanup_resources")
-
-    execute._stop_kernel(Manager())
-    assert calls == ["stop_channels", "stop_channels", "cleanup_resources"]

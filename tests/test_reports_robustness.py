@@ -26,7 +26,7 @@ from natoanalysis.reports import ReportFailedError, ReportParameterError, execut
 
 run_module = importlib.import_module("natoanalysis.reports.run")  # the package's `run` is the function
 
-from .test_reports import CLI, FIXTURES, REPO, _write_notebook
+from .test_reports import CLI, FIXTURES, REPO, _write_notebook, fast_suite
 
 # Slow tier (make test): subprocesses, kernels, signals or large generated inputs.
 pytestmark = pytest.mark.slow
@@ -126,21 +126,21 @@ def _start_sleeping_run(tmp_path: Path, **popen):
 
 
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
-def test_a_run_killed_outright_takes_its_workers_and_kernels_with_it(tmp_path, monkeypatch):
-    proc, out, previous, kernels, workers = _start_sleeping_run(tmp_path)
+def test_a_run_killed_outright_takes_its_kernels_with_it(tmp_path, monkeypatch):
+    proc, out, previous, kernels, parents = _start_sleeping_run(tmp_path)
     below = _descendants(proc.pid)
     try:
-        assert kernels | workers <= below and len(workers) == 2
+        assert kernels <= below and parents == {proc.pid}  # no worker processes between
         proc.kill()
         proc.wait(timeout=BOUND_S)
         assert len(list(out.glob(".*.tmp"))) == 1  # what a SIGKILL leaves: the run could not clean up
-        # The next run, started at once, removes it: it waits for the dying workers to release the lock.
+        # The next run, started at once, removes it: the dead run's lock is free.
         monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
         with pytest.raises(KeyboardInterrupt):
             run(notebooks=["00_fast"], out_dir=out, notebook_dir_path=FIXTURES, quiet=True)
         assert sorted(p.name for p in out.iterdir()) == [previous, "latest"]
         _wait_for(lambda: not any(_alive(p) for p in below),
-                  f"the workers, kernels and helpers of the killed run to exit: "
+                  f"the kernels of the killed run to exit (ipykernel polls its parent): "
                   f"{sorted((p, _state(p)) for p in below if _alive(p))}")
         proc.communicate(timeout=BOUND_S)  # the pipes close once the last process holding them is gone
     finally:
@@ -166,12 +166,11 @@ def test_ctrl_c_stops_everything_cleans_up_and_says_so_in_one_line(tmp_path):
     assert proc.returncode == 130, err
     assert err == "natoanalysis report: interrupted; nothing was published\n"
     assert sorted(p.name for p in out.iterdir()) == [previous, "latest"]
-    # The run waited for its workers, and they for their kernels (the bound covers a kernel killed at the end).
-    _wait_for(lambda: not any(_alive(p) for p in below), "the workers and kernels to be gone")
+    assert not any(_alive(p) for p in kernels)  # the run stopped its kernels before it ended
 
 
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
-def test_sigterm_to_the_runner_alone_stops_its_workers_and_kernels(tmp_path):
+def test_sigterm_to_the_runner_alone_stops_its_kernels(tmp_path):
     proc, out, previous, kernels, workers = _start_sleeping_run(tmp_path)
     try:
         below = _descendants(proc.pid)
@@ -183,57 +182,46 @@ def test_sigterm_to_the_runner_alone_stops_its_workers_and_kernels(tmp_path):
     assert proc.returncode == 143, err
     assert err == "natoanalysis report: interrupted; nothing was published\n"
     assert sorted(p.name for p in out.iterdir()) == [previous, "latest"]
-    _wait_for(lambda: not any(_alive(p) for p in below), "the workers and kernels to be gone")
+    assert not any(_alive(p) for p in kernels)  # the run stopped its kernels before it ended
 
 
-def test_a_worker_that_dies_fails_its_notebook_and_another_takes_the_rest(tmp_path):
-    """SIGKILL of a worker (the OOM killer) fails that notebook only; its kernel goes with it."""
+def test_a_kernel_that_dies_fails_its_notebook_and_the_others_run(tmp_path):
+    """SIGKILL of a kernel (the OOM killer) fails that notebook only."""
     folder = tmp_path / "nb"
-    _write_notebook(folder / "01_kills_worker.ipynb", parameters="x: int = 0  # unused", cells=[
-        "import os, signal\nfrom pathlib import Path\n"
-        "Path(os.environ['NATOANALYSIS_FIGURE_DIR'], 'pid').write_text(str(os.getpid()))\n"
-        "os.kill(os.getppid(), signal.SIGKILL)\nimport time\ntime.sleep(600)"])
+    _write_notebook(folder / "01_kills_kernel.ipynb", parameters="x: int = 0  # unused", cells=[
+        "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"])
     _write_notebook(folder / "02_fine.ipynb", parameters="x: int = 0  # unused", cells=["print('fine')"])
     result = run(jobs=1, out_dir=tmp_path / "reports", quiet=True, notebook_dir_path=folder, check=False)
     entries = {nb["name"]: nb for nb in result.manifest["notebooks"]}
-    assert entries["02_fine"]["status"] == "ok"
-    error = entries["01_kills_worker"]["error"]
-    assert (error["ename"], error["evalue"]) == (
-        "WorkerDied", "the worker process running this notebook was killed by SIGKILL (out of memory?)")
-    kernel = int((result.run_dir / "figures" / "01_kills_worker" / "pid").read_text())
-    _wait_for(lambda: not _alive(kernel), "the dead worker's kernel to exit")
+    assert entries["02_fine"]["status"] == "ok" and entries["01_kills_kernel"]["status"] == "failed"
+    assert entries["01_kills_kernel"]["error"]["ename"] == "DeadKernelError"
+    assert result.failure_messages()[0].startswith("notebook 01_kills_kernel failed at cell index 1 ")
 
 
 def test_stale_staging_folders_are_removed_whatever_they_hold(tmp_path):
-    """Folders without an owner record, or whose lock is free, are stale; a held lock keeps a folder."""
-    import fcntl
-    import socket
+    """A staging folder whose lock is free is stale, with or without a lock file; a held lock keeps a folder."""
+    from filelock import FileLock
 
-    def staging(run_id: str, owner: str | None = None, lock: bool = False) -> Path:
+    def staging(run_id: str, lock: bool = False) -> Path:
         path = tmp_path / f".{run_id}.tmp"
         (path / "notebooks").mkdir(parents=True)
         (path / "notebooks" / "x.ipynb").write_text("{}")
-        if owner is not None:
-            (path / rundir.OWNER).write_text(owner)
         if lock:
             (tmp_path / f".{run_id}.lock").write_text("")
         return path
 
-    staging("20200101T000000Z-000001")                                   # what SIGTERM used to leave
+    staging("20200101T000000Z-000001")                                   # no lock file
     staging("20200101T000000Z-000002", lock=True)                        # lock file, nobody holds it
-    staging("20200101T000000Z-000003", owner="garbage")                  # unreadable owner record
     live = staging("20200101T000000Z-000004", lock=True)                 # a live run holds its lock
-    legacy = staging("20200101T000000Z-000005", owner=f"{socket.gethostname()} {os.getpid()}\n")
     (tmp_path / ".20200101T000000Z-000006.lock").write_text("")           # lock of a run killed after publishing
     (tmp_path / ".latest.lock").write_text("")
     (tmp_path / ".other.tmp").mkdir()                                    # not a run's name: not ours
-    with open(tmp_path / ".20200101T000000Z-000004.lock") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
+    with FileLock(tmp_path / ".20200101T000000Z-000004.lock"):
         removed = rundir.remove_abandoned(tmp_path)
         assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-            [live.name, ".20200101T000000Z-000004.lock", legacy.name, ".latest.lock", ".other.tmp"])
+            [live.name, ".20200101T000000Z-000004.lock", ".latest.lock", ".other.tmp"])
     assert removed == [".20200101T000000Z-000001.tmp", ".20200101T000000Z-000002.tmp",
-                       ".20200101T000000Z-000003.tmp", ".20200101T000000Z-000006.lock"]
+                       ".20200101T000000Z-000006.lock"]
     # Once the lock is released, the folder is stale too.
     assert rundir.remove_abandoned(tmp_path) == [live.name]
 
@@ -241,10 +229,10 @@ def test_stale_staging_folders_are_removed_whatever_they_hold(tmp_path):
 def test_a_run_holds_the_lock_of_its_staging_folder_until_it_ends(tmp_path, monkeypatch):
     seen = {}
 
-    def fake_run_jobs(payloads, **kwargs):
+    def fake_run_jobs(tasks, **kwargs):
         [staging] = list(tmp_path.glob(".*.tmp"))
         seen["kept"] = rundir.remove_abandoned(tmp_path) == [] and staging.is_dir()
-        return [_ok_entry() for _ in payloads]
+        return [_ok_entry() for _ in tasks]
     monkeypatch.setattr(execute, "run_jobs", fake_run_jobs)
     result = run(notebooks=["00_fast"], out_dir=tmp_path, notebook_dir_path=FIXTURES, quiet=True)
     assert seen == {"kept": True}
@@ -278,7 +266,6 @@ def test_data_changed_during_the_run_marks_it_inconsistent(tmp_path, tmp_data, c
     assert m["status"] == "inconsistent" and m["failed"] == []
     assert m["inputs"]["changed"] == [f"raw/{changed}"]
     assert (run_dir / rundir.INCONSISTENT).is_file() and f"raw/{changed}" in (run_dir / rundir.INCONSISTENT).read_text()
-    assert not rundir.is_complete_run(run_dir)
     # The home page is still written, and says why it has no key figures.
     home = (run_dir / "index.html").read_text(encoding="utf-8")
     assert "The key figures could not be computed" in home and "does not match the sha256" in home
@@ -368,7 +355,7 @@ def test_edition_all_is_refused_for_a_notebook(tmp_path, monkeypatch, capsys, na
 
 
 def test_run_from_a_script_without_a_main_guard(tmp_path):
-    """Workers do not import the caller's ``__main__``: a plain script works and runs its own code once."""
+    """The runner does not import the caller's ``__main__``: a plain script works and runs its own code once."""
     counter = tmp_path / "started"
     script = tmp_path / "make_reports.py"
     script.write_text(textwrap.dedent(f"""
@@ -392,16 +379,16 @@ def test_run_from_a_script_without_a_main_guard(tmp_path):
 def _capture_run_jobs(monkeypatch) -> dict:
     seen: dict = {}
 
-    def fake(payloads, *, workers, **kwargs):
-        seen.update(workers=workers, payloads=payloads)
-        return [_ok_entry() for _ in payloads]
+    def fake(tasks, *, workers, **kwargs):
+        seen.update(workers=workers, tasks=tasks)
+        return [_ok_entry() for _ in tasks]
     monkeypatch.setattr(execute, "run_jobs", fake)
     return seen
 
 
-def test_jobs_are_capped_at_the_cpus_and_the_memory(tmp_path, monkeypatch, capsys):
+def test_jobs_are_capped_at_the_cpus(tmp_path, monkeypatch, capsys):
     seen = _capture_run_jobs(monkeypatch)
-    monkeypatch.setattr(run_module, "_usable_cpus", lambda: 2)
+    monkeypatch.setattr(run_module, "usable_cpus", lambda: 2)
     status = cli.main(["report", "00", "--jobs", "10000", "--quiet", "--out", str(tmp_path), "--notebook-dir",
                        str(FIXTURES)])
     err = capsys.readouterr().err
@@ -413,23 +400,13 @@ def test_jobs_are_capped_at_the_cpus_and_the_memory(tmp_path, monkeypatch, capsy
     assert (m["jobs"], m["jobs_requested"]) == (2, 10000)
 
 
-def test_jobs_limit_counts_memory_per_worker(monkeypatch):
-    monkeypatch.setattr(run_module, "_usable_cpus", lambda: 64)
-    monkeypatch.setattr(run_module, "_available_memory", lambda: 3 * run_module.WORKER_MEMORY_BYTES + 1)
-    jobs, note = run_module.worker_limit(10000)
-    assert jobs == 3 and "memory" in note and "64 CPUs" in note
-    assert run_module.worker_limit(2) == (2, None)
-    monkeypatch.setattr(run_module, "_available_memory", lambda: 1)
-    assert run_module.worker_limit(None)[0] == 1  # always one worker: the run itself decides whether it fits
-
-
 @pytest.mark.parametrize("given, expected", [("1.5", 2), ("1", 1), ("86400.2", 86401)])
 def test_fractional_timeouts_round_up_to_whole_seconds(tmp_path, monkeypatch, given, expected):
     seen = _capture_run_jobs(monkeypatch)
     assert cli.main(["report", "00", "--timeout", given, "--quiet", "--out", str(tmp_path), "--notebook-dir",
                      str(FIXTURES)]) == 0
-    assert {type(p["timeout"]) for p in seen["payloads"]} == {int}
-    assert {p["timeout"] for p in seen["payloads"]} == {expected}
+    assert {type(t.timeout) for t in seen["tasks"]} == {int}
+    assert {t.timeout for t in seen["tasks"]} == {expected}
 
 
 def test_a_fractional_timeout_runs_the_notebook(tmp_path):
@@ -527,3 +504,58 @@ def test_timeouts_that_mean_no_limit_are_refused_from_python(tmp_path, monkeypat
     for bad in (0, -1, math.nan, math.inf, True, "10"):
         with pytest.raises(ReportParameterError, match="timeout_s must be a positive number of seconds"):
             run(notebooks=["00_fast"], timeout_s=bad, out_dir=tmp_path / "r", notebook_dir_path=FIXTURES)
+
+
+# -- 5. links planted in the reports folder, and a platform without fcntl -------------------------------
+
+def _planted(out: Path, outside: Path) -> None:
+    """Links where the runner writes or removes: ``latest`` and ``.latest.lock`` dangling or out of the folder."""
+    outside.mkdir(parents=True)
+    elsewhere = outside / "20200101T000000Z-ffffff"  # a full-suite run folder, but not in the reports folder
+    elsewhere.mkdir()
+    (elsewhere / "manifest.json").write_text('{"is_full_suite": true}')
+    out.mkdir(parents=True)
+    os.symlink(outside / "lock-target", out / ".latest.lock")  # dangling, pointing out
+    os.symlink(elsewhere, out / "latest")
+    os.symlink(elsewhere, out / "20200102T000000Z-eeeeee")  # a run folder that is a link
+    os.symlink(outside / "nothing", out / ".20200103T000000Z-dddddd.lock")  # a dead run's lock, dangling
+
+
+def _tree(folder: Path) -> dict[str, bytes | None]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None for p in folder.rglob("*")}
+
+
+@pytest.mark.parametrize("argv", [["clean", "--keep", "0"], ["report", "--keep", "0", "--quiet"]])
+def test_links_planted_in_the_reports_folder_change_nothing_outside_it(tmp_path, monkeypatch, capsys, argv):
+    out, outside = tmp_path / "reports", tmp_path / "outside"
+    _planted(out, outside)
+    before = _tree(outside)
+    monkeypatch.setattr(execute, "run_jobs", lambda tasks, **k: [_ok_entry() for _ in tasks])
+    suite = ["--notebook-dir", str(fast_suite(tmp_path))] if argv[0] == "report" else []
+    status = cli.main(argv + ["--out", str(out)] + suite)
+    assert status == 0, capsys.readouterr()
+    assert _tree(outside) == before  # nothing created, changed or removed out there
+    assert (out / "20200102T000000Z-eeeeee").is_symlink()  # a link is neither followed nor removed
+    if argv[0] == "report":  # a complete full run: latest moves from the folder outside to it
+        [made] = [p.name for p in out.iterdir() if rundir.RUN_ID.match(p.name) and not p.is_symlink()]
+        assert os.readlink(out / "latest") == made
+
+
+@pytest.mark.xfail(reason="natoanalysis.atomic (the data folder's locks, another part of issue 20) still imports "
+                          "fcntl; the runner itself locks through filelock. Remove this mark once it is merged.",
+                   strict=False)
+def test_report_runs_where_fcntl_does_not_exist(tmp_path):
+    """Windows has no fcntl: the library locks through filelock, which picks what the platform has."""
+    code = textwrap.dedent(f"""
+        import sys, warnings
+        sys.modules["fcntl"] = None  # `import fcntl` now raises ImportError, as on Windows
+        warnings.simplefilter("ignore")  # filelock's note that only a soft lock is available
+        from natoanalysis import reports
+        result = reports.run(notebooks=["00_fast"], jobs=1, quiet=True, out_dir={str(tmp_path / 'r')!r},
+                             notebook_dir_path={str(FIXTURES)!r})
+        print(result.is_complete, sorted(nb["status"] for nb in result.manifest["notebooks"]))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=BOUND_S * 3)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "['ok']"]

@@ -36,9 +36,9 @@ class ReportTerminated(Terminated):
     A :class:`SystemExit` (through :class:`natoanalysis.signals.Terminated`), so
     that a program that does not catch it exits with that status, as it would
     have without the runner's handler; the runner has removed its staging
-    folder and stopped its workers by then.
+    folder and stopped its kernels by then.
     """
 
 
 class JobsCappedWarning(UserWarning):
-    """Fewer worker processes than asked for: the CPUs or the memory of this machine would not carry more."""
+    """Fewer notebooks at once than asked for: this process may not use more CPUs."""

@@ -4,9 +4,9 @@ Top-level fields: ``run_id``, ``status`` ("complete", "failed" when a notebook f
 or "inconsistent" when every notebook ran but an input changed during the run),
 ``started_utc``, ``finished_utc``, ``duration_s``, ``package`` {name, version, git
 {commit, is_dirty} or null}, ``python``, ``papermill``, ``versions`` {library: version or
-null} of every library the workers and kernels import (:data:`KERNEL_LIBRARIES`,
-:data:`WORKER_LIBRARIES`: the kernel's own ones as its interpreter has them), ``kernel_name``, ``jobs`` (worker
-processes used), ``jobs_requested`` (as asked, or null), ``show_code``, ``request``
+null} of every library the runner and its kernels import (:data:`KERNEL_LIBRARIES`,
+:data:`RUNNER_LIBRARIES`, as installed with the package), ``kernel_name``, ``jobs`` (notebooks
+run at once), ``jobs_requested`` (as asked, or null), ``show_code``, ``request``
 {notebooks, parameters, countries} as asked, ``countries`` (the allies the per-country
 notebook ran for), ``is_full_suite`` (every notebook of the folder, the per-country one for
 every ally: only such a run, when complete, moves ``latest``), ``editions`` {source: edition}, ``inputs`` {data_dir, sources {source:
@@ -26,29 +26,16 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import platform
 import subprocess
-import sys
 from pathlib import Path
 
 MANIFEST = "manifest.json"
 
-#: Distributions a report kernel imports (the notebooks, and the runner's start-up line).
+#: Distributions a report kernel imports.
 KERNEL_LIBRARIES = ("natoanalysis", "pandas", "numpy", "matplotlib", "seaborn", "pyarrow", "ipykernel")
-#: Distributions the runner's workers import to execute and convert the notebooks.
-WORKER_LIBRARIES = ("papermill", "nbconvert", "nbformat", "jupyter_client")
-
-# Run by the kernel's interpreter when it is not the runner's: the same lookup as _installed().
-_VERSIONS_SCRIPT = """
-import importlib.metadata, json, platform, sys
-def version(name):
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-print(json.dumps({"python": platform.python_version(), **{n: version(n) for n in sys.argv[1:]}}))
-"""
+#: Distributions the runner imports to execute and convert the notebooks.
+RUNNER_LIBRARIES = ("papermill", "nbconvert", "nbformat", "jupyter_client")
 
 
 def input_hashes(root: Path) -> dict:
@@ -77,8 +64,17 @@ def input_hashes(root: Path) -> dict:
     return out
 
 
-def file_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+_RAISE = object()
+
+
+def file_sha256(path: str | Path, *, missing: object = _RAISE) -> str | None:
+    """The file's sha256 (hex); ``missing`` for a file that cannot be read, when given."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        if missing is _RAISE:
+            raise
+        return missing
 
 
 def changed_inputs(before: dict, after: dict) -> list[str]:
@@ -128,68 +124,45 @@ def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str], n
 def _git_state(folder: Path) -> dict | None:
     """Commit and whether the working tree differs from it, when the package runs from a git checkout."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True,
-                                timeout=30)
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=30)
         status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=folder,
                                 capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
-    if commit.returncode != 0:
-        return None
-    return {"commit": commit.stdout.strip(), "is_dirty": bool(status.stdout.strip())}
+    return {"commit": commit.stdout.strip(), "is_dirty": bool(status.stdout.strip())} if commit.returncode == 0 else None
 
 
-def _installed(name: str) -> str | None:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
+def library_versions() -> dict[str, str | None]:
+    """``{library: version}`` of :data:`KERNEL_LIBRARIES`, :data:`RUNNER_LIBRARIES` and ``python``.
 
-
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def library_versions(*, kernel_python: str | None = None) -> dict[str, str | None]:
-    """``{library: version}`` of :data:`KERNEL_LIBRARIES`, :data:`WORKER_LIBRARIES` and ``python``.
-
-    Read from the installed distributions' metadata (``importlib.metadata``),
-    not by importing them; ``None`` for one that is not installed. The kernel
-    libraries and ``python`` are those of ``kernel_python`` (the interpreter
-    of the run's kernel) when it is another interpreter than this one: a
-    kernel of another environment runs its own pandas.
+    Read from the installed distributions' metadata, not by importing them;
+    ``None`` for one that is not installed.
 
     Examples
     --------
     >>> versions = library_versions()
-    >>> sorted(versions) == sorted({"python", *KERNEL_LIBRARIES, *WORKER_LIBRARIES})
-    True
     >>> versions["python"] == platform.python_version(), versions["pandas"] == __import__("pandas").__version__
     (True, True)
     """
-    kernel = {"python": platform.python_version(), **{name: _installed(name) for name in KERNEL_LIBRARIES}}
-    if kernel_python and not _same_file(kernel_python, sys.executable):
+    def installed(name: str) -> str | None:
         try:
-            out = subprocess.run([kernel_python, "-c", _VERSIONS_SCRIPT, *KERNEL_LIBRARIES], capture_output=True,
-                                 text=True, timeout=60, check=True)
-            kernel = {name: json.loads(out.stdout).get(name) for name in kernel}
-        except (OSError, subprocess.SubprocessError, ValueError):
-            kernel = dict.fromkeys(kernel)  # unknown, rather than this interpreter's versions under its name
-    return {**kernel, **{name: _installed(name) for name in WORKER_LIBRARIES}}
-
-
-def environment(*, kernel_python: str | None = None) -> dict:
-    """Package version (and git commit, in a checkout), Python and papermill versions, :func:`library_versions`."""
-    import papermill
-
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            return None
     from .. import __version__
-    package = {"name": "natoanalysis", "version": __version__,
-               "git": _git_state(Path(__file__).resolve().parents[2])}
-    return {"package": package, "python": platform.python_version(), "papermill": papermill.__version__,
-            "versions": library_versions(kernel_python=kernel_python)}
+
+    versions = {n: installed(n) for n in KERNEL_LIBRARIES + RUNNER_LIBRARIES}
+    # The package as imported (a checkout on the path may differ from the installed metadata), as the kernels import it.
+    return {"python": platform.python_version(), **versions, "natoanalysis": __version__}
+
+
+def environment() -> dict:
+    """Package version (and git commit, in a checkout), Python and papermill versions, :func:`library_versions`."""
+    from .. import __version__
+
+    versions = library_versions()
+    package = {"name": "natoanalysis", "version": __version__, "git": _git_state(Path(__file__).resolve().parents[2])}
+    return {"package": package, "python": versions["python"], "papermill": versions["papermill"], "versions": versions}
 
 
 def write(path: Path, manifest: dict) -> None:

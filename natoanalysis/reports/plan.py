@@ -76,6 +76,37 @@ def where_refused(problem: str, *, notebooks: list[str], limit: int = 3) -> str:
     return f"{problem} (in {len(notebooks)} notebooks: {shown})"
 
 
+def _selected_countries(countries, override, *, specs: list[Notebook], problems: list[str]) -> list[str]:
+    """The allies the per-country notebook runs for (``--countries`` or ``-p country``); problems are appended."""
+    per_country = [s for s in specs if s.is_per_country]
+    try:
+        if countries is not None and override is not None:
+            problems.append("give either --countries or -p country, not both")
+        elif countries is not None and not per_country:
+            problems.append(f"--countries was given but no selected notebook takes a '{PER_COUNTRY_PARAMETER}' "
+                            f"parameter; notebooks: {', '.join(s.stem for s in specs)}")
+        elif per_country:
+            return parse_countries(countries if override is None else str(override)) or parse_countries("all")
+    except ValueError as exc:
+        problems.append(str(exc))
+    return []
+
+
+def _given_values(spec: Notebook, parameters: dict, refused: dict[str, list[str]]) -> tuple[dict, set[str]]:
+    """A notebook's values (defaults, then the given ones in the declared types) and the names given."""
+    values = {name: p.default for name, p in spec.parameters.items()}
+    given = set()
+    for name, raw in parameters.items():
+        if name in spec.parameters:
+            try:
+                # plain() again: a literal can be a set or bytes, which neither papermill nor JSON carries faithfully
+                values[name] = plain(coerce(raw, type_name=spec.parameters[name].type_name))
+                given.add(name)
+            except ValueError as exc:
+                refused.setdefault(f"parameter {name}={echo(raw)} {exc}", []).append(spec.stem)
+    return values, given
+
+
 def plan(*, notebooks: list[str] | None, parameters: dict[str, object] | None, countries: str | list[str] | None,
          folder: Path, ctx: DomainContext) -> list[Job]:
     """Validate a request and return the jobs; raise :class:`ReportParameterError` listing every problem."""
@@ -85,38 +116,13 @@ def plan(*, notebooks: list[str] | None, parameters: dict[str, object] | None, c
     except ValueError as exc:
         raise ReportParameterError([str(exc)]) from None
     problems = _unknown_parameters(list(parameters), specs)
-
-    per_country = [s for s in specs if s.is_per_country]
-    country_override = parameters.pop(PER_COUNTRY_PARAMETER, None)
-    selected: list[str] = []
-    try:
-        if countries is not None and country_override is not None:
-            problems.append("give either --countries or -p country, not both")
-        elif countries is not None and not per_country:
-            problems.append(f"--countries was given but no selected notebook takes a '{PER_COUNTRY_PARAMETER}' "
-                            f"parameter; notebooks: {', '.join(s.stem for s in specs)}")
-        elif per_country:
-            selected = parse_countries(countries if country_override is None else str(country_override)) \
-                or parse_countries("all")
-    except ValueError as exc:
-        problems.append(str(exc))
-
+    selected = _selected_countries(countries, parameters.pop(PER_COUNTRY_PARAMETER, None), specs=specs,
+                                   problems=problems)
     jobs: list[Job] = []
     # {problem: notebooks}: a value refused by every notebook that declares the parameter is one problem.
-    per_notebook: dict[str, list[str]] = {}
+    refused: dict[str, list[str]] = {}
     for spec in specs:
-        values = {name: p.default for name, p in spec.parameters.items()}
-        given = set()
-        for name, raw in parameters.items():
-            if name not in spec.parameters:
-                continue
-            param = spec.parameters[name]
-            try:
-                # plain() again: a literal can be a set or bytes, which neither papermill nor JSON carries faithfully
-                values[name] = plain(coerce(raw, type_name=param.type_name))
-                given.add(name)
-            except ValueError as exc:
-                per_notebook.setdefault(f"parameter {name}={echo(raw)} {exc}", []).append(spec.stem)
+        values, given = _given_values(spec, parameters, refused)
         for country in (selected if spec.is_per_country else [None]):
             run_values, run_given = dict(values), set(given)
             if country is not None:
@@ -124,13 +130,12 @@ def plan(*, notebooks: list[str] | None, parameters: dict[str, object] | None, c
                 run_given.add(PER_COUNTRY_PARAMETER)
             checked, found = check_domain(run_values, given=run_given, ctx=ctx)
             for msg in found:
-                stems = per_notebook.setdefault(msg, [])
-                if spec.stem not in stems:  # a per-country notebook repeats its checks per ally
-                    stems.append(spec.stem)
+                if spec.stem not in refused.setdefault(msg, []):  # a per-country notebook repeats its checks
+                    refused[msg].append(spec.stem)
             name = spec.stem if country is None else f"{spec.stem}_{country}"
             jobs.append(Job(name=name, notebook=spec.stem, input_path=str(spec.path), parameters=checked,
                             overrides={n: checked[n] for n in run_given}, country=country))
-    problems += [where_refused(msg, notebooks=stems) for msg, stems in per_notebook.items()]
+    problems += [where_refused(msg, notebooks=stems) for msg, stems in refused.items()]
     if not jobs and not problems:
         problems.append(f"nothing to run: no notebooks selected from {folder}")
     if problems:

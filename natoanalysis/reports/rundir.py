@@ -2,15 +2,15 @@
 
 Nothing a run writes is visible under its final name until the run has ended,
 so an interrupted run never leaves a half-written report, and earlier runs are
-never touched. A run locks its staging folder for as long as it lives
-(:class:`Staging`), so the next run can tell a dead run's folder from a live
-one. Run ids start with the UTC start time, so sorting them sorts runs by
-start; a random suffix keeps runs started in the same second apart.
+never touched. A run holds a lock (``filelock``) on ``.<run-id>.lock`` while it
+lives, so the next run or ``clean`` tells a dead run's folder from a live one:
+the operating system releases the lock of a process however it ended. Run ids
+start with the UTC start time, so sorting them sorts runs by start.
 
-``latest`` points at the newest complete run of the full suite (:func:`is_full_run`).
-:func:`prune` removes old runs: only folders named by a run id that hold a
-``manifest.json``, never the one ``latest`` points at, never one being published,
-and never by following a link out of the reports folder.
+Only names the package chose are touched, inside the reports folder, and links
+are never followed: a link planted under a lock's name is removed (not
+followed), a run folder or ``latest`` that is a link or points out of the
+folder is neither removed nor trusted.
 """
 
 from __future__ import annotations
@@ -21,15 +21,19 @@ import os
 import re
 import secrets
 import shutil
-import socket
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 LATEST = "latest"
 INCOMPLETE = "INCOMPLETE"
 INCONSISTENT = "INCONSISTENT"
-OWNER = ".owner"
+MANIFEST = "manifest.json"
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
+_RUN_FILE = re.compile(r"^\.(?P<run_id>\d{8}T\d{6}Z-[0-9a-f]{6})\.(?:tmp|lock)$")
 
 
 def new_run_id(now: float | None = None) -> str:
@@ -44,15 +48,15 @@ def new_run_id(now: float | None = None) -> str:
     return f"{stamp}-{secrets.token_hex(3)}"
 
 
+def _lock(path: Path) -> FileLock:
+    """The lock on ``path``, a name the package chose; a link planted there is removed, never followed."""
+    if path.is_symlink():
+        path.unlink()
+    return FileLock(path)
+
+
 class Staging:
     """A run being built: its hidden folder ``.<run-id>.tmp`` and the lock that says the run is alive.
-
-    The run holds an exclusive ``flock`` on ``.<run-id>.lock`` (beside the
-    folder) from before the folder exists until after it has been renamed or
-    removed, so a staging folder whose lock anyone can take belongs to nobody:
-    the kernel releases the lock of a process however it ended, SIGKILL
-    included. The worker processes inherit the lock's descriptor, so a folder
-    stays locked while any process of the run may still write into it.
 
     Examples
     --------
@@ -66,38 +70,31 @@ class Staging:
     >>> shutil.rmtree(root)
     """
 
-    def __init__(self, root: Path, run_id: str, lock_fd: int):
-        self.root, self.run_id, self.lock_fd = root, run_id, lock_fd
+    def __init__(self, root: Path, run_id: str):
+        self.root, self.run_id = root, run_id
         self.path = root / f".{run_id}.tmp"
         self.lock_path = root / f".{run_id}.lock"
-        self._released = False
+        self.lock = _lock(self.lock_path)
 
     @classmethod
     def begin(cls, root: Path, run_id: str) -> "Staging":
-        """Take the run's lock, then create its folder; raises ``OSError`` when ``root`` cannot be written."""
-        import fcntl
-
-        lock_path = root / f".{run_id}.lock"
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
-        stage = cls(root, run_id, fd)
+        """Take the run's lock, then create its folder; ``OSError`` when ``root`` cannot be written."""
+        stage = cls(root, run_id)
+        stage.lock.acquire(timeout=0)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a file just created: nobody else has it open
             stage.path.mkdir()
-            # For runners of earlier versions, which know only this record.
-            (stage.path / OWNER).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
         except BaseException:
-            stage.discard()
+            stage.release()
             raise
         return stage
 
     def discard(self) -> None:
-        """Remove the folder (a run stopped or failed before publishing), then release the lock."""
+        """Remove the folder (a run stopped before publishing), then release the lock."""
         shutil.rmtree(self.path, ignore_errors=True)
         self.release()
 
     def publish(self, *, markers: dict[str, str]) -> Path:
         """Write the ``markers`` files (``{name: text}``), rename the folder into place, release the lock."""
-        (self.path / OWNER).unlink(missing_ok=True)
         for name, text in markers.items():
             (self.path / name).write_text(text, encoding="utf-8")
         final = self.root / self.run_id
@@ -106,85 +103,17 @@ class Staging:
         return final
 
     def release(self) -> None:
-        # The lock file goes first, while still locked: a clean-up that finds it unlocked then finds no folder.
-        if not self._released:
-            self._released = True
-            with contextlib.suppress(OSError):
-                self.lock_path.unlink()
-            os.close(self.lock_fd)
-
-
-RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
-_RUN_FILE = re.compile(r"^\.(?P<run_id>\d{8}T\d{6}Z-[0-9a-f]{6})\.(?P<kind>tmp|lock)$")
-
-
-def _legacy_owner_alive(path: Path) -> bool:
-    """For a folder without a lock file: whether its ``.owner`` record names a live process (or another host).
-
-    Runners before the lock wrote only this record. Anything else (no record,
-    an unreadable one, a process that is gone) means nobody owns the folder: a
-    current run takes its lock before its folder appears.
-    """
-    try:
-        host, pid = (path / OWNER).read_text(encoding="utf-8").split()
-        if host != socket.gethostname():
-            return True  # another machine's run on a shared folder: its process cannot be checked from here
-        os.kill(int(pid), 0)
-    except PermissionError:
-        return True  # a process of another user
-    except (OSError, ValueError):
-        return False
-    return True
-
-
-# How long a clean-up waits for the workers of a run whose own process is gone (killed outright) to
-# release its lock: they stop their kernels and exit (interrupts.die_with_parent), in well under a second
-# here; the kernel also releases a dead process's lock a little after it has exited.
-ORPHAN_WAIT_S = 30.0
-
-
-def _owner_gone(path: Path) -> bool:
-    """Whether the ``.owner`` record of a staging folder names a process of this host that has exited."""
-    try:
-        host, pid = (path / OWNER).read_text(encoding="utf-8").split()
-        if host != socket.gethostname():
-            return False
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except (OSError, ValueError):
-        return False
-    with contextlib.suppress(OSError, IndexError):  # Linux: an exited process not yet reaped by its parent
-        return Path(f"/proc/{int(pid)}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    return False
-
-
-def _lock_now_or_soon(fd: int, *, owner_gone: bool) -> bool:
-    """Take the lock on ``fd`` now; when its run's process is gone, wait up to :data:`ORPHAN_WAIT_S` for it."""
-    import fcntl
-
-    deadline = time.monotonic() + (ORPHAN_WAIT_S if owner_gone else 0.0)
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except OSError:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.05)
+        # The lock file goes while still held: a clean-up that then takes a lock finds no folder.
+        with contextlib.suppress(OSError):
+            self.lock_path.unlink()
+        self.lock.release(force=True)
 
 
 def remove_abandoned(root: Path) -> list[str]:
-    """Delete the staging folders (and lock files) of runs that are no longer running.
+    """Delete the staging folders (and lock files) of runs that are no longer running; return their names.
 
-    A folder is abandoned when its lock file can be locked (its run ended
-    without cleaning up: SIGKILL, a power cut), or when it has no lock file and
-    no live owner record (SIGTERM and Ctrl-C of earlier versions left such
-    folders). When the run's own process is gone but the lock is still held,
-    its workers are stopping (they die with the run): the clean-up waits for
-    them, up to :data:`ORPHAN_WAIT_S`. A lock file without a folder is removed
-    when unlocked too.
-    Returns the names removed (the folder's name for a folder and its lock).
+    A run's folder is abandoned when its lock can be taken (SIGKILL, a power
+    cut). Links are never followed.
 
     Examples
     --------
@@ -193,166 +122,22 @@ def remove_abandoned(root: Path) -> list[str]:
     """
     if not root.is_dir():
         return []
-    run_ids = sorted({m["run_id"] for p in root.iterdir() if (m := _RUN_FILE.match(p.name))})
     removed = []
-    for run_id in run_ids:
-        path, lock_path = root / f".{run_id}.tmp", root / f".{run_id}.lock"
-        if path.is_symlink():
-            continue  # not something a run creates; never follow it
+    for run_id in sorted({m["run_id"] for p in root.iterdir() if (m := _RUN_FILE.match(p.name))}):
+        path, lock = root / f".{run_id}.tmp", _lock(root / f".{run_id}.lock")
         try:
-            fd = os.open(lock_path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-        except FileNotFoundError:
-            if path.is_dir() and not _legacy_owner_alive(path):
+            lock.acquire(timeout=0)
+        except Timeout:
+            continue  # held: the run is alive
+        try:
+            existed = path.is_dir() and not path.is_symlink()
+            if existed:
                 shutil.rmtree(path, ignore_errors=True)
-                removed.append(path.name)
-            continue
-        except OSError:
-            continue  # a lock we may not read: not ours to judge
-        try:
-            if not _lock_now_or_soon(fd, owner_gone=_owner_gone(path)):
-                continue  # held: the run, or one of its workers, is alive
-            existed = path.is_dir()
-            shutil.rmtree(path, ignore_errors=True)
-            with contextlib.suppress(OSError):
-                lock_path.unlink()
-            removed.append(path.name if existed else lock_path.name)
+            Path(lock.lock_file).unlink(missing_ok=True)
+            removed.append(path.name if existed else Path(lock.lock_file).name)
         finally:
-            os.close(fd)
+            lock.release(force=True)
     return removed
-
-
-def is_complete_run(path: Path) -> bool:
-    """A run folder with a manifest and neither an ``INCOMPLETE`` nor an ``INCONSISTENT`` marker."""
-    return (path.is_dir() and (path / "manifest.json").is_file()
-            and not (path / INCOMPLETE).exists() and not (path / INCONSISTENT).exists())
-
-
-def is_full_run(path: Path) -> bool:
-    """A complete run whose manifest says it ran the full suite: what ``latest`` may point at.
-
-    Runs of earlier versions, which did not record it, count as partial: one
-    of them may have been a one-notebook run.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> root = Path(tempfile.mkdtemp())
-    >>> for name, text in (("full", '{"is_full_suite": true}'), ("partial", '{"is_full_suite": false}'),
-    ...                    ("earlier", '{"status": "complete"}')):
-    ...     (root / name).mkdir(); _ = (root / name / "manifest.json").write_text(text)
-    >>> [is_full_run(root / name) for name in ("full", "partial", "earlier", "missing")]
-    [True, False, False, False]
-    >>> shutil.rmtree(root)
-    """
-    if not is_complete_run(path):
-        return False
-    try:
-        return json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("is_full_suite") is True
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-@contextlib.contextmanager
-def _locked(root: Path):
-    """The reports folder's lock: held while a run is published and linked, and while old runs are pruned."""
-    import fcntl
-
-    with open(root / ".latest.lock", "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _check_latest_link(root: Path) -> Path:
-    link = root / LATEST
-    if link.exists() and not link.is_symlink():
-        raise FileExistsError(f"{link} exists and is not a symbolic link; remove it to let reports update it")
-    return link
-
-
-def _point_latest(root: Path, run_id: str) -> bool:
-    """:func:`point_latest` for a caller that holds the lock."""
-    link = root / LATEST
-    if link.is_symlink():
-        current = os.readlink(link)
-        if current > run_id and is_full_run(root / current):
-            return False
-    tmp = root / f".{LATEST}.{run_id}.tmp"
-    tmp.unlink(missing_ok=True)
-    os.symlink(run_id, tmp)
-    os.replace(tmp, link)
-    return True
-
-
-def point_latest(root: Path, run_id: str) -> bool:
-    """Point ``root/latest`` at ``run_id`` unless it already points at a newer full run (:func:`is_full_run`).
-
-    The link is replaced atomically (a new link renamed over the old one), under
-    a lock so that two runs finishing together leave it at the newer one.
-    Returns whether the link now points at ``run_id``.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> root = Path(tempfile.mkdtemp())
-    >>> for run_id in ("20250101T000000Z-aaaaaa", "20250102T000000Z-bbbbbb"):
-    ...     (root / run_id).mkdir(); _ = (root / run_id / "manifest.json").write_text('{"is_full_suite": true}')
-    >>> point_latest(root, "20250102T000000Z-bbbbbb"), point_latest(root, "20250101T000000Z-aaaaaa")
-    (True, False)
-    >>> os.readlink(root / "latest")
-    '20250102T000000Z-bbbbbb'
-    >>> shutil.rmtree(root)
-    """
-    _check_latest_link(root)
-    with _locked(root):
-        return _point_latest(root, run_id)
-
-
-def publish(stage: Staging, *, markers: dict[str, str], link_latest: bool) -> tuple[Path, bool]:
-    """Rename a finished run into place and, when ``link_latest``, point ``latest`` at it.
-
-    Both happen under the reports folder's lock, so :func:`prune` never sees
-    a run published but not yet linked (and takes it for an old one). Returns
-    the run's folder and whether ``latest`` now points at it.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> root = Path(tempfile.mkdtemp())
-    >>> stage = Staging.begin(root, "20250101T000000Z-abcdef")
-    >>> _ = (stage.path / "manifest.json").write_text('{"is_full_suite": true}')
-    >>> folder, moved = publish(stage, markers={}, link_latest=True)
-    >>> folder.name, moved, os.readlink(root / LATEST)
-    ('20250101T000000Z-abcdef', True, '20250101T000000Z-abcdef')
-    >>> shutil.rmtree(root)
-    """
-    if link_latest:
-        _check_latest_link(stage.root)
-    with _locked(stage.root):
-        final = stage.publish(markers=markers)
-        return final, (_point_latest(stage.root, stage.run_id) if link_latest else False)
-
-
-def latest_target(root: Path) -> str | None:
-    """The run id ``root/latest`` points at, or ``None`` (no link, or one that points elsewhere).
-
-    Examples
-    --------
-    >>> latest_target(Path("/nonexistent")) is None
-    True
-    """
-    try:
-        target = os.readlink(root / LATEST)
-    except OSError:
-        return None
-    return target if RUN_ID.match(target) else None
-
-
-# `.<run-id>.trash`: a run renamed out of sight by prune and being deleted; one a killed prune left
-# behind is deleted by the next.
-_TRASH = re.compile(r"^\.(?P<run_id>\d{8}T\d{6}Z-[0-9a-f]{6})\.trash$")
 
 
 def is_run_folder(path: Path) -> bool:
@@ -369,51 +154,104 @@ def is_run_folder(path: Path) -> bool:
     ['20250101T000000Z-abcdef']
     >>> shutil.rmtree(root)
     """
-    import stat
-
     if not RUN_ID.match(path.name):
         return False
     try:
-        return stat.S_ISDIR(path.lstat().st_mode) and stat.S_ISREG((path / "manifest.json").lstat().st_mode)
+        return stat.S_ISDIR(path.lstat().st_mode) and stat.S_ISREG((path / MANIFEST).lstat().st_mode)
     except OSError:
         return False
 
 
-def disk_usage(path: Path) -> int:
-    """Bytes on disk of a folder, its subfolders and files, as ``du -s -B1`` counts them.
+def is_full_run(path: Path) -> bool:
+    """A complete run folder whose manifest says it ran the full suite: what ``latest`` may point at.
 
-    Links are not followed, and a file with several names (hard links) counts once.
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for name, text in (("20250101T000000Z-aaaaaa", '{"is_full_suite": true}'),
+    ...                    ("20250102T000000Z-aaaaaa", '{"is_full_suite": false}'), ("other", '{"is_full_suite": true}')):
+    ...     (root / name).mkdir(); _ = (root / name / "manifest.json").write_text(text)
+    >>> [is_full_run(p) for p in sorted(root.iterdir())]
+    [True, False, False]
+    >>> shutil.rmtree(root)
+    """
+    if not is_run_folder(path) or (path / INCOMPLETE).exists() or (path / INCONSISTENT).exists():
+        return False
+    try:
+        return json.loads((path / MANIFEST).read_text(encoding="utf-8")).get("is_full_suite") is True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def latest_target(root: Path) -> str | None:
+    """The run id ``root/latest`` points at, or ``None`` (no link, or one that points anywhere else).
+
+    Examples
+    --------
+    >>> latest_target(Path("/nonexistent")) is None
+    True
+    """
+    try:
+        target = os.readlink(root / LATEST)
+    except OSError:
+        return None
+    return target if RUN_ID.match(target) else None
+
+
+def publish(stage: Staging, *, markers: dict[str, str], link_latest: bool) -> tuple[Path, bool]:
+    """Rename a finished run into place and, when ``link_latest``, point ``latest`` at it.
+
+    Both happen under the reports folder's lock (``.latest.lock``), so two
+    runs finishing together leave ``latest`` at the newer one and :func:`prune`
+    never sees a run published but not yet linked. ``latest`` never moves back
+    to an older run. Returns the run's folder and whether ``latest`` points at it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> stage = Staging.begin(root, "20250101T000000Z-abcdef")
+    >>> _ = (stage.path / "manifest.json").write_text('{"is_full_suite": true}')
+    >>> folder, moved = publish(stage, markers={}, link_latest=True)
+    >>> folder.name, moved, os.readlink(root / LATEST)
+    ('20250101T000000Z-abcdef', True, '20250101T000000Z-abcdef')
+    >>> shutil.rmtree(root)
+    """
+    root, run_id = stage.root, stage.run_id
+    with _lock(root / ".latest.lock"):
+        final = stage.publish(markers=markers)
+        current = latest_target(root)
+        if not link_latest or (current is not None and current > run_id and is_full_run(root / current)):
+            return final, False
+        tmp = root / f".{LATEST}.{run_id}.tmp"
+        tmp.unlink(missing_ok=True)
+        os.symlink(run_id, tmp)
+        os.replace(tmp, root / LATEST)  # replaces the link itself, never what it points at
+        return final, True
+
+
+def disk_usage(path: Path) -> int:
+    """Bytes on disk of a folder and what it holds, as ``du -s -B1`` counts them; links are not followed.
 
     Examples
     --------
     >>> disk_usage(Path("/nonexistent"))
     0
     """
-    try:
-        top = path.lstat()
-    except OSError:
-        return 0
-    import stat
-
-    total = getattr(top, "st_blocks", 0) * 512 or top.st_size
-    if not stat.S_ISDIR(top.st_mode):
-        return total  # a file, or a link: not followed
-    seen, stack = {(top.st_dev, top.st_ino)}, [path]
+    total, seen, stack = 0, set(), [str(path)]
     while stack:
+        top = stack.pop()
         try:
-            entries = list(os.scandir(stack.pop()))
+            info = os.lstat(top)
         except OSError:
             continue
-        for entry in entries:
-            try:
-                info = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
-            if (info.st_dev, info.st_ino) not in seen:
-                seen.add((info.st_dev, info.st_ino))
-                total += getattr(info, "st_blocks", 0) * 512 or info.st_size
+        if (info.st_dev, info.st_ino) not in seen:  # a file with several names counts once
+            seen.add((info.st_dev, info.st_ino))
+            total += getattr(info, "st_blocks", 0) * 512 or info.st_size
+        if stat.S_ISDIR(info.st_mode):
+            with contextlib.suppress(OSError):
+                stack += [entry.path for entry in os.scandir(top)]
     return total
 
 
@@ -447,35 +285,29 @@ class Pruned:
         return sum(self.removed.values())
 
 
-def _held_by_another(root: Path, run_id: str) -> bool:
-    """Whether a process holds the lock of ``run_id`` (a run publishing it, or anyone reading it under it)."""
-    import fcntl
+def _remove_run(path: Path) -> None:
+    """Delete a run folder so that one interrupted half-way is still a run folder, marked, for the next clean-up.
 
-    try:
-        fd = os.open(root / f".{run_id}.lock", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True  # a lock we may not read: not ours to judge
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return False
-    except OSError:
-        return True
-    finally:
-        os.close(fd)
+    It is marked incomplete first, and its manifest goes last.
+    """
+    (path / INCOMPLETE).write_text("This run is being removed (natoanalysis clean).\n", encoding="utf-8")
+    for entry in os.scandir(path):
+        if entry.name not in (MANIFEST, INCOMPLETE):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+    (path / MANIFEST).unlink()
+    shutil.rmtree(path)
 
 
 def prune(root: Path, *, keep: int, protect: tuple[str, ...] = (), dry_run: bool = False) -> Pruned:
     """Remove all but the ``keep`` newest runs of ``root`` (by run id, i.e. start time), whatever their status.
 
     Never removed: the run ``latest`` points at, the runs in ``protect`` (the
-    run just made), a run whose lock another process holds, and anything that
-    is not :func:`is_run_folder` (staging folders, links, other files). The
-    choice and the renames out of sight (``.<run-id>.trash``) happen under the
-    lock a run holds while it publishes and moves ``latest``, so a concurrent
-    run is never caught half-published; the deletion itself happens after,
-    and one a killed prune left unfinished is completed by the next.
+    run just made) and anything that is not :func:`is_run_folder` (staging
+    folders, links, other files). It runs under the lock a run holds while it
+    publishes and moves ``latest``, so a concurrent run is never caught half-published.
 
     Examples
     --------
@@ -488,40 +320,23 @@ def prune(root: Path, *, keep: int, protect: tuple[str, ...] = (), dry_run: bool
     >>> done = prune(root, keep=2)
     >>> sorted(done.removed), done.kept
     (['20250102T000000Z-aaaaaa'], ['20250104T000000Z-aaaaaa', '20250103T000000Z-aaaaaa', '20250101T000000Z-aaaaaa'])
-    >>> sorted(p.name for p in root.iterdir())
-    ['.latest.lock', '20250101T000000Z-aaaaaa', '20250103T000000Z-aaaaaa', '20250104T000000Z-aaaaaa', 'latest']
     >>> shutil.rmtree(root)
     """
-    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
-        raise ValueError(f"keep must be a whole number >= 0, got {keep!r}")
     if not root.is_dir():
         return Pruned(dry_run=dry_run)
-    doomed: dict[str, Path] = {}
-    if not dry_run:
-        doomed = {m["run_id"]: root / p.name for p in root.iterdir() if (m := _TRASH.match(p.name))}
-    failed: dict[str, str] = {}
-    with contextlib.nullcontext() if dry_run else _locked(root):  # a dry run writes nothing, not even the lock
+    removed, failed = {}, {}
+    # A dry run writes nothing, not even the lock.
+    with contextlib.nullcontext() if dry_run else _lock(root / ".latest.lock"):
         runs = sorted((p.name for p in root.iterdir() if is_run_folder(p)), reverse=True)
         spared = set(runs[:keep]) | set(protect) | {latest_target(root)}
-        kept = [r for r in runs if r in spared or _held_by_another(root, r)]
-        for run_id in (r for r in runs if r not in kept):
-            if dry_run:
-                doomed[run_id] = root / run_id
-                continue
-            trash = root / f".{run_id}.trash"
-            try:
-                os.rename(root / run_id, trash)
-            except OSError as exc:
-                failed[run_id] = exc.strerror or str(exc)
-                kept.append(run_id)
-                continue
-            doomed[run_id] = trash
-    removed = {}
-    for run_id, path in sorted(doomed.items()):
-        removed[run_id] = disk_usage(path)
-        if not dry_run:
-            shutil.rmtree(path, ignore_errors=True)  # never follows links (fd-based on Linux)
-            if os.path.lexists(path):  # a file it may not delete: what is left was not freed
-                removed[run_id] -= disk_usage(path)
-                failed[run_id] = f"partly removed; the rest is in {path.name}"
-    return Pruned(removed=removed, kept=sorted(kept, reverse=True), failed=failed, dry_run=dry_run)
+        for run_id in sorted(r for r in runs if r not in spared):  # oldest first
+            removed[run_id] = disk_usage(root / run_id)
+            if not dry_run:
+                try:
+                    _remove_run(root / run_id)
+                except OSError as exc:
+                    removed[run_id] -= disk_usage(root / run_id)  # what is left was not freed
+                    failed[run_id] = exc.strerror or str(exc)
+    kept = [r for r in runs if r not in removed or r in failed]
+    return Pruned(removed={r: n for r, n in removed.items() if r not in failed}, kept=kept, failed=failed,
+                  dry_run=dry_run)
