@@ -375,6 +375,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["report", "--jobs", "0"])
     2
     """
+    if hasattr(signal, "SIGXFSZ"):
+        # Past a file-size limit (`ulimit -f`) a write then fails with EFBIG, reported in one line, where the
+        # signal's default action would kill the process with a core dump and no word.
+        with contextlib.suppress(ValueError):  # not the main thread: left as it is
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         status = _main(argv)
         # What is still buffered goes now, while a closed pipe can still be caught: at exit Python
@@ -415,6 +420,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except (NatoAnalysisError, ValueError, FileNotFoundError) as exc:
         _print_errors(args.command, exc)
         return EXIT_USAGE
+    except OSError as exc:  # a full disk, a file-size limit, a read-only folder: what the system said, in one line
+        _print_errors(args.command, _system_error(exc))
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return _interrupted(args.command, EXIT_INTERRUPTED)
     except SystemExit as exc:
@@ -422,6 +430,20 @@ def _main(argv: Sequence[str] | None) -> int:
         if isinstance(exc, ReportTerminated):
             return _interrupted(args.command, exc.code)
         raise
+
+
+def _system_error(exc: OSError) -> str:
+    """An operating system's error in one line: what failed on which file, without Python's ``[Errno n]``.
+
+    Examples
+    --------
+    >>> import errno
+    >>> _system_error(OSError(errno.ENOSPC, "No space left on device", "/data/processed/.nato.arrow.tmp"))
+    '/data/processed/.nato.arrow.tmp: No space left on device'
+    """
+    what = exc.strerror or type(exc).__name__
+    where = f"{exc.filename}: " if exc.filename else ""
+    return " ".join(f"{where}{what}".split())
 
 
 def _interrupted(command: str, status: int) -> int:

@@ -135,6 +135,10 @@ def data_root(data_dir: str | os.PathLike | None = None, *, must_exist: bool = T
     else:
         root = default_data_dir()
         origin = "the user's data folder" if is_installed() else "the repository's data/ folder"
+    if root.expanduser().is_symlink():
+        # What a link points at is not the folder named: following it let a link to / receive raw/ and processed/.
+        raise DataNotFoundError(f"data directory {root} (from {origin}) is a link to {os.readlink(root.expanduser())};"
+                                " links are not followed: name the folder itself")
     root = root.expanduser().resolve()
     if root.exists() and not root.is_dir():
         raise DataNotFoundError(f"data directory {root} (from {origin}) is a file, not a folder; point {DATA_DIR_ENV} "
@@ -198,7 +202,7 @@ def find_raw(root: Path, source: str, edition: str) -> Path:
     '/srv/data/raw/nato/2031-06'
     """
     for folder in raw_source_dirs(root, source):
-        if (folder / edition / "provenance.json").is_file():
+        if not (folder / edition).is_symlink() and (folder / edition / "provenance.json").is_file():
             return folder / edition
     return raw_dir(root, source, edition)
 
