@@ -24,6 +24,7 @@ to is the data root, the reports folder or a folder the caller names.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import os
 from pathlib import Path
@@ -44,6 +45,7 @@ _REPO_DATA = _CHECKOUT / "data"
 BUNDLED_DIR = "_bundled"
 
 
+@functools.lru_cache(maxsize=None)  # asked on every load: what the wheel carries does not change while it runs
 def _bundled(name: str) -> Path | None:
     """A folder the wheel carries below ``natoanalysis/_bundled/``, or None (a checkout carries none)."""
     # Wheels install unpacked, so the resource is a real folder; a zipped import would not be one.
