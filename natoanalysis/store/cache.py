@@ -232,8 +232,7 @@ def _build(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
     df = pd.concat(frames, ignore_index=True)
     meta["rows"] = len(df)
     _write(root, source, df, meta)
-    _MEMO[(str(root), source, fingerprint)] = (df, meta)
-    return df, meta
+    return _remember((str(root), source, fingerprint), (df, meta))
 
 
 def build(*, source: str = "nato", data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -296,10 +295,16 @@ def _lookup(root: Path, source: str) -> tuple[pd.DataFrame, dict] | None:
     key = (str(root), source, fingerprint)
     if key not in _MEMO:
         found = _read_cache(root, source, fingerprint)
-        if found is None:
-            return None
-        _MEMO[key] = found
+        return None if found is None else _remember(key, found)
     return _MEMO[key]
+
+
+def _remember(key: tuple[str, str, str], value: tuple[pd.DataFrame, dict]) -> tuple[pd.DataFrame, dict]:
+    """Keep the table in memory under its key, in place of the one of the same folder and source it replaces."""
+    for old in [k for k in _MEMO if k[:2] == key[:2]]:
+        del _MEMO[old]
+    _MEMO[key] = value
+    return value
 
 
 def _cached(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
