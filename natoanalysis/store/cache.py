@@ -256,25 +256,18 @@ def build(*, source: str = "nato", data_dir: str | os.PathLike | None = None) ->
         return _build(root, source)[0]
 
 
-def _valid_cache(meta: object, df: pd.DataFrame | None, *, source: str, fingerprint: str) -> bool:
-    """Whether a processed table is what its metadata says: this source, these editions and rows, this key."""
-    if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint or meta.get("source") != source:
-        return False
-    if df is None or not isinstance(meta.get("editions"), dict) or meta.get("rows") != len(df):
-        return False
-    if "source" not in df or set(df["source"].unique()) != {source}:
-        return False
-    return sorted(df["edition"].unique()) == sorted(meta["editions"])
-
-
 def _read_cache(root: Path, source: str, fingerprint: str) -> tuple[pd.DataFrame, dict] | None:
-    """The processed table and its metadata when both are what this key asks for, else None."""
+    """The processed table and its metadata when both are what this key asks for, else None.
+
+    The key covers the source's raw files by name, so a table written for another source or other raw
+    files has another; the table must have the sha256 its metadata records.
+    """
     table_path, meta_path = _processed_paths(root, source)
     if table_path.is_symlink() or meta_path.is_symlink():
         return None  # not written by the package: rebuilt (the link itself replaced), never followed
     try:
         meta = json.loads(meta_path.read_bytes())
-        if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint:
+        if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint or meta.get("source") != source:
             return None
         data = table_path.read_bytes()
         if meta.get("table_sha256") != hashlib.sha256(data).hexdigest():
@@ -286,7 +279,7 @@ def _read_cache(root: Path, source: str, fingerprint: str) -> tuple[pd.DataFrame
         if type(exc).__module__.split(".")[0] != "pyarrow":
             raise
         return None
-    return (df, meta) if _valid_cache(meta, df, source=source, fingerprint=fingerprint) else None
+    return df, meta
 
 
 def _lookup(root: Path, source: str) -> tuple[pd.DataFrame, dict] | None:
