@@ -30,7 +30,6 @@ import importlib
 
 from . import metrics as _metrics
 from .allies import registry as countries
-from .claims import check_claims
 from .errors import (DataIntegrityError, DataNotFoundError, LayoutError, NatoAnalysisError, UnknownCountryError,
                      ValidationError, WorkbookError)
 from .reference import aggregates, guidelines, indicators
@@ -68,12 +67,13 @@ trend_growth = _loading(_metrics.trend_growth)
 growth = _metrics.growth  # grows the values it is given: no table to load
 
 _LAZY_MODULES = ("charts", "reports")
-_LAZY_FUNCTIONS = {"fetch": "pipeline", "ingest": "pipeline", "read_workbook": "pipeline"}
+_LAZY_FUNCTIONS = {"check_claims": "claims", "fetch": "pipeline", "ingest": "pipeline", "read_workbook": "pipeline"}
 
 
 def __getattr__(name: str):
-    # Charts need matplotlib, reports papermill, the pipeline the workbook reader and the HTTP client: none is
-    # imported until first used (na.charts and na.ingest work), so that `import natoanalysis` stays quick.
+    # Charts need matplotlib, reports papermill, the pipeline the workbook reader and the HTTP client, the claims
+    # the views: none is imported until first used (na.charts and na.ingest work), so that `import natoanalysis`
+    # stays quick.
     if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
     if name in _LAZY_FUNCTIONS:

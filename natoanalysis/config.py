@@ -25,7 +25,6 @@ to is the data root, the reports folder or a folder the caller names.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import os
 from pathlib import Path
 
@@ -48,8 +47,8 @@ BUNDLED_DIR = "_bundled"
 @functools.lru_cache(maxsize=None)  # asked on every load: what the wheel carries does not change while it runs
 def _bundled(name: str) -> Path | None:
     """A folder the wheel carries below ``natoanalysis/_bundled/``, or None (a checkout carries none)."""
-    # Wheels install unpacked, so the resource is a real folder; a zipped import would not be one.
-    folder = Path(str(importlib.resources.files(__package__) / BUNDLED_DIR / name))
+    # Wheels install unpacked, so the package is a real folder (the data is read in place, never zipped).
+    folder = _PACKAGE / BUNDLED_DIR / name
     return folder if folder.is_dir() else None
 
 

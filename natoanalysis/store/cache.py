@@ -172,19 +172,21 @@ def _processed_paths(root: Path, source: str) -> tuple[Path, Path]:
 
 
 def _table_bytes(df: pd.DataFrame) -> bytes:
+    """The table as an Arrow IPC file, uncompressed (Feather v2: ``pandas.read_feather`` reads it)."""
     import pyarrow as pa
-    from pyarrow import feather
 
+    table = pa.Table.from_pandas(df, preserve_index=False)
     sink = pa.BufferOutputStream()
-    feather.write_feather(pa.Table.from_pandas(df, preserve_index=False), sink, compression="uncompressed")
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
     return sink.getvalue().to_pybytes()
 
 
 def _read_table(data: bytes) -> pd.DataFrame:
     import pyarrow as pa
-    from pyarrow import feather
 
-    return feather.read_table(pa.BufferReader(data)).to_pandas()
+    # pyarrow.ipc is loaded with pyarrow (pandas loads it): pyarrow.feather would add its own imports.
+    return pa.ipc.open_file(pa.BufferReader(data)).read_all().to_pandas()
 
 
 def _write(root: Path, source: str, df: pd.DataFrame, meta: dict) -> None:
