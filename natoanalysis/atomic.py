@@ -187,7 +187,9 @@ def lock(root: Path, *, reader: bool = False) -> Iterator[None]:
     held = None
     try:
         path = folder(root, "processed") / LOCK_NAME
-        held = _locks.setdefault(str(path), filelock.FileLock(path))
+        if str(path) not in _locks:
+            _locks[str(path)] = filelock.FileLock(path)
+        held = _locks[str(path)]
         held.acquire()
     except OSError as exc:
         if not (reader and exc.errno in _UNWRITABLE):
