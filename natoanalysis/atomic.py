@@ -1,25 +1,11 @@
 """Writes into the data folder: a staged file or folder renamed into place, under one lock, following no link.
 
-Every name written below the data folder is one the package chose, and no
-record on disk names a path, so nothing found there is ever followed:
-
-* a file ``F`` is written as ``.F.tmp`` and renamed over ``F`` (:func:`write_bytes`);
-* an edition folder ``E`` is written as ``.E.new``, renamed ``.E.ready``
-  once complete, the previous ``E`` (if any) renamed into
-  ``.backups/E.<time>``, and ``.E.ready`` renamed ``E`` (:func:`publish`).
-
-What a killed writer leaves is recognised by these names alone
-(:func:`settle`, run by the next writer under the lock): ``.E.new`` is an
-unfinished folder and is removed; ``.E.ready`` beside ``E`` is a replacement
-that never started and is removed; ``.E.ready`` without ``E`` (killed
-between the two renames) *is* the edition: readers read it in place of ``E``
-(:func:`published`) and the next writer renames it ``E``. So no kill loses
-an edition, and a reader never writes or deletes anything in ``raw/``.
-
-Writers and readers of a data folder take :func:`lock` (``filelock``, a
-lock file below ``processed/``), so a reader never sees a folder between
-two renames. A read-only data folder cannot be written by anyone, so a
-reader that cannot create the lock file reads without it.
+Every name written below the data folder is one the package chose, and no record on disk names a path,
+so nothing found there is ever followed. An edition ``E`` is written as ``.E.new``, renamed ``.E.ready``
+once whole, the previous ``E`` renamed into ``.backups/`` and ``.E.ready`` renamed ``E``
+(:func:`publish`); what a killed writer leaves is recognised by these names alone (:func:`settle`,
+:func:`published`), so no kill loses an edition and a reader never writes in ``raw/``. The README's
+"The data folder trusts nothing" says what a user sees.
 """
 
 from __future__ import annotations
@@ -123,7 +109,14 @@ def _remove(path: Path) -> None:
 
 
 def settle(parent: Path, name: str) -> None:
-    """Finish what a killed writer left of folder ``name`` in ``parent`` (a writer's step, under :func:`lock`)."""
+    """Finish what a killed writer left of folder ``name`` in ``parent`` (a writer's step, under :func:`lock`).
+
+    ``.name.new`` is an unfinished folder: removed. ``.name.ready`` beside
+    ``name`` is a replacement killed before it moved the old folder aside:
+    removed. ``.name.ready`` alone was killed between the two renames: it is
+    the folder, and is renamed ``name``. A link or file under these names is
+    removed itself, never followed.
+    """
     target, ready = parent / name, parent / f".{name}{_READY}"
     _remove(parent / f".{name}{_NEW}")
     if ready.is_symlink() or (os.path.lexists(ready) and not ready.is_dir()):
@@ -178,6 +171,10 @@ _locks: dict = {}  # one lock object per lock file, so that holding it twice in 
 @contextlib.contextmanager
 def lock(root: Path, *, reader: bool = False) -> Iterator[None]:
     """Hold the data folder's lock (re-entrant within a process); a reader of a read-only folder goes without.
+
+    Writers and readers take it (the file ``processed/.lock``), so a reader
+    never sees a folder between two renames; nobody can write a read-only
+    folder, so there a reader has nothing to wait for.
 
     ``filelock`` rather than ``flock``: it works where ``fcntl`` does not
     (Windows) and the operating system releases it when the process dies.
