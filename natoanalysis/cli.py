@@ -420,6 +420,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except (NatoAnalysisError, ValueError, FileNotFoundError) as exc:
         _print_errors(args.command, exc)
         return EXIT_USAGE
+    except BrokenPipeError:
+        raise  # a reader that stopped early: main() ends quietly
     except OSError as exc:  # a full disk, a file-size limit, a read-only folder: what the system said, in one line
         _print_errors(args.command, _system_error(exc))
         return EXIT_FAILED
