@@ -35,7 +35,7 @@ from .errors import (DataIntegrityError, DataNotFoundError, LayoutError, NatoAna
 from .reference import aggregates, guidelines, indicators
 from .store import build, compare_sources, data_quality, editions, load, notes, revisions, sources
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 
 def _loading(metric):

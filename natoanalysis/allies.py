@@ -78,7 +78,8 @@ def _name_index(publisher: str) -> dict[str, str]:
             for alias in filter(None, (a.strip() for a in row[col].split(";"))):
                 index[_norm(alias)] = row["iso3"]
     for _, row in reference.aggregates().iterrows():
-        for alias in [row["code"], row["name"], *row["nato_names"].split(";")]:
+        # NATO's printed names, and the labels our reports print (the Secretary General's "European Allies and Canada")
+        for alias in [row["code"], row["name"], *row["nato_names"].split(";"), *row["labels"].split(";")]:
             index[_norm(alias)] = row["code"]
     return index
 

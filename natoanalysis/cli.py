@@ -176,17 +176,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
-def _fetch_year(args: argparse.Namespace) -> str | None:
-    """``--year``, or the old ``--edition`` (a year here, unlike everywhere else) with a note."""
-    if args.edition_year is not None:
-        if args.year is not None:
-            raise ValueError("--edition is the old name of --year; give --year only")
-        print("natoanalysis fetch: note: --edition YEAR is renamed --year YEAR (an edition is YYYY-MM, named "
-              "from the workbook's content); --edition is accepted until the next release", file=sys.stderr)
-        return args.edition_year
-    return args.year
-
-
 def _print_pruned(pruned: "Pruned", *, reports: "Path", command: str) -> None:
     """What a clean-up removed (or would remove), each run with its size, then the total freed."""
     from .reports.rundir import shown_bytes
@@ -224,7 +213,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     from .pipeline import fetch
     try:
         with signals.terminate_raises():
-            result = fetch(source=args.source, year=_fetch_year(args), page_url=args.page_url,
+            result = fetch(source=args.source, year=args.year, page_url=args.page_url,
                            data_dir=args.data_dir, timeout=args.timeout)
     except signals.Terminated as exc:
         print(f"natoanalysis fetch: stopped by {signal.Signals(exc.signum).name}; nothing unfinished was kept",
@@ -269,14 +258,8 @@ def _default_data_text() -> str:
     return f"the checkout's data folder {root}"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from . import config
-    parser = _Parser(prog="natoanalysis", description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None,
-                        help=f"data root holding raw/ and processed/, where ingest, fetch and build write (default: "
-                             f"${config.DATA_DIR_ENV} or {_default_data_text()})")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_data_commands(sub) -> None:
+    """The commands that read and write the data folder: ingest, build, quality, sources, claims, fetch."""
     p = sub.add_parser("ingest", help="transcribe an official workbook into raw/<source>/<edition>/ of the data root (--data-dir)")
     p.add_argument("source", choices=["nato", "sipri"], help="publisher of the workbook")
     p.add_argument("path", help="the .xlsx file as published")
@@ -313,12 +296,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", choices=["nato", "sipri"], help="publisher")
     p.add_argument("--year", help="the year in the publisher's file name, e.g. 2025 (default: the newest linked); "
                                   "the edition is named from the workbook's content, e.g. 2025-08")
-    p.add_argument("--edition", dest="edition_year", help=argparse.SUPPRESS)  # the old --year, until the next release
     p.add_argument("--page-url", help="publisher page to read links from (default: reference/publishers.csv "
                                       "or $NATOANALYSIS_<SOURCE>_PAGE_URL)")
     p.add_argument("--timeout", type=float, default=60.0,
                    help="time limit in seconds of the whole fetch, page and downloads together (default: 60)")
     p.set_defaults(func=_cmd_fetch)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import config
+    parser = _Parser(prog="natoanalysis", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=None,
+                        help=f"data root holding raw/ and processed/, where ingest, fetch and build write (default: "
+                             f"${config.DATA_DIR_ENV} or {_default_data_text()})")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _add_data_commands(sub)
 
     p = sub.add_parser("report", help="execute the report notebooks into reports/<run-id>/ (reports/latest)",
                        description="Execute report notebooks with papermill into OUT/<run-id>/: executed "

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import atomic, config, edition as editions, validate
+from . import atomic, config, edition as editions
 from .errors import ArgumentError, DataFolderError, WorkbookError, echo
 from .extract import fetch as fetch_stage, provenance, transcript
 from .extract.cells import Workbook, read_xlsx
@@ -248,7 +248,6 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
                         identified_by=identity.how, findings=tidy.attrs.get("findings"), backup=backup)
 
 
-@validate.renamed(edition="year")
 def fetch(*, source: str = "nato", year: int | str | None = None, page_url: str | None = None,
           data_dir: str | os.PathLike | None = None, timeout: float = fetch_stage.DEFAULT_TIMEOUT_S,
           accessed: dt.date | str | None = None) -> fetch_stage.FetchResult:
@@ -266,7 +265,7 @@ def fetch(*, source: str = "nato", year: int | str | None = None, page_url: str 
         The year in the publisher's file name (``2025`` for
         ``def-exp-2025-en.xlsx``), the last year of its tables; default: the
         newest linked. The edition it becomes (``"2025-08"``) is named from
-        the workbook's content. (``edition=`` until the next release.)
+        the workbook's content.
     page_url : str, optional
         Publisher page (default: ``$NATOANALYSIS_<SOURCE>_PAGE_URL`` or ``reference/publishers.csv``).
     data_dir : path-like, optional

@@ -8,9 +8,8 @@ than a pandas traceback. Nothing here reads data from disk: :func:`table`
 checks a table the caller passes.
 
 The argument vocabulary (the table "One argument vocabulary" in the README)
-lives here too: the price bases and their synonyms, the group names, the
-percentage guards and :func:`renamed`, which keeps an old argument name
-working for one release; every rename is listed in :data:`RENAMED_ARGUMENTS`.
+lives here too: the price bases and their synonyms, the group names and the
+percentage guards.
 
 Examples
 --------
@@ -22,14 +21,9 @@ natoanalysis.errors.ArgumentError: year 2030 is outside edition 2024-06; accepte
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import functools
-import inspect
 import math
-import sys
-import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -191,13 +185,16 @@ def group(value, *, name: str = "group") -> str | list[str]:
     """A named group (``"nato"``, ``"europe_canada"``) or a list of allies' ISO3 codes.
 
     The names are accepted in any case, as NATO's codes of its aggregates
-    (``NATO_TOTAL``, ``NATO_EUROPE_CANADA``) and as NATO prints them ("NATO
-    Europe and Canada"); allies as :func:`countries` takes them.
+    (``NATO_TOTAL``, ``NATO_EUROPE_CANADA``), as NATO prints them ("NATO
+    Europe and Canada") and as the reports label them ("European allies and
+    Canada", ``reference/aggregates.csv``); allies as :func:`countries` takes them.
 
     Examples
     --------
     >>> group("NATO_EUROPE_CANADA"), group("Nato"), group("NATO Europe and Canada"), group("pol,deu")
     ('europe_canada', 'nato', 'europe_canada', ['POL', 'DEU'])
+    >>> group("European allies and Canada")
+    'europe_canada'
     """
     if isinstance(value, str):
         key = "_".join(value.strip().lower().replace("-", " ").split())
@@ -428,94 +425,21 @@ def one_or_many(country, countries_, *, function: str) -> tuple[list[str] | None
 
     ``country`` gives one result for one ally, ``countries`` a result indexed
     by country (even for one); neither gives ``(None, False)``, every ally.
-    A list given as ``country`` still works for one release, with a
-    DeprecationWarning.
+
+    Examples
+    --------
+    >>> one_or_many(["POL", "DEU"], None, function="gap_to_target")
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.ArgumentError: gap_to_target() country= takes one ally, got a list; accepted: one ally as country=, several as countries=
     """
     if country is not None and countries_ is not None:
         raise ArgumentError(f"{function}() takes country= (one ally) or countries= (several), not both")
     if country is not None and not isinstance(country, str):
-        _warn(f"{function}(): country= takes one ally; give several as countries= (a list given as country= "
-              "is accepted until the next release)", skip={sys._getframe(1).f_globals.get("__name__", "")})
-        countries_, country = country, None
+        raise ArgumentError(f"{function}() country= takes one ally, got a {type(country).__name__}; accepted: one "
+                            "ally as country=, several as countries=")
     if country is not None:
         return [allies.resolve(country, name="country")], True
     if countries_ is not None:
         return allies.resolve_many(countries_, name="countries"), False
     return None, False
-
-
-@dataclasses.dataclass(frozen=True)
-class Rename:
-    """One renamed argument: ``function`` now takes ``new`` where it took ``old``."""
-
-    function: str
-    old: str
-    new: str
-
-
-#: Every argument renamed with :func:`renamed`, in the order they were declared (a test and the release
-#: notes list them from here).
-RENAMED_ARGUMENTS: list[Rename] = []
-
-
-def _stacklevel(skip: set[str]) -> int:
-    """The ``stacklevel`` of the caller to blame: the first frame outside ``skip`` and the package's façade.
-
-    ``na.<metric>`` (the package module) only passes calls through, so a
-    user's old name is reported at the user's line (shown by default in
-    scripts and notebooks). A call from another part of the package (a view)
-    is reported at that line: Python hides it by default, the test run shows it.
-    """
-    frame, level = sys._getframe(3), 3  # 0 this, 1 _warn, 2 its caller, 3 that one's caller
-    while frame is not None and frame.f_globals.get("__name__", "") in skip | {__package__, __name__}:
-        frame, level = frame.f_back, level + 1
-    return level
-
-
-def _warn(message: str, *, skip: set[str] = frozenset()) -> None:
-    warnings.warn(message, DeprecationWarning, stacklevel=_stacklevel(set(skip)))
-
-
-def renamed(**old_to_new: str) -> Callable:
-    """Decorator: the keyword arguments ``old=`` keep working as ``new=`` for one release, with a DeprecationWarning.
-
-    Give both names in one call and it is refused. Every rename is recorded
-    in :data:`RENAMED_ARGUMENTS`; the signature shown (``help()``,
-    ``inspect.signature``) is the new one.
-
-    Examples
-    --------
-    >>> @renamed(threshold="threshold_pct")
-    ... def meets(*, threshold_pct: float = 2.0) -> float:
-    ...     return threshold_pct
-    >>> import warnings
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     meets(threshold=3.5), str(caught[0].message)
-    (3.5, 'meets(): threshold= is renamed threshold_pct=; the old name is accepted until the next release')
-    >>> RENAMED_ARGUMENTS.pop()
-    Rename(function='natoanalysis.validate.meets', old='threshold', new='threshold_pct')
-    """
-    def wrap(func: Callable) -> Callable:
-        params = inspect.signature(func).parameters
-        for old, new in old_to_new.items():
-            if new not in params or old in params:
-                raise TypeError(f"renamed({old}={new!r}) on {func.__qualname__}: {new} must be a parameter "
-                                f"and {old} must not")
-        where = f"{func.__module__}.{func.__qualname__}".replace("<locals>.", "")
-        RENAMED_ARGUMENTS.extend(Rename(where, old, new) for old, new in old_to_new.items())
-
-        @functools.wraps(func)
-        def call(*args, **kwargs):
-            for old, new in old_to_new.items():
-                if old in kwargs:
-                    if new in kwargs:
-                        raise ArgumentError(f"{func.__name__}() got {old}= and {new}=: {old} is the old name "
-                                            f"of {new}; give {new}= only")
-                    _warn(f"{func.__name__}(): {old}= is renamed {new}=; the old name is accepted until "
-                          "the next release")
-                    kwargs[new] = kwargs.pop(old)
-            return func(*args, **kwargs)
-        call.renamed_arguments = dict(old_to_new)  # type: ignore[attr-defined]
-        return call
-    return wrap

@@ -1,97 +1,61 @@
 """The file tree is the architecture: each stage imports only the stages before it.
 
-Reads every module's import statements (not its doctests) and checks them
-against the order extract -> transform -> pipeline -> store -> metrics ->
-views -> claims -> charts -> reports, with the shared modules (errors, config,
-reference, edition, allies, validate, atomic, schema) below every stage.
+The rule is the import-linter ``layers`` contract in ``pyproject.toml`` ([tool.importlinter]): reports >
+charts | claims > views > metrics > store > pipeline > transform > extract, with the shared modules
+(validate, allies, edition, reference, config, errors ...) below every stage, in their own order. It is
+``exhaustive``: a module of the package that sits in no layer breaks it too. ``lint-imports`` checks it here,
+on the package as it is and on a copy with one import planted the wrong way, which must break it.
 """
 
 from __future__ import annotations
 
-import ast
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "natoanalysis"
-
-SHARED = ("errors", "config", "reference", "atomic", "schema", "edition", "allies", "validate", "signals")
-STAGES = ("extract", "transform", "pipeline", "store", "metrics", "views", "claims", "charts", "reports",
-          "cli", "__main__", "__init__")
+REPO = Path(__file__).resolve().parents[1]
 
 
-def _rank(top: str) -> int:
-    if top in SHARED:
-        return -1
-    return STAGES.index(top)
+def _lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """``lint-imports`` (import-linter, of the dev extra) on the package under ``root``, with its pyproject."""
+    command = Path(sys.executable).parent / "lint-imports"
+    assert command.is_file(), f"{command} is missing: install the dev extra (pip install -e '.[dev]')"
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([str(command), "--no-cache", "--config", str(root / "pyproject.toml")], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
 
 
-def _module_name(path: Path) -> str:
-    rel = path.relative_to(PACKAGE.parent).with_suffix("")
-    parts = list(rel.parts)
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
+def test_no_import_runs_back_up_a_stage():  # about a second: make test-fast checks the rule too
+    run = _lint_imports(REPO)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Contracts: 1 kept, 0 broken." in run.stdout
 
 
-def _imports(path: Path) -> list[str]:
-    """Absolute names of the natoanalysis modules that ``path`` imports (at any depth in the file)."""
-    name = _module_name(path)
-    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            if target == "natoanalysis" or target.startswith("natoanalysis."):
-                # `from .. import metrics` names a module, not an attribute: count it as that module
-                found += [f"{target}.{a.name}" if target == "natoanalysis" else target for a in node.names]
-        elif isinstance(node, ast.Import):
-            found += [a.name for a in node.names if a.name.startswith("natoanalysis")]
-    return found
+@pytest.mark.slow
+@pytest.mark.parametrize("module, planted, broken", [
+    ("views/labels.py", "from .. import charts", "natoanalysis.views is not allowed to import natoanalysis.charts"),
+    ("extract/cells.py", "from ..transform import checks",
+     "natoanalysis.extract is not allowed to import natoanalysis.transform"),
+    ("errors.py", "from . import config", "natoanalysis.errors is not allowed to import natoanalysis.config"),
+])
+def test_an_import_planted_the_wrong_way_breaks_the_contract(tmp_path, module, planted, broken):
+    shutil.copytree(REPO / "natoanalysis", tmp_path / "natoanalysis", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    with open(tmp_path / "natoanalysis" / module, "a", encoding="utf-8") as f:
+        f.write(f"\n{planted}  # planted\n")
+    run = _lint_imports(tmp_path)
+    assert run.returncode == 1 and "Contracts: 0 kept, 1 broken." in run.stdout, run.stdout + run.stderr
+    assert broken in run.stdout
 
 
-def _top(module: str) -> str:
-    parts = module.split(".")
-    if len(parts) == 1:
-        return "__init__"
-    return parts[1]
-
-
-MODULES = sorted(PACKAGE.rglob("*.py"))
-
-
-def test_every_module_sits_in_a_stage_or_the_shared_layer():
-    tops = {_top(_module_name(p)) if p.parent != PACKAGE else p.stem for p in MODULES}
-    assert tops <= set(SHARED) | set(STAGES), sorted(tops - set(SHARED) - set(STAGES))
-
-
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_no_import_runs_back_up_a_stage(path):
-    here = _top(_module_name(path)) if path.parent != PACKAGE else path.stem
-    up = []
-    for target in _imports(path):
-        there = _top(target)
-        if there == here or there not in SHARED + STAGES:
-            continue
-        if _rank(there) > _rank(here) or (here in SHARED and there not in SHARED):
-            up.append(target)
-    assert not up, f"{path.relative_to(PACKAGE)} ({here}) imports later stages: {up}"
-
-
-def test_shared_modules_import_only_each_other_in_order():
-    # errors < config < reference < atomic, schema < edition < allies < validate
-    for path in MODULES:
-        if path.parent != PACKAGE or path.stem not in SHARED:
-            continue
-        later = [t for t in _imports(path) if _top(t) in SHARED and SHARED.index(_top(t)) > SHARED.index(path.stem)]
-        assert not later, f"{path.name} imports {later}"
-
-
-def test_extract_never_imports_transform():
-    for path in (PACKAGE / "extract").glob("*.py"):
-        assert not [t for t in _imports(path) if _top(t) in ("transform", "pipeline")], path.name
+@pytest.mark.slow
+def test_a_module_outside_every_layer_breaks_the_contract(tmp_path):
+    shutil.copytree(REPO / "natoanalysis", tmp_path / "natoanalysis", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "natoanalysis" / "helpers.py").write_text('"""Placed in no stage."""\n', encoding="utf-8")
+    run = _lint_imports(tmp_path)
+    assert run.returncode == 1 and "natoanalysis.helpers" in run.stdout, run.stdout + run.stderr

@@ -63,6 +63,30 @@ def test_group_growth_published_and_constant_membership_2024(df):
     assert round(got, 2) == 14.89 and round(published, 3) == 17.947
 
 
+# Accession years of the allies in the June 2024 tables (each counts from the calendar year it joined).
+JOINED = {"MNE": 2017, "MKD": 2020, "FIN": 2023, "SWE": 2024}
+
+
+@pytest.mark.parametrize("year", range(2015, 2025))
+def test_like_for_like_growth_counts_the_year_s_members_in_both_years(df, year):
+    now, before = by_iso3("TABLE2", T2_CONSTANT, year), by_iso3("TABLE2", T2_CONSTANT, year - 1)
+    members = [c for c in now if c != "USA" and JOINED.get(c, 0) <= year]
+    expected = (sum(now[c] for c in members) / sum(before[c] for c in members) - 1) * 100
+    got = na.group_growth(group="europe_canada", year=year, membership="like_for_like", data=df)
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_accession_effect_is_zero_in_years_nobody_joined(df):
+    published = na.group_growth(group="europe_canada", data=df)
+    same = na.group_growth(group="europe_canada", membership="like_for_like", data=df)
+    effect = (published - same).round(10)
+    assert sorted(effect[effect != 0].index) == sorted(JOINED.values()) == [2017, 2020, 2023, 2024]
+    assert (effect[sorted(JOINED.values())] > 0).all()
+    # Today's allies in every year is another series: it is not the change of the alliance of the time.
+    today = na.group_growth(group="europe_canada", membership="constant", data=df)
+    assert (published - today).round(10)[2022] != 0
+
+
 def test_group_growth_as_of_a_date_before_north_macedonia_joined(df):
     # On 1 January 2020 neither North Macedonia (27 March 2020), Finland nor Sweden were allies.
     c24 = by_iso3("TABLE2", T2_CONSTANT, 2024)

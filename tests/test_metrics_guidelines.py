@@ -104,3 +104,4 @@ def test_printed_versus_recomputed_agrees_with_allies_meeting_year_by_year(df, t
     assert list(zip(got["country"], got["year"])) == expected
     if threshold == 2.0:  # the three shares Table 3 prints as exactly 2.0
         assert expected == [("LTU", 2019), ("FRA", 2020), ("SVK", 2024)]
+

@@ -157,3 +157,37 @@ def test_share_at_pace_adds_points_a_year_to_the_printed_share(df):
     assert not t.at["ESP", "reaches_target"] and t.at["DEU", "reaches_target"]
     with pytest.raises(ValueError, match="by must be an integer year after start"):
         share_at_pace(pace_pp_per_year=0.2, by=2020, start=2024, data=df)
+
+
+METRIC_CALLS = [
+    ("aggregate", dict(indicator="gdp_usd", price_basis="constant")),
+    ("allies_meeting", dict(year=2024)),
+    ("compliance_table", dict(years=[2023, 2024])),
+    ("gap_to_target", dict(year=2024)),
+    ("required_annual_increase", dict(countries="ESP,ITA")),
+    ("years_to_target", dict(countries="FRA,ITA")),
+    ("simulate_paths", dict(n_scenarios=20)),
+    ("share_at_pace", dict(pace_pp_per_year=0.2, countries="FRA,ITA")),
+    ("trend_growth", dict(countries="POL")),
+]
+
+
+@pytest.mark.parametrize("metric, kwargs", METRIC_CALLS, ids=[m for m, _ in METRIC_CALLS])
+def test_metric_results_keep_only_plain_values_in_attrs(df, metric, kwargs):
+    import numpy as np
+    import pandas as pd
+
+    from natoanalysis import metrics
+
+    f = getattr(na, metric, None) or getattr(metrics.targets, metric)
+    out = f(**kwargs, data=df)
+
+    def plain(v) -> bool:
+        if isinstance(v, (list, tuple)):
+            return all(plain(x) for x in v)
+        if isinstance(v, dict):
+            return all(plain(k) and plain(x) for k, x in v.items())
+        return v is None or isinstance(v, (str, bool, int, float, np.integer, np.floating, np.bool_))
+
+    assert plain(dict(out.attrs)), out.attrs
+    assert pd.concat([out, out]).attrs == out.attrs == out.astype(str).attrs

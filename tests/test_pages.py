@@ -142,7 +142,7 @@ def test_home_page_key_figures_state_value_year_and_basis(report):
     growth = rows["NATO Europe and Canada: real growth on the year before"]
     assert [g[2] for g in growth] == [
         f"Real (constant {prov['base_year']} USD), published membership (the members of each year, as NATO counts)",
-        f"Real (constant {prov['base_year']} USD), constant membership (the allies of the latest year on both sides)"]
+        f"Real (constant {prov['base_year']} USD), like-for-like membership (the members of the year, counted in both years)"]
     assert all(re.fullmatch(r"[+-]\d+\.\d\d%", g[0]) for g in growth) and growth[0][0] != growth[1][0]
 
 

@@ -1,14 +1,12 @@
 """One argument vocabulary: the same names, units, groups and guards in every public function.
 
-Renamed arguments keep working for one release with a DeprecationWarning naming the new name
-(``validate.renamed``); every rename is in ``validate.RENAMED_ARGUMENTS`` and covered here.
+The names 0.2 renamed (CHANGELOG.md, 0.3.0) are refused like any unknown keyword, in one line; every one of
+them is covered here.
 """
 
 from __future__ import annotations
 
 import inspect
-import math
-import warnings
 
 import pandas as pd
 import pytest
@@ -157,147 +155,79 @@ def test_one_default_group(df):
     assert na.group_growth(year=2024, data=df) != na.group_growth(group="europe_canada", year=2024, data=df)
 
 
-# --- renamed arguments: old names warn, name the new one, and give the same result ---------------------
+# --- removed names: every old name of CHANGELOG.md's 0.3.0 table is refused in one line ------------------
 
-OLD_AND_NEW = [
-    ("allies_meeting", dict(threshold=2.5, basis="recomputed", year=2024),
-     dict(threshold_pct=2.5, figure="recomputed", year=2024)),
-    ("compliance_table", dict(basis="recomputed", years=[2024]), dict(figure="recomputed", years=[2024])),
-    ("gap_to_target", dict(target=3.0, country="DEU", year=2024), dict(target_pct=3.0, country="DEU", year=2024)),
-    ("required_annual_increase", dict(target=3.0, from_year=2023, country="ESP"),
-     dict(target_pct=3.0, start=2023, country="ESP")),
-    ("project_path", dict(target=3.0, gdp_growth=1.0, from_year=2023, country="ITA"),
-     dict(target_pct=3.0, gdp_growth_pct=1.0, start=2023, country="ITA")),
-    ("years_to_target", dict(target=3.0, from_year=2023, country="FRA"),
-     dict(target_pct=3.0, start=2023, country="FRA")),
-    ("simulate_paths", dict(target=3.0, country=["DEU"], gdp_growth=1.0, gdp_growth_sd=2.0, from_year=2023,
-                            n_scenarios=50),
-     dict(target_pct=3.0, countries=["DEU"], gdp_growth_pct=1.0, gdp_growth_sd_pp=2.0, start=2023, n_scenarios=50)),
-    ("real_gdp_growth", dict(country=["POL"]), dict(countries=["POL"])),
-    ("trend_growth", dict(country=["POL"]), dict(countries=["POL"])),
-    ("growth_volatility", dict(country=["POL"]), dict(countries=["POL"])),
+#: (where, function, old keyword, new keyword), as CHANGELOG.md lists them.
+REMOVED = [
+    ("na", "allies_meeting", "threshold", "threshold_pct"),
+    ("na", "allies_meeting", "basis", "figure"),
+    ("na", "compliance_table", "basis", "figure"),
+    ("na", "real_gdp_growth", "country", "countries"),
+    ("na", "trend_growth", "country", "countries"),
+    ("na", "gap_to_target", "target", "target_pct"),
+    ("na", "required_annual_increase", "target", "target_pct"),
+    ("na", "required_annual_increase", "from_year", "start"),
+    ("na", "project_path", "target", "target_pct"),
+    ("na", "project_path", "gdp_growth", "gdp_growth_pct"),
+    ("na", "project_path", "from_year", "start"),
+    ("na", "years_to_target", "target", "target_pct"),
+    ("na", "years_to_target", "from_year", "start"),
+    ("na", "growth_volatility", "country", "countries"),
+    ("na", "simulate_paths", "target", "target_pct"),
+    ("na", "simulate_paths", "country", "countries"),
+    ("na", "simulate_paths", "gdp_growth", "gdp_growth_pct"),
+    ("na", "simulate_paths", "gdp_growth_sd", "gdp_growth_sd_pp"),
+    ("na", "simulate_paths", "from_year", "start"),
+    ("na", "fetch", "edition", "year"),
+    ("charts.bars", "ranked_bars", "threshold", "threshold_pct"),
+    ("views.compliance", "compliance_history", "basis", "figure"),
+    ("views.compliance", "meeting_counts", "basis", "figure"),
+    ("views.pathways", "target_gaps", "deadline", "by"),
+    ("views.pathways", "scenario_costs", "deadline", "by"),
+    ("views.pathways", "scenario_markdown", "deadline", "by"),
+    ("views.profile", "profile_summary", "deadline", "by"),
+    ("views.profile", "profile_markdown", "deadline", "by"),
+    ("views.profile", "pathway", "deadline", "by"),
 ]
 
 
-def _same(a, b) -> bool:
-    if isinstance(a, (pd.Series, pd.DataFrame)):
-        return a.equals(b)
-    return a == b or (math.isnan(a) and math.isnan(b))
-
-
-@pytest.mark.parametrize("function, old, new", OLD_AND_NEW, ids=[c[0] for c in OLD_AND_NEW])
-def test_old_argument_names_warn_and_still_work(df, function, old, new):
-    f = getattr(na, function)
-    with pytest.warns(DeprecationWarning) as caught:
-        got = f(**old, data=df)
-    renamed = {k for k in old if k not in new}
-    messages = [str(w.message) for w in caught]
-    for k in renamed:
-        assert any(f"{function}(): {k}= is renamed " in m for m in messages), messages
-    # the warning points at the caller's line, not at the package (Python hides it there by default)
-    assert {w.filename for w in caught} == {__file__}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", DeprecationWarning)
-        assert _same(got, f(**new, data=df))
-
-
-#: Views and charts renamed to the same vocabulary: (module, function, old keywords, new keywords).
-VIEW_OLD_AND_NEW = [
-    ("views.compliance", "compliance_history", dict(basis="recomputed"), dict(figure="recomputed")),
-    ("views.compliance", "meeting_counts", dict(basis="recomputed"), dict(figure="recomputed")),
-    ("views.pathways", "target_gaps", dict(deadline=2032, year=2024), dict(by=2032, year=2024)),
-    ("views.pathways", "scenario_costs", dict(deadline=2032, n_scenarios=50), dict(by=2032, n_scenarios=50)),
-    ("views.profile", "profile_summary", dict(deadline=2032, country="ITA"), dict(by=2032, country="ITA")),
-    ("views.profile", "profile_markdown", dict(deadline=2032, country="ITA"), dict(by=2032, country="ITA")),
-    ("views.profile", "pathway", dict(deadline=2032, country="ITA"), dict(by=2032, country="ITA")),
-]
-
-
-@pytest.mark.parametrize("module, function, old, new", VIEW_OLD_AND_NEW, ids=[c[1] for c in VIEW_OLD_AND_NEW])
-def test_views_take_the_same_vocabulary_and_warn_on_old_names(df, module, function, old, new):
+def _function(where: str, name: str):
     import importlib
 
-    f = getattr(importlib.import_module(f"natoanalysis.{module}"), function)
-    with pytest.warns(DeprecationWarning, match=rf"{function}\(\): {next(k for k in old if k not in new)}= is renamed"):
-        got = f(**old, data=df)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", DeprecationWarning)
-        assert _same(got, f(**new, data=df)) if not isinstance(got, str) else got == f(**new, data=df)
+    return getattr(na if where == "na" else importlib.import_module(f"natoanalysis.{where}"), name)
 
 
-def test_scenario_markdown_and_ranked_bars_take_by_and_threshold_pct(df):
-    import matplotlib
-
-    matplotlib.use("agg")
-    import matplotlib.pyplot as plt
-
-    from natoanalysis import charts
-    from natoanalysis.views import pathways
-
-    costs = pathways.scenario_costs(data=df, by=2032, n_scenarios=50)
-    with pytest.warns(DeprecationWarning, match=r"scenario_markdown\(\): deadline= is renamed by="):
-        old = pathways.scenario_markdown(costs=costs, data=df, year=2024, deadline=2032)
-    assert old == pathways.scenario_markdown(costs=costs, data=df, year=2024, by=2032) and "2025-2032" in old
-    t = pd.DataFrame({"name": ["A", "B"], "pct": [1.5, 2.5]})
-    with pytest.warns(DeprecationWarning, match=r"ranked_bars\(\): threshold= is renamed threshold_pct="):
-        fig = charts.ranked_bars(t, value="pct", label="name", title="T", xlabel="%", provenance=df, threshold=2.0)
-    assert fig.axes[0].lines[0].get_xdata()[0] == 2.0
-    plt.close(fig)
+@pytest.mark.parametrize("where, function, old, new", REMOVED, ids=[f"{c[1]}-{c[2]}" for c in REMOVED])
+def test_removed_argument_names_are_refused_in_one_line(where, function, old, new):
+    f = _function(where, function)
+    params = inspect.signature(f).parameters
+    assert new in params and old not in params  # the new name is the only one shown (help(), the docs)
+    with pytest.raises(TypeError) as info:
+        f(**{old: 2030})
+    assert str(info.value) == f"{function}() got an unexpected keyword argument '{old}'"
 
 
-def test_every_rename_is_listed_and_covered():
-    import importlib
+def test_the_changelog_lists_every_removed_name():
+    from pathlib import Path
 
-    # A rename is recorded when its module is imported: import every module that declares one.
-    for module in ("views.compliance", "views.pathways", "views.profile", "charts.bars"):
-        importlib.import_module(f"natoanalysis.{module}")
-    listed = {(r.function.rsplit(".", 1)[-1], r.old): r.new for r in validate.RENAMED_ARGUMENTS}
-    covered = {(fn, k) for fn, old, new in OLD_AND_NEW for k in old if k not in new}
-    covered |= {(fn, k) for _, fn, old, new in VIEW_OLD_AND_NEW for k in old if k not in new}
-    covered |= {("scenario_markdown", "deadline"), ("ranked_bars", "threshold")}
-    covered.add(("fetch", "edition"))  # test_fetch_takes_the_year_of_the_file_name_as_year
-    assert set(listed) == covered
-    assert listed[("allies_meeting", "threshold")] == "threshold_pct"
-    assert listed[("project_path", "from_year")] == "start"
-    assert {r.function.rsplit(".", 1)[0] for r in validate.RENAMED_ARGUMENTS} == {
-        "natoanalysis.metrics.guidelines", "natoanalysis.metrics.targets", "natoanalysis.metrics.scenarios",
-        "natoanalysis.pipeline", "natoanalysis.views.compliance", "natoanalysis.views.pathways",
-        "natoanalysis.views.profile", "natoanalysis.charts.bars"}
-    # the signature shown is the new one
-    assert "threshold_pct" in inspect.signature(na.allies_meeting).parameters
-    assert "threshold" not in inspect.signature(na.allies_meeting).parameters
+    changelog = (Path(__file__).resolve().parents[1] / "CHANGELOG.md").read_text(encoding="utf-8")
+    section = changelog.split("## 0.3.0", 1)[1].split("\n## ", 1)[0]
+    for _, function, old, new in REMOVED:
+        assert any(f"`{function}`" in line and f"`{old}=`" in line and f"`{new}=`" in line
+                   for line in section.splitlines()), (function, old)
+    assert "`--edition YEAR` | `--year YEAR`" in section
+    assert na.__version__ == "0.3.0"
 
 
-def test_old_and_new_name_together_are_refused(df):
-    with pytest.raises(ArgumentError, match=r"^allies_meeting\(\) got threshold= and threshold_pct=: threshold is "
-                                            r"the old name of threshold_pct; give threshold_pct= only$"):
-        na.allies_meeting(threshold=2.0, threshold_pct=2.0, year=2024, data=df)
+def test_the_package_keeps_no_shim():
+    assert not hasattr(validate, "renamed") and not hasattr(validate, "RENAMED_ARGUMENTS")
 
 
-def test_a_list_given_as_country_warns_and_is_read_as_countries(df):
-    with pytest.warns(DeprecationWarning, match=r"gap_to_target\(\): country= takes one ally; give several as "
-                                                r"countries="):
-        old = na.gap_to_target(country=["DEU", "POL"], year=2024, data=df)
-    assert old.equals(na.gap_to_target(countries="DEU,POL", year=2024, data=df))
-
-
-def test_renamed_refuses_a_declaration_that_cannot_work():
-    with pytest.raises(TypeError, match=r"renamed\(old='new'\) on .*: new must be a parameter"):
-        @validate.renamed(old="new")
-        def f(*, other=1):
-            return other
-
-
-def test_an_old_name_inside_the_package_is_reported_at_that_line_not_the_users(df):
-    # A view (any module of the package) calling a metric with an old name: the warning names the view's
-    # line, where Python's default filters hide it from notebook readers; the test run still shows it.
-    view = {"__name__": "natoanalysis.views.example", "metrics": metrics, "__file__": "views/example.py"}
-    exec(compile("def summary(data):\n    return metrics.gap_to_target(country=['DEU'], target=3.0, data=data)\n",
-                 "views/example.py", "exec"), view)
-    with pytest.warns(DeprecationWarning) as caught:
-        view["summary"](df)
-    assert sorted(str(w.message).split(":")[0] for w in caught) == ["gap_to_target()", "gap_to_target()"]
-    assert {(w.filename, w.lineno) for w in caught} == {("views/example.py", 2)}
+def test_a_list_given_as_country_is_refused(df):
+    with pytest.raises(ArgumentError, match=r"^gap_to_target\(\) country= takes one ally, got a list; accepted: one "
+                                            r"ally as country=, several as countries=$"):
+        na.gap_to_target(country=["DEU", "POL"], year=2024, data=df)
+    assert na.gap_to_target(countries=["DEU", "POL"], year=2024, data=df).index.tolist() == ["DEU", "POL"]
 
 
 def test_fetch_takes_the_year_of_the_file_name_as_year(capsys):
@@ -306,11 +236,8 @@ def test_fetch_takes_the_year_of_the_file_name_as_year(capsys):
 
     with pytest.raises(ArgumentError, match=r"^year must be a year such as 2025, got 'next'$"):
         fetch(source="nato", year="next")
-    with pytest.warns(DeprecationWarning, match=r"fetch\(\): edition= is renamed year="), \
-            pytest.raises(ArgumentError, match=r"^year must be a year"):
-        fetch(source="nato", edition="next")
-    assert main(["fetch", "nato", "--edition", "2024", "--year", "2024"]) == 2
-    assert "--edition is the old name of --year; give --year only" in capsys.readouterr().err
-    assert main(["fetch", "nato", "--edition", "next"]) == 2
+    assert main(["fetch", "nato", "--year", "next"]) == 2
+    assert "year must be a year such as 2025" in capsys.readouterr().err
+    assert main(["fetch", "nato", "--edition", "2024"]) == 2  # 0.2's name of --year
     err = capsys.readouterr().err
-    assert "note: --edition YEAR is renamed --year YEAR" in err and "year must be a year such as 2025" in err
+    assert err.count("\n") == 1 and "unrecognized arguments: --edition 2024" in err

@@ -8,8 +8,9 @@ timestamps pinned so that two runs on the same inputs write the same files.
 Modules: :mod:`.style` (``apply_style``, ``footnote``, ``source_note``,
 ``save``), :mod:`.bars` (ranked, grouped, stacked and range bars), :mod:`.lines`
 (time series, optionally in side-by-side panels) and :mod:`.grids` (a status
-grid of allies by year). Every builder takes the table it draws plus the tidy
-rows it was computed from (``provenance``), from which the footnote is written.
+grid of allies by year). Every builder takes the table it draws; the footnote
+is written from the provenance a view's table carries, or from ``provenance=``
+(tidy rows, or their :class:`~natoanalysis.views.provenance.Provenance`).
 """
 
 from __future__ import annotations

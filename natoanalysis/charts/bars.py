@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 
 from .. import allies, reference, validate
 from ..views import labels, text
-from ..views.provenance import rows_of
+from ..views.provenance import Provenance, provenance_of
 from .layout import estimate_span, legend_outside, shade_estimates, value_labels
 from .style import PALETTE, SERIES_COLORS, footnote
 
@@ -45,9 +45,8 @@ def _printed(v: float, fmt: str, threshold: float | None) -> str:
     return shown
 
 
-@validate.renamed(threshold="threshold_pct")
 def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlabel: str,
-                provenance: pd.DataFrame | None = None, threshold_pct: float | None = None,
+                provenance: pd.DataFrame | Provenance | None = None, threshold_pct: float | None = None,
                 threshold_label: str = "",
                 highlight: list[str] | tuple[str, ...] = (), note: str = "", value_format: str = "{:.2f}",
                 color_by_threshold: bool = True) -> plt.Figure:
@@ -67,9 +66,9 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
         Column names of the bar length and the bar label.
     title, xlabel : str
         Chart title and x-axis label (with the unit).
-    provenance : pandas.DataFrame, optional
+    provenance : pandas.DataFrame or Provenance, optional
         Tidy rows the values come from (footnote, estimate shading); default:
-        the rows the view that made ``table`` attached (``attrs["provenance"]``).
+        the provenance the view that made ``table`` attached (``attrs["provenance"]``).
     threshold_pct : float, optional
         Drawn as a dashed vertical line, in the unit of ``value`` (a percentage, or points for a pace).
     threshold_label : str
@@ -97,7 +96,7 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     >>> plt.close(fig)
     """
     _check_columns(table, [value, label])
-    provenance = rows_of(table, provenance)
+    provenance = provenance_of(table, provenance)
     rows = table.sort_values(value)
     fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.26 * len(rows) + 1.6)))
     vals = rows[value].to_numpy(dtype=float)
@@ -202,8 +201,8 @@ def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float | None
 
 
 def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title: str, ylabel: str,
-                 provenance: pd.DataFrame | None = None, xlabel: str = "", note: str = "", horizontal: bool = False,
-                 order: list | None = None, value_format: str | None = "{:.1f}") -> plt.Figure:
+                 provenance: pd.DataFrame | Provenance | None = None, xlabel: str = "", note: str = "",
+                 horizontal: bool = False, order: list | None = None, value_format: str | None = "{:.1f}") -> plt.Figure:
     """Bars for each ``x`` category, one bar per ``series`` side by side.
 
     Parameters
@@ -215,9 +214,9 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     title : str
     ylabel : str
         Label of the value axis, with the unit (the x axis when ``horizontal``).
-    provenance : pandas.DataFrame, optional
+    provenance : pandas.DataFrame or Provenance, optional
         Tidy rows the values come from (footnote, estimate shading); default:
-        the rows the view that made ``table`` attached (``attrs["provenance"]``).
+        the provenance the view that made ``table`` attached (``attrs["provenance"]``).
     xlabel : str
         Label of the category axis.
     note : str
@@ -245,7 +244,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     >>> plt.close("all")
     """
     _check_columns(table, [x, series, value])
-    provenance = rows_of(table, provenance)
+    provenance = provenance_of(table, provenance)
     wide = table.pivot_table(index=x, columns=series, values=value, aggfunc="first", sort=False)
     wide = wide.reindex(order if order is not None else list(dict.fromkeys(table[x])))
     names = list(dict.fromkeys(table[series]))
@@ -298,7 +297,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
 
 
 def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: str, ylabel: str,
-                 provenance: pd.DataFrame | None = None, xlabel: str = "", note: str = "") -> plt.Figure:
+                 provenance: pd.DataFrame | Provenance | None = None, xlabel: str = "", note: str = "") -> plt.Figure:
     """Vertical stacked bars: for each ``x``, the parts of a whole (e.g. spending by category).
 
     Parameters
@@ -310,9 +309,9 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
         Column names.
     title, ylabel, xlabel : str
         Title and axis labels (``ylabel`` with the unit).
-    provenance : pandas.DataFrame, optional
+    provenance : pandas.DataFrame or Provenance, optional
         Tidy rows the values come from (footnote, estimate shading); default:
-        the rows the view that made ``table`` attached (``attrs["provenance"]``).
+        the provenance the view that made ``table`` attached (``attrs["provenance"]``).
     note : str
         Extra footnote text.
 
@@ -327,7 +326,7 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
     >>> plt.close(fig)
     """
     _check_columns(table, [x, part, value])
-    provenance = rows_of(table, provenance)
+    provenance = provenance_of(table, provenance)
     wide = table.pivot_table(index=x, columns=part, values=value, aggfunc="first").sort_index()
     parts = list(dict.fromkeys(table[part]))
     wide = wide[parts].fillna(0.0)
@@ -351,7 +350,7 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
 
 
 def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str, title: str, xlabel: str,
-               provenance: pd.DataFrame | None = None, note: str = "", range_label: str = "",
+               provenance: pd.DataFrame | Provenance | None = None, note: str = "", range_label: str = "",
                mid_label: str = "") -> plt.Figure:
     """Horizontal ranges (``low`` to ``high``) with a marker at ``mid``, one row per label, largest on top.
 
@@ -370,7 +369,7 @@ def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str
     >>> plt.close(fig)
     """
     _check_columns(table, [label, low, mid, high])
-    provenance = rows_of(table, provenance)
+    provenance = provenance_of(table, provenance)
     rows = table.sort_values(mid)
     fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.26 * len(rows) + 1.6)))
     pos = np.arange(len(rows))

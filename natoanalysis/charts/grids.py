@@ -8,12 +8,12 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from ..views.provenance import rows_of
+from ..views.provenance import Provenance, provenance_of
 from .bars import _check_columns
 from .style import PALETTE, footnote
 
 
-def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.DataFrame | None = None,
+def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.DataFrame | Provenance | None = None,
                 row: str = "country_name",
                 column: str = "year", meets_label: str = "meets", below_label: str = "below",
                 note: str = "") -> plt.Figure:
@@ -29,9 +29,9 @@ def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.Da
     flag : str
         Column of the status (True, False or missing).
     title : str
-    provenance : pandas.DataFrame, optional
-        Tidy rows the flags are computed from (footnote); default: the rows the
-        view that made ``table`` attached (``attrs["provenance"]``).
+    provenance : pandas.DataFrame or Provenance, optional
+        Tidy rows the flags are computed from (footnote); default: the
+        provenance the view that made ``table`` attached (``attrs["provenance"]``).
     row, column : str
         Columns giving the grid's rows (ally names) and columns (years).
     meets_label, below_label : str
@@ -50,7 +50,7 @@ def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.Da
     >>> plt.close(fig)
     """
     _check_columns(table, [row, column, flag])
-    provenance = rows_of(table, provenance)
+    provenance = provenance_of(table, provenance)
     codes = table[flag].astype("boolean").map({True: 2.0, False: 1.0}, na_action="ignore").astype(float)
     wide = table.assign(_code=codes).pivot_table(index=row, columns=column, values="_code", aggfunc="first",
                                                  dropna=False)

@@ -9,10 +9,10 @@ covers no data.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import matplotlib.pyplot as plt
 from matplotlib.transforms import Bbox
 
+from ..views.provenance import Provenance
 from .style import PALETTE
 
 MAX_YEAR_TICKS = 12
@@ -55,11 +55,9 @@ def set_year_axis(ax: plt.Axes, years, *, axis: str = "x") -> None:
     (ax.set_xticklabels if axis == "x" else ax.set_yticklabels)([str(t) for t in ticks])
 
 
-def estimate_span(provenance: pd.DataFrame) -> tuple[int, int] | None:
+def estimate_span(provenance: Provenance) -> tuple[int, int] | None:
     """First and last estimated year when they are a short run at the end (NATO's ``2025e``, ``2026e``)."""
-    if "is_estimate" not in provenance or "year" not in provenance:
-        return None
-    est = sorted(int(y) for y in provenance.loc[provenance["is_estimate"].fillna(False).astype(bool), "year"].unique())
+    est = provenance.estimate_years
     if not est or len(est) > 4 or est[-1] - est[0] != len(est) - 1:
         return None
     return est[0], est[-1]

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 
-from ..views.provenance import rows_of
+from ..views.provenance import Provenance, provenance_of
 from .bars import _check_columns
 from .layout import estimate_span, label_reference_line, set_year_axis, shade_estimates
 from .style import PALETTE, SERIES_COLORS, footnote
 
 
 def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: str,
-               provenance: pd.DataFrame | None = None,
+               provenance: pd.DataFrame | Provenance | None = None,
                x: str = "year", xlabel: str = "Year", panel: str | None = None,
                reference_lines: dict[str, float] | None = None, note: str = "", sharey: bool = False,
                colors: dict[str, str] | None = None, markers: bool = True) -> plt.Figure:
@@ -31,9 +31,9 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
     title, ylabel : str
         Title and y-axis label (with the unit); with panels, each subplot is
         titled by its panel value and ``title`` is the figure title.
-    provenance : pandas.DataFrame, optional
+    provenance : pandas.DataFrame or Provenance, optional
         Tidy rows the values come from (footnote, estimate shading); default:
-        the rows the view that made ``table`` attached (``attrs["provenance"]``).
+        the provenance the view that made ``table`` attached (``attrs["provenance"]``).
     x, xlabel : str
         Column and label of the x axis (default: ``year``, "Year").
     panel : str, optional
@@ -60,38 +60,28 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
     >>> plt.close(fig)
     """
     _check_columns(table, [x, y, series] + ([panel] if panel else []))
-    provenance = rows_of(table, provenance)
+    provenance = provenance_of(table, provenance)
     panels = list(dict.fromkeys(table[panel])) if panel else [None]
     width = 9 if len(panels) == 1 else 6.2 * len(panels)
     fig, axes = plt.subplots(1, len(panels), figsize=(width, 5.2), sharey=sharey, squeeze=False)
     names = list(dict.fromkeys(table[series]))
-    cycle = SERIES_COLORS if len(names) <= len(SERIES_COLORS) else \
-        [plt.get_cmap("tab20")(i) for i in range(0, 20, 2)] + [plt.get_cmap("tab20")(i) for i in range(1, 20, 2)]
-    palette = {n: (colors or {}).get(n, cycle[i % len(cycle)]) for i, n in enumerate(names)}
+    palette = _palette(names, colors)
     span = estimate_span(provenance)
     for ax, pv in zip(axes[0], panels):
         sub = table if pv is None else table[table[panel] == pv]
         for name in names:
             line = sub[sub[series] == name].sort_values(x)
-            if line.empty:
-                continue
-            ax.plot(line[x], line[y], marker="o" if markers else None, markersize=3.5, linewidth=1.8,
-                    label=str(name), color=palette[name])
+            if not line.empty:
+                ax.plot(line[x], line[y], marker="o" if markers else None, markersize=3.5, linewidth=1.8,
+                        label=str(name), color=palette[name])
         shade_estimates(ax, span)
         if np.issubdtype(sub[x].dtype, np.integer) and len(sub):
             set_year_axis(ax, sub[x])
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
+        ax.set(xlabel=xlabel, ylabel=ylabel)
         if pv is not None:
             ax.set_title(str(pv), fontsize=11)
     if len(names) > 1:
-        # One legend for every panel's lines, to the right of the last: never on the data.
-        seen: dict[str, object] = {}
-        for ax in axes[0]:
-            for handle, label in zip(*ax.get_legend_handles_labels()):
-                seen.setdefault(label, handle)
-        axes[0][-1].legend(list(seen.values()), list(seen), loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                           borderaxespad=0.0, fontsize=8.5)
+        _one_legend(axes[0])
     if panel:
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
     else:
@@ -103,3 +93,20 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
             label_reference_line(ax, val, lab)
     footnote(fig, data=provenance, extra=note)
     return fig
+
+
+def _palette(names: list, colors: dict[str, str] | None) -> dict:
+    """A colour per series: the house colours, or tab20's pairs when there are more series than those."""
+    cycle = SERIES_COLORS if len(names) <= len(SERIES_COLORS) else \
+        [plt.get_cmap("tab20")(i) for i in range(0, 20, 2)] + [plt.get_cmap("tab20")(i) for i in range(1, 20, 2)]
+    return {n: (colors or {}).get(n, cycle[i % len(cycle)]) for i, n in enumerate(names)}
+
+
+def _one_legend(axes) -> None:
+    """One legend for every panel's lines, to the right of the last: never on the data."""
+    seen: dict[str, object] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(label, handle)
+    axes[-1].legend(list(seen.values()), list(seen), loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                    borderaxespad=0.0, fontsize=8.5)

@@ -16,9 +16,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .. import edition as edition_mod
 from ..config import FIGURE_DIR_ENV, figure_dir  # noqa: F401  (FIGURE_DIR_ENV: natoanalysis.charts names it)
 from ..views import labels
+from ..views.provenance import Provenance
 
 
 PALETTE = {
@@ -98,14 +98,14 @@ def source_note(*, source: str, edition: str, estimate_years: list[int] | tuple[
     return f"{text}. {est} {extra}".strip()
 
 
-def footnote(fig: plt.Figure, *, data: pd.DataFrame, extra: str = "") -> str:
-    """Write the source footnote under a figure, from the rows the figure shows.
+def footnote(fig: plt.Figure, *, data: pd.DataFrame | Provenance, extra: str = "") -> str:
+    """Write the source footnote under a figure, from the rows the figure shows (or their :class:`Provenance`).
 
     Source, edition, definition, base year and estimated years are read off
-    ``data`` (tidy rows), so the note cannot disagree with the chart; each
-    source is named with its own edition. A long run of estimated years
-    (SIPRI marks estimates all through its series) is summarised as a count
-    rather than listed.
+    ``data`` (tidy rows, or the facts a view's table carries), so the note
+    cannot disagree with the chart; each source is named with its own
+    edition. A long run of estimated years (SIPRI marks estimates all through
+    its series) is summarised as a count rather than listed.
 
     Examples
     --------
@@ -117,31 +117,16 @@ def footnote(fig: plt.Figure, *, data: pd.DataFrame, extra: str = "") -> str:
     >>> plt.close(fig)
     """
     parts = []
-    for src in sorted(data["source"].unique()):
-        rows = data[data["source"] == src]
-        editions = ", ".join(sorted(rows["edition"].unique()))
-        meta = {"title": labels.publication(rows)}
-        if "definition" in rows and rows["definition"].nunique() == 1:
-            meta["definition"] = str(rows["definition"].iloc[0])
-        bases = rows.loc[rows["price_basis"] == "constant", "base_year"].dropna().unique() \
-            if {"base_year", "price_basis"} <= set(rows.columns) else []
-        if len(bases) == 1:
-            meta["base_year"] = int(bases[0])
-        elif len(bases) == 0 and rows["edition"].nunique() == 1:
-            # A chart without constant-price rows still belongs to an edition with a base year; say which.
-            rec = edition_mod.record(source=src, edition=str(rows["edition"].iloc[0])) or {}
-            if rec.get("base_year"):
-                meta["base_year"] = int(rec["base_year"])
-        est = sorted(int(y) for y in rows.loc[rows["is_estimate"].fillna(False).astype(bool), "year"].unique()) \
-            if "is_estimate" in rows else []
+    for facts in (data if isinstance(data, Provenance) else Provenance.of(data)).sources:
+        meta = dict(source=facts.source, edition=", ".join(facts.editions), title=facts.publication,
+                    definition=facts.definition, base_year=facts.base_year)
+        est = facts.estimate_years
         if len(est) > 4:
-            n_est = int(rows["is_estimate"].fillna(False).astype(bool).sum())
-            parts.append(source_note(source=src, edition=editions, **meta,
-                                     extra=f"{n_est} of the {len(rows)} values shown are "
-                                           f"{src.upper()} estimates (in years {est[0]}-{est[-1]}).")
+            parts.append(source_note(**meta, extra=f"{facts.n_estimates} of the {facts.n_values} values shown are "
+                                                   f"{facts.source.upper()} estimates (in years {est[0]}-{est[-1]}).")
                          .replace(" No estimated years shown.", ""))
         else:
-            parts.append(source_note(source=src, edition=editions, estimate_years=est, **meta))
+            parts.append(source_note(**meta, estimate_years=est))
     text = " ".join(parts + ([extra] if extra else []))
     fig.text(0.01, 0.005, _wrapped(text, fig=fig, fontsize=8, width_frac=0.98), ha="left", va="bottom", fontsize=8,
              color="#555555")

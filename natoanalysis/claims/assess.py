@@ -12,11 +12,12 @@ from .. import store
 from ..errors import ArgumentError
 from .evaluators import EVALUATORS, Context
 from .catalogue import load_claims, validate
+from .publications import judge
 from .render import value_text
 from .verdicts import decide
 
 COLUMNS = ["id", "verdict", "claimed", "computed", "definition", "explanation", "edition", "statement", "reported",
-           "claimed_value", "computed_value"]
+           "claimed_value", "computed_value", "edition_verdict", "cited_publication", "cited_url"]
 #: Verdicts under which an edition reproduces a claim (under its headline or a stated definition).
 REPRODUCED = ("supported", "supported_with_caveat")
 ALL_COLUMNS = ["id", "reproduced_by", "verdicts", "claimed", "statement", "reported"]
@@ -46,7 +47,7 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
         checks every bundled edition and returns one row per claim saying
         which editions reproduce it (``reproduced_by``: supported, or
         supported under a stated definition) and each edition's verdict
-        (``verdicts``); the full per-edition table is in ``attrs["by_edition"]``.
+        (``verdicts``); one edition's full rows are ``check_claims(edition=<it>)``.
     data : pandas.DataFrame, optional
         A tidy NATO table to check against instead of the bundled one (one edition).
     sipri : pandas.DataFrame, optional
@@ -60,15 +61,21 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
     -------
     pandas.DataFrame
         ``id, verdict, claimed, computed, definition, explanation, edition, statement, reported,
-        claimed_value, computed_value``: ``claimed`` and ``computed`` in words (allies by name), the
-        ``_value`` columns the same as JSON;
+        claimed_value, computed_value, edition_verdict, cited_publication, cited_url``: ``claimed`` and
+        ``computed`` in words (allies by name), the ``_value`` columns the same as JSON. ``verdict``
+        rests on the publication the claim cites when ``reference/publications.csv`` holds its figure
+        (``supported_by_source``, ``contradicted_by_source``; ``cited_publication`` and ``cited_url``),
+        else on the edition; ``edition_verdict`` is always the edition's, and ``computed`` what the
+        edition gives;
         with ``edition="all"``: ``id, reproduced_by, verdicts, claimed, statement, reported``.
 
     Examples
     --------
-    >>> v = check_claims().set_index("id")["verdict"]
-    >>> v["allies-2pct-2014"], v["allies-2pct-22-of-32"], v["us-gdp-share-3-68-to-3-19"]
-    ('supported', 'supported_with_caveat', 'other_vintage')
+    >>> v = check_claims().set_index("id")
+    >>> v.loc["allies-2pct-2014", "verdict"], v.loc["us-gdp-share-3-68-to-3-19", "verdict"]
+    ('supported', 'supported_by_source')
+    >>> v.loc["us-gdp-share-3-68-to-3-19", "edition_verdict"]
+    'other_vintage'
     """
     if edition == "all":
         return _all_editions(data=data, sipri=sipri, claims=claims, data_dir=data_dir)
@@ -86,28 +93,35 @@ def check_claims(*, edition: str | None = None, data: pd.DataFrame | None = None
         store.load, source="sipri", data_dir=data_dir)
     claims = load_claims() if claims is None else claims
     validate(claims)
-    rows = []
-    for claim in claims:
-        ctx = Context(data=data, edition=ed, sipri=sipri_loader)
-        outcome = EVALUATORS[claim["method"]](claim, ctx)
-        # "" marks a claim that holds in any edition; "unknown" a publication not known to be this edition.
-        pub_date = claim["publication"].get("date", "")
-        same_vintage = not pub_date or pub_date == edition_date
-        verdict, basis = decide(outcome, same_vintage=same_vintage)
-        explanation = outcome.explanation
-        if verdict == "other_vintage":
-            explanation += (f" The claimed figure likely comes from {claim['publication']['kind']}, not the bundled "
-                            f"edition {ed} (published {edition_date}).")
-        claimed = _claimed_value(claim)
-        # Words for the reader (allies by name), JSON beside them for a script (claimed_value, computed_value).
-        rows.append({"id": claim["id"], "verdict": verdict,
-                     "claimed": f"{value_text(claimed)} ({claim['quantity']['unit']})",
-                     "computed": value_text(basis.value), "claimed_value": _json(claimed),
-                     "computed_value": _json(basis.value),
-                     "definition": basis.name, "explanation": explanation, "edition": ed,
-                     "statement": claim["statement"],
-                     "reported": f"{claim['reported']['outlet']}, {claim['reported']['date']}"})
+    rows = [_row(claim, Context(data=data, edition=ed, sipri=sipri_loader), edition_date) for claim in claims]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _row(claim: dict, ctx: Context, edition_date: str) -> dict:
+    """One claim's verdict row: against its cited publication when on file, and against the edition."""
+    outcome = EVALUATORS[claim["method"]](claim, ctx)
+    # "" marks a claim that holds in any edition; "unknown" a publication not known to be this edition.
+    pub = claim["publication"]
+    same_vintage = not pub.get("date", "") or pub.get("date", "") == edition_date
+    edition_verdict, basis = decide(outcome, same_vintage=same_vintage)
+    explanation = outcome.explanation
+    if edition_verdict == "other_vintage":
+        kind = pub["kind"]
+        explanation += (f" The claim names no publication ({kind.removeprefix('unknown: ')}); "
+                        if kind.startswith("unknown") else f" The claimed figure comes from {kind}; ")
+        explanation += f"edition {ctx.edition} (published {edition_date}) does not give it."
+    judged = judge(claim)
+    verdict = judged.verdict if judged and judged.verdict else edition_verdict
+    if judged:
+        explanation = f"{judged.sentence} Against the bundled edition: {edition_verdict.replace('_', ' ')}. {explanation}"
+    claimed = _claimed_value(claim)
+    # Words for the reader (allies by name), JSON beside them for a script (claimed_value, computed_value).
+    return {"id": claim["id"], "verdict": verdict, "claimed": f"{value_text(claimed)} ({claim['quantity']['unit']})",
+            "computed": value_text(basis.value), "claimed_value": _json(claimed), "computed_value": _json(basis.value),
+            "definition": basis.name, "explanation": explanation, "edition": ctx.edition,
+            "statement": claim["statement"], "reported": f"{claim['reported']['outlet']}, {claim['reported']['date']}",
+            "edition_verdict": edition_verdict, "cited_publication": judged.title if judged else "",
+            "cited_url": judged.url if judged else ""}
 
 
 def _all_editions(*, data, sipri, claims, data_dir) -> pd.DataFrame:
@@ -119,10 +133,8 @@ def _all_editions(*, data, sipri, claims, data_dir) -> pd.DataFrame:
     rows = []
     for cid, g in long.groupby("id", sort=False):
         first = g.iloc[0]
-        reproduced = [e for e, v in zip(g["edition"], g["verdict"]) if v in REPRODUCED]
+        reproduced = [e for e, v in zip(g["edition"], g["edition_verdict"]) if v in REPRODUCED]
         rows.append({"id": cid, "reproduced_by": ", ".join(reproduced) or "none",
-                     "verdicts": "; ".join(f"{e}: {v}" for e, v in zip(g["edition"], g["verdict"])),
+                     "verdicts": "; ".join(f"{e}: {v}" for e, v in zip(g["edition"], g["edition_verdict"])),
                      "claimed": first["claimed"], "statement": first["statement"], "reported": first["reported"]})
-    out = pd.DataFrame(rows, columns=ALL_COLUMNS)
-    out.attrs["by_edition"] = long
-    return out
+    return pd.DataFrame(rows, columns=ALL_COLUMNS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import pandas as pd
 
 from .. import allies
@@ -11,8 +13,10 @@ from ..views.tables import header
 from .verdicts import VERDICTS
 
 LABELS = {
+    "supported_by_source": "Supported by its source",
     "supported": "Supported",
     "supported_with_caveat": "Supported with a caveat",
+    "contradicted_by_source": "Contradicted by its source",
     "contradicted": "Contradicted",
     "other_vintage": "Another vintage",
     "not_checkable": "Not checkable",
@@ -56,11 +60,13 @@ def verdict_table(verdicts: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> row = {"id": "x", "verdict": "other_vintage", "claimed": "3 (allies)", "computed": "2"}
+    >>> row = {"id": "x", "verdict": "other_vintage", "claimed": "3 (allies)", "computed": "2", "cited_publication": "",
+    ...        "edition": "2024-06"}
     >>> verdict_table(pd.DataFrame([row])).values.tolist()
-    [['x', 'Another vintage', '3 (allies)', '2']]
+    [['x', 'Another vintage', 'edition 2024-06', '3 (allies)', '2']]
     """
-    return pd.DataFrame({"id": verdicts["id"], "verdict": verdicts["verdict"].map(LABELS),
+    rests_on = [s if s else f"edition {e}" for s, e in zip(verdicts["cited_publication"], verdicts["edition"])]
+    return pd.DataFrame({"id": verdicts["id"], "verdict": verdicts["verdict"].map(LABELS), "judged_against": rests_on,
                          "claimed": verdicts["claimed"], "computed": verdicts["computed"]})
 
 
@@ -87,7 +93,7 @@ def summary(verdicts: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> t = pd.DataFrame({"verdict": ["supported", "supported", "other_vintage"]})
     >>> summary(t)["claims"].tolist()
-    [2, 0, 0, 1, 0]
+    [0, 2, 0, 0, 0, 1, 0]
     """
     counts = verdicts["verdict"].value_counts()
     return pd.DataFrame({"verdict": list(VERDICTS), "meaning": [LABELS[v] for v in VERDICTS],
@@ -95,18 +101,32 @@ def summary(verdicts: pd.DataFrame) -> pd.DataFrame:
 
 
 def as_markdown(verdicts: pd.DataFrame) -> str:
-    """One paragraph per claim: statement, where reported, verdict, and the evidence sentence.
+    """One paragraph per claim: statement, where reported, verdict, the evidence, and a link to the cited source.
+
+    Claim texts are escaped: a claim of one's own may hold anything, and the page must show it, not run it.
 
     Examples
     --------
-    >>> row = {"id": "x", "verdict": "supported", "statement": "S.", "reported": "Outlet, 2025",
-    ...        "definition": "d", "computed": "1", "claimed": "1 (u)", "explanation": "E."}
-    >>> print(as_markdown(pd.DataFrame([row])).splitlines()[0])
+    >>> row = {"id": "x", "verdict": "supported", "statement": "S <img src=x onerror=alert(1)>.",
+    ...        "reported": "Outlet, 2025", "definition": "d", "computed": "1", "claimed": "1 (u)", "explanation": "E.",
+    ...        "cited_publication": "", "cited_url": ""}
+    >>> print(as_markdown(pd.DataFrame([row])))
     ### x: Supported
+    <BLANKLINE>
+    *S &lt;img src=x onerror=alert(1)&gt;.* (Outlet, 2025)
+    <BLANKLINE>
+    - Claimed: 1 (u)
+    - Computed: 1 (d)
+    <BLANKLINE>
+    E.
+    <BLANKLINE>
     """
     parts = []
     for r in verdicts.itertuples():
-        parts.append(f"### {r.id}: {LABELS[r.verdict]}\n\n"
-                     f"*{r.statement}* ({r.reported})\n\n"
-                     f"- Claimed: {r.claimed}\n- Computed: {r.computed} ({r.definition})\n\n{r.explanation}\n")
+        e = {k: escape(str(getattr(r, k)), quote=False)
+             for k in ("id", "statement", "reported", "claimed", "computed", "definition", "explanation")}
+        link = f"\n\nSource: [{escape(r.cited_publication, quote=False)}]({escape(r.cited_url)})" if r.cited_url else ""
+        parts.append(f"### {e['id']}: {LABELS[r.verdict]}\n\n*{e['statement']}* ({e['reported']})\n\n"
+                     f"- Claimed: {e['claimed']}\n- Computed: {e['computed']} ({e['definition']})\n\n"
+                     f"{e['explanation']}{link}\n")
     return "\n".join(parts)

@@ -14,6 +14,11 @@ rule). Then:
 
 Claims that are forecasts, pledges or outside the data are ``not_checkable``
 whatever is computed for them.
+
+A claim whose cited publication holds the figure (``reference/publications.csv``)
+is judged against that publication first: ``supported_by_source`` or
+``contradicted_by_source`` (:mod:`natoanalysis.claims.publications`); the rule
+above still gives the edition's verdict beside it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,10 @@ SUPPORTED_WITH_CAVEAT = "supported_with_caveat"
 CONTRADICTED = "contradicted"
 OTHER_VINTAGE = "other_vintage"
 NOT_CHECKABLE = "not_checkable"
-VERDICTS = (SUPPORTED, SUPPORTED_WITH_CAVEAT, CONTRADICTED, OTHER_VINTAGE, NOT_CHECKABLE)
+SUPPORTED_BY_SOURCE = "supported_by_source"
+CONTRADICTED_BY_SOURCE = "contradicted_by_source"
+VERDICTS = (SUPPORTED_BY_SOURCE, SUPPORTED, SUPPORTED_WITH_CAVEAT, CONTRADICTED_BY_SOURCE, CONTRADICTED, OTHER_VINTAGE,
+            NOT_CHECKABLE)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -3,8 +3,10 @@
 NATO's published aggregates (NATO Europe and Canada, NATO Total) count an
 ally from the calendar year of its accession, so their year-on-year change
 mixes real change with the arrival of new members. The ``"constant"`` and
-``"as_of"`` rules hold the set of allies fixed, which isolates the change
-within a like-for-like group.
+``"as_of"`` rules hold one set of allies fixed in every year (today's allies,
+or those of a date); ``"like_for_like"`` (growth only) counts the members of
+the year of the change on both sides of it, so published growth minus
+like-for-like growth is the accession effect, zero in a year nobody joined.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from ..errors import ArgumentError
 #: The group names (any case; NATO's codes NATO_EUROPE_CANADA and NATO_TOTAL accepted too): validate.GROUPS.
 GROUPS = tuple(sorted(validate.GROUPS))
 MEMBERSHIPS = ("published", "constant", "as_of")
+#: Growth also takes "like_for_like": the members of the year of the change, counted in both years.
+GROWTH_MEMBERSHIPS = MEMBERSHIPS + ("like_for_like",)
 #: A share of GDP for a group is the ratio of the group sums of these two series.
 _RATIO = {"share_gdp_pct": (("defence_exp_usd", "constant"), ("gdp_usd", "constant"))}
 
@@ -184,21 +188,30 @@ def group_growth(*, group: str | list[str] = validate.DEFAULT_GROUP, year: int |
                  data: pd.DataFrame | None = None, edition: str | None = None) -> float | pd.Series:
     """Year-on-year change of a group total, in percent.
 
-    ``(total[t] / total[t-1] - 1) * 100`` where both totals count the allies
-    the membership rule gives for *their own* year. With
-    ``membership="published"`` this is the naive change of NATO's aggregate,
-    which is how NATO computes the aggregates' real change in Table 3 (the
-    2024 figure for NATO Europe and Canada, 17.95%, includes Sweden's whole
-    budget as growth). With ``"constant"`` or ``"as_of"`` the same allies are
-    on both sides, so the result is the change within a fixed group; the
-    difference between the two is the accession effect. At constant prices
-    (the default) the change is real; at current prices it is nominal.
+    ``(total[t] / total[t-1] - 1) * 100``, where the membership rule says who
+    counts on each side:
+
+    * ``"published"``: each year's own members, as NATO's aggregates and
+      NATO's published real change (Table 3) count them; an ally's whole
+      budget shows as growth in its accession year (the 2024 figure for NATO
+      Europe and Canada, 17.95%, includes Sweden's);
+    * ``"like_for_like"``: the members of year ``t`` on both sides, so the
+      change is free of accessions; ``published - like_for_like`` is the
+      accession effect, which is zero in a year nobody joined;
+    * ``"constant"`` or ``"as_of"``: one fixed set in every year (the allies of
+      the edition's latest year, or of a date), so future members are on both
+      sides of every earlier year too: a like-for-like series of today's
+      alliance, not the change of the alliance of the time.
+
+    At constant prices (the default) the change is real; at current prices it
+    is nominal. A year in which a counted ally has no figure is NaN.
 
     Parameters
     ----------
-    group, membership, as_of, price_basis, indicator, data, edition
+    group, as_of, price_basis, indicator, data, edition
         As for :func:`aggregate` (``group`` defaults to ``"nato"``, as there);
         ``indicator`` must be additive.
+    membership : {"published", "like_for_like", "constant", "as_of"}
     year : int, optional
         Year of the change (the change from ``year - 1``). Default: all years.
 
@@ -214,30 +227,51 @@ def group_growth(*, group: str | list[str] = validate.DEFAULT_GROUP, year: int |
     >>> data = na.load()
     >>> round(group_growth(data=data, group="europe_canada", year=2024), 3)
     17.947
-    >>> round(group_growth(data=data, group="europe_canada", year=2024, membership="constant"), 2)
+    >>> round(group_growth(data=data, group="europe_canada", year=2024, membership="like_for_like"), 2)
     14.89
+    >>> [round(group_growth(data=data, group="europe_canada", year=2022, membership=m), 2)
+    ...  for m in ("published", "like_for_like")]
+    [3.73, 3.73]
 
-    So about 3.06 of the 17.95 points are Sweden's accession, not growth.
+    So about 3.06 of the 17.95 points of 2024 are Sweden's accession, not
+    growth, and nothing of 2022's, when nobody joined.
     """
     df = validate.table(data, edition)
     validate.indicator(indicator, df, accepted=validate.ADDITIVE)
+    validate.choice(membership, name="membership", accepted=GROWTH_MEMBERSHIPS)
     y = validate.year(year, df, allow_none=True)
     first, _ = validate.edition_years(df)
     if y == first:
         raise ArgumentError(f"year {y} is the first year of the edition, which has no previous year; "
                          f"accepted: {first + 1} onwards")
-    total = aggregate(indicator=indicator, group=group, price_basis=price_basis, membership=membership,
-                      as_of=as_of, data=df)
-    out = (total / total.shift(1) - 1) * 100
+    if membership == "like_for_like":
+        out = _like_for_like_growth(df, group=group, indicator=indicator, price_basis=price_basis)
+    else:
+        total = aggregate(indicator=indicator, group=group, price_basis=price_basis, membership=membership,
+                          as_of=as_of, data=df)
+        out = ((total / total.shift(1) - 1) * 100).iloc[1:]
     out.name = f"{indicator}_growth_pct"
-    out = out.iloc[1:]
     return float(out[y]) if y is not None else out
 
 
+def _like_for_like_growth(df: pd.DataFrame, *, group, indicator: str, price_basis: str) -> pd.Series:
+    """Growth of each year's members from the year before, with the same allies counted in both years."""
+    basis = validate.price_basis(price_basis, df, indicator=indicator)
+    first, last = validate.edition_years(df)
+    each_year = group_members(group=group, years=range(first, last + 1), edition_last_year=last)
+    out = {}
+    for y in range(first + 1, last + 1):
+        both = pd.DataFrame([each_year.loc[y].to_numpy()] * 2, index=[y - 1, y], columns=each_year.columns)
+        total, _, _ = _group_sum(df, indicator, basis, both)
+        out[y] = (total[y] / total[y - 1] - 1) * 100
+    return pd.Series(out, dtype=float).rename_axis("year")
+
+
 #: The four readings of "spending grew x%" for a group: (membership, price_basis). Real growth is at
-#: constant prices, nominal at current prices; "published" counts each year's members, as NATO does.
-GROWTH_DEFINITIONS = (("published", "constant"), ("constant", "constant"),
-                      ("published", "current"), ("constant", "current"))
+#: constant prices, nominal at current prices; "published" counts each year's members, as NATO does,
+#: "like_for_like" the members of the year of the change on both sides (no accession counted as growth).
+GROWTH_DEFINITIONS = (("published", "constant"), ("like_for_like", "constant"),
+                      ("published", "current"), ("like_for_like", "current"))
 
 
 def growth_definitions(*, data: pd.DataFrame | None = None, group: str | list[str] = validate.DEFAULT_GROUP,
@@ -247,9 +281,9 @@ def growth_definitions(*, data: pd.DataFrame | None = None, group: str | list[st
 
     Real (constant prices) or nominal (current prices) US dollars, each with
     NATO's published membership (the members of each year, so an accession
-    counts as growth) or constant membership (the allies of the edition's
-    latest year on both sides). The difference between the two memberships
-    is the accession effect; between the two price bases, inflation and the
+    counts as growth) or like-for-like membership (the members of the year of
+    the change on both sides). The difference between the two memberships is
+    the accession effect; between the two price bases, inflation and the
     dollar's exchange rates.
 
     Parameters
@@ -275,7 +309,7 @@ def growth_definitions(*, data: pd.DataFrame | None = None, group: str | list[st
     >>> import natoanalysis as na
     >>> t = growth_definitions(data=na.load(), group="NATO_EUROPE_CANADA", years=[2024])
     >>> t.round(2).values.tolist()[:2]
-    [[2024, 'published', 'constant', 17.95], [2024, 'constant', 'constant', 14.89]]
+    [[2024, 'published', 'constant', 17.95], [2024, 'like_for_like', 'constant', 14.89]]
     """
     df = validate.table(data, edition)
     if years is None:

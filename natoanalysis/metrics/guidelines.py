@@ -46,8 +46,7 @@ def _assess(values: pd.Series, codes: list[str], threshold: float, reasons: dict
                          "is_meeting": meets, "missing_reason": why}, index=pd.Index(codes, name="country"))
 
 
-@validate.renamed(threshold="threshold_pct", basis="figure")
-def allies_meeting(*, threshold_pct: float | None = None, year: int, indicator: str = "share_gdp_pct",
+def allies_meeting(*, threshold_pct: float | None = None, year: int | None = None, indicator: str = "share_gdp_pct",
                    figure: str = "published", data: pd.DataFrame | None = None,
                    edition: str | None = None) -> pd.DataFrame:
     """Which allies are at or above a spending threshold in a year.
@@ -82,11 +81,11 @@ def allies_meeting(*, threshold_pct: float | None = None, year: int, indicator: 
         Percent of GDP for ``share_gdp_pct`` (0.5 to 100: 0.02 is refused as
         a fraction), of defence expenditure for ``equipment_share_pct`` (1 to
         100). Default: the indicator's guideline (2 and 20).
-    year : int
-        A year of the edition.
+    year : int, optional
+        A year of the edition; default its latest year, as for the other metrics.
     indicator : {"share_gdp_pct", "equipment_share_pct"}
     figure : {"published", "recomputed"}
-        Which figure is compared (any case; ``basis=`` until the next release).
+        Which figure is compared (any case).
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
 
@@ -108,6 +107,8 @@ def allies_meeting(*, threshold_pct: float | None = None, year: int, indicator: 
     ['GBR', 'GRC', 'USA']
     >>> res.loc["ISL", "status"]
     'not_assessed'
+    >>> allies_meeting(data=data).attrs["year"]  # the edition's latest year
+    2024
     >>> res = allies_meeting(data=data, year=2024, figure="recomputed")
     >>> res.loc["SVK", "status"], float(round(res.loc["SVK", "share_gdp_pct"], 3))
     ('below', 1.989)
@@ -119,7 +120,7 @@ def allies_meeting(*, threshold_pct: float | None = None, year: int, indicator: 
     ind = validate.indicator(indicator, df, accepted=[g for g in ("share_gdp_pct", "equipment_share_pct")])
     thr = validate.guideline_pct(ind) if threshold_pct is None else validate.percent(
         threshold_pct, name="threshold_pct", of="GDP" if ind == "share_gdp_pct" else "defence expenditure")
-    y = validate.year(year, df)
+    y = validate.year_or_last(year, df)
     basis = validate.figure(figure)
     values = _values(df, ind, basis)
     if y not in values.columns:
@@ -134,7 +135,6 @@ def allies_meeting(*, threshold_pct: float | None = None, year: int, indicator: 
     return out
 
 
-@validate.renamed(basis="figure")
 def compliance_table(*, years: list[int] | None = None, figure: str = "published",
                      data: pd.DataFrame | None = None, edition: str | None = None) -> pd.DataFrame:
     """For every ally and year, whether it meets the 2%, 20% equipment and 3.5% core guidelines.
@@ -157,7 +157,7 @@ def compliance_table(*, years: list[int] | None = None, figure: str = "published
     years : list of int, optional
         Default: every year of the edition.
     figure : {"published", "recomputed"}
-        Which share of GDP is compared (``basis=`` until the next release).
+        Which share of GDP is compared.
     data, edition
         Tidy table and edition (default :func:`natoanalysis.load`, latest).
 

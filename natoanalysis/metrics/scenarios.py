@@ -17,7 +17,6 @@ TOTAL = "TOTAL"
 MAX_DRAWS = 2 ** 28
 
 
-@validate.renamed(country="countries")
 def growth_volatility(*, countries: str | list[str] | None = None, data: pd.DataFrame | None = None,
                       edition: str | None = None) -> pd.Series:
     """Standard deviation of each ally's annual real GDP growth over the edition, in percentage points.
@@ -54,8 +53,6 @@ def _per_ally(value, codes: list[str], default: pd.Series, *, name: str) -> np.n
     return np.full(len(codes), validate.non_negative(value, name=name, unit="percentage points"))
 
 
-@validate.renamed(target="target_pct", country="countries", gdp_growth="gdp_growth_pct",
-                  gdp_growth_sd="gdp_growth_sd_pp", from_year="start")
 def simulate_paths(*, target_pct: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, n_scenarios: int = 10_000,
                    seed: int | None = 0, countries: str | list[str] | None = None,
                    gdp_growth_pct: float | dict[str, float] | None = None,

@@ -68,7 +68,6 @@ def _by(value, start: int) -> int:
     return int(value)
 
 
-@validate.renamed(country="countries")
 def real_gdp_growth(*, countries: str | list[str] | None = None, data: pd.DataFrame | None = None,
                     edition: str | None = None) -> pd.DataFrame:
     """Annual real GDP growth of each ally, in percent, with documented breaks left out.
@@ -102,7 +101,6 @@ def real_gdp_growth(*, countries: str | list[str] | None = None, data: pd.DataFr
     return yoy
 
 
-@validate.renamed(country="countries")
 def trend_growth(*, countries: str | list[str] | None = None, data: pd.DataFrame | None = None,
                  edition: str | None = None) -> pd.Series:
     """Each ally's trend real GDP growth, in percent per year.
@@ -132,7 +130,6 @@ def trend_growth(*, countries: str | list[str] | None = None, data: pd.DataFrame
     return out
 
 
-@validate.renamed(target="target_pct")
 def gap_to_target(*, country: str | None = None, countries: str | list[str] | None = None,
                   target_pct: float = DEFAULT_TARGET_PCT, year: int | None = None, price_basis: str = "current",
                   data: pd.DataFrame | None = None, edition: str | None = None) -> pd.Series | pd.DataFrame:
@@ -199,7 +196,6 @@ def gap_to_target(*, country: str | None = None, countries: str | list[str] | No
     return out
 
 
-@validate.renamed(target="target_pct", from_year="start")
 def required_annual_increase(*, country: str | None = None, countries: str | list[str] | None = None,
                              target_pct: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY,
                              start: int | None = None, data: pd.DataFrame | None = None,
@@ -268,7 +264,6 @@ def _growth_for(codes: list[str], gdp_growth, df: pd.DataFrame) -> pd.Series:
     return pd.Series(validate.growth_rate(gdp_growth), index=trend.index, name=trend.name)
 
 
-@validate.renamed(target="target_pct", gdp_growth="gdp_growth_pct", from_year="start")
 def project_path(*, country: str | None = None, countries: str | list[str] | None = None,
                  target_pct: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY,
                  gdp_growth_pct: float | dict[str, float] | None = None, start: int | None = None,
@@ -350,7 +345,6 @@ def project_path(*, country: str | None = None, countries: str | list[str] | Non
     return out.loc[codes[0]] if single else out
 
 
-@validate.renamed(target="target_pct", from_year="start")
 def years_to_target(*, country: str | None = None, countries: str | list[str] | None = None,
                     target_pct: float = DEFAULT_TARGET_PCT, window: int = 5, start: int | None = None,
                     data: pd.DataFrame | None = None, edition: str | None = None) -> float | pd.DataFrame:

@@ -31,25 +31,26 @@ _MEMO: dict[tuple[str, str, str], tuple[pd.DataFrame, dict]] = {}
 
 
 def checked_source(source: object) -> str:
-    """``source`` when it is a plain name (safe in a path); else the error naming the sources the package reads.
+    """A source's name (any case) when it is a plain name (safe in a path); else the error naming the sources.
 
     A plain name that is no source is refused when its table is built: the
     sources' readers are imported only then, so a first load stays quick.
 
     Examples
     --------
-    >>> checked_source("nato")
-    'nato'
+    >>> checked_source(" SIPRI")
+    'sipri'
     >>> checked_source("../nato")
     Traceback (most recent call last):
     ...
     ValueError: unknown source '../nato'; accepted: nato, sipri
     """
-    if not (isinstance(source, str) and source.isascii() and source.isalpha()):
+    name = source.strip().lower() if isinstance(source, str) else ""
+    if not (name.isascii() and name.isalpha()):
         from ..transform import sources
 
-        sources.get(source)  # raises: no source has such a name
-    return source
+        return sources.get(source).name  # raises: no source has such a name
+    return name
 
 
 def edition_folders(root: Path, source: str) -> dict[str, Path]:
@@ -253,6 +254,7 @@ def build(*, source: str = "nato", data_dir: str | os.PathLike | None = None) ->
     >>> len(build(data_dir=root)), (root / "processed" / "nato.arrow").is_file()
     (5377, True)
     """
+    source = checked_source(source)
     root = config.data_root(data_dir)
     with atomic.lock(root):
         return _build(root, source)[0]

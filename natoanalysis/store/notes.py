@@ -46,7 +46,7 @@ def notes(*, source: str = "sipri", edition: str | None = None,
     >>> fn.loc["3", "text"]
     'Albania: The figures for Albania prior to 2006 do not fully include pensions.'
     """
-    checked_source(source)
+    source = checked_source(source)
     root = config.data_root(data_dir)
     meta = processed_meta(source=source, data_dir=root)
     available = sorted(meta.get("editions", {}))

@@ -48,8 +48,10 @@ def load(*, source: str = "nato", edition: str | None = None,
     >>> usa = df.query("country == 'USA' and indicator == 'share_gdp_pct' and year == 2014")
     >>> round(float(usa["value"].iloc[0]), 2), usa["source_cell"].iloc[0]
     (3.71, 'D41')
+    >>> load(source="SIPRI")["source"].iloc[0]  # a source's name in any case
+    'sipri'
     """
-    checked_source(source)
+    source = checked_source(source)
     root = config.data_root(data_dir)
     df, _ = _cached(root, source)
     available = sorted(df["edition"].unique())
@@ -71,8 +73,7 @@ def editions(*, source: str | None = None, data_dir: str | os.PathLike | None = 
     """
     df = sources(data_dir=data_dir)
     if source is not None:
-        checked_source(source)
-        df = df[df["source"] == source]
+        df = df[df["source"] == checked_source(source)]
     return df[["source", "edition", "publication_date", "title", "raw_path"]].reset_index(drop=True)
 
 

@@ -450,11 +450,6 @@ def findings(tidy: pd.DataFrame, *, notes: dict[str, list[str]] | None = None,
     return mark_whitelisted(found)
 
 
-def run_all(tidy: pd.DataFrame, *, notes: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """All consistency findings for one edition, whitelist applied (kept for callers of the first release)."""
-    return findings(tidy, notes=notes)
-
-
 def summary(found: pd.DataFrame, *, limit: int = 8) -> str:
     """A short text of the findings not on the whitelist: one line per rule, then the first few cases.
 

@@ -42,20 +42,20 @@ SOURCES: dict[str, Source] = {
 
 
 def get(source: str) -> Source:
-    """The record of a source, or ValueError naming the accepted sources.
+    """The record of a source (its name in any case), or ValueError naming the accepted sources.
 
     Examples
     --------
-    >>> get("sipri").with_font_color
-    True
+    >>> get("sipri").with_font_color, get("SIPRI").name
+    (True, 'sipri')
     >>> get("imf")
     Traceback (most recent call last):
     ...
     ValueError: unknown source 'imf'; accepted: nato, sipri
     """
     try:
-        return SOURCES[source]
-    except (KeyError, TypeError):
+        return SOURCES[source.strip().lower()]
+    except (KeyError, AttributeError):
         raise ValueError(f"unknown source {source!r}; accepted: {', '.join(sorted(SOURCES))}") from None
 
 

@@ -4,8 +4,8 @@ The notebooks stay thin: they call these functions (and the metrics), print
 and chart what comes back. Each function takes the tidy table (``data``, as
 :func:`natoanalysis.load` returns it) by keyword and returns a plain pandas
 object whose units are in its column names. A table a view returns carries the
-tidy rows it was computed from (:mod:`.provenance`), which a chart reads for its
-footnote; :func:`rows` selects tidy rows (carrying themselves).
+provenance of the tidy rows it was computed from (:mod:`.provenance`), which a chart reads for its
+footnote; :func:`rows` selects tidy rows (carrying their own).
 
 Modules: :mod:`.selection` (rows), :mod:`.provenance`, :mod:`.labels` and
 :mod:`.text` (wording built from the data), :mod:`.tables` (tables for

@@ -8,7 +8,7 @@ from .. import allies, reference
 from .. import validate
 from ..metrics.guidelines import compliance_table
 from . import labels, text
-from .provenance import attach, carry, rows_of
+from .provenance import attach, provenance_of
 from .selection import rows
 
 
@@ -25,7 +25,6 @@ def guideline_labels() -> dict[str, str]:
     return dict(zip(g["flag_column"], g["label"]))
 
 
-@validate.renamed(basis="figure")
 def compliance_history(*, data: pd.DataFrame, figure: str = "published") -> pd.DataFrame:
     """:func:`natoanalysis.compliance_table` for every year of the edition, with the allies' names.
 
@@ -51,7 +50,6 @@ def compliance_history(*, data: pd.DataFrame, figure: str = "published") -> pd.D
     return attach(t, rows=rows(df, indicator=[i for i in used if i in set(df["indicator"])]))
 
 
-@validate.renamed(basis="figure")
 def meeting_counts(*, data: pd.DataFrame, figure: str = "published") -> pd.DataFrame:
     """Number of allies meeting each guideline per year, and how many were assessed.
 
@@ -76,7 +74,7 @@ def meeting_counts(*, data: pd.DataFrame, figure: str = "published") -> pd.DataF
     out = pd.DataFrame({"n_assessed": g["meets_2pct"].count()})
     for col in guideline_labels():
         out[f"n_{col}"] = g[col].sum().astype(int)
-    return attach(out, rows=rows_of(t))
+    return attach(out, rows=provenance_of(t))
 
 
 def counts_long(counts: pd.DataFrame) -> pd.DataFrame:
@@ -91,8 +89,9 @@ def counts_long(counts: pd.DataFrame) -> pd.DataFrame:
     """
     parts = [pd.DataFrame({"year": counts.index.astype(int), "guideline": label,
                            "n_allies": counts[f"n_{col}"].to_numpy()}) for col, label in guideline_labels().items()]
-    return carry(counts, pd.concat(parts, ignore_index=True).sort_values(["year"], kind="stable")
-                 .reset_index(drop=True))
+    out = pd.concat(parts, ignore_index=True).sort_values(["year"], kind="stable").reset_index(drop=True)
+    out.attrs.update(counts.attrs)  # the provenance of the counts (plain values)
+    return out
 
 
 def printed_versus_recomputed(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> pd.DataFrame:

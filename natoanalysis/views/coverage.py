@@ -48,15 +48,3 @@ def values_by_year(data: pd.DataFrame) -> pd.DataFrame:
     t.columns = [f"{y}e" if y in est else str(y) for y in t.columns]
     t.columns.name = "year"
     return t
-
-
-def estimate_years(data: pd.DataFrame) -> list[int]:
-    """Years whose figures the edition marks as estimates.
-
-    Examples
-    --------
-    >>> import natoanalysis as na
-    >>> estimate_years(na.load())
-    [2023, 2024]
-    """
-    return sorted(int(y) for y in data.loc[data["is_estimate"], "year"].unique())

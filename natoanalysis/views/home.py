@@ -90,7 +90,7 @@ def key_figures(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     ('23 of 31', '2024e')
     >>> k.loc["usa_share_current", "shown"], k.loc["usa_share_constant", "basis"].startswith("Constant ")
     ('65.6%', True)
-    >>> k.loc["europe_canada_real_growth_published", "shown"], k.loc["europe_canada_real_growth_constant", "shown"]
+    >>> k.loc["europe_canada_real_growth_published", "shown"], k.loc["europe_canada_real_growth_like_for_like", "shown"]
     ('+17.95%', '+14.89%')
     """
     df = validate.table(data, None)
@@ -117,7 +117,7 @@ def key_figures(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
         add(f"usa_share_{basis}", f"{text.name('USA', start=True)}' share of allied {labels.measure(df)}", share,
             text.pct(share, decimals=1), labels.price_basis(df, basis, capital=True))
     group = allies.country_name("NATO_EUROPE_CANADA")
-    for membership in ("published", "constant"):
+    for membership in ("published", "like_for_like"):
         growth = group_growth(group="europe_canada", year=y, membership=membership, price_basis="constant", data=df)
         add(f"europe_canada_real_growth_{membership}", f"{group}: real growth on the year before", growth,
             text.pct(growth, sign=True), labels.growth_definition(df, membership=membership, price_basis="constant"))

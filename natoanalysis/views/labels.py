@@ -141,8 +141,8 @@ def growth_definition(data: pd.DataFrame, *, membership: str, price_basis: str) 
     Examples
     --------
     >>> import natoanalysis as na
-    >>> growth_definition(na.load(), membership="constant", price_basis="current")
-    'nominal (current USD), constant membership (the allies of the latest year on both sides)'
+    >>> growth_definition(na.load(), membership="like_for_like", price_basis="current")
+    'nominal (current USD), like-for-like membership (the members of the year, counted in both years)'
     >>> growth_definition(na.load(), membership="published", price_basis="constant").startswith("real (constant ")
     True
     """
@@ -153,9 +153,10 @@ def growth_definition(data: pd.DataFrame, *, membership: str, price_basis: str) 
     else:
         raise ValueError(f"price basis {price_basis!r}; accepted: 'current', 'constant'")
     counting = {"published": "published membership (the members of each year, as NATO counts)",
-                "constant": "constant membership (the allies of the latest year on both sides)"}
+                "like_for_like": "like-for-like membership (the members of the year, counted in both years)",
+                "constant": "today's allies (the allies of the latest year, counted in every year)"}
     if membership not in counting:
-        raise ValueError(f"membership {membership!r}; accepted: 'published', 'constant'")
+        raise ValueError(f"membership {membership!r}; accepted: {', '.join(map(repr, counting))}")
     return f"{money}, {counting[membership]}"
 
 

@@ -13,7 +13,6 @@ from ..metrics.scenarios import TOTAL, simulate_paths
 from ..metrics.targets import gap_to_target, required_annual_increase
 
 
-@validate.renamed(deadline="by")
 def target_gaps(*, data: pd.DataFrame, year: int | None = None, core_target_pct: float = 3.5, total_target_pct: float = 5.0,
                 by: int = 2035) -> pd.DataFrame:
     """Each ally's gap to the core and the total target in ``year``, and the yearly rise needed by ``by``.
@@ -56,7 +55,6 @@ def target_gaps(*, data: pd.DataFrame, year: int | None = None, core_target_pct:
     return attach(out, rows=rows(df, indicator=["share_gdp_pct", "gdp_usd"], year=y))
 
 
-@validate.renamed(deadline="by")
 def scenario_costs(*, data: pd.DataFrame, year: int | None = None, target_pct: float = 3.5, by: int = 2035,
                    gdp_growth_pct: float | None = None, n_scenarios: int = 2000, seed: int = 0) -> pd.DataFrame:
     """Distribution of each ally's cumulative extra cost of reaching ``target_pct`` by ``by``, in US$ billion.
@@ -119,7 +117,6 @@ def gaps_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, core_target_pct: fl
     return "\n".join(lines)
 
 
-@validate.renamed(deadline="by")
 def scenario_markdown(*, costs: pd.DataFrame, data: pd.DataFrame, year: int, by: int) -> str:
     """The all-allies median and 90% range of the cumulative extra cost, in constant dollars (Markdown)."""
     df = validate.table(data, None)

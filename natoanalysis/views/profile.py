@@ -34,7 +34,6 @@ def _rank(df: pd.DataFrame, *, indicator: str, basis: str, year: int, country: s
     return order.index(country) + 1, len(order)
 
 
-@validate.renamed(deadline="by")
 def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None, core_target_pct: float = 3.5,
                     by: int = 2035) -> pd.Series:
     """Key figures for one ally in one year.
@@ -126,7 +125,6 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None
     }, dtype=object)
 
 
-@validate.renamed(deadline="by")
 def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = None, core_target_pct: float = 3.5,
                      by: int = 2035) -> str:
     """The profile's opening paragraph and bullet points, as Markdown, from :func:`profile_summary`.
@@ -196,7 +194,6 @@ def composition(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
     return attach(out.sort_values(["year", "_order"]).drop(columns="_order").reset_index(drop=True), rows=sel)
 
 
-@validate.renamed(deadline="by")
 def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, by: int = 2035,
             year: int | None = None) -> pd.DataFrame:
     """Published share of GDP up to ``year`` followed by the straight path to the core target by ``by``.

@@ -1,87 +1,117 @@
-"""The tidy rows a view's table was computed from, carried with the table.
+"""What a view's table was computed from, carried with the table as plain values.
 
-A view attaches the rows it read (:func:`attach`); a chart reads them back
-(:func:`rows_of`) for its footnote (source, edition, definition, estimate
-years) and for shading estimates, so a notebook never picks them by hand.
+A view records the facts a footnote needs (:func:`attach`): for each source,
+its editions, publication, definition, base year and estimated years, read
+once off the tidy rows the view used. A chart reads them back
+(:func:`provenance_of`) for its footnote and for shading estimates, so a
+notebook never picks them by hand.
 
-The rows travel in ``DataFrame.attrs`` inside a :class:`Provenance` wrapper
-rather than as a bare DataFrame: pandas compares and deep-copies ``attrs`` on
-most operations, and a bare DataFrame there makes ``pd.concat`` raise
-("truth value of a DataFrame is ambiguous") and copies the rows on every
-``assign`` or ``query``. The wrapper compares by identity and is never copied,
-so tables derived from one view keep its provenance, and tables from two
-views lose it when combined (pandas drops ``attrs`` that differ).
+The facts travel in ``DataFrame.attrs["provenance"]`` as a frozen
+:class:`Provenance` of strings, integers and tuples, never as a DataFrame:
+pandas compares and copies ``attrs`` on most operations (``astype``,
+``pd.concat``, ``assign``), and plain values survive all of them. A table
+derived from one view keeps its provenance; tables of two views combined with
+``pd.concat`` keep it only when both carry the same (pandas drops ``attrs``
+that differ), and a chart of such a table then asks for ``provenance=``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
+from .. import edition as editions_mod
 from ..errors import NatoAnalysisError
+from . import labels
 
 KEY = "provenance"
 
 
 class MissingProvenanceError(NatoAnalysisError, ValueError):
-    """A chart was given a table without the rows it was computed from."""
+    """A chart was given a table without the provenance of the rows it was computed from."""
 
 
+@dataclasses.dataclass(frozen=True)
+class SourceFacts:
+    """What a footnote says about the rows of one source.
+
+    ``definition`` is empty when the rows mix definitions, ``base_year`` None
+    when they mix base years; ``n_estimates`` of the ``n_values`` rows are
+    estimates, in ``estimate_years``.
+    """
+
+    source: str
+    editions: tuple[str, ...]
+    publication: str
+    definition: str = ""
+    base_year: int | None = None
+    estimate_years: tuple[int, ...] = ()
+    n_estimates: int = 0
+    n_values: int = 0
+
+
+def _base_year(rows: pd.DataFrame, source: str) -> int | None:
+    """The one base year of the rows' constant prices; without constant rows, their one edition's."""
+    bases = rows.loc[rows["price_basis"] == "constant", "base_year"].dropna().unique() \
+        if {"base_year", "price_basis"} <= set(rows.columns) else []
+    if len(bases) == 1:
+        return int(bases[0])
+    if len(bases) == 0 and rows["edition"].nunique() == 1:
+        # A chart without constant-price rows still belongs to an edition with a base year; say which.
+        rec = editions_mod.record(source=source, edition=str(rows["edition"].iloc[0])) or {}
+        return int(rec["base_year"]) if rec.get("base_year") else None
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
 class Provenance:
-    """Read-only holder of tidy rows, safe to keep in ``DataFrame.attrs``.
-
-    Parameters
-    ----------
-    rows : pandas.DataFrame
-        Tidy rows (``source``, ``edition``, ``year``, ``is_estimate`` ...).
+    """The footnote facts of tidy rows, one :class:`SourceFacts` per source; safe in ``DataFrame.attrs``.
 
     Examples
     --------
-    >>> import copy
-    >>> p = Provenance(pd.DataFrame({"year": [2024], "is_estimate": [True]}))
-    >>> p, p == p, copy.deepcopy(p) is p
-    (Provenance(1 rows), True, True)
+    >>> rows = pd.DataFrame({"source": ["nato"] * 2, "edition": ["2024-06"] * 2, "year": [2023, 2024],
+    ...                      "is_estimate": [False, True]})
+    >>> p = Provenance.of(rows)
+    >>> p.estimate_years, p.sources[0].editions, p == Provenance.of(rows.copy())
+    ((2024,), ('2024-06',), True)
     """
 
-    __slots__ = ("_rows",)
+    sources: tuple[SourceFacts, ...] = ()
 
-    def __init__(self, rows: pd.DataFrame):
-        rows = rows.copy()
-        rows.attrs = {}
-        self._rows = rows
+    @classmethod
+    def of(cls, rows: pd.DataFrame) -> "Provenance":
+        """The facts of ``rows`` (tidy rows with at least ``source`` and ``edition``)."""
+        facts = []
+        for src in sorted(rows["source"].unique()):
+            part = rows[rows["source"] == src]
+            flags = part["is_estimate"].fillna(False).astype(bool) if "is_estimate" in part else None
+            est = () if flags is None else tuple(sorted(int(y) for y in part.loc[flags, "year"].unique()))
+            one_definition = "definition" in part and part["definition"].nunique() == 1
+            facts.append(SourceFacts(
+                source=str(src), editions=tuple(sorted(str(e) for e in part["edition"].unique())),
+                publication=labels.publication(part),
+                definition=str(part["definition"].iloc[0]) if one_definition else "",
+                base_year=_base_year(part, str(src)), estimate_years=est,
+                n_estimates=0 if flags is None else int(flags.sum()), n_values=len(part)))
+        return cls(tuple(facts))
 
     @property
-    def rows(self) -> pd.DataFrame:
-        """A copy of the rows (the holder itself never changes)."""
-        return self._rows.copy()
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __copy__(self) -> "Provenance":
-        return self
-
-    def __deepcopy__(self, memo: dict) -> "Provenance":
-        return self
-
-    def __repr__(self) -> str:
-        return f"Provenance({len(self._rows)} rows)"
+    def estimate_years(self) -> tuple[int, ...]:
+        """Every year any source marks as an estimate."""
+        return tuple(sorted({y for f in self.sources for y in f.estimate_years}))
 
 
-def attach(table: pd.DataFrame, *, rows: pd.DataFrame) -> pd.DataFrame:
-    """Record on ``table`` (in place, and return it) the tidy rows it was computed from.
+def attach(table: pd.DataFrame, *, rows: pd.DataFrame | Provenance) -> pd.DataFrame:
+    """Record on ``table`` (in place, and return it) the provenance of the rows it was computed from.
 
     Parameters
     ----------
     table : pandas.DataFrame
         What the view returns.
-    rows : pandas.DataFrame
-        The tidy rows it read.
+    rows : pandas.DataFrame or Provenance
+        The tidy rows it read (their facts are computed here, once), or a
+        :class:`Provenance` already computed.
 
     Returns
     -------
@@ -90,44 +120,28 @@ def attach(table: pd.DataFrame, *, rows: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> t = attach(pd.DataFrame({"v": [1.0]}), rows=pd.DataFrame({"year": [2023, 2024]}))
-    >>> len(rows_of(t.assign(w=2)))
-    2
+    >>> rows = pd.DataFrame({"source": ["nato"] * 2, "edition": ["2024-06"] * 2, "year": [2023, 2024]})
+    >>> t = attach(pd.DataFrame({"v": [1.0]}), rows=rows)
+    >>> provenance_of(t.assign(w=2).astype(str)) == provenance_of(t)
+    True
     """
-    table.attrs[KEY] = rows if isinstance(rows, Provenance) else Provenance(rows)
+    table.attrs[KEY] = rows if isinstance(rows, Provenance) else Provenance.of(rows)
     return table
 
 
-def carry(source: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """Give ``table`` (reshaped from ``source``) the provenance ``source`` carries, if any; return ``table``.
-
-    Examples
-    --------
-    >>> wide = attach(pd.DataFrame({"a": [1.0]}), rows=pd.DataFrame({"year": [2024]}))
-    >>> len(rows_of(carry(wide, wide.melt())))
-    1
-    """
-    held = source.attrs.get(KEY)
-    if held is not None:
-        attach(table, rows=held)
-    return table
-
-
-def rows_of(table: pd.DataFrame, provenance: pd.DataFrame | None = None, *, what: str = "the chart") -> pd.DataFrame:
-    """The rows behind ``table``: ``provenance`` when given, else those a view attached.
+def provenance_of(table: pd.DataFrame, provenance: pd.DataFrame | Provenance | None = None) -> Provenance:
+    """The provenance of ``table``: that of ``provenance`` when given, else what a view attached.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        A table from a view (or derived from one by filtering or ``assign``).
-    provenance : pandas.DataFrame, optional
-        Tidy rows given explicitly; wins over the attached ones.
-    what : str
-        Named in the error message.
+        A table from a view (or derived from one by filtering, ``assign`` ...).
+    provenance : pandas.DataFrame or Provenance, optional
+        Tidy rows (or their facts) given explicitly; wins over the attached ones.
 
     Returns
     -------
-    pandas.DataFrame
+    Provenance
 
     Raises
     ------
@@ -136,23 +150,22 @@ def rows_of(table: pd.DataFrame, provenance: pd.DataFrame | None = None, *, what
 
     Examples
     --------
-    >>> rows_of(pd.DataFrame({"v": [1]}))
+    >>> provenance_of(pd.DataFrame({"v": [1]}))
     Traceback (most recent call last):
     ...
-    natoanalysis.views.provenance.MissingProvenanceError: the chart's table carries no provenance (the tidy rows it \
-was computed from): pass a table returned by a natoanalysis view, or provenance=<tidy rows, e.g. views.rows(...)>
+    natoanalysis.views.provenance.MissingProvenanceError: the chart's table carries no provenance (the tidy rows \
+it was computed from): pass a table returned by a natoanalysis view, or provenance=<tidy rows, e.g. \
+views.rows(...)>
     """
     if provenance is not None:
         if isinstance(provenance, Provenance):
-            return provenance.rows
+            return provenance
         if not isinstance(provenance, pd.DataFrame):
             raise MissingProvenanceError(f"provenance must be a DataFrame of tidy rows, got {type(provenance).__name__}")
-        return provenance
+        return Provenance.of(provenance)
     held = table.attrs.get(KEY) if isinstance(table, pd.DataFrame) else None
     if isinstance(held, Provenance):
-        return held.rows
-    if isinstance(held, pd.DataFrame):
         return held
     raise MissingProvenanceError(
-        f"{what}'s table carries no provenance (the tidy rows it was computed from): pass a table returned by a "
+        "the chart's table carries no provenance (the tidy rows it was computed from): pass a table returned by a "
         "natoanalysis view, or provenance=<tidy rows, e.g. views.rows(...)>")

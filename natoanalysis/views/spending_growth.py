@@ -10,12 +10,12 @@ from .. import validate
 from ..metrics.groups import group_growth, growth_definitions
 from ..metrics.growth import growth
 from . import labels, text
-from .provenance import attach, carry
+from .provenance import attach
 from .selection import rows
 
 GROUP_LABELS = {"europe_canada": "European allies and Canada", "nato": "NATO total"}
 MEMBERSHIP_LABELS = {"published": "Published aggregate (members of each year)",
-                     "constant": "Constant membership (allies of the latest year)"}
+                     "like_for_like": "Like for like (the year's members in both years)"}
 
 
 def growth_by_ally(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
@@ -65,11 +65,14 @@ def growth_by_ally(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFra
 
 def membership_effect(*, data: pd.DataFrame, group: str = "europe_canada",
                       price_basis: str = "constant") -> pd.DataFrame:
-    """Year-on-year growth of a group total under the published and the constant membership, and the gap.
+    """Year-on-year growth of a group total as published and like for like, and the gap: the accession effect.
 
-    ``accession_effect_pp = published - constant`` is the part of the
-    published change that comes from allies joining (Montenegro 2017, North
-    Macedonia 2020, Finland 2023, Sweden 2024) rather than from spending more.
+    Published growth counts each year's members (an ally's whole budget is
+    growth in the year it joins); like-for-like growth counts the members of
+    the year of the change in both years. ``accession_effect_pp = published -
+    like_for_like`` is the part of the published change that comes from allies
+    joining (Montenegro 2017, North Macedonia 2020, Finland 2023, Sweden 2024)
+    rather than from spending more: zero in a year nobody joined.
 
     Parameters
     ----------
@@ -81,7 +84,7 @@ def membership_effect(*, data: pd.DataFrame, group: str = "europe_canada",
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``year``: ``published_growth_pct``, ``constant_growth_pct``, ``accession_effect_pp``.
+        Indexed by ``year``: ``published_growth_pct``, ``like_for_like_growth_pct``, ``accession_effect_pp``.
 
     Examples
     --------
@@ -89,13 +92,15 @@ def membership_effect(*, data: pd.DataFrame, group: str = "europe_canada",
     >>> m = membership_effect(data=na.load())
     >>> m.loc[2024].round(2).tolist()
     [17.95, 14.89, 3.06]
+    >>> float(m.loc[2022, "accession_effect_pp"])
+    0.0
     """
     df = validate.table(data, None)
     group = validate.choice(validate.group(group), name="group", accepted=GROUP_LABELS)
     pub = group_growth(group=group, membership="published", price_basis=price_basis, data=df)
-    const = group_growth(group=group, membership="constant", price_basis=price_basis, data=df)
-    out = pd.DataFrame({"published_growth_pct": pub, "constant_growth_pct": const})
-    out["accession_effect_pp"] = out["published_growth_pct"] - out["constant_growth_pct"]
+    same = group_growth(group=group, membership="like_for_like", price_basis=price_basis, data=df)
+    out = pd.DataFrame({"published_growth_pct": pub, "like_for_like_growth_pct": same})
+    out["accession_effect_pp"] = out["published_growth_pct"] - out["like_for_like_growth_pct"]
     out.index.name = "year"
     used = "defence_exp_usd"
     return attach(out, rows=rows(df, indicator=used, price_basis=validate.price_basis(price_basis, df, indicator=used),
@@ -107,7 +112,7 @@ def membership_effect_long(effect: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> e = pd.DataFrame({"published_growth_pct": [18.0], "constant_growth_pct": [15.0],
+    >>> e = pd.DataFrame({"published_growth_pct": [18.0], "like_for_like_growth_pct": [15.0],
     ...                   "accession_effect_pp": [3.0]}, index=pd.Index([2024], name="year"))
     >>> membership_effect_long(e)["growth_pct"].tolist()
     [18.0, 15.0]
@@ -115,7 +120,9 @@ def membership_effect_long(effect: pd.DataFrame) -> pd.DataFrame:
     parts = [pd.DataFrame({"year": effect.index.astype(int), "membership": label,
                            "growth_pct": effect[f"{rule}_growth_pct"].to_numpy()})
              for rule, label in MEMBERSHIP_LABELS.items()]
-    return carry(effect, pd.concat(parts, ignore_index=True).sort_values("year", kind="stable").reset_index(drop=True))
+    out = pd.concat(parts, ignore_index=True).sort_values("year", kind="stable").reset_index(drop=True)
+    out.attrs.update(effect.attrs)  # the provenance of the effect (plain values)
+    return out
 
 
 def biggest_risers(*, data: pd.DataFrame, n: int = 10) -> pd.DataFrame:
@@ -171,12 +178,13 @@ def growth_by_ally_long(table: pd.DataFrame) -> pd.DataFrame:
     parts = [pd.DataFrame({"country_name": table["country_name"].to_numpy(), "measure": label,
                            "growth_pct": table[col].to_numpy(), "_pos": range(len(table))})
              for col, label in names.items()]
-    out = pd.concat(parts, ignore_index=True).sort_values("_pos", kind="stable")
-    return carry(table, out.drop(columns="_pos").reset_index(drop=True))
+    out = pd.concat(parts, ignore_index=True).sort_values("_pos", kind="stable").drop(columns="_pos")
+    out.attrs.update(table.attrs)  # the provenance and base year of the table (plain values)
+    return out.reset_index(drop=True)
 
 
 def group_growth_table(*, data: pd.DataFrame) -> pd.DataFrame:
-    """Real and nominal growth of both groups under both membership rules, year by year, in percent.
+    """Real and nominal growth of both groups, published and like for like, year by year, in percent.
 
     Real: constant US dollars (the edition's base year); nominal: current US dollars (national
     currencies cannot be added up, so a group's nominal growth includes
@@ -200,7 +208,7 @@ def group_growth_table(*, data: pd.DataFrame) -> pd.DataFrame:
         for basis, measure in (("constant", "real"), ("current", "nominal")):
             eff = membership_effect(data=df, group=group, price_basis=basis)
             cols[(glabel, measure, "published")] = eff["published_growth_pct"]
-            cols[(glabel, measure, "constant membership")] = eff["constant_growth_pct"]
+            cols[(glabel, measure, "like for like")] = eff["like_for_like_growth_pct"]
     out = pd.DataFrame(cols)
     out.columns.names = ["group", "measure", "membership"]
     return out
@@ -243,7 +251,7 @@ def growth_definitions_table(*, data: pd.DataFrame, group: str = "europe_canada"
     --------
     >>> import natoanalysis as na
     >>> t = growth_definitions_table(data=na.load(), years=[2024])
-    >>> t["definition"].iloc[1].endswith("constant membership (the allies of the latest year on both sides)")
+    >>> t["definition"].iloc[1].endswith("like-for-like membership (the members of the year, counted in both years)")
     True
     >>> round(float(t["growth_pct"].iloc[1]), 2)
     14.89

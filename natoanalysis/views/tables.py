@@ -65,23 +65,27 @@ def _decimals(column: object, values: pd.Series, default: int | None) -> int:
     return 2
 
 
+def _number(value: object, decimals: int) -> str:
+    if isinstance(value, int):  # a Python int (bool is told apart before): whole, grouped from 10,000
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{number:,.{decimals}f}"
+
+
 def _cell(value: object, decimals: int) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return DASH
-    if isinstance(value, bool) or (hasattr(value, "dtype") and str(getattr(value, "dtype", "")) == "bool"):
+    if isinstance(value, bool) or str(getattr(value, "dtype", "")) == "bool":
         return _BOOLS[bool(value)]
     if isinstance(value, (list, tuple, set)):
         return ", ".join(str(v) for v in value) or DASH
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items()) or DASH
-    if isinstance(value, (int,)) and not isinstance(value, bool):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
-    if isinstance(value, float) or hasattr(value, "__float__") and not isinstance(value, str):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return str(value)
-        return f"{number:,.{decimals}f}"
+    if hasattr(value, "__float__") and not isinstance(value, str):
+        return _number(value, decimals)
     return str(value)
 
 
