@@ -109,9 +109,14 @@ def raw_fingerprint(root: Path, source: str) -> str:
     return digest.hexdigest()
 
 
+#: Stages above the store (pyproject's import-linter layers): the store cannot import them, so they cannot
+#: change what it builds. Any other folder of the package, a new one included, is fingerprinted.
+_ABOVE_THE_STORE = ("__pycache__", config.BUNDLED_DIR, "metrics", "views", "claims", "charts", "reports")
+
+
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """sha256 over the name, size and modification time of the package's Python sources and reference files.
+    """sha256 over the name, size and modification time of the Python sources and reference files the store uses.
 
     What turns raw into processed: a changed reader rebuilds the table.
     """
@@ -119,7 +124,7 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     for top, dirs, files in os.walk(package):
         # The bundled transcriptions of an installed package are raw data (in raw_fingerprint), not code.
-        dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", config.BUNDLED_DIR))
+        dirs[:] = sorted(d for d in dirs if d not in _ABOVE_THE_STORE)
         for name in sorted(f for f in files if f.endswith((".py", ".csv", ".json"))):
             st = os.lstat(os.path.join(top, name))
             rel = os.path.relpath(os.path.join(top, name), package).replace(os.sep, "/")
@@ -187,7 +192,8 @@ def _read_table(data: bytes) -> pd.DataFrame:
     import pyarrow as pa
 
     # pyarrow.ipc is loaded with pyarrow (pandas loads it): pyarrow.feather would add its own imports.
-    return pa.ipc.open_file(pa.BufferReader(data)).read_all().to_pandas()
+    # split_blocks: one block per column, not consolidated into 2-D blocks (a copy a first load need not make)
+    return pa.ipc.open_file(pa.BufferReader(data)).read_all().to_pandas(split_blocks=True)
 
 
 def _write(root: Path, source: str, df: pd.DataFrame, meta: dict) -> None:
