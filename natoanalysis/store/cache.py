@@ -304,8 +304,8 @@ def _lookup(root: Path, source: str) -> tuple[pd.DataFrame, dict] | None:
 
 def _remember(key: tuple[str, str, str], value: tuple[pd.DataFrame, dict]) -> tuple[pd.DataFrame, dict]:
     """Keep the table in memory under its key, in place of the one of the same folder and source it replaces."""
-    for old in [k for k in _MEMO if k[:2] == key[:2]]:
-        del _MEMO[old]
+    for old in [k for k in list(_MEMO) if k[:2] == key[:2]]:  # list(): another thread may add a key meanwhile
+        _MEMO.pop(old, None)
     _MEMO[key] = value
     return value
 
