@@ -77,6 +77,37 @@ def record(*, source: str, edition: str) -> dict[str, str] | None:
     return None if hit.empty else hit.iloc[0].to_dict()
 
 
+def newer(*, source: str, edition: str, available: Sequence[str] = ()) -> list[dict[str, str]]:
+    """Known editions published after ``edition`` that are not among ``available`` (the loaded ones), oldest first.
+
+    Examples
+    --------
+    >>> [r["edition"] for r in newer(source="nato", edition="2024-06", available=["2024-06"])]
+    ['2025-08', '2026-07']
+    >>> newer(source="nato", edition="2024-06", available=["2024-06", "2025-08", "2026-07"])
+    []
+    """
+    later = known(source=source)
+    later = later[(later["edition"] > edition) & ~later["edition"].isin(list(available))]
+    return later.sort_values("edition").to_dict("records")
+
+
+def newer_text(*, source: str, edition: str, available: Sequence[str] = ()) -> str:
+    """One sentence naming the newer editions and how to get them, or ``""`` when there is none.
+
+    Examples
+    --------
+    >>> newer_text(source="nato", edition="2024-06", available=["2024-06"])
+    'Newer NATO editions are published: 2025-08 (2025-08-28), 2026-07 (2026-07); `natoanalysis fetch nato` gets the newest.'
+    """
+    later = newer(source=source, edition=edition, available=available)
+    if not later:
+        return ""
+    listed = ", ".join(f"{r['edition']} ({r['publication_date']})" for r in later)
+    return (f"Newer {source.upper()} edition{'s are' if len(later) > 1 else ' is'} published: {listed}; "
+            f"`natoanalysis fetch {source}` gets the newest.")
+
+
 @dataclasses.dataclass(frozen=True)
 class Identity:
     """Which edition a workbook is, and how that was decided.
@@ -93,13 +124,28 @@ class Identity:
     is_publisher_file: bool | None
 
 
-def _matches(row: dict, *, first_year: int, last_year: int, estimate_years: Sequence[int], definition: str,
-             base_year: int | None) -> bool:
-    wanted = {"first_year": str(first_year), "last_year": str(last_year),
-              "estimate_years": ";".join(map(str, estimate_years)), "definition": definition,
-              "base_year": "" if base_year is None else str(base_year)}
+def _contradictions(row: dict, *, first_year: int, last_year: int, estimate_years: Sequence[int], definition: str,
+                    base_year: int | None) -> list[str]:
+    """What the content says against an edition's record: ``["base year 2015, not 2021", ...]``; empty if nothing.
+
+    Examples
+    --------
+    >>> row = record(source="nato", edition="2025-08")
+    >>> _contradictions(row, first_year=2014, last_year=2024, estimate_years=[2023, 2024],
+    ...                 definition="defence expenditure (NATO definition)", base_year=2015)
+    ['years 2014-2024, not 2014-2025', 'estimates 2023;2024, not 2024;2025', 'base year 2015, not 2021']
+    """
+    found = {"years": f"{first_year}-{last_year}", "estimates": ";".join(map(str, estimate_years)),
+             "definition": definition, "base year": "" if base_year is None else str(base_year)}
+    expected = {"years": f"{row.get('first_year', '')}-{row.get('last_year', '')}",
+                "estimates": row.get("estimate_years", ""), "definition": row.get("definition", ""),
+                "base year": row.get("base_year", "")}
     # An empty reference field says nothing (SIPRI marks estimates by colour, not by year).
-    return all(row[k] == "" or row[k] == v for k, v in wanted.items())
+    return [f"{k} {found[k]}, not {v}" for k, v in expected.items() if v.strip("-") and v != found[k]]
+
+
+def _matches(row: dict, **coverage) -> bool:
+    return not _contradictions(row, **coverage)
 
 
 def identify(*, source: str, first_year: int, last_year: int, estimate_years: Sequence[int], definition: str,
@@ -140,18 +186,12 @@ def identify(*, source: str, first_year: int, last_year: int, estimate_years: Se
     covers = (f"its tables cover {first_year}-{last_year} (estimates: "
               f"{', '.join(map(str, estimate_years)) or 'none'}; {definition}"
               + (f"; {base_year} prices" if base_year else "") + ")")
-    candidates = [row for row in known(source=source).to_dict("records")
-                  if _matches(row, first_year=first_year, last_year=last_year, estimate_years=estimate_years,
-                              definition=definition, base_year=base_year)]
+    coverage = dict(first_year=first_year, last_year=last_year, estimate_years=estimate_years, definition=definition,
+                    base_year=base_year)
+    candidates = [row for row in known(source=source).to_dict("records") if _matches(row, **coverage)]
     if requested is not None:
-        check_id(requested, source=source)
-        ids = [row["edition"] for row in candidates]
-        if ids and requested not in ids:
-            raise WorkbookError(f"{name} is {source} edition {ids[0]} ({covers}), not {requested}; "
-                                f"omit the edition or give {ids[0]}")
-        row = next((r for r in candidates if r["edition"] == requested), None) or record(
-            source=source, edition=requested) or {}
-        how = "given by the caller"
+        row, how = _requested(requested, source=source, coverage=coverage, candidates=candidates, name=name,
+                              covers=covers), "given by the caller"
     elif len(candidates) == 1:
         row = candidates[0]
         requested = row["edition"]
@@ -162,9 +202,30 @@ def identify(*, source: str, first_year: int, last_year: int, estimate_years: Se
     else:
         row = {}
         requested, how = _from_save_date(properties, last_year=last_year, name=name, covers=covers, source=source)
+        against = _contradictions(record(source=source, edition=requested) or {}, **coverage)
+        if against:  # the save date names a known edition that this content is not
+            raise WorkbookError(f"{name} was saved in {requested}, but {source} edition {requested} is known and "
+                                f"this is not it ({'; '.join(against)}); give the edition it is "
+                                "(edition='YYYY-MM' or --edition YYYY-MM, not a known edition's id)")
     publisher_sha = row.get("sha256", "")
     return Identity(edition=requested, how=how, record=row,
                     is_publisher_file=(sha256 == publisher_sha) if publisher_sha else None)
+
+
+def _requested(requested: str, *, source: str, coverage: dict, candidates: list[dict], name: str,
+               covers: str) -> dict:
+    """The record of an edition id the caller gave, refused when the content is another edition or contradicts it."""
+    check_id(requested, source=source)
+    ids = [row["edition"] for row in candidates]
+    if ids and requested not in ids:
+        raise WorkbookError(f"{name} is {source} edition {ids[0]} ({covers}), not {requested}; "
+                            f"omit the edition or give {ids[0]}")
+    row = next((r for r in candidates if r["edition"] == requested), None) or record(source=source, edition=requested)
+    against = _contradictions(row or {}, **coverage)
+    if against:
+        raise WorkbookError(f"{name} is not {source} edition {requested}: {'; '.join(against)} "
+                            f"(reference/editions.csv); give another edition id, or none")
+    return row or {}
 
 
 def _from_save_date(properties: dict[str, str], *, last_year: int, name: str, covers: str,

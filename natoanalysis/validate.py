@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -399,6 +399,112 @@ def guideline_pct(indicator: str) -> float:
         raise ArgumentError(f"indicator {indicator!r} has no guideline; give threshold_pct=, or accepted: "
                             f"{', '.join(sorted(set(reference.guidelines()['indicator'])))}")
     return float(g["threshold_pct"].iloc[0])
+
+
+#: The largest count a notebook parameter may ask for (``n_scenarios``, ``top_n``): a kernel sizes arrays by
+#: it, and 1,000,000 scenarios already take about 3.5 GB in the simulation (10**8 would ask for 254 GiB).
+MAX_COUNT = 1_000_000
+#: The last year a target's deadline (``by``) may name: a path is computed for every year up to it.
+LAST_BY = 2100
+
+
+def by(value, *, start: int, name: str = "by") -> int:
+    """A target's deadline: a whole year after ``start`` and no later than :data:`LAST_BY`.
+
+    Examples
+    --------
+    >>> by(100000000, start=2024)
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.ArgumentError: by 100000000 is outside the accepted range; accepted: a year from 2025 to 2100
+    """
+    accepted = f"accepted: a year from {start + 1} to {LAST_BY}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ArgumentError(f"{name} must be a whole year, got {echo(value)}; {accepted}")
+    if not start < int(value) <= LAST_BY:
+        raise ArgumentError(f"{name} {value} is outside the accepted range; {accepted}")
+    return int(value)
+
+
+def edition_source(name: str) -> str | None:
+    """The source whose edition a parameter names: ``edition(s)`` NATO's, ``<source>_edition`` that source's."""
+    if name in ("edition", "editions"):
+        return "nato"
+    source = name.removesuffix("_edition")
+    return source if source != name and source in set(editions_mod.known()["source"]) else None
+
+
+def _editions(out: dict, load: Callable[..., pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Check the edition parameters; ``{source: table of the edition chosen}``."""
+    tables = {}
+    for name, value in list(out.items()):
+        source = edition_source(name)
+        if source is None or (name == "editions" and value is None):
+            continue
+        if name == "editions" and isinstance(value, str):  # "2024-06,2025-06", as papermill's -p gives it
+            value = out[name] = [v.strip() for v in value.split(",") if v.strip()]
+        available = load(source=source, edition="all")["edition"].unique()
+        for one in value if name == "editions" and isinstance(value, list) else [value]:
+            if not isinstance(one, str):
+                raise ArgumentError(f"{name} must be an edition id 'YYYY-MM' or 'latest', got {echo(one)}")
+            editions_mod.resolve(one, available=available, source=source, allow_all=False)
+        if name != "editions":
+            tables[source] = load(source=source, edition=value)
+    return tables
+
+
+def _check(name: str, value, out: dict, table: pd.DataFrame):
+    """One parameter of the vocabulary checked as the functions that take it check it; others unchanged."""
+    if name == "country":
+        return country(value)
+    if name in ("countries", "allies", "comparators"):
+        return allies.resolve_many(value, name=name, include_non_allies=name == "comparators")
+    if name == "year" or name.endswith("_year"):
+        return year(value, table, name=name, allow_none=True)
+    if name == "by":
+        return by(value, start=out.get("year") or edition_years(table)[1])
+    if name == "gdp_growth_pct":
+        return None if value is None else growth_rate(value)
+    if name.endswith("_pct"):
+        return percent(value, name=name)
+    if name == "seed":
+        return whole_number(value, name=name, minimum=0)
+    if (name == "top_n" or name.startswith("n_")) and positive_int(value, name=name) > MAX_COUNT:
+        raise ArgumentError(f"{name} {value} is too large; accepted: a whole number from 1 to {MAX_COUNT:,}")
+    return value
+
+
+def parameters(values: Mapping[str, object], *, load: Callable[..., pd.DataFrame]) -> dict[str, object]:
+    """A report notebook's parameters checked as the functions that take them check them, and normalised.
+
+    The one check of the runner (``report -p``, ``reports.run(parameters=)``)
+    and of the notebook itself. Editions (``edition``, ``<source>_edition``,
+    ``editions``) must be bundled, never ``"all"``; ``year`` and ``*_year`` in
+    the edition, ``by`` after the year (:func:`by`); ``*_pct`` by
+    :func:`percent` (``gdp_growth_pct`` :func:`growth_rate`); ``seed`` >= 0;
+    ``top_n`` and ``n_*`` 1 to :data:`MAX_COUNT`; ``country``, ``countries``,
+    ``allies`` and ``comparators`` as the registry knows them. Other names pass
+    unchanged. ``load`` is :func:`natoanalysis.load` (this module reads no
+    file); the first value refused raises :class:`ArgumentError`, in one line.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> parameters({"country": "pol", "by": 2035, "seed": 0}, load=na.load)
+    {'country': 'POL', 'by': 2035, 'seed': 0}
+    >>> parameters({"core_target_pct": 0.035}, load=na.load)
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.ArgumentError: core_target_pct 0.035 looks like a fraction: give percent, e.g. 3.5; accepted: 0.5 to 100 (percent of GDP)
+    """
+    out = dict(values)
+    tables = _editions(out, load)
+    table = tables.get("nato", next(iter(tables.values()), None))
+    table = load(source="nato", edition="latest") if table is None else table
+    for name in ("year", *(n for n in out if n != "year")):  # ``by`` comes after the year it follows
+        if name in out:
+            out[name] = _check(name, out[name], out, table)
+    return out
 
 
 def members_in(codes: list[str], year_: int, *, name: str = "country") -> list[str]:

@@ -106,7 +106,7 @@ def test_bad_arguments(df):
         na.gap_to_target(country="DEU", year=2030, data=df)
     with pytest.raises(ValueError, match=r"price_basis 'ppp' is not a price basis"):
         na.gap_to_target(country="DEU", price_basis="ppp", data=df)
-    with pytest.raises(ValueError, match=r"by must be an integer year after start \(2024\), got 2024"):
+    with pytest.raises(ValueError, match=r"^by 2024 is outside the accepted range; accepted: a year from 2025 to 2100$"):
         na.required_annual_increase(country="DEU", by=2024, data=df)
     with pytest.raises(ValueError, match=r"start 2013 is outside edition 2024-06"):
         na.project_path(country="DEU", start=2013, data=df)
@@ -155,7 +155,7 @@ def test_share_at_pace_adds_points_a_year_to_the_printed_share(df):
     reached = {c for c, s in shares.items() if c != "ISL" and round(s + 2.2, 9) >= 3.5}
     assert set(t.index[t["reaches_target"]]) == reached
     assert not t.at["ESP", "reaches_target"] and t.at["DEU", "reaches_target"]
-    with pytest.raises(ValueError, match="by must be an integer year after start"):
+    with pytest.raises(ValueError, match=r"^by 2020 is outside the accepted range; accepted: a year from 2025 to 2100$"):
         share_at_pace(pace_pp_per_year=0.2, by=2020, start=2024, data=df)
 
 

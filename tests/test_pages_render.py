@@ -88,3 +88,19 @@ def test_run_log_lists_parameters_durations_and_versions():
     text = " ".join(visible_text(runlog.render(m, tables={"01_a": ["tables/01_a/t.csv"]})).split())
     assert "natoanalysis 9.9, python 3.11.2, numpy 2.1.0, pandas 2.2.3" in text
     assert "01_a year = 2024 ok 2.2 s" in text and "t.csv" in text
+
+
+HOSTILE = '<script>alert(1)</script>" onload="x'
+
+
+def test_hostile_text_is_escaped_on_the_home_page_and_the_run_log():
+    m = _manifest(status="failed", inputs={"changed": [HOSTILE]}, request={"parameters": {"country": HOSTILE}},
+                  notebooks=[{"name": HOSTILE, "status": "failed", "duration_s": 1.0, "parameters": {"x": [HOSTILE]},
+                              "country": None, "error": {"cell_index": 1, "ename": "E", "evalue": HOSTILE},
+                              "outputs": {"html": f"html/{HOSTILE}.html", "figures": [f"figures/{HOSTILE}.png"]}}])
+    reports = [{"name": "01", "title": HOSTILE, "summary": HOSTILE, "href": f"html/{HOSTILE}", "status": HOSTILE}]
+    profiles = [{"name": "05", "country_name": HOSTILE, "thumb": HOSTILE, "href": HOSTILE, "status": HOSTILE}]
+    for page in (home.render(m, reports=reports, profiles=profiles), runlog.render(m, tables={HOSTILE: [HOSTILE]})):
+        assert "<script" not in page and 'onload="' not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;&#34; onload=&#34;x" in page
+        assert HOSTILE in visible_text(page)

@@ -206,14 +206,14 @@ def test_a_cell_over_the_time_limit_fails_its_notebook_and_is_named(tmp_path):
 
 
 @pytest.mark.parametrize("request_kwargs, expected", [
-    ({"parameters": {"year": "2013"}}, "2013 is not covered by nato edition 'latest' (2024-06); accepted years: "
-                                     "2014-2024"),
-    ({"parameters": {"year": 2025}}, "accepted years: 2014-2024"),
+    ({"parameters": {"year": "2013"}}, "00_fast: year 2013 is outside edition 2024-06; accepted: 2014 to 2024"),
+    ({"parameters": {"year": 2025}}, "accepted: 2014 to 2024"),
     ({"parameters": {"target_pct": "abc"}}, "target_pct='abc' expects a number"),
-    ({"parameters": {"target_pct": "-1"}}, "negative; accepted: a finite number >= 0"),
-    ({"parameters": {"edition": "2020-01"}}, "nato edition '2020-01' is not bundled; accepted: 2024-06, 'latest'"),
-    ({"parameters": {"edition": "all"}}, "a notebook takes one edition, and 'all' would mix every bundled nato "
-                                         "edition under one label; accepted: 2024-06, 'latest'"),
+    ({"parameters": {"target_pct": "-1"}}, "target_pct -1 is outside the accepted range; accepted: 0.5 to 100"),
+    ({"parameters": {"target_pct": "0.035"}}, "target_pct 0.035 looks like a fraction: give percent, e.g. 3.5"),
+    ({"parameters": {"edition": "2020-01"}}, "edition '2020-01' is not bundled for nato; accepted: 2024-06, or 'latest'"),
+    ({"parameters": {"edition": "all"}}, "edition 'all' mixes editions where one is needed; accepted: 2024-06 or "
+                                         "'latest'"),
     ({"parameters": {"colour": "red"}}, "unknown parameter 'colour'; the selected notebooks accept: 00_fast: "
                                         "edition (str, default \"latest\"), year (int, default 2024)"),
     ({"countries": "POL,XYZ"}, "unknown country 'XYZ'; accepted: ISO3 codes ALB, BEL"),
@@ -239,7 +239,7 @@ def test_cli_exits_2_for_a_bad_parameter(tmp_path, capsys, monkeypatch):
     status = cli.main(["report", "00", "-p", "year", "1999", "--out", str(tmp_path / "r"),
                        "--notebook-dir", str(FIXTURES)])
     assert status == 2
-    assert "00_fast: parameter year=1999: 1999 is not covered" in capsys.readouterr().err
+    assert "00_fast: year 1999 is outside edition 2024-06" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
 
 
@@ -328,13 +328,16 @@ def test_parameter_strings_take_the_declared_type():
     from natoanalysis.reports.params import coerce
     assert coerce("POL,DEU", type_name="list[str]") == ["POL", "DEU"]
     assert coerce("[2014, 2024]", type_name="list[int]") == [2014, 2024]
-    assert coerce("yes", type_name="bool") is True
+    assert coerce("True", type_name="bool") is True and coerce("2024", type_name="str") == "2024"
+    assert coerce("None", type_name="Optional[int]") is None and coerce("2030", type_name="Optional[int]") == 2030
     with pytest.raises(ValueError, match="whole number"):
         coerce("2024.5", type_name="int")
     with pytest.raises(ValueError, match="finite"):
-        coerce("nan", type_name="float")
-    with pytest.raises(ValueError, match="true or false"):
+        coerce("1e999", type_name="float")
+    with pytest.raises(ValueError, match="True or False"):
         coerce("maybe", type_name="bool")
+    with pytest.raises(ValueError, match="whole number"):
+        coerce("True", type_name="int")
 
 
 def test_all_countries_are_the_allies_of_the_registry_file():

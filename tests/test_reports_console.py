@@ -61,8 +61,8 @@ def test_a_bad_parameter_is_reported_once_for_every_notebook_that_declares_it(tm
     lines = capsys.readouterr().err.splitlines()
     assert status == 2
     # 00_fast and 05_profile declare edition; 05_profile would otherwise repeat it for each of 32 allies.
-    assert lines == ["natoanalysis report: error: parameter edition='1999-01': nato edition '1999-01' is not "
-                     "bundled; accepted: 2024-06, 'latest' (in 2 notebooks: 00_fast, 05_profile)"]
+    assert lines == ["natoanalysis report: error: edition '1999-01' is not bundled for nato; accepted: 2024-06, "
+                     "or 'latest' (in 2 notebooks: 00_fast, 05_profile)"]
     assert not (tmp_path / "r").exists()
 
 
@@ -71,8 +71,7 @@ def test_a_problem_of_one_notebook_still_names_it_first(tmp_path, capsys, no_ker
                        "--notebook-dir", str(FIXTURES)])
     assert status == 2
     assert capsys.readouterr().err.splitlines() == [
-        "natoanalysis report: error: 00_fast: parameter year=1999: 1999 is not covered by nato edition 'latest' "
-        "(2024-06); accepted years: 2014-2024",
+        "natoanalysis report: error: 00_fast: year 1999 is outside edition 2024-06; accepted: 2014 to 2024",
         "natoanalysis report: error: 07_sleeps: parameter seconds='soon' expects a number (float), e.g. 2 or 2.5"]
 
 

@@ -105,7 +105,8 @@ def footnote(fig: plt.Figure, *, data: pd.DataFrame | Provenance, extra: str = "
     ``data`` (tidy rows, or the facts a view's table carries), so the note
     cannot disagree with the chart; each source is named with its own
     edition. A long run of estimated years (SIPRI marks estimates all through
-    its series) is summarised as a count rather than listed.
+    its series) is summarised as a count rather than listed. A documented
+    series break the rows reach (Luxembourg's GNI from 2023) is footnoted.
 
     Examples
     --------
@@ -116,8 +117,9 @@ def footnote(fig: plt.Figure, *, data: pd.DataFrame | Provenance, extra: str = "
     'Source: NATO, Defence Investment of NATO Countries (2014-2026), edition 2026-07; core defence expenditure; constant prices are 2021 prices. 2025 and 2026 are estimates. Iceland is not shown.'
     >>> plt.close(fig)
     """
+    prov = data if isinstance(data, Provenance) else Provenance.of(data)
     parts = []
-    for facts in (data if isinstance(data, Provenance) else Provenance.of(data)).sources:
+    for facts in prov.sources:
         meta = dict(source=facts.source, edition=", ".join(facts.editions), title=facts.publication,
                     definition=facts.definition, base_year=facts.base_year)
         est = facts.estimate_years
@@ -127,7 +129,7 @@ def footnote(fig: plt.Figure, *, data: pd.DataFrame | Provenance, extra: str = "
                          .replace(" No estimated years shown.", ""))
         else:
             parts.append(source_note(**meta, estimate_years=est))
-    text = " ".join(parts + ([extra] if extra else []))
+    text = " ".join(parts + list(prov.breaks) + ([extra] if extra else []))
     fig.text(0.01, 0.005, _wrapped(text, fig=fig, fontsize=8, width_frac=0.98), ha="left", va="bottom", fontsize=8,
              color="#555555")
     # About 0.85 inch under the axes holds the x label and a two-line note, whatever the figure's height.

@@ -8,6 +8,7 @@ import pandas as pd
 from .. import allies, reference
 from .. import validate
 from ..errors import ArgumentError
+from ..transform import checks
 
 #: The figures compared with a guideline (``figure=``); see :data:`natoanalysis.validate.FIGURES`.
 BASES = validate.FIGURES
@@ -21,24 +22,30 @@ def _compliance() -> tuple[tuple[str, str], ...]:
     return tuple(zip(g["guideline"], g["flag_column"]))
 
 
-def _values(df: pd.DataFrame, indicator: str, figure: str) -> pd.DataFrame:
-    """Countries x years of the figure compared with the threshold."""
+def _values(df: pd.DataFrame, indicator: str, figure: str) -> tuple[pd.DataFrame, pd.DataFrame | float]:
+    """Countries x years of the figure compared with the threshold, and the rounding it is compared within.
+
+    A published figure is compared as printed (NATO's Table 3 printing 2.00 meets 2%); a recomputed share
+    is within the rounding of its printed inputs (:func:`natoanalysis.transform.checks.recomputed_share`).
+    """
     if figure == "published":
-        return validate.wide(df, indicator, validate.price_basis(None, df, indicator=indicator))
+        return validate.wide(df, indicator, validate.price_basis(None, df, indicator=indicator)), 0.0
     if indicator != "share_gdp_pct":
         raise ArgumentError(f"figure='recomputed' exists only for indicator 'share_gdp_pct'; got indicator "
                             f"{indicator!r}; accepted for {indicator!r}: figure='published'")
-    return validate.wide(df, "defence_exp_usd", "constant") / validate.wide(df, "gdp_usd", "constant") * 100
+    return checks.recomputed_share(df)
 
 
-def _assess(values: pd.Series, codes: list[str], threshold: float, reasons: dict[str, str]) -> pd.DataFrame:
+def _assess(values: pd.Series, codes: list[str], threshold: float, reasons: dict[str, str],
+            rounding: pd.Series | float = 0.0) -> pd.DataFrame:
     reg = allies.registry().set_index("iso3")
     has_forces = reg.loc[codes, "has_armed_forces"].to_numpy()
     vals = values.reindex(codes).to_numpy(dtype=float)
+    within = rounding.reindex(codes).fillna(0.0).to_numpy(dtype=float) if isinstance(rounding, pd.Series) else rounding
     absent = has_forces & np.isnan(vals)
-    status = np.where(~has_forces, "not_assessed",
-                      np.where(absent, "no_figure", np.where(vals >= threshold, "meets", "below")))
-    meets = pd.array(np.where(has_forces, vals >= threshold, False), dtype="boolean")
+    at = vals >= threshold - within  # short of the threshold only by more than rounding can explain
+    status = np.where(~has_forces, "not_assessed", np.where(absent, "no_figure", np.where(at, "meets", "below")))
+    meets = pd.array(np.where(has_forces, at, False), dtype="boolean")
     meets[~has_forces | absent] = pd.NA
     why = [validate.NO_DEFENCE_REASON if not h else (reasons.get(c, "no figure") if a else "")
            for c, h, a in zip(codes, has_forces, absent)]
@@ -51,8 +58,11 @@ def allies_meeting(*, threshold_pct: float | None = None, year: int | None = Non
                    edition: str | None = None) -> pd.DataFrame:
     """Which allies are at or above a spending threshold in a year.
 
-    An ally meets the threshold when its figure is ``>= threshold_pct``,
-    compared unrounded. The threshold defaults to the indicator's guideline
+    An ally meets the threshold when its figure is ``>= threshold_pct``: a
+    published figure as printed, a recomputed one within the rounding of the
+    printed figures it is computed from (so in tables printed in whole
+    millions, expenditure over GDP of 1.99992 for a share printed 2.00 is at
+    2%, not short of it). The threshold defaults to the indicator's guideline
     (``reference/guidelines.csv``): 2% of GDP for ``share_gdp_pct``, 20% of
     defence expenditure for ``equipment_share_pct``. With
     ``figure="published"`` the figure is NATO's own (Table 3
@@ -61,7 +71,8 @@ def allies_meeting(*, threshold_pct: float | None = None, year: int | None = Non
     Lithuania 2019 and Slovakia 2024, so they meet 2% on the published
     figure; ``figure="recomputed"`` uses defence expenditure / GDP in
     constant US dollars (Tables 2 and 5) instead, on which they are at
-    1.986, 1.995 and 1.989 and fall short.
+    1.986, 1.995 and 1.989: short by more than the rounding (the 2024 tables
+    are unrounded), so below.
 
     From 2023 Luxembourg's published share is a share of gross national
     income, not GDP (see :func:`natoanalysis.reference.series_breaks`).
@@ -122,13 +133,14 @@ def allies_meeting(*, threshold_pct: float | None = None, year: int | None = Non
         threshold_pct, name="threshold_pct", of="GDP" if ind == "share_gdp_pct" else "defence expenditure")
     y = validate.year_or_last(year, df)
     basis = validate.figure(figure)
-    values = _values(df, ind, basis)
+    values, rounding = _values(df, ind, basis)
     if y not in values.columns:
         raise ArgumentError(f"year {y}: no {ind} figures; accepted: {', '.join(map(str, values.columns))}")
     reasons = validate.missing_reasons(df, ind, validate.price_basis(None, df, indicator=ind), y) if basis == "published" \
         else {**validate.missing_reasons(df, "gdp_usd", "constant", y), **validate.missing_reasons(df, "defence_exp_usd",
                                                                                               "constant", y)}
-    out = _assess(values[y], allies.members(year=y), thr, reasons)
+    out = _assess(values[y], allies.members(year=y), thr, reasons,
+                  rounding[y] if isinstance(rounding, pd.DataFrame) else rounding)
     out = out.rename(columns={"value_pct": ind})
     no_figure = {c: r for c, r in out.loc[out["status"] == "no_figure", "missing_reason"].items()}
     out.attrs.update(threshold_pct=thr, year=y, figure=basis, indicator=ind, no_figure=no_figure)
@@ -148,8 +160,9 @@ def compliance_table(*, years: list[int] | None = None, figure: str = "published
       years before 2025 show the distance from a target set later.
 
     Thresholds come from :func:`natoanalysis.guidelines`. The share of GDP is
-    the published Table 3 figure unless ``figure="recomputed"`` (see
-    :func:`allies_meeting`). Rows cover each ally from its accession year;
+    the published Table 3 figure unless ``figure="recomputed"`` (compared
+    within the rounding of its inputs, as in :func:`allies_meeting`). Rows
+    cover each ally from its accession year;
     Iceland's flags are missing (``<NA>``), never True or False.
 
     Parameters
@@ -182,8 +195,8 @@ def compliance_table(*, years: list[int] | None = None, figure: str = "published
     yrs = list(range(first, last + 1)) if years is None else \
         [validate.year(y, df, name="years") for y in ([years] if isinstance(years, int) else years)]
     rules = reference.guidelines().set_index("guideline")
-    share = _values(df, "share_gdp_pct", basis)
-    equip = _values(df, "equipment_share_pct", "published")
+    share, rounding = _values(df, "share_gdp_pct", basis)
+    equip, _ = _values(df, "equipment_share_pct", "published")
     codes = sorted(allies.registry()["iso3"])
     mask = validate.membership_mask(codes, yrs)
     long = mask.stack().rename("is_member").reset_index().set_axis(["year", "country", "is_member"], axis=1)
@@ -192,12 +205,53 @@ def compliance_table(*, years: list[int] | None = None, figure: str = "published
     out = pd.DataFrame(index=idx)
     out["share_gdp_pct"] = share.stack().reindex(idx).to_numpy()
     out["equipment_share_pct"] = equip.stack().reindex(idx).to_numpy()
+    within = {"share_gdp_pct": rounding.stack().reindex(idx).fillna(0.0).to_numpy()
+              if isinstance(rounding, pd.DataFrame) else rounding, "equipment_share_pct": 0.0}
     has_forces = allies.registry().set_index("iso3")["has_armed_forces"].reindex(
         idx.get_level_values("country")).to_numpy()
     for guideline, column in _compliance():
         rule = rules.loc[guideline]
         vals = out[rule["indicator"]].to_numpy()
-        flag = pd.array(vals >= rule["threshold_pct"], dtype="boolean")
+        flag = pd.array(vals >= rule["threshold_pct"] - within[rule["indicator"]], dtype="boolean")
         flag[~has_forces | np.isnan(vals)] = pd.NA
         out[column] = flag
     return out.reset_index().sort_values(["country", "year"]).reset_index(drop=True)
+
+
+def printed_versus_recomputed(*, threshold_pct: float = 2.0, data: pd.DataFrame | None = None,
+                              edition: str | None = None) -> pd.DataFrame:
+    """Ally-years whose status against a threshold differs between the published share and expenditure / GDP.
+
+    NATO's Table 3 prints some shares as exactly 2.0 where Table 2 expenditure
+    over Table 5 GDP (constant US dollars of the base year) is slightly lower.
+    Only a difference larger than the rounding of the printed expenditure and
+    GDP can explain counts: in tables printed in whole millions, 1.99992
+    against a printed 2.00 is the same figure.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, year, published_share_gdp_pct, recomputed_share_gdp_pct``.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = printed_versus_recomputed(data=na.load())
+    >>> [(c, y, round(r, 3)) for c, y, r in t[["country", "year", "recomputed_share_gdp_pct"]].values]
+    [('LTU', 2019, 1.995), ('FRA', 2020, 1.986), ('SVK', 2024, 1.989)]
+    """
+    df = validate.table(data, edition)
+    thr = validate.non_negative(threshold_pct, name="threshold_pct", unit="percent")
+    # compliance_table covers every ally-year of a basis in one pass (allies_meeting year by year would
+    # rebuild the same tables twice per year); the comparison is allies_meeting's: the published share as
+    # printed, the recomputed one within the rounding of its printed inputs.
+    share = {figure: compliance_table(figure=figure, data=df).set_index(["country", "year"])["share_gdp_pct"]
+             for figure in ("published", "recomputed")}
+    _, rounding = checks.recomputed_share(df)
+    both = pd.DataFrame({"published_share_gdp_pct": share["published"],
+                         "recomputed_share_gdp_pct": share["recomputed"],
+                         "rounding_pp": rounding.stack().rename_axis(["country", "year"])}).dropna()  # Iceland: none
+    recomputed_at = both["recomputed_share_gdp_pct"] >= thr - both["rounding_pp"]
+    differs = (both["published_share_gdp_pct"] >= thr) != recomputed_at
+    out = both[differs].reset_index().sort_values(["year", "country"], kind="stable")
+    return out[["country", "year", "published_share_gdp_pct", "recomputed_share_gdp_pct"]].reset_index(drop=True)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import validate
 from ..errors import ArgumentError
-from .targets import DEFAULT_BY, DEFAULT_TARGET_PCT, _allies_with, _by, _growth_for, _share, real_gdp_growth
+from .targets import DEFAULT_BY, DEFAULT_TARGET_PCT, _allies_with, _growth_for, _share, real_gdp_growth
 
 TOTAL = "TOTAL"
 #: Random draws one call may make (scenarios x allies x years): 2**28 doubles are 2 GiB, twice over while the
@@ -130,7 +130,7 @@ def simulate_paths(*, target_pct: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_
     df = validate.table(data, edition)
     tgt = validate.percent(target_pct, name="target_pct")
     y0 = validate.year_or_last(start, df, name="start")
-    deadline = _by(by, y0)
+    deadline = validate.by(by, start=y0)
     n = validate.positive_int(n_scenarios, name="n_scenarios")
     rho = validate.non_negative(correlation, name="correlation", unit="a correlation between 0 and 1")
     if rho > 1:

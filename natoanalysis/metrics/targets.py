@@ -62,12 +62,6 @@ def _allies_with(asked: list[str] | None, df: pd.DataFrame, year: int, *, needs:
     return [c for c in codes if c not in skipped], skipped
 
 
-def _by(value, start: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or int(value) <= start:
-        raise ArgumentError(f"by must be an integer year after start ({start}), got {value!r}")
-    return int(value)
-
-
 def real_gdp_growth(*, countries: str | list[str] | None = None, data: pd.DataFrame | None = None,
                     edition: str | None = None) -> pd.DataFrame:
     """Annual real GDP growth of each ally, in percent, with documented breaks left out.
@@ -109,7 +103,7 @@ def trend_growth(*, countries: str | list[str] | None = None, data: pd.DataFrame
     (Table 5) from the first to the last year of the edition (2014-2024 in
     the June 2024 edition, whose last two years are NATO estimates; the 2020
     fall is inside the window). Prices and exchange rates are both fixed at
-    2015, so this is real growth in national currency. Where a series has a
+    the edition's base year (2015 there), so this is real growth in national currency. Where a series has a
     documented break (:func:`natoanalysis.reference.series_breaks`: Luxembourg's GDP becomes GNI in
     2023) the rate is the geometric mean of the other years' changes, which
     for an unbroken series is the same CAGR.
@@ -139,7 +133,8 @@ def gap_to_target(*, country: str | None = None, countries: str | list[str] | No
     negative: above it) and ``gap_usd_million = gap_pp / 100 x GDP`` where
     GDP is the ally's GDP of ``year`` in US dollars at ``price_basis``:
     ``"current"`` gives the extra spending in that year's dollars and
-    exchange rates, ``"constant"`` in 2015 dollars. The share is NATO's
+    exchange rates, ``"constant"`` in dollars of the edition's base year
+    (2015 in the June 2024 edition, 2021 in the 2025 and 2026 ones). The share is NATO's
     published share of real GDP; the dollar gap is an order of magnitude
     (at current prices the nominal share differs slightly from the real one).
 
@@ -239,7 +234,7 @@ def required_annual_increase(*, country: str | None = None, countries: str | lis
     asked, single = validate.one_or_many(country, countries, function="required_annual_increase")
     tgt = validate.percent(target_pct, name="target_pct")
     y0 = validate.year_or_last(start, df, name="start")
-    deadline = _by(by, y0)
+    deadline = validate.by(by, start=y0)
     codes, skipped = _allies_with(asked, df, y0, needs=[("share_gdp_pct", "constant", y0)])
     share = _share(df).reindex(codes)[y0]
     out = (tgt - share) / (deadline - y0)
@@ -324,7 +319,7 @@ def project_path(*, country: str | None = None, countries: str | list[str] | Non
         raise ArgumentError("project_path() needs country= (one ally) or countries= (several, e.g. 'POL,DEU')")
     tgt = validate.percent(target_pct, name="target_pct")
     y0 = validate.year_or_last(start, df, name="start")
-    deadline = _by(by, y0)
+    deadline = validate.by(by, start=y0)
     codes, _ = _allies_with(asked, df, y0, needs=[("share_gdp_pct", "constant", y0),
                                                   ("gdp_usd", "constant", y0)])
     rate = _growth_for(codes, gdp_growth_pct, df)
@@ -457,7 +452,7 @@ def share_at_pace(*, pace_pp_per_year: float, by: int = DEFAULT_BY, target_pct: 
     tgt = validate.percent(target_pct, name="target_pct")
     pace = float(validate.non_negative(pace_pp_per_year, name="pace_pp_per_year", unit="points of GDP a year"))
     y0 = validate.year_or_last(start, df, name="start")
-    end = _by(by, y0)
+    end = validate.by(by, start=y0)
     codes, skipped = _allies_with(asked, df, y0, needs=[("share_gdp_pct", "constant", y0)])
     now = _share(df).reindex(codes)[y0]
     projected = now + pace * (end - y0)

@@ -13,13 +13,11 @@ import functools
 import io
 import json
 import zipfile
-from html import escape
 from pathlib import Path
 
 from .. import allies
 from ..errors import NatoAnalysisError
 from . import pages, runlog
-from .runlog import link
 
 PAGE = "index.html"
 ZIP = "tables-and-figures.zip"
@@ -100,60 +98,30 @@ def _banner(manifest: dict) -> str:
         return ""
     failed = [nb for nb in manifest.get("notebooks", []) if nb.get("status") != "ok"]
     if failed:
-        what = (f"This run is incomplete: {len(failed)} of {len(manifest.get('notebooks', []))} notebooks failed ("
+        return (f"This run is incomplete: {len(failed)} of {len(manifest.get('notebooks', []))} notebooks failed ("
                 + "; ".join(f"{nb['name']}, {runlog.error_text(nb) or nb.get('status')}" for nb in failed)
                 + "). Their pages are missing or end early.")
-    elif status == "inconsistent":
-        what = ("The data or notebooks changed while this run read them, so its pages may mix old and new figures: "
+    if status == "inconsistent":
+        return ("The data or notebooks changed while this run read them, so its pages may mix old and new figures: "
                 + ", ".join(manifest.get("inputs", {}).get("changed") or []) + ".")
-    else:
-        what = f"This run did not finish (status {status})."
-    return f'<p class="banner" role="alert">{escape(what)} See the {link(runlog.PAGE, "run log")}.</p>\n'
+    return f"This run did not finish (status {status})."
 
 
-def _edition_section(data) -> str:
-    from ..views.home import edition_facts
-
-    facts = edition_facts(data=data)
-    rows = [("Edition", f"{escape(facts['edition'])} of <em>{escape(facts['publication'])}</em>"),
-            ("Published", escape(facts["publication_date"] or "date not recorded")),
-            ("Data cut-off", escape(facts["data_cutoff"] or "not stated by the publisher")),
-            ("Years", f"{facts['first_year']}-{facts['last_year']}; estimates: {escape(facts['estimate_years_text'])}"),
-            ("Measure", escape(facts["definition"])),
-            ("Constant prices", escape(facts["prices"]))]
-    return ("<h2 id=\"edition\">The edition</h2>\n<dl class=\"facts\">"
-            + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>\n")
-
-
-def _key_figures_section(data) -> str:
-    from ..views.home import key_figures
-
-    rows = "".join(
-        f"<tr><td class=\"text\">{escape(r.label)}</td><td class=\"num\"><strong>{escape(r.shown)}</strong></td>"
-        f"<td class=\"text nowrap\">{escape(r.year_label)}{' (estimate)' if r.is_estimate else ''}</td>"
-        f"<td class=\"text\">{escape(r.basis[:1].upper() + r.basis[1:])}</td></tr>"
-        for r in key_figures(data=data).itertuples())
-    return ("<h2 id=\"key-figures\">Key figures</h2>\n<div class=\"nato-table\"><table><thead><tr>"
-            "<th class=\"text\">Figure</th><th class=\"num\">Value</th><th class=\"text\">Year</th>"
-            "<th class=\"text\">Price basis and measure</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></div>\n"
-            "<p class=\"note\">A year marked e is an estimate in the edition.</p>\n")
-
-
-def _data_sections(data) -> str:
-    """The edition and key figures, or why they are missing: a home page is written for every run."""
+def _data_sections(data) -> dict:
+    """The edition's facts and key figures, or why they are missing: a home page is written for every run."""
     if data is None:
-        return ""
+        return {}
+    from ..views.home import edition_facts, key_figures
     try:
         df = data()
-        return _edition_section(df) + _key_figures_section(df)
+        return {"facts": edition_facts(data=df), "figures": list(key_figures(data=df).itertuples())}
     # The data may have been changed or broken during the run (an inconsistent run): say so, never abort.
     except (NatoAnalysisError, ValueError, KeyError, OSError) as exc:
-        return f'<p class="banner">The key figures could not be computed: {escape(str(exc))}</p>\n'
+        return {"data_error": str(exc)}
 
 
 def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=None, zip_size: int | None = None) -> str:
-    """The home page of a run.
+    """The home page of a run (``templates/site/home.html.j2``).
 
     ``reports`` and ``profiles`` hold one dict per notebook (``name``, ``title``,
     ``summary``, ``href`` of its page or None, ``status``; a profile also
@@ -165,37 +133,19 @@ def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=No
     --------
     >>> page = render({"run_id": "r1", "status": "failed", "notebooks": [
     ...     {"name": "01_x", "status": "failed", "error": None}]},
-    ...     reports=[{"name": "01_x", "title": "The alliance", "summary": "One line.", "href": None,
+    ...     reports=[{"name": "01_x", "title": "The <alliance>", "summary": "One line.", "href": None,
     ...               "status": "failed"}], profiles=[])
-    >>> "This run is incomplete: 1 of 1 notebooks failed" in page and "The alliance" in page
+    >>> "This run is incomplete: 1 of 1 notebooks failed" in page and "The &lt;alliance&gt;" in page
     True
     """
-    items = []
-    for r in reports:
-        head = link(r["href"], r["title"]) if r["href"] else escape(r["title"])
-        failed = "" if r["status"] == "ok" else f' <span class="failed">({escape(r["status"])})</span>'
-        items.append(f"<li>{head}{failed}<span class=\"line\">{escape(r['summary'])}</span></li>")
-    cards = []
-    for p in profiles:
-        img = f'<img src="{escape(p["thumb"])}" alt="">' if p.get("thumb") else ""
-        label = escape(p["country_name"]) + ("" if p["status"] == "ok" else f" ({escape(p['status'])})")
-        card = f"{img}<span>{label}</span>"
-        cards.append(f'<a href="{escape(p["href"])}">{card}</a>' if p["href"] else f"<div>{card}</div>")
-    downloads = [link(runlog.PAGE, "Run log"), link("manifest.json", "manifest.json")]
-    if zip_size is not None:
-        downloads.insert(0, link(ZIP, "All tables and figures (zip)") + f" {_size(zip_size)}")
     title = "Defence expenditure reports" + (f", edition {manifest['editions']['nato']}"
                                              if manifest.get("editions", {}).get("nato") else "")
-    body = (f"<h1>{escape(title)}</h1>\n{_banner(manifest)}"
-            f"<p class=\"lede\">Run {escape(manifest['run_id'])}, finished "
-            f"{escape(str(manifest.get('finished_utc') or '').replace('T', ' ')[:16])} UTC.</p>\n" + _data_sections(data))
-    if items:
-        body += "<h2 id=\"reports\">Reports</h2>\n<ul class=\"reports\">" + "".join(items) + "</ul>\n"
-    if cards:
-        body += f"<h2 id=\"profiles\">Country profiles</h2>\n<div class=\"profiles\">{''.join(cards)}</div>\n"
-    body += "<h2 id=\"downloads\">Downloads and the run log</h2>\n<ul>" + "".join(
-        f"<li>{d}</li>" for d in downloads) + "</ul>\n"
-    return pages.document(title=title, body=body, nav=[(PAGE, "Home"), (runlog.PAGE, "Run log")])
+    return pages.render("home.html.j2", title=title, banner=_banner(manifest), run_id=manifest["run_id"],
+                        finished=str(manifest.get("finished_utc") or "").replace("T", " ")[:16],
+                        reports=reports, profiles=profiles, run_log=runlog.PAGE,
+                        zip=ZIP if zip_size is not None else None,
+                        zip_size=_size(zip_size) if zip_size is not None else "",
+                        nav=[(PAGE, "Home"), (runlog.PAGE, "Run log")], **_data_sections(data))
 
 
 def _run_data(manifest: dict, data_dir):

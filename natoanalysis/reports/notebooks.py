@@ -2,11 +2,11 @@
 
 A report notebook is a file ``NN_name.ipynb`` (two digits, an underscore, a
 name) in the notebook folder; anything else there (scratch notebooks,
-checkpoints) is ignored. Its parameters are read from the cell tagged
-``parameters`` with Python's own parser (``ast``): every top-level assignment
-is a parameter, its annotation the type (``int | None`` and ``Optional[int]``
-alike), the comment at the end of its line the help. Papermill injects its
-values in a cell after that one, whatever the syntax.
+checkpoints) is ignored. Its parameters are what papermill's Python translator
+reads from the cell tagged ``parameters``, as ``papermill --help-notebook``
+prints them: each assignment is a parameter, its annotation the type
+(``Optional[int]``, which papermill reads, not ``int | None``), the comment at
+the end of its line the help.
 
 The one rule that is not read from the folder: a notebook whose parameters
 include ``country`` is the per-country notebook and is run once per selected ally.
@@ -15,11 +15,9 @@ include ``country`` is the per-country notebook and is run once per selected all
 from __future__ import annotations
 
 import ast
-import io
 import json
 import os
 import re
-import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,6 +79,7 @@ class Notebook:
 
 
 def _inferred_type(type_name: str, default_text: str) -> str:
+    """The annotation, or the type of a literal default when papermill saw none (``"None"``)."""
     if type_name and type_name != "None":
         return type_name.replace(" ", "")
     try:
@@ -90,55 +89,30 @@ def _inferred_type(type_name: str, default_text: str) -> str:
     return "None" if value is None else type(value).__name__
 
 
-def parse_parameters(source: str) -> dict[str, Parameter]:
-    """The parameters declared in a ``parameters`` cell's source.
+def inspect(path: Path) -> Notebook:
+    """A notebook's parameters, as papermill reads them from its cell tagged ``parameters``.
+
+    Papermill's Python translator reads the cell (report kernels run Python),
+    so a notebook without kernel metadata is read too.
 
     Examples
     --------
-    >>> cell = 'from typing import Optional\\nyear: int | None = None  # a year of the edition\\nn: int = 3'
-    >>> [p.describe() for p in parse_parameters(cell).values()]
-    ['year (int|None, default None)', 'n (int, default 3)']
-    >>> parse_parameters(cell)["year"].help
-    'a year of the edition'
+    >>> fixtures = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "notebooks"
+    >>> inspect(fixtures / "00_fast.ipynb").describe_parameters()
+    '00_fast: edition (str, default "latest"), year (int, default 2024), target_pct (float, default 2.0)'
     """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as exc:
-        raise ValueError(f"the parameters cell is not valid Python (line {exc.lineno}: {exc.msg})") from None
-    comments: dict[int, str] = {}
-    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-        if tok.type == tokenize.COMMENT:
-            comments[tok.start[0]] = tok.string.lstrip("#").strip()
-    params: dict[str, Parameter] = {}
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-            name, type_name, value = node.target.id, ast.unparse(node.annotation), node.value
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            name, type_name, value = node.targets[0].id, "", node.value
-        else:
-            continue  # imports and other statements declare nothing
-        default = ast.get_source_segment(source, value) or ast.unparse(value)
-        params[name] = Parameter(name=name, type_name=_inferred_type(type_name, default), default_text=default,
-                                 help=comments.get(node.end_lineno, ""))
-    return params
+    from papermill.translators import PythonTranslator
 
-
-def inspect(path: Path) -> Notebook:
-    """Read a notebook's parameters from its cell tagged ``parameters``."""
     try:
         nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{Path(path).name} cannot be read as a notebook: {exc}") from None
-    cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if not cells:
-        return Notebook(path=Path(path), parameters={})
-    source = cells[0].get("source", "")
-    source = "".join(source) if isinstance(source, list) else str(source)
-    try:
-        params = parse_parameters(source)
-    except ValueError as exc:
-        raise ValueError(f"{Path(path).name}: {exc}") from None
-    return Notebook(path=Path(path), parameters=params)
+        cell = next((c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(f"{Path(path).name} cannot be read as a notebook: {exc!r}") from None
+    source = "" if cell is None else cell.get("source", "")
+    found = PythonTranslator.inspect({"source": "".join(source) if isinstance(source, list) else str(source)})
+    return Notebook(path=Path(path), parameters={p.name: Parameter(
+        name=p.name, type_name=_inferred_type(p.inferred_type_name, p.default), default_text=p.default,
+        help=p.help) for p in found})
 
 
 def discover(folder: Path) -> list[Path]:

@@ -2,7 +2,8 @@
 
 Every page (a report, the home page, the run log) is one self-contained file:
 the style sheet is inlined and nothing is loaded from elsewhere, so a page
-renders with the network off. Report pages come from the package's own
+renders with the network off. The home page and the run log come from the
+Jinja2 templates in ``templates/site`` (autoescaped); report pages from the package's own
 nbconvert template (``templates/natoanalysis``), which leaves out require.js,
 MathJax, mermaid and the widget loader that nbconvert's templates fetch from a
 CDN: no page uses them.
@@ -34,20 +35,24 @@ def css() -> str:
     return (TEMPLATES / TEMPLATE / "page.css").read_text(encoding="utf-8")
 
 
-def document(*, title: str, body: str, nav: list[tuple[str, str]]) -> str:
-    """A whole page: ``title`` (plain text), ``body`` (HTML) and the site links ``nav`` as ``(href, text)``.
+@functools.cache
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / "site"), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render(template: str, **context) -> str:
+    """A page of the run from ``templates/site/<template>``; every value in ``context`` is escaped.
 
     Examples
     --------
-    >>> page = document(title="Run log", body="<h1>Run log</h1>", nav=[("index.html", "Home")])
-    >>> "<title>Run log</title>" in page and '<a href="index.html">Home</a>' in page and "<script" not in page
+    >>> page = render("base.html.j2", title="<Run> log", nav=[("index.html", "Home")])
+    >>> "<title>&lt;Run&gt; log</title>" in page and '<a href="index.html">Home</a>' in page and "<script" not in page
     True
     """
-    links = "".join(f'<a href="{html.escape(href)}">{html.escape(text)}</a>' for href, text in nav)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">"
-            f"<title>{html.escape(title)}</title><style>\n{css()}</style></head>\n<body>\n"
-            f"<nav class=\"site\" aria-label=\"Site\">{links}</nav>\n<main>\n{body}\n</main>\n</body></html>\n")
+    return _environment().get_template(template).render(css=css(), **context)
 
 
 def _plain(markdown: str) -> str:
@@ -146,28 +151,24 @@ def with_contents(page: str) -> str:
     ...         'href="#A">¶</a></h2><h3 id="B">B &amp; C</h3><h2 id="D">D</h2></main>')
     >>> print(with_contents(page))  # doctest: +NORMALIZE_WHITESPACE
     <main><h1 id="T">T</h1><nav class="contents" aria-label="Contents"><span class="contents-title">Contents</span><ol>
-    <li><a href="#A">A</a><ol><li><a href="#B">B &amp; C</a></li></ol></li><li><a href="#D">D</a></li></ol></nav>
+    <li><a href="#A">A</a><ol><li><a href="#B">B &amp; C</a></li></ol></li>
+    <li><a href="#D">D</a></li>
+    </ol></nav>
     <h2 id="A">A<a class="anchor-link" href="#A">¶</a></h2><h3 id="B">B &amp; C</h3><h2 id="D">D</h2></main>
     """
     headings = list(_RENDERED_HEADING.finditer(page))
-    items, open_sub = [], False
+    sections: list[dict] = []
     for m in headings:
-        level, anchor = m.group(1), m.group(2)
-        if level == "1":
+        if m.group(1) == "1":
             continue
-        text = html.escape(" ".join(html.unescape(re.sub(r"<a class=\"anchor-link\".*?</a>|<[^>]+>", "",
-                                                         m.group(3), flags=re.S)).split()))
-        link = f'<li><a href="#{anchor}">{text}</a>'
-        if level == "3" and items:
-            items.append(("" if open_sub else "<ol>") + link + "</li>")
-            open_sub = True
+        text = " ".join(html.unescape(re.sub(r"<a class=\"anchor-link\".*?</a>|<[^>]+>", "", m.group(3),
+                                             flags=re.S)).split())
+        item = {"anchor": html.unescape(m.group(2)), "text": text, "subs": []}
+        if m.group(1) == "3" and sections:
+            sections[-1]["subs"].append(item)
         else:
-            items.append(("</ol></li>" if open_sub else "</li>" if items else "") + link)
-            open_sub = False
-    if items:
-        items.append("</ol></li>" if open_sub else "</li>")
-    nav = (f'<nav class="contents" aria-label="Contents"><span class="contents-title">Contents</span><ol>\n'
-           f'{"".join(items)}</ol></nav>\n') if items else ""
+            sections.append(item)
+    nav = render("contents.html.j2", sections=sections) if sections else ""
     page = page.replace(_CONTENTS_MARKER, "", 1)
     first_h1 = next((m for m in headings if m.group(1) == "1"), None)
     if first_h1 is None:

@@ -1,22 +1,8 @@
-"""Report parameters: ``-p NAME VALUE`` strings to typed values, and domain checks.
+"""Report parameters: ``-p NAME VALUE`` strings to the declared types, then the library's one check.
 
-Types come from the notebook's ``parameters`` cell (annotation, else the type
-of the default). Domain checks go through the library, keyed by parameter name:
-
-=======================================  =====================================================
-parameter name                           accepted values
-=======================================  =====================================================
-``country``                              an ally's ISO3 code (:func:`registry.validate_country`)
-``countries``, ``allies``                ally ISO3 codes
-``comparators``                          ISO3 codes the registry knows (allies or not)
-``edition``, ``<source>_edition``        one edition bundled for NATO, or for ``<source>``
-                                         (``sipri_edition``): ``YYYY-MM`` or ``"latest"``;
-                                         not ``"all"``, which would mix editions under one label
-``year``, ``*_year``, ``year_*``         a year of the notebook's edition (from ``load()``):
-                                         its ``edition``, else its ``<source>_edition``
-names containing ``target``/``threshold``  a finite, non-negative number
-``top_n``, ``n_*``                       a whole number from 1 to :data:`MAX_COUNT`
-=======================================  =====================================================
+Every value is checked by :func:`natoanalysis.validate.parameters`, the check a
+notebook also runs in its own kernel (:func:`start_notebook`), so the runner
+refuses before any kernel starts exactly what the notebook would refuse.
 
 Values given from Python are first made plain built-in values (:func:`plain`),
 so that what papermill writes into the notebook, what the kernel runs and what
@@ -32,70 +18,18 @@ import operator
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from pathlib import Path
 
-from ..errors import echo
+from .. import config, validate
+from ..errors import ArgumentError, echo
+from ..validate import edition_source  # noqa: F401  (run.py and manifest.py name editions by it)
 
-_OPTIONAL = re.compile(r"^(?:Optional\[(?P<inner>.+)\]|(?P<inner2>.+)\|None|None\|(?P<inner3>.+))$")
-_LIST = re.compile(r"^(?:list|List|tuple|Tuple|Sequence)(?:\[(?P<item>[^,\]]+)(?:,\.\.\.)?\])?$")
-# Counts (``n_*``, ``top_n``) size arrays in the kernel: n_scenarios=10**8 asks for about 254 GiB.
-# 1,000,000 scenarios take about 3.5 GB in the simulation (scenarios x allies x years of float64;
-# measured: 350 MiB for 100,000), so the bound keeps a kernel within what a workstation has.
-MAX_COUNT = 1_000_000
 PLAIN_TYPES = "int, float, str, bool, None and lists of them"
-_TRUE = {"true", "yes", "1", "on"}
-_FALSE = {"false", "no", "0", "off"}
-
-
-def _to_bool(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise ValueError("expects true or false (also yes/no, 1/0)")
-
-
-def _to_int(value: object) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int.__int__(value)  # the value itself, never a subclass's idea of it
-    if isinstance(value, str):
-        try:
-            return int(str.__str__(value).strip())
-        except ValueError:
-            pass
-    raise ValueError("expects a whole number (int)")
-
-
-def _to_float(value: object) -> float:
-    if isinstance(value, int) and not isinstance(value, bool):
-        out = float(int.__int__(value))
-    elif isinstance(value, float):
-        out = float.__float__(value)
-    elif isinstance(value, str):
-        try:
-            out = float(value.strip())
-        except ValueError:
-            raise ValueError("expects a number (float), e.g. 2 or 2.5") from None
-    else:
-        raise ValueError("expects a number (float), e.g. 2 or 2.5")
-    if not math.isfinite(out):
-        raise ValueError("expects a finite number")
-    return out
-
-
-def _to_str(value: object) -> str:
-    if isinstance(value, str):
-        return str.__str__(value)
-    raise ValueError("expects text (str)")
-
-
-def _to_literal(value: object) -> object:
-    if not isinstance(value, str):
-        return value
-    try:
-        return ast.literal_eval(value)
-    except (ValueError, SyntaxError):
-        return value
+_OPTIONAL = re.compile(r"Optional\[(.+)\]|(.+)\|None|None\|(.+)")
+_LIST = re.compile(r"(?:list|List|tuple|Tuple|Sequence)\[([^,\]]+)(?:,\.\.\.)?\]")
+#: The scalar annotations a value is converted to: (types accepted, what the message says is expected).
+_SCALARS = {"int": ((int,), "a whole number (int)"), "float": ((int, float), "a number (float), e.g. 2 or 2.5"),
+            "bool": ((bool,), "True or False"), "str": ((str,), "text (str)")}
 
 
 def _type_name(value: object) -> str:
@@ -182,20 +116,25 @@ def plain_parameters(parameters: object) -> dict[str, object]:
     return out
 
 
-_SCALARS: dict[str, Callable[[object], object]] = {
-    "str": _to_str, "int": _to_int, "float": _to_float, "bool": _to_bool, "None": _to_literal,
-}
+def _literal(text: str) -> object:
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError):
+        return text
 
 
 def coerce(value: object, *, type_name: str) -> object:
     """Convert a parameter value (a ``-p`` string or a Python value) to the declared type.
 
-    Lists are given comma-separated (``POL,DEU``) or as a Python list literal.
-    Raises ``ValueError`` saying what the type expects.
+    A string is read as a Python literal (``2024``, ``2.5``, ``True``, ``[2014, 2024]``)
+    unless the type is ``str``; a list may also be given comma-separated (``POL,DEU``).
+    Annotations other than ``int``, ``float``, ``bool``, ``str``, lists and
+    ``Optional`` take what the literal gives. Raises ``ValueError`` saying what
+    the type expects.
 
     Examples
     --------
-    >>> coerce("2.5", type_name="float"), coerce("2024", type_name="int"), coerce("no", type_name="bool")
+    >>> coerce("2.5", type_name="float"), coerce("2024", type_name="int"), coerce("False", type_name="bool")
     (2.5, 2024, False)
     >>> coerce("POL, DEU", type_name="list[str]")
     ['POL', 'DEU']
@@ -207,190 +146,179 @@ def coerce(value: object, *, type_name: str) -> object:
     ValueError: expects a number (float), e.g. 2 or 2.5
     """
     type_name = type_name.replace(" ", "")
-    m = _OPTIONAL.match(type_name)
-    if m:
+    optional = _OPTIONAL.fullmatch(type_name)
+    if optional:
         if value is None or (isinstance(value, str) and value.strip() in {"", "None"}):
             return None
-        return coerce(value, type_name=m["inner"] or m["inner2"] or m["inner3"])
-    m = _LIST.match(type_name)
-    if m:
+        return coerce(value, type_name=next(g for g in optional.groups() if g))
+    if isinstance(value, str) and type_name != "str":
+        value = _literal(value)
+    items = _LIST.fullmatch(type_name)
+    if items:
         if isinstance(value, str):
-            text = value.strip()
-            literal = _to_literal(text) if text.startswith(("[", "(")) else None
-            items = list(literal) if isinstance(literal, (list, tuple)) else \
-                [s.strip() for s in text.split(",") if s.strip()]
-        elif isinstance(value, (list, tuple)):
-            items = list(value)
-        else:
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, (list, tuple)):
             raise ValueError(f"expects a list ({type_name}), comma-separated")
-        item_type = m["item"] or "None"
-        return [coerce(v, type_name=item_type) for v in items]
-    convert = _SCALARS.get(type_name)
-    if convert is None:  # dict and other literal types: accept what Python syntax gives
-        value = _to_literal(value)
-        expected = {"dict": dict, "Dict": dict}.get(type_name.split("[")[0])
-        if expected is not None and not isinstance(value, expected):
-            raise ValueError(f"expects a {type_name} literal")
-        return value
-    return convert(value)
+        return [coerce(v, type_name=items[1]) for v in value]
+    return _scalar(value, type_name=type_name) if type_name in _SCALARS else value
+
+
+def _scalar(value: object, *, type_name: str) -> object:
+    accepted, expects = _SCALARS[type_name]
+    if not isinstance(value, accepted) or (isinstance(value, bool) and type_name != "bool"):
+        raise ValueError(f"expects {expects}")
+    if type_name == "float" and not math.isfinite(value):
+        raise ValueError("expects a finite number")
+    return float(value) if type_name == "float" else value
 
 
 @dataclass
 class DomainContext:
-    """What the domain checks look up through the library, loaded once per run."""
+    """What the checks of one run look up through the library: each edition's table, loaded once."""
 
     data_dir: str | os.PathLike | None = None
-    _years: dict[tuple[str, str], list[int]] = field(default_factory=dict)
-    _editions: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    _tables: dict[tuple[str, str], object] = field(default_factory=dict)
 
-    def years(self, *, source: str, edition: str) -> list[int]:
-        """Years in the edition, via :func:`natoanalysis.load` (whose error lists accepted editions)."""
-        key = (source, edition)
-        if key not in self._years:
+    def load(self, *, source: str = "nato", edition: str = "latest"):
+        """:func:`natoanalysis.load`, remembered for the run."""
+        if (source, edition) not in self._tables:
             from ..store import load
-            df = load(source=source, edition=edition, data_dir=self.data_dir)
-            self._years[key] = sorted(int(y) for y in df["year"].unique())
-        return self._years[key]
-
-    def editions(self, *, source: str) -> list[str]:
-        """The editions bundled for ``source``, oldest first."""
-        key = (source, "all")
-        if key not in self._editions:
-            from ..store import load
-            self._editions[key] = sorted(str(e) for e in load(source=source, edition="all",
-                                                             data_dir=self.data_dir)["edition"].unique())
-        return self._editions[key]
+            self._tables[source, edition] = load(source=source, edition=edition, data_dir=self.data_dir)
+        return self._tables[source, edition]
 
     def resolve_edition(self, *, source: str = "nato", edition: str) -> str:
         """The concrete edition ``"latest"`` stands for (other values unchanged)."""
         if edition != "latest":
             return edition
-        from ..store import load
-        return str(sorted(load(source=source, edition="latest", data_dir=self.data_dir)["edition"].unique())[-1])
-
-
-def _allies() -> list[str]:
-    from .. import allies
-    return allies.members()
-
-
-def _check_country(value, *, name, values, ctx):
-    from .. import allies
-    return allies.resolve(value)
-
-
-def _check_ally_list(value, *, name, values, ctx):
-    return [_check_country(v, name=name, values=values, ctx=ctx) for v in value]
-
-
-def _check_known_list(value, *, name, values, ctx):
-    from .. import allies
-    return [allies.resolve(v, include_non_allies=True) for v in value]
-
-
-def edition_source(name: str) -> str | None:
-    """``edition`` is NATO's; ``sipri_edition`` is SIPRI's; other names are not editions."""
-    from ..transform.sources import names
-    if name == "edition":
-        return "nato"
-    prefix = name[:-len("_edition")] if name.endswith("_edition") else None
-    return prefix if prefix in names() else None
-
-
-def _check_edition(value, *, name, values, ctx):
-    source = edition_source(name)
-    bundled = ctx.editions(source=source)
-    accepted = ", ".join([*bundled, "'latest'"])
-    if isinstance(value, str) and value.strip().lower() == "all":
-        # load(edition="all") exists for analysis; a report labels its figures with one edition.
-        raise ValueError(f"a notebook takes one edition, and 'all' would mix every bundled {source} edition "
-                         f"under one label; accepted: {accepted}")
-    if not isinstance(value, str) or (value != "latest" and value not in bundled):
-        raise ValueError(f"{source} edition {echo(value)} is not bundled; accepted: {accepted}")
-    return value
-
-
-def _year_edition(values: dict) -> tuple[str, str]:
-    names = [n for n in values if edition_source(n)]
-    chosen = "edition" if "edition" in names else (names[0] if names else "edition")
-    return edition_source(chosen) or "nato", values.get(chosen, "latest")
-
-
-def _check_year(value, *, name, values, ctx):
-    if value is None:
-        return value
-    source, edition = _year_edition(values)
-    if not isinstance(edition, str):
-        return value
-    years = ctx.years(source=source, edition=edition)
-    for year in value if isinstance(value, list) else [value]:
-        if year not in years:
-            shown = f"{source} edition {edition!r}"
-            if edition == "latest":
-                shown += f" ({ctx.resolve_edition(source=source, edition=edition)})"
-            raise ValueError(f"{echo(year)} is not covered by {shown}; accepted years: {years[0]}-{years[-1]}")
-    return value
-
-
-def _check_target(value, *, name, values, ctx):
-    if value is None:
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{echo(value)} is not a number; accepted: a finite number >= 0")
-    if value < 0:
-        raise ValueError(f"{echo(value)} is negative; accepted: a finite number >= 0")
-    return value
-
-
-def _check_count(value, *, name, values, ctx):
-    accepted = f"accepted: a whole number from 1 to {MAX_COUNT:,}"
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{echo(value)} is not a count; {accepted}")
-    if value > MAX_COUNT:
-        raise ValueError(f"{echo(value)} is too large; {accepted}")
-    return value
-
-
-def _is_year(name: str) -> bool:
-    return name in {"year", "years"} or name.endswith("_year") or name.startswith("year_")
-
-
-# Rules apply in this order, so editions are known good before years are checked against them.
-DOMAIN_RULES: list[tuple[Callable[[str], bool], Callable]] = [
-    (lambda name: name == "country", _check_country),
-    (lambda name: name in {"countries", "allies"}, _check_ally_list),
-    (lambda name: name == "comparators", _check_known_list),
-    (lambda name: edition_source(name) is not None, _check_edition),
-    (_is_year, _check_year),
-    (lambda name: "target" in name or "threshold" in name, _check_target),
-    (lambda name: name == "top_n" or name.startswith("n_"), _check_count),
-]
+        return str(sorted(self.load(source=source, edition="latest")["edition"].unique())[-1])
 
 
 def check_domain(values: dict[str, object], *, given: set[str], ctx: DomainContext
                  ) -> tuple[dict[str, object], list[str]]:
-    """Apply :data:`DOMAIN_RULES` to the ``given`` names among a notebook's effective parameters.
+    """A notebook's effective parameters checked by :func:`natoanalysis.validate.parameters`.
 
-    Only values the caller supplied are checked: a notebook's own defaults may be
-    placeholders its code resolves (``None`` for "the latest year"). Returns the
-    (normalised) values and a list of problems, one per bad parameter.
+    Returns the normalised values and the problem found (an empty list when
+    there is none). Defaults are checked with the ``given`` values: the
+    notebook's kernel checks them all alike.
 
     Examples
     --------
     >>> values, problems = check_domain({"country": "pol", "year": 2013, "edition": "latest"},
     ...                                 given={"country", "year"}, ctx=DomainContext())
-    >>> values["country"], problems
-    ('POL', ["parameter year=2013: 2013 is not covered by nato edition 'latest' (2024-06); accepted years: 2014-2024"])
+    >>> problems
+    ['year 2013 is outside edition 2024-06; accepted: 2014 to 2024']
     """
-    out, problems = dict(values), []
-    bad: set[str] = set()
-    for applies, check in DOMAIN_RULES:
-        for name in [n for n in out if n in given and applies(n) and n not in bad]:
-            if _is_year(name) and any(edition_source(b) for b in bad):
-                continue
-            try:
-                out[name] = check(out[name], name=name, values=out, ctx=ctx)
-            except ValueError as exc:
-                bad.add(name)
-                problems.append(f"parameter {name}={echo(out[name])}: {exc}")
-    return out, problems
+    try:
+        return validate.parameters(values, load=ctx.load), []
+    except ValueError as exc:
+        return dict(values), [str(exc)]
+
+
+#: Names papermill itself injects (``--inject-paths``), which no parameters cell declares.
+PAPERMILL_NAMES = {"PAPERMILL_INPUT_PATH", "PAPERMILL_OUTPUT_PATH"}
+_VALUES = (str, int, float, bool, list, dict, type(None))  # what papermill's Python translator writes
+
+
+def _assigned_after_parameters(namespace: dict) -> list[str]:
+    """The names the cells run since the ``parameters`` cell assigned: papermill's injected cell.
+
+    IPython's ``In`` holds every cell run, this one last; the ``parameters``
+    cell is the latest with annotated assignments. Read so, a notebook run
+    again in Jupyter does not take its own later variables for parameters.
+    Without IPython, every plain value of the namespace counts.
+    """
+    history = namespace.get("In")
+    if not isinstance(history, list):
+        return [n for n, v in namespace.items() if isinstance(v, _VALUES) and not n.startswith("_")]
+    names = []
+    for source in reversed(history[:-1]):
+        try:
+            body = ast.parse(source).body
+        except SyntaxError:
+            continue
+        if any(isinstance(node, ast.AnnAssign) for node in body):
+            break
+        names += [t.id for node in body if isinstance(node, ast.Assign) for t in node.targets
+                  if isinstance(t, ast.Name)]
+    return names
+
+
+def start_notebook(namespace: dict) -> None:
+    """Check a notebook's parameters in its kernel, and put its figures and tables beside its output.
+
+    The first code cell after the ``parameters`` cell calls it with
+    ``globals()``. Every parameter is declared with a type annotation, so the
+    cell's ``__annotations__`` name them all: any other value assigned by then
+    (papermill's injected cell) is an unknown parameter, refused in one line,
+    as is a value :func:`natoanalysis.validate.parameters` refuses.
+
+    Outside a report run (where the runner names the folders), figures and
+    tables go to ``figures/`` and ``tables/`` beside the notebook papermill
+    writes (:func:`papermill_output`), else into the current folder.
+
+    Examples
+    --------
+    >>> space = {"__annotations__": {"country": str}, "country": "pol", "countr": "FRA"}
+    >>> start_notebook(space)
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.ArgumentError: unknown parameter countr; this notebook takes: country
+    >>> del space["countr"]; start_notebook(space); space["country"]
+    'POL'
+    >>> ipython = {**space, "In": ["", "country: str = 'POL'", "# Parameters\\ncountr = 'FRA'\\n", "start_notebook()"]}
+    >>> start_notebook(ipython)
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.ArgumentError: unknown parameter countr; this notebook takes: country
+    """
+    declared = list(namespace.get("__annotations__", {}))
+    unknown = [n for n in dict.fromkeys(_assigned_after_parameters(namespace))
+               if n not in declared and n not in PAPERMILL_NAMES]
+    if unknown:
+        raise ArgumentError(f"unknown parameter {', '.join(unknown)}; this notebook takes: {', '.join(declared)}")
+    namespace.update(validate.parameters({n: namespace[n] for n in declared}, load=DomainContext().load))
+    if not os.environ.get(config.FIGURE_DIR_ENV):
+        folder = papermill_output(namespace.get("PAPERMILL_OUTPUT_PATH"))
+        if folder is not None:
+            os.environ[config.FIGURE_DIR_ENV] = str(folder / "figures")
+            os.environ[config.TABLE_DIR_ENV] = str(folder / "tables")
+
+
+def papermill_output(injected: object = None) -> Path | None:
+    """The folder of the notebook papermill writes, when papermill runs this kernel; else ``None``.
+
+    ``injected`` is papermill's ``PAPERMILL_OUTPUT_PATH`` (``--inject-output-path``).
+    Without it, the command line of the process that started this kernel is
+    read (:mod:`psutil`) and parsed by papermill's own command, so an option
+    placed anywhere is understood. Python's ``papermill.execute_notebook``
+    leaves no command line to read: its caller names the folders, as the runner does.
+
+    Examples
+    --------
+    >>> papermill_output("/tmp/out/05.ipynb").as_posix()
+    '/tmp/out'
+    """
+    if isinstance(injected, str) and injected not in ("", "-") and "://" not in injected:
+        return Path(injected).resolve().parent
+    import psutil
+
+    try:
+        parent = psutil.Process().parent()
+        argv, cwd = (parent.cmdline(), parent.cwd()) if parent is not None else ([], "")
+    except psutil.Error:
+        return None
+    starts = [i + 1 for i, arg in enumerate(argv)
+              if (Path(arg).stem == "papermill" and Path(arg).suffix in ("", ".exe"))
+              or argv[max(i - 1, 0):i + 1] == ["-m", "papermill"]]
+    if not starts:
+        return None
+    import click
+    from papermill.cli import papermill as command
+
+    try:
+        output = command.make_context("papermill", argv[starts[0]:], resilient_parsing=True).params.get("output_path")
+    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        return None
+    if not isinstance(output, str) or output in ("", "-") or "://" in output:
+        return None
+    return (Path(cwd) / output).resolve().parent

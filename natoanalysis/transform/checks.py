@@ -130,14 +130,33 @@ def real_change(tidy: pd.DataFrame) -> pd.DataFrame:
                      "annual real change != change of the constant-price series")
 
 
+def recomputed_share(tidy: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Defence expenditure / GDP x 100 (constant US dollars), allies x years, and how far rounding can move it.
+
+    The second frame is the most the rounding of the two printed inputs can
+    move the ratio (points of GDP), plus the floor :data:`TOL_PCT` for
+    floating-point arithmetic: a recomputed share within it of a threshold is
+    at the threshold, as far as the printed figures can tell.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> share, rounding = recomputed_share(na.load())
+    >>> round(float(share.at["SVK", 2024]), 3), float(rounding.at["SVK", 2024])  # 2024 tables: unrounded
+    (1.989, 1e-06)
+    """
+    num, den = _wide(tidy, "defence_exp_usd", "constant"), _wide(tidy, "gdp_usd", "constant")
+    rounding = 100 * _ratio_tolerance(num, den, half_unit(tidy, "defence_exp_usd", "constant"),
+                                      half_unit(tidy, "gdp_usd", "constant"))
+    return num / den * 100, rounding + TOL_PCT
+
+
 def share_equals_ratio(tidy: pd.DataFrame) -> pd.DataFrame:
     """Table 3 share of GDP against defence expenditure / GDP, both constant US dollars."""
     share = _wide(tidy, "share_gdp_pct", "constant")
-    num, den = _wide(tidy, "defence_exp_usd", "constant"), _wide(tidy, "gdp_usd", "constant")
-    expected = (num / den * 100).reindex_like(share)
-    tol = 100 * _ratio_tolerance(num, den, half_unit(tidy, "defence_exp_usd", "constant"),
-                                 half_unit(tidy, "gdp_usd", "constant")).reindex_like(share)
-    tol = tol + half_unit(tidy, "share_gdp_pct", "constant") + TOL_PCT
+    expected, rounding = recomputed_share(tidy)
+    expected, tol = expected.reindex_like(share), rounding.reindex_like(share) + half_unit(tidy, "share_gdp_pct",
+                                                                                          "constant")
     return _findings("share_equals_ratio", tidy, "share_gdp_pct", share, expected, tol,
                      "share of GDP != defence expenditure / GDP (constant USD) x 100")
 

@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import allies, reference
 from .. import validate
-from ..metrics.guidelines import compliance_table
+from ..metrics.guidelines import compliance_table, printed_versus_recomputed
 from . import labels, text
 from .provenance import attach, provenance_of
 from .selection import rows
@@ -92,37 +92,6 @@ def counts_long(counts: pd.DataFrame) -> pd.DataFrame:
     out = pd.concat(parts, ignore_index=True).sort_values(["year"], kind="stable").reset_index(drop=True)
     out.attrs.update(counts.attrs)  # the provenance of the counts (plain values)
     return out
-
-
-def printed_versus_recomputed(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> pd.DataFrame:
-    """Ally-years whose status against a threshold differs between the published share and expenditure / GDP.
-
-    NATO's Table 3 prints some shares as exactly 2.0 where Table 2 expenditure
-    over Table 5 GDP (constant US dollars of the base year) is slightly lower.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``country, year, published_share_gdp_pct, recomputed_share_gdp_pct``.
-
-    Examples
-    --------
-    >>> import natoanalysis as na
-    >>> t = printed_versus_recomputed(data=na.load())
-    >>> [(c, y, round(r, 3)) for c, y, r in t[["country", "year", "recomputed_share_gdp_pct"]].values]
-    [('LTU', 2019, 1.995), ('FRA', 2020, 1.986), ('SVK', 2024, 1.989)]
-    """
-    df = validate.table(data, None)
-    thr = validate.non_negative(threshold_pct, name="threshold_pct", unit="percent")
-    # compliance_table covers every ally-year of a basis in one pass (allies_meeting year by year would
-    # rebuild the same tables twice per year); the comparison is allies_meeting's: >= threshold, unrounded.
-    share = {figure: compliance_table(figure=figure, data=df).set_index(["country", "year"])["share_gdp_pct"]
-             for figure in ("published", "recomputed")}
-    both = pd.DataFrame({"published_share_gdp_pct": share["published"],
-                         "recomputed_share_gdp_pct": share["recomputed"]}).dropna()  # Iceland has no share
-    differs = (both["published_share_gdp_pct"] >= thr) != (both["recomputed_share_gdp_pct"] >= thr)
-    out = both[differs].reset_index().sort_values(["year", "country"], kind="stable")
-    return out[["country", "year", "published_share_gdp_pct", "recomputed_share_gdp_pct"]].reset_index(drop=True)
 
 
 def recomputed_markdown(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import allies
+from .. import allies, store
+from .. import edition as editions_mod
 from .. import validate
 from ..metrics.guidelines import allies_meeting
 from . import labels, text
@@ -86,8 +87,8 @@ def largest_spenders(*, data: pd.DataFrame, year: int | None = None, n: int = 10
     Returns
     -------
     pandas.DataFrame
-        ``country, country_name, defence_exp_usd_million, defence_exp_usd_billion,
-        share_of_nato_total_pct, is_estimate``, largest first.
+        ``country, country_name, year, defence_exp_usd_million, defence_exp_usd_billion,
+        share_of_nato_total_pct, is_estimate``, largest first; ``attrs["price_basis"]``.
 
     Examples
     --------
@@ -104,11 +105,13 @@ def largest_spenders(*, data: pd.DataFrame, year: int | None = None, n: int = 10
     total = float(sel.loc[sel["country"] == "NATO_TOTAL", "value"].iloc[0])
     allies = sel[~sel["is_aggregate"]].dropna(subset=["value"]).nlargest(k, "value")
     out = pd.DataFrame({"country": allies["country"].astype(str), "country_name": allies["country_name"].astype(str),
-                        "defence_exp_usd_million": allies["value"].astype(float),
+                        "year": y, "defence_exp_usd_million": allies["value"].astype(float),
                         "defence_exp_usd_billion": allies["value"].astype(float) / 1000,
                         "share_of_nato_total_pct": allies["value"].astype(float) / total * 100,
                         "is_estimate": allies["is_estimate"].astype(bool)})
-    return attach(out.reset_index(drop=True), rows=pd.concat([allies, sel[sel["country"] == "NATO_TOTAL"]]))
+    out = out.reset_index(drop=True)
+    out.attrs["price_basis"] = basis
+    return attach(out, rows=pd.concat([allies, sel[sel["country"] == "NATO_TOTAL"]]))
 
 
 def total_over_time(*, data: pd.DataFrame) -> pd.DataFrame:
@@ -133,14 +136,24 @@ def total_over_time(*, data: pd.DataFrame) -> pd.DataFrame:
     return attach(out.sort_values(["basis_label", "year"]).reset_index(drop=True), rows=sel)
 
 
-def edition_summary(*, data: pd.DataFrame) -> str:
+def edition_summary(*, data: pd.DataFrame, available: list[str] | None = None) -> str:
     """One paragraph (Markdown) on what an edition holds: publication, definition, years, estimates, prices.
+
+    It ends by naming the newer editions the package knows of (``reference/editions.csv``) that are
+    not loaded, and how to get them.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy rows of one edition.
+    available : list of str, optional
+        The editions loaded (default: those :func:`natoanalysis.editions` lists).
 
     Examples
     --------
     >>> import natoanalysis as na
     >>> print(edition_summary(data=na.load()))  # doctest: +ELLIPSIS
-    **Edition 2024-06** of *NATO, Defence Expenditure of NATO Countries (2014-2024)*: defence expenditure (NATO definition), ...
+    **Edition 2024-06** of *NATO, Defence Expenditure of NATO Countries (2014-2024)*: defence expenditure (NATO definition), ... Newer NATO editions are published: 2025-08 (2025-08-28), 2026-07 (2026-07); `natoanalysis fetch nato` gets the newest.
     """
     df = validate.table(data, None)
     first, last = validate.edition_years(df)
@@ -152,10 +165,14 @@ def edition_summary(*, data: pd.DataFrame) -> str:
         by_reason = missing.groupby("missing_reason").size()
         gaps = (" The edition prints no figure in " + text.listing(
             f"{n:,} cell{'s' if n != 1 else ''} ({_REASONS.get(r, r)})" for r, n in by_reason.items()) + ".")
+    source = str(df["source"].iloc[0])
+    if available is None:
+        available = store.editions(source=source)["edition"].tolist()
+    newer = editions_mod.newer_text(source=source, edition=labels.edition(df), available=available)
     return (f"**Edition {labels.edition(df)}** of *{labels.publication(df)}*: {labels.definition(df)}, "
             f"{df['value'].notna().sum():,} published values for {n_allies} allies and NATO's aggregates, "
             f"{first}-{last}. {labels.years_text(est)} {'is an estimate' if len(est) == 1 else 'are estimates'}; "
-            f"constant prices are {labels.prices(df)} and exchange rates.{gaps}")
+            f"constant prices are {labels.prices(df)} and exchange rates.{gaps}" + (f" {newer}" if newer else ""))
 
 
 #: How a reader is told why a figure is missing.
@@ -208,18 +225,22 @@ def estimates_markdown(*, data: pd.DataFrame) -> str:
             f"values. They rest on budgets rather than outturns and are revised in the next edition.")
 
 
-def largest_markdown(*, top: pd.DataFrame) -> str:
-    """The largest spender's share of the allied total and the share of all of ``top`` (Markdown).
+def largest_markdown(*, top: pd.DataFrame, data: pd.DataFrame) -> str:
+    """The largest spender's share of the allied total and the share of all of ``top``, with year and basis (Markdown).
 
-    ``top`` is :func:`largest_spenders`.
+    ``top`` is :func:`largest_spenders` of ``data``.
 
     Examples
     --------
     >>> import natoanalysis as na
-    >>> largest_markdown(top=largest_spenders(data=na.load(), n=3))
-    'The United States alone accounts for 65.6% of allied defence expenditure; the 3 largest spenders together for 77.8%.'
+    >>> data = na.load()
+    >>> largest_markdown(top=largest_spenders(data=data, n=3), data=data)
+    'In 2024e, at current prices and exchange rates, the United States alone accounts for 65.6% of allied defence expenditure; the 3 largest spenders together for 77.8%.'
     """
+    df = validate.table(data, None)
     first = top.iloc[0]
-    return (f"{text.name(first['country'], start=True)} alone accounts for "
-            f"{text.pct(first['share_of_nato_total_pct'], decimals=1)} of allied defence expenditure; the "
-            f"{len(top)} largest spenders together for {text.pct(top['share_of_nato_total_pct'].sum(), decimals=1)}.")
+    basis = labels.price_basis(df, top.attrs.get("price_basis", "current"))
+    return (f"In {labels.year_label(df, int(first['year']))}, at {basis}, {text.name(first['country'])} alone "
+            f"accounts for {text.pct(first['share_of_nato_total_pct'], decimals=1)} of allied defence expenditure; "
+            f"the {len(top)} largest spenders together for "
+            f"{text.pct(top['share_of_nato_total_pct'].sum(), decimals=1)}.")

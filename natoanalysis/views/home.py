@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import allies, reference, validate
+from .. import allies, reference, store, validate
 from .. import edition as editions_mod
 from ..metrics.burden import burden_share
 from ..metrics.groups import group_growth
@@ -29,8 +29,9 @@ def edition_facts(*, data: pd.DataFrame) -> dict[str, object]:
         ``edition``, ``publication``, ``publication_date`` and ``data_cutoff``
         (``"YYYY-MM-DD"``, or ``None`` when the publisher states none),
         ``first_year``, ``last_year``, ``estimate_years`` (list of int),
-        ``estimate_years_text``, ``prices`` (the constant-price basis) and
-        ``definition``.
+        ``estimate_years_text``, ``prices`` (the constant-price basis),
+        ``definition`` and ``newer`` (a sentence naming the newer editions
+        known but not loaded, and how to get them; ``""`` when there is none).
 
     Examples
     --------
@@ -41,6 +42,8 @@ def edition_facts(*, data: pd.DataFrame) -> dict[str, object]:
     >>> facts["publication_date"], facts["data_cutoff"], facts["estimate_years_text"]
     ('2024-06-17', None, '2023 and 2024')
     >>> facts["prices"] == f"constant {labels.base_year(data)} prices and exchange rates"
+    True
+    >>> facts["newer"].startswith("Newer NATO editions are published: 2025-08")
     True
     """
     df = validate.table(data, None)
@@ -53,6 +56,8 @@ def edition_facts(*, data: pd.DataFrame) -> dict[str, object]:
         "publication_date": record.get("publication_date") or None, "data_cutoff": record.get("data_cutoff") or None,
         "first_year": first, "last_year": last, "estimate_years": est, "estimate_years_text": labels.years_text(est),
         "prices": labels.price_basis(df, "constant"), "definition": labels.definition(df),
+        "newer": editions_mod.newer_text(source=str(df["source"].iloc[0]), edition=ed,
+                                         available=store.editions(source=str(df["source"].iloc[0]))["edition"]),
     }
 
 

@@ -21,7 +21,7 @@ import dataclasses
 
 import pandas as pd
 
-from .. import edition as editions_mod
+from .. import edition as editions_mod, reference
 from ..errors import NatoAnalysisError
 from . import labels
 
@@ -38,7 +38,8 @@ class SourceFacts:
 
     ``definition`` is empty when the rows mix definitions, ``base_year`` None
     when they mix base years; ``n_estimates`` of the ``n_values`` rows are
-    estimates, in ``estimate_years``.
+    estimates, in ``estimate_years``. ``breaks`` are the footnotes of the
+    documented series breaks the rows reach (``reference/series_breaks.csv``).
     """
 
     source: str
@@ -49,6 +50,29 @@ class SourceFacts:
     estimate_years: tuple[int, ...] = ()
     n_estimates: int = 0
     n_values: int = 0
+    breaks: tuple[str, ...] = ()
+
+
+def _breaks(rows: pd.DataFrame, source: str) -> tuple[str, ...]:
+    """Footnotes of the series breaks that touch ``rows``: the ally, an affected indicator, the break year or later.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"country": ["LUX", "LUX"], "indicator": ["share_gdp_pct"] * 2, "year": [2022, 2024],
+    ...                      "edition": ["2024-06"] * 2})
+    >>> _breaks(rows, "nato")
+    ("Luxembourg from 2023: NATO's GDP is gross national income (GNI), so its share of GDP is a share of GNI (a series break).",)
+    >>> _breaks(rows[rows["year"] < 2023], "nato")
+    ()
+    """
+    if not {"country", "indicator", "year"} <= set(rows.columns):
+        return ()
+    found = []
+    for b in reference.series_breaks().itertuples():
+        hit = (rows["country"] == b.country) & (rows["year"] >= b.year) & rows["indicator"].isin(b.indicators.split(";"))
+        if b.source == source and (not b.edition or (rows["edition"] == b.edition).any()) and hit.any():
+            found.append(b.footnote)
+    return tuple(found)
 
 
 def _base_year(rows: pd.DataFrame, source: str) -> int | None:
@@ -93,13 +117,19 @@ class Provenance:
                 publication=labels.publication(part),
                 definition=str(part["definition"].iloc[0]) if one_definition else "",
                 base_year=_base_year(part, str(src)), estimate_years=est,
-                n_estimates=0 if flags is None else int(flags.sum()), n_values=len(part)))
+                n_estimates=0 if flags is None else int(flags.sum()), n_values=len(part),
+                breaks=_breaks(part, str(src))))
         return cls(tuple(facts))
 
     @property
     def estimate_years(self) -> tuple[int, ...]:
         """Every year any source marks as an estimate."""
         return tuple(sorted({y for f in self.sources for y in f.estimate_years}))
+
+    @property
+    def breaks(self) -> tuple[str, ...]:
+        """The series-break footnotes of every source, each once."""
+        return tuple(dict.fromkeys(b for f in self.sources for b in f.breaks))
 
 
 def attach(table: pd.DataFrame, *, rows: pd.DataFrame | Provenance) -> pd.DataFrame:

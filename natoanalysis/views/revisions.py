@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import edition as editions_mod
 from ..metrics.burden import burden_share
 from ..metrics.guidelines import allies_meeting
 from . import labels, text
@@ -108,14 +109,16 @@ def revisions_markdown(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> str
     --------
     >>> import natoanalysis as na
     >>> print(revisions_markdown(data=na.load(edition="all")))  # doctest: +ELLIPSIS
-    - Only one edition is at hand: 2024-06 (...). There is nothing to compare yet: ...
+    - Only one edition is at hand: 2024-06 (...). There is nothing to compare yet, ... Newer NATO editions are published: 2025-08 ...
     """
     eds = _editions(data)
     about = [f"{e} ({labels.definition(data[data['edition'] == e])}, {labels.prices(data[data['edition'] == e])}, "
              f"estimates {labels.years_text(labels.estimate_years(data[data['edition'] == e]))})" for e in eds]
     if len(eds) == 1:
-        return (f"- Only one edition is at hand: {about[0]}. There is nothing to compare yet: "
-                "`natoanalysis fetch nato` downloads NATO's newer editions beside it.")
+        newer = editions_mod.newer_text(source=str(data["source"].iloc[0]), edition=eds[0], available=eds)
+        return (f"- Only one edition is at hand: {about[0]}. There is nothing to compare yet, so the tables below "
+                f"show that edition alone. " + (newer or "`natoanalysis fetch nato` downloads NATO's newer editions "
+                                                "beside it when there are any."))
     lines = [f"- Editions compared: {text.listing(about)}."]
     definitions = {labels.definition(data[data["edition"] == e]) for e in eds}
     if len(definitions) > 1:

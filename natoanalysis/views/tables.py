@@ -118,6 +118,11 @@ class Table:
         return f"Table({self.csv_path.name}, {len(self.frame)} rows)"
 
 
+def _break_notes(table: pd.DataFrame, notes) -> list[str]:
+    """The series breaks the table's rows reach (from the provenance a view attached), unless already noted."""
+    return [b for b in getattr(table.attrs.get("provenance"), "breaks", ()) if b not in notes]
+
+
 def show(table: pd.DataFrame, *, name: str, caption: str = "", decimals: int | None = None,
          notes: list[str] | tuple[str, ...] = (), missing: str | None = None) -> Table:
     """A table for reading, and its CSV written beside the report.
@@ -127,7 +132,8 @@ def show(table: pd.DataFrame, *, name: str, caption: str = "", decimals: int | N
     table : pandas.DataFrame
         What a view returned. A named index (or MultiIndex) becomes columns;
         an unnamed range index is dropped. A ``missing_reason`` column is
-        turned into the note under the table.
+        turned into the note under the table, and so are the series breaks
+        its rows reach (from the provenance a view attached).
     name : str
         File stem of the CSV (letters, digits, ``_`` and ``-``; others become ``_``).
     caption : str
@@ -187,7 +193,7 @@ def show(table: pd.DataFrame, *, name: str, caption: str = "", decimals: int | N
         shown[header(col)] = [_cell(v, places) for v in values.tolist()]
         numeric.append(bool(is_num))
     shown = pd.DataFrame(shown, columns=list(shown))
-    all_notes = list(notes)
+    all_notes = list(notes) + _break_notes(table, notes)
     if (shown == DASH).any().any():
         all_notes.append(f"{DASH} {missing or 'no figure'}" + (f" ({', '.join(reasons)})" if reasons else ""))
     return Table(frame, shown, csv_path=csv_path, href=href, caption=caption, notes=all_notes, numeric=numeric)
