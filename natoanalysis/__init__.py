@@ -30,10 +30,8 @@ import importlib
 
 from . import metrics as _metrics
 from .allies import registry as countries
-from .claims import check_claims
 from .errors import (DataIntegrityError, DataNotFoundError, LayoutError, NatoAnalysisError, UnknownCountryError,
                      ValidationError, WorkbookError)
-from .pipeline import fetch, ingest, read_workbook
 from .reference import aggregates, guidelines, indicators
 from .store import build, compare_sources, data_quality, editions, load, notes, revisions, sources
 
@@ -68,13 +66,18 @@ real_gdp_growth = _loading(_metrics.real_gdp_growth)
 trend_growth = _loading(_metrics.trend_growth)
 growth = _metrics.growth  # grows the values it is given: no table to load
 
-_LAZY = ("charts", "reports")
+_LAZY_MODULES = ("charts", "reports")
+_LAZY_FUNCTIONS = {"check_claims": "claims", "fetch": "pipeline", "ingest": "pipeline", "read_workbook": "pipeline"}
 
 
 def __getattr__(name: str):
-    # Charts need matplotlib and reports papermill: neither is imported until first used (na.charts works).
-    if name in _LAZY:
+    # Charts need matplotlib, reports papermill, the pipeline the workbook reader and the HTTP client, the claims
+    # the views: none is imported until first used (na.charts and na.ingest work), so that `import natoanalysis`
+    # stays quick.
+    if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_FUNCTIONS:
+        return getattr(importlib.import_module(f".{_LAZY_FUNCTIONS[name]}", __name__), name)
     raise AttributeError(f"module 'natoanalysis' has no attribute {name!r}")
 
 

@@ -1,223 +1,199 @@
-"""Write files and folders so that a failed, killed or concurrent run leaves the previous version intact.
+"""Writes into the data folder: a staged file or folder renamed into place, under one lock, following no link.
 
-* :func:`write_text` writes a file through a temporary file and a rename.
-* :func:`replace_dir` swaps a folder for a new one by two renames, recorded in
-  a journal (``.<name>.swap.json`` beside the folder) before the first one, so
-  that a process killed between them leaves a state :func:`recover` can
-  finish: forward to the new folder when it was complete, back to the old one
-  otherwise. Every later start (load, build, ingest) calls :func:`recover`.
-* :func:`data_lock` is a lock on the data folder itself (``flock`` on the
-  directory, so no lock file is left behind): writers (ingest) hold it
-  exclusively, readers (load, build) shared, so a reader sees either the old
-  edition or the new one, never a folder in the middle of a swap.
+Every name written below the data folder is one the package chose, and no record on disk names a path,
+so nothing found there is ever followed. An edition ``E`` is written as ``.E.new``, renamed ``.E.ready``
+once whole, the previous ``E`` renamed into ``.backups/`` and ``.E.ready`` renamed ``E``
+(:func:`publish`); what a killed writer leaves is recognised by these names alone (:func:`settle`,
+:func:`published`), so no kill loses an edition and a reader never writes in ``raw/``. The README's
+"The data folder trusts nothing" says what a user sees.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
-import json
 import os
-import secrets
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-_COMPLETE = ".complete"  # written last into a staging folder: its content is whole
+from .errors import DataFolderError
+
+LOCK_NAME = ".lock"  # below processed/: the one folder a reader may write
+BACKUPS = ".backups"  # where a replaced edition is kept, beside the editions
+_NEW, _READY = ".new", ".ready"
+# Open a file without following a link where it belongs (Windows has no O_NOFOLLOW and no such links by default).
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+_UNWRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename.
-
-    The file gets the usual permissions (0666 less the umask), as a plain
-    ``open`` would give it; ``tempfile.mkstemp`` would leave it private (0600).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = str(path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"))
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _journal(target: Path) -> Path:
-    return target.parent / f".{target.name}.swap.json"
-
-
-def replace_dir(target: Path, files: dict[str, str], *, keep_old: Path | None = None) -> None:
-    """Write ``files`` (relative path -> text) as the new content of ``target``.
-
-    The folder is built beside the target (hidden, so never taken for an
-    edition) and swapped in by renames, so readers see either the old folder
-    or the new one, never a half-written one. The previous content is deleted,
-    or moved to ``keep_old`` when given. Folders get the usual permissions
-    (0777 less the umask), as ``mkdir`` gives them; ``tempfile.mkdtemp`` would
-    leave them private (0700).
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    recover(target.parent)
-    token = f"{os.getpid()}.{secrets.token_hex(4)}"
-    staging = target.parent / f".{target.name}.new.{token}"
-    backup = keep_old or target.parent / f".{target.name}.old.{token}"
-    journal = _journal(target)
-    staging.mkdir()
-    try:
-        for rel, text in files.items():
-            p = staging / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(text, encoding="utf-8", newline="")
-        (staging / _COMPLETE).touch()
-        write_text(journal, json.dumps({"target": target.name, "staging": staging.name,
-                                        "backup": os.path.relpath(backup, target.parent),
-                                        "keep_old": keep_old is not None}) + "\n")
-        if target.exists():
-            backup.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(target, backup)
-        os.replace(staging, target)
-        (target / _COMPLETE).unlink()
-        journal.unlink()
-    except BaseException:
-        # Whatever stopped us (an error, Ctrl-C): the old folder goes back, the new one away.
-        if not target.exists() and backup.exists():
-            os.replace(backup, target)
-        shutil.rmtree(staging, ignore_errors=True)
-        journal.unlink(missing_ok=True)
-        raise
-    if keep_old is None:
-        shutil.rmtree(backup, ignore_errors=True)
-
-
-def recover(parent: Path) -> list[str]:
-    """Finish or undo swaps a killed process left in ``parent``; remove its leftovers.
-
-    For each journal: if the target folder is gone, the new folder is moved in
-    when it was complete (roll forward), else the old one is moved back (roll
-    back). Staging folders without a journal are debris of a process killed
-    before its first rename and are removed, as are old folders whose swap
-    finished. Returns what was done, one line per folder.
+def folder(root: Path, *parts: str) -> Path:
+    """The folder ``root/parts...``, made when missing; a link on the way is refused, never followed.
 
     Examples
     --------
     >>> import tempfile
-    >>> recover(Path(tempfile.mkdtemp()))
-    []
+    >>> root = Path(tempfile.mkdtemp())
+    >>> folder(root, "raw", "nato") == root / "raw" / "nato"
+    True
+    >>> (root / "processed").symlink_to("/")
+    >>> folder(root, "processed")
+    Traceback (most recent call last):
+    ...
+    natoanalysis.errors.DataFolderError: .../processed is a link; the package writes only real folders inside the data folder: remove the link
     """
-    done: list[str] = []
-    if not parent.is_dir():
-        return done
-    try:
-        entries = list(parent.iterdir())
-    except OSError:
-        return done
-    journals = [p for p in entries if p.name.startswith(".") and p.name.endswith(".swap.json")]
-    if not journals and not any(p.name.startswith(".") and (".new." in p.name or ".old." in p.name)
-                                for p in entries):
-        return done
-    try:
-        with _locked_dir(parent, exclusive=True):
-            for journal in journals:
-                done += _finish(parent, journal)
-            for p in parent.iterdir():
-                if p.is_dir() and p.name.startswith(".") and (".new." in p.name or ".old." in p.name) \
-                        and not _owned_by_live_swap(parent, p):
-                    shutil.rmtree(p, ignore_errors=True)
-                    done.append(f"removed {p.name}")
-    except OSError as exc:
-        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
-            raise
-    return done
+    path = Path(root)
+    for part in parts:
+        path = path / part
+        if path.is_symlink():
+            raise DataFolderError(f"{path} is a link; the package writes only real folders inside the data "
+                                  "folder: remove the link")
+        try:
+            path.mkdir(exist_ok=True)
+        except FileExistsError:
+            raise DataFolderError(f"{path} is a file where a folder belongs; remove it") from None
+    return path
 
 
-def _owned_by_live_swap(parent: Path, folder: Path) -> bool:
-    # Another process may be mid-swap right now: its journal names the folder and its pid is alive.
-    pid = folder.name.split(".")[-2] if folder.name.count(".") >= 3 else ""
-    if not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through ``.<name>.tmp`` and one rename; the caller holds :func:`lock`.
+
+    The temporary name is fixed (one writer at a time): a file left by a
+    killed writer is overwritten, a link there is refused (``O_NOFOLLOW``).
+    The file gets the usual permissions (0666 less the umask).
+    """
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o666)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)  # a link at ``path`` is replaced itself, never followed
 
 
-def _finish(parent: Path, journal: Path) -> list[str]:
+def published(parent: Path) -> dict[str, Path]:
+    """The visible folders of ``parent`` by name, an edition left as ``.E.ready`` by a killed writer included.
+
+    Links, files and hidden names are left out (never followed); ``E`` wins
+    over ``.E.ready``. Nothing is written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> parent = Path(tempfile.mkdtemp())
+    >>> for name in ("2024-06", ".2025-06.ready", ".2026-07.new", ".backups"):
+    ...     (parent / name).mkdir()
+    >>> (parent / "2023-06").symlink_to("/")
+    >>> sorted(published(parent))
+    ['2024-06', '2025-06']
+    """
+    found: dict[str, Path] = {}
+    if parent.is_symlink() or not parent.is_dir():
+        return found
+    for entry in sorted(os.scandir(parent), key=lambda e: e.name):
+        if not entry.is_dir(follow_symlinks=False):
+            continue
+        name = entry.name
+        if name.startswith(".") and name.endswith(_READY):
+            found.setdefault(name[1:-len(_READY)], Path(entry.path))
+        elif not name.startswith("."):
+            found[name] = Path(entry.path)
+    return found
+
+
+def _remove(path: Path) -> None:
+    """Remove a name the package chose: a link or file itself, a real folder with what it holds (links unfollowed)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()
+
+
+def settle(parent: Path, name: str) -> None:
+    """Finish what a killed writer left of folder ``name`` in ``parent`` (a writer's step, under :func:`lock`).
+
+    ``.name.new`` is an unfinished folder: removed. ``.name.ready`` beside
+    ``name`` is a replacement killed before it moved the old folder aside:
+    removed. ``.name.ready`` alone was killed between the two renames: it is
+    the folder, and is renamed ``name``. A link or file under these names is
+    removed itself, never followed.
+    """
+    target, ready = parent / name, parent / f".{name}{_READY}"
+    _remove(parent / f".{name}{_NEW}")
+    if ready.is_symlink() or (os.path.lexists(ready) and not ready.is_dir()):
+        _remove(ready)
+    elif ready.is_dir():
+        if os.path.lexists(target):
+            _remove(ready)  # a replacement killed before it moved the old folder aside: never started
+        else:
+            os.replace(ready, target)  # killed between the two renames: the new folder is the edition
+
+
+def publish(parent: Path, name: str, files: dict[str, str]) -> Path | None:
+    """Write ``files`` (relative path -> text) as the folder ``parent/name``; return where the old one went.
+
+    The caller holds :func:`lock` and has called :func:`settle`. The folder
+    is written as ``.name.new``, renamed ``.name.ready``, the previous
+    ``name`` (if any: it is never deleted) renamed into
+    ``.backups/name.<UTC time>``, and ``.name.ready`` renamed ``name``.
+    Folders get the usual permissions (0777 less the umask). On an error
+    or Ctrl-C the previous folder stays (or is put back) and the new one is
+    removed.
+    """
+    new, ready, target = parent / f".{name}{_NEW}", parent / f".{name}{_READY}", parent / name
+    backup = None
     try:
-        rec = json.loads(journal.read_text(encoding="utf-8"))
-        target, staging, backup = parent / rec["target"], parent / rec["staging"], parent / rec["backup"]
-    except (OSError, ValueError, KeyError, TypeError):
-        journal.unlink(missing_ok=True)
-        return [f"removed unreadable journal {journal.name}"]
-    if _owned_by_live_swap(parent, staging):
-        return []
-    done = []
-    if not target.exists():
-        if (staging / _COMPLETE).exists():
-            os.replace(staging, target)
-            done.append(f"rolled {rec['target']} forward to the new transcription")
-        elif backup.exists():
+        new.mkdir()
+        for rel, text in files.items():
+            path = new / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666), "w",
+                      encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        os.replace(new, ready)
+        if os.path.lexists(target):
+            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+            backup = folder(parent, BACKUPS) / f"{name}.{stamp}"
+            os.replace(target, backup)
+        os.replace(ready, target)
+    except BaseException:
+        if backup is not None and not os.path.lexists(target) and os.path.lexists(backup):
             os.replace(backup, target)
-            done.append(f"rolled {rec['target']} back to the previous transcription")
-    (target / _COMPLETE).unlink(missing_ok=True)
-    shutil.rmtree(staging, ignore_errors=True)
-    if not rec.get("keep_old"):
-        shutil.rmtree(backup, ignore_errors=True)
-    with contextlib.suppress(OSError):  # a backup folder made for a swap that never got that far
-        if backup.parent != parent and not any(backup.parent.iterdir()):
-            backup.parent.rmdir()
-    journal.unlink(missing_ok=True)
-    return done
+        with contextlib.suppress(OSError):
+            _remove(new)
+            _remove(ready)
+        raise
+    return backup
+
+
+_locks: dict = {}  # one lock object per lock file, so that holding it twice in a process does not wait
 
 
 @contextlib.contextmanager
-def _locked_dir(path: Path, *, exclusive: bool) -> Iterator[None]:
-    """``flock`` on a directory: released by the kernel when the process dies, however it dies."""
-    import fcntl
+def lock(root: Path, *, reader: bool = False) -> Iterator[None]:
+    """Hold the data folder's lock (re-entrant within a process); a reader of a read-only folder goes without.
 
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    Writers and readers take it (the file ``processed/.lock``), so a reader
+    never sees a folder between two renames; nobody can write a read-only
+    folder, so there a reader has nothing to wait for.
+
+    ``filelock`` rather than ``flock``: it works where ``fcntl`` does not
+    (Windows) and the operating system releases it when the process dies.
+    """
+    import filelock
+
+    held = None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        path = folder(root, "processed") / LOCK_NAME
+        if str(path) not in _locks:
+            _locks[str(path)] = filelock.FileLock(path)
+        held = _locks[str(path)]
+        held.acquire()
+    except OSError as exc:
+        if not (reader and exc.errno in _UNWRITABLE):
+            raise
+        held = None  # nobody can write a read-only folder: there is nothing to wait for
+    try:
         yield
     finally:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-_held = threading.local()
-
-
-@contextlib.contextmanager
-def data_lock(root: Path, *, exclusive: bool) -> Iterator[None]:
-    """Hold the data folder's lock: exclusive for a writer, shared for a reader.
-
-    Re-entrant within a thread (a load that builds holds it once, an ingest
-    that reads the old transcription too); a shared holder asking for the
-    exclusive lock is a programming error, refused rather than deadlocked.
-    """
-    key = str(Path(root).resolve())
-    depth = getattr(_held, "depth", None)
-    if depth is None:
-        depth = _held.depth = {}
-    if key in depth:
-        held_exclusive, n = depth[key]
-        if exclusive and not held_exclusive:
-            raise RuntimeError("data_lock: exclusive lock asked for while holding the shared one")
-        depth[key] = (held_exclusive, n + 1)
-        try:
-            yield
-        finally:
-            depth[key] = (held_exclusive, depth[key][1] - 1)
-        return
-    with _locked_dir(Path(root), exclusive=exclusive):
-        depth[key] = (exclusive, 1)
-        try:
-            yield
-        finally:
-            depth.pop(key, None)
+        if held is not None:
+            held.release()

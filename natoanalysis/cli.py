@@ -303,14 +303,8 @@ def _add_report_parsers(sub) -> None:
     p.set_defaults(func=_cmd_clean)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from . import config
-    parser = _Parser(prog="natoanalysis", description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None,
-                        help=f"data root holding raw/ and processed/, where ingest, fetch and build write (default: "
-                             f"${config.DATA_DIR_ENV} or {_default_data_text()})")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_data_commands(sub) -> None:
+    """The commands that read and write the data folder: ingest, build, quality, sources, claims, fetch."""
     p = sub.add_parser("ingest", help="transcribe an official workbook into raw/<source>/<edition>/ of the data root (--data-dir)")
     p.add_argument("source", choices=["nato", "sipri"], help="publisher of the workbook")
     p.add_argument("path", help="the .xlsx file as published")
@@ -353,6 +347,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="time limit in seconds of the whole fetch, page and downloads together (default: 60)")
     p.set_defaults(func=_cmd_fetch)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import config
+    parser = _Parser(prog="natoanalysis", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=None,
+                        help=f"data root holding raw/ and processed/, where ingest, fetch and build write (default: "
+                             f"${config.DATA_DIR_ENV} or {_default_data_text()})")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _add_data_commands(sub)
     _add_report_parsers(sub)
     parser.commands = sub.choices  # type: ignore[attr-defined]  # {name: parser}, for main's messages
     return parser
@@ -370,6 +374,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["report", "--jobs", "0"])
     2
     """
+    if hasattr(signal, "SIGXFSZ"):
+        # Past a file-size limit (`ulimit -f`) a write then fails with EFBIG, reported in one line, where the
+        # signal's default action would kill the process with a core dump and no word.
+        with contextlib.suppress(ValueError):  # not the main thread: left as it is
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         status = _main(argv)
         # What is still buffered goes now, while a closed pipe can still be caught: at exit Python
@@ -410,6 +419,11 @@ def _main(argv: Sequence[str] | None) -> int:
     except (NatoAnalysisError, ValueError, FileNotFoundError) as exc:
         _print_errors(args.command, exc)
         return EXIT_USAGE
+    except BrokenPipeError:
+        raise  # a reader that stopped early: main() ends quietly
+    except OSError as exc:  # a full disk, a file-size limit, a read-only folder: what the system said, in one line
+        _print_errors(args.command, _system_error(exc))
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return _interrupted(args.command, EXIT_INTERRUPTED)
     except SystemExit as exc:
@@ -417,6 +431,20 @@ def _main(argv: Sequence[str] | None) -> int:
         if isinstance(exc, ReportTerminated):
             return _interrupted(args.command, exc.code)
         raise
+
+
+def _system_error(exc: OSError) -> str:
+    """An operating system's error in one line: what failed on which file, without Python's ``[Errno n]``.
+
+    Examples
+    --------
+    >>> import errno
+    >>> _system_error(OSError(errno.ENOSPC, "No space left on device", "/data/processed/.nato.arrow.tmp"))
+    '/data/processed/.nato.arrow.tmp: No space left on device'
+    """
+    what = exc.strerror or type(exc).__name__
+    where = f"{exc.filename}: " if exc.filename else ""
+    return " ".join(f"{where}{what}".split())
 
 
 def _interrupted(command: str, status: int) -> int:

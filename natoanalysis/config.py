@@ -24,7 +24,7 @@ to is the data root, the reports folder or a folder the caller names.
 
 from __future__ import annotations
 
-import importlib.resources
+import functools
 import os
 from pathlib import Path
 
@@ -44,10 +44,11 @@ _REPO_DATA = _CHECKOUT / "data"
 BUNDLED_DIR = "_bundled"
 
 
+@functools.lru_cache(maxsize=None)  # asked on every load: what the wheel carries does not change while it runs
 def _bundled(name: str) -> Path | None:
     """A folder the wheel carries below ``natoanalysis/_bundled/``, or None (a checkout carries none)."""
-    # Wheels install unpacked, so the resource is a real folder; a zipped import would not be one.
-    folder = Path(str(importlib.resources.files(__package__) / BUNDLED_DIR / name))
+    # Wheels install unpacked, so the package is a real folder (the data is read in place, never zipped).
+    folder = _PACKAGE / BUNDLED_DIR / name
     return folder if folder.is_dir() else None
 
 
@@ -135,6 +136,10 @@ def data_root(data_dir: str | os.PathLike | None = None, *, must_exist: bool = T
     else:
         root = default_data_dir()
         origin = "the user's data folder" if is_installed() else "the repository's data/ folder"
+    if root.expanduser().is_symlink():
+        # What a link points at is not the folder named: following it let a link to / receive raw/ and processed/.
+        raise DataNotFoundError(f"data directory {root} (from {origin}) is a link to {os.readlink(root.expanduser())};"
+                                " links are not followed: name the folder itself")
     root = root.expanduser().resolve()
     if root.exists() and not root.is_dir():
         raise DataNotFoundError(f"data directory {root} (from {origin}) is a file, not a folder; point {DATA_DIR_ENV} "
@@ -198,7 +203,7 @@ def find_raw(root: Path, source: str, edition: str) -> Path:
     '/srv/data/raw/nato/2031-06'
     """
     for folder in raw_source_dirs(root, source):
-        if (folder / edition / "provenance.json").is_file():
+        if not (folder / edition).is_symlink() and (folder / edition / "provenance.json").is_file():
             return folder / edition
     return raw_dir(root, source, edition)
 

@@ -85,3 +85,7 @@ def echo(value: object, limit: int = ECHO_LIMIT) -> str:
 
 class DataIntegrityError(NatoAnalysisError):
     """A raw transcription differs from what its provenance record says was written."""
+
+
+class DataFolderError(NatoAnalysisError):
+    """The data folder cannot be written as asked: a link or a file where a folder of the package belongs."""

@@ -18,15 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import atomic, config, edition as editions, validate
-from .errors import ArgumentError, WorkbookError, echo
+from . import atomic, config, edition as editions
+from .errors import ArgumentError, DataFolderError, WorkbookError, echo
 from .extract import fetch as fetch_stage, provenance, transcript
 from .extract.cells import Workbook, read_xlsx
 from .transform import checks, sources
-
-#: Where replaced transcriptions are kept, under ``raw/<source>/``; hidden, so never taken for an edition.
-BACKUP_DIR = ".backups"
-
 
 @dataclasses.dataclass(frozen=True)
 class IngestResult:
@@ -219,13 +215,13 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
     files = transcript.render(workbook, with_font_color=sources.get(source).with_font_color)
     content = provenance.content_sha256(workbook)
     root = config.data_root(data_dir, must_exist=False)
-    target = config.raw_dir(root, source, identity.edition)
-    backup = None
     status = "new"
     root.mkdir(parents=True, exist_ok=True)
-    # One writer at a time, and no reader in the middle of the swap (readers hold the lock shared).
-    with atomic.data_lock(root, exclusive=True):
-        atomic.recover(target.parent)
+    # One writer at a time, and no reader between the renames (readers take the lock too).
+    with atomic.lock(root):
+        parent = atomic.folder(root, "raw", source)
+        atomic.settle(parent, identity.edition)
+        target = parent / identity.edition
         # The edition as read now: the root's, else (an installed package) the bundled one, never written to.
         current = config.find_raw(root, source, identity.edition)
         if (current / "provenance.json").is_file():
@@ -237,15 +233,17 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
                 raise WorkbookError(f"{path.name} is {source} edition {identity.edition}, which is already transcribed "
                                     f"in {target} with different content: {difference}; pass --replace "
                                     "(replace=True) to replace it (the current transcription is kept as a dated backup)")
-            if current == target:  # a bundled edition stays where it is; the root's copy takes its place
-                stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-                backup = config.raw_dir(root, source) / BACKUP_DIR / f"{identity.edition}.{stamp}"
             status = "replaced"
         record = provenance.build(source=source, edition=identity.edition, file_name=file_name or path.name,
                                   sha256=sha, size=path.stat().st_size, accessed=accessed, files=files,
                                   content=content, identity=identity, coverage=coverage, url=url, redirects=redirects)
-        files["provenance.json"] = provenance.dumps(record)
-        atomic.replace_dir(target, files, keep_old=backup)
+        files["provenance.json"] = provenance.dumps(record)  # written last: the record of the files before it
+        # A bundled edition stays where it is (nothing to back up); the root's own is moved to .backups/.
+        try:
+            backup = atomic.publish(parent, identity.edition, files)
+        except OSError as exc:  # a full disk, a file-size limit, a read-only folder
+            raise DataFolderError(f"{source} edition {identity.edition} cannot be written in {parent} "
+                                  f"({exc.strerror or exc}); nothing was changed there") from None
     return IngestResult(path=target, source=source, edition=identity.edition, status=status,
                         identified_by=identity.how, findings=tidy.attrs.get("findings"), backup=backup)
 

@@ -8,12 +8,10 @@ a child process), races are real (a child ingesting while the parent loads); not
 from __future__ import annotations
 
 import dataclasses
-import errno
 import hashlib
 import json
 import os
 import shutil
-import signal
 import stat
 import subprocess
 import sys
@@ -168,53 +166,7 @@ def test_a_misprinted_national_currency_figure_is_a_finding(nato_workbook):
         tidy_nato(pol, edition="2024-06", strict=True)
 
 
-# 6. an interrupted ingest breaks nothing later -----------------------------------------------------------------
-
-KILLER = textwrap.dedent("""
-    import os, signal, sys
-    from pathlib import Path
-    import natoanalysis as na
-    from natoanalysis import atomic
-    step, stop = 0, sys.argv[3]
-    real_replace, real_write = os.replace, Path.write_text
-    def replace(a, b):
-        global step
-        step += 1
-        if stop == f"rename{step}":
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real_replace(a, b)
-    def write_text(self, *a, **k):
-        if stop == "staging" and ".new." in str(self) and self.name == "05_TABLE5.csv":
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real_write(self, *a, **k)
-    atomic.os.replace = replace
-    Path.write_text = write_text
-    na.ingest(sys.argv[1], data_dir=sys.argv[2], replace=True, accessed="2026-12-01")
-""")
-
-
-@pytest.mark.parametrize("stop", ["staging", "rename2", "rename3"])
-def test_a_killed_ingest_is_recovered_by_the_next_start(nato_workbook, tmp_data, tmp_path, stop):
-    """Killed while writing the staging folder, or between the swap's two renames: the next load recovers."""
-    path = write_xlsx(_revised(nato_workbook), tmp_path / "revised.xlsx")
-    before = _snapshot(tmp_data / RAW)
-    script = tmp_path / "kill.py"
-    script.write_text(KILLER)
-    proc = subprocess.run([sys.executable, str(script), str(path), str(tmp_data), stop], capture_output=True)
-    assert proc.returncode == -signal.SIGKILL, proc.stderr
-    hidden = [p.name for p in (tmp_data / "raw" / "nato").iterdir() if p.name.startswith(".")]
-    assert hidden  # the kill left its staging folder (and journal) behind
-    df = na.load(data_dir=tmp_data)  # hidden folders are never editions; the swap is finished or undone
-    assert df["edition"].unique().tolist() == ["2024-06"]
-    after = _snapshot(tmp_data / RAW)
-    # rename1 writes the journal; rename2 moves the old folder aside, rename3 the new one in
-    if stop == "rename3":
-        assert after != before and json.loads(after["provenance.json"])["is_publisher_file"] is False  # forward
-    else:
-        assert after == before  # back: the previous transcription, whole
-    left = sorted(p.name for p in (tmp_data / "raw" / "nato").iterdir() if p.name.startswith("."))
-    # only what --replace promises: the previous transcription, kept as a dated backup once it was moved aside
-    assert left == ([".backups"] if stop == "rename3" else [])
+# 6. an interrupted ingest breaks nothing later: tests/test_data_folder.py ----------------------------------
 
 
 # 7. races ------------------------------------------------------------------------------------------------------
@@ -291,42 +243,3 @@ def test_a_folder_where_the_cache_belongs_is_one_clear_line(tmp_data, capsys):
     err = capsys.readouterr().err
     assert err.strip().endswith("nato.arrow is a folder where the processed table belongs; remove it "
                                 "(natoanalysis build writes it again)") and "Traceback" not in err
-
-
-def test_a_read_only_data_folder_builds_in_memory(tmp_data, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise OSError(errno.EROFS, "Read-only file system")
-    monkeypatch.setattr(store, "_write_table", refuse)
-    assert len(na.load(data_dir=tmp_data)) == 5377
-    assert not (tmp_data / "processed" / "nato.arrow").exists()
-
-
-# 13. bounds and messages on the data side -----------------------------------------------------------------------
-
-def test_a_data_dir_that_is_empty_or_a_file_is_one_clear_line(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("NATOANALYSIS_DATA_DIR", "")
-    assert main(["sources"]) == 2
-    assert "NATOANALYSIS_DATA_DIR is set but empty" in capsys.readouterr().err
-    a_file = tmp_path / "data.txt"
-    a_file.write_text("x")
-    monkeypatch.setenv("NATOANALYSIS_DATA_DIR", str(a_file))
-    assert main(["sources"]) == 2
-    assert "is a file, not a folder" in capsys.readouterr().err
-    monkeypatch.delenv("NATOANALYSIS_DATA_DIR")
-    assert main(["--data-dir", str(a_file), "build"]) == 2
-    assert "is a file, not a folder" in capsys.readouterr().err
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    with pytest.raises(na.DataNotFoundError, match="no raw nato data under"):
-        na.load(data_dir=empty)
-
-
-def test_ingest_leaves_folders_and_files_at_the_ordinary_umask(tmp_path):
-    old = os.umask(0o022)
-    try:
-        target = na.ingest(require(NATO_XLSX), data_dir=tmp_path / "data", accessed="2026-12-01").path
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE(target.stat().st_mode) == 0o755
-    assert stat.S_IMODE((target / "sheets").stat().st_mode) == 0o755
-    assert stat.S_IMODE((target / "provenance.json").stat().st_mode) == 0o644

@@ -74,8 +74,8 @@ def test_an_installed_package_reads_the_bundled_data_and_writes_to_the_users_fol
                                                                    installed / "raw" / "nato"]
     df = na.load()
     assert df["edition"].unique().tolist() == ["2024-06"] and len(df) == 5377
-    # The processed cache lives in the user's folder.
-    assert sorted(p.name for p in (user / "processed").iterdir()) == ["nato.arrow", "nato.meta.json"]
+    # The processed cache lives in the user's folder (with the data folder's lock file, .lock).
+    assert sorted(p.name for p in (user / "processed").iterdir()) == [".lock", "nato.arrow", "nato.meta.json"]
     assert na.sources()["raw_path"].tolist() == ["raw/nato/2024-06", "raw/sipri/2025-04"]
     from natoanalysis.reports.manifest import input_hashes
     hashes = input_hashes(config.data_root())  # what a report's manifest records: the bundled files too

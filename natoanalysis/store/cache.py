@@ -1,19 +1,21 @@
 """The processed cache: ``data/raw`` -> ``data/processed``, verified against the raw files and their provenance.
 
-The processed table is an Arrow IPC file (Feather v2, uncompressed) per source,
-rebuilt whenever the content hash of the raw files or of the package's own code
-and reference data changes (timestamps are never trusted): a fixed reader must
-not leave a stale table behind. Arrow IPC rather than parquet because the file
-is a cache read on every first ``load()`` of a process: it needs no decoding
-(1.5 ms against 4 ms for the same table as parquet) and ``pyarrow.feather``
-imports in 1 ms where ``pyarrow.parquet`` pulls in ``pyarrow.dataset`` (20 ms);
-pandas, R's arrow, polars and DuckDB all read it. Within one process the last
-table read is also kept in memory under the same key.
+The processed table is an Arrow IPC file (Feather v2, uncompressed) per source.
+A build checks every raw file against the sha256 its edition's
+``provenance.json`` records (:func:`verify_raw`) and records, with the table,
+the names, sizes and modification times of those raw files and the package
+code that read them. A load serves the table while these are unchanged and
+the table matches its own recorded sha256; any change to a raw file (or to
+the code) rebuilds it, verifying again, so a fixed reader never leaves a stale
+table behind, and the first load of a process reads no raw file at all.
+Arrow IPC rather than parquet because the file is read on every first
+``load()`` of a process: it needs no decoding (1.5 ms against 4 ms for the
+same table as parquet); pandas, R's arrow, polars and DuckDB all read it.
+Within one process the last table read is also kept in memory under the same key.
 """
 
 from __future__ import annotations
 
-import errno
 import functools
 import hashlib
 import json
@@ -23,74 +25,127 @@ from pathlib import Path
 import pandas as pd
 
 from .. import atomic, config, edition as editions_mod
-from ..errors import DataIntegrityError, DataNotFoundError, NatoAnalysisError
-from ..extract import provenance, transcript
-from ..transform import sources
+from ..errors import DataFolderError, DataIntegrityError, DataNotFoundError, NatoAnalysisError
 
 _MEMO: dict[tuple[str, str, str], tuple[pd.DataFrame, dict]] = {}
 
 
-def _edition_files(root: Path, source: str) -> list[tuple[str, Path]]:
-    """``(edition, file)`` for every file of every edition folder of a source (backups and staging left out)."""
-    out = []
-    for ed in raw_editions(root, source):
-        folder = config.find_raw(root, source, ed)
-        out += [(ed, p) for p in sorted(folder.rglob("*")) if p.is_file()]
-    return out
+def checked_source(source: object) -> str:
+    """A source's name (any case) when it is a plain name (safe in a path); else the error naming the sources.
+
+    A plain name that is no source is refused when its table is built: the
+    sources' readers are imported only then, so a first load stays quick.
+
+    Examples
+    --------
+    >>> checked_source(" SIPRI")
+    'sipri'
+    >>> checked_source("../nato")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown source '../nato'; accepted: nato, sipri
+    """
+    name = source.strip().lower() if isinstance(source, str) else ""
+    if not (name.isascii() and name.isalpha()):
+        from ..transform import sources
+
+        return sources.get(source).name  # raises: no source has such a name
+    return name
 
 
-def raw_fingerprint(root: Path, source: str) -> str:
-    """sha256 over the names and bytes of every raw file of a source's editions."""
-    digest = hashlib.sha256()
-    for ed, p in _edition_files(root, source):
-        # Named from the source folder (edition/...), whichever folder (the root's or the bundled) holds it.
-        digest.update(f"{ed}/{p.relative_to(config.find_raw(root, source, ed)).as_posix()}".encode())
-        digest.update(b"\0")
-        digest.update(p.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+def edition_folders(root: Path, source: str) -> dict[str, Path]:
+    """The folder each edition of a source is read from, oldest first: the root's, else the bundled one.
 
+    Only real folders named as an edition and holding a ``provenance.json``
+    count (:func:`natoanalysis.atomic.published`: links, backups and what a
+    killed ingest left unfinished are not editions; an edition a killed
+    ingest left between its two renames is).
 
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """sha256 over the package's Python sources and reference files (what turns raw into processed)."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    # The bundled transcriptions of an installed package are raw data (in raw_fingerprint), not code.
-    files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".csv", ".json")
-                   and "__pycache__" not in p.parts and config.BUNDLED_DIR not in p.relative_to(package).parts)
-    for p in files:
-        digest.update(p.relative_to(package).as_posix().encode())
-        digest.update(p.read_bytes())
-    return digest.hexdigest()
-
-
-def cache_key(root: Path, source: str) -> str:
-    """Key of the processed table: raw content and code together."""
-    return hashlib.sha256(f"{raw_fingerprint(root, source)}:{code_fingerprint()}".encode()).hexdigest()
+    Examples
+    --------
+    >>> sorted(edition_folders(config.data_root(), "nato"))
+    ['2024-06']
+    """
+    found: dict[str, Path] = {}
+    for parent in reversed(config.raw_source_dirs(root, source)):  # the root's last: its editions win
+        for name, folder in atomic.published(parent).items():
+            record = folder / "provenance.json"
+            if editions_mod.PATTERN.match(name) and record.is_file() and not record.is_symlink():
+                found[name] = folder
+    return dict(sorted(found.items()))
 
 
 def raw_editions(root: Path, source: str) -> list[str]:
     """Editions with a transcription under ``raw/<source>`` (the root's and the bundled), oldest first.
 
-    A swap an ingest left unfinished (killed between its renames) is finished
-    or undone first (:func:`natoanalysis.atomic.recover`), in the root's folder
-    only: the bundled one is never written to.
+    Examples
+    --------
+    >>> raw_editions(config.data_root(), "nato")
+    ['2024-06']
     """
-    folders = config.raw_source_dirs(root, source)
-    atomic.recover(folders[0])
-    # Hidden folders are staging, swap or backup folders of an ingest, never editions.
-    return sorted({p.parent.name for folder in folders for p in folder.glob("*/provenance.json")
-                   if not p.parent.name.startswith(".") and editions_mod.PATTERN.match(p.parent.name)})
+    return list(edition_folders(root, source))
+
+
+def _files(folder: Path) -> list[Path]:
+    """Every entry of a folder that is not a folder, links included (never followed), sorted."""
+    out = []
+    for top, dirs, files in os.walk(folder):  # os.walk does not descend into links to folders
+        out += [Path(top, name) for name in files + [d for d in dirs if Path(top, d).is_symlink()]]
+    return sorted(out)
+
+
+def raw_fingerprint(root: Path, source: str) -> str:
+    """sha256 over the name, size and modification time of every raw file of a source's editions.
+
+    Cheap (no file is read), so every first load of a process can ask it;
+    what a build read is verified by content (:func:`verify_raw`).
+    """
+    digest = hashlib.sha256()
+    for ed, folder in edition_folders(root, source).items():
+        for p in _files(folder):
+            st = p.lstat()
+            # Named from the source folder (edition/...), whichever folder (the root's or the bundled) holds it.
+            digest.update(f"{ed}/{p.relative_to(folder).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+#: Stages above the store (pyproject's import-linter layers): the store cannot import them, so they cannot
+#: change what it builds. Any other folder of the package, a new one included, is fingerprinted.
+_ABOVE_THE_STORE = ("__pycache__", config.BUNDLED_DIR, "metrics", "views", "claims", "charts", "reports")
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 over the name, size and modification time of the Python sources and reference files the store uses.
+
+    What turns raw into processed: a changed reader rebuilds the table.
+    """
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for top, dirs, files in os.walk(package):
+        # The bundled transcriptions of an installed package are raw data (in raw_fingerprint), not code.
+        dirs[:] = sorted(d for d in dirs if d not in _ABOVE_THE_STORE)
+        for name in sorted(f for f in files if f.endswith((".py", ".csv", ".json"))):
+            st = os.lstat(os.path.join(top, name))
+            rel = os.path.relpath(os.path.join(top, name), package).replace(os.sep, "/")
+            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def cache_key(root: Path, source: str) -> str:
+    """Key of the processed table: the raw files' fingerprint and the code's together."""
+    return hashlib.sha256(f"{raw_fingerprint(root, source)}:{code_fingerprint()}".encode()).hexdigest()
 
 
 def verify_raw(root: Path, source: str, edition: str) -> None:
     """Check an edition's raw files against the sha256 of each in its ``provenance.json``.
 
     Raw data is never edited by hand: a file that differs from its record,
-    one that is missing, or one that is not in it is an error naming the file.
+    one that is missing, one that is not in it, or a link, is an error naming the file.
     """
-    folder = config.find_raw(root, source, edition)
+    from ..extract import provenance
+
+    folder = edition_folders(root, source).get(edition) or config.find_raw(root, source, edition)
     try:
         recorded = provenance.read(folder).get("transcribed_files")
     except (OSError, ValueError) as exc:
@@ -99,9 +154,13 @@ def verify_raw(root: Path, source: str, edition: str) -> None:
     if not isinstance(recorded, dict) or not recorded:
         raise DataIntegrityError(f"{folder / 'provenance.json'} records no sha256 of the transcribed files; "
                                  "re-ingest the workbook")
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"provenance.json"}
+    files = _files(folder)
+    present = {p.relative_to(folder).as_posix() for p in files} - {"provenance.json"}
     for rel in sorted(present | set(recorded)):
         path = folder / rel
+        if path.is_symlink():
+            raise DataIntegrityError(f"{path} is a link; raw data is written by ingest only and links are not "
+                                     "followed: remove it, or re-ingest the workbook")
         if rel not in recorded:
             raise DataIntegrityError(f"{path} is not one of the files its provenance.json records; raw data is "
                                      "written by ingest only (remove it, or re-ingest the workbook)")
@@ -118,35 +177,50 @@ def _processed_paths(root: Path, source: str) -> tuple[Path, Path]:
     return d / f"{source}.arrow", d / f"{source}.meta.json"
 
 
-def _write_table(df: pd.DataFrame, path: Path) -> str:
-    """Write the table as Arrow IPC through a temporary file; return the file's sha256."""
+def _table_bytes(df: pd.DataFrame) -> bytes:
+    """The table as an Arrow IPC file, uncompressed (Feather v2: ``pandas.read_feather`` reads it)."""
     import pyarrow as pa
-    from pyarrow import feather
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        feather.write_feather(pa.Table.from_pandas(df, preserve_index=False), tmp, compression="uncompressed")
-        digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return digest
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 def _read_table(data: bytes) -> pd.DataFrame:
     import pyarrow as pa
-    from pyarrow import feather
 
-    return feather.read_table(pa.BufferReader(data)).to_pandas()
+    # pyarrow.ipc is loaded with pyarrow (pandas loads it): pyarrow.feather would add its own imports.
+    # split_blocks: one block per column, not consolidated into 2-D blocks (a copy a first load need not make)
+    return pa.ipc.open_file(pa.BufferReader(data)).read_all().to_pandas(split_blocks=True)
 
 
-def _unwritable(exc: OSError) -> bool:
-    return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+def _write(root: Path, source: str, df: pd.DataFrame, meta: dict) -> None:
+    """Write the table and its metadata (each a staged file and a rename); one line on any failure."""
+    table_path, meta_path = _processed_paths(root, source)
+    atomic.folder(root, "processed")
+    for p in (table_path, meta_path):
+        if p.is_dir() and not p.is_symlink():
+            raise NatoAnalysisError(f"{p} is a folder where the processed table belongs; remove it "
+                                    "(natoanalysis build writes it again)")
+    data = _table_bytes(df)
+    meta["table_sha256"] = hashlib.sha256(data).hexdigest()
+    try:
+        atomic.write_bytes(table_path, data)
+        atomic.write_bytes(meta_path, (json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n").encode())
+    except OSError as exc:
+        raise DataFolderError(f"the processed table {table_path} cannot be written ({exc.strerror or exc}); free "
+                              f"space or make the folder writable, or point {config.DATA_DIR_ENV} at a "
+                              "writable copy of the data folder") from None
 
 
 def _build(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
-    handler = sources.get(source)
-    editions = raw_editions(root, source)
+    from ..extract import transcript
+    from ..transform import sources
+
+    handler = sources.get(source)  # an unknown source is refused here, before anything is read
+    editions = edition_folders(root, source)
     if not editions:
         raise DataNotFoundError(
             f"no raw {source} data under {' or '.join(map(str, config.raw_source_dirs(root, source)))}; run "
@@ -154,10 +228,9 @@ def _build(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
     for ed in editions:
         verify_raw(root, source, ed)
     fingerprint = cache_key(root, source)
-    frames, meta = [], {"source": source, "fingerprint": fingerprint, "raw_fingerprint": raw_fingerprint(root, source),
-                        "editions": {}}
-    for ed in editions:
-        wb = transcript.read(config.find_raw(root, source, ed))
+    frames, meta = [], {"source": source, "fingerprint": fingerprint, "editions": {}}
+    for ed, folder in editions.items():
+        wb = transcript.read(folder)
         tidy = handler.tidy(wb, edition=ed, run_checks=True)
         found = tidy.attrs.get("findings")
         meta["editions"][ed] = {"quirks": tidy.attrs.get("quirks", []), "notes": tidy.attrs.get("notes", {}),
@@ -167,67 +240,84 @@ def _build(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
         frames.append(tidy)
     df = pd.concat(frames, ignore_index=True)
     meta["rows"] = len(df)
-    table_path, meta_path = _processed_paths(root, source)
-    try:
-        table_path.parent.mkdir(parents=True, exist_ok=True)
-        for p in (table_path, meta_path):
-            if p.is_dir():
-                raise NatoAnalysisError(f"{p} is a folder where the processed table belongs; remove it "
-                                        "(natoanalysis build writes it again)")
-        meta["table_sha256"] = _write_table(df, table_path)
-        atomic.write_text(meta_path, json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n")
-    except FileExistsError:
-        raise NatoAnalysisError(f"{table_path.parent} is a file where the processed folder belongs; remove it "
-                                "(natoanalysis build makes the folder)") from None
-    except OSError as exc:
-        if not _unwritable(exc):
-            raise
-        # A read-only data folder (an installed package, a shared mount): the table lives in memory only.
-    _MEMO[(str(root), source, fingerprint)] = (df, meta)
-    return df, meta
+    _write(root, source, df, meta)
+    return _remember((str(root), source, fingerprint), (df, meta))
 
 
 def build(*, source: str = "nato", data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     """Regenerate ``processed/<source>.arrow`` from the raw transcriptions, verified against them, and return it.
 
     Every raw file is checked against the sha256 its edition's
-    ``provenance.json`` records first (:func:`verify_raw`).
+    ``provenance.json`` records first (:func:`verify_raw`). A table that
+    cannot be written (a read-only folder, a full disk) is an error: nothing
+    is returned that was not written.
+
+    Examples
+    --------
+    >>> import tempfile, shutil
+    >>> root = Path(tempfile.mkdtemp())
+    >>> _ = shutil.copytree(config.data_root() / "raw", root / "raw")
+    >>> len(build(data_dir=root)), (root / "processed" / "nato.arrow").is_file()
+    (5377, True)
     """
-    sources.get(source)
+    source = checked_source(source)
     root = config.data_root(data_dir)
-    with atomic.data_lock(root, exclusive=False):
+    with atomic.lock(root):
         return _build(root, source)[0]
 
 
-def _valid_cache(meta: object, df: pd.DataFrame | None, *, source: str, fingerprint: str) -> bool:
-    """Whether a processed table is what its metadata says: this source, these editions and rows, this key."""
-    if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint or meta.get("source") != source:
-        return False
-    if df is None or not isinstance(meta.get("editions"), dict) or meta.get("rows") != len(df):
-        return False
-    if "source" not in df or set(df["source"].unique()) != {source}:
-        return False
-    return sorted(df["edition"].unique()) == sorted(meta["editions"])
+def _read_cache(root: Path, source: str, fingerprint: str) -> tuple[pd.DataFrame, dict] | None:
+    """The processed table and its metadata when both are what this key asks for, else None.
+
+    The key covers the source's raw files by name, so a table written for another source or other raw
+    files has another; the table must have the sha256 its metadata records.
+    """
+    table_path, meta_path = _processed_paths(root, source)
+    if table_path.is_symlink() or meta_path.is_symlink():
+        return None  # not written by the package: rebuilt (the link itself replaced), never followed
+    try:
+        meta = json.loads(meta_path.read_bytes())
+        if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint or meta.get("source") != source:
+            return None
+        data = table_path.read_bytes()
+        if meta.get("table_sha256") != hashlib.sha256(data).hexdigest():
+            return None
+        df = _read_table(data)
+    except (OSError, ValueError, ImportError, TypeError):
+        return None  # a missing, unreadable or foreign cache: rebuilt
+    except Exception as exc:  # pyarrow's own errors for a damaged file
+        if type(exc).__module__.split(".")[0] != "pyarrow":
+            raise
+        return None
+    return df, meta
+
+
+def _lookup(root: Path, source: str) -> tuple[pd.DataFrame, dict] | None:
+    """The table when memory or the processed file holds it for the raw files and code as they are now."""
+    fingerprint = cache_key(root, source)
+    key = (str(root), source, fingerprint)
+    if key not in _MEMO:
+        found = _read_cache(root, source, fingerprint)
+        return None if found is None else _remember(key, found)
+    return _MEMO[key]
+
+
+def _remember(key: tuple[str, str, str], value: tuple[pd.DataFrame, dict]) -> tuple[pd.DataFrame, dict]:
+    """Keep the table in memory under its key, in place of the one of the same folder and source it replaces."""
+    for old in [k for k in list(_MEMO) if k[:2] == key[:2]]:  # list(): another thread may add a key meanwhile
+        _MEMO.pop(old, None)
+    _MEMO[key] = value
+    return value
 
 
 def _cached(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
-    with atomic.data_lock(root, exclusive=False):
-        fingerprint = cache_key(root, source)
-        key = (str(root), source, fingerprint)
-        if key in _MEMO:
-            return _MEMO[key]
-        table_path, meta_path = _processed_paths(root, source)
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            data = table_path.read_bytes()
-            if isinstance(meta, dict) and meta.get("table_sha256") == hashlib.sha256(data).hexdigest():
-                df = _read_table(data)
-                if _valid_cache(meta, df, source=source, fingerprint=fingerprint):
-                    _MEMO[key] = (df, meta)
-                    return df, meta
-        except (OSError, ValueError, ImportError, TypeError):
-            pass  # a missing, unreadable or foreign cache: rebuilt below
-        except Exception as exc:  # pyarrow's own errors for a damaged file
-            if type(exc).__module__.split(".")[0] != "pyarrow":
-                raise
-        return _build(root, source)
+    # First without the lock: a table is served only under the key of what the raw folders hold, and an ingest
+    # publishes by renames, so a listing taken during one gives the old key, the new one, or one with no table.
+    try:
+        found = _lookup(root, source)
+    except OSError:  # a file renamed away while it was looked at
+        found = None
+    if found is not None:
+        return found
+    with atomic.lock(root, reader=True):
+        return _lookup(root, source) or _build(root, source)

@@ -121,41 +121,14 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
     if units["nato"] != units["sipri"]:
         raise ArgumentError(f"{indicator} is in {units['nato']} for NATO but {units['sipri']} for SIPRI")
     unit = next(iter(units["nato"]))
-    bases = {s: sorted(sel[s]["price_basis"].unique()) for s in _SOURCES}
-    # Shares are ratios, so NATO's real-GDP share and SIPRI's nominal one are the same kind of number;
-    # money at different price bases or base years is not.
-    if not unit.startswith("percent"):
-        if bases["nato"] != bases["sipri"]:
-            both = sorted(set(frames["nato"].loc[frames["nato"]["indicator"] == indicator, "price_basis"])
-                          & set(frames["sipri"].loc[frames["sipri"]["indicator"] == indicator, "price_basis"]))
-            hint = f"; pass price_basis= one of {both}" if both else "; the two cannot be compared"
-            raise ArgumentError(f"{indicator}: NATO's figures are at {bases['nato']} prices and SIPRI's at "
-                             f"{bases['sipri']} prices{hint}")
-        base_years = {s: sorted(int(b) for b in sel[s]["base_year"].dropna().unique()) for s in _SOURCES}
-        if base_years["nato"] != base_years["sipri"]:
-            raise ArgumentError(f"{indicator} at constant prices uses base year {base_years['nato']} for NATO and "
-                             f"{base_years['sipri']} for SIPRI; pass price_basis='current' instead")
+    _check_comparable(frames, sel, indicator=indicator, unit=unit)
     cols = ["country", "year", "value", "price_basis", "base_year", "is_estimate", "edition"]
     nato = sel["nato"][cols].add_prefix("nato_").rename(columns={"nato_country": "country", "nato_year": "year"})
     sipri = sel["sipri"][cols + ["is_uncertain", "missing_reason"]].add_prefix("sipri_").rename(
         columns={"sipri_country": "country", "sipri_year": "year"})
     out = nato.merge(sipri, on=["country", "year"], how="inner", validate="one_to_one")
     out = out[out["country"].isin(allies.members())]
-    if wanted_y is not None:
-        both = sorted(out["year"].unique())
-        outside = [y for y in wanted_y if y not in both]
-        if outside:
-            raise ArgumentError(f"years {', '.join(map(str, outside))}: not published by both NATO and SIPRI for "
-                                f"{indicator}; accepted: {both[0]} to {both[-1]}" if both else
-                                f"years {', '.join(map(str, outside))}: NATO and SIPRI publish no common year of "
-                                f"{indicator}")
-        out = out[out["year"].isin(wanted_y)]
-    if wanted_c is not None:
-        absent = [c for c in wanted_c if c not in set(out["country"])]
-        if absent:
-            raise ArgumentError(f"countries {', '.join(absent)}: no {indicator} figure from both NATO and SIPRI; "
-                                f"accepted: {', '.join(sorted(set(out['country'])))}")
-        out = out[out["country"].isin(wanted_c)]
+    out = _restrict(out, years=wanted_y, countries=wanted_c, indicator=indicator)
     out["indicator"] = indicator
     out["unit"] = unit
     reg = allies.registry()
@@ -166,3 +139,44 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
              "sipri_is_estimate", "sipri_is_uncertain", "sipri_missing_reason", "nato_edition", "sipri_edition"]
     out = out[order].astype({"country": "string", "country_name": "string", "indicator": "string", "unit": "string"})
     return out.sort_values(["country", "year"]).reset_index(drop=True)
+
+
+def _check_comparable(frames: dict[str, pd.DataFrame], sel: dict[str, pd.DataFrame], *, indicator: str,
+                      unit: str) -> None:
+    """Refuse money at different price bases or base years; shares are ratios and always compare."""
+    # Shares are ratios, so NATO's real-GDP share and SIPRI's nominal one are the same kind of number;
+    # money at different price bases or base years is not.
+    if unit.startswith("percent"):
+        return
+    bases = {s: sorted(sel[s]["price_basis"].unique()) for s in _SOURCES}
+    if bases["nato"] != bases["sipri"]:
+        both = sorted(set(frames["nato"].loc[frames["nato"]["indicator"] == indicator, "price_basis"])
+                      & set(frames["sipri"].loc[frames["sipri"]["indicator"] == indicator, "price_basis"]))
+        hint = f"; pass price_basis= one of {both}" if both else "; the two cannot be compared"
+        raise ArgumentError(f"{indicator}: NATO's figures are at {bases['nato']} prices and SIPRI's at "
+                            f"{bases['sipri']} prices{hint}")
+    base_years = {s: sorted(int(b) for b in sel[s]["base_year"].dropna().unique()) for s in _SOURCES}
+    if base_years["nato"] != base_years["sipri"]:
+        raise ArgumentError(f"{indicator} at constant prices uses base year {base_years['nato']} for NATO and "
+                            f"{base_years['sipri']} for SIPRI; pass price_basis='current' instead")
+
+
+def _restrict(out: pd.DataFrame, *, years: list[int] | None, countries: list[str] | None,
+              indicator: str) -> pd.DataFrame:
+    """The rows of the years and allies asked for; one that the two sources do not both publish is refused."""
+    if years is not None:
+        both = sorted(out["year"].unique())
+        outside = [y for y in years if y not in both]
+        if outside:
+            raise ArgumentError(f"years {', '.join(map(str, outside))}: not published by both NATO and SIPRI for "
+                                f"{indicator}; accepted: {both[0]} to {both[-1]}" if both else
+                                f"years {', '.join(map(str, outside))}: NATO and SIPRI publish no common year of "
+                                f"{indicator}")
+        out = out[out["year"].isin(years)]
+    if countries is not None:
+        absent = [c for c in countries if c not in set(out["country"])]
+        if absent:
+            raise ArgumentError(f"countries {', '.join(absent)}: no {indicator} figure from both NATO and SIPRI; "
+                                f"accepted: {', '.join(sorted(set(out['country'])))}")
+        out = out[out["country"].isin(countries)]
+    return out

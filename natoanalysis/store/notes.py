@@ -12,7 +12,7 @@ import os
 import pandas as pd
 
 from .. import config, edition as editions_mod
-from ..transform import sources as source_records
+from .cache import checked_source
 from .query import processed_meta
 
 _FOOTNOTES = "Footnotes"
@@ -46,7 +46,7 @@ def notes(*, source: str = "sipri", edition: str | None = None,
     >>> fn.loc["3", "text"]
     'Albania: The figures for Albania prior to 2006 do not fully include pensions.'
     """
-    source_records.get(source)
+    source = checked_source(source)
     root = config.data_root(data_dir)
     meta = processed_meta(source=source, data_dir=root)
     available = sorted(meta.get("editions", {}))

@@ -18,7 +18,6 @@ import os
 
 import pandas as pd
 
-from ..transform import checks
 from .query import load, processed_meta
 
 
@@ -46,6 +45,8 @@ def data_quality(*, edition: str | None = "all", data_dir: str | os.PathLike | N
     >>> bool(dq["is_whitelisted"].all())
     True
     """
+    from ..transform import checks  # the rules: imported when asked, not with the package
+
     tidy = load(source="nato", edition=edition, data_dir=data_dir)
     meta = processed_meta(source="nato", data_dir=data_dir)
     frames = []

@@ -13,9 +13,7 @@ import pandas as pd
 
 from .. import config, edition as editions_mod
 from ..errors import DataNotFoundError
-from ..extract import provenance
-from ..transform import sources as source_records
-from .cache import _cached
+from .cache import _cached, checked_source
 
 
 def load(*, source: str = "nato", edition: str | None = None,
@@ -53,7 +51,7 @@ def load(*, source: str = "nato", edition: str | None = None,
     >>> load(source="SIPRI")["source"].iloc[0]  # a source's name in any case
     'sipri'
     """
-    source = source_records.get(source).name
+    source = checked_source(source)
     root = config.data_root(data_dir)
     df, _ = _cached(root, source)
     available = sorted(df["edition"].unique())
@@ -75,7 +73,7 @@ def editions(*, source: str | None = None, data_dir: str | os.PathLike | None = 
     """
     df = sources(data_dir=data_dir)
     if source is not None:
-        df = df[df["source"] == source_records.get(source).name]
+        df = df[df["source"] == checked_source(source)]
     return df[["source", "edition", "publication_date", "title", "raw_path"]].reset_index(drop=True)
 
 
@@ -88,6 +86,8 @@ def sources(*, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     >>> int(src.loc["nato", "size_bytes"]), bool(src.loc["nato", "is_publisher_file"])
     (206548, True)
     """
+    from ..extract import provenance
+
     root = config.data_root(data_dir)
     df = provenance.read_all(root)
     if df.empty:
@@ -98,5 +98,5 @@ def sources(*, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
 
 def processed_meta(*, source: str = "nato", data_dir: str | os.PathLike | None = None) -> dict:
     """Quirks and notes recorded while building the processed table."""
-    _, meta = _cached(config.data_root(data_dir), source)
+    _, meta = _cached(config.data_root(data_dir), checked_source(source))
     return meta

@@ -57,25 +57,14 @@ def revisions(*, indicator: str, source: str = "nato", country: str | None = Non
     if indicator not in known:
         raise ArgumentError(f"indicator {indicator!r} is not published by {source}; accepted: {', '.join(known)}")
     sel = df[df["indicator"] == indicator]
+    code = None
     if country is not None:
-        codes = set(sel["country"])
-        try:
-            code = allies.resolve(country, include_non_allies=True, allow_aggregates=True)
-        except UnknownCountryError:
-            code = None
-        if code is None and isinstance(country, str):
-            try:
-                code = validate.published_row(validate.group(country, name="country"))
-            except ArgumentError:
-                code = None
-        if code not in codes:
-            raise ArgumentError(f"country {country!r} has no {indicator} rows in {source}; accepted: "
-                                f"{', '.join(sorted(codes))}") from None
+        code = _country_code(country, codes=set(sel["country"]), indicator=indicator, source=source)
         sel = sel[sel["country"] == code]
     if year is not None:
         years = sorted(int(y) for y in sel["year"].unique())
         if isinstance(year, bool) or not isinstance(year, int) or year not in years:
-            raise ArgumentError(f"year {year!r}: no {indicator} rows{f' for {code}' if country is not None else ''} "
+            raise ArgumentError(f"year {year!r}: no {indicator} rows{f' for {code}' if code is not None else ''} "
                                 f"in {source}; accepted: {years[0]} to {years[-1]}" if years else
                                 f"year {year!r}: no {indicator} rows in {source}")
         sel = sel[sel["year"] == year]
@@ -97,3 +86,20 @@ def revisions(*, indicator: str, source: str = "nato", country: str | None = Non
     out = wide.reset_index()
     out.columns.name = None
     return out.astype({"country": "string", "indicator": "string", "price_basis": "string"})
+
+
+def _country_code(country: str, *, codes: set[str], indicator: str, source: str) -> str:
+    """The row code of an ally (ISO3, name, alias) or a group (NATO's published row) that has rows; else refused."""
+    try:
+        code = allies.resolve(country, include_non_allies=True, allow_aggregates=True)
+    except UnknownCountryError:
+        code = None
+    if code is None and isinstance(country, str):
+        try:
+            code = validate.published_row(validate.group(country, name="country"))
+        except ArgumentError:
+            code = None
+    if code not in codes:
+        raise ArgumentError(f"country {country!r} has no {indicator} rows in {source}; accepted: "
+                            f"{', '.join(sorted(codes))}") from None
+    return code
