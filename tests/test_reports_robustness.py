@@ -541,9 +541,6 @@ def test_links_planted_in_the_reports_folder_change_nothing_outside_it(tmp_path,
         assert os.readlink(out / "latest") == made
 
 
-@pytest.mark.xfail(reason="natoanalysis.atomic (the data folder's locks, another part of issue 20) still imports "
-                          "fcntl; the runner itself locks through filelock. Remove this mark once it is merged.",
-                   strict=False)
 def test_report_runs_where_fcntl_does_not_exist(tmp_path):
     """Windows has no fcntl: the library locks through filelock, which picks what the platform has."""
     code = textwrap.dedent(f"""
