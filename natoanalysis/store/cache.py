@@ -158,13 +158,12 @@ def _build(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
                         "editions": {}}
     for ed in editions:
         wb = transcript.read(config.find_raw(root, source, ed))
-        tidy = handler.tidy(wb, edition=ed, run_checks=True)
-        found = tidy.attrs.get("findings")
-        meta["editions"][ed] = {"quirks": tidy.attrs.get("quirks", []), "notes": tidy.attrs.get("notes", {}),
-                                "rows": len(tidy),
+        result = handler.tidy(wb, edition=ed, run_checks=True)
+        found = result.findings
+        meta["editions"][ed] = {"quirks": list(result.quirks), "notes": dict(result.notes),
+                                "rows": len(result.table),
                                 "findings_not_whitelisted": 0 if found is None else int((~found["is_whitelisted"]).sum())}
-        tidy.attrs = {}
-        frames.append(tidy)
+        frames.append(result.table)
     df = pd.concat(frames, ignore_index=True)
     meta["rows"] = len(df)
     table_path, meta_path = _processed_paths(root, source)

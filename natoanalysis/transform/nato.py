@@ -20,8 +20,8 @@ country it was not printed under.
 :func:`tidy` turns the records into the tidy table: repeated figures (Table 4
 repeats Tables 2 and 3) are compared with the original and kept once, and
 the consistency and plausibility rules of :mod:`natoanalysis.transform.checks`
-run; their findings travel with the table (``attrs["findings"]``) and stop it
-only under ``strict=True``.
+run; their findings travel beside the table (:class:`~natoanalysis.transform.Tidy`)
+and stop it only under ``strict=True``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from .. import reference, schema
 from ..allies import lookup, registry as countries
 from ..errors import LayoutError, UnknownCountryError, ValidationError
 from ..extract.cells import Cell, Sheet, Workbook, column_letter
-from . import checks
+from . import Tidy, checks
 from .text import first_year
 
 TITLE_RE = re.compile(r"^\s*table\s*(?P<number>\d+\s*[a-z]?)\s*:\s*(?P<title>.+?)\s*$", re.I)
@@ -632,7 +632,7 @@ def _fill_base_year(out: Parsed) -> None:
 REPEAT_RTOL = 1e-9
 
 
-def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> pd.DataFrame:
+def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> Tidy:
     """Turn a NATO workbook (xlsx or transcription) into the tidy table.
 
     Parameters
@@ -643,10 +643,15 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
         ``"YYYY-MM"``.
     run_checks : bool, default True
         Run the consistency and plausibility rules; their findings (whitelist
-        applied) are in ``attrs["findings"]``.
+        applied) are in the result's ``findings``.
     strict : bool, default False
         Raise :class:`~natoanalysis.errors.ValidationError` on any finding not
         on the whitelist, for pipelines that want a publisher's anomaly to stop them.
+
+    Returns
+    -------
+    Tidy
+        The tidy table with the findings, the layout quirks and the notes.
 
     Raises
     ------
@@ -679,10 +684,7 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
         if strict and len(bad):
             raise ValidationError(f"{len(bad)} finding(s) not on the whitelist (strict):\n"
                                   + checks.summary(found, limit=10))
-    tidy.attrs["quirks"] = parsed.quirks
-    tidy.attrs["notes"] = parsed.notes
-    tidy.attrs["findings"] = found
-    return tidy
+    return Tidy(tidy, found, parsed.quirks, parsed.notes)
 
 
 def _drop_repeats(df: pd.DataFrame, *, edition: str) -> tuple[pd.DataFrame, pd.DataFrame]:

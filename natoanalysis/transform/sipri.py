@@ -31,6 +31,7 @@ from .. import reference, schema
 from ..allies import lookup, registry as countries
 from ..errors import LayoutError, UnknownCountryError, ValidationError
 from ..extract.cells import Cell, Sheet, Workbook, column_letter
+from . import Tidy
 from .text import first_year
 
 _USD = "million US dollars"
@@ -424,7 +425,7 @@ EXTRA_COLUMNS = {"is_uncertain": "bool", "fiscal_year": "string",
 BASE_YEAR_RTOL = 1e-9
 
 
-def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> pd.DataFrame:
+def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> Tidy:
     """Turn a SIPRI workbook (xlsx or transcription) into the tidy table.
 
     Parameters
@@ -437,6 +438,11 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
         Check that constant and current US$ agree in the base year.
     strict : bool, default False
         Accepted for the same signature as NATO's; SIPRI's one check always raises.
+
+    Returns
+    -------
+    Tidy
+        The tidy table and the notes (SIPRI's check raises, so ``findings`` is None).
 
     Raises
     ------
@@ -462,10 +468,8 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
                               f"{tidy.loc[dup, schema.KEY].head().to_dict('records')}")
     if run_checks:
         check_base_year(tidy)
-    tidy.attrs["findings"] = None
-    tidy.attrs["quirks"] = []
-    tidy.attrs["notes"] = {**parsed.notes, **{f"not kept ({k})": v for k, v in parsed.not_kept.items()}}
-    return tidy
+    notes = {**parsed.notes, **{f"not kept ({k})": v for k, v in parsed.not_kept.items()}}
+    return Tidy(tidy, None, (), notes)
 
 
 def check_base_year(tidy: pd.DataFrame) -> None:
