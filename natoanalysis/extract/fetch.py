@@ -22,7 +22,7 @@ What a page may make the package do is bounded, because the page is not ours:
   against the deadline, chunk by chunk;
 * the page is read up to :data:`MAX_PAGE_BYTES`, a workbook up to
   :data:`MAX_WORKBOOK_BYTES`, at most :data:`MAX_CANDIDATES_PER_EDITION` links
-  are tried and at most :data:`MAX_REQUESTS` requests made.
+  are tried, each through at most :data:`MAX_REDIRECTS` redirects.
 
 The page address can be overridden with ``page_url=`` or the environment
 variable ``NATOANALYSIS_<SOURCE>_PAGE_URL`` (tests point it at a local server).
@@ -75,8 +75,6 @@ MAX_UNZIPPED_BYTES = 256 << 20
 MAX_CANDIDATES_PER_EDITION = 5
 #: A publisher redirects once or twice (http -> https, a moved folder); more is a loop or an attack.
 MAX_REDIRECTS = 5
-#: Every request of one fetch: the page, the candidates, and their redirect hops.
-MAX_REQUESTS = 16
 _SHOWN_URL = 120  # characters of a URL shown in a message
 _CHUNK = 1 << 16
 _USER_AGENT = "natoanalysis (research; +https://www.nato.int)"
@@ -294,7 +292,6 @@ class _Session(requests.Session):
             self.mount(scheme, HTTPAdapter(max_retries=retry))
         self.chain: list[str] = []
         self.targets: dict[int, str | None] = {}
-        self.requests = 0
 
     def left(self) -> float:
         """Seconds left; FetchError once the deadline has passed."""
@@ -314,21 +311,13 @@ class _Session(requests.Session):
                 raise FetchError(f"refused the redirect from {_short(self.chain[-1])} to {_short(new)}: {reason}")
             if new in self.chain:
                 raise FetchError(f"{_short(self.chain[0])} redirects in a loop (back to {_short(new)})")
-            self._count(new)
             self.chain.append(new)
         self.targets[id(resp)] = new
         return new
 
-    def _count(self, url: str) -> None:
-        self.requests += 1
-        if self.requests > MAX_REQUESTS:
-            raise FetchError(f"stopped before {_short(url)}: a fetch makes at most {MAX_REQUESTS} HTTP requests "
-                             "(page, links and redirects together; MAX_REQUESTS)")
-
     def open(self, url: str) -> requests.Response:
         """The 200 response for ``url`` after its redirects, its body not read yet; ``chain`` the URLs visited."""
         self.chain = [url]
-        self._count(url)
         try:
             response = self.get(url, stream=True, timeout=self.left())
         except requests.Timeout:
