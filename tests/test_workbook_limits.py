@@ -458,6 +458,19 @@ def test_merged_range_and_column_definition_limits(tmp_path):
     assert refused(path) == f"{path}: sheet part xl/worksheets/sheet1.xml has more than 16,384 column ranges; refused"
 
 
+def test_rows_and_cells_out_of_order_are_refused(tmp_path):
+    """Excel writes rows and cells in order; one out of order could be skipped by a streaming reader, so it is
+    refused rather than read partly."""
+    rows = write_book(tmp_path / "rows.xlsx", {"S": sheet_xml('<row r="5"><c r="A5"><v>1</v></c></row>'
+                                                              '<row r="3"><c r="A3"><v>2</v></c></row>')})
+    assert refused(rows) == (f"{rows}: sheet part xl/worksheets/sheet1.xml has row 3 after row 5 "
+                             "(rows out of order); refused")
+    cells = write_book(tmp_path / "cells.xlsx", {"S": sheet_xml('<row r="1"><c r="C1"><v>1</v></c>'
+                                                                '<c r="A1"><v>2</v></c></row>')})
+    assert refused(cells) == (f"{cells}: sheet part xl/worksheets/sheet1.xml has cell A1 after column C "
+                              "(cells out of order); refused")
+
+
 def test_huge_merged_range_is_refused(tmp_path):
     """A merge over the whole sheet (17 billion cells, an object each in openpyxl) is refused before loading."""
     path = write_book(tmp_path / "merge.xlsx", {"S": sheet_xml(

@@ -347,8 +347,10 @@ class _SheetCounter:
         if self.rows > MAX_ROWS:
             raise self.refuse(f"has more than {MAX_ROWS:,} rows (limit for a publisher's table)")
         ref = attrs.get("r", "")
-        self.row = int(ref) if ref.isdigit() else self.row + 1
-        self.col, self.in_row = 0, 1
+        row = int(ref) if ref.isdigit() else self.row + 1
+        if row <= self.row:  # Excel writes rows in order; openpyxl's streaming reader would skip this one
+            raise self.refuse(f"has row {row:,} after row {self.row:,} (rows out of order)")
+        self.row, self.col, self.in_row = row, 0, 1
         self._reach(self.row, 1)
 
     def _cell(self, attrs: dict) -> None:
@@ -357,8 +359,12 @@ class _SheetCounter:
             raise self.refuse(f"brings the workbook past {MAX_CELLS:,} cells (limit for a publisher's workbook)")
         match = _REF_RE.match(attrs.get("r", ""))
         if match:
-            self.col = column_index(match.group(1))
-            self._reach(int(match.group(2)), self.col)
+            col, row = column_index(match.group(1)), int(match.group(2))
+            if row == self.row and col < self.col:  # as for rows: in order, or a cell could go unread
+                raise self.refuse(f"has cell {match.group(0)} after column {column_letter(self.col)} "
+                                  "(cells out of order)")
+            self.col = col
+            self._reach(row, col)
         else:
             self.col += 1
             self._reach(self.row, self.col)
@@ -410,12 +416,11 @@ def _present(sheet) -> list[tuple[int, int]]:
     """Where a read-only sheet has values, row by row: its rows are streamed, never its bounding box.
 
     The sheet's own ``<dimension>`` is not trusted (a wrong one would cut
-    cells off); each row is padded to at most MAX_COL_INDEX, which the scan
-    has checked no cell passes.
+    cells off): each row then reaches its last cell, which the scan has
+    checked lies within the limits, as do the rows, in order.
     """
     sheet.reset_dimensions()
-    return [(cell.row, cell.column) for row in sheet.iter_rows(max_col=MAX_COL_INDEX) for cell in row
-            if cell.value is not None]
+    return [(cell.row, cell.column) for row in sheet.iter_rows() for cell in row if cell.value is not None]
 
 
 def _cell(cell, with_font_color: bool) -> Cell | None:
