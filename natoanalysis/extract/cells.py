@@ -48,7 +48,7 @@ from ..errors import WorkbookError
 MAX_FILE_BYTES = 16 * 2**20
 #: Zip members: 20x NATO's 50 (one per sheet, rels, styles, printer settings...).
 MAX_ZIP_MEMBERS = 1_000
-#: Total inflated size of the members, declared and as counted while inflating:
+#: Total inflated size the members declare (zipfile inflates no more than that):
 #: 70x SIPRI's 3.6 MB. This is what stops a zip bomb (4 MB of zip holding 4 GiB).
 MAX_UNCOMPRESSED_BYTES = 256 * 2**20
 #: Compression ratio of a member declaring more than RATIO_FROM_BYTES: 12x NATO's 16.
@@ -86,7 +86,6 @@ ACCEPTED = "accepted: an Excel .xlsx workbook as the publisher published it"
 #: File name endings openpyxl reads (a .xls or .xlsb is another format altogether).
 SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
-_CHUNK = 64 * 1024  # bytes inflated and parsed at a time
 _REF_RE = re.compile(r"([A-Za-z]{1,3})(\d+)$")
 
 # Cell types follow openpyxl's data_type codes: n number, s string, e error, b bool, d date.
@@ -213,41 +212,22 @@ def _check_zip(path: Path, zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     return infos
 
 
-class _Counted:
-    """A zip member as a stream for the XML parser, its inflated bytes counted against the limits."""
-
-    def __init__(self, scan: _Scan, fh, name: str, limit: int):
-        self.scan, self.fh, self.name, self.limit, self.got = scan, fh, name, limit, 0
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self.fh.read(size if 0 < size <= _CHUNK else _CHUNK)
-        self.got += len(chunk)
-        self.scan.inflated += len(chunk)
-        if self.got > self.limit:
-            raise self.scan.refuse(f"part {self.name} inflates to more than {self.limit:,} bytes (limit for one part)")
-        if self.scan.inflated > MAX_UNCOMPRESSED_BYTES:
-            raise self.scan.refuse(f"its zip members inflate to more than {MAX_UNCOMPRESSED_BYTES:,} bytes "
-                                   "(limit for a publisher's workbook)")
-        return chunk
-
-
 class _Scan:
     """Counts over every XML part of one workbook, each checked against its limit as it grows."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.inflated = self.cells = self.sheet_elements = self.sheets = 0
+        self.cells = self.sheet_elements = self.sheets = 0
 
     def refuse(self, what: str) -> WorkbookError:
         return _refuse(self.path, what)
 
-    def _counter(self, name: str, root: str, info: zipfile.ZipInfo, stream: _Counted):
+    def _counter(self, name: str, root: str, info: zipfile.ZipInfo):
         if root == "worksheet":
             return _SheetCounter(self, name)
         if info.file_size > MAX_PART_BYTES:
             raise self.refuse(f"part {name} declares {info.file_size:,} bytes, more than {MAX_PART_BYTES:,} "
                               "(limit for one part)")
-        stream.limit = MAX_PART_BYTES
         return _PartCounter(self, name)
 
     def part(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -255,16 +235,17 @@ class _Scan:
 
         A part whose root is a ``<worksheet>``, wherever it lies, is counted as
         a sheet; any other is parsed whole by openpyxl, and held to MAX_PART_BYTES.
+        zipfile inflates no more than the size a member declares (then fails
+        its CRC check), and the declared sizes have passed their limits.
         """
         name, counter = info.filename, None
         try:
             with zf.open(info) as fh:
-                stream = _Counted(self, fh, name, MAX_UNCOMPRESSED_BYTES)
                 open_elements = []
-                for event, elem in iterparse(stream, events=("start", "end"), forbid_dtd=True):
+                for event, elem in iterparse(fh, events=("start", "end"), forbid_dtd=True):
                     tag = elem.tag.rpartition("}")[2]
                     if counter is None:
-                        counter = self._counter(name, tag, info, stream)
+                        counter = self._counter(name, tag, info)
                     if event == "start":
                         open_elements.append(elem)
                         counter.start(tag, elem.attrib)
