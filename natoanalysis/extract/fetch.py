@@ -338,9 +338,8 @@ class _Session(requests.Session):
                         f"({_short(response.reason, 60)})")
         return response
 
-    def body(self, response: requests.Response, what: str, cap: str):
-        """The body in chunks, each read within the deadline, stopped past the cap named ``cap`` (a module constant)."""
-        limit = globals()[cap]
+    def body(self, response: requests.Response, what: str, limit: int, cap: str):
+        """The body in chunks, each read within the deadline, stopped past ``limit`` bytes (``cap`` says which)."""
         expected = _length(response)
         received = 0
         try:
@@ -355,8 +354,7 @@ class _Session(requests.Session):
                     break
                 received += len(chunk)
                 if received > limit:
-                    raise FetchError(f"{what} passed {limit} bytes, the cap for {_CAPS[cap]} ({cap}); "
-                                     "stopped, nothing was kept")
+                    raise FetchError(f"{what} passed {limit} bytes, the cap for {cap}; stopped, nothing was kept")
                 yield chunk
         except FetchError:
             raise
@@ -364,9 +362,6 @@ class _Session(requests.Session):
             raise FetchError(f"{what} broke off after {of} bytes; nothing was kept") from None
         if expected is not None and received != expected:
             raise FetchError(f"{what} broke off after {received} of {expected} bytes; nothing was kept")
-
-
-_CAPS = {"MAX_PAGE_BYTES": "a publisher's page", "MAX_WORKBOOK_BYTES": "one workbook"}
 
 
 def _length(response: requests.Response) -> int | None:
@@ -405,7 +400,7 @@ def _read_page(session: _Session, url: str) -> tuple[str, str]:
         if expected is not None and expected > MAX_PAGE_BYTES:
             raise FetchError(f"{what} announces {expected} bytes, more than the {MAX_PAGE_BYTES}-byte "
                              "cap for a publisher's page (MAX_PAGE_BYTES); refused")
-        body = b"".join(session.body(response, what, "MAX_PAGE_BYTES"))
+        body = b"".join(session.body(response, what, MAX_PAGE_BYTES, "a publisher's page (MAX_PAGE_BYTES)"))
         charset = requests.utils.get_encoding_from_headers(response.headers)
         return _decode(body, None if charset == "ISO-8859-1" and "charset" not in
                        response.headers.get("Content-Type", "").lower() else charset), session.chain[-1]
@@ -448,7 +443,8 @@ def _download(session: _Session, url: str, dest_dir: Path, name: str) -> tuple[P
         try:
             # 0666 less the umask, as a plain open() gives (tempfile.mkstemp would make it 0600)
             with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as fh:
-                for chunk in session.body(response, f"download of {_short(chain[-1])}", "MAX_WORKBOOK_BYTES"):
+                for chunk in session.body(response, f"download of {_short(chain[-1])}", MAX_WORKBOOK_BYTES,
+                                          "one workbook (MAX_WORKBOOK_BYTES)"):
                     fh.write(chunk)
                     digest.update(chunk)
             _check_workbook(tmp, chain[-1])
