@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Mapping
 
 import pandas as pd
 
@@ -80,9 +81,28 @@ def _read(path: Path, *, source: str, edition: str | None, strict: bool, run_che
     return workbook, sha, coverage, identity, tidy
 
 
+@dataclasses.dataclass(frozen=True)
+class WorkbookRead:
+    """What :func:`read_workbook` read: the tidy table, and beside it what was learnt reading it.
+
+    ``table`` is the tidy table (the schema of :func:`natoanalysis.load`, with
+    empty ``attrs``, so every pandas operation works on it); ``identity``
+    says which edition the workbook is and how that was decided
+    (:class:`natoanalysis.edition.Identity`); ``findings`` are the checks'
+    findings (None without checks); ``quirks`` and ``notes`` the layout quirks
+    and the tables' notes.
+    """
+
+    table: pd.DataFrame
+    identity: editions.Identity
+    findings: pd.DataFrame | None
+    quirks: tuple
+    notes: Mapping
+
+
 def read_workbook(path: str | os.PathLike, *, source: str = "nato", edition: str | None = None,
-                  run_checks: bool = True, strict: bool = False) -> pd.DataFrame:
-    """Return the tidy table straight from an official workbook, writing nothing.
+                  run_checks: bool = True, strict: bool = False) -> WorkbookRead:
+    """Read the tidy table straight from an official workbook, writing nothing.
 
     Parameters
     ----------
@@ -93,28 +113,28 @@ def read_workbook(path: str | os.PathLike, *, source: str = "nato", edition: str
     edition : str, optional
         ``"YYYY-MM"``; recognised from the workbook's content when omitted.
     run_checks : bool, default True
-        Run the consistency and plausibility rules; their findings are in
-        ``attrs["findings"]``.
+        Run the consistency and plausibility rules; their findings are in the
+        result's ``findings``.
     strict : bool, default False
         Raise on any finding not on the whitelist.
 
     Returns
     -------
-    pandas.DataFrame
-        The same tidy schema as :func:`natoanalysis.load`; ``attrs["identity"]``
-        says which edition the workbook is and how that was decided.
+    WorkbookRead
+        ``table`` in the same tidy schema as :func:`natoanalysis.load`;
+        ``identity`` says which edition the workbook is and how that was
+        decided; ``findings``, ``quirks`` and ``notes`` what the checks found.
 
     Examples
     --------
     >>> from pathlib import Path
     >>> wb = Path(__file__).parents[2] / "shared/data/nato/240617-def-exp-2024-TABLES-en.xlsx"
-    >>> df = read_workbook(wb) if wb.exists() else None
-    >>> df is None or df["edition"].unique().tolist() == ["2024-06"]
+    >>> got = read_workbook(wb) if wb.exists() else None
+    >>> got is None or (got.table["edition"].unique().tolist(), got.identity.is_publisher_file) == (["2024-06"], True)
     True
     """
     _, _, _, identity, tidy = _read(Path(path), source=source, edition=edition, strict=strict, run_checks=run_checks)
-    tidy.attrs["identity"] = dataclasses.asdict(identity)
-    return tidy
+    return WorkbookRead(tidy.table, identity, tidy.findings, tidy.quirks, tidy.notes)
 
 
 #: Two numbers are the same figure when they agree to this relative difference: writers keep 15 to 17
@@ -228,7 +248,7 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
             difference = _differences(transcript.read(current), workbook)
             if difference is None:
                 return IngestResult(path=current, source=source, edition=identity.edition, status="unchanged",
-                                    identified_by=identity.how, findings=tidy.attrs.get("findings"))
+                                    identified_by=identity.how, findings=tidy.findings)
             if not replace:
                 raise WorkbookError(f"{path.name} is {source} edition {identity.edition}, which is already transcribed "
                                     f"in {target} with different content: {difference}; pass --replace "
@@ -245,7 +265,7 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
             raise DataFolderError(f"{source} edition {identity.edition} cannot be written in {parent} "
                                   f"({exc.strerror or exc}); nothing was changed there") from None
     return IngestResult(path=target, source=source, edition=identity.edition, status=status,
-                        identified_by=identity.how, findings=tidy.attrs.get("findings"), backup=backup)
+                        identified_by=identity.how, findings=tidy.findings, backup=backup)
 
 
 def fetch(*, source: str = "nato", year: int | str | None = None, page_url: str | None = None,

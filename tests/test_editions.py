@@ -211,9 +211,9 @@ def test_a_resaved_copy_is_the_same_edition_and_reads_identical(nato_xlsx, tmp_p
     copy = tmp_path / "tables.xlsx"
     wb.save(copy)  # openpyxl rewrites every number with 16 significant digits and stamps today's date
     original, resaved = na.read_workbook(nato_xlsx), na.read_workbook(copy)
-    assert resaved.attrs["identity"]["edition"] == "2024-06" and resaved.attrs["identity"]["is_publisher_file"] is False
-    assert original.attrs["identity"]["is_publisher_file"] is True
-    pd.testing.assert_frame_equal(resaved, original, check_exact=False, rtol=1e-13, atol=0)
+    assert resaved.identity.edition == "2024-06" and resaved.identity.is_publisher_file is False
+    assert original.identity.is_publisher_file is True
+    pd.testing.assert_frame_equal(resaved.table, original.table, check_exact=False, rtol=1e-13, atol=0)
     # beside the bundled transcription it changes nothing; alone it records its own hash, not the publisher's
     assert na.ingest(copy, data_dir=tmp_data).status == "unchanged"
     alone = na.ingest(copy, data_dir=tmp_path / "alone", accessed="2026-12-01")
@@ -276,4 +276,4 @@ def test_an_unknown_edition_is_named_from_its_save_date_or_refused(editions_root
     with pytest.raises(WorkbookError, match=r"cannot tell which nato edition unknown\.xlsx is: its tables cover "
                                             r"2017-2027 .* matches no edition in reference/editions\.csv"):
         na.read_workbook(path)
-    assert na.read_workbook(path, edition="2027-06", run_checks=False)["edition"].unique().tolist() == ["2027-06"]
+    assert na.read_workbook(path, edition="2027-06", run_checks=False).table["edition"].unique().tolist() == ["2027-06"]

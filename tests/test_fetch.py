@@ -341,6 +341,17 @@ def test_a_link_to_another_port_of_the_same_host_is_refused(server, tmp_path):
         fetch(source="sipri", page_url=f"{base}/milex", data_dir=tmp_path / "data")
 
 
+def test_an_https_page_leads_to_https_only():
+    """From an https page, an http link (or redirect) to the same host is a downgrade, and refused."""
+    refused = []
+    links = fetch_module.workbook_links('<a href="http://www.nato.int/x/def-exp-2025-en.xlsx">x</a>'
+                                        '<a href="/y/def-exp-2024-en.xlsx">y</a>',
+                                        base_url="https://www.nato.int/topic.htm", source="nato", refused=refused)
+    assert links == {2024: ["https://www.nato.int/y/def-exp-2024-en.xlsx"]}
+    assert refused == ["http://www.nato.int/x/def-exp-2025-en.xlsx (an http link from an https page; only https "
+                       "is followed from there)"]
+
+
 def test_a_host_listed_in_allowed_hosts_is_followed(server, tmp_path, monkeypatch):
     base, routes = server
     real = fetch_module.publisher

@@ -156,11 +156,11 @@ def test_a_misprinted_national_currency_figure_is_a_finding(nato_workbook):
     """A current-price figure divided by ten breaks the euro's one exchange rate and the deflator's path."""
     from natoanalysis.transform.nato import tidy as tidy_nato
     fra = _revised(nato_workbook, ref="I20", factor=0.1)  # France 2019, current euros
-    found = tidy_nato(fra, edition="2024-06").attrs["findings"].query("not is_whitelisted")
+    found = tidy_nato(fra, edition="2024-06").findings.query("not is_whitelisted")
     assert {("exchange_rate_by_currency", "FRA", 2019), ("deflator_jump", "FRA", 2019)} <= set(
         zip(found["rule"], found["country"], found["year"]))
     pol = _revised(nato_workbook, ref="I32", factor=0.1)  # Poland 2019: zloty, no other ally to compare with
-    found = tidy_nato(pol, edition="2024-06").attrs["findings"].query("not is_whitelisted")
+    found = tidy_nato(pol, edition="2024-06").findings.query("not is_whitelisted")
     assert ("deflator_jump", "POL", 2019) in set(zip(found["rule"], found["country"], found["year"]))
     with pytest.raises(na.ValidationError, match="deflator_jump"):
         tidy_nato(pol, edition="2024-06", strict=True)

@@ -17,7 +17,7 @@ from .factory import clone, find, replace_cells, set_value, write_xlsx
 
 
 def _tidy(wb, edition="2024-06", **kw):
-    return tidy_nato(wb, edition=edition, **kw)
+    return tidy_nato(wb, edition=edition, **kw).table
 
 
 def _values(df):
@@ -56,7 +56,7 @@ def test_reads_the_newer_layout_from_a_real_xlsx(nato_workbook, tmp_path):
     path = write_xlsx(newer_layout(nato_workbook), tmp_path / "def-exp-2026-en.xlsx")
     # Years moved by two break the accession arithmetic of the aggregates, so the checks are off here;
     # what is tested is that each value lands at the right country, year and indicator.
-    new = na.read_workbook(path, edition="2026-06", run_checks=False)
+    new = na.read_workbook(path, edition="2026-06", run_checks=False).table
     old = na.load()
     assert set(new["source_sheet"]) == {f"Table {n}" for n in ["1", "2", "3", "4", "5", "6", "7", "8a", "8b"]}
     assert new["year"].min() == 2016 and new["year"].max() == 2026
@@ -135,7 +135,7 @@ def test_unknown_country_label_is_named(nato_workbook):
 
 def test_repeat_that_disagrees_is_a_finding_and_fatal_when_strict(nato_workbook):
     wb = _mutated(nato_workbook, "TABLE4", lambda c: set_value(c, c.value + 1) if c.ref == "D23" else c)
-    found = _tidy(wb).attrs["findings"].query("rule == 'repeat_agrees'")
+    found = tidy_nato(wb, edition="2024-06").findings.query("rule == 'repeat_agrees'")
     assert found[["country", "year", "indicator", "is_whitelisted"]].values.tolist() == [
         ["ALB", 2014, "defence_exp_usd", False]]
     assert "TABLE4!D23 = 151.0255" in found["detail"].iloc[0] and "repeats TABLE2!D45" in found["detail"].iloc[0]
@@ -145,7 +145,7 @@ def test_repeat_that_disagrees_is_a_finding_and_fatal_when_strict(nato_workbook)
 
 def test_changed_published_figure_is_found_and_fatal_when_strict(nato_workbook):
     wb = _mutated(nato_workbook, "TABLE2", lambda c: set_value(c, c.value * 1.01) if c.ref == "N41" else c)
-    found = _tidy(wb).attrs["findings"]
+    found = tidy_nato(wb, edition="2024-06").findings
     bad = found[~found["is_whitelisted"]]
     assert ("aggregate_sum", "NATO_TOTAL", 2024) in set(zip(bad["rule"], bad["country"], bad["year"]))
     with pytest.raises(na.ValidationError, match=r"aggregate_sum: NATO_TOTAL 2024"):

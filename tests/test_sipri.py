@@ -264,7 +264,7 @@ def test_a_kept_country_under_an_unknown_name_is_an_error_naming_it():
 @pytest.mark.slow
 def test_out_of_scope_countries_are_not_errors_but_unknown_regions_are():
     renamed = _mutated(lambda s, c: dataclasses.replace(c, value="Brasil") if c.value == "Brazil" else c)
-    assert len(tidy_sipri(renamed, edition="2025-04")) == len(na.load(source="sipri"))
+    assert len(tidy_sipri(renamed, edition="2025-04").table) == len(na.load(source="sipri"))
     wb = _mutated(lambda s, c: dataclasses.replace(c, value="Atlantis")
                   if s == "Regional totals" and c.value == "Middle East" else c)
     with pytest.raises(LayoutError, match="'Atlantis'"):
@@ -294,7 +294,7 @@ def test_xxx_becomes_did_not_exist_and_a_changed_legend_stops_the_reader(sipri):
     target = _germany_2024_constant(sipri)
     wb = _mutated(lambda s, c: dataclasses.replace(c, type="s", value="xxx", font_color="indexed:8")
                   if (s, c.ref) == target else c)
-    deu = tidy_sipri(wb, edition="2025-04", run_checks=False).query(
+    deu = tidy_sipri(wb, edition="2025-04", run_checks=False).table.query(
         "country == 'DEU' and year == 2024 and indicator == 'defence_exp_usd' and price_basis == 'constant'")
     assert deu["missing_reason"].tolist() == ["did_not_exist"] and deu["value"].isna().all()
     wb = _mutated(lambda s, c: dataclasses.replace(c, value="Figures in green are SIPRI estimates.")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 
 import natoanalysis as na
 from natoanalysis.extract import transcript
@@ -69,7 +70,17 @@ def test_transcription_reads_back_identical_to_workbook(nato_workbook):
     for a, b in zip(back.sheets, nato_workbook.sheets):
         assert sorted(a.cells, key=lambda c: (c.row, c.col)) == sorted(b.cells, key=lambda c: (c.row, c.col))
         assert a.hidden_rows == b.hidden_rows
-    pd.testing.assert_frame_equal(na.read_workbook(NATO_XLSX), na.load())
+    got = na.read_workbook(NATO_XLSX)
+    pd.testing.assert_frame_equal(got.table, na.load())
+    assert got.identity.edition == "2024-06" and got.identity.is_publisher_file is True
+    assert got.findings is not None and got.findings["is_whitelisted"].all()
+    # the result carries nothing in attrs: every pandas operation works on it
+    assert got.table.attrs == {}
+    as_text = got.table[["country", "year", "value"]].astype(str)
+    assert as_text.loc[0].tolist() == [str(got.table["country"][0]), str(got.table["year"][0]),
+                                       str(got.table["value"][0])]
+    both = pd.concat([got.table, got.table], ignore_index=True)
+    assert len(both) == 2 * len(got.table) and both["value"].sum() == pytest.approx(2 * got.table["value"].sum())
 
 
 # Published numbers per table, from the table structure: rows x year columns x sections.

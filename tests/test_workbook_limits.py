@@ -7,8 +7,8 @@ box, inflated a bomb or expanded entities would die there with a MemoryError,
 failing the test instead of exhausting the machine. No test depends on timing;
 the child's timeout only stops a hang.
 
-The equivalence tests compare :func:`read_xlsx` with the reader it replaced
-(openpyxl's full mode and ``iter_rows``, kept below as ``reference_read``) on
+The equivalence tests compare :func:`read_xlsx` with openpyxl's full mode
+walked with ``iter_rows`` (``reference_read`` below, fine for small files) on
 workbooks that exercise every value type, font colours, hidden rows, columns
 and sheets, merged cells and document properties.
 """
@@ -218,15 +218,15 @@ def test_far_corner_cell_is_refused_without_walking_the_bounding_box(tmp_path):
     path = write_book(tmp_path / "corner.xlsx", {"S": sheet_xml(
         '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>')})
     assert path.stat().st_size < 2_000
-    assert refused(path) == (f"{path}: sheet 'S' has row 1,048,576, beyond row 100,000 "
-                             "(limit for a publisher's table); refused")
+    assert refused(path) == (f"{path}: sheet part xl/worksheets/sheet1.xml has a cell at A1048576, beyond row "
+                             "100,000 or column ALL (1,000) (limit for a publisher's table); refused")
 
 
 def test_far_column_in_row_one_is_refused(tmp_path):
     path = write_book(tmp_path / "wide.xlsx", {"S": sheet_xml('<row r="1"><c r="A1"><v>1</v></c>'
                                                               '<c r="XFD1"><v>2</v></c></row>')})
     message = refused(path)
-    assert "sheet 'S' has cell XFD1, beyond row 100,000 or column ALL (1,000)" in message
+    assert "sheet part xl/worksheets/sheet1.xml has a cell at XFD1, beyond row 100,000 or column ALL (1,000)" in message
 
 
 def test_far_corner_within_limits_reads_only_the_two_cells(tmp_path):
@@ -263,34 +263,18 @@ def test_zip_bomb_with_lying_sizes_is_refused_while_inflating(tmp_path):
     assert "accepted: an Excel .xlsx workbook" in message
 
 
-def test_inflated_bytes_are_counted_whatever_the_member_declares(tmp_path):
-    """The count does not trust zipfile to stop at the declared size: a stream that runs on is cut."""
-    class Runaway:  # a zip whose member inflates past what it declares
-        def open(self, info):
-            import io
-            return io.BytesIO(b" " * 10_000)
-
-    info = zipfile.ZipInfo("xl/worksheets/sheet1.xml")
-    info.file_size = 100
-    archive = workbook._Archive(tmp_path / "x.xlsx", Runaway(), workbook._openpyxl())
-    with pytest.raises(WorkbookError, match=r"x.xlsx: part xl/worksheets/sheet1.xml inflates to more than the "
-                                            r"100 bytes it declares; refused"):
-        list(archive.chunks(info, 10**9))
-    info.file_size = 10**9
-    with pytest.raises(WorkbookError, match=r"inflates to more than 5,000 bytes \(limit for one part\)"):
-        list(archive.chunks(info, 5_000))
-    archive.inflated = workbook.MAX_UNCOMPRESSED_BYTES - 10
-    with pytest.raises(WorkbookError, match=r"its zip members inflate to more than 268,435,456 bytes"):
-        list(archive.chunks(info, 10**9))
-
-
 def test_million_row_sheet_is_refused_at_the_row_limit(tmp_path):
-    """Finding 3: an extra sheet of a million rows; reading stops at row 10,001, not after a million."""
+    """Finding 3: an extra sheet of a million rows, refused for its compression, or else at row 10,001."""
     rows = ("<row><c><v>1</v></c></row>" for _ in range(1_000_000))
     path = write_book(tmp_path / "extra.xlsx", {"Data": sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>'),
                                                 "Extra": streamed_sheet(rows)})
     assert path.stat().st_size < 200_000
-    assert refused(path) == f"{path}: sheet 'Extra' has more than 10,000 rows (limit for a publisher's table); refused"
+    assert refused(path) == f"{path}: part xl/worksheets/sheet2.xml is compressed more than 200 to 1 (limit for a publisher's workbook); refused"
+    # at a ratio a publisher's file has, the row limit refuses it, after row 10,000
+    rows = (f'<row><c t="inlineStr"><is><t>{i:x}</t></is></c></row>' for i in range(20_000))
+    path = write_book(tmp_path / "rows.xlsx", {"Data": sheet_xml(), "Extra": streamed_sheet(rows)})
+    assert refused(path) == (f"{path}: sheet part xl/worksheets/sheet2.xml has more than 10,000 rows "
+                             "(limit for a publisher's table); refused")
 
 
 def test_rows_at_the_limit_are_read(tmp_path):
@@ -386,7 +370,7 @@ def test_damaged_member_is_one_line(tmp_path):
 
 
 def test_undefined_style_or_font_is_one_line(tmp_path):
-    """A cell pointing past the stylesheet: openpyxl's IndexError (a traceback for fonts before) is one line."""
+    """A cell pointing past the stylesheet: openpyxl's IndexError is one line."""
     styles = (f'<?xml version="1.0"?><styleSheet xmlns="{MAIN}"><fonts count="1"><font/></fonts><fills count="1">'
               '<fill><patternFill/></fill></fills><borders count="1"><border/></borders><cellStyleXfs count="1">'
               '<xf/></cellStyleXfs><cellXfs count="2"><xf fontId="0"/><xf fontId="4"/></cellXfs><cellStyles '
@@ -395,14 +379,15 @@ def test_undefined_style_or_font_is_one_line(tmp_path):
                            parts={"xl/styles.xml": styles})
     with pytest.raises(WorkbookError) as err:
         read_xlsx(bad_style)
-    assert str(err.value) == (f"{bad_style}: sheet 'S' cell B1 has style 7, which the stylesheet does not define; "
-                              "refused")
+    assert str(err.value) == (f"{bad_style} could not be read as an .xlsx workbook (list index out of range); "
+                              "accepted: an Excel .xlsx workbook as the publisher published it")
     bad_font = write_book(tmp_path / "font.xlsx", {"S": sheet_xml('<row r="1"><c r="C1" s="1"><v>1</v></c></row>')},
                           parts={"xl/styles.xml": styles})
     assert [c.value for c in read_xlsx(bad_font).sheet("S").cells] == [1]  # the font matters only for colours
     with pytest.raises(WorkbookError) as err:
         read_xlsx(bad_font, with_font_color=True)
-    assert str(err.value) == f"{bad_font}: sheet 'S' cell C1 has font 4, which the stylesheet does not define; refused"
+    assert str(err.value) == (f"{bad_font} could not be read as an .xlsx workbook (list index out of range); "
+                              "accepted: an Excel .xlsx workbook as the publisher published it")
 
 
 # ---------------------------------------------------------------------------
@@ -417,35 +402,17 @@ def test_file_size_limit(tmp_path):
                              f"{workbook.MAX_FILE_BYTES:,} (limit for a publisher's workbook); refused")
 
 
-def test_zip_member_count_and_directory_size_limits(tmp_path):
+def test_zip_member_count_limit(tmp_path):
     sheets = {"S": sheet_xml()}
     many = write_book(tmp_path / "many.xlsx", sheets,
                       parts={f"xl/media/n{i}.bin": b"" for i in range(workbook.MAX_ZIP_MEMBERS)})
     assert refused(many) == (f"{many}: it has {workbook.MAX_ZIP_MEMBERS + 5:,} zip members, more than "
                              f"{workbook.MAX_ZIP_MEMBERS:,} (limit for a publisher's workbook); refused")
-    long_names = write_book(tmp_path / "names.xlsx", sheets,
-                            parts={f"xl/media/{i:02d}" + "n" * 60_000: b"" for i in range(20)})
-    message = refused(long_names)
-    assert message.startswith(f"{long_names}: its zip directory is ")
-    assert message.endswith("bytes, more than 1,048,576 (limit for about 1,000 members); refused")
-
-
-def test_zip64_directory_is_measured(tmp_path, monkeypatch):
-    """A zip with zip64 end records (written as for 65,536+ members) is measured from the zip64 record."""
-    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 1)
-    path = write_book(tmp_path / "z64.xlsx", {"S": sheet_xml('<row r="1"><c r="A1"><v>3</v></c></row>')})
-    monkeypatch.undo()
-    data = path.read_bytes()
-    assert b"PK\x06\x06" in data
-    with open(path, "rb") as fh, zipfile.ZipFile(path) as z:
-        expected = sum(46 + len(i.filename.encode()) + len(i.extra) + len(i.comment) for i in z.infolist())
-        assert workbook._zip_directory_size(fh, len(data)) == expected
-    assert [(c.ref, c.value) for c in read_xlsx(path).sheet("S").cells] == [("A1", 3)]
 
 
 def test_sheet_count_limit(tmp_path):
     path = write_book(tmp_path / "sheets.xlsx", {f"S{i}": sheet_xml() for i in range(workbook.MAX_SHEETS + 1)})
-    assert refused(path) == (f"{path}: has {workbook.MAX_SHEETS + 1:,} sheets, more than {workbook.MAX_SHEETS:,} "
+    assert refused(path) == (f"{path}: it has more than {workbook.MAX_SHEETS:,} sheets "
                              "(limit for a publisher's workbook); refused")
 
 
@@ -457,7 +424,8 @@ def test_cell_limit_counts_across_sheets(tmp_path):
     path = write_book(tmp_path / "cells.xlsx", {"One": rows(300), "Two": rows(300)})
     assert read_bounded(path, limits={"MAX_CELLS": 3_000}) == {"sheets": [["One", 1500], ["Two", 1500]]}
     message = refused(path, limits={"MAX_CELLS": 2_500})
-    assert message == f"{path}: sheet 'Two' brings the workbook past 2,500 cells (limit for a publisher's workbook); refused"
+    assert message == (f"{path}: sheet part xl/worksheets/sheet2.xml brings the workbook past 2,500 cells "
+                       "(limit for a publisher's workbook); refused")
 
 
 def test_cell_limit_at_its_real_value(tmp_path):
@@ -469,42 +437,59 @@ def test_cell_limit_at_its_real_value(tmp_path):
     sheets["S99"] = streamed_sheet([row] * n_rows + ["<row><c/></row>"])
     path = write_book(tmp_path / "cells.xlsx", sheets)
     assert path.stat().st_size < 500_000
-    assert refused(path) == (
-        f"{path}: sheet 'S99' brings the workbook past 1,000,000 cells (limit for a publisher's workbook); refused")
+    message = refused(path)
+    assert message.endswith("brings the workbook past 1,000,000 cells (limit for a publisher's workbook); refused")
 
 
 def test_row_with_too_many_cells_and_element_too_deep(tmp_path):
-    wide = write_book(tmp_path / "wide.xlsx", {"S": sheet_xml('<row r="1">' + '<c r="A1"/>' * 1001 + "</row>")})
-    assert refused(wide) == (f"{wide}: sheet 'S' has a row of more than 1,000 cells (a row cannot hold more cells "
-                             "than the column limit); refused")
+    wide = write_book(tmp_path / "wide.xlsx", {"S": sheet_xml('<row r="1">' + '<c/>' * 1001 + "</row>")})
+    assert refused(wide) == (f"{wide}: sheet part xl/worksheets/sheet1.xml has a cell at ALM1, beyond row 100,000 "
+                             "or column ALL (1,000) (limit for a publisher's table); refused")
     deep = write_book(tmp_path / "deep.xlsx", {"S": sheet_xml('<row r="1"><c r="A1">' + "<x/>" * 60_000 + "</c></row>")})
-    assert refused(deep) == f"{deep}: sheet 'S' has a <row> of more than 50,000 XML elements; refused"
+    assert refused(deep) == f"{deep}: sheet part xl/worksheets/sheet1.xml has a row of more than 50,000 XML elements; refused"
 
 
 def test_merged_range_and_column_definition_limits(tmp_path):
     merges = "".join(f'<mergeCell ref="A{r}:B{r}"/>' for r in range(1, 1002))
     path = write_book(tmp_path / "merges.xlsx", {"S": sheet_xml(after=f'<mergeCells count="1001">{merges}</mergeCells>')})
-    assert refused(path) == f"{path}: sheet 'S' has more than 1,000 merged ranges; refused"
+    assert refused(path) == f"{path}: sheet part xl/worksheets/sheet1.xml has more than 1,000 merged ranges; refused"
     cols = "".join(f'<col min="{i}" max="{i}" width="9"/>' for i in range(1, 16_386))
     path = write_book(tmp_path / "cols.xlsx", {"S": sheet_xml(before=f"<cols>{cols}</cols>")})
-    assert refused(path) == f"{path}: sheet 'S' has more than 16,384 column definitions (<col>); refused"
+    assert refused(path) == f"{path}: sheet part xl/worksheets/sheet1.xml has more than 16,384 column ranges; refused"
 
 
-def test_huge_merged_range_is_not_walked(tmp_path):
-    """A merge over the whole sheet (17 billion cells) costs nothing: only present cells are checked."""
+def test_rows_and_cells_out_of_order_are_refused(tmp_path):
+    """Excel writes rows and cells in order; one out of order could be skipped by a streaming reader, so it is
+    refused rather than read partly."""
+    rows = write_book(tmp_path / "rows.xlsx", {"S": sheet_xml('<row r="5"><c r="A5"><v>1</v></c></row>'
+                                                              '<row r="3"><c r="A3"><v>2</v></c></row>')})
+    assert refused(rows) == (f"{rows}: sheet part xl/worksheets/sheet1.xml has row 3 after row 5 "
+                             "(rows out of order); refused")
+    cells = write_book(tmp_path / "cells.xlsx", {"S": sheet_xml('<row r="1"><c r="C1"><v>1</v></c>'
+                                                                '<c r="A1"><v>2</v></c></row>')})
+    assert refused(cells) == (f"{cells}: sheet part xl/worksheets/sheet1.xml has cell A1 after column C "
+                              "(cells out of order); refused")
+
+
+def test_huge_merged_range_is_refused(tmp_path):
+    """A merge over the whole sheet (17 billion cells, an object each in openpyxl) is refused before loading."""
     path = write_book(tmp_path / "merge.xlsx", {"S": sheet_xml(
         '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c></row><row r="2"><c r="C2"><v>3</v></c></row>',
         after='<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')})
-    assert read_bounded(path) == {"sheets": [["S", 1]]}
-    assert [(c.ref, c.value) for c in read_xlsx(path).sheet("S").cells] == [("A1", 1)]
+    assert refused(path) == (f"{path}: sheet part xl/worksheets/sheet1.xml has merged ranges covering more than "
+                             "100,000 cells; refused")
+    small = write_book(tmp_path / "small.xlsx", {"S": sheet_xml(
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c></row><row r="2"><c r="C2"><v>3</v></c></row>',
+        after='<mergeCells count="1"><mergeCell ref="A1:B100"/></mergeCells>')})
+    assert [(c.ref, c.value) for c in read_xlsx(small).sheet("S").cells] == [("A1", 1), ("C2", 3)]
 
 
 def test_part_size_and_element_limits(tmp_path):
-    strings = f'<?xml version="1.0"?><sst xmlns="{MAIN}">' + "<si><t>x</t></si>" * 100_000 + "</sst>"
+    strings = f'<?xml version="1.0"?><sst xmlns="{MAIN}">' + "".join(f"<si><t>{i}</t></si>" for i in range(100_000)) + "</sst>"
     path = write_book(tmp_path / "strings.xlsx", {"S": sheet_xml()}, parts={"xl/sharedStrings.xml": strings})
     assert refused(path) == (f"{path}: part xl/sharedStrings.xml has more than 200,000 XML elements "
                              "(limit for one part); refused")
-    big = f'<?xml version="1.0"?><sst xmlns="{MAIN}"><si><t>' + "x" * (16 * 2**20) + "</t></si></sst>"
+    big = f'<?xml version="1.0"?><sst xmlns="{MAIN}"><si><t>' + os.urandom(8 * 2**20).hex() + "</t></si></sst>"
     path = write_book(tmp_path / "bigpart.xlsx", {"S": sheet_xml()}, parts={"xl/sharedStrings.xml": big})
     assert refused(path) == (f"{path}: part xl/sharedStrings.xml declares {len(big):,} bytes, more than "
                              "16,777,216 (limit for one part); refused")
@@ -514,11 +499,12 @@ def test_official_workbooks_are_far_inside_the_limits():
     """Each limit is at least 10x what the official editions use (counted here from their zips)."""
     import re
     for path in (require(NATO_XLSX), require(SIPRI_XLSX)):
-        assert path.stat().st_size * 50 < workbook.MAX_FILE_BYTES
+        assert path.stat().st_size * 10 < workbook.MAX_FILE_BYTES
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             assert len(infos) * 10 < workbook.MAX_ZIP_MEMBERS
             assert sum(i.file_size for i in infos) * 50 < workbook.MAX_UNCOMPRESSED_BYTES
+            assert max(i.file_size / i.compress_size for i in infos if i.compress_size) * 10 < workbook.MAX_RATIO
             sheets = [i for i in infos if i.filename.startswith("xl/worksheets/sheet")]
             assert len(sheets) * 10 <= workbook.MAX_SHEETS
             texts = [z.read(i).decode() for i in sheets]
@@ -536,29 +522,15 @@ def test_official_workbooks_are_far_inside_the_limits():
 # openpyxl compatibility
 # ---------------------------------------------------------------------------
 
-def test_openpyxl_version_is_in_the_tested_range():
-    version = tuple(int(p) for p in openpyxl.__version__.split(".")[:2])
-    low, high = workbook.OPENPYXL_TESTED
-    assert low <= version < high
+def test_openpyxl_is_unpinned_and_reads_through_defusedxml():
+    """Only openpyxl's public API is used, so no upper pin; its XML parsing goes through defusedxml."""
     pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
-    assert f'"openpyxl>={low[0]}.{low[1]},<{high[0]}.{high[1]}"' in pyproject
-    assert '"defusedxml>=' in pyproject
-
-
-def test_missing_openpyxl_internals_give_a_clear_error(tmp_path, monkeypatch):
-    from openpyxl.worksheet._reader import WorkSheetParser
-    path = write_book(tmp_path / "ok.xlsx", {"S": sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>')})
-    monkeypatch.delattr(WorkSheetParser, "parse_row")
-    workbook._openpyxl.cache_clear()
-    try:
-        with pytest.raises(WorkbookError, match=rf"openpyxl {openpyxl.__version__} lacks what natoanalysis's "
-                                                r"workbook reader uses \(WorkSheetParser.parse_row\); it was tested "
-                                                r"with openpyxl >= 3.1, < 3.2"):
-            read_xlsx(path)
-    finally:
-        monkeypatch.undo()
-        workbook._openpyxl.cache_clear()
-    assert len(read_xlsx(path).sheet("S").cells) == 1
+    assert '"openpyxl>=3.1"' in pyproject and '"defusedxml>=' in pyproject
+    assert openpyxl.DEFUSEDXML is True
+    import ast
+    source = (Path(workbook.__file__)).read_text()
+    modules = [n.module for n in ast.walk(ast.parse(source)) if isinstance(n, ast.ImportFrom) and n.module]
+    assert not [m for m in modules if m != "__future__" and any(p.startswith("_") for p in m.split("."))]
 
 
 # ---------------------------------------------------------------------------
@@ -585,7 +557,7 @@ def reference_read(path: Path, with_font_color: bool = False):
                     ctype = "n"
                 elif ctype not in ("e",):
                     ctype, value = "s", str(value)
-                cells.append((c.row, c.column, ctype, repr(value), workbook._font_rgb(c) if with_font_color else ""))
+                cells.append((c.row, c.column, ctype, repr(value), workbook._font_color_code(c.font) if with_font_color else ""))
         sheets.append((ws.title, ws.sheet_state, cells,
                        sorted(int(k) for k, d in ws.row_dimensions.items() if d.hidden),
                        sorted(column_index(k) for k, d in ws.column_dimensions.items() if d.hidden)))

@@ -12,44 +12,45 @@ What a page may make the package do is bounded, because the page is not ours:
 
 * the local file name is chosen by the package (source and edition year),
   never taken from the URL; the URL's base name is kept only as information;
-* only ``http(s)`` links are followed, and only to the page's own host or to a
-  host listed in the ``allowed_hosts`` column of ``reference/publishers.csv``
-  (ports: the page's own or the scheme's default); a redirect elsewhere is
-  refused, and every redirect hop is recorded in the provenance;
+* only ``http(s)`` links are followed (from an https page, https only), and
+  only to the page's own host or to a host listed in the ``allowed_hosts``
+  column of ``reference/publishers.csv`` (ports: the page's own or the
+  scheme's default); each redirect is checked before it is followed, a
+  redirect elsewhere is refused, and every hop is recorded in the provenance;
 * ``timeout`` is the time limit of the whole fetch, page and downloads
-  together, and every socket operation gets at most the time left;
+  together: every request gets at most the time left, and a body is read
+  against the deadline, chunk by chunk;
 * the page is read up to :data:`MAX_PAGE_BYTES`, a workbook up to
   :data:`MAX_WORKBOOK_BYTES`, at most :data:`MAX_CANDIDATES_PER_EDITION` links
-  are tried and at most :data:`MAX_REQUESTS` requests made.
+  are tried, each through at most :data:`MAX_REDIRECTS` redirects.
 
 The page address can be overridden with ``page_url=`` or the environment
 variable ``NATOANALYSIS_<SOURCE>_PAGE_URL`` (tests point it at a local server).
-HTTP proxies (``http_proxy``) are not used: the download talks to the
-publisher's host directly.
+HTTP goes through requests (urllib3's Retry retries a failed connection
+twice); HTTP proxies (``http_proxy``) and ``.netrc`` are not used: the
+download talks to the publisher's host directly.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import html.parser
-import http.client
-import io
 import math
 import os
 import re
 import secrets
-import socket
-import ssl
 import time
 import urllib.parse
 import zipfile
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from .. import config, reference
 from . import provenance
@@ -74,12 +75,9 @@ MAX_UNZIPPED_BYTES = 256 << 20
 MAX_CANDIDATES_PER_EDITION = 5
 #: A publisher redirects once or twice (http -> https, a moved folder); more is a loop or an attack.
 MAX_REDIRECTS = 5
-#: Every request of one fetch: the page, the candidates, and their redirect hops.
-MAX_REQUESTS = 16
 _SHOWN_URL = 120  # characters of a URL shown in a message
 _CHUNK = 1 << 16
 _USER_AGENT = "natoanalysis (research; +https://www.nato.int)"
-_REDIRECT_CODES = (301, 302, 303, 307, 308)
 _NOT_FOUND_CODES = (404, 410)  # try the next candidate; any other HTTP error is an answer worth reporting
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -192,6 +190,8 @@ def _refusal(url: str, *, page_url: str, hosts: frozenset[str]) -> str | None:
         return (f"host {_short(host, 60)} is neither the page's host {_short(page_host, 60)} nor in allowed_hosts "
                 f"of reference/publishers.csv ({listed})")
     page_scheme = urllib.parse.urlsplit(page_url).scheme.lower()
+    if page_scheme == "https" and scheme != "https":
+        return "an http link from an https page; only https is followed from there"
     effective = port or _DEFAULT_PORTS[scheme]
     if effective not in (page_port or _DEFAULT_PORTS.get(page_scheme, 0), _DEFAULT_PORTS[scheme]):
         return f"port {effective} is neither the page's port nor the default for {scheme}"
@@ -270,172 +270,110 @@ def workbook_links(page_html: str, *, base_url: str, source: str,
     return out
 
 
-# --- HTTP with one deadline for the whole fetch ---------------------------------------------------------
+# --- HTTP: requests, with one deadline for the whole fetch ------------------------------------------------
 
-class _Budget:
-    """The deadline and the request count of one fetch."""
+class _Session(requests.Session):
+    """A requests Session for one fetch: each redirect is checked before it is followed, and recorded.
 
-    def __init__(self, timeout: float) -> None:
-        self.timeout = timeout
-        self.end = time.monotonic() + timeout
-        self.requests = 0
-
-    def left(self) -> float:
-        """Seconds left; ``TimeoutError`` once the deadline has passed (mapped to a FetchError by callers)."""
-        left = self.end - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("deadline of the fetch passed")
-        return left
-
-    def count(self, url: str) -> None:
-        self.requests += 1
-        if self.requests > MAX_REQUESTS:
-            raise FetchError(f"stopped before {_short(url)}: a fetch makes at most {MAX_REQUESTS} HTTP requests "
-                             "(page, links and redirects together; MAX_REQUESTS)")
-
-
-class _DeadlineReader(io.RawIOBase):
-    """The socket reader of a response, giving each read at most the time left before the deadline.
-
-    http.client reads the status line and headers with ``readline``, which loops over ``recv``:
-    a server sending a byte a second never trips a per-read timeout, so each read re-arms the
-    socket's timeout with what is left of the whole fetch.
+    ``requests`` follows redirects itself (at most MAX_REDIRECTS); its
+    ``get_redirect_target`` is where the next hop is known and not yet
+    requested, so the host check and the loop check sit there.
     """
 
-    def __init__(self, raw: io.RawIOBase, sock: socket.socket, budget: _Budget) -> None:
+    def __init__(self, timeout: float, check: Callable[[str], str | None]) -> None:
         super().__init__()
-        self._raw, self._sock, self._budget = raw, sock, budget
+        self.timeout, self.end, self.check = timeout, time.monotonic() + timeout, check
+        self.trust_env = False  # no proxies and no .netrc: the publisher's host directly
+        self.max_redirects = MAX_REDIRECTS
+        self.headers.update({"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"})
+        # a connection that fails is tried twice more; a read that fails is reported (read=False re-raises it)
+        retry = Retry(total=2, connect=2, read=False, status=0, other=0, redirect=0, backoff_factor=0.2)
+        for scheme in ("http://", "https://"):
+            self.mount(scheme, HTTPAdapter(max_retries=retry))
+        self.chain: list[str] = []
+        self.targets: dict[int, str | None] = {}
 
-    def readable(self) -> bool:
-        return True
+    def left(self) -> float:
+        """Seconds left; FetchError once the deadline has passed."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise FetchError(_deadline_message(_short(self.chain[-1] if self.chain else "the page"), self))
+        return left
 
-    def readinto(self, buffer) -> int:
-        self._sock.settimeout(self._budget.left())
-        return self._raw.readinto(buffer)
+    def get_redirect_target(self, resp):
+        if id(resp) in self.targets:  # requests asks again for a hop it has already been told
+            return self.targets[id(resp)]
+        location = super().get_redirect_target(resp)
+        new = location and urllib.parse.urldefrag(urllib.parse.urljoin(resp.url, location))[0]
+        if new:
+            reason = self.check(new)
+            if reason is not None:
+                raise FetchError(f"refused the redirect from {_short(self.chain[-1])} to {_short(new)}: {reason}")
+            if new in self.chain:
+                raise FetchError(f"{_short(self.chain[0])} redirects in a loop (back to {_short(new)})")
+            self.chain.append(new)
+        self.targets[id(resp)] = new
+        return new
 
-    def close(self) -> None:
-        if not self.closed:
-            self._raw.close()
-        super().close()
+    def open(self, url: str) -> requests.Response:
+        """The 200 response for ``url`` after its redirects, its body not read yet; ``chain`` the URLs visited."""
+        self.chain = [url]
+        try:
+            response = self.get(url, stream=True, timeout=self.left())
+        except requests.Timeout:
+            raise FetchError(_deadline_message(_short(url), self)) from None
+        except requests.TooManyRedirects:
+            raise FetchError(f"{_short(url)} redirects more than {MAX_REDIRECTS} times (MAX_REDIRECTS)") from None
+        except requests.exceptions.SSLError as exc:
+            raise FetchError(f"secure connection to {_short(url)} failed ({_short(exc, 160)})") from None
+        except requests.ConnectionError as exc:
+            raise FetchError(f"cannot reach {_short(url)} ({_short(exc, 160)}); are you offline? Without network, "
+                             "ingest a workbook you already have: natoanalysis ingest SOURCE PATH.xlsx") from None
+        except (requests.RequestException, ValueError) as exc:
+            raise FetchError(f"{_short(url)} gave no valid HTTP answer ({_short(exc, 160)})") from None
+        if response.status_code != 200:
+            response.close()
+            error = _NotFound if response.status_code in _NOT_FOUND_CODES else FetchError
+            raise error(f"{_short(self.chain[-1])} answered HTTP {response.status_code} "
+                        f"({_short(response.reason, 60)})")
+        return response
+
+    def body(self, response: requests.Response, what: str, limit: int, cap: str):
+        """The body in chunks, each read within the deadline, stopped past ``limit`` bytes (``cap`` says which)."""
+        expected = _length(response)
+        received = 0
+        try:
+            while True:
+                left = self.end - time.monotonic()
+                of = f"{received} of {expected}" if expected is not None else f"{received}"
+                if left <= 0:
+                    raise FetchError(f"{what} did not finish within the {self.timeout:g} s deadline of the fetch "
+                                     f"({of} bytes received); nothing was kept; try again later or raise timeout=")
+                chunk = response.raw.read1(_CHUNK)  # as soon as some bytes are there: the deadline is checked often
+                if not chunk:
+                    break
+                received += len(chunk)
+                if received > limit:
+                    raise FetchError(f"{what} passed {limit} bytes, the cap for {cap}; stopped, nothing was kept")
+                yield chunk
+        except FetchError:
+            raise
+        except Exception:  # noqa: BLE001 - urllib3's and the socket's errors alike: the body broke off
+            raise FetchError(f"{what} broke off after {of} bytes; nothing was kept") from None
+        if expected is not None and received != expected:
+            raise FetchError(f"{what} broke off after {received} of {expected} bytes; nothing was kept")
 
 
-class _Response(http.client.HTTPResponse):
-    def __init__(self, sock, *args, budget: _Budget, **kwargs) -> None:
-        super().__init__(sock, *args, **kwargs)
-        # nothing has been read yet: swap the plain socket reader for one bounded by the deadline
-        self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, budget), _CHUNK)
+def _length(response: requests.Response) -> int | None:
+    try:
+        return int(response.headers["Content-Length"])
+    except (KeyError, ValueError):
+        return None
 
 
-class _DeadlineConnection:
-    """Mixin: connect and send with at most the time left; responses read through :class:`_Response`."""
-
-    def __init__(self, host: str, port: int | None, *, budget: _Budget, **kwargs) -> None:
-        super().__init__(host, port, timeout=budget.left(), **kwargs)
-        self._budget = budget
-        self.response_class = functools.partial(_Response, budget=budget)
-
-    def connect(self) -> None:
-        self.timeout = self._budget.left()
-        super().connect()
-
-    def send(self, data) -> None:
-        if self.sock is not None:
-            self.sock.settimeout(self._budget.left())
-        super().send(data)
-
-
-class _HTTPConnection(_DeadlineConnection, http.client.HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_DeadlineConnection, http.client.HTTPSConnection):
-    pass
-
-
-def _deadline_message(what: str, budget: _Budget) -> str:
-    return (f"{what} did not answer within the {budget.timeout:g} s deadline of the fetch (timeout= covers "
+def _deadline_message(what: str, session: _Session) -> str:
+    return (f"{what} did not answer within the {session.timeout:g} s deadline of the fetch (timeout= covers "
             "the page and the downloads together); try again later or raise timeout=")
-
-
-def _request(url: str, budget: _Budget) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
-    """One GET of ``url`` (already checked), its headers read; the caller closes both."""
-    parts = urllib.parse.urlsplit(url)
-    budget.count(url)
-    # http.client sends the target as given: quote what a page may leave unquoted (spaces, non-ASCII)
-    target = urllib.parse.quote(parts.path or "/", safe="/%:@!$&'()*+,;=~")
-    if parts.query:
-        target += "?" + urllib.parse.quote(parts.query, safe="/%:@!$&'()*+,;=~?")
-    cls = _HTTPSConnection if parts.scheme.lower() == "https" else _HTTPConnection
-    try:
-        conn = cls(parts.hostname, parts.port, budget=budget, **(
-            {"context": ssl.create_default_context()} if cls is _HTTPSConnection else {}))
-        conn.connect()
-    except TimeoutError:
-        raise FetchError(_deadline_message(_short(url), budget)) from None
-    except ssl.SSLError as exc:
-        raise FetchError(f"secure connection to {_short(url)} failed ({_short(exc, 160)})") from None
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        raise FetchError(f"cannot reach {_short(url)} ({_short(exc, 160)}); are you offline? Without network, "
-                         "ingest a workbook you already have: natoanalysis ingest SOURCE PATH.xlsx") from None
-    try:
-        conn.request("GET", target, headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "identity",
-                                             "Connection": "close"})
-        return conn, conn.getresponse()
-    except TimeoutError:
-        conn.close()
-        raise FetchError(_deadline_message(_short(url), budget)) from None
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        conn.close()
-        raise FetchError(f"{_short(url)} gave no valid HTTP answer ({_short(exc, 160)})") from None
-
-
-@contextlib.contextmanager
-def _opened(url: str, budget: _Budget, check: Callable[[str], str | None]
-            ) -> Iterator[tuple[http.client.HTTPResponse, list[str]]]:
-    """The 200 response for ``url`` after its redirects, each checked; yield it and the URLs visited."""
-    chain = [url]
-    while True:
-        conn, response = _request(url, budget)
-        if response.status not in _REDIRECT_CODES:
-            break
-        location = (response.getheader("Location") or "").strip()
-        response.close()
-        conn.close()
-        if not location:
-            raise FetchError(f"{_short(url)} answered HTTP {response.status} without saying where to (no Location)")
-        new = urllib.parse.urldefrag(urllib.parse.urljoin(url, location))[0]
-        reason = check(new)
-        if reason is not None:
-            raise FetchError(f"refused the redirect from {_short(url)} to {_short(new)}: {reason}")
-        if new in chain:
-            raise FetchError(f"{_short(chain[0])} redirects in a loop (back to {_short(new)})")
-        if len(chain) > MAX_REDIRECTS:
-            raise FetchError(f"{_short(chain[0])} redirects more than {MAX_REDIRECTS} times (MAX_REDIRECTS)")
-        chain.append(new)
-        url = new
-    try:
-        if response.status != 200:
-            error = _NotFound if response.status in _NOT_FOUND_CODES else FetchError
-            raise error(f"{_short(url)} answered HTTP {response.status} ({_short(response.reason, 60)})")
-        yield response, chain
-    finally:
-        response.close()
-        conn.close()
-
-
-def _read_chunk(response: http.client.HTTPResponse, what: str, received: int, expected: int | None,
-                budget: _Budget) -> bytes:
-    """The next bytes of a body, at most one socket read; b"" at its end."""
-    of = f"{received} of {expected}" if expected is not None else f"{received}"
-    try:
-        return response.read1(_CHUNK)
-    except TimeoutError:
-        raise FetchError(f"{what} did not finish within the {budget.timeout:g} s deadline of the fetch "
-                         f"({of} bytes received); nothing was kept; try again later or raise timeout=") from None
-    except http.client.IncompleteRead:
-        raise FetchError(f"{what} broke off after {of} bytes; nothing was kept") from None
-    except (http.client.HTTPException, OSError) as exc:
-        raise FetchError(f"{what} failed after {of} bytes ({_short(exc, 160)}); nothing was kept") from None
 
 
 def _decode(body: bytes, charset: str | None) -> str:
@@ -454,24 +392,18 @@ def _decode(body: bytes, charset: str | None) -> str:
         return body.decode("utf-8", errors="replace")
 
 
-def _read_page(url: str, budget: _Budget, check: Callable[[str], str | None]) -> tuple[str, str]:
+def _read_page(session: _Session, url: str) -> tuple[str, str]:
     """The page's text (at most MAX_PAGE_BYTES) and its final URL, the base of its relative links."""
-    with _opened(url, budget, check) as (response, chain):
-        what = f"page {_short(chain[-1])}"
-        if response.length is not None and response.length > MAX_PAGE_BYTES:
-            raise FetchError(f"{what} announces {response.length} bytes, more than the {MAX_PAGE_BYTES}-byte "
+    with session.open(url) as response:
+        what = f"page {_short(session.chain[-1])}"
+        expected = _length(response)
+        if expected is not None and expected > MAX_PAGE_BYTES:
+            raise FetchError(f"{what} announces {expected} bytes, more than the {MAX_PAGE_BYTES}-byte "
                              "cap for a publisher's page (MAX_PAGE_BYTES); refused")
-        body = bytearray()
-        while chunk := _read_chunk(response, what, len(body), response.length, budget):
-            body += chunk
-            if len(body) > MAX_PAGE_BYTES:
-                raise FetchError(f"{what} passed {MAX_PAGE_BYTES} bytes, the cap for a publisher's page "
-                                 "(MAX_PAGE_BYTES); refused")
-        try:
-            charset = response.headers.get_content_charset()
-        except Exception:  # noqa: BLE001 - a malformed header parameter is no charset
-            charset = None
-        return _decode(bytes(body), charset), chain[-1]
+        body = b"".join(session.body(response, what, MAX_PAGE_BYTES, "a publisher's page (MAX_PAGE_BYTES)"))
+        charset = requests.utils.get_encoding_from_headers(response.headers)
+        return _decode(body, None if charset == "ISO-8859-1" and "charset" not in
+                       response.headers.get("Content-Type", "").lower() else charset), session.chain[-1]
 
 
 def _check_workbook(path: Path, url: str) -> None:
@@ -485,43 +417,36 @@ def _check_workbook(path: Path, url: str) -> None:
                 raise FetchError(f"{_short(url)} unpacks to {unpacked} bytes, more than the {MAX_UNZIPPED_BYTES}"
                                  "-byte cap for a workbook (MAX_UNZIPPED_BYTES); nothing was kept")
             bad = zf.testzip()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, EOFError,
-            OSError, zlib.error) as exc:
+    except FetchError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zipfile raises many types for a damaged file
         raise FetchError(f"{_short(url)} is a damaged workbook ({_short(exc, 160)}); nothing was kept") from None
     if bad is not None:
         raise FetchError(f"{_short(url)} is a damaged workbook (member {_short(bad, 60)} fails its CRC); "
                          "nothing was kept")
 
 
-def _download(url: str, dest_dir: Path, name: str, *, budget: _Budget, check: Callable[[str], str | None]
-              ) -> tuple[Path, str, list[str]]:
+def _download(session: _Session, url: str, dest_dir: Path, name: str) -> tuple[Path, str, list[str]]:
     """Download ``url`` into a hidden ``.part`` file in ``dest_dir``; return it verified, its sha256, the URLs visited.
 
     The caller renames the file into place, or removes it; on any failure here it is removed.
     """
-    with _opened(url, budget, check) as (response, chain):
-        what = f"download of {_short(chain[-1])}"
-        expected = response.length  # None when the body is chunked or its length not announced
+    with session.open(url) as response:
+        chain = list(session.chain)
+        expected = _length(response)  # None when the body is chunked or its length not announced
         if expected is not None and expected > MAX_WORKBOOK_BYTES:
             raise FetchError(f"{_short(chain[-1])} announces {expected} bytes (Content-Length), more than the "
                              f"{MAX_WORKBOOK_BYTES}-byte cap for one workbook; refused, nothing was kept")
         dest_dir.mkdir(parents=True, exist_ok=True)
         tmp = dest_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.part"
         digest = hashlib.sha256()
-        received = 0
         try:
             # 0666 less the umask, as a plain open() gives (tempfile.mkstemp would make it 0600)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            with os.fdopen(fd, "wb") as fh:
-                while chunk := _read_chunk(response, what, received, expected, budget):
-                    received += len(chunk)
-                    if received > MAX_WORKBOOK_BYTES:
-                        raise FetchError(f"{what} passed {MAX_WORKBOOK_BYTES} bytes, the cap for one workbook "
-                                         "(MAX_WORKBOOK_BYTES); stopped, nothing was kept")
+            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as fh:
+                for chunk in session.body(response, f"download of {_short(chain[-1])}", MAX_WORKBOOK_BYTES,
+                                          "one workbook (MAX_WORKBOOK_BYTES)"):
                     fh.write(chunk)
                     digest.update(chunk)
-            if expected is not None and received != expected:
-                raise FetchError(f"{what} broke off after {received} of {expected} bytes; nothing was kept")
             _check_workbook(tmp, chain[-1])
             return tmp, digest.hexdigest(), chain
         except BaseException:
@@ -535,6 +460,49 @@ def _check_timeout(timeout: object) -> float:
         raise ValueError(f"timeout must be a number of seconds with 0 < timeout <= {MAX_TIMEOUT_S:g} (the time "
                          f"limit of the whole fetch), got {_short(repr(timeout), 60)}")
     return float(timeout)
+
+
+def _check_edition(edition: object) -> int | None:
+    if edition is None:
+        return None
+    try:
+        return int(edition)
+    except (TypeError, ValueError):
+        raise ValueError(f"edition must be a year such as 2025, got {_short(repr(edition), 60)}") from None
+
+
+def _candidates(session: _Session, page: str, source: str, edition: int | None) -> tuple[int, list[str], int, str]:
+    """The edition year, the links to try for it, how many more were left untried, and the page's final URL."""
+    text, final_page = _read_page(session, page)
+    refused: list[str] = []
+    links = workbook_links(text, base_url=final_page, source=source, refused=refused)
+    if not links:
+        why = (f"; refused {len(refused)} link{'s' if len(refused) > 1 else ''}: {refused[0]}"
+               + (f" and {len(refused) - 1} more" if len(refused) > 1 else "") if refused else "")
+        raise FetchError(f"{_short(final_page)} links no {source} workbook it may download{why} "
+                         f"(looked for {publisher(source)['link_pattern']!r})")
+    year = max(links) if edition is None else edition
+    if year not in links:
+        raise FetchError(f"{_short(final_page)} links no {source} edition {year}; linked: "
+                         f"{', '.join(map(str, sorted(links)))}")
+    tried = links[year][:MAX_CANDIDATES_PER_EDITION]
+    return year, tried, len(links[year]) - len(tried), final_page
+
+
+def _first_found(session: _Session, candidates: list[str], untried: int, dest_dir: Path, target: Path,
+                 what: str) -> tuple[Path, str, list[str], str]:
+    """The first candidate that downloads (404 and 410 move on to the next): .part file, sha256, chain, link."""
+    missing: list[str] = []
+    for link in candidates:
+        try:
+            return (*_download(session, link, dest_dir, target.name), link)
+        except _NotFound as exc:
+            missing.append(str(exc))
+    more = (f"; {untried} more link{'s were' if untried > 1 else ' was'} not tried (at most "
+            f"{MAX_CANDIDATES_PER_EDITION} per edition)" if untried else "")
+    others = (f", and so did the other {len(missing) - 1} link{'s' if len(missing) > 2 else ''} tried"
+              if len(missing) > 1 else "")
+    raise FetchError(f"no {what} workbook could be downloaded: {missing[0]}{others}{more}")
 
 
 def fetch(*, ingest: Callable, source: str = "nato", edition: int | str | None = None, page_url: str | None = None,
@@ -564,7 +532,7 @@ def fetch(*, ingest: Callable, source: str = "nato", edition: int | str | None =
         Data root (default: ``NATOANALYSIS_DATA_DIR`` or the repository's ``data/``).
     timeout : float, default 60
         Time limit in seconds of the whole fetch, page and downloads together; every
-        connection and read gets at most the time left. ``0 < timeout <= 86400``.
+        request gets at most the time left. ``0 < timeout <= 86400``.
     accessed : date or ``"YYYY-MM-DD"``, optional
         Access date for the provenance record (default: today).
 
@@ -589,85 +557,81 @@ def fetch(*, ingest: Callable, source: str = "nato", edition: int | str | None =
     ...
     ValueError: timeout must be a number of seconds with 0 < timeout <= 86400 (...), got 0
     """
-    budget = _Budget(_check_timeout(timeout))
+    timeout, edition = _check_timeout(timeout), _check_edition(edition)
     page = _page_url(source, page_url)
-    if edition is not None:
-        try:
-            edition = int(edition)
-        except (TypeError, ValueError):
-            raise ValueError(f"edition must be a year such as 2025, got {_short(repr(edition), 60)}") from None
     hosts = allowed_hosts(source)
-    text, final_page = _read_page(page, budget, functools.partial(_refusal, page_url=page, hosts=hosts))
-    refused: list[str] = []
-    links = workbook_links(text, base_url=final_page, source=source, refused=refused)
-    if not links:
-        why = (f"; refused {len(refused)} link{'s' if len(refused) > 1 else ''}: {refused[0]}"
-               + (f" and {len(refused) - 1} more" if len(refused) > 1 else "") if refused else "")
-        raise FetchError(f"{_short(final_page)} links no {source} workbook it may download{why} "
-                         f"(looked for {publisher(source)['link_pattern']!r})")
-    year = max(links) if edition is None else edition
-    if year not in links:
-        raise FetchError(f"{_short(final_page)} links no {source} edition {year}; linked: "
-                         f"{', '.join(map(str, sorted(links)))}")
-    candidates = links[year][:MAX_CANDIDATES_PER_EDITION]
-    untried = len(links[year]) - len(candidates)
-    check = functools.partial(_refusal, page_url=final_page, hosts=hosts)
-    root = config.data_root(data_dir, must_exist=False)
-    dest_dir = config.downloads_dir(root, source)
-    target = dest_dir / f"{source}-{year}.xlsx"  # our name: the URL's may hold anything, '../' included
-    created = [d for d in (dest_dir, *dest_dir.parents) if not d.exists()]
-    tmp = backup = None
+    with _Session(timeout, functools.partial(_refusal, page_url=page, hosts=hosts)) as session:
+        year, candidates, untried, final_page = _candidates(session, page, source, edition)
+        session.check = functools.partial(_refusal, page_url=final_page, hosts=hosts)
+        root = config.data_root(data_dir, must_exist=False)
+        dest_dir = config.downloads_dir(root, source)
+        target = dest_dir / f"{source}-{year}.xlsx"  # our name: the URL's may hold anything, '../' included
+        created = [d for d in (dest_dir, *dest_dir.parents) if not d.exists()]
+        what = f"the {source} {year} workbook"
+        try:
+            tmp, sha, chain, link = _first_found(session, candidates, untried, dest_dir, target, f"{source} {year}")
+        except BaseException as exc:
+            _remove_empty(created)
+            raise _disk_error(exc, what, root) from None
+    return _install(tmp, target, created, lambda: _ingest(ingest, target, root, source, year, sha, chain, link,
+                                                         accessed), what=what, root=root)
+
+
+def _ingest(ingest: Callable, target: Path, root: Path, source: str, year: int, sha: str, chain: list[str],
+            link: str, accessed) -> FetchResult:
+    """The fetch's result, the workbook ingested unless a transcription of the same file exists."""
+    url, redirects, remote_name = chain[-1], tuple(chain) if len(chain) > 1 else (), _remote_name(link)
+    known = provenance.read_all(root)
+    same = known[(known["source"] == source) & (known["sha256"] == sha)]
+    if not same.empty:
+        return FetchResult(source, url, target, sha, root / same.iloc[0]["raw_path"], is_new=False,
+                           redirects=redirects, remote_name=remote_name)
+    # The edition comes from the workbook's content; the link's year must be its last year (NATO's
+    # topic page has linked its "2023" tables to the 2022 file).
+    raw = ingest(target, source=source, data_dir=root, accessed=accessed, url=url, redirects=list(redirects),
+                 expect_last_year=year, file_name=remote_name)
+    return FetchResult(source, url, target, sha, raw.path, is_new=raw.status != "unchanged",
+                       redirects=redirects, remote_name=remote_name)
+
+
+def _disk_error(exc: BaseException, what: str, root: Path) -> BaseException:
+    """``exc``, or for an OSError (network errors are FetchErrors by now: this is the disk) a one-line FetchError."""
+    if isinstance(exc, OSError):
+        return FetchError(f"cannot store {what} under {_short(str(root))} ({_short(exc, 160)}); nothing was kept")
+    return exc
+
+
+def _remove_empty(created: list[Path]) -> None:
+    for d in created:  # innermost first
+        if d.is_dir() and not any(d.iterdir()):
+            d.rmdir()
+
+
+def _install(tmp: Path, target: Path, created: list[Path], then: Callable[[], FetchResult], *, what: str,
+             root: Path) -> FetchResult:
+    """Rename the verified ``tmp`` to ``target`` and run ``then``; all or nothing.
+
+    On any failure, SIGTERM and Ctrl-C included: no .part, no workbook that
+    could not be ingested, the earlier download back in place, no folder made
+    for this fetch.
+    """
+    backup = None
     installed = False
     try:
-        missing: list[str] = []
-        for link in candidates:
-            try:
-                tmp, sha, chain = _download(link, dest_dir, target.name, budget=budget, check=check)
-                break
-            except _NotFound as exc:
-                missing.append(str(exc))
-        else:
-            more = (f"; {untried} more link{'s were' if untried > 1 else ' was'} not tried (at most "
-                    f"{MAX_CANDIDATES_PER_EDITION} per edition)" if untried else "")
-            others = (f", and so did the other {len(missing) - 1} link{'s' if len(missing) > 2 else ''} tried"
-                      if len(missing) > 1 else "")
-            raise FetchError(f"no {source} {year} workbook could be downloaded: {missing[0]}{others}{more}")
-        url = chain[-1]
-        redirects = chain if len(chain) > 1 else []
-        remote_name = _remote_name(link)
         if target.exists():  # an earlier download of this edition: kept aside until the new one is ingested
             backup = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.old")
             os.replace(target, backup)
         os.replace(tmp, target)
         installed = True
-        known = provenance.read_all(root)
-        same = known[(known["source"] == source) & (known["sha256"] == sha)]
-        if not same.empty:
-            result = FetchResult(source, url, target, sha, root / same.iloc[0]["raw_path"], is_new=False,
-                                 redirects=tuple(redirects), remote_name=remote_name)
-        else:
-            # The edition comes from the workbook's content; the link's year must be its last year (NATO's
-            # topic page has linked its "2023" tables to the 2022 file).
-            raw = ingest(target, source=source, data_dir=root, accessed=accessed, url=url,
-                          redirects=redirects, expect_last_year=year, file_name=remote_name)
-            result = FetchResult(source, url, target, sha, raw.path, is_new=raw.status != "unchanged",
-                                 redirects=tuple(redirects), remote_name=remote_name)
+        result = then()
     except BaseException as exc:
-        # all or nothing: no .part, no workbook we could not ingest, the earlier download back in place,
-        # no folder made for this fetch
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         if installed:
             target.unlink(missing_ok=True)
         if backup is not None and backup.exists():
             os.replace(backup, target)
-        for d in created:  # innermost first
-            if d.is_dir() and not any(d.iterdir()):
-                d.rmdir()
-        if isinstance(exc, OSError):  # network errors are FetchErrors by now: this is the disk (full, read-only)
-            raise FetchError(f"cannot store the {source} {year} workbook under {_short(str(root))} "
-                             f"({_short(exc, 160)}); nothing was kept") from None
-        raise
+        _remove_empty(created)
+        raise _disk_error(exc, what, root) from None
     if backup is not None:
         backup.unlink(missing_ok=True)
     return result

@@ -231,13 +231,12 @@ def _build(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
     frames, meta = [], {"source": source, "fingerprint": fingerprint, "editions": {}}
     for ed, folder in editions.items():
         wb = transcript.read(folder)
-        tidy = handler.tidy(wb, edition=ed, run_checks=True)
-        found = tidy.attrs.get("findings")
-        meta["editions"][ed] = {"quirks": tidy.attrs.get("quirks", []), "notes": tidy.attrs.get("notes", {}),
-                                "rows": len(tidy),
+        result = handler.tidy(wb, edition=ed, run_checks=True)
+        found = result.findings
+        meta["editions"][ed] = {"quirks": list(result.quirks), "notes": dict(result.notes),
+                                "rows": len(result.table),
                                 "findings_not_whitelisted": 0 if found is None else int((~found["is_whitelisted"]).sum())}
-        tidy.attrs = {}
-        frames.append(tidy)
+        frames.append(result.table)
     df = pd.concat(frames, ignore_index=True)
     meta["rows"] = len(df)
     _write(root, source, df, meta)

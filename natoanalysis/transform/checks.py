@@ -10,8 +10,8 @@ their rounding allows (first-order error propagation). Unrounded series
 floors below, which NATO's own arithmetic meets by orders of magnitude.
 
 Findings are never silently dropped: :func:`findings` marks those on the
-documented whitelist (``reference/quality_whitelist.csv``) with the reason,
-and :func:`assert_consistent` raises on the others (``strict=True`` ingest).
+documented whitelist (``reference/quality_whitelist.csv``) with the reason;
+``strict=True`` ingest raises on the others (:func:`natoanalysis.transform.nato.tidy`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from .. import allies, reference
-from ..errors import ValidationError
 
 #: Floors in the unit of the compared figure; NATO's own arithmetic agrees to ~1e-12.
 TOL_PCT = 1e-6
@@ -492,16 +491,3 @@ def summary(found: pd.DataFrame, *, limit: int = 8) -> str:
     if len(bad) > limit:
         lines.append(f"  ... and {len(bad) - limit} more (natoanalysis quality lists them all)")
     return "\n".join(lines)
-
-
-def assert_consistent(tidy: pd.DataFrame, *, notes: dict[str, list[str]] | None = None,
-                      quirks: list[dict] | None = None) -> pd.DataFrame:
-    """Run all rules; raise :class:`ValidationError` listing findings not on the whitelist."""
-    found = findings(tidy, notes=notes, quirks=quirks)
-    bad = found[~found["is_whitelisted"]]
-    if len(bad):
-        lines = [f"{r.rule}: {r.country} {r.year} {r.indicator} published {r.published!r}, expected {r.expected!r}"
-                 for r in bad.head(10).itertuples()]
-        raise ValidationError(f"{len(bad)} consistency check(s) failed (not on the whitelist):\n  "
-                              + "\n  ".join(lines))
-    return found

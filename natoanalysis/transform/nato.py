@@ -20,8 +20,8 @@ country it was not printed under.
 :func:`tidy` turns the records into the tidy table: repeated figures (Table 4
 repeats Tables 2 and 3) are compared with the original and kept once, and
 the consistency and plausibility rules of :mod:`natoanalysis.transform.checks`
-run; their findings travel with the table (``attrs["findings"]``) and stop it
-only under ``strict=True``.
+run; their findings travel beside the table (:class:`~natoanalysis.transform.Tidy`)
+and stop it only under ``strict=True``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from .. import reference, schema
 from ..allies import lookup, registry as countries
 from ..errors import LayoutError, UnknownCountryError, ValidationError
 from ..extract.cells import Cell, Sheet, Workbook, column_letter
-from . import checks
+from . import Tidy, checks
 from .text import first_year
 
 TITLE_RE = re.compile(r"^\s*table\s*(?P<number>\d+\s*[a-z]?)\s*:\s*(?P<title>.+?)\s*$", re.I)
@@ -297,144 +297,180 @@ def _section_for(label: str, spec: TableSpec) -> SectionSpec | None:
     return next((s for s in spec.sections if s.pattern and re.search(s.pattern, label, re.I)), None)
 
 
-def _parse_series_sheet(sheet: Sheet, spec: TableSpec, title_row: int, table: str, edition: str,
-                        out: Parsed) -> set[tuple[str, str]]:
-    rows = sheet.rows()
-    implicit = [s for s in spec.sections if s.pattern is None]
-    current: SectionSpec | None = implicit[0] if implicit else None
-    years: dict[int, tuple[int, bool]] | None = None
-    headers: list[dict[int, tuple[int, bool]]] = []
-    subtitles: list[str] = []  # text between the title and the first heading or year header
-    base_year: int | None = None
-    seen_sections: set[tuple[str, str]] = set()
-    found: dict[str, int] = {}
-    section_row = title_row
+class _SeriesSheet:
+    """Reads one yearly table, row by row: section headings, year headers, data rows and notes.
 
-    def open_section(match: SectionSpec, label: str, r: int) -> None:
-        nonlocal current, found, section_row, base_year
-        close_section()
-        current, found, section_row = match, {}, r
+    ``current`` is the open section, ``years`` the year header in force,
+    ``found`` the rows of the open section by country code.
+    """
+
+    def __init__(self, sheet: Sheet, spec: TableSpec, table: str, edition: str, out: Parsed, title_row: int):
+        self.sheet, self.spec, self.table, self.edition, self.out = sheet, spec, table, edition, out
+        implicit = [s for s in spec.sections if s.pattern is None]
+        self.current: SectionSpec | None = implicit[0] if implicit else None
+        self.years: dict[int, tuple[int, bool]] | None = None
+        self.headers: list[dict[int, tuple[int, bool]]] = []
+        self.subtitles: list[str] = []  # text between the title and the first heading or year header
+        self.base_year: int | None = None
+        self.seen_sections: set[tuple[str, str]] = set()
+        self.found: dict[str, int] = {}
+        self.section_row = title_row
+
+    def error(self, message: str, row: int | None = None) -> LayoutError:
+        return LayoutError(message, sheet=self.sheet.name, row=row)
+
+    def read(self, title_row: int) -> set[tuple[str, str]]:
+        """Every row below the title; the (indicator, price basis) pairs the sheet publishes."""
+        for r, cells in self.sheet.rows().items():
+            if r > title_row:
+                self.row(r, cells)
+        if not self.headers:
+            raise self.error("no year header row (a row of years such as 2014 ... 2024e) after the title")
+        self.close_section()
+        implicit = {(s.indicator, s.price_basis) for s in self.spec.sections if s.pattern is None}
+        return self.seen_sections | (implicit - self.seen_sections)
+
+    def row(self, r: int, cells: list[Cell]) -> None:
+        header = _year_header(cells, sheet=self.sheet.name, row=r)
+        if header is not None:
+            self.years = header
+            self.headers.append(header)
+            return
+        if self.years is None and any(c.type == "n" for c in cells):
+            first = next(c for c in cells if c.type == "n")
+            raise self.error(f"figures before any year header row (first: {first.ref}={first.value!r})", r)
+        first_col = min(self.years) if self.years else None
+        label = _text([c for c in cells if first_col is None or c.col < first_col])
+        values = [c for c in cells if first_col is not None and c.col >= first_col]
+        if not values:
+            self.text_row(label, r)
+        elif not label:
+            self.unlabelled_row(values, r)
+        else:
+            self.data_row(label, values, r)
+
+    def text_row(self, label: str, r: int) -> None:
+        """A row of text only: a section heading, a subtitle, an ally with every figure blank, or a note."""
+        if not label:
+            return
+        match = _section_for(label, self.spec)
+        if match is not None:
+            self.open_section(match, label, r)
+        elif self.years is None:
+            self.subtitles.append(label)
+        elif self.current is not None and _is_country_label(label):
+            self.data_row(label, [], r)  # a row whose every figure is blank
+        else:
+            self.close_section()
+            self.current, self.found = None, {}
+            self.out.notes.setdefault(self.table, []).append(label)
+
+    def unlabelled_row(self, values: list[Cell], r: int) -> None:
+        """Figures without a label: a layout quirk when they are all errors or zeros, else a fault."""
+        if all(c.type == "e" or (c.type == "n" and c.value == 0) for c in values):
+            self.out.quirks.append({"sheet": self.sheet.name, "row": r, "table": self.table,
+                                    "cells": ",".join(f"{c.ref}={c.value}" for c in values),
+                                    "kind": "error_cells" if any(c.type == "e" for c in values) else "zero_row"})
+            return
+        raise self.error(f"numbers without a row label (first: {values[0].ref}={values[0].value!r})", r)
+
+    def open_section(self, match: SectionSpec, label: str, r: int) -> None:
+        self.close_section()
+        self.current, self.found, self.section_row = match, {}, r
         key = (match.indicator, match.price_basis)
-        if key in seen_sections:
-            raise LayoutError(f"second section for {key[0]} ({key[1] or 'no price basis'})", sheet=sheet.name, row=r)
-        seen_sections.add(key)
+        if key in self.seen_sections:
+            raise self.error(f"second section for {key[0]} ({key[1] or 'no price basis'})", r)
+        self.seen_sections.add(key)
         # A heading without a base year takes the subtitle's; failing that, the workbook's (filled in by parse()).
-        base_year = _base_year([label]) or _base_year(subtitles)
+        self.base_year = _base_year([label]) or _base_year(self.subtitles)
 
-    def close_section() -> None:
+    def close_section(self) -> None:
+        current = self.current
         if current is None:
             return
-        if not found:
-            raise LayoutError(f"section for {current.indicator} has no data rows", sheet=sheet.name, row=section_row)
-        expected = _expected_countries(edition, include_non_armed=current.includes_non_armed,
-                                       with_aggregates=spec.has_aggregates)
-        _check_countries(found, expected, sheet=sheet.name, what=f"{table}, {current.indicator} {current.price_basis}")
+        if not self.found:
+            raise self.error(f"section for {current.indicator} has no data rows", self.section_row)
+        expected = _expected_countries(self.edition, include_non_armed=current.includes_non_armed,
+                                       with_aggregates=self.spec.has_aggregates)
+        _check_countries(self.found, expected, sheet=self.sheet.name,
+                         what=f"{self.table}, {current.indicator} {current.price_basis}")
 
-    def data_row(label: str, values: list[Cell], r: int) -> None:
+    def data_row(self, label: str, values: list[Cell], r: int) -> None:
+        current, years = self.current, self.years
         if current is None:
-            heads = [s.pattern for s in spec.sections if s.pattern]
-            raise LayoutError(f"data row {label!r} is not under a recognised section heading "
-                              f"(expected one of {heads})", sheet=sheet.name, row=r)
+            heads = [s.pattern for s in self.spec.sections if s.pattern]
+            raise self.error(f"data row {label!r} is not under a recognised section heading "
+                             f"(expected one of {heads})", r)
         if years is None:
-            raise LayoutError(f"data row {label!r} comes before any year header row", sheet=sheet.name, row=r)
-        code, currency, marker = _parse_label(label, sheet=sheet.name, row=r)
-        if code in found:
-            raise LayoutError(f"second row for {code} ({label!r}; first at row {found[code]})", sheet=sheet.name, row=r)
-        found[code] = r
+            raise self.error(f"data row {label!r} comes before any year header row", r)
+        code, currency, marker = _parse_label(label, sheet=self.sheet.name, row=r)
+        if code in self.found:
+            raise self.error(f"second row for {code} ({label!r}; first at row {self.found[code]})", r)
+        self.found[code] = r
         by_col = {c.col: c for c in values}
         stray = set(by_col) - set(years)
         if stray:
             col = min(stray)
-            raise LayoutError(f"value {by_col[col].value!r} in column {column_letter(col)} has no year header",
-                              sheet=sheet.name, row=r)
+            raise self.error(f"value {by_col[col].value!r} in column {column_letter(col)} has no year header", r)
         for col, (year, is_est) in years.items():
             cell = by_col.get(col)
-            value, reason = _value(cell, sheet.name, row=r)
-            out.records.append({
+            value, reason = _value(cell, self.sheet.name, row=r)
+            self.out.records.append({
                 "country": code, "year": year, "indicator": current.indicator, "value": value,
                 "missing_reason": reason, "unit": current.unit,
                 "currency": currency if current.indicator == "defence_exp_ncu" else "",
                 "price_basis": current.price_basis,
-                "base_year": base_year if current.price_basis == "constant" else None,
-                "is_estimate": is_est, "note_marker": marker, "table": table,
-                "source_sheet": sheet.name, "source_cell": cell.ref if cell is not None else
+                "base_year": self.base_year if current.price_basis == "constant" else None,
+                "is_estimate": is_est, "note_marker": marker, "table": self.table,
+                "source_sheet": self.sheet.name, "source_cell": cell.ref if cell is not None else
                 f"{column_letter(col)}{r}", "is_repeat": False,
             })
 
-    for r, cells in rows.items():
-        if r <= title_row:
-            continue
-        header = _year_header(cells, sheet=sheet.name, row=r)
-        if header is not None:
-            years = header
-            headers.append(header)
-            continue
-        if years is None and any(c.type == "n" for c in cells):
-            first = next(c for c in cells if c.type == "n")
-            raise LayoutError(f"figures before any year header row (first: {first.ref}={first.value!r})",
-                              sheet=sheet.name, row=r)
-        first_col = min(years) if years else None
-        labels = [c for c in cells if first_col is None or c.col < first_col]
-        values = [c for c in cells if first_col is not None and c.col >= first_col]
-        label = _text(labels)
-        if not values:
-            if not label:
-                continue
-            match = _section_for(label, spec)
-            if match is not None:
-                open_section(match, label, r)
-            elif years is None:
-                subtitles.append(label)
-            elif current is not None and _is_country_label(label):
-                data_row(label, [], r)  # a row whose every figure is blank
-            else:
-                close_section()
-                current, found = None, {}
-                out.notes.setdefault(table, []).append(label)
-            continue
-        if not label:
-            if all(c.type == "e" or (c.type == "n" and c.value == 0) for c in values):
-                out.quirks.append({"sheet": sheet.name, "row": r, "table": table,
-                                   "cells": ",".join(f"{c.ref}={c.value}" for c in values),
-                                   "kind": "error_cells" if any(c.type == "e" for c in values) else "zero_row"})
-                continue
-            raise LayoutError(f"numbers without a row label (first: {values[0].ref}={values[0].value!r})",
-                              sheet=sheet.name, row=r)
-        data_row(label, values, r)
-    if not headers:
-        raise LayoutError("no year header row (a row of years such as 2014 ... 2024e) after the title",
-                          sheet=sheet.name)
-    close_section()
-    missing = {(s.indicator, s.price_basis) for s in spec.sections if s.pattern is None} - seen_sections
-    return seen_sections | missing
+
+def _parse_series_sheet(sheet: Sheet, spec: TableSpec, title_row: int, table: str, edition: str,
+                        out: Parsed) -> set[tuple[str, str]]:
+    return _SeriesSheet(sheet, spec, table, edition, out, title_row).read(title_row)
+
+
+def _period_column(c: Cell) -> dict | None:
+    """What one header cell of Table 4 heads: a year of figures, a real change over a period, or a share of GDP."""
+    if (y := _year_of(c)) is not None:
+        return {"indicator": "defence_exp_usd", "unit": _USD, "price_basis": "constant",
+                "year": y[0], "is_estimate": y[1], "is_repeat": True}
+    text = str(c.value) if c.type == "s" else ""
+    if m := PERIOD_RE.search(text):
+        return {"indicator": f"real_change_since_{m.group('start')}_pct", "unit": "percent",
+                "price_basis": "constant", "year": int(m.group("end")),
+                "is_estimate": bool(m.group("e")), "is_repeat": False}
+    if m := SHARE_COL_RE.search(text):
+        return {"indicator": "share_gdp_pct", "unit": "percent of GDP", "price_basis": "constant",
+                "year": int(m.group("year")), "is_estimate": bool(m.group("e")), "is_repeat": True}
+    return None
+
+
+def _period_header(sheet: Sheet, rows: dict[int, list[Cell]], title_row: int) -> tuple[int, int, dict[int, dict]]:
+    """Table 4's header row, its base year and what each column holds."""
+    header_row = next((r for r, cs in rows.items() if r > title_row and any(
+        c.type == "s" and PERIOD_RE.search(str(c.value)) for c in cs)), None)
+    if header_row is None:
+        raise LayoutError("no header cell 'Real change YYYY-YYYY' in the real-change table", sheet=sheet.name)
+    base_year = _base_year([_text(cs) for r, cs in rows.items() if title_row < r < header_row and _text(cs)])
+    if base_year is None:
+        raise LayoutError("no base year ('<year> prices') in the subtitle of the real-change table", sheet=sheet.name)
+    columns: dict[int, dict] = {}
+    for c in rows[header_row]:
+        meta = _period_column(c)
+        if meta is None:
+            raise LayoutError(f"header cell {c.ref}={c.value!r} is not a year, 'Real change YYYY-YYYY' "
+                              "or 'Share of real GDP YYYY'", sheet=sheet.name, row=header_row)
+        columns[c.col] = meta
+    return header_row, base_year, columns
 
 
 def _parse_period_sheet(sheet: Sheet, title_row: int, table: str, edition: str, out: Parsed) -> None:
     """Table 4: columns are a start year, an end year, the real change between them and two shares."""
     rows = sheet.rows()
-    header_row = next((r for r, cs in rows.items() if r > title_row and any(
-        c.type == "s" and PERIOD_RE.search(str(c.value)) for c in cs)), None)
-    if header_row is None:
-        raise LayoutError("no header cell 'Real change YYYY-YYYY' in the real-change table", sheet=sheet.name)
-    subtitles = [_text(cs) for r, cs in rows.items() if title_row < r < header_row and _text(cs)]
-    base_year = _base_year(subtitles)
-    if base_year is None:
-        raise LayoutError("no base year ('<year> prices') in the subtitle of the real-change table", sheet=sheet.name)
-    columns: dict[int, dict] = {}
-    for c in rows[header_row]:
-        if (y := _year_of(c)) is not None:
-            columns[c.col] = {"indicator": "defence_exp_usd", "unit": _USD, "price_basis": "constant",
-                              "year": y[0], "is_estimate": y[1], "is_repeat": True}
-        elif c.type == "s" and (m := PERIOD_RE.search(str(c.value))):
-            columns[c.col] = {"indicator": f"real_change_since_{m.group('start')}_pct", "unit": "percent",
-                              "price_basis": "constant", "year": int(m.group("end")),
-                              "is_estimate": bool(m.group("e")), "is_repeat": False}
-        elif c.type == "s" and (m := SHARE_COL_RE.search(str(c.value))):
-            columns[c.col] = {"indicator": "share_gdp_pct", "unit": "percent of GDP", "price_basis": "constant",
-                              "year": int(m.group("year")), "is_estimate": bool(m.group("e")), "is_repeat": True}
-        else:
-            raise LayoutError(f"header cell {c.ref}={c.value!r} is not a year, 'Real change YYYY-YYYY' "
-                              "or 'Share of real GDP YYYY'", sheet=sheet.name, row=header_row)
+    header_row, base_year, columns = _period_header(sheet, rows, title_row)
     first_col = min(columns)
     found: dict[str, int] = {}
     for r, cells in rows.items():
@@ -513,16 +549,34 @@ def scan(workbook: Workbook) -> Signature:
     headers: dict[str, set[tuple[tuple[int, bool], ...]]] = {}
     base_years = set()
     for sheet, title_row, m in titles:
-        if PERIOD_RE.search(m.group("title")):
+        if not PERIOD_RE.search(m.group("title")):
+            base_years |= _scan_sheet(sheet, title_row, headers)
+    span = _one_span(headers)
+    years = tuple(y for y, _ in span)
+    estimates = tuple(y for y, e in span if e)
+    if estimates and estimates != years[-len(estimates):]:
+        raise LayoutError(f"estimate marks on {', '.join(f'{y}e' for y in estimates)} are not the latest years "
+                          f"of the tables ({years[0]}-{years[-1]}): NATO marks only its latest years as estimates")
+    return Signature(years=years, estimate_years=estimates, base_year=min(base_years) if len(base_years) == 1 else None,
+                     definition=_definition([m.group("title") for _, _, m in titles]))
+
+
+def _scan_sheet(sheet: Sheet, title_row: int, headers: dict) -> set[int]:
+    """Add the sheet's year headers to ``headers``; the base years its headings name."""
+    base_years = set()
+    for r, cells in sheet.rows().items():
+        if r <= title_row:
             continue
-        for r, cells in sheet.rows().items():
-            if r <= title_row:
-                continue
-            header = _year_header(cells, sheet=sheet.name, row=r)
-            if header is not None:
-                headers.setdefault(sheet.name, set()).add(tuple(header[c] for c in sorted(header)))
-            elif (y := _base_year([_text(cells)])) is not None:
-                base_years.add(y)
+        header = _year_header(cells, sheet=sheet.name, row=r)
+        if header is not None:
+            headers.setdefault(sheet.name, set()).add(tuple(header[c] for c in sorted(header)))
+        elif (y := _base_year([_text(cells)])) is not None:
+            base_years.add(y)
+    return base_years
+
+
+def _one_span(headers: dict[str, set[tuple[tuple[int, bool], ...]]]) -> tuple[tuple[int, bool], ...]:
+    """The one run of years every table's header prints, or a LayoutError naming where they disagree."""
     spans = {h for hs in headers.values() for h in hs}
     if not spans:
         raise LayoutError("no year header row (a row of years such as 2014 ... 2024e) in any table")
@@ -535,13 +589,7 @@ def scan(workbook: Workbook) -> Signature:
         raise LayoutError(f"the year headers of the tables disagree: {first!r} has {_describe(headers[first])}, "
                           f"{odd!r} has {_describe(headers[odd])}")
     (span,) = spans
-    years = tuple(y for y, _ in span)
-    estimates = tuple(y for y, e in span if e)
-    if estimates and estimates != years[-len(estimates):]:
-        raise LayoutError(f"estimate marks on {', '.join(f'{y}e' for y in estimates)} are not the latest years "
-                          f"of the tables ({years[0]}-{years[-1]}): NATO marks only its latest years as estimates")
-    return Signature(years=years, estimate_years=estimates, base_year=min(base_years) if len(base_years) == 1 else None,
-                     definition=_definition([m.group("title") for _, _, m in titles]))
+    return span
 
 
 def _describe(spans: set[tuple[tuple[int, bool], ...]]) -> str:
@@ -632,7 +680,7 @@ def _fill_base_year(out: Parsed) -> None:
 REPEAT_RTOL = 1e-9
 
 
-def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> pd.DataFrame:
+def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> Tidy:
     """Turn a NATO workbook (xlsx or transcription) into the tidy table.
 
     Parameters
@@ -643,10 +691,15 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
         ``"YYYY-MM"``.
     run_checks : bool, default True
         Run the consistency and plausibility rules; their findings (whitelist
-        applied) are in ``attrs["findings"]``.
+        applied) are in the result's ``findings``.
     strict : bool, default False
         Raise :class:`~natoanalysis.errors.ValidationError` on any finding not
         on the whitelist, for pipelines that want a publisher's anomaly to stop them.
+
+    Returns
+    -------
+    Tidy
+        The tidy table with the findings, the layout quirks and the notes.
 
     Raises
     ------
@@ -679,10 +732,7 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
         if strict and len(bad):
             raise ValidationError(f"{len(bad)} finding(s) not on the whitelist (strict):\n"
                                   + checks.summary(found, limit=10))
-    tidy.attrs["quirks"] = parsed.quirks
-    tidy.attrs["notes"] = parsed.notes
-    tidy.attrs["findings"] = found
-    return tidy
+    return Tidy(tidy, found, parsed.quirks, parsed.notes)
 
 
 def _drop_repeats(df: pd.DataFrame, *, edition: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -31,6 +31,7 @@ from .. import reference, schema
 from ..allies import lookup, registry as countries
 from ..errors import LayoutError, UnknownCountryError, ValidationError
 from ..extract.cells import Cell, Sheet, Workbook, column_letter
+from . import Tidy
 from .text import first_year
 
 _USD = "million US dollars"
@@ -200,73 +201,84 @@ def _match(title: str, subtitles: list[str]) -> SheetSpec | None:
     return None
 
 
-def _country_sheet(sheet: Sheet, spec: SheetSpec, title_row: int, title: str, out: Parsed) -> None:
-    rows = sheet.rows()
+def _texts_above(rows: dict[int, list[Cell]], title: str, title_row: int, header_row: int) -> list[str]:
+    return [title] + [_text(cs) for r, cs in rows.items() if title_row < r < header_row]
+
+
+def _heading_region(name: str, cells: list[Cell], sheet: str, r: int) -> str:
+    """The region code of a heading row (a region or sub-region alone in column A); LayoutError for other rows."""
+    if not (name and len(cells) == 1):
+        raise LayoutError(f"row without figures: {[c.ref for c in cells]}", sheet=sheet, row=r)
+    if _norm(name) not in regions():
+        raise LayoutError(f"heading {name!r} is not a region in reference/sipri_regions.csv", sheet=sheet, row=r)
+    return regions()[_norm(name)][0]
+
+
+def _country_row(sheet: Sheet, spec: SheetSpec, r: int, cells: list[Cell], ctx: dict, out: Parsed) -> None:
+    """The records of one country's row: a value for every year column, and the row's note, currency and fiscal year."""
+    years, name, code = ctx["years"], ctx["name"], ctx["code"]
+    by_col = {c.col: c for c in cells if c.col >= min(years)}
+    stray = set(by_col) - set(years)
+    if stray:
+        raise LayoutError(f"value in column {column_letter(min(stray))} has no year header", sheet=sheet.name, row=r)
+    row_text = {c.col: str(c.value).strip() for c in cells}
+    label = {key: row_text.get(col, "") if col else "" for key, col in ctx["label_cols"].items()}
+    for col, year in years.items():
+        if col not in by_col:
+            raise LayoutError(f"{name!r} has no cell for {year} (column {column_letter(col)}); SIPRI marks "
+                              "missing figures with '...' or 'xxx'", sheet=sheet.name, row=r)
+        value, reason, is_est, is_unc = _cell_meaning(by_col[col], sheet.name)
+        out.records.append({
+            "country": code, "year": year, "indicator": spec.indicator,
+            "value": value * spec.multiply / spec.divide, "unit": spec.unit,
+            "currency": label["currency"], "price_basis": spec.price_basis, "base_year": ctx["base_year"],
+            "is_estimate": is_est, "is_uncertain": is_unc, "missing_reason": reason,
+            "note_marker": label["notes"],
+            "fiscal_year": (label["fiscal"] or "Jan-Dec") if ctx["label_cols"]["fiscal"] else "",
+            "sipri_region": ctx["region"], "table": sheet.name, "source_sheet": sheet.name,
+            "source_cell": by_col[col].ref,
+        })
+
+
+def _country_context(sheet: Sheet, spec: SheetSpec, rows: dict, title_row: int, title: str) -> tuple[int, dict]:
+    """The header row, and what every row of a country sheet shares: year and label columns, base year."""
     header_row, labels, years = _header(rows, "country", sheet.name)
-    texts = [title] + [_text(cs) for r, cs in rows.items() if title_row < r < header_row]
+    texts = _texts_above(rows, title, title_row, header_row)
     _check_legend(texts, LEGEND_COUNTRY, sheet.name)
     base_year = _base_year(texts) if spec.price_basis == "constant" else None
     if spec.price_basis == "constant" and base_year is None:
         raise LayoutError("constant-price sheet names no base year (expected 'constant (YYYY) US$' in the title)",
                           sheet=sheet.name, row=title_row)
-    notes_col = labels.get("notes")
-    currency_col = labels.get("currency")
-    fy_col = next((c for k, c in labels.items() if k.startswith("fiscal year")), None)
-    first_year_col = min(years)
-    region = ""  # code of the innermost SIPRI heading above the row
+    label_cols = {"notes": labels.get("notes"), "currency": labels.get("currency"),
+                  "fiscal": next((c for k, c in labels.items() if k.startswith("fiscal year")), None)}
+    return header_row, {"years": years, "base_year": base_year, "label_cols": label_cols, "region": ""}
+
+
+def _country_sheet(sheet: Sheet, spec: SheetSpec, title_row: int, title: str, out: Parsed) -> None:
+    rows = sheet.rows()
+    header_row, ctx = _country_context(sheet, spec, rows, title_row, title)
     found: dict[str, int] = {}
     unknown: list[tuple[int, str, str]] = []
     for r, cells in rows.items():
-        if r <= header_row:
+        if r <= header_row or not cells:
             continue
-        values = [c for c in cells if c.col >= first_year_col]
-        label_cells = [c for c in cells if c.col == 1]
-        name = _text(label_cells)
+        values = [c for c in cells if c.col >= min(ctx["years"])]
+        name = _text([c for c in cells if c.col == 1])
         if not values:
-            if name and len(cells) == 1:
-                # SIPRI heading rows: a region, then its sub-regions, each alone in column A.
-                if _norm(name) not in regions():
-                    raise LayoutError(f"heading {name!r} is not a region in reference/sipri_regions.csv",
-                                      sheet=sheet.name, row=r)
-                region = regions()[_norm(name)][0]
-                continue
-            if cells:
-                raise LayoutError(f"row without figures: {[c.ref for c in cells]}", sheet=sheet.name, row=r)
+            ctx["region"] = _heading_region(name, cells, sheet.name, r)  # the innermost SIPRI heading above
             continue
         if not name:
             raise LayoutError(f"figures without a country name (first: {values[0].ref})", sheet=sheet.name, row=r)
         try:
             code = lookup(name, publisher="sipri")
         except UnknownCountryError:
-            unknown.append((r, name, region))
+            unknown.append((r, name, ctx["region"]))
             continue
         if code in found:
             raise LayoutError(f"second row for {code} ({name!r}; first at row {found[code]})", sheet=sheet.name, row=r)
         found[code] = r
-        by_col = {c.col: c for c in values}
-        stray = set(by_col) - set(years)
-        if stray:
-            raise LayoutError(f"value in column {column_letter(min(stray))} has no year header",
-                              sheet=sheet.name, row=r)
-        row_text = {c.col: str(c.value).strip() for c in cells}
-        note = row_text.get(notes_col, "") if notes_col else ""
-        currency = row_text.get(currency_col, "") if currency_col else ""
-        fiscal = (row_text.get(fy_col, "") or "Jan-Dec") if fy_col else ""
-        for col, year in years.items():
-            if col not in by_col:
-                raise LayoutError(f"{name!r} has no cell for {year} (column {column_letter(col)}); SIPRI marks "
-                                  "missing figures with '...' or 'xxx'", sheet=sheet.name, row=r)
-            value, reason, is_est, is_unc = _cell_meaning(by_col[col], sheet.name)
-            out.records.append({
-                "country": code, "year": year, "indicator": spec.indicator,
-                "value": value * spec.multiply / spec.divide, "unit": spec.unit,
-                "currency": currency, "price_basis": spec.price_basis, "base_year": base_year,
-                "is_estimate": is_est, "is_uncertain": is_unc, "missing_reason": reason,
-                "note_marker": note, "fiscal_year": fiscal, "sipri_region": region, "table": sheet.name,
-                "source_sheet": sheet.name, "source_cell": by_col[col].ref,
-            })
-    expected = set(countries(include_non_allies=True)["iso3"])
-    missing = expected - set(found)
+        _country_row(sheet, spec, r, cells, {**ctx, "name": name, "code": code}, out)
+    missing = set(countries(include_non_allies=True)["iso3"]) - set(found)
     if missing:
         listed = "; ".join(f"{n!r} (row {r}, {reg})" for r, n, reg in unknown)
         raise LayoutError(
@@ -276,16 +288,15 @@ def _country_sheet(sheet: Sheet, spec: SheetSpec, title_row: int, title: str, ou
     out.not_kept[sheet.name] = [n for _, n, _ in unknown]
 
 
-def _regional_sheet(sheet: Sheet, title_row: int, title: str, out: Parsed) -> None:
-    rows = sheet.rows()
+def _regional_columns(sheet: Sheet, rows: dict, title_row: int, title: str) -> tuple[int, dict, int | None]:
+    """The header row, ``{column: (year, price basis, base year)}`` and the column of omitted countries."""
     header_row, labels, years = _header(rows, "region", sheet.name)
-    texts = [title] + [_text(cs) for r, cs in rows.items() if title_row < r < header_row]
+    texts = _texts_above(rows, title, title_row, header_row)
     _check_legend(texts, LEGEND_REGIONAL, sheet.name)
     base_year = _base_year(texts)
     if base_year is None:
         raise LayoutError("regional totals name no base year ('at constant YYYY prices')", sheet=sheet.name)
     current_cols = {col: int(m.group(1)) for text, col in labels.items() if (m := CURRENT_COL_RE.match(text))}
-    omitted_col = labels.get("omitted countries")
     known = {labels[k] for k in ("region", "omitted countries") if k in labels} | set(current_cols)
     stray = set(labels.values()) - known
     if stray:
@@ -293,37 +304,51 @@ def _regional_sheet(sheet: Sheet, title_row: int, title: str, out: Parsed) -> No
                           row=header_row)
     columns = {col: (year, "constant", base_year) for col, year in years.items()}
     columns.update({col: (year, "current", None) for col, year in current_cols.items()})
+    return header_row, columns, labels.get("omitted countries")
+
+
+def _regional_row(sheet: Sheet, r: int, cells: list[Cell], columns: dict, omitted_col: int | None,
+                  out: Parsed) -> str:
+    """The records of one region's row; its code."""
+    name = _text([c for c in cells if c.col == 1])
+    if _norm(name) not in regions():
+        raise LayoutError(f"region {name!r} is not in reference/sipri_regions.csv; known: "
+                          f"{', '.join(sorted(regions()))}", sheet=sheet.name, row=r)
+    code, _, parent = regions()[_norm(name)]
+    by_col = {c.col: c for c in cells if c.col != 1}
+    if omitted_col in by_col:
+        out.notes.setdefault("Regional totals: omitted countries", []).append(
+            f"{name}: {str(by_col.pop(omitted_col).value).strip()}")
+    stray = set(by_col) - set(columns)
+    if stray:
+        raise LayoutError(f"value in column {column_letter(min(stray))} has no header", sheet=sheet.name, row=r)
+    for col, (year, basis, base) in columns.items():
+        if col not in by_col:
+            raise LayoutError(f"{name!r} has no cell for {year} {basis} (column {column_letter(col)})",
+                              sheet=sheet.name, row=r)
+        value, reason, is_est, is_unc = _cell_meaning(by_col[col], sheet.name)
+        out.records.append({
+            "country": code, "year": year, "indicator": "defence_exp_usd",
+            "value": value * REGIONAL_MULTIPLY, "unit": _USD, "currency": "", "price_basis": basis,
+            "base_year": base, "is_estimate": is_est, "is_uncertain": is_unc, "missing_reason": reason,
+            "note_marker": "", "fiscal_year": "", "sipri_region": parent, "table": sheet.name,
+            "source_sheet": sheet.name, "source_cell": by_col[col].ref,
+        })
+    return code
+
+
+def _regional_sheet(sheet: Sheet, title_row: int, title: str, out: Parsed) -> None:
+    rows = sheet.rows()
+    header_row, columns, omitted_col = _regional_columns(sheet, rows, title_row, title)
     found: dict[str, int] = {}
     for r, cells in rows.items():
         if r <= header_row or not cells:
             continue
-        name = _text([c for c in cells if c.col == 1])
-        if _norm(name) not in regions():
-            raise LayoutError(f"region {name!r} is not in reference/sipri_regions.csv; known: "
-                              f"{', '.join(sorted(regions()))}", sheet=sheet.name, row=r)
-        code, _, parent = regions()[_norm(name)]
+        code = _regional_row(sheet, r, cells, columns, omitted_col, out)
         if code in found:
+            name = _text([c for c in cells if c.col == 1])
             raise LayoutError(f"second row for {name!r} (first at row {found[code]})", sheet=sheet.name, row=r)
         found[code] = r
-        by_col = {c.col: c for c in cells if c.col != 1}
-        if omitted_col in by_col:
-            out.notes.setdefault("Regional totals: omitted countries", []).append(
-                f"{name}: {str(by_col.pop(omitted_col).value).strip()}")
-        stray = set(by_col) - set(columns)
-        if stray:
-            raise LayoutError(f"value in column {column_letter(min(stray))} has no header", sheet=sheet.name, row=r)
-        for col, (year, basis, base) in columns.items():
-            if col not in by_col:
-                raise LayoutError(f"{name!r} has no cell for {year} {basis} (column {column_letter(col)})",
-                                  sheet=sheet.name, row=r)
-            value, reason, is_est, is_unc = _cell_meaning(by_col[col], sheet.name)
-            out.records.append({
-                "country": code, "year": year, "indicator": "defence_exp_usd",
-                "value": value * REGIONAL_MULTIPLY, "unit": _USD, "currency": "", "price_basis": basis,
-                "base_year": base, "is_estimate": is_est, "is_uncertain": is_unc, "missing_reason": reason,
-                "note_marker": "", "fiscal_year": "", "sipri_region": parent, "table": sheet.name,
-                "source_sheet": sheet.name, "source_cell": by_col[col].ref,
-            })
     absent = {c for c, _, _ in regions().values()} - set(found)
     if absent:
         raise LayoutError(f"regional totals lack rows for {', '.join(sorted(absent))}", sheet=sheet.name)
@@ -424,7 +449,7 @@ EXTRA_COLUMNS = {"is_uncertain": "bool", "fiscal_year": "string",
 BASE_YEAR_RTOL = 1e-9
 
 
-def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> pd.DataFrame:
+def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> Tidy:
     """Turn a SIPRI workbook (xlsx or transcription) into the tidy table.
 
     Parameters
@@ -437,6 +462,11 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
         Check that constant and current US$ agree in the base year.
     strict : bool, default False
         Accepted for the same signature as NATO's; SIPRI's one check always raises.
+
+    Returns
+    -------
+    Tidy
+        The tidy table and the notes (SIPRI's check raises, so ``findings`` is None).
 
     Raises
     ------
@@ -462,10 +492,8 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
                               f"{tidy.loc[dup, schema.KEY].head().to_dict('records')}")
     if run_checks:
         check_base_year(tidy)
-    tidy.attrs["findings"] = None
-    tidy.attrs["quirks"] = []
-    tidy.attrs["notes"] = {**parsed.notes, **{f"not kept ({k})": v for k, v in parsed.not_kept.items()}}
-    return tidy
+    notes = {**parsed.notes, **{f"not kept ({k})": v for k, v in parsed.not_kept.items()}}
+    return Tidy(tidy, None, (), notes)
 
 
 def check_base_year(tidy: pd.DataFrame) -> None:

@@ -12,10 +12,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
-import pandas as pd
 
 from ..extract.cells import Workbook
-from . import nato, sipri
+from . import Tidy, nato, sipri
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,7 +24,7 @@ class Source:
     name: str
     title: str
     scan: Callable[[Workbook], dict]  # what the workbook covers: definition, first/last year, estimates, base year
-    tidy: Callable[..., pd.DataFrame]  # tidy(workbook, edition=, run_checks=, strict=)
+    tidy: Callable[..., Tidy]  # tidy(workbook, edition=, run_checks=, strict=)
     with_font_color: bool = False  # SIPRI encodes estimates (blue) and uncertain figures (red) in the font colour
 
 
@@ -76,6 +75,6 @@ def scan(workbook: Workbook, *, source: str) -> dict:
 
 
 def tidy(workbook: Workbook, *, source: str, edition: str, run_checks: bool = True,
-         strict: bool = False) -> pd.DataFrame:
-    """The tidy table of one edition from its cells (read from the xlsx or from its transcription)."""
+         strict: bool = False) -> Tidy:
+    """The tidy table of one edition from its cells (read from the xlsx or from its transcription), with its findings."""
     return get(source).tidy(workbook, edition=edition, run_checks=run_checks, strict=strict)
