@@ -183,12 +183,18 @@ def test_revisions_line_real_editions_up(ingested):
     root, replicas, _ = ingested
     rev = na.revisions(indicator="share_gdp_pct", country="Poland", year=2024, data_dir=root)
     assert rev.columns.tolist() == ["country", "year", "indicator", "price_basis", "2024-06", "2025-08", "2026-07",
-                                    "revision"]
+                                    "revision", "also_changed"]
     printed = {ed: replicas[ed].cells.query("sheet == 'Table 3' and country == 'POL' and year == 2024 "
                                             "and indicator == 'share_gdp_pct'")["value"].iloc[0] for ed in EDITIONS}
     row = rev.iloc[0]
     assert row["2025-08"] == printed["2025-08"] and row["2026-07"] == printed["2026-07"]
     assert row["revision"] == pytest.approx(printed["2026-07"] - row["2024-06"])
+    # 3.38 (2024-06) against a figure of another measure at other prices: the revision says so
+    assert row["also_changed"] == ("definition: defence expenditure (NATO definition) -> core defence expenditure; "
+                                   "base year: 2015 -> 2021; estimate -> outturn")
+    first_two = na.revisions(indicator="share_gdp_pct", country="POL", year=2014, data_dir=root).iloc[0]
+    assert first_two["also_changed"] == ("definition: defence expenditure (NATO definition) -> core defence "
+                                         "expenditure; base year: 2015 -> 2021")
 
 
 @pytest.mark.slow

@@ -143,8 +143,9 @@ def server():
 
 
 def _leftovers(root):
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if ".part" in p.name or
-                  p.name.startswith(".") and p.is_file())
+    """Partial downloads and hidden files left in the data folder, less the data folder's lock (kept by design)."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if (".part" in p.name or
+                  p.name.startswith(".") and p.is_file()) and p.relative_to(root).as_posix() != "processed/.lock")
 
 
 def _everything(root):

@@ -43,14 +43,19 @@ def revisions(*, indicator: str, source: str = "nato", country: str | None = Non
         Columns ``country, year, indicator, price_basis`` then one column per
         edition (oldest first; NaN where that edition does not print the number),
         then ``revision``: the latest edition's value minus the oldest edition's
-        that prints the number (NaN with a single edition), in the indicator's unit.
+        that prints the number (NaN with a single edition), in the indicator's unit,
+        and ``also_changed``: what else differs between those two editions' rows
+        (``"definition: defence expenditure (NATO definition) -> core defence
+        expenditure; base year: 2015 -> 2021; estimate -> outturn"``), ``""``
+        when only the value moved, so a revision is never read as a change of
+        the same measure when the measure itself changed.
 
     Examples
     --------
     >>> import natoanalysis as na
     >>> r = revisions(indicator="share_gdp_pct", country="POL", year=2024)
-    >>> r.columns.tolist()[:4], r.columns[-1], len(r.columns) == 5 + len(na.editions(source="nato"))
-    (['country', 'year', 'indicator', 'price_basis'], 'revision', True)
+    >>> r.columns.tolist()[:4], r.columns[-2:].tolist(), len(r.columns) == 6 + len(na.editions(source="nato"))
+    (['country', 'year', 'indicator', 'price_basis'], ['revision', 'also_changed'], True)
     """
     df = load(source=source, edition="all", data_dir=data_dir)
     known = sorted(df["indicator"].unique())
@@ -83,9 +88,31 @@ def revisions(*, indicator: str, source: str = "nato", country: str | None = Non
     first = values.bfill(axis=1).iloc[:, 0] if len(editions) else pd.Series(dtype=float)
     last = values.ffill(axis=1).iloc[:, -1] if len(editions) else pd.Series(dtype=float)
     wide["revision"] = (last - first) if len(editions) > 1 else float("nan")
+    wide["also_changed"] = _also_changed(sel, key=key, editions=[str(e) for e in editions]).reindex(wide.index)
+    wide["also_changed"] = wide["also_changed"].fillna("")
     out = wide.reset_index()
     out.columns.name = None
-    return out.astype({"country": "string", "indicator": "string", "price_basis": "string"})
+    return out.astype({"country": "string", "indicator": "string", "price_basis": "string", "also_changed": "string"})
+
+
+#: What, besides the value, can differ between two editions' rows of the same number.
+_FACTS = {"definition": lambda r: str(r["definition"]),
+          "base year": lambda r: "" if pd.isna(r["base_year"]) else str(int(r["base_year"])),
+          "estimate": lambda r: "estimate" if bool(r["is_estimate"]) else "outturn"}
+
+
+def _also_changed(sel: pd.DataFrame, *, key: list[str], editions: list[str]) -> pd.Series:
+    """Per number: what differs between the oldest and the newest edition printing it, besides the value."""
+    printed = sel[sel["value"].notna()].assign(_order=sel["edition"].map({e: i for i, e in enumerate(editions)}))
+    printed = printed.sort_values("_order")
+    ends = printed.groupby(key, sort=False).agg(first=("_order", "idxmin"), last=("_order", "idxmax"))
+    out = {}
+    for idx, row in ends.iterrows():
+        old, new = sel.loc[row["first"]], sel.loc[row["last"]]
+        diffs = [(what, f(old), f(new)) for what, f in _FACTS.items()]
+        out[idx] = "; ".join(f"{what}: {a} -> {b}" if what != "estimate" else f"{a} -> {b}"
+                             for what, a, b in diffs if a != b)
+    return pd.Series(out, dtype=object)
 
 
 def _country_code(country: str, *, codes: set[str], indicator: str, source: str) -> str:
