@@ -124,6 +124,11 @@ def revisions_markdown(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> str
     if len(definitions) > 1:
         lines.append("- The editions measure different things (" + text.listing(sorted(definitions)) + "): a "
                      "revision between them is partly a change of definition.")
+    bases = {e: labels.base_year(data[data["edition"] == e]) for e in eds}
+    if len(set(bases.values())) > 1:
+        lines.append("- Constant prices move with the editions (" + text.listing(f"{b} prices in {e}"
+                     for e, b in bases.items()) + "): constant-price figures of two editions are not the same "
+                     "measure, and shares of GDP are NATO's shares of real GDP at each edition's prices.")
     shares = share_by_edition(data=data)
     rev = shares.dropna(subset=["revision_pp"])
     if len(rev):
