@@ -41,6 +41,25 @@ class _Parser(argparse.ArgumentParser):
             text = text[:300] + "…"
         self.exit(EXIT_USAGE, f"{self.prog}: error: {text} (see {self.prog} --help)\n")
 
+    def format_help(self) -> str:
+        text = super().format_help()
+        return text + _newer_editions() if self.prog == "natoanalysis" else text
+
+
+def _newer_editions() -> str:
+    """The lines of ``--help`` naming newer editions than the data folder's newest, computed when help is asked."""
+    from . import edition, store
+    from .errors import NatoAnalysisError
+    lines = []
+    for source in ("nato", "sipri"):
+        try:
+            have = store.editions(source=source)["edition"].tolist()
+        except (NatoAnalysisError, OSError):  # help still prints when the data folder cannot be read
+            continue
+        newer = edition.newer_text(source=source, edition=max(have, default=""), available=have)
+        lines += [newer] if newer else []
+    return "\n" + "\n".join(lines) + "\n" if lines else ""
+
 
 def _whole_number(text: str) -> int:
     try:

@@ -35,6 +35,8 @@ NOTEBOOK_DIR_ENV = "NATOANALYSIS_NOTEBOOK_DIR"
 FIGURE_DIR_ENV = "NATOANALYSIS_FIGURE_DIR"
 TABLE_DIR_ENV = "NATOANALYSIS_TABLE_DIR"
 TABLE_HREF_ENV = "NATOANALYSIS_TABLE_HREF"
+#: "0": load() does not say that newer editions are published (the report runner's kernels: pages say it in text).
+NOTICES_ENV = "NATOANALYSIS_NOTICES"
 APP_NAME = "natoanalysis"
 
 _PACKAGE = Path(__file__).resolve().parent

@@ -37,3 +37,34 @@ def test_a_source_is_named_in_any_case(name):
 def test_an_unknown_source_is_refused_naming_the_accepted_ones():
     with pytest.raises(ValueError, match=r"^unknown source 'imf'; accepted: nato, sipri$"):
         na.load(source="imf")
+
+
+def _stderr_of(code: str, **env) -> str:
+    import os
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, **env}, check=True)
+    return out.stderr
+
+
+def test_load_says_once_in_one_line_that_newer_editions_are_published():
+    err = _stderr_of("import natoanalysis as na\nfor _ in range(3): na.load()\nna.load(edition='2024-06')")
+    assert err.splitlines() == [
+        "natoanalysis: edition 2024-06 loaded. Newer NATO editions are published: 2025-08 (2025-08-28), 2026-07 "
+        "(2026-07); `natoanalysis fetch nato` gets the newest."]
+
+
+def test_the_notice_can_be_turned_off():
+    assert _stderr_of("import natoanalysis as na\nna.load()", NATOANALYSIS_NOTICES="0") == ""
+
+
+def test_help_names_the_newer_editions_and_how_to_get_them(capsys):
+    from natoanalysis.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.rstrip().endswith(
+        "Newer NATO editions are published: 2025-08 (2025-08-28), 2026-07 (2026-07); `natoanalysis fetch nato` "
+        "gets the newest.")

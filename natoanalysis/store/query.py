@@ -7,6 +7,7 @@ processed cache (:mod:`.cache`) and resolves the edition asked for with
 
 from __future__ import annotations
 
+import logging
 import os
 
 import pandas as pd
@@ -14,6 +15,9 @@ import pandas as pd
 from .. import config, edition as editions_mod
 from ..errors import DataNotFoundError
 from .cache import _cached, checked_source
+
+#: (source, edition) pairs whose newer editions this process has already been told of.
+_TOLD: set[tuple[str, str]] = set()
 
 
 def load(*, source: str = "nato", edition: str | None = None,
@@ -58,9 +62,22 @@ def load(*, source: str = "nato", edition: str | None = None,
     edition = editions_mod.resolve(edition, available=available, source=source)
     if isinstance(edition, list):
         return df.copy()
+    _tell_of_newer(source, edition, available)
     if len(available) == 1:
         return df.copy()  # a copy, so that callers cannot change the cached table
     return df[df["edition"] == edition].reset_index(drop=True)
+
+
+def _tell_of_newer(source: str, edition: str, available: list[str]) -> None:
+    """Say once per process, in one line on the package's logger, that newer editions than the one loaded exist."""
+    if (source, edition) in _TOLD or os.environ.get(config.NOTICES_ENV) == "0":
+        return
+    _TOLD.add((source, edition))
+    newer = editions_mod.newer_text(source=source, edition=edition, available=available)
+    if newer:
+        # logging, not warnings: one line (Python's last-resort handler prints the message alone), once, and an
+        # application that configures logging decides where it goes
+        logging.getLogger("natoanalysis").warning("natoanalysis: edition %s loaded. %s", edition, newer)
 
 
 def editions(*, source: str | None = None, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
