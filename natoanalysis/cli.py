@@ -83,7 +83,7 @@ def _print_errors(command: str, exc: BaseException) -> None:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from .pipeline import ingest
     result = ingest(args.path, source=args.source, edition=args.edition, data_dir=args.data_dir,
-                    accessed=args.accessed, url=args.url, strict=args.strict, replace=args.replace)
+                    accessed=args.accessed, url=args.url, strict=args.strict, replace=args.replace, force=args.force)
     print(result.summary())
     return 0
 
@@ -336,6 +336,9 @@ def _add_data_commands(sub) -> None:
     p.add_argument("--replace", action="store_true",
                    help="replace an edition already transcribed with different content (the previous "
                         "transcription is kept as a dated backup)")
+    p.add_argument("--force", action="store_true",
+                   help="accept a workbook that looks misread (shares like fractions, negative money, impossible "
+                        "magnitudes, a table shifted against the newest edition), for a publisher's real oddity")
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("build", help="regenerate processed/ of the data root from the raw transcriptions")

@@ -23,7 +23,7 @@ from . import atomic, config, edition as editions
 from .errors import ArgumentError, DataFolderError, WorkbookError, echo
 from .extract import fetch as fetch_stage, provenance, transcript
 from .extract.cells import Workbook, read_xlsx
-from .transform import checks, sources
+from .transform import checks, misread, sources
 
 @dataclasses.dataclass(frozen=True)
 class IngestResult:
@@ -179,7 +179,7 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
            data_dir: str | os.PathLike | None = None, accessed: dt.date | str | None = None,
            url: str | None = None, redirects: list[str] | None = None, strict: bool = False,
            replace: bool = False, expect_last_year: int | None = None,
-           file_name: str | None = None) -> IngestResult:
+           file_name: str | None = None, force: bool = False) -> IngestResult:
     """Transcribe an official workbook into ``<data>/raw/<source>/<edition>/``.
 
     Parameters
@@ -211,6 +211,12 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
     file_name : str, optional
         The publisher's name of the file, for the provenance (default: the
         file's own name; a download is stored under a name of our choosing).
+    force : bool, default False
+        Accept a workbook that shows a symptom of a misread
+        (:mod:`natoanalysis.transform.misread`: shares that look like
+        fractions, negative money, impossible magnitudes, a table shifted by a
+        year or a row against the newest edition already transcribed), for a
+        publisher's real oddity. Without it such a workbook is refused.
 
     Returns
     -------
@@ -220,8 +226,9 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
     Raises
     ------
     WorkbookError
-        Not a readable workbook, an edition that cannot be recognised, or
-        different content for an edition already transcribed (without ``replace``).
+        Not a readable workbook, an edition that cannot be recognised,
+        different content for an edition already transcribed (without
+        ``replace``), or a symptom of a misread (without ``force``).
     LayoutError, ValidationError
         Structural faults; findings under ``strict``.
     """
@@ -232,9 +239,10 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
         raise WorkbookError(f"{path.name} was expected to hold {source}'s {expect_last_year} tables but its tables "
                             f"end in {coverage['last_year']} (edition {identity.edition}): the link points at "
                             "another edition's file; nothing was kept")
+    root = config.data_root(data_dir, must_exist=False)
+    _refuse_misread(tidy.table, previous=_previous(root, source, identity.edition), name=path.name, force=force)
     files = transcript.render(workbook, with_font_color=sources.get(source).with_font_color)
     content = provenance.content_sha256(workbook)
-    root = config.data_root(data_dir, must_exist=False)
     status = "new"
     root.mkdir(parents=True, exist_ok=True)
     # One writer at a time, and no reader between the renames (readers take the lock too).
@@ -266,6 +274,28 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
                                   f"({exc.strerror or exc}); nothing was changed there") from None
     return IngestResult(path=target, source=source, edition=identity.edition, status=status,
                         identified_by=identity.how, findings=tidy.findings, backup=backup)
+
+
+def _previous(root: Path, source: str, edition: str) -> pd.DataFrame | None:
+    """The newest other edition of ``source`` already transcribed (the data folder's or the bundled), as tidy rows."""
+    found: dict[str, Path] = {}
+    for parent in config.raw_source_dirs(root, source):
+        for name, folder in atomic.published(parent).items():
+            if editions.PATTERN.match(name) and name != edition and (folder / "provenance.json").is_file():
+                found[name] = folder
+    if not found:
+        return None
+    newest = max(found)
+    return sources.get(source).tidy(transcript.read(found[newest]), edition=newest, run_checks=False).table
+
+
+def _refuse_misread(tidy: pd.DataFrame, *, previous: pd.DataFrame | None, name: str, force: bool) -> None:
+    """Refuse, in one line, a workbook that shows a symptom of a misread, unless ``force``."""
+    found = misread.symptoms(tidy, previous=previous)
+    if found and not force:
+        more = f" (and {len(found) - 1} more symptom{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
+        raise WorkbookError(f"{name} looks misread, nothing was kept: {found[0]}{more}; check the workbook, or "
+                            "ingest it with --force (force=True) if the publisher printed it so")
 
 
 def fetch(*, source: str = "nato", year: int | str | None = None, page_url: str | None = None,

@@ -70,3 +70,35 @@ def test_ordinary_revisions_are_not_a_shift(base):
     share = revised["indicator"] == "share_gdp_pct"
     revised.loc[share, "value"] = revised.loc[share, "value"] * (1 + rng.normal(0, 0.01, share.sum()))
     assert symptoms(revised, previous=base) == []
+
+
+@pytest.fixture(scope="module")
+def fractions_workbook(tmp_path_factory):
+    """The June 2024 workbook with Table 3's shares of GDP written as fractions (0.0203 for 2.03%)."""
+    import openpyxl
+
+    from .conftest import NATO_XLSX, require
+
+    wb = openpyxl.load_workbook(require(NATO_XLSX))
+    sheet = wb["TABLE3"]
+    for row in sheet.iter_rows(min_row=11, max_row=43, min_col=4, max_col=14):
+        for cell in row:
+            if isinstance(cell.value, (int, float)):
+                cell.value = cell.value / 100
+    path = tmp_path_factory.mktemp("misread") / "def-exp-2024-fractions.xlsx"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.slow
+def test_ingest_refuses_a_misread_workbook_in_one_line_and_force_accepts_it(fractions_workbook, tmp_path, capsys):
+    from natoanalysis.cli import main
+
+    root = tmp_path / "data"
+    assert main(["--data-dir", str(root), "ingest", "nato", str(fractions_workbook)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "def-exp-2024-fractions.xlsx looks misread, nothing was kept: share_gdp_pct: " in err
+    assert "look like fractions" in err and "--force" in err
+    assert not (root / "raw" / "nato" / "2024-06").exists()
+    assert main(["--data-dir", str(root), "ingest", "nato", str(fractions_workbook), "--force"]) == 0
+    assert (root / "raw" / "nato" / "2024-06" / "provenance.json").is_file()
