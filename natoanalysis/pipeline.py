@@ -50,7 +50,9 @@ class IngestResult:
     def summary(self) -> str:
         """One line on what happened, then the findings not on the whitelist."""
         what = {"new": "transcribed", "unchanged": "already transcribed with identical content (nothing written)",
-                "replaced": f"replaced (previous transcription kept in {self.backup})"}[self.status]
+                "replaced": f"replaced (previous transcription kept in {self.backup})" if self.backup else
+                "transcribed in the data folder, where it is read in place of the bundled one (which stays as it "
+                "was)"}[self.status]
         lines = [f"{self.source} edition {self.edition} ({self.identified_by}): {what} -> {self.path}"]
         if self.findings is not None and self.status != "unchanged":
             lines.append(checks.summary(self.findings))

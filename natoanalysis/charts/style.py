@@ -129,7 +129,9 @@ def footnote(fig: plt.Figure, *, data: pd.DataFrame | Provenance, extra: str = "
                          .replace(" No estimated years shown.", ""))
         else:
             parts.append(source_note(**meta, estimate_years=est))
-    text = " ".join(parts + list(prov.breaks) + ([extra] if extra else []))
+    copies = [f"{f.source.upper()} edition {e} is transcribed from a copy that is not the publisher's file."
+              for f in prov.sources for e in f.copies]
+    text = " ".join(parts + copies + list(prov.breaks) + ([extra] if extra else []))
     fig.text(0.01, 0.005, _wrapped(text, fig=fig, fontsize=8, width_frac=0.98), ha="left", va="bottom", fontsize=8,
              color="#555555")
     # About 0.85 inch under the axes holds the x label and a two-line note, whatever the figure's height.

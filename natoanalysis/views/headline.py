@@ -9,7 +9,7 @@ from .. import edition as editions_mod
 from .. import validate
 from ..metrics.guidelines import allies_meeting
 from . import labels, text
-from .provenance import attach
+from .provenance import attach, copies
 
 
 def headline(*, data: pd.DataFrame, year: int | None = None, threshold_pct: float = 2.0) -> pd.Series:
@@ -169,6 +169,9 @@ def edition_summary(*, data: pd.DataFrame, available: list[str] | None = None) -
     if available is None:
         available = store.editions(source=source)["edition"].tolist()
     newer = editions_mod.newer_text(source=source, edition=labels.edition(df), available=available)
+    if copies(source, (labels.edition(df),)):
+        newer = (f"This transcription was made from a copy that is not {source.upper()}'s published file (its "
+                 "sha256 is not the publisher's): a re-save or a replacement. " + newer).strip()
     return (f"**Edition {labels.edition(df)}** of *{labels.publication(df)}*: {labels.definition(df)}, "
             f"{df['value'].notna().sum():,} published values for {n_allies} allies and NATO's aggregates, "
             f"{first}-{last}. {labels.years_text(est)} {'is an estimate' if len(est) == 1 else 'are estimates'}; "

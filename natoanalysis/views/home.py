@@ -15,6 +15,7 @@ from ..metrics.burden import burden_share
 from ..metrics.groups import group_growth
 from ..metrics.guidelines import allies_meeting
 from . import labels, text
+from .provenance import copies
 
 #: The guidelines whose count of allies the home page shows (rows of ``reference/guidelines.csv``).
 COUNTED_GUIDELINES = ("nato_2pct", "hague_core_3_5pct")
@@ -30,8 +31,10 @@ def edition_facts(*, data: pd.DataFrame) -> dict[str, object]:
         (``"YYYY-MM-DD"``, or ``None`` when the publisher states none),
         ``first_year``, ``last_year``, ``estimate_years`` (list of int),
         ``estimate_years_text``, ``prices`` (the constant-price basis),
-        ``definition`` and ``newer`` (a sentence naming the newer editions
-        known but not loaded, and how to get them; ``""`` when there is none).
+        ``definition``, ``newer`` (a sentence naming the newer editions
+        known but not loaded, and how to get them; ``""`` when there is none)
+        and ``is_copy`` (True when the transcription was made from a file that
+        is not the publisher's: a re-save or a replacement).
 
     Examples
     --------
@@ -56,6 +59,7 @@ def edition_facts(*, data: pd.DataFrame) -> dict[str, object]:
         "publication_date": record.get("publication_date") or None, "data_cutoff": record.get("data_cutoff") or None,
         "first_year": first, "last_year": last, "estimate_years": est, "estimate_years_text": labels.years_text(est),
         "prices": labels.price_basis(df, "constant"), "definition": labels.definition(df),
+        "is_copy": bool(copies(str(df["source"].iloc[0]), (ed,))),
         "newer": editions_mod.newer_text(source=str(df["source"].iloc[0]), edition=ed,
                                          available=store.editions(source=str(df["source"].iloc[0]))["edition"]),
     }

@@ -18,10 +18,12 @@ that differ), and a chart of such a table then asks for ``provenance=``.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
 
 import pandas as pd
 
-from .. import edition as editions_mod, reference
+from .. import config, edition as editions_mod, reference, store
 from ..errors import NatoAnalysisError
 from . import labels
 
@@ -39,7 +41,10 @@ class SourceFacts:
     ``definition`` is empty when the rows mix definitions, ``base_year`` None
     when they mix base years; ``n_estimates`` of the ``n_values`` rows are
     estimates, in ``estimate_years``. ``breaks`` are the footnotes of the
-    documented series breaks the rows reach (``reference/series_breaks.csv``).
+    documented series breaks the rows reach (``reference/series_breaks.csv``);
+    ``copies`` the editions whose transcription was made from a file that is
+    not the publisher's (a re-save, a replacement: its sha256 is not the one
+    the publisher's file has).
     """
 
     source: str
@@ -51,6 +56,38 @@ class SourceFacts:
     n_estimates: int = 0
     n_values: int = 0
     breaks: tuple[str, ...] = ()
+    copies: tuple[str, ...] = ()  # editions transcribed from a file that is not the publisher's (another sha256)
+
+
+def copies(source: str, editions: tuple[str, ...]) -> tuple[str, ...]:
+    """The editions among ``editions`` whose transcription in the data folder is not of the publisher's file.
+
+    Such a transcription was made from a re-saved or replaced workbook: its
+    sha256 is not the one the publisher's file is known to have.
+
+    Examples
+    --------
+    >>> copies("nato", ("2024-06",))  # the bundled edition is the publisher's own file
+    ()
+    """
+    try:
+        folders = store.cache.edition_folders(config.data_root(), source)
+    except NatoAnalysisError:  # a footnote without the remark rather than no chart
+        return ()
+    records = tuple((e, str(folders[e] / "provenance.json"), (folders[e] / "provenance.json").stat().st_mtime_ns)
+                    for e in editions if e in folders)
+    return _not_publisher_files(records)
+
+
+@functools.lru_cache(maxsize=64)
+def _not_publisher_files(records: tuple[tuple[str, str, int], ...]) -> tuple[str, ...]:
+    # Read once per record file and its modification time: views are built many times, records rarely change.
+    out = []
+    for edition, path, _ in records:
+        with open(path, encoding="utf-8") as fh:
+            if json.load(fh).get("is_publisher_file") is False:
+                out.append(edition)
+    return tuple(out)
 
 
 def _breaks(rows: pd.DataFrame, source: str) -> tuple[str, ...]:
@@ -118,7 +155,8 @@ class Provenance:
                 definition=str(part["definition"].iloc[0]) if one_definition else "",
                 base_year=_base_year(part, str(src)), estimate_years=est,
                 n_estimates=0 if flags is None else int(flags.sum()), n_values=len(part),
-                breaks=_breaks(part, str(src))))
+                breaks=_breaks(part, str(src)),
+                copies=copies(str(src), tuple(sorted(str(e) for e in part["edition"].unique())))))
         return cls(tuple(facts))
 
     @property
