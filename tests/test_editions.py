@@ -283,3 +283,15 @@ def test_an_unknown_edition_is_named_from_its_save_date_or_refused(editions_root
                                             r"2017-2027 .* matches no edition in reference/editions\.csv"):
         na.read_workbook(path)
     assert na.read_workbook(path, edition="2027-06", run_checks=False).table["edition"].unique().tolist() == ["2027-06"]
+
+
+@pytest.mark.slow
+def test_the_home_page_flags_an_edition_with_findings_off_the_whitelist(ingested, monkeypatch):
+    from natoanalysis.views import home
+
+    root, _, _ = ingested
+    monkeypatch.setenv("NATOANALYSIS_DATA_DIR", str(root))
+    flag = home.findings_flag(data=na.load(edition="2025-08"))
+    assert flag == ("Edition 2025-08 holds 4 findings of the consistency checks that the whitelist does not explain: "
+                    "its figures may have been misread or edited. The data overview (00) lists them.")
+    assert home.findings_flag(data=na.load(edition="2024-06")) == ""

@@ -131,3 +131,22 @@ def key_figures(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
         add(f"europe_canada_real_growth_{membership}", f"{group}: real growth on the year before", growth,
             text.pct(growth, sign=True), labels.growth_definition(df, membership=membership, price_basis="constant"))
     return pd.DataFrame(rows)
+
+
+def findings_flag(*, data: pd.DataFrame) -> str:
+    """A warning for the home page when the edition was ingested with findings not on the whitelist, else ``""``.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> findings_flag(data=na.load())  # the bundled edition's findings are all on the whitelist
+    ''
+    """
+    df = validate.table(data, None)
+    ed = labels.edition(df)
+    found = store.data_quality(edition=ed)
+    n = int((~found["is_whitelisted"].astype(bool)).sum())
+    if not n:
+        return ""
+    return (f"Edition {ed} holds {n} finding{'s' if n != 1 else ''} of the consistency checks that the whitelist "
+            "does not explain: its figures may have been misread or edited. The data overview (00) lists them.")
