@@ -259,6 +259,29 @@ def _leaks(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+#: A shortfall said of two figures that read the same: "printed 2.000%, recomputed 2.000%" within a sentence
+#: that says it falls short (the rounding of the printed inputs is no shortfall).
+SAME_FIGURES = re.compile(r"printed (\d+(?:\.\d+)?)%, recomputed (\d+(?:\.\d+)?)%")
+
+
+def _false_shortfalls(text: str) -> list[str]:
+    """Sentences that call a figure short of another although both read the same as printed."""
+    found = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if re.search(r"\bshort\b|\bbelow\b", sentence):
+            found += [f"{m.group(0)} in: {sentence[:160]}" for m in SAME_FIGURES.finditer(sentence)
+                      if m.group(1) == m.group(2)]
+    return found
+
+
+def test_false_shortfall_scan_finds_what_it_looks_for():
+    text = ("In edition 2026-07, 4 published shares meet 2% of GDP although defence expenditure over GDP falls just "
+            "short: Poland 2018 (printed 2.000%, recomputed 2.000%) and Estonia 2019 (printed 2.000%, recomputed "
+            "1.986%). Elsewhere printed 2.000%, recomputed 2.000% is not said to fall short.")
+    found = _false_shortfalls(text)
+    assert len(found) == 1 and found[0].startswith("printed 2.000%, recomputed 2.000% in: In edition 2026-07")
+
+
 def test_leak_scan_finds_what_it_looks_for():
     found = _leaks("Real spending changed by +nan% ; ['GBR', 'USA'] {\"2014\": 3.7} <NA> None x... NaN")
     assert [f.split(":")[0] for f in found] == ["nan", "NaN", "<NA>", "None", "list repr", "dict repr", "cut off"]
@@ -270,7 +293,8 @@ def test_no_page_shows_nan_none_reprs_or_cut_off_cells(report):
                                                                report.run_dir / "run.html"]
     found = {}
     for path in pages:
-        leaks = _leaks(visible_text(path.read_text(encoding="utf-8")))
+        text = visible_text(path.read_text(encoding="utf-8"))
+        leaks = _leaks(text) + _false_shortfalls(text)
         if leaks:
             found[path.relative_to(report.run_dir).as_posix()] = leaks
     assert not found, "pages show what a reader should never see:\n" + "\n".join(
