@@ -277,7 +277,7 @@ def _false_shortfalls(text: str) -> list[str]:
 def test_false_shortfall_scan_finds_what_it_looks_for():
     text = ("In edition 2026-07, 4 published shares meet 2% of GDP although defence expenditure over GDP falls just "
             "short: Poland 2018 (printed 2.000%, recomputed 2.000%) and Estonia 2019 (printed 2.000%, recomputed "
-            "1.986%). Elsewhere printed 2.000%, recomputed 2.000% is not said to fall short.")
+            "1.986%). Elsewhere printed 2.000%, recomputed 2.000% is said to agree.")
     found = _false_shortfalls(text)
     assert len(found) == 1 and found[0].startswith("printed 2.000%, recomputed 2.000% in: In edition 2026-07")
 
