@@ -25,6 +25,7 @@ to is the data root, the reports folder or a folder the caller names.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from pathlib import Path
 
@@ -302,3 +303,20 @@ def figure_dir() -> Path:
 def table_dir() -> Path:
     """Where tables are written as CSV: ``$NATOANALYSIS_TABLE_DIR`` or ``./tables``."""
     return Path(os.environ.get(TABLE_DIR_ENV) or "tables")
+
+
+def notice(message: str) -> None:
+    """Tell the user one thing in one line, on the package's logger, unless ``NATOANALYSIS_NOTICES=0``.
+
+    Logging rather than warnings: Python's last-resort handler prints the message alone, and an
+    application that configures logging decides where it goes. The report runner's kernels set the
+    variable to 0: their pages say the same in their text.
+
+    Examples
+    --------
+    >>> os.environ[NOTICES_ENV] = "0"
+    >>> notice("not shown")
+    >>> del os.environ[NOTICES_ENV]
+    """
+    if os.environ.get(NOTICES_ENV) != "0":
+        logging.getLogger("natoanalysis").warning("natoanalysis: %s", message)

@@ -156,7 +156,7 @@ def test_strict_ingest_refuses_findings_not_on_the_whitelist(editions_root, tmp_
     assert main(["--data-dir", str(root), "ingest", "nato", str(replicas["2026-07"].path), "--strict"]) == 0
 
 
-def test_metrics_skip_figures_an_edition_does_not_print_and_name_them(ingested):
+def test_metrics_skip_figures_an_edition_does_not_print_and_name_them(ingested, caplog):
     root, _, _ = ingested
     data = na.load(edition="2025-08", data_dir=root)
     res = na.allies_meeting(year=2025, data=data)
@@ -177,6 +177,13 @@ def test_metrics_skip_figures_an_edition_does_not_print_and_name_them(ingested):
     constant = na.aggregate(indicator="defence_exp_usd", group="nato", price_basis="current", membership="constant",
                             data=data)
     assert np.isnan(constant[2025]) and constant.attrs["incomplete"] == {2025: ["DEU"]}
+    # the growth of a fixed membership is missing for 2025 too, and says why in one line
+    with caplog.at_level("WARNING", logger="natoanalysis"):
+        growth = na.group_growth(group="nato", year=2025, membership="constant", data=data)
+    assert np.isnan(growth)
+    assert caplog.messages == ["natoanalysis: group growth 2025 is NaN under membership='constant': the edition prints "
+                               "no figure for 2025: DEU; membership='published' uses NATO's own total, which includes "
+                               "NATO's figure for them"]
 
 
 def test_revisions_line_real_editions_up(ingested):

@@ -16,7 +16,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .. import allies
+from .. import allies, config
 from .. import validate
 from ..errors import ArgumentError
 
@@ -250,8 +250,20 @@ def group_growth(*, group: str | list[str] = validate.DEFAULT_GROUP, year: int |
         total = aggregate(indicator=indicator, group=group, price_basis=price_basis, membership=membership,
                           as_of=as_of, data=df)
         out = ((total / total.shift(1) - 1) * 100).iloc[1:]
+        out.attrs["incomplete"] = total.attrs["incomplete"]
+        if y is not None and np.isnan(out[y]):
+            _say_why(total.attrs["incomplete"], year=y, membership=membership)
     out.name = f"{indicator}_growth_pct"
     return float(out[y]) if y is not None else out
+
+
+def _say_why(incomplete: dict[int, list[str]], *, year: int, membership: str) -> None:
+    """One line on why a group's growth is missing: the counted allies without a figure in either year."""
+    missing = {y: c for y, c in incomplete.items() if y in (year - 1, year)}
+    if missing:
+        who = "; ".join(f"{y}: {', '.join(c)}" for y, c in sorted(missing.items()))
+        config.notice(f"group growth {year} is NaN under membership={membership!r}: the edition prints no figure for "
+                      f"{who}; membership='published' uses NATO's own total, which includes NATO's figure for them")
 
 
 def _like_for_like_growth(df: pd.DataFrame, *, group, indicator: str, price_basis: str) -> pd.Series:

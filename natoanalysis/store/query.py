@@ -7,7 +7,6 @@ processed cache (:mod:`.cache`) and resolves the edition asked for with
 
 from __future__ import annotations
 
-import logging
 import os
 
 import pandas as pd
@@ -70,14 +69,12 @@ def load(*, source: str = "nato", edition: str | None = None,
 
 def _tell_of_newer(source: str, edition: str, available: list[str]) -> None:
     """Say once per process, in one line on the package's logger, that newer editions than the one loaded exist."""
-    if (source, edition) in _TOLD or os.environ.get(config.NOTICES_ENV) == "0":
+    if (source, edition) in _TOLD:
         return
     _TOLD.add((source, edition))
     newer = editions_mod.newer_text(source=source, edition=edition, available=available)
     if newer:
-        # logging, not warnings: one line (Python's last-resort handler prints the message alone), once, and an
-        # application that configures logging decides where it goes
-        logging.getLogger("natoanalysis").warning("natoanalysis: edition %s loaded. %s", edition, newer)
+        config.notice(f"edition {edition} loaded. {newer}")
 
 
 def editions(*, source: str | None = None, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
