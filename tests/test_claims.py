@@ -243,3 +243,11 @@ def test_claimed_and_computed_read_as_words_with_json_beside_them():
     row = verdicts.loc["allies-2pct-2014"]
     assert row["computed"] == "the United Kingdom, Greece and the United States"
     assert json.loads(row["computed_value"]) == ["GBR", "GRC", "USA"]
+
+
+def test_a_hostile_claim_text_is_escaped_for_the_page():
+    from natoanalysis.claims import render
+
+    hostile = _own_claim(statement='23 allies <img src=x onerror="alert(1)"> met 2%.')
+    text = render.as_markdown(check_claims(claims=[hostile]))
+    assert "<img" not in text and "&lt;img src=x onerror=\"alert(1)\"&gt;" in text
