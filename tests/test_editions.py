@@ -302,3 +302,24 @@ def test_the_home_page_flags_an_edition_with_findings_off_the_whitelist(ingested
     assert flag == ("Edition 2025-08 holds 4 findings of the consistency checks that the whitelist does not explain: "
                     "its figures may have been misread or edited. The data overview (00) lists them.")
     assert home.findings_flag(data=na.load(edition="2024-06")) == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_recomputed_shares_are_compared_within_the_rounding_of_each_layout(ingested, edition):
+    from natoanalysis.metrics.guidelines import printed_versus_recomputed
+    from natoanalysis.transform.checks import recomputed_share
+
+    root, _, _ = ingested
+    data = na.load(edition=edition, data_dir=root)
+    last = int(data["year"].max())
+    counts = {fig: int((na.allies_meeting(data=data, year=last, figure=fig)["status"] == "meets").sum())
+              for fig in ("published", "recomputed")}
+    assert counts["published"] == counts["recomputed"]
+    share, rounding = recomputed_share(data)
+    if edition == "2026-07":  # money printed in whole millions: the allowance is that rounding, not a constant
+        assert float(rounding.stack().median()) > 1e-5
+    # every ally-year printed and recomputed on different sides of 2% differs by more than the rounding allows
+    for row in printed_versus_recomputed(data=data).itertuples():
+        gap = abs(row.published_share_gdp_pct - row.recomputed_share_gdp_pct)
+        assert gap > float(rounding.at[row.country, row.year])
