@@ -31,6 +31,7 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from openpyxl.cell.cell import MergedCell
+from openpyxl.utils.cell import get_column_letter as column_letter  # 1-based: column_letter(28) == 'AB'
 from openpyxl.utils.cell import range_boundaries
 
 from ..errors import WorkbookError
@@ -130,21 +131,6 @@ class Workbook:
             if s.name == name:
                 return s
         raise KeyError(name)
-
-
-def column_letter(col: int) -> str:
-    """Excel column letters for a 1-based index.
-
-    Examples
-    --------
-    >>> column_letter(1), column_letter(4), column_letter(28)
-    ('A', 'D', 'AB')
-    """
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def column_index(letters: str) -> int:

@@ -375,8 +375,8 @@ def _read_page(http: _Http, url: str) -> tuple[str, str]:
             return body.decode("utf-8", errors="replace"), http.chain[-1]
 
 
-def _download(http: _Http, url: str, dest_dir: Path, name: str) -> tuple[Path, str, list[str]]:
-    """Download ``url`` into a hidden ``.part`` file in ``dest_dir``; return it verified, its sha256, the URLs visited.
+def _download(http: _Http, url: str, tmp: Path) -> tuple[str, list[str]]:
+    """Download ``url`` into ``tmp``; return its sha256 and the URLs visited, the file verified.
 
     The caller renames the file into place, or removes it; on any failure here it is removed.
     """
@@ -384,9 +384,7 @@ def _download(http: _Http, url: str, dest_dir: Path, name: str) -> tuple[Path, s
         chain = list(http.chain)
         chunks = http.body(response, f"download of {_short(chain[-1])}", MAX_WORKBOOK_BYTES, "one workbook",
                            "MAX_WORKBOOK_BYTES")
-        first = next(chunks, b"")  # the Content-Length is checked before anything is made on disk
-        dest_dir.mkdir(parents=True, exist_ok=True)
-        tmp = dest_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+        first = next(chunks, b"")  # the Content-Length is checked before the file is made
         digest = hashlib.sha256()
         try:
             # 0666 less the umask, as a plain open() gives (tempfile.mkstemp would make it 0600)
@@ -395,7 +393,7 @@ def _download(http: _Http, url: str, dest_dir: Path, name: str) -> tuple[Path, s
                     fh.write(chunk)
                     digest.update(chunk)
             _check_workbook(tmp, chain[-1])
-            return tmp, digest.hexdigest(), chain
+            return digest.hexdigest(), chain
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -457,13 +455,12 @@ def _candidates(http: _Http, page: str, source: str, edition: int | None) -> tup
     return year, tried, len(links[year]) - len(tried), final_page
 
 
-def _first_found(http: _Http, candidates: list[str], untried: int, dest_dir: Path, target: Path,
-                 what: str) -> tuple[Path, str, list[str], str]:
-    """The first candidate that downloads (404 and 410 move on to the next): .part file, sha256, chain, link."""
+def _first_found(http: _Http, candidates: list[str], untried: int, tmp: Path, what: str) -> tuple[str, list[str], str]:
+    """The first candidate that downloads into ``tmp`` (404 and 410 move on to the next): sha256, chain, link."""
     missing: list[str] = []
     for link in candidates:
         try:
-            return (*_download(http, link, dest_dir, target.name), link)
+            return (*_download(http, link, tmp), link)
         except _NotFound as exc:
             missing.append(str(exc))
     more = (f"; {untried} more link{'s were' if untried > 1 else ' was'} not tried (at most "
@@ -536,19 +533,28 @@ def fetch(*, ingest: Callable, source: str = "nato", edition: int | str | None =
         dest_dir = config.downloads_dir(root, source)
         target = dest_dir / f"{source}-{year}.xlsx"  # our name: the URL's may hold anything, '../' included
         created = [d for d in (dest_dir, *dest_dir.parents) if not d.exists()]
-        what = f"the {source} {year} workbook"
+        # The download is made, checked and ingested under its own name in a hidden .part folder, and
+        # renamed into place last: on any failure (SIGTERM and Ctrl-C included) the .part folder and the
+        # folders made for it go, and an earlier download of the edition stays as it was.
+        stage = dest_dir / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+        tmp = stage / target.name
         try:
-            tmp, sha, chain, link = _first_found(http, candidates, untried, dest_dir, target, f"{source} {year}")
+            stage.mkdir(parents=True)
+            sha, chain, link = _first_found(http, candidates, untried, tmp, f"{source} {year}")
+            result = _ingest(ingest, tmp, target, root, source, year, sha, chain, link, accessed)
+            os.replace(tmp, target)
         except BaseException as exc:
-            _remove_empty(created)
-            raise _disk_error(exc, what, root) from None
-    return _install(tmp, target, created, lambda: _ingest(ingest, target, root, source, year, sha, chain, link,
-                                                         accessed), what=what, root=root)
+            if stage.is_dir():  # False too when a file stands where a folder should be
+                tmp.unlink(missing_ok=True)
+            _remove_empty([stage, *created])
+            raise _disk_error(exc, f"the {source} {year} workbook", root) from None
+    stage.rmdir()
+    return result
 
 
-def _ingest(ingest: Callable, target: Path, root: Path, source: str, year: int, sha: str, chain: list[str],
-            link: str, accessed) -> FetchResult:
-    """The fetch's result, the workbook ingested unless a transcription of the same file exists."""
+def _ingest(ingest: Callable, tmp: Path, target: Path, root: Path, source: str, year: int, sha: str,
+            chain: list[str], link: str, accessed) -> FetchResult:
+    """The fetch's result, the workbook ``tmp`` ingested unless a transcription of the same file exists."""
     url, redirects, remote_name = chain[-1], tuple(chain) if len(chain) > 1 else (), _remote_name(link)
     known = provenance.read_all(root)
     same = known[(known["source"] == source) & (known["sha256"] == sha)]
@@ -557,7 +563,7 @@ def _ingest(ingest: Callable, target: Path, root: Path, source: str, year: int, 
                            redirects=redirects, remote_name=remote_name)
     # The edition comes from the workbook's content; the link's year must be its last year (NATO's
     # topic page has linked its "2023" tables to the 2022 file).
-    raw = ingest(target, source=source, data_dir=root, accessed=accessed, url=url, redirects=list(redirects),
+    raw = ingest(tmp, source=source, data_dir=root, accessed=accessed, url=url, redirects=list(redirects),
                  expect_last_year=year, file_name=remote_name)
     return FetchResult(source, url, target, sha, raw.path, is_new=raw.status != "unchanged",
                        redirects=redirects, remote_name=remote_name)
@@ -575,32 +581,3 @@ def _remove_empty(created: list[Path]) -> None:
         if d.is_dir() and not any(d.iterdir()):
             d.rmdir()
 
-
-def _install(tmp: Path, target: Path, created: list[Path], then: Callable[[], FetchResult], *, what: str,
-             root: Path) -> FetchResult:
-    """Rename the verified ``tmp`` to ``target`` and run ``then``; all or nothing.
-
-    On any failure, SIGTERM and Ctrl-C included: no .part, no workbook that
-    could not be ingested, the earlier download back in place, no folder made
-    for this fetch.
-    """
-    backup = None
-    installed = False
-    try:
-        if target.exists():  # an earlier download of this edition: kept aside until the new one is ingested
-            backup = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.old")
-            os.replace(target, backup)
-        os.replace(tmp, target)
-        installed = True
-        result = then()
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if installed:
-            target.unlink(missing_ok=True)
-        if backup is not None and backup.exists():
-            os.replace(backup, target)
-        _remove_empty(created)
-        raise _disk_error(exc, what, root) from None
-    if backup is not None:
-        backup.unlink(missing_ok=True)
-    return result
