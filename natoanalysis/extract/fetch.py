@@ -2,8 +2,8 @@
 
 The publisher's page (``reference/publishers.csv``) is read for links to the
 workbook; the newest edition (or the one asked for) is downloaded into a
-hidden ``.part`` file beside its destination, checked (complete length, a
-readable xlsx zip, sha256) and only then renamed to
+hidden ``.part`` folder beside its destination, checked (complete length, a
+readable xlsx zip, sha256), ingested, and only then renamed to
 ``<data>/downloads/<source>/<source>-<year>.xlsx``, so a failed download
 leaves nothing behind. A file already transcribed (same sha256) is not
 ingested again.
@@ -196,15 +196,12 @@ def _refusal(url: str, *, page_url: str, hosts: frozenset[str]) -> str | None:
 
 
 def _page_url(source: str, page_url: str | None) -> str:
-    page = page_url or os.environ.get(config.page_url_env(source)) or publisher(source)["page_url"]
-    try:
-        parts = urllib.parse.urlsplit(page.strip())
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
-        raise ValueError(f"page URL must be an http:// or https:// address with a host, got {_short(page)!r}")
-    return urllib.parse.urldefrag(page.strip())[0]
+    page = (page_url or os.environ.get(config.page_url_env(source)) or publisher(source)["page_url"]).strip()
+    reason = _refusal(page, page_url=page, hosts=frozenset())  # the rules for a link, from the page itself
+    if reason is not None:
+        raise ValueError(f"page URL must be an http:// or https:// address with a host, got {_short(page)!r} "
+                         f"({reason})")
+    return urllib.parse.urldefrag(page)[0]
 
 
 def _remote_name(url: str) -> str:
