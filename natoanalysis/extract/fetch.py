@@ -36,9 +36,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
 import html.parser
-import itertools
 import math
 import os
 import re
@@ -372,28 +370,17 @@ def _read_page(http: _Http, url: str) -> tuple[str, str]:
             return body.decode("utf-8", errors="replace"), http.chain[-1]
 
 
-def _download(http: _Http, url: str, tmp: Path) -> tuple[str, list[str]]:
-    """Download ``url`` into ``tmp``; return its sha256 and the URLs visited, the file verified.
-
-    The caller renames the file into place, or removes it; on any failure here it is removed.
-    """
+def _download(http: _Http, url: str, tmp: Path) -> list[str]:
+    """Download ``url`` into ``tmp``, verified; return the URLs visited. The caller removes ``tmp`` on failure."""
     with http.open(url) as response:
         chain = list(http.chain)
-        chunks = http.body(response, f"download of {_short(chain[-1])}", MAX_WORKBOOK_BYTES, "one workbook",
-                           "MAX_WORKBOOK_BYTES")
-        first = next(chunks, b"")  # the Content-Length is checked before the file is made
-        digest = hashlib.sha256()
-        try:
-            # 0666 less the umask, as a plain open() gives (tempfile.mkstemp would make it 0600)
-            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as fh:
-                for chunk in itertools.chain([first], chunks):
-                    fh.write(chunk)
-                    digest.update(chunk)
-            _check_workbook(tmp, chain[-1])
-            return digest.hexdigest(), chain
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        # 0666 less the umask, as a plain open() gives (tempfile.mkstemp would make it 0600)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as fh:
+            for chunk in http.body(response, f"download of {_short(chain[-1])}", MAX_WORKBOOK_BYTES,
+                                   "one workbook", "MAX_WORKBOOK_BYTES"):
+                fh.write(chunk)
+    _check_workbook(tmp, chain[-1])
+    return chain
 
 
 def _check_workbook(path: Path, url: str) -> None:
@@ -452,12 +439,12 @@ def _candidates(http: _Http, page: str, source: str, edition: int | None) -> tup
     return year, tried, len(links[year]) - len(tried), final_page
 
 
-def _first_found(http: _Http, candidates: list[str], untried: int, tmp: Path, what: str) -> tuple[str, list[str], str]:
-    """The first candidate that downloads into ``tmp`` (404 and 410 move on to the next): sha256, chain, link."""
+def _first_found(http: _Http, candidates: list[str], untried: int, tmp: Path, what: str) -> tuple[list[str], str]:
+    """The first candidate that downloads into ``tmp`` (404 and 410 move on to the next): its chain and link."""
     missing: list[str] = []
     for link in candidates:
         try:
-            return (*_download(http, link, tmp), link)
+            return _download(http, link, tmp), link
         except _NotFound as exc:
             missing.append(str(exc))
     more = (f"; {untried} more link{'s were' if untried > 1 else ' was'} not tried (at most "
@@ -537,8 +524,8 @@ def fetch(*, ingest: Callable, source: str = "nato", edition: int | str | None =
         tmp = stage / target.name
         try:
             stage.mkdir(parents=True)
-            sha, chain, link = _first_found(http, candidates, untried, tmp, f"{source} {year}")
-            result = _ingest(ingest, tmp, target, root, source, year, sha, chain, link, accessed)
+            chain, link = _first_found(http, candidates, untried, tmp, f"{source} {year}")
+            result = _ingest(ingest, tmp, target, root, source, year, chain, link, accessed)
             os.replace(tmp, target)
         except BaseException as exc:
             if stage.is_dir():  # False too when a file stands where a folder should be
@@ -549,9 +536,10 @@ def fetch(*, ingest: Callable, source: str = "nato", edition: int | str | None =
     return result
 
 
-def _ingest(ingest: Callable, tmp: Path, target: Path, root: Path, source: str, year: int, sha: str,
-            chain: list[str], link: str, accessed) -> FetchResult:
+def _ingest(ingest: Callable, tmp: Path, target: Path, root: Path, source: str, year: int, chain: list[str],
+            link: str, accessed) -> FetchResult:
     """The fetch's result, the workbook ``tmp`` ingested unless a transcription of the same file exists."""
+    sha = provenance.sha256_file(tmp)
     url, redirects, remote_name = chain[-1], tuple(chain) if len(chain) > 1 else (), _remote_name(link)
     known = provenance.read_all(root)
     same = known[(known["source"] == source) & (known["sha256"] == sha)]
