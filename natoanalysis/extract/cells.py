@@ -31,6 +31,7 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from openpyxl.cell.cell import MergedCell
+from openpyxl.utils.cell import get_column_letter as column_letter  # 1-based: column_letter(28) == 'AB'
 from openpyxl.utils.cell import range_boundaries
 
 from ..errors import WorkbookError
@@ -48,24 +49,20 @@ from ..errors import WorkbookError
 MAX_FILE_BYTES = 16 * 2**20
 #: Zip members: 20x NATO's 50 (one per sheet, rels, styles, printer settings...).
 MAX_ZIP_MEMBERS = 1_000
-#: Total inflated size the members declare (zipfile inflates no more than that):
-#: 70x SIPRI's 3.6 MB. This is what stops a zip bomb (4 MB of zip holding 4 GiB).
+#: Total inflated size the members declare: 70x SIPRI's 3.6 MB. This is what stops a zip bomb (4 MB
+#: of zip holding 4 GiB): zipfile inflates no member past its declared size (it fails the CRC check).
 MAX_UNCOMPRESSED_BYTES = 256 * 2**20
-#: Compression ratio of a member declaring more than RATIO_FROM_BYTES: 12x NATO's 16.
-MAX_RATIO = 200
-RATIO_FROM_BYTES = 2**20
 #: Inflated size of one non-sheet part (workbook, styles, shared strings, rels,
 #: properties), which openpyxl parses whole into a tree: 190x NATO's largest
 #: (workbook.xml, 88 KB), and a bound on the memory those trees take.
 MAX_PART_BYTES = 16 * 2**20
-#: XML elements in one non-sheet part: 140x NATO's largest (workbook.xml, 1,427).
-MAX_PART_ELEMENTS = 200_000
 #: Sheets in workbook.xml: 10x SIPRI's 10.
 MAX_SHEETS = 100
 #: <c> elements in all sheets together, empty ones included: 10x SIPRI's 96,000.
 MAX_CELLS = 1_000_000
-#: XML elements in all sheets together (cells, values, strings, formats...): 10x SIPRI's ~250,000.
-MAX_SHEET_ELEMENTS = 3_000_000
+#: XML elements in all parts together (cells, values, strings, formats, column and merge
+#: definitions...), the one bound on the objects openpyxl builds from them: 10x SIPRI's ~250,000.
+MAX_ELEMENTS = 3_000_000
 #: <row> elements in one sheet: 50x SIPRI's 200.
 MAX_ROWS = 10_000
 #: Elements inside one <row>, which openpyxl holds until the row ends: 50 per allowed cell.
@@ -74,10 +71,6 @@ MAX_ROW_ELEMENTS = 50_000
 MAX_ROW_INDEX = 100_000
 #: Highest column number of a cell: 12x SIPRI's 80 (column CB); SIPRI adds one column a year.
 MAX_COL_INDEX = 1_000
-#: <col> elements (column widths, hidden columns) in one sheet: Excel's own column count.
-MAX_COL_RANGES = 16_384
-#: Merged ranges in one sheet: 200x NATO's 5 (SIPRI has none).
-MAX_MERGED_RANGES = 1_000
 #: Cells the merged ranges of one sheet cover (openpyxl makes an object of each): 1,000x NATO's 99 (TABLE8b).
 MAX_MERGED_CELLS = 100_000
 
@@ -140,21 +133,6 @@ class Workbook:
         raise KeyError(name)
 
 
-def column_letter(col: int) -> str:
-    """Excel column letters for a 1-based index.
-
-    Examples
-    --------
-    >>> column_letter(1), column_letter(4), column_letter(28)
-    ('A', 'D', 'AB')
-    """
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def column_index(letters: str) -> int:
     """1-based index of Excel column letters.
 
@@ -195,133 +173,73 @@ def _one_line(exc: BaseException) -> str:
 # Bounding the input: the zip, then every XML part streamed once, before openpyxl sees it.
 # ---------------------------------------------------------------------------
 
-def _check_zip(path: Path, zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    """The zip's members, after the checks on what they declare."""
-    infos = zf.infolist()
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise _refuse(path, f"it has {len(infos):,} zip members, more than {MAX_ZIP_MEMBERS:,} "
-                            "(limit for a publisher's workbook)")
-    declared = sum(i.file_size for i in infos)
-    if declared > MAX_UNCOMPRESSED_BYTES:
-        raise _refuse(path, f"its zip members declare {declared:,} bytes inflated, more than "
-                            f"{MAX_UNCOMPRESSED_BYTES:,} (limit for a publisher's workbook)")
-    for info in infos:
-        if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _refuse(path, f"part {info.filename} is compressed more than {MAX_RATIO} to 1 "
-                                "(limit for a publisher's workbook)")
-    return infos
-
-
 class _Scan:
-    """Counts over every XML part of one workbook, each checked against its limit as it grows."""
+    """Counts over every XML part of one workbook, each checked against its limit as it grows.
+
+    A part whose root is a ``<worksheet>``, wherever it lies, is a sheet: its
+    rows, cells and how far they reach are counted as openpyxl numbers them (a
+    row or cell without an ``r`` reference follows the previous one). Any other
+    part is parsed whole by openpyxl, and held to MAX_PART_BYTES.
+    """
 
     def __init__(self, path: Path):
         self.path = path
-        self.cells = self.sheet_elements = self.sheets = 0
+        self.elements = self.cells = self.sheets = 0
 
     def refuse(self, what: str) -> WorkbookError:
-        return _refuse(self.path, what)
-
-    def _counter(self, name: str, root: str, info: zipfile.ZipInfo):
-        if root == "worksheet":
-            return _SheetCounter(self, name)
-        if info.file_size > MAX_PART_BYTES:
-            raise self.refuse(f"part {name} declares {info.file_size:,} bytes, more than {MAX_PART_BYTES:,} "
-                              "(limit for one part)")
-        return _PartCounter(self, name)
+        return _refuse(self.path, f"{'sheet part' if self.is_sheet else 'part'} {self.name} {what}")
 
     def part(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-        """Stream one XML part through defusedxml (no DTD), counting what openpyxl would build from it.
-
-        A part whose root is a ``<worksheet>``, wherever it lies, is counted as
-        a sheet; any other is parsed whole by openpyxl, and held to MAX_PART_BYTES.
-        zipfile inflates no more than the size a member declares (then fails
-        its CRC check), and the declared sizes have passed their limits.
-        """
-        name, counter = info.filename, None
+        """Stream one XML part through defusedxml (no DTD), counting what openpyxl would build from it."""
+        self.name, self.size, self.is_sheet = info.filename, info.file_size, None
+        self.rows = self.row = self.col = self.in_row = self.merged = 0
         try:
             with zf.open(info) as fh:
                 open_elements = []
                 for event, elem in iterparse(fh, events=("start", "end"), forbid_dtd=True):
                     tag = elem.tag.rpartition("}")[2]
-                    if counter is None:
-                        counter = self._counter(name, tag, info)
                     if event == "start":
                         open_elements.append(elem)
-                        counter.start(tag, elem.attrib)
+                        self._start(tag, elem.attrib)
                         continue
                     open_elements.pop()
-                    counter.end(tag)
+                    self.in_row = 0 if tag == "row" else self.in_row
                     if open_elements:  # what has been counted is let go: memory stays at one branch
                         del open_elements[-1][-1]
         except DefusedXmlException:
-            raise self.refuse(f"part {name} has an XML document type declaration (DTD); a DTD can declare "
-                              "entities that expand a small file into gigabytes, and Excel never writes one") from None
+            raise _refuse(self.path, f"part {self.name} has an XML document type declaration (DTD); a DTD can "
+                                     "declare entities that expand a small file into gigabytes, and Excel never "
+                                     "writes one") from None
         except ParseError as exc:
-            raise WorkbookError(f"{self.path}: part {name} is not well-formed XML ({_one_line(exc)}); "
+            raise WorkbookError(f"{self.path}: part {self.name} is not well-formed XML ({_one_line(exc)}); "
                                 f"{ACCEPTED}") from None
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
-            raise WorkbookError(f"{self.path}: part {name} is damaged or cannot be inflated ({_one_line(exc)}); "
+            raise WorkbookError(f"{self.path}: part {self.name} is damaged or cannot be inflated ({_one_line(exc)}); "
                                 f"{ACCEPTED}") from None
 
-
-class _PartCounter:
-    """Elements of a non-sheet part (openpyxl parses it whole into a tree), and the sheets a workbook lists."""
-
-    def __init__(self, scan: _Scan, name: str):
-        self.scan, self.name, self.n = scan, name, 0
-
-    def start(self, tag: str, attrs: dict) -> None:
-        self.n += 1
-        if self.n > MAX_PART_ELEMENTS:
-            raise self.scan.refuse(f"part {self.name} has more than {MAX_PART_ELEMENTS:,} XML elements "
-                                   "(limit for one part)")
-        if tag == "sheet":
-            self.scan.sheets += 1
-            if self.scan.sheets > MAX_SHEETS:
-                raise self.scan.refuse(f"it has more than {MAX_SHEETS:,} sheets (limit for a publisher's workbook)")
-
-    def end(self, tag: str) -> None:
-        pass
-
-
-class _SheetCounter:
-    """Rows, cells and how far they reach in one sheet part, counted as openpyxl numbers them.
-
-    A row or cell without an ``r`` reference follows the previous one, as in
-    openpyxl, so the reach is the one openpyxl would give the cells.
-    """
-
-    def __init__(self, scan: _Scan, name: str):
-        self.scan, self.name = scan, name
-        self.rows = self.row = self.col = self.in_row = self.merges = self.merged = self.cols = 0
-
-    def refuse(self, what: str) -> WorkbookError:
-        return self.scan.refuse(f"sheet part {self.name} {what}")
-
-    def start(self, tag: str, attrs: dict) -> None:
-        self.scan.sheet_elements += 1
-        if self.scan.sheet_elements > MAX_SHEET_ELEMENTS:
-            raise self.refuse(f"brings the sheets past {MAX_SHEET_ELEMENTS:,} XML elements "
+    def _start(self, tag: str, attrs: dict) -> None:
+        if self.is_sheet is None:  # the root
+            self.is_sheet = tag == "worksheet"
+            if not self.is_sheet and self.size > MAX_PART_BYTES:
+                raise self.refuse(f"declares {self.size:,} bytes, more than {MAX_PART_BYTES:,} (limit for one part)")
+        self.elements += 1
+        if self.elements > MAX_ELEMENTS:
+            raise self.refuse(f"brings the workbook past {MAX_ELEMENTS:,} XML elements "
                               "(limit for a publisher's workbook)")
         if self.in_row:
             self.in_row += 1
             if self.in_row > MAX_ROW_ELEMENTS:
                 raise self.refuse(f"has a row of more than {MAX_ROW_ELEMENTS:,} XML elements")
-        if tag == "row":
+        if not self.is_sheet:
+            self.sheets += tag == "sheet"
+            if self.sheets > MAX_SHEETS:
+                raise _refuse(self.path, f"it has more than {MAX_SHEETS:,} sheets (limit for a publisher's workbook)")
+        elif tag == "row":
             self._row(attrs)
         elif tag == "c":
             self._cell(attrs)
         elif tag == "mergeCell":
             self._merge(attrs.get("ref", ""))
-        elif tag == "col":
-            self.cols += 1
-            if self.cols > MAX_COL_RANGES:
-                raise self.refuse(f"has more than {MAX_COL_RANGES:,} column ranges")
-
-    def end(self, tag: str) -> None:
-        if tag == "row":
-            self.in_row = 0
 
     def _row(self, attrs: dict) -> None:
         self.rows += 1
@@ -335,8 +253,8 @@ class _SheetCounter:
         self._reach(self.row, 1)
 
     def _cell(self, attrs: dict) -> None:
-        self.scan.cells += 1
-        if self.scan.cells > MAX_CELLS:
+        self.cells += 1
+        if self.cells > MAX_CELLS:
             raise self.refuse(f"brings the workbook past {MAX_CELLS:,} cells (limit for a publisher's workbook)")
         match = _REF_RE.match(attrs.get("r", ""))
         if match:
@@ -351,14 +269,11 @@ class _SheetCounter:
             self._reach(self.row, self.col)
 
     def _merge(self, ref: str) -> None:
-        self.merges += 1
-        if self.merges > MAX_MERGED_RANGES:
-            raise self.refuse(f"has more than {MAX_MERGED_RANGES:,} merged ranges")
         try:
             c0, r0, c1, r1 = range_boundaries(ref)
         except (ValueError, TypeError):
             return  # openpyxl refuses it when it reads the sheet
-        self.merged += (c1 - c0 + 1) * (r1 - r0 + 1)
+        self.merged += (c1 - c0 + 1) * (r1 - r0 + 1)  # each range covers a cell at least: this bounds them too
         if self.merged > MAX_MERGED_CELLS:
             raise self.refuse(f"has merged ranges covering more than {MAX_MERGED_CELLS:,} cells")
 
@@ -379,8 +294,16 @@ def _bound(path: Path) -> None:
             raise WorkbookError(f"{path} is not an Excel .xlsx workbook (not a zip container; truncated or another "
                                 f"format); {ACCEPTED}")
         with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_MEMBERS:
+                raise _refuse(path, f"it has {len(infos):,} zip members, more than {MAX_ZIP_MEMBERS:,} "
+                                    "(limit for a publisher's workbook)")
+            declared = sum(i.file_size for i in infos)
+            if declared > MAX_UNCOMPRESSED_BYTES:
+                raise _refuse(path, f"its zip members declare {declared:,} bytes inflated, more than "
+                                    f"{MAX_UNCOMPRESSED_BYTES:,} (limit for a publisher's workbook)")
             scan = _Scan(path)
-            for info in _check_zip(path, zf):
+            for info in infos:
                 if info.filename.lower().endswith((".xml", ".rels")):
                     scan.part(zf, info)
     except (zipfile.BadZipFile, ValueError, NotImplementedError, EOFError) as exc:

@@ -2,8 +2,8 @@
 
 The publisher's page (``reference/publishers.csv``) is read for links to the
 workbook; the newest edition (or the one asked for) is downloaded into a
-hidden ``.part`` file beside its destination, checked (complete length, a
-readable xlsx zip, sha256) and only then renamed to
+hidden ``.part`` folder beside its destination, checked (complete length, a
+readable xlsx zip, sha256), ingested, and only then renamed to
 ``<data>/downloads/<source>/<source>-<year>.xlsx``, so a failed download
 leaves nothing behind. A file already transcribed (same sha256) is not
 ingested again.
@@ -36,7 +36,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
 import html.parser
 import math
 import os
@@ -53,7 +52,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .. import config, reference
-from . import provenance
+from . import cells, provenance
 from ..errors import NatoAnalysisError
 
 DEFAULT_TIMEOUT_S = 60.0
@@ -66,10 +65,6 @@ MAX_PAGE_BYTES = 5 << 20
 #: is over a hundred times the largest, room for years of growth, and stops a hostile or broken
 #: server from filling the disk.
 MAX_WORKBOOK_BYTES = 100 << 20
-#: Sum of the member sizes a workbook's zip declares (the real ones: 0.9 and 3.7 MB). Checking the
-#: CRCs decompresses every member, so a zip bomb within the download cap could otherwise run for
-#: minutes after the deadline; 256 MiB is seventy times the largest real workbook.
-MAX_UNZIPPED_BYTES = 256 << 20
 #: A page links one workbook per edition, or a PDF with two possible Excel names beside it; five
 #: candidates cover that with room, and a page with thousands of dead links costs five requests.
 MAX_CANDIDATES_PER_EDITION = 5
@@ -199,15 +194,12 @@ def _refusal(url: str, *, page_url: str, hosts: frozenset[str]) -> str | None:
 
 
 def _page_url(source: str, page_url: str | None) -> str:
-    page = page_url or os.environ.get(config.page_url_env(source)) or publisher(source)["page_url"]
-    try:
-        parts = urllib.parse.urlsplit(page.strip())
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
-        raise ValueError(f"page URL must be an http:// or https:// address with a host, got {_short(page)!r}")
-    return urllib.parse.urldefrag(page.strip())[0]
+    page = (page_url or os.environ.get(config.page_url_env(source)) or publisher(source)["page_url"]).strip()
+    reason = _refusal(page, page_url=page, hosts=frozenset())  # the rules for a link, from the page itself
+    if reason is not None:
+        raise ValueError(f"page URL must be an http:// or https:// address with a host, got {_short(page)!r} "
+                         f"({reason})")
+    return urllib.parse.urldefrag(page)[0]
 
 
 def _remote_name(url: str) -> str:
@@ -272,56 +264,50 @@ def workbook_links(page_html: str, *, base_url: str, source: str,
 
 # --- HTTP: requests, with one deadline for the whole fetch ------------------------------------------------
 
-class _Session(requests.Session):
-    """A requests Session for one fetch: each redirect is checked before it is followed, and recorded.
+class _Http:
+    """One fetch's HTTP: a requests Session, the deadline of the whole fetch, and the hops of the last request.
 
-    ``requests`` follows redirects itself (at most MAX_REDIRECTS); its
-    ``get_redirect_target`` is where the next hop is known and not yet
-    requested, so the host check and the loop check sit there.
+    requests follows redirects itself (at most MAX_REDIRECTS); its response
+    hook sees each redirect before the next hop is requested, so the host and
+    loop checks sit there.
     """
 
     def __init__(self, timeout: float, check: Callable[[str], str | None]) -> None:
-        super().__init__()
         self.timeout, self.end, self.check = timeout, time.monotonic() + timeout, check
-        self.trust_env = False  # no proxies and no .netrc: the publisher's host directly
-        self.max_redirects = MAX_REDIRECTS
-        self.headers.update({"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"})
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxies and no .netrc: the publisher's host directly
+        self.session.max_redirects = MAX_REDIRECTS
+        self.session.headers.update({"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"})
         # a connection that fails is tried twice more; a read that fails is reported (read=False re-raises it)
         retry = Retry(total=2, connect=2, read=False, status=0, other=0, redirect=0, backoff_factor=0.2)
         for scheme in ("http://", "https://"):
-            self.mount(scheme, HTTPAdapter(max_retries=retry))
+            self.session.mount(scheme, HTTPAdapter(max_retries=retry))
         self.chain: list[str] = []
-        self.targets: dict[int, str | None] = {}
 
-    def left(self) -> float:
-        """Seconds left; FetchError once the deadline has passed."""
-        left = self.end - time.monotonic()
-        if left <= 0:
-            raise FetchError(_deadline_message(_short(self.chain[-1] if self.chain else "the page"), self))
-        return left
-
-    def get_redirect_target(self, resp):
-        if id(resp) in self.targets:  # requests asks again for a hop it has already been told
-            return self.targets[id(resp)]
-        location = super().get_redirect_target(resp)
-        new = location and urllib.parse.urldefrag(urllib.parse.urljoin(resp.url, location))[0]
-        if new:
-            reason = self.check(new)
-            if reason is not None:
-                raise FetchError(f"refused the redirect from {_short(self.chain[-1])} to {_short(new)}: {reason}")
-            if new in self.chain:
-                raise FetchError(f"{_short(self.chain[0])} redirects in a loop (back to {_short(new)})")
-            self.chain.append(new)
-        self.targets[id(resp)] = new
-        return new
+    def _redirect(self, response: requests.Response, **kwargs) -> None:
+        new = response.is_redirect and self.session.get_redirect_target(response)
+        if not new:
+            return
+        new = urllib.parse.urldefrag(urllib.parse.urljoin(response.url, new))[0]
+        reason = self.check(new)
+        if reason is not None:
+            raise FetchError(f"refused the redirect from {_short(self.chain[-1])} to {_short(new)}: {reason}")
+        if new in self.chain:
+            raise FetchError(f"{_short(self.chain[0])} redirects in a loop (back to {_short(new)})")
+        self.chain.append(new)
 
     def open(self, url: str) -> requests.Response:
         """The 200 response for ``url`` after its redirects, its body not read yet; ``chain`` the URLs visited."""
         self.chain = [url]
         try:
-            response = self.get(url, stream=True, timeout=self.left())
+            if time.monotonic() >= self.end:
+                raise requests.Timeout
+            response = self.session.get(url, stream=True, timeout=self.end - time.monotonic(),
+                                        hooks={"response": self._redirect})
         except requests.Timeout:
-            raise FetchError(_deadline_message(_short(url), self)) from None
+            raise FetchError(f"{_short(url)} did not answer within the {self.timeout:g} s deadline of the fetch "
+                             "(timeout= covers the page and the downloads together); try again later or raise "
+                             "timeout=") from None
         except requests.TooManyRedirects:
             raise FetchError(f"{_short(url)} redirects more than {MAX_REDIRECTS} times (MAX_REDIRECTS)") from None
         except requests.exceptions.SSLError as exc:
@@ -338,85 +324,77 @@ class _Session(requests.Session):
                         f"({_short(response.reason, 60)})")
         return response
 
-    def body(self, response: requests.Response, what: str, limit: int, cap: str):
-        """The body in chunks, each read within the deadline, stopped past ``limit`` bytes (``cap`` says which)."""
-        expected = _length(response)
-        received = 0
+    def body(self, response: requests.Response, what: str, limit: int, cap: str, name: str):
+        """The body in chunks, read within the deadline, refused past ``limit`` bytes (``cap``, ``name``: which)."""
+        expected = response.headers.get("Content-Length", "")
+        expected = int(expected) if expected.isdigit() else None  # None: chunked, or the length not announced
+        if expected is not None and expected > limit:
+            raise FetchError(f"{what} announces {expected} bytes (Content-Length), more than the {limit}-byte cap "
+                             f"for {cap}; refused, nothing was kept")
+        received, broke = 0, False
         try:
-            while True:
-                left = self.end - time.monotonic()
-                of = f"{received} of {expected}" if expected is not None else f"{received}"
-                if left <= 0:
-                    raise FetchError(f"{what} did not finish within the {self.timeout:g} s deadline of the fetch "
-                                     f"({of} bytes received); nothing was kept; try again later or raise timeout=")
+            while time.monotonic() < self.end:
                 chunk = response.raw.read1(_CHUNK)  # as soon as some bytes are there: the deadline is checked often
                 if not chunk:
                     break
                 received += len(chunk)
                 if received > limit:
-                    raise FetchError(f"{what} passed {limit} bytes, the cap for {cap}; stopped, nothing was kept")
+                    raise FetchError(f"{what} passed {limit} bytes, the cap for {cap} ({name}); stopped, "
+                                     "nothing was kept")
                 yield chunk
+            else:
+                of = f"{received} of {expected}" if expected is not None else f"{received}"
+                raise FetchError(f"{what} did not finish within the {self.timeout:g} s deadline of the fetch "
+                                 f"({of} bytes received); nothing was kept; try again later or raise timeout=")
         except FetchError:
             raise
         except Exception:  # noqa: BLE001 - urllib3's and the socket's errors alike: the body broke off
-            raise FetchError(f"{what} broke off after {of} bytes; nothing was kept") from None
-        if expected is not None and received != expected:
-            raise FetchError(f"{what} broke off after {received} of {expected} bytes; nothing was kept")
+            broke = True
+        if broke or (expected is not None and received != expected):
+            of = f"{received} of {expected}" if expected is not None else f"{received}"
+            raise FetchError(f"{what} broke off after {of} bytes; nothing was kept")
 
 
-def _length(response: requests.Response) -> int | None:
-    try:
-        return int(response.headers["Content-Length"])
-    except (KeyError, ValueError):
-        return None
+def _read_page(http: _Http, url: str) -> tuple[str, str]:
+    """The page's text (at most MAX_PAGE_BYTES) and its final URL, the base of its relative links.
 
-
-def _deadline_message(what: str, session: _Session) -> str:
-    return (f"{what} did not answer within the {session.timeout:g} s deadline of the fetch (timeout= covers "
-            "the page and the downloads together); try again later or raise timeout=")
-
-
-def _decode(body: bytes, charset: str | None) -> str:
-    """Text of a page in the charset it declares, UTF-8 when that is unknown or no text encoding.
-
-    Examples
-    --------
-    >>> _decode("é".encode(), "x-no-such-charset"), _decode(b"abc", "rot13"), _decode(b"\\xff", None)
-    ('é', 'abc', '�')
+    A charset the page does not declare, or that is no text encoding, is read as UTF-8.
     """
-    try:
-        return body.decode(charset or "utf-8", errors="replace")
-    except (LookupError, ValueError, TypeError):
-        # LookupError: unknown ('x-bogus') or not a text codec ('rot13', 'base64'); ValueError: a codec
-        # refusing errors='replace'
-        return body.decode("utf-8", errors="replace")
+    with http.open(url) as response:
+        body = b"".join(http.body(response, f"page {_short(http.chain[-1])}", MAX_PAGE_BYTES,
+                                  "a publisher's page", "MAX_PAGE_BYTES"))
+        declared = "charset" in response.headers.get("Content-Type", "").lower()
+        try:
+            return body.decode(response.encoding if declared else "utf-8", errors="replace"), http.chain[-1]
+        except (LookupError, ValueError, TypeError):  # unknown ('x-bogus') or not a text codec ('rot13')
+            return body.decode("utf-8", errors="replace"), http.chain[-1]
 
 
-def _read_page(session: _Session, url: str) -> tuple[str, str]:
-    """The page's text (at most MAX_PAGE_BYTES) and its final URL, the base of its relative links."""
-    with session.open(url) as response:
-        what = f"page {_short(session.chain[-1])}"
-        expected = _length(response)
-        if expected is not None and expected > MAX_PAGE_BYTES:
-            raise FetchError(f"{what} announces {expected} bytes, more than the {MAX_PAGE_BYTES}-byte "
-                             "cap for a publisher's page (MAX_PAGE_BYTES); refused")
-        body = b"".join(session.body(response, what, MAX_PAGE_BYTES, "a publisher's page (MAX_PAGE_BYTES)"))
-        charset = requests.utils.get_encoding_from_headers(response.headers)
-        return _decode(body, None if charset == "ISO-8859-1" and "charset" not in
-                       response.headers.get("Content-Type", "").lower() else charset), session.chain[-1]
+def _download(http: _Http, url: str, tmp: Path) -> list[str]:
+    """Download ``url`` into ``tmp``, verified; return the URLs visited. The caller removes ``tmp`` on failure."""
+    with http.open(url) as response:
+        chain = list(http.chain)
+        # 0666 less the umask, as a plain open() gives (tempfile.mkstemp would make it 0600)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as fh:
+            for chunk in http.body(response, f"download of {_short(chain[-1])}", MAX_WORKBOOK_BYTES,
+                                   "one workbook", "MAX_WORKBOOK_BYTES"):
+                fh.write(chunk)
+    _check_workbook(tmp, chain[-1])
+    return chain
 
 
 def _check_workbook(path: Path, url: str) -> None:
-    """Raise FetchError unless ``path`` is an intact xlsx zip of a plausible unpacked size."""
-    if not zipfile.is_zipfile(path):
-        raise FetchError(f"{_short(url)} is not an Excel .xlsx workbook (not a zip container); nothing was kept")
+    """Raise FetchError unless ``path`` is an intact xlsx zip within the reader's unpacked-size cap."""
     try:
         with zipfile.ZipFile(path) as zf:
             unpacked = sum(info.file_size for info in zf.infolist())
-            if unpacked > MAX_UNZIPPED_BYTES:
-                raise FetchError(f"{_short(url)} unpacks to {unpacked} bytes, more than the {MAX_UNZIPPED_BYTES}"
-                                 "-byte cap for a workbook (MAX_UNZIPPED_BYTES); nothing was kept")
+            if unpacked > cells.MAX_UNCOMPRESSED_BYTES:  # testzip inflates it all: a bomb would run for minutes
+                raise FetchError(f"{_short(url)} unpacks to {unpacked} bytes, more than the "
+                                 f"{cells.MAX_UNCOMPRESSED_BYTES}-byte cap for a workbook; nothing was kept")
             bad = zf.testzip()
+    except zipfile.BadZipFile:
+        raise FetchError(f"{_short(url)} is not an Excel .xlsx workbook (not a zip container); "
+                         "nothing was kept") from None
     except FetchError:
         raise
     except Exception as exc:  # noqa: BLE001 - zipfile raises many types for a damaged file
@@ -424,34 +402,6 @@ def _check_workbook(path: Path, url: str) -> None:
     if bad is not None:
         raise FetchError(f"{_short(url)} is a damaged workbook (member {_short(bad, 60)} fails its CRC); "
                          "nothing was kept")
-
-
-def _download(session: _Session, url: str, dest_dir: Path, name: str) -> tuple[Path, str, list[str]]:
-    """Download ``url`` into a hidden ``.part`` file in ``dest_dir``; return it verified, its sha256, the URLs visited.
-
-    The caller renames the file into place, or removes it; on any failure here it is removed.
-    """
-    with session.open(url) as response:
-        chain = list(session.chain)
-        expected = _length(response)  # None when the body is chunked or its length not announced
-        if expected is not None and expected > MAX_WORKBOOK_BYTES:
-            raise FetchError(f"{_short(chain[-1])} announces {expected} bytes (Content-Length), more than the "
-                             f"{MAX_WORKBOOK_BYTES}-byte cap for one workbook; refused, nothing was kept")
-        dest_dir.mkdir(parents=True, exist_ok=True)
-        tmp = dest_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.part"
-        digest = hashlib.sha256()
-        try:
-            # 0666 less the umask, as a plain open() gives (tempfile.mkstemp would make it 0600)
-            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as fh:
-                for chunk in session.body(response, f"download of {_short(chain[-1])}", MAX_WORKBOOK_BYTES,
-                                          "one workbook (MAX_WORKBOOK_BYTES)"):
-                    fh.write(chunk)
-                    digest.update(chunk)
-            _check_workbook(tmp, chain[-1])
-            return tmp, digest.hexdigest(), chain
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
 
 
 def _check_timeout(timeout: object) -> float:
@@ -471,9 +421,9 @@ def _check_edition(edition: object) -> int | None:
         raise ValueError(f"edition must be a year such as 2025, got {_short(repr(edition), 60)}") from None
 
 
-def _candidates(session: _Session, page: str, source: str, edition: int | None) -> tuple[int, list[str], int, str]:
+def _candidates(http: _Http, page: str, source: str, edition: int | None) -> tuple[int, list[str], int, str]:
     """The edition year, the links to try for it, how many more were left untried, and the page's final URL."""
-    text, final_page = _read_page(session, page)
+    text, final_page = _read_page(http, page)
     refused: list[str] = []
     links = workbook_links(text, base_url=final_page, source=source, refused=refused)
     if not links:
@@ -489,13 +439,12 @@ def _candidates(session: _Session, page: str, source: str, edition: int | None) 
     return year, tried, len(links[year]) - len(tried), final_page
 
 
-def _first_found(session: _Session, candidates: list[str], untried: int, dest_dir: Path, target: Path,
-                 what: str) -> tuple[Path, str, list[str], str]:
-    """The first candidate that downloads (404 and 410 move on to the next): .part file, sha256, chain, link."""
+def _first_found(http: _Http, candidates: list[str], untried: int, tmp: Path, what: str) -> tuple[list[str], str]:
+    """The first candidate that downloads into ``tmp`` (404 and 410 move on to the next): its chain and link."""
     missing: list[str] = []
     for link in candidates:
         try:
-            return (*_download(session, link, dest_dir, target.name), link)
+            return _download(http, link, tmp), link
         except _NotFound as exc:
             missing.append(str(exc))
     more = (f"; {untried} more link{'s were' if untried > 1 else ' was'} not tried (at most "
@@ -560,26 +509,37 @@ def fetch(*, ingest: Callable, source: str = "nato", edition: int | str | None =
     timeout, edition = _check_timeout(timeout), _check_edition(edition)
     page = _page_url(source, page_url)
     hosts = allowed_hosts(source)
-    with _Session(timeout, functools.partial(_refusal, page_url=page, hosts=hosts)) as session:
-        year, candidates, untried, final_page = _candidates(session, page, source, edition)
-        session.check = functools.partial(_refusal, page_url=final_page, hosts=hosts)
+    http = _Http(timeout, functools.partial(_refusal, page_url=page, hosts=hosts))
+    with http.session:
+        year, candidates, untried, final_page = _candidates(http, page, source, edition)
+        http.check = functools.partial(_refusal, page_url=final_page, hosts=hosts)
         root = config.data_root(data_dir, must_exist=False)
         dest_dir = config.downloads_dir(root, source)
         target = dest_dir / f"{source}-{year}.xlsx"  # our name: the URL's may hold anything, '../' included
         created = [d for d in (dest_dir, *dest_dir.parents) if not d.exists()]
-        what = f"the {source} {year} workbook"
+        # The download is made, checked and ingested under its own name in a hidden .part folder, and
+        # renamed into place last: on any failure (SIGTERM and Ctrl-C included) the .part folder and the
+        # folders made for it go, and an earlier download of the edition stays as it was.
+        stage = dest_dir / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+        tmp = stage / target.name
         try:
-            tmp, sha, chain, link = _first_found(session, candidates, untried, dest_dir, target, f"{source} {year}")
+            stage.mkdir(parents=True)
+            chain, link = _first_found(http, candidates, untried, tmp, f"{source} {year}")
+            result = _ingest(ingest, tmp, target, root, source, year, chain, link, accessed)
+            os.replace(tmp, target)
         except BaseException as exc:
-            _remove_empty(created)
-            raise _disk_error(exc, what, root) from None
-    return _install(tmp, target, created, lambda: _ingest(ingest, target, root, source, year, sha, chain, link,
-                                                         accessed), what=what, root=root)
+            if stage.is_dir():  # False too when a file stands where a folder should be
+                tmp.unlink(missing_ok=True)
+            _remove_empty([stage, *created])
+            raise _disk_error(exc, f"the {source} {year} workbook", root) from None
+    stage.rmdir()
+    return result
 
 
-def _ingest(ingest: Callable, target: Path, root: Path, source: str, year: int, sha: str, chain: list[str],
+def _ingest(ingest: Callable, tmp: Path, target: Path, root: Path, source: str, year: int, chain: list[str],
             link: str, accessed) -> FetchResult:
-    """The fetch's result, the workbook ingested unless a transcription of the same file exists."""
+    """The fetch's result, the workbook ``tmp`` ingested unless a transcription of the same file exists."""
+    sha = provenance.sha256_file(tmp)
     url, redirects, remote_name = chain[-1], tuple(chain) if len(chain) > 1 else (), _remote_name(link)
     known = provenance.read_all(root)
     same = known[(known["source"] == source) & (known["sha256"] == sha)]
@@ -588,7 +548,7 @@ def _ingest(ingest: Callable, target: Path, root: Path, source: str, year: int, 
                            redirects=redirects, remote_name=remote_name)
     # The edition comes from the workbook's content; the link's year must be its last year (NATO's
     # topic page has linked its "2023" tables to the 2022 file).
-    raw = ingest(target, source=source, data_dir=root, accessed=accessed, url=url, redirects=list(redirects),
+    raw = ingest(tmp, source=source, data_dir=root, accessed=accessed, url=url, redirects=list(redirects),
                  expect_last_year=year, file_name=remote_name)
     return FetchResult(source, url, target, sha, raw.path, is_new=raw.status != "unchanged",
                        redirects=redirects, remote_name=remote_name)
@@ -606,32 +566,3 @@ def _remove_empty(created: list[Path]) -> None:
         if d.is_dir() and not any(d.iterdir()):
             d.rmdir()
 
-
-def _install(tmp: Path, target: Path, created: list[Path], then: Callable[[], FetchResult], *, what: str,
-             root: Path) -> FetchResult:
-    """Rename the verified ``tmp`` to ``target`` and run ``then``; all or nothing.
-
-    On any failure, SIGTERM and Ctrl-C included: no .part, no workbook that
-    could not be ingested, the earlier download back in place, no folder made
-    for this fetch.
-    """
-    backup = None
-    installed = False
-    try:
-        if target.exists():  # an earlier download of this edition: kept aside until the new one is ingested
-            backup = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.old")
-            os.replace(target, backup)
-        os.replace(tmp, target)
-        installed = True
-        result = then()
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if installed:
-            target.unlink(missing_ok=True)
-        if backup is not None and backup.exists():
-            os.replace(backup, target)
-        _remove_empty(created)
-        raise _disk_error(exc, what, root) from None
-    if backup is not None:
-        backup.unlink(missing_ok=True)
-    return result
