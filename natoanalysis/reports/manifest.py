@@ -101,7 +101,7 @@ def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str], n
     ``notebook_sha256`` is the notebook file's hash when the run started (the
     run checks at the end that it has not changed since).
     """
-    from .params import edition_source
+    from ..validate import edition_source
 
     params = {name: editions.get((edition_source(name), value), value)
               if isinstance(value, str) and edition_source(name) else value

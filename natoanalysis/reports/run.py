@@ -16,7 +16,8 @@ from .. import config, signals, validate
 from ..errors import echo
 from . import execute, home, kernel as kernel_mod, manifest as manifest_mod, rundir
 from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError, ReportTerminated
-from .params import DomainContext, edition_source, plain_parameters
+from ..validate import edition_source
+from .params import cached_load, plain_parameters
 from .plan import is_full_suite, plan
 
 DEFAULT_KERNEL = kernel_mod.DEFAULT_KERNEL
@@ -194,11 +195,11 @@ def _begin(reports: Path, run_id: str) -> rundir.Staging:
         raise ReportParameterError([f"--out {shown} is not a writable folder: {exc.strerror or exc}"]) from None
 
 
-def _editions(job_list, ctx: DomainContext) -> dict[tuple[str, str], str]:
+def _editions(job_list, load) -> dict[tuple[str, str], str]:
     """``{(source, requested edition): edition}`` for every edition parameter of the run ("latest" resolved)."""
     requested = {(src, value) for j in job_list for name, value in j.parameters.items()
                  if isinstance(value, str) and (src := edition_source(name))} or {("nato", "latest")}
-    return {key: ctx.resolve_edition(source=key[0], edition=key[1]) for key in requested}
+    return {key: str(load(source=key[0], edition=key[1])["edition"].max()) for key in requested}
 
 
 def _start_manifest(stage, job_list, *, request: dict, kernel, workers: int, show_code: bool, folder: Path,
@@ -228,9 +229,9 @@ def _markers(meta: dict) -> dict[str, str]:
 
 
 def _execute(stage, job_list, *, request: dict, kernel, workers: int, show_code: bool, quiet: bool,
-             folder: Path, ctx: DomainContext, root: Path) -> tuple[dict, dict[str, str]]:
+             folder: Path, load, root: Path) -> tuple[dict, dict[str, str]]:
     """Run the jobs into the staging folder, write the manifest and pages; return the manifest and the markers."""
-    started, editions = time.time(), _editions(job_list, ctx)
+    started, editions = time.time(), _editions(job_list, load)
     hashes = {path: manifest_mod.file_sha256(path) for path in dict.fromkeys(j.input_path for j in job_list)}
     meta = _start_manifest(stage, job_list, request=request, kernel=kernel, workers=workers, show_code=show_code,
                            folder=folder, editions=editions, root=root)
@@ -325,9 +326,9 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
     """
     request = _checked(parameters=parameters, notebooks=notebooks, countries=countries, kernel_name=kernel_name,
                        jobs=jobs, keep=keep, timeout_s=timeout_s)
-    folder, ctx = config.notebook_dir(notebook_dir_path), DomainContext(data_dir=data_dir)
+    folder, load = config.notebook_dir(notebook_dir_path), cached_load(data_dir)
     job_list = plan(notebooks=request["notebooks"], parameters=request["parameters"],
-                    countries=request["countries"], folder=folder, ctx=ctx)
+                    countries=request["countries"], folder=folder, load=load)
     kernel = kernel_mod.select(request["kernel_name"])
     if kernel.note:  # said even with quiet (which only hides the progress)
         print(f"natoanalysis report: note: {kernel.note}", file=sys.stderr)
@@ -340,7 +341,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
         try:
             rundir.remove_abandoned(reports)
             meta, markers = _execute(stage, job_list, request=request, kernel=kernel, workers=workers,
-                                     show_code=bool(show_code), quiet=quiet, folder=folder, ctx=ctx,
+                                     show_code=bool(show_code), quiet=quiet, folder=folder, load=load,
                                      root=config.data_root(data_dir))
             complete = not markers
             with signals.held_off():  # a few milliseconds, after which the run has completed
