@@ -2,7 +2,7 @@
 
 A report notebook is a file ``NN_name.ipynb`` (two digits, an underscore, a
 name) in the notebook folder; anything else there (scratch notebooks,
-checkpoints) is ignored. Its parameters are what ``papermill.inspect_notebook``
+checkpoints) is ignored. Its parameters are what papermill's Python translator
 reads from the cell tagged ``parameters``, as ``papermill --help-notebook``
 prints them: each assignment is a parameter, its annotation the type
 (``Optional[int]``, which papermill reads, not ``int | None``), the comment at
@@ -47,6 +47,8 @@ def literal(text: str) -> object:
 def inspect(path: Path) -> dict[str, dict]:
     """A notebook's parameters, ``{name: {name, type_name, default, help}}``, as papermill reads them.
 
+    Papermill's Python translator reads the cell tagged ``parameters`` (report
+    kernels run Python), so a notebook without kernel metadata is read too.
     ``type_name`` is the annotation (spaces removed) or, without one, the type
     of the literal default (``"None"`` when neither says); ``default`` is the
     source text of the default.
@@ -57,18 +59,20 @@ def inspect(path: Path) -> dict[str, dict]:
     >>> inspect(fixtures / "05_profile.ipynb")["country"]
     {'name': 'country', 'type_name': 'str', 'default': '"POL"', 'help': 'ally ISO3 code'}
     """
-    import papermill
+    import nbformat
+    from papermill.translators import PythonTranslator
 
     try:
-        found = papermill.inspect_notebook(str(path))
-    except Exception as exc:  # unreadable JSON, not a notebook, no kernel metadata: one line, not a traceback
+        nb = nbformat.read(path, as_version=4)
+        cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), {"source": ""})
+    except Exception as exc:  # unreadable JSON, not a notebook: one line, not a traceback
         raise ValueError(f"{Path(path).name} cannot be read as a notebook: {exc!r}"[:500]) from None
     out = {}
-    for name, p in found.items():
-        type_name = (p["inferred_type_name"] or "None").replace(" ", "")
-        if type_name == "None" and (value := literal(p["default"])) is not None and value is not p["default"]:
+    for p in PythonTranslator.inspect(cell):
+        type_name = (p.inferred_type_name or "None").replace(" ", "")
+        if type_name == "None" and (value := literal(p.default)) is not None and value is not p.default:
             type_name = type(value).__name__
-        out[name] = {"name": name, "type_name": type_name, "default": p["default"], "help": p["help"]}
+        out[p.name] = {"name": p.name, "type_name": type_name, "default": p.default, "help": p.help}
     return out
 
 

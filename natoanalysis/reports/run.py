@@ -10,8 +10,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from .. import config, signals, validate
 from ..errors import echo
 from . import execute, home, kernel as kernel_mod, manifest as manifest_mod, rundir
@@ -38,15 +36,6 @@ class RunResult:
     def is_full_suite(self) -> bool:
         """Whether the run ran every notebook, the per-country one for every ally (only such a run moves ``latest``)."""
         return bool(self.manifest.get("is_full_suite"))
-
-    @property
-    def notebooks(self) -> pd.DataFrame:
-        """One row per executed notebook: ``name, status, duration_s, cell_index, error``."""
-        return pd.DataFrame([{
-            "name": nb["name"], "status": nb["status"], "duration_s": nb["duration_s"],
-            "cell_index": (nb["error"] or {}).get("cell_index"),
-            "error": f"{nb['error']['ename']}: {nb['error']['evalue']}" if nb["error"] else None,
-        } for nb in self.manifest["notebooks"]], columns=["name", "status", "duration_s", "cell_index", "error"])
 
     @property
     def changed_inputs(self) -> list[str]:
@@ -116,22 +105,12 @@ def positive_seconds(value: object, *, name: str = "timeout_s") -> int | None:
     return math.ceil(value)
 
 
-def finished_line(*, name: str, status: str, duration_s: float | None, width: int = 0, done: int = 0,
-                  total: int = 0) -> str:
-    """The line a run prints for a finished notebook when its stderr is not a terminal (a CI log).
-
-    Examples
-    --------
-    >>> finished_line(name="09_fails", status="failed", duration_s=None, width=12, done=3, total=40)
-    '09_fails      failed     - s   3/40'
-    """
-    seconds = "-" if duration_s is None else f"{duration_s:.1f}"
-    line = f"{name:<{width}}  {status:<{6 if width else 0}}  {seconds:>{5 if width else 0}} s"
-    return line + (f"  {done:>{len(str(total))}}/{total}" if total else "")
-
-
 class _FinishedLines:
-    """One flushed line per finished notebook on stderr; a reader that went away stops the lines, not the run."""
+    """One flushed line per finished notebook on stderr when it is not a terminal (a CI log).
+
+    ``05_country_profile_POL  ok     3.2 s  12/40``; a reader that went away
+    stops the lines, not the run.
+    """
 
     def __init__(self, names: list[str]):
         self.stream, self.width, self.total, self.done = sys.stderr, max(map(len, names), default=0), len(names), 0
@@ -145,8 +124,9 @@ class _FinishedLines:
 
     def __call__(self, name: str, entry: dict) -> None:
         self.done += 1
-        self.say(finished_line(name=name, status=entry["status"], duration_s=entry.get("duration_s"),
-                               width=self.width, done=self.done, total=self.total))
+        seconds = "-" if entry.get("duration_s") is None else f"{entry['duration_s']:.1f}"
+        self.say(f"{name:<{self.width}}  {entry['status']:<6}  {seconds:>5} s  {self.done:>{len(str(self.total))}}"
+                 f"/{self.total}")
 
 
 def _plain_texts(values: object, *, name: str) -> list[str] | None:
@@ -245,7 +225,7 @@ def _execute(stage, job_list, *, request: dict, kernel, workers: int, show_code:
     entries = execute.run_jobs(tasks, workers=workers, quiet=quiet, on_finished=lines)
     # Hashed again at the end: a file changed meanwhile may have been read before or after the change.
     changed = manifest_mod.changed_inputs(meta["inputs"]["sources"], manifest_mod.input_hashes(root))
-    changed += [path for path, digest in hashes.items() if manifest_mod.file_sha256(path, missing=None) != digest]
+    changed += [path for path, digest in hashes.items() if manifest_mod.file_sha256(path) != digest]
     meta["notebooks"] = [manifest_mod.notebook_entry(j, e, editions=editions, notebook_sha256=hashes[j.input_path])
                          for j, e in zip(job_list, entries)]
     meta["failed"] = [nb["name"] for nb in meta["notebooks"] if nb["status"] != "ok"]
@@ -289,7 +269,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
         Show code cells in the HTML versions.
     quiet : bool, default False
         No progress: neither the bar on a terminal nor the line per finished
-        notebook elsewhere (:func:`finished_line`).
+        notebook elsewhere.
     notebook_dir_path : path-like, optional
         Notebook folder (default: ``$NATOANALYSIS_NOTEBOOK_DIR`` or the bundled notebooks).
     data_dir : path-like, optional
