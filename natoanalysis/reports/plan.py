@@ -14,7 +14,11 @@ from .params import coerce, plain
 
 @dataclass(frozen=True)
 class Job:
-    """One notebook execution: ``name`` is the output name (``05_country_profile_POL``)."""
+    """One notebook execution: ``name`` is the output name (``05_country_profile_POL``).
+
+    The plan fills in what the notebook is given; the run adds where and how it
+    runs (``folder``: the run's staging folder, ``cwd``, ``kernel``, ...).
+    """
 
     name: str
     notebook: str
@@ -22,6 +26,18 @@ class Job:
     parameters: dict = field(default_factory=dict)  # effective values, for the manifest
     overrides: dict = field(default_factory=dict)  # what papermill injects
     country: str | None = None
+    folder: Path = Path()
+    cwd: str = ""
+    kernel: object = None  # a kernel.KernelChoice
+    show_code: bool = False
+    timeout: int | None = None
+    env: dict = field(default_factory=dict)
+
+    def path(self, kind: str) -> Path:
+        """Where one output goes: ``ipynb``, ``html``, ``log``, ``figures`` or ``tables``."""
+        folder, suffix = {"ipynb": ("notebooks", ".ipynb"), "html": ("html", ".html"), "log": ("logs", ".log"),
+                          "figures": ("figures", ""), "tables": ("tables", "")}[kind]
+        return self.folder / folder / f"{self.name}{suffix}"
 
 
 def parse_countries(countries: str | list[str] | None) -> list[str] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sys
@@ -215,9 +216,9 @@ def _execute(stage, job_list, *, request: dict, kernel, workers: int, show_code:
     hashes = {path: manifest_mod.file_sha256(path) for path in dict.fromkeys(j.input_path for j in job_list)}
     meta = _start_manifest(stage, job_list, request=request, kernel=kernel, workers=workers, show_code=show_code,
                            folder=folder, editions=editions, root=root)
-    tasks = [execute.Task(name=j.name, notebook=j.notebook, input_path=j.input_path, folder=stage.path,
-                          cwd=str(folder), kernel=kernel, overrides=j.overrides, show_code=show_code,
-                          timeout=request["timeout"], env={"NATOANALYSIS_DATA_DIR": str(root)}) for j in job_list]
+    tasks = [dataclasses.replace(j, folder=stage.path, cwd=str(folder), kernel=kernel, show_code=show_code,
+                                 timeout=request["timeout"], env={"NATOANALYSIS_DATA_DIR": str(root)})
+             for j in job_list]
     lines = None if quiet or sys.stderr is None or sys.stderr.isatty() else _FinishedLines([t.name for t in tasks])
     if lines is not None:
         lines.say(f"report {stage.run_id}: {len(tasks)} notebook{'s' if len(tasks) != 1 else ''} "
