@@ -10,6 +10,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import config, signals, validate
 from ..errors import echo
@@ -18,6 +19,9 @@ from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError, 
 from ..validate import edition_source
 from .params import cached_load, plain_parameters
 from .plan import is_full_suite, plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_KERNEL = kernel_mod.DEFAULT_KERNEL
 
@@ -37,6 +41,17 @@ class RunResult:
     def is_full_suite(self) -> bool:
         """Whether the run ran every notebook, the per-country one for every ally (only such a run moves ``latest``)."""
         return bool(self.manifest.get("is_full_suite"))
+
+    @property
+    def notebooks(self) -> "pd.DataFrame":
+        """One row per executed notebook: ``name, status, duration_s, cell_index, error``."""
+        import pandas as pd
+
+        return pd.DataFrame([{
+            "name": nb["name"], "status": nb["status"], "duration_s": nb["duration_s"],
+            "cell_index": (nb["error"] or {}).get("cell_index"),
+            "error": f"{nb['error']['ename']}: {nb['error']['evalue']}" if nb["error"] else None,
+        } for nb in self.manifest["notebooks"]], columns=["name", "status", "duration_s", "cell_index", "error"])
 
     @property
     def changed_inputs(self) -> list[str]:
