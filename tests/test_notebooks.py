@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from natoanalysis.reports.notebooks import inspect
+from natoanalysis.reports.notebooks import inspect, literal
 
 from .conftest import REPO
 
@@ -20,11 +20,11 @@ def test_committed_without_outputs_and_with_one_parameters_cell(path):
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
     tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1
-    params = inspect(path).parameters
+    params = inspect(path)
     assert params, "parameters cell declares nothing"
     for name, p in params.items():
-        assert p.type_name != "None", f"{path.name}: parameter {name} has no type annotation"
-        assert p.help, f"{path.name}: parameter {name} has no comment"
+        assert p["type_name"] != "None", f"{path.name}: parameter {name} has no type annotation"
+        assert p["help"], f"{path.name}: parameter {name} has no comment"
     assert nb["metadata"]["kernelspec"]["name"] == "natoanalysis"
 
 
@@ -36,10 +36,10 @@ def test_no_notebook_names_one_edition_or_one_year(path):
     for pinned in ("2015 prices", "constant 2015", "2024-06\"", "'2024-06'", "year: int = 2024", "[2023, 2024]",
                    "23 in 2024", "2014-2024 trend"):
         assert pinned not in source, f"{path.name} names one edition: {pinned!r}"
-    params = inspect(path).parameters
+    params = inspect(path)
     for name, p in params.items():
         if name == "year" or name.endswith("_year"):
-            assert p.default is None and p.type_name in ("int|None", "Optional[int]"), f"{path.name}: {name}"
+            assert literal(p["default"]) is None and p["type_name"] in ("int|None", "Optional[int]"), f"{path.name}: {name}"
 
 
 # -- parameters: one check, the library's (natoanalysis.validate.parameters) --------------------------------
@@ -166,6 +166,6 @@ def test_papermill_run_writes_figures_beside_its_output(tmp_path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_notebook_parameter_is_a_name_the_library_checks(path):
     """A name outside the vocabulary would pass unchecked: every parameter must be refused a value of no type."""
-    for name in inspect(path).parameters:
+    for name in inspect(path):
         with pytest.raises(ValueError, match=name):
             validate.parameters({name: object()}, load=na.load)

@@ -464,9 +464,9 @@ def test_counts_have_an_upper_bound(tmp_path, monkeypatch):
             run(parameters={name: value}, out_dir=tmp_path / "r", notebook_dir_path=folder)
         assert str(info.value).splitlines() == [
             f"01_sim: {name} {int(value)} is too large; accepted: a whole number from 1 to 1,000,000"]
-    from natoanalysis.reports.params import check_domain, DomainContext
-    _, problems = check_domain({"n_scenarios": 1_000_000}, given={"n_scenarios"}, ctx=DomainContext())
-    assert problems == []
+    from natoanalysis import validate
+    from natoanalysis.reports.params import cached_load
+    assert validate.parameters({"n_scenarios": 1_000_000}, load=cached_load()) == {"n_scenarios": 1_000_000}
 
 
 def test_out_that_is_a_file_is_refused_before_any_kernel_starts(tmp_path, monkeypatch, capsys):

@@ -24,12 +24,12 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from jupyter_core.utils import run_sync
 
 from .. import config, signals
+from .plan import Job
 
 # Reproducible figures even when a notebook saves without pinned metadata: matplotlib dates SVG
 # (and PDF) files from SOURCE_DATE_EPOCH, and the rc file fixes the salt of SVG element ids.
@@ -49,28 +49,6 @@ def skip_iri_format_checkers() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 
-@dataclass(frozen=True)
-class Task:
-    """One notebook to execute into the run's ``folder`` (its staging folder) as ``name``."""
-
-    name: str
-    notebook: str
-    input_path: str
-    folder: Path
-    cwd: str
-    kernel: object  # a kernel.KernelChoice
-    overrides: dict = field(default_factory=dict)
-    show_code: bool = False
-    timeout: int | None = None
-    env: dict = field(default_factory=dict)
-
-    def path(self, kind: str) -> Path:
-        """Where one output goes: ``ipynb``, ``html``, ``log``, ``figures`` or ``tables``."""
-        folder, suffix = {"ipynb": ("notebooks", ".ipynb"), "html": ("html", ".html"), "log": ("logs", ".log"),
-                          "figures": ("figures", ""), "tables": ("tables", "")}[kind]
-        return self.folder / folder / f"{self.name}{suffix}"
-
-
 class Stopped(Exception):
     """The run is being stopped: a notebook not started yet is not started."""
 
@@ -81,7 +59,7 @@ class Kernels:
     def __init__(self):
         self._lock, self._live, self.stopping = threading.Lock(), set(), False
 
-    def start(self, task: Task, log) -> object:
+    def start(self, task: Job, log) -> object:
         """Start the task's kernel, its stderr into ``log``; :class:`Stopped` once the run is stopping."""
         km = task.kernel.manager()
         with self._lock:
@@ -177,7 +155,7 @@ def _warm(show_code: bool) -> None:
         _render(nbformat.v4.new_notebook(), show_code=show_code)
 
 
-def _export_html(task: Task, entry: dict) -> None:
+def _export_html(task: Job, entry: dict) -> None:
     """Write the notebook's HTML version; a notebook that ran but cannot be shown fails."""
     import nbformat
 
@@ -203,7 +181,7 @@ def _files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
 
 
-def execute(task: Task, kernels: Kernels) -> dict:
+def execute(task: Job, kernels: Kernels) -> dict:
     """Run one notebook and return its result (status, times, error, outputs); a notebook's error is not raised."""
     for kind in ("figures", "ipynb", "log"):
         (task.path(kind) if kind == "figures" else task.path(kind).parent).mkdir(parents=True, exist_ok=True)
@@ -231,12 +209,15 @@ def execute(task: Task, kernels: Kernels) -> dict:
     _export_html(task, entry)
     if task.path("log").stat().st_size == 0:
         task.path("log").unlink()
-    entry.update(figures=_files(task.path("figures")), tables=_files(task.path("tables")),
-                 **{f"has_{kind}": task.path(kind).is_file() for kind in ("ipynb", "html", "log")})
-    return entry
+    return {**entry, **_outputs(task)}
 
 
-def run_jobs(tasks: list[Task], *, workers: int, quiet: bool = False, on_finished=None) -> list[dict]:
+def _outputs(task: Job) -> dict:
+    return {"figures": _files(task.path("figures")), "tables": _files(task.path("tables")),
+            **{f"has_{kind}": task.path(kind).is_file() for kind in ("ipynb", "html", "log")}}
+
+
+def run_jobs(tasks: list[Job], *, workers: int, quiet: bool = False, on_finished=None) -> list[dict]:
     """Execute ``tasks`` on ``workers`` threads; return their results in task order.
 
     A progress bar goes to stderr when it is a terminal and ``quiet`` is
@@ -266,8 +247,7 @@ def run_jobs(tasks: list[Task], *, workers: int, quiet: bool = False, on_finishe
                     results[i] = future.result()
                 except Exception as exc:  # not the notebook's failure but the runner's (a full disk)
                     results[i] = {"status": "failed", "duration_s": None, "error": _error_entry(exc),
-                                  **{f"has_{k}": tasks[i].path(k).is_file() for k in ("ipynb", "html", "log")},
-                                  "figures": _files(tasks[i].path("figures")), "tables": []}
+                                  **_outputs(tasks[i])}
                 bar.set_postfix_str(f"{tasks[i].name} {results[i]['status']}", refresh=False)
                 bar.update(1)
                 if on_finished is not None:

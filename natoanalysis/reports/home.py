@@ -87,26 +87,6 @@ def write_zip(run_dir: Path) -> Path | None:
     return run_dir / ZIP
 
 
-def _size(n: int) -> str:
-    return f"{n / 2 ** 20:.1f} MB" if n >= 2 ** 20 else f"{max(1, round(n / 1024))} kB"
-
-
-def _banner(manifest: dict) -> str:
-    """What is wrong with the run, first on the page; ``""`` for a complete run."""
-    status = manifest.get("status")
-    if status == "complete":
-        return ""
-    failed = [nb for nb in manifest.get("notebooks", []) if nb.get("status") != "ok"]
-    if failed:
-        return (f"This run is incomplete: {len(failed)} of {len(manifest.get('notebooks', []))} notebooks failed ("
-                + "; ".join(f"{nb['name']}, {runlog.error_text(nb) or nb.get('status')}" for nb in failed)
-                + "). Their pages are missing or end early.")
-    if status == "inconsistent":
-        return ("The data or notebooks changed while this run read them, so its pages may mix old and new figures: "
-                + ", ".join(manifest.get("inputs", {}).get("changed") or []) + ".")
-    return f"This run did not finish (status {status})."
-
-
 def _data_sections(data) -> dict:
     """The edition's facts and key figures, or why they are missing: a home page is written for every run."""
     if data is None:
@@ -140,11 +120,9 @@ def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=No
     """
     title = "Defence expenditure reports" + (f", edition {manifest['editions']['nato']}"
                                              if manifest.get("editions", {}).get("nato") else "")
-    return pages.render("home.html.j2", title=title, banner=_banner(manifest), run_id=manifest["run_id"],
+    return pages.render("home.html.j2", title=title, m=manifest, error_text=runlog.error_text,
                         finished=str(manifest.get("finished_utc") or "").replace("T", " ")[:16],
-                        reports=reports, profiles=profiles, run_log=runlog.PAGE,
-                        zip=ZIP if zip_size is not None else None,
-                        zip_size=_size(zip_size) if zip_size is not None else "",
+                        reports=reports, profiles=profiles, run_log=runlog.PAGE, zip=ZIP, zip_size=zip_size,
                         nav=[(PAGE, "Home"), (runlog.PAGE, "Run log")], **_data_sections(data))
 
 

@@ -23,14 +23,13 @@ DEFAULT_KERNEL = "natoanalysis"
 
 @dataclass(frozen=True)
 class KernelChoice:
-    """The kernel a run uses: its kernelspec ``name``, the ``python`` it runs, where its spec is, a ``note``.
+    """The kernel a run uses: its kernelspec ``name``, where its spec is, a ``note``.
 
     ``spec_dir`` is the folder of the interpreter's own kernelspec when the
     named kernel was absent (else None), and ``note`` the line that says so.
     """
 
     name: str
-    python: str | None = None
     spec_dir: Path | None = None
     note: str | None = None
 
@@ -106,9 +105,8 @@ def select(name: str = DEFAULT_KERNEL) -> KernelChoice:
 
     manager = KernelSpecManager()
     try:
-        argv = manager.get_kernel_spec(name).argv
-        # jupyter_client runs a bare "python" as its own interpreter
-        return KernelChoice(name=name, python=sys.executable if argv[0].startswith("python") else argv[0])
+        manager.get_kernel_spec(name)
+        return KernelChoice(name=name)
     except NoSuchKernel:
         if name != DEFAULT_KERNEL:
             known = ", ".join(sorted(manager.find_kernel_specs())) or "none installed"
@@ -116,6 +114,6 @@ def select(name: str = DEFAULT_KERNEL) -> KernelChoice:
                                         f"--kernel out: without a kernel named {DEFAULT_KERNEL!r} the notebooks "
                                         "run with this interpreter)"]) from None
     folder = write_interpreter_kernel()
-    return KernelChoice(name=interpreter_kernel_name(), python=sys.executable, spec_dir=folder,
+    return KernelChoice(name=interpreter_kernel_name(), spec_dir=folder,
                         note=f"no Jupyter kernel named {DEFAULT_KERNEL!r}: the notebooks run with this interpreter, "
                              f"{sys.executable} (kernelspec in {folder})")

@@ -64,17 +64,12 @@ def input_hashes(root: Path) -> dict:
     return out
 
 
-_RAISE = object()
-
-
-def file_sha256(path: str | Path, *, missing: object = _RAISE) -> str | None:
-    """The file's sha256 (hex); ``missing`` for a file that cannot be read, when given."""
+def file_sha256(path: str | Path) -> str | None:
+    """The file's sha256 (hex); ``None`` for a file that cannot be read (one removed during the run)."""
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
-        if missing is _RAISE:
-            raise
-        return missing
+        return None
 
 
 def changed_inputs(before: dict, after: dict) -> list[str]:
@@ -101,7 +96,7 @@ def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str], n
     ``notebook_sha256`` is the notebook file's hash when the run started (the
     run checks at the end that it has not changed since).
     """
-    from .params import edition_source
+    from ..validate import edition_source
 
     params = {name: editions.get((edition_source(name), value), value)
               if isinstance(value, str) and edition_source(name) else value

@@ -15,10 +15,8 @@ include ``country`` is the per-country notebook and is run once per selected all
 from __future__ import annotations
 
 import ast
-import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,87 +30,50 @@ _NAME = re.compile(r"^(?P<number>\d{2})_(?P<name>[A-Za-z0-9_]+)$")
 PER_COUNTRY_PARAMETER = "country"
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """One entry of a notebook's ``parameters`` cell.
+def literal(text: str) -> object:
+    """``text`` as the Python literal it spells (a default, a ``-p`` value), else the text itself.
 
-    ``type_name`` is the annotation as written (``"int"``, ``"list[str]"``) or,
-    without one, the type of the literal default; ``"None"`` when neither says.
+    Examples
+    --------
+    >>> literal("[2014, 2024]"), literal("None"), literal("POL")
+    ([2014, 2024], None, 'POL')
     """
-
-    name: str
-    type_name: str
-    default_text: str
-    help: str = ""
-
-    @property
-    def default(self) -> object:
-        """The default as a Python value, or its source text when it is not a literal."""
-        try:
-            return ast.literal_eval(self.default_text)
-        except (ValueError, SyntaxError):
-            return self.default_text
-
-    def describe(self) -> str:
-        return f"{self.name} ({self.type_name}, default {self.default_text})"
-
-
-@dataclass(frozen=True)
-class Notebook:
-    """A report notebook found in the notebook folder."""
-
-    path: Path
-    parameters: dict[str, Parameter] = field(default_factory=dict)
-
-    @property
-    def stem(self) -> str:
-        return self.path.stem
-
-    @property
-    def is_per_country(self) -> bool:
-        return PER_COUNTRY_PARAMETER in self.parameters
-
-    def describe_parameters(self) -> str:
-        if not self.parameters:
-            return f"{self.stem}: no parameters"
-        return f"{self.stem}: " + ", ".join(p.describe() for p in self.parameters.values())
-
-
-def _inferred_type(type_name: str, default_text: str) -> str:
-    """The annotation, or the type of a literal default when papermill saw none (``"None"``)."""
-    if type_name and type_name != "None":
-        return type_name.replace(" ", "")
     try:
-        value = ast.literal_eval(default_text)
-    except (ValueError, SyntaxError):
-        return "None"
-    return "None" if value is None else type(value).__name__
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text
 
 
-def inspect(path: Path) -> Notebook:
-    """A notebook's parameters, as papermill reads them from its cell tagged ``parameters``.
+def inspect(path: Path) -> dict[str, dict]:
+    """A notebook's parameters, ``{name: {name, type_name, default, help}}``, as papermill reads them.
 
-    Papermill's Python translator reads the cell (report kernels run Python),
-    so a notebook without kernel metadata is read too.
+    Papermill's Python translator reads the cell tagged ``parameters`` (report
+    kernels run Python), so a notebook without kernel metadata is read too.
+    ``type_name`` is the annotation (spaces removed) or, without one, the type
+    of the literal default (``"None"`` when neither says); ``default`` is the
+    source text of the default.
 
     Examples
     --------
     >>> fixtures = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "notebooks"
-    >>> inspect(fixtures / "00_fast.ipynb").describe_parameters()
-    '00_fast: edition (str, default "latest"), year (int, default 2024), target_pct (float, default 2.0)'
+    >>> inspect(fixtures / "05_profile.ipynb")["country"]
+    {'name': 'country', 'type_name': 'str', 'default': '"POL"', 'help': 'ally ISO3 code'}
     """
+    import nbformat
     from papermill.translators import PythonTranslator
 
     try:
-        nb = json.loads(Path(path).read_text(encoding="utf-8"))
-        cell = next((c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])), None)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ValueError(f"{Path(path).name} cannot be read as a notebook: {exc!r}") from None
-    source = "" if cell is None else cell.get("source", "")
-    found = PythonTranslator.inspect({"source": "".join(source) if isinstance(source, list) else str(source)})
-    return Notebook(path=Path(path), parameters={p.name: Parameter(
-        name=p.name, type_name=_inferred_type(p.inferred_type_name, p.default), default_text=p.default,
-        help=p.help) for p in found})
+        nb = nbformat.read(path, as_version=4)
+        cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), {"source": ""})
+    except Exception as exc:  # unreadable JSON, not a notebook: one line, not a traceback
+        raise ValueError(f"{Path(path).name} cannot be read as a notebook: {exc!r}"[:500]) from None
+    out = {}
+    for p in PythonTranslator.inspect(cell):
+        type_name = (p.inferred_type_name or "None").replace(" ", "")
+        if type_name == "None" and (value := literal(p.default)) is not None and value is not p.default:
+            type_name = type(value).__name__
+        out[p.name] = {"name": p.name, "type_name": type_name, "default": p.default, "help": p.help}
+    return out
 
 
 def discover(folder: Path) -> list[Path]:
@@ -189,10 +150,9 @@ def list_notebooks(*, notebook_dir_path: str | os.PathLike | None = None) -> "pd
                                 "NATOANALYSIS_NOTEBOOK_DIR at a folder of them (default: the bundled notebooks)")
     rows = []
     for path in found:
-        nb = inspect(path)
-        params = list(nb.parameters.values()) or [None]
-        for p in params:
-            rows.append({"notebook": nb.stem, "is_per_country": nb.is_per_country,
-                         "parameter": p.name if p else None, "type_name": p.type_name if p else None,
-                         "default": p.default_text if p else None, "help": p.help if p else None})
-    return pd.DataFrame(rows, columns=["notebook", "is_per_country", "parameter", "type_name", "default", "help"])
+        params = inspect(path)
+        per_country = PER_COUNTRY_PARAMETER in params
+        rows += [{"notebook": path.stem, "is_per_country": per_country, **p} for p in params.values()] or [
+            {"notebook": path.stem, "is_per_country": per_country}]
+    return pd.DataFrame(rows, columns=["notebook", "is_per_country", "name", "type_name", "default", "help"]).rename(
+        columns={"name": "parameter"})

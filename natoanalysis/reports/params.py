@@ -12,17 +12,17 @@ the manifest records are the same thing.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import numbers
 import operator
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config, validate
 from ..errors import ArgumentError, echo
-from ..validate import edition_source  # noqa: F401  (run.py and manifest.py name editions by it)
+from .notebooks import literal
 
 PLAIN_TYPES = "int, float, str, bool, None and lists of them"
 _OPTIONAL = re.compile(r"Optional\[(.+)\]|(.+)\|None|None\|(.+)")
@@ -116,13 +116,6 @@ def plain_parameters(parameters: object) -> dict[str, object]:
     return out
 
 
-def _literal(text: str) -> object:
-    try:
-        return ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError):
-        return text
-
-
 def coerce(value: object, *, type_name: str) -> object:
     """Convert a parameter value (a ``-p`` string or a Python value) to the declared type.
 
@@ -152,7 +145,7 @@ def coerce(value: object, *, type_name: str) -> object:
             return None
         return coerce(value, type_name=next(g for g in optional.groups() if g))
     if isinstance(value, str) and type_name != "str":
-        value = _literal(value)
+        value = literal(value)
     items = _LIST.fullmatch(type_name)
     if items:
         if isinstance(value, str):
@@ -172,46 +165,18 @@ def _scalar(value: object, *, type_name: str) -> object:
     return float(value) if type_name == "float" else value
 
 
-@dataclass
-class DomainContext:
-    """What the checks of one run look up through the library: each edition's table, loaded once."""
-
-    data_dir: str | os.PathLike | None = None
-    _tables: dict[tuple[str, str], object] = field(default_factory=dict)
-
-    def load(self, *, source: str = "nato", edition: str = "latest"):
-        """:func:`natoanalysis.load`, remembered for the run."""
-        if (source, edition) not in self._tables:
-            from ..store import load
-            self._tables[source, edition] = load(source=source, edition=edition, data_dir=self.data_dir)
-        return self._tables[source, edition]
-
-    def resolve_edition(self, *, source: str = "nato", edition: str) -> str:
-        """The concrete edition ``"latest"`` stands for (other values unchanged)."""
-        if edition != "latest":
-            return edition
-        return str(sorted(self.load(source=source, edition="latest")["edition"].unique())[-1])
-
-
-def check_domain(values: dict[str, object], *, given: set[str], ctx: DomainContext
-                 ) -> tuple[dict[str, object], list[str]]:
-    """A notebook's effective parameters checked by :func:`natoanalysis.validate.parameters`.
-
-    Returns the normalised values and the problem found (an empty list when
-    there is none). Defaults are checked with the ``given`` values: the
-    notebook's kernel checks them all alike.
+def cached_load(data_dir: str | os.PathLike | None = None):
+    """:func:`natoanalysis.load` for the checks of one run: each edition's table is read once.
 
     Examples
     --------
-    >>> values, problems = check_domain({"country": "pol", "year": 2013, "edition": "latest"},
-    ...                                 given={"country", "year"}, ctx=DomainContext())
-    >>> problems
-    ['year 2013 is outside edition 2024-06; accepted: 2014 to 2024']
+    >>> load = cached_load()
+    >>> load(source="nato", edition="latest") is load(source="nato", edition="latest")
+    True
     """
-    try:
-        return validate.parameters(values, load=ctx.load), []
-    except ValueError as exc:
-        return dict(values), [str(exc)]
+    from ..store import load
+
+    return functools.cache(functools.partial(load, data_dir=data_dir))
 
 
 #: Names papermill itself injects (``--inject-paths``), which no parameters cell declares.
@@ -276,7 +241,7 @@ def start_notebook(namespace: dict) -> None:
                if n not in declared and n not in PAPERMILL_NAMES]
     if unknown:
         raise ArgumentError(f"unknown parameter {', '.join(unknown)}; this notebook takes: {', '.join(declared)}")
-    namespace.update(validate.parameters({n: namespace[n] for n in declared}, load=DomainContext().load))
+    namespace.update(validate.parameters({n: namespace[n] for n in declared}, load=cached_load()))
     if not os.environ.get(config.FIGURE_DIR_ENV):
         folder = papermill_output(namespace.get("PAPERMILL_OUTPUT_PATH"))
         if folder is not None:

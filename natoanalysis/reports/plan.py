@@ -7,13 +7,18 @@ from pathlib import Path
 
 from ..errors import echo
 from .errors import ReportParameterError
-from .notebooks import PER_COUNTRY_PARAMETER, Notebook, discover, inspect, select
-from .params import DomainContext, check_domain, coerce, plain
+from .. import validate
+from .notebooks import PER_COUNTRY_PARAMETER, discover, inspect, literal, select
+from .params import coerce, plain
 
 
 @dataclass(frozen=True)
 class Job:
-    """One notebook execution: ``name`` is the output name (``05_country_profile_POL``)."""
+    """One notebook execution: ``name`` is the output name (``05_country_profile_POL``).
+
+    The plan fills in what the notebook is given; the run adds where and how it
+    runs (``folder``: the run's staging folder, ``cwd``, ``kernel``, ...).
+    """
 
     name: str
     notebook: str
@@ -21,6 +26,18 @@ class Job:
     parameters: dict = field(default_factory=dict)  # effective values, for the manifest
     overrides: dict = field(default_factory=dict)  # what papermill injects
     country: str | None = None
+    folder: Path = Path()
+    cwd: str = ""
+    kernel: object = None  # a kernel.KernelChoice
+    show_code: bool = False
+    timeout: int | None = None
+    env: dict = field(default_factory=dict)
+
+    def path(self, kind: str) -> Path:
+        """Where one output goes: ``ipynb``, ``html``, ``log``, ``figures`` or ``tables``."""
+        folder, suffix = {"ipynb": ("notebooks", ".ipynb"), "html": ("html", ".html"), "log": ("logs", ".log"),
+                          "figures": ("figures", ""), "tables": ("tables", "")}[kind]
+        return self.folder / folder / f"{self.name}{suffix}"
 
 
 def parse_countries(countries: str | list[str] | None) -> list[str] | None:
@@ -51,12 +68,13 @@ def parse_countries(countries: str | list[str] | None) -> list[str] | None:
     return codes
 
 
-def _unknown_parameters(names: list[str], specs: list[Notebook]) -> list[str]:
-    known = {n for s in specs for n in s.parameters}
-    unknown = [n for n in names if n not in known]
+def _unknown_parameters(names: list[str], specs: dict[Path, dict]) -> list[str]:
+    unknown = [n for n in names if not any(n in params for params in specs.values())]
     if not unknown:
         return []
-    listing = "; ".join(s.describe_parameters() for s in specs)
+    listing = "; ".join(f"{path.stem}: " + (", ".join(f"{n} ({p['type_name']}, default {p['default']})"
+                                                      for n, p in params.items()) or "no parameters")
+                        for path, params in specs.items())
     return [f"unknown parameter {', '.join(map(echo, unknown))}; the selected notebooks accept: {listing}"]
 
 
@@ -76,15 +94,15 @@ def where_refused(problem: str, *, notebooks: list[str], limit: int = 3) -> str:
     return f"{problem} (in {len(notebooks)} notebooks: {shown})"
 
 
-def _selected_countries(countries, override, *, specs: list[Notebook], problems: list[str]) -> list[str]:
+def _selected_countries(countries, override, *, specs: dict[Path, dict], problems: list[str]) -> list[str]:
     """The allies the per-country notebook runs for (``--countries`` or ``-p country``); problems are appended."""
-    per_country = [s for s in specs if s.is_per_country]
+    per_country = [path for path, params in specs.items() if PER_COUNTRY_PARAMETER in params]
     try:
         if countries is not None and override is not None:
             problems.append("give either --countries or -p country, not both")
         elif countries is not None and not per_country:
             problems.append(f"--countries was given but no selected notebook takes a '{PER_COUNTRY_PARAMETER}' "
-                            f"parameter; notebooks: {', '.join(s.stem for s in specs)}")
+                            f"parameter; notebooks: {', '.join(path.stem for path in specs)}")
         elif per_country:
             return parse_countries(countries if override is None else str(override)) or parse_countries("all")
     except ValueError as exc:
@@ -92,27 +110,33 @@ def _selected_countries(countries, override, *, specs: list[Notebook], problems:
     return []
 
 
-def _given_values(spec: Notebook, parameters: dict, refused: dict[str, list[str]]) -> tuple[dict, set[str]]:
+def _given_values(path: Path, declared: dict, parameters: dict, refused: dict[str, list[str]]
+                  ) -> tuple[dict, set[str]]:
     """A notebook's values (defaults, then the given ones in the declared types) and the names given."""
-    values = {name: p.default for name, p in spec.parameters.items()}
+    values = {name: literal(p["default"]) for name, p in declared.items()}
     given = set()
     for name, raw in parameters.items():
-        if name in spec.parameters:
+        if name in declared:
             try:
                 # plain() again: a literal can be a set or bytes, which neither papermill nor JSON carries faithfully
-                values[name] = plain(coerce(raw, type_name=spec.parameters[name].type_name))
+                values[name] = plain(coerce(raw, type_name=declared[name]["type_name"]))
                 given.add(name)
             except ValueError as exc:
-                refused.setdefault(f"parameter {name}={echo(raw)} {exc}", []).append(spec.stem)
+                refused.setdefault(f"parameter {name}={echo(raw)} {exc}", []).append(path.stem)
     return values, given
 
 
 def plan(*, notebooks: list[str] | None, parameters: dict[str, object] | None, countries: str | list[str] | None,
-         folder: Path, ctx: DomainContext) -> list[Job]:
-    """Validate a request and return the jobs; raise :class:`ReportParameterError` listing every problem."""
+         folder: Path, load) -> list[Job]:
+    """Validate a request and return the jobs; raise :class:`ReportParameterError` listing every problem.
+
+    Every notebook's values are checked by :func:`natoanalysis.validate.parameters`
+    with ``load`` (:func:`natoanalysis.reports.params.cached_load`), defaults
+    with the given values: the notebook's kernel checks them all alike.
+    """
     parameters = dict(parameters or {})
     try:
-        specs = [inspect(p) for p in select(notebooks, folder=folder)]
+        specs = {path: inspect(path) for path in select(notebooks, folder=folder)}
     except ValueError as exc:
         raise ReportParameterError([str(exc)]) from None
     problems = _unknown_parameters(list(parameters), specs)
@@ -121,20 +145,20 @@ def plan(*, notebooks: list[str] | None, parameters: dict[str, object] | None, c
     jobs: list[Job] = []
     # {problem: notebooks}: a value refused by every notebook that declares the parameter is one problem.
     refused: dict[str, list[str]] = {}
-    for spec in specs:
-        values, given = _given_values(spec, parameters, refused)
-        for country in (selected if spec.is_per_country else [None]):
-            run_values, run_given = dict(values), set(given)
+    for path, declared in specs.items():
+        values, given = _given_values(path, declared, parameters, refused)
+        for country in (selected if PER_COUNTRY_PARAMETER in declared else [None]):
             if country is not None:
-                run_values[PER_COUNTRY_PARAMETER] = country
-                run_given.add(PER_COUNTRY_PARAMETER)
-            checked, found = check_domain(run_values, given=run_given, ctx=ctx)
-            for msg in found:
-                if spec.stem not in refused.setdefault(msg, []):  # a per-country notebook repeats its checks
-                    refused[msg].append(spec.stem)
-            name = spec.stem if country is None else f"{spec.stem}_{country}"
-            jobs.append(Job(name=name, notebook=spec.stem, input_path=str(spec.path), parameters=checked,
-                            overrides={n: checked[n] for n in run_given}, country=country))
+                values, given = {**values, PER_COUNTRY_PARAMETER: country}, given | {PER_COUNTRY_PARAMETER}
+            try:
+                checked = validate.parameters(values, load=load)
+            except ValueError as exc:
+                checked = dict(values)
+                if path.stem not in refused.setdefault(str(exc), []):  # a per-country notebook repeats its checks
+                    refused[str(exc)].append(path.stem)
+            name = path.stem if country is None else f"{path.stem}_{country}"
+            jobs.append(Job(name=name, notebook=path.stem, input_path=str(path), parameters=checked,
+                            overrides={n: checked[n] for n in given}, country=country))
     problems += [where_refused(msg, notebooks=stems) for msg, stems in refused.items()]
     if not jobs and not problems:
         problems.append(f"nothing to run: no notebooks selected from {folder}")

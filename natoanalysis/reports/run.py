@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sys
@@ -9,15 +10,18 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .. import config, signals, validate
 from ..errors import echo
 from . import execute, home, kernel as kernel_mod, manifest as manifest_mod, rundir
 from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError, ReportTerminated
-from .params import DomainContext, edition_source, plain_parameters
+from ..validate import edition_source
+from .params import cached_load, plain_parameters
 from .plan import is_full_suite, plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_KERNEL = kernel_mod.DEFAULT_KERNEL
 
@@ -39,8 +43,10 @@ class RunResult:
         return bool(self.manifest.get("is_full_suite"))
 
     @property
-    def notebooks(self) -> pd.DataFrame:
+    def notebooks(self) -> "pd.DataFrame":
         """One row per executed notebook: ``name, status, duration_s, cell_index, error``."""
+        import pandas as pd
+
         return pd.DataFrame([{
             "name": nb["name"], "status": nb["status"], "duration_s": nb["duration_s"],
             "cell_index": (nb["error"] or {}).get("cell_index"),
@@ -115,22 +121,12 @@ def positive_seconds(value: object, *, name: str = "timeout_s") -> int | None:
     return math.ceil(value)
 
 
-def finished_line(*, name: str, status: str, duration_s: float | None, width: int = 0, done: int = 0,
-                  total: int = 0) -> str:
-    """The line a run prints for a finished notebook when its stderr is not a terminal (a CI log).
-
-    Examples
-    --------
-    >>> finished_line(name="09_fails", status="failed", duration_s=None, width=12, done=3, total=40)
-    '09_fails      failed     - s   3/40'
-    """
-    seconds = "-" if duration_s is None else f"{duration_s:.1f}"
-    line = f"{name:<{width}}  {status:<{6 if width else 0}}  {seconds:>{5 if width else 0}} s"
-    return line + (f"  {done:>{len(str(total))}}/{total}" if total else "")
-
-
 class _FinishedLines:
-    """One flushed line per finished notebook on stderr; a reader that went away stops the lines, not the run."""
+    """One flushed line per finished notebook on stderr when it is not a terminal (a CI log).
+
+    ``05_country_profile_POL  ok     3.2 s  12/40``; a reader that went away
+    stops the lines, not the run.
+    """
 
     def __init__(self, names: list[str]):
         self.stream, self.width, self.total, self.done = sys.stderr, max(map(len, names), default=0), len(names), 0
@@ -144,8 +140,9 @@ class _FinishedLines:
 
     def __call__(self, name: str, entry: dict) -> None:
         self.done += 1
-        self.say(finished_line(name=name, status=entry["status"], duration_s=entry.get("duration_s"),
-                               width=self.width, done=self.done, total=self.total))
+        seconds = "-" if entry.get("duration_s") is None else f"{entry['duration_s']:.1f}"
+        self.say(f"{name:<{self.width}}  {entry['status']:<6}  {seconds:>5} s  {self.done:>{len(str(self.total))}}"
+                 f"/{self.total}")
 
 
 def _plain_texts(values: object, *, name: str) -> list[str] | None:
@@ -194,11 +191,11 @@ def _begin(reports: Path, run_id: str) -> rundir.Staging:
         raise ReportParameterError([f"--out {shown} is not a writable folder: {exc.strerror or exc}"]) from None
 
 
-def _editions(job_list, ctx: DomainContext) -> dict[tuple[str, str], str]:
+def _editions(job_list, load) -> dict[tuple[str, str], str]:
     """``{(source, requested edition): edition}`` for every edition parameter of the run ("latest" resolved)."""
     requested = {(src, value) for j in job_list for name, value in j.parameters.items()
                  if isinstance(value, str) and (src := edition_source(name))} or {("nato", "latest")}
-    return {key: ctx.resolve_edition(source=key[0], edition=key[1]) for key in requested}
+    return {key: str(load(source=key[0], edition=key[1])["edition"].max()) for key in requested}
 
 
 def _start_manifest(stage, job_list, *, request: dict, kernel, workers: int, show_code: bool, folder: Path,
@@ -228,15 +225,15 @@ def _markers(meta: dict) -> dict[str, str]:
 
 
 def _execute(stage, job_list, *, request: dict, kernel, workers: int, show_code: bool, quiet: bool,
-             folder: Path, ctx: DomainContext, root: Path) -> tuple[dict, dict[str, str]]:
+             folder: Path, load, root: Path) -> tuple[dict, dict[str, str]]:
     """Run the jobs into the staging folder, write the manifest and pages; return the manifest and the markers."""
-    started, editions = time.time(), _editions(job_list, ctx)
+    started, editions = time.time(), _editions(job_list, load)
     hashes = {path: manifest_mod.file_sha256(path) for path in dict.fromkeys(j.input_path for j in job_list)}
     meta = _start_manifest(stage, job_list, request=request, kernel=kernel, workers=workers, show_code=show_code,
                            folder=folder, editions=editions, root=root)
-    tasks = [execute.Task(name=j.name, notebook=j.notebook, input_path=j.input_path, folder=stage.path,
-                          cwd=str(folder), kernel=kernel, overrides=j.overrides, show_code=show_code,
-                          timeout=request["timeout"], env={"NATOANALYSIS_DATA_DIR": str(root)}) for j in job_list]
+    tasks = [dataclasses.replace(j, folder=stage.path, cwd=str(folder), kernel=kernel, show_code=show_code,
+                                 timeout=request["timeout"], env={"NATOANALYSIS_DATA_DIR": str(root)})
+             for j in job_list]
     lines = None if quiet or sys.stderr is None or sys.stderr.isatty() else _FinishedLines([t.name for t in tasks])
     if lines is not None:
         lines.say(f"report {stage.run_id}: {len(tasks)} notebook{'s' if len(tasks) != 1 else ''} "
@@ -244,7 +241,7 @@ def _execute(stage, job_list, *, request: dict, kernel, workers: int, show_code:
     entries = execute.run_jobs(tasks, workers=workers, quiet=quiet, on_finished=lines)
     # Hashed again at the end: a file changed meanwhile may have been read before or after the change.
     changed = manifest_mod.changed_inputs(meta["inputs"]["sources"], manifest_mod.input_hashes(root))
-    changed += [path for path, digest in hashes.items() if manifest_mod.file_sha256(path, missing=None) != digest]
+    changed += [path for path, digest in hashes.items() if manifest_mod.file_sha256(path) != digest]
     meta["notebooks"] = [manifest_mod.notebook_entry(j, e, editions=editions, notebook_sha256=hashes[j.input_path])
                          for j, e in zip(job_list, entries)]
     meta["failed"] = [nb["name"] for nb in meta["notebooks"] if nb["status"] != "ok"]
@@ -288,7 +285,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
         Show code cells in the HTML versions.
     quiet : bool, default False
         No progress: neither the bar on a terminal nor the line per finished
-        notebook elsewhere (:func:`finished_line`).
+        notebook elsewhere.
     notebook_dir_path : path-like, optional
         Notebook folder (default: ``$NATOANALYSIS_NOTEBOOK_DIR`` or the bundled notebooks).
     data_dir : path-like, optional
@@ -325,9 +322,9 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
     """
     request = _checked(parameters=parameters, notebooks=notebooks, countries=countries, kernel_name=kernel_name,
                        jobs=jobs, keep=keep, timeout_s=timeout_s)
-    folder, ctx = config.notebook_dir(notebook_dir_path), DomainContext(data_dir=data_dir)
+    folder, load = config.notebook_dir(notebook_dir_path), cached_load(data_dir)
     job_list = plan(notebooks=request["notebooks"], parameters=request["parameters"],
-                    countries=request["countries"], folder=folder, ctx=ctx)
+                    countries=request["countries"], folder=folder, load=load)
     kernel = kernel_mod.select(request["kernel_name"])
     if kernel.note:  # said even with quiet (which only hides the progress)
         print(f"natoanalysis report: note: {kernel.note}", file=sys.stderr)
@@ -340,7 +337,7 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
         try:
             rundir.remove_abandoned(reports)
             meta, markers = _execute(stage, job_list, request=request, kernel=kernel, workers=workers,
-                                     show_code=bool(show_code), quiet=quiet, folder=folder, ctx=ctx,
+                                     show_code=bool(show_code), quiet=quiet, folder=folder, load=load,
                                      root=config.data_root(data_dir))
             complete = not markers
             with signals.held_off():  # a few milliseconds, after which the run has completed
