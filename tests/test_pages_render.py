@@ -104,3 +104,23 @@ def test_hostile_text_is_escaped_on_the_home_page_and_the_run_log():
         assert "<script" not in page and 'onload="' not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;&#34; onload=&#34;x" in page
         assert HOSTILE in visible_text(page)
+
+
+def test_home_page_names_the_newer_editions_and_flags_findings_and_copies(monkeypatch):
+    import natoanalysis as na
+    from natoanalysis.reports import home
+    from natoanalysis.views import home as home_view
+
+    reports = [{"name": "00_data_overview", "title": "Data", "summary": "x", "href": "html/00_data_overview.html",
+                "status": "ok"}]
+    manifest = {"run_id": "r1", "status": "complete", "notebooks": [], "editions": {"nato": "2024-06"}}
+    page = home.render(manifest, reports=reports, profiles=[], data=na.load)
+    assert "Newer NATO editions are published: 2025-08 (2025-08-28), 2026-07 (2026-07)" in page
+    assert "not the publisher's file" not in page and "the whitelist does not explain" not in page
+    monkeypatch.setattr(home_view, "findings_flag", lambda data: "Edition 2024-06 holds 3 findings <b>x</b>.")
+    facts = home_view.edition_facts(data=na.load())
+    monkeypatch.setattr(home_view, "edition_facts", lambda data: {**facts, "is_copy": True})
+    page = home.render(manifest, reports=reports, profiles=[], data=na.load)
+    assert "Edition 2024-06 holds 3 findings &lt;b&gt;x&lt;/b&gt;." in page
+    assert 'href="html/00_data_overview.html">Open the data overview.</a>' in page
+    assert "This edition was transcribed from a copy that is not the publisher's file" in page

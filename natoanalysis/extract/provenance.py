@@ -117,18 +117,20 @@ def read_all(root: Path) -> pd.DataFrame:
     both is the root's. ``raw_path`` is ``raw/<source>/<edition>`` below
     the data folder that holds it.
     """
-    from .. import config
+    from .. import atomic, config
 
     rows = []
     for source in config.raw_sources(root):
         seen = set()
         for folder in config.raw_source_dirs(root, source):
-            for path in sorted(folder.glob("*/provenance.json")):
-                if path.parent.name.startswith(".") or path.parent.name in seen:
+            # the editions as the store reads them: no links, backups or unfinished writes (atomic.published)
+            for edition, where in atomic.published(folder).items():
+                path = where / "provenance.json"
+                if edition in seen or path.is_symlink() or not path.is_file():
                     continue
-                seen.add(path.parent.name)
+                seen.add(edition)
                 rec = json.loads(path.read_text(encoding="utf-8"))
-                rec["raw_path"] = f"raw/{source}/{path.parent.name}"
+                rec["raw_path"] = f"raw/{source}/{edition}"
                 rec["n_transcribed_files"] = len(rec.pop("transcribed_files", {}))
                 rows.append(rec)
     rows.sort(key=lambda r: r["raw_path"])

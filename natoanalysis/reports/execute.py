@@ -69,7 +69,9 @@ class Kernels:
         env = {**os.environ, **PINNED_ENV, **task.env,
                config.FIGURE_DIR_ENV: str(task.path("figures")), config.TABLE_DIR_ENV: str(task.path("tables")),
                # The page is html/<name>.html; its links to the CSV files are relative, so the run can move.
-               config.TABLE_HREF_ENV: f"../tables/{task.name}"}
+               config.TABLE_HREF_ENV: f"../tables/{task.name}",
+               # pages say in their text what load() would tell on stderr (newer editions, missing growth)
+               config.NOTICES_ENV: "0"}
         try:
             run_sync(km.start_kernel)(cwd=task.cwd, env=env, stderr=log,
                                       extra_arguments=["--HistoryManager.hist_file=:memory:"])  # no shared SQLite file

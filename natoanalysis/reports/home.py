@@ -91,10 +91,11 @@ def _data_sections(data) -> dict:
     """The edition's facts and key figures, or why they are missing: a home page is written for every run."""
     if data is None:
         return {}
-    from ..views.home import edition_facts, key_figures
+    from ..views.home import edition_facts, findings_flag, key_figures
     try:
         df = data()
-        return {"facts": edition_facts(data=df), "figures": list(key_figures(data=df).itertuples())}
+        return {"facts": edition_facts(data=df), "figures": list(key_figures(data=df).itertuples()),
+                "flag": findings_flag(data=df)}
     # The data may have been changed or broken during the run (an inconsistent run): say so, never abort.
     except (NatoAnalysisError, ValueError, KeyError, OSError) as exc:
         return {"data_error": str(exc)}
@@ -120,7 +121,8 @@ def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=No
     """
     title = "Defence expenditure reports" + (f", edition {manifest['editions']['nato']}"
                                              if manifest.get("editions", {}).get("nato") else "")
-    return pages.render("home.html.j2", title=title, m=manifest, error_text=runlog.error_text,
+    overview = next((r["href"] for r in reports if r["name"].startswith("00_") and r.get("href")), None)
+    return pages.render("home.html.j2", title=title, m=manifest, error_text=runlog.error_text, overview=overview,
                         finished=str(manifest.get("finished_utc") or "").replace("T", " ")[:16],
                         reports=reports, profiles=profiles, run_log=runlog.PAGE, zip=ZIP, zip_size=zip_size,
                         nav=[(PAGE, "Home"), (runlog.PAGE, "Run log")], **_data_sections(data))

@@ -46,7 +46,7 @@ def input_hashes(root: Path) -> dict:
     >>> input_hashes(Path("/nonexistent"))
     {}
     """
-    from .. import config
+    from .. import atomic, config
     from ..store import raw_fingerprint
 
     out = {}
@@ -54,9 +54,13 @@ def input_hashes(root: Path) -> dict:
         # The root's files and (an installed package's data folder) the bundled ones, as <source>/<edition>/...
         files = {}
         for folder in config.raw_source_dirs(root, source):
-            taken = {rel.split("/")[1] for rel in files}  # an edition the root holds hides the bundled one
-            files.update({rel: p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
-                          and (rel := f"{source}/{p.relative_to(folder).as_posix()}").split("/")[1] not in taken})
+            # The editions as the store reads them (atomic.published: no links, backups or unfinished writes);
+            # an edition the root holds hides the bundled one.
+            for edition, where in atomic.published(folder).items():
+                if any(rel.split("/")[1] == edition for rel in files):
+                    continue
+                files.update({f"{source}/{edition}/{p.relative_to(where).as_posix()}": p for p in where.rglob("*")
+                              if p.is_file() and not p.is_symlink() and not p.name.startswith(".")})
         out[source] = {
             "fingerprint": raw_fingerprint(root, source),
             "files": {rel: hashlib.sha256(p.read_bytes()).hexdigest() for rel, p in sorted(files.items())},
