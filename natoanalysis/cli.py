@@ -105,13 +105,45 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_quality(args: argparse.Namespace) -> int:
     from .store import data_quality
     dq = data_quality(data_dir=args.data_dir)
-    print(dq.drop(columns=["reason"]).to_string(index=False) if len(dq) else "no findings")
-    return 0
+    if args.format == "table" and not len(dq):
+        print("no findings")
+        return 0
+    return _print_table(dq, fmt=args.format, head=["edition", "rule", "country", "year", "indicator"])
 
 
 def _cmd_sources(args: argparse.Namespace) -> int:
     from .store import sources
-    print(sources(data_dir=args.data_dir).to_string(index=False))
+    return _print_table(sources(data_dir=args.data_dir), fmt=args.format, head=["source", "edition", "title"])
+
+
+def _print_table(table, *, fmt: str, head: list[str]) -> int:
+    """A table as CSV or JSON for scripts, or for a reader: one block per row, wrapped to the terminal's width.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> _print_table(pd.DataFrame({"a": ["x"], "b": [1], "note": ["word " * 20]}), fmt="table", head=["a", "b"])
+    x  1
+      note: word word word word word word word word word word word word word word word word word word word
+        word
+    0
+    """
+    import shutil
+    import textwrap
+
+    if fmt == "json":
+        print(table.to_json(orient="records", indent=2, force_ascii=False))
+        return 0
+    if fmt == "csv":
+        print(table.to_csv(index=False), end="")
+        return 0
+    width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
+    for row in table.to_dict("records"):
+        print("  ".join(str(row[c]) for c in head))
+        for column, value in row.items():
+            if column not in head and str(value) not in ("", "nan", "None", "[]"):
+                print(textwrap.fill(f"{column}: {value}", width=width, initial_indent="  ", subsequent_indent="    ",
+                                    break_long_words=False, break_on_hyphens=False))  # addresses stay whole
     return 0
 
 
@@ -347,9 +379,13 @@ def _add_data_commands(sub) -> None:
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("quality", help="print the data-quality findings")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                   help="table: one block per finding, wrapped to the terminal (default); csv or json for scripts")
     p.set_defaults(func=_cmd_quality)
 
     p = sub.add_parser("sources", help="print the provenance of the bundled raw files")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                   help="table: one block per edition, wrapped to the terminal (default); csv or json for scripts")
     p.set_defaults(func=_cmd_sources)
 
     p = sub.add_parser("claims", help="check the claims registry against the official data")

@@ -61,3 +61,21 @@ def test_bad_input_for_every_other_command(tmp_path, capsys):
     assert "no raw nato data under" in capsys.readouterr().err
     assert main(["--data-dir", str(tmp_path / "missing"), "sources"]) == 2
     assert "missing (from the data_dir argument) does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command, first", [("sources", "nato  2024-06  Defence Expenditure of NATO Countries"),
+                                            ("quality", "2024-06  share_equals_ratio  FRA  2020  share_gdp_pct")])
+def test_sources_and_quality_read_on_a_terminal_and_as_csv_or_json(command, first, capsys, monkeypatch):
+    import csv
+    import io
+    import json
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main([command]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(first) and max(len(line) for line in lines
+                                              if "http" not in line) <= 80  # addresses are never cut
+    assert main([command, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert main([command, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) and rows and "edition" in rows[0]

@@ -270,3 +270,13 @@ def test_the_installed_wheel_works_outside_the_checkout_and_writes_nothing_insid
     help_text = " ".join(_run(venv, "natoanalysis", "--help").stdout.split())
     assert f"the user's data folder {user}" in help_text
     assert _files(venv["site"]) == venv["before"]
+
+
+def test_citation_file_names_this_version_and_the_publications():
+    import re
+
+    from natoanalysis import __version__
+
+    text = (REPO / "CITATION.cff").read_text(encoding="utf-8")
+    assert re.search(rf"^version: {re.escape(__version__)}$", text, flags=re.M)
+    assert "Defence Expenditure of NATO Countries" in text and "SIPRI Military Expenditure Database" in text
