@@ -143,3 +143,22 @@ def test_many_lines_keep_to_the_house_palette():
     used = {mcolors.to_hex(l.get_color()) for l in fig.axes[0].get_lines()}
     assert used <= set(charts.SERIES_COLORS) and len(used) == 10
     plt.close(fig)
+
+
+def test_counts_are_labelled_and_ticked_in_whole_numbers():
+    import matplotlib.pyplot as plt
+
+    from natoanalysis import charts
+
+    rows = pd.DataFrame({"source": ["nato"], "edition": ["2024-06"], "year": [2024], "is_estimate": [True]})
+    counts = pd.DataFrame({"year": [2023, 2023, 2024, 2024], "guideline": ["2%", "3.5%"] * 2, "n_allies": [11, 1, 23, 3]})
+    fig = charts.grouped_bars(counts, x="year", series="guideline", value="n_allies", title="T", ylabel="Allies",
+                              provenance=rows)
+    ax = fig.axes[0]
+    assert sorted(t.get_text() for t in ax.texts if t.get_text()[:1].isdigit()) == ["1", "11", "23", "3"]
+    fig.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_yticks())
+    line = charts.line_chart(counts, y="n_allies", series="guideline", title="T", ylabel="Allies", provenance=rows)
+    line.canvas.draw()
+    assert all(float(t).is_integer() for t in line.axes[0].get_yticks())
+    plt.close("all")

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 from .. import allies, reference, validate
 from ..views import labels, text
@@ -226,7 +227,8 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     order : list, optional
         Order of the ``x`` categories (default: as they first appear).
     value_format : str or None, default ``"{:.1f}"``
-        Format of the value printed at the end of each bar (None: no labels;
+        Format of the value printed at the end of each bar (whole numbers
+        for a column of integers, a count, whose ticks are whole too; None: no labels;
         left out when there are more than 80 bars). When ``x`` is ``"year"``,
         the years the provenance marks as estimates are shaded.
 
@@ -245,6 +247,9 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     """
     _check_columns(table, [x, series, value])
     provenance = provenance_of(table, provenance)
+    counts = pd.api.types.is_integer_dtype(table[value])  # a count is labelled and ticked in whole numbers
+    if counts and value_format == "{:.1f}":
+        value_format = "{:,.0f}"
     wide = table.pivot_table(index=x, columns=series, values=value, aggfunc="first", sort=False)
     wide = wide.reindex(order if order is not None else list(dict.fromkeys(table[x])))
     names = list(dict.fromkeys(table[series]))
@@ -285,6 +290,8 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
             ax.axhline(0, color="#333333", linewidth=0.8)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
+    if counts:
+        (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     if x == "year":
         shade_estimates(ax, estimate_span(provenance), positions={int(v): p for v, p in zip(wide.index, pos)},
                         horizontal=horizontal)

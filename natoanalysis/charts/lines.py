@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 from ..views.provenance import Provenance, provenance_of
 from .bars import _check_columns
@@ -78,6 +79,8 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
         if np.issubdtype(sub[x].dtype, np.integer) and len(sub):
             set_year_axis(ax, sub[x])
         ax.set(xlabel=xlabel, ylabel=ylabel)
+        if pd.api.types.is_integer_dtype(table[y]):  # a count: whole-number ticks, never 2.5 allies
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         if pv is not None:
             ax.set_title(str(pv), fontsize=11)
     if len(names) > 1:
