@@ -264,7 +264,7 @@ def gap(claim: dict, ctx: Context) -> Outcome:
                    f"about {gap_usd / 1000:,.1f} billion US dollars at {year} current prices and exchange rates. "
                    f"Whether the capability targets need it cannot be checked: they are not public.")
     return Outcome((Definition("gap to target (points of GDP, million current USD)",
-                               {"gap_pp": round(gap_pp, 3), "gap_usd_million": round(gap_usd, 1)}, False),),
+                               {"gap_pp": round(gap_pp, 3), "gap_usd_billion": round(gap_usd / 1000, 1)}, False),),
                    explanation, checkable=False)
 
 

@@ -196,11 +196,11 @@ def headline_markdown(*, data: pd.DataFrame, year: int | None = None, threshold_
     y = labels.year_label(df, h["year"])
     measure = labels.spent_on(df)
     lines = [
-        f"- NATO allies together spend **{text.usd_billion(h['nato_defence_exp_usd_current_million'])}** on "
+        f"- NATO allies together spend **{text.usd(h['nato_defence_exp_usd_current_million'])}** on "
         f"{measure} in {y} ({labels.price_basis(df, 'current')}), "
         f"{text.pct(h['nato_share_gdp_pct'])} of their combined GDP.",
-        f"- {text.name('USA', start=True)}: {text.usd_billion(h['usa_defence_exp_usd_current_million'], decimals=0)}; "
-        f"European allies and Canada: {text.usd_billion(h['europe_canada_defence_exp_usd_current_million'], decimals=0)}.",
+        f"- {text.name('USA', start=True)}: {text.usd(h['usa_defence_exp_usd_current_million'], decimals=0)}; "
+        f"European allies and Canada: {text.usd(h['europe_canada_defence_exp_usd_current_million'], decimals=0)}.",
         f"- **{h['n_allies_at_threshold']} of the {h['n_allies_assessed']} allies** with a published figure spend "
         f"at least {h['threshold_pct']:g}% of GDP ({h['n_allies']} allies in all; Iceland has no armed forces).",
     ]

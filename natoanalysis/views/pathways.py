@@ -48,7 +48,8 @@ def target_gaps(*, data: pd.DataFrame, year: int | None = None, core_target_pct:
         "country_name": names.reindex(core.index).astype(str), "share_gdp_pct": core["share_gdp_pct"],
         "gap_core_pp": core["gap_pp"], "gap_core_usd_billion": core["gap_usd_million"] / 1000,
         "gap_total_pp": total["gap_pp"], "gap_total_usd_billion": total["gap_usd_million"] / 1000,
-        "required_increase_pp_per_year": rise.reindex(core.index)})
+        # an ally already at or above the target needs no rise: no figure, not a negative one
+        "required_increase_pp_per_year": rise.reindex(core.index).where(core["gap_pp"] > 0)})
     out.index.name = "country"
     out = out.reset_index().sort_values("gap_core_pp", ascending=False).reset_index(drop=True)
     out.attrs.update(skipped=core.attrs.get("skipped", {}), year=y)
@@ -107,10 +108,10 @@ def gaps_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, core_target_pct: fl
     skipped = gaps.attrs.get("skipped", {})
     lines = [f"- From {labels.year_label(df, y)}: {len(short)} of {len(gaps)} allies with a published share are "
              f"below {core_target_pct:g}% of GDP.",
-             f"- Closing every core gap would add **{text.usd_billion(short['gap_core_usd_billion'].sum() * 1000)} a "
+             f"- Closing every core gap would add **{text.usd(short['gap_core_usd_billion'].sum() * 1000)} a "
              f"year** at {y} GDP and prices ({labels.price_basis(df, 'current')}).",
              f"- Closing every gap to {total_target_pct:g}% would add "
-             f"{text.usd_billion(gaps.loc[gaps['gap_total_pp'] > 0, 'gap_total_usd_billion'].sum() * 1000)} a year "
+             f"{text.usd(gaps.loc[gaps['gap_total_pp'] > 0, 'gap_total_usd_billion'].sum() * 1000)} a year "
              "(an upper bound: defence- and security-related spending is not in NATO's tables)."]
     if skipped:
         lines.append(f"- Left out, as the edition prints no {y} share of GDP: {text.allies(sorted(skipped))}.")
@@ -121,6 +122,6 @@ def scenario_markdown(*, costs: pd.DataFrame, data: pd.DataFrame, year: int, by:
     """The all-allies median and 90% range of the cumulative extra cost, in constant dollars (Markdown)."""
     df = validate.table(data, None)
     total = costs.set_index("country").loc[TOTAL]
-    return (f"All allies together: median **{text.usd_billion(total['p50'] * 1000, decimals=0)}** "
+    return (f"All allies together: median **{text.usd(total['p50'] * 1000, decimals=0)}** "
             f"({labels.price_basis(df, 'constant')}) over {year + 1}-{by}; 90% of scenarios between "
-            f"{text.usd_billion(total['p5'] * 1000, decimals=0)} and {text.usd_billion(total['p95'] * 1000, decimals=0)}.")
+            f"{text.usd(total['p5'] * 1000, decimals=0)} and {text.usd(total['p95'] * 1000, decimals=0)}.")

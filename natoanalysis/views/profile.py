@@ -118,8 +118,10 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None
         "military_personnel_thousand": value("military_personnel_thousand"),
         "gap_to_core_target_pp": float(gap["gap_pp"]), "gap_to_core_target_usd_current_million":
             float(gap["gap_usd_million"]),
+        # an ally already at or above the target needs no rise: no figure, not a negative one
         "required_increase_pp_per_year": required_annual_increase(country=code, target_pct=core_target_pct, by=by,
-                                                                  start=y, data=df),
+                                                                  start=y, data=df)
+        if float(gap["gap_pp"]) > 0 else float("nan"),
         "is_estimate": bool(df.loc[df["year"] == y, "is_estimate"].any()),
         "years_without_share": missing,
     }, dtype=object)
@@ -144,7 +146,7 @@ def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = Non
     name = text.name(code)
     held = s["years_without_share"]
     lines = [f"In {y}{est}, {name} spent **{text.pct(s['share_gdp_pct'])} of GDP** on {labels.spent_on(df)}, rank "
-             f"{s['rank_share_gdp']} of {s['n_ranked']} allies, and **{text.usd_billion(s['defence_exp_usd_current_million'])}"
+             f"{s['rank_share_gdp']} of {s['n_ranked']} allies, and **{text.usd(s['defence_exp_usd_current_million'])}"
              f"** at {labels.price_basis(df, 'current')}, rank {s['rank_defence_exp']}. Real spending changed by "
              f"{text.pct(s['real_change_pct'], decimals=1, sign=True)} on the year before "
              f"({labels.price_basis(df, 'constant', exchange_rates=False)})."]
@@ -157,11 +159,11 @@ def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = Non
                  f"{len(met)} of the edition's years{(': ' + ', '.join(map(str, met))) if met else ''}.")
     lines.append(f"- {equip_min:g}% equipment guideline: {text.pct(s['equipment_share_pct'], decimals=1)} of defence "
                  f"expenditure went to major equipment, so it is {'met' if s['meets_equipment_20pct'] else 'not met'}.")
-    lines.append(f"- Military personnel: {s['military_personnel_thousand']:,.1f} thousand.")
+    lines.append(f"- Military personnel: {text.people(s['military_personnel_thousand'])}.")
     gap = s["gap_to_core_target_pp"]
     target = f"- Hague core target ({core_target_pct:g}% by {by}): "
     if gap > 0:
-        lines.append(target + f"{text.points(gap)} of GDP short, about {text.usd_billion(s['gap_to_core_target_usd_current_million'])}"
+        lines.append(target + f"{text.points(gap)} of GDP short, about {text.usd(s['gap_to_core_target_usd_current_million'])}"
                      f" a year at {y} GDP; a straight path needs {text.points(s['required_increase_pp_per_year'])} "
                      "more each year.")
     else:

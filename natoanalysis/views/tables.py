@@ -110,7 +110,7 @@ class Table:
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         notes = "".join(f'<p class="table-note">{html.escape(n)}</p>' for n in self.notes)
         link = (f'<p class="table-csv"><a href="{html.escape(self.href)}">Download this table as CSV</a> '
-                f"({len(self.frame):,} rows)</p>")
+                f"({len(self.frame):,} row{'s' if len(self.frame) != 1 else ''})</p>")
         return (f'<div class="nato-table"><table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
                 f"</table>{notes}{link}</div>")
 

@@ -78,24 +78,38 @@ def points(value: float, *, decimals: int = 2) -> str:
     return f"{text} point" if float(text) in (1.0, -1.0) else f"{text} points"
 
 
-def usd_billion(usd_million: float, *, decimals: int | None = None) -> str:
-    """Money in US dollars from millions: ``63712.5 -> "US$63.7 billion"``; trillions above 1,000 billion.
+def usd(usd_million: float, *, decimals: int | None = None) -> str:
+    """Money in US dollars from millions, in the unit its size reads best in: million, billion or trillion.
 
-    Sums under a billion keep two significant figures (``"US$0.045 billion"``), never ``"US$0.0 billion"``.
+    ``decimals`` applies to billions (default 1); millions are whole (a sum
+    under one million keeps one decimal), trillions have two.
 
     Examples
     --------
-    >>> usd_billion(63712.5), usd_billion(1474399.0), usd_billion(45.0)
-    ('US$63.7 billion', 'US$1.47 trillion', 'US$0.045 billion')
+    >>> usd(63712.5), usd(1474399.0), usd(160.4), usd(16867.1), usd(0.42)
+    ('US$63.7 billion', 'US$1.47 trillion', 'US$160 million', 'US$16.9 billion', 'US$0.4 million')
     """
     if usd_million is None or not math.isfinite(float(usd_million)):
         return DASH
-    bn = float(usd_million) / 1000
-    if abs(bn) >= 1000:
-        return f"US${bn / 1000:,.2f} trillion"
-    if decimals is None:
-        decimals = 1 if abs(bn) >= 1 else max(1, 1 - int(math.floor(math.log10(abs(bn)))) if bn else 1)
-    return f"US${bn:,.{decimals}f} billion"
+    m = float(usd_million)
+    if abs(m) >= 1_000_000:
+        return f"US${m / 1_000_000:,.2f} trillion"
+    if abs(m) >= 1000:
+        return f"US${m / 1000:,.{1 if decimals is None else decimals}f} billion"
+    return f"US${m:,.0f} million" if abs(m) >= 1 else f"US${m:,.1f} million"
+
+
+def people(thousands: float) -> str:
+    """A number of people from NATO's thousands: ``1.6 -> "1,600"``, ``1316.2 -> "1,316,200"``.
+
+    Examples
+    --------
+    >>> people(1.6), people(1316.2)
+    ('1,600', '1,316,200')
+    """
+    if thousands is None or not math.isfinite(float(thousands)):
+        return DASH
+    return f"{round(float(thousands) * 1000):,}"
 
 
 def count(n: int, noun: str, *, plural: str | None = None) -> str:
