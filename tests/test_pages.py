@@ -210,6 +210,8 @@ def test_every_report_page_has_its_title_a_link_home_and_contents(report):
         heading = _committed_heading(Path(nb["notebook"]).stem)
         expected = heading if not nb["country"] else f"{heading}: {NAMES[nb['country']]}"
         assert page.title == expected, nb["name"]
+        h1 = re.search(r"<h1[^>]*>([^<]*)", path.read_text(encoding="utf-8")).group(1).strip()
+        assert h1 == expected, nb["name"]  # a profile's h1 names its ally
         assert ("../index.html", "← All reports of this run") in page.links, nb["name"]
         assert (path.parent / "../index.html").resolve() == (report.run_dir / "index.html").resolve()
         ids = [i for _, i in page.headings]

@@ -11,6 +11,8 @@ CDN: no page uses them.
 
 from __future__ import annotations
 
+import copy
+
 import functools
 import html
 import re
@@ -195,5 +197,26 @@ class PageExporter:
     def from_notebook_node(self, nb, resources: dict | None = None) -> tuple[str, dict]:
         resources = {**(resources or {}), "natoanalysis": {
             "title": title(nb), "home": HOME_FROM_PAGE, "css": css(), "contents_marker": _CONTENTS_MARKER}}
-        body, out = self._exporter.from_notebook_node(nb, resources=resources)
+        body, out = self._exporter.from_notebook_node(titled(nb), resources=resources)
         return with_contents(body), out
+
+
+def titled(nb):
+    r"""The notebook with its first heading made its :func:`title` (a profile's h1 names its ally), as a copy.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(metadata={"papermill": {"parameters": {"country": "FRA"}}},
+    ...                               cells=[nbformat.v4.new_markdown_cell("# Country profile\n\nOne ally.")])
+    >>> titled(nb).cells[0].source
+    '# Country profile: France\n\nOne ally.'
+    """
+    if not country(nb):
+        return nb
+    out = copy.deepcopy(nb)
+    for cell in out.cells:
+        if cell.cell_type == "markdown" and _HEADING.search(_joined(cell.source)):
+            cell.source = _HEADING.sub(lambda m: f"# {title(nb)}", _joined(cell.source), count=1)
+            break
+    return out
