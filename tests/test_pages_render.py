@@ -124,3 +124,16 @@ def test_home_page_names_the_newer_editions_and_flags_findings_and_copies(monkey
     assert "Edition 2024-06 holds 3 findings &lt;b&gt;x&lt;/b&gt;." in page
     assert 'href="html/00_data_overview.html">Open the data overview.</a>' in page
     assert "This edition was transcribed from a copy that is not the publisher's file" in page
+
+
+def test_amounts_in_dollars_do_not_turn_a_paragraph_into_a_formula(exporter):
+    from natoanalysis.views import text
+
+    nb = _notebook()
+    sentence = text.markdown(f"All allies: median **{text.usd(2_360_000)}**, between {text.usd(2_100_000)} and "
+                             f"{text.usd(2_600_000)}.")
+    nb.cells.append(nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/markdown": sentence})]))
+    body, _ = exporter.from_notebook_node(nb)
+    assert "All allies: median <strong>US$2.36 trillion</strong>, between US$2.10 trillion and US$2.60 trillion." \
+        in body and "**" not in body

@@ -183,13 +183,13 @@ _REASONS = {"not_published": "left blank by NATO", "not_available": "'..': not a
 
 
 def headline_markdown(*, data: pd.DataFrame, year: int | None = None, threshold_pct: float = 2.0) -> str:
-    """The headline figures of one year as Markdown bullet points, from :func:`headline`.
+    r"""The headline figures of one year as Markdown bullet points, from :func:`headline`.
 
     Examples
     --------
     >>> import natoanalysis as na
     >>> print(headline_markdown(data=na.load()).splitlines()[0])  # doctest: +ELLIPSIS
-    - NATO allies together spend **US$1.47 trillion** on defence in 2024e ...
+    - NATO allies together spend **US\$1.47 trillion** on defence in 2024e ...
     """
     df = validate.table(data, None)
     h = headline(data=df, year=year, threshold_pct=threshold_pct)
@@ -208,7 +208,7 @@ def headline_markdown(*, data: pd.DataFrame, year: int | None = None, threshold_
         lines.append(f"- Not counted either way, as the edition prints no share of GDP for {y}: "
                      + text.listing(f"{allies.name_in_text(c)} ({_REASONS.get(r, r)})"
                                     for c, r in sorted(h["no_figure"].items())) + ".")
-    return "\n".join(lines)
+    return text.markdown("\n".join(lines))
 
 
 def estimates_markdown(*, data: pd.DataFrame) -> str:

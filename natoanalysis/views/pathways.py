@@ -115,13 +115,13 @@ def gaps_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, core_target_pct: fl
              "(an upper bound: defence- and security-related spending is not in NATO's tables)."]
     if skipped:
         lines.append(f"- Left out, as the edition prints no {y} share of GDP: {text.allies(sorted(skipped))}.")
-    return "\n".join(lines)
+    return text.markdown("\n".join(lines))
 
 
 def scenario_markdown(*, costs: pd.DataFrame, data: pd.DataFrame, year: int, by: int) -> str:
     """The all-allies median and 90% range of the cumulative extra cost, in constant dollars (Markdown)."""
     df = validate.table(data, None)
     total = costs.set_index("country").loc[TOTAL]
-    return (f"All allies together: median **{text.usd(total['p50'] * 1000, decimals=0)}** "
-            f"({labels.price_basis(df, 'constant')}) over {year + 1}-{by}; 90% of scenarios between "
-            f"{text.usd(total['p5'] * 1000, decimals=0)} and {text.usd(total['p95'] * 1000, decimals=0)}.")
+    return text.markdown(f"All allies together: median **{text.usd(total['p50'] * 1000, decimals=0)}** "
+                         f"({labels.price_basis(df, 'constant')}) over {year + 1}-{by}; 90% of scenarios between "
+                         f"{text.usd(total['p5'] * 1000, decimals=0)} and {text.usd(total['p95'] * 1000, decimals=0)}.")

@@ -168,7 +168,7 @@ def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = Non
                      "more each year.")
     else:
         lines.append(target + f"already above it, by {text.points(-gap)} of GDP.")
-    return "\n".join(lines)
+    return text.markdown("\n".join(lines))
 
 
 def composition(*, data: pd.DataFrame, country: str) -> pd.DataFrame:

@@ -8,6 +8,7 @@ C") and country names take their article ("the Netherlands").
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 
 from ..allies import name_in_text
@@ -97,6 +98,20 @@ def usd(usd_million: float, *, decimals: int | None = None) -> str:
     if abs(m) >= 1000:
         return f"US${m / 1000:,.{1 if decimals is None else decimals}f} billion"
     return f"US${m:,.0f} million" if abs(m) >= 1 else f"US${m:,.1f} million"
+
+
+def markdown(text: str) -> str:
+    r"""Text for a Markdown page, its dollar signs escaped: maths renderers read ``US$ ... US$`` as a formula.
+
+    Jupyter and nbconvert typeset ``$...$`` as LaTeX: two amounts in US dollars in one paragraph
+    swallow the text between them, bold markers included.
+
+    Examples
+    --------
+    >>> markdown("median **US$2.36 trillion**, between US$2.1 and US$2.6 trillion")
+    'median **US\\$2.36 trillion**, between US\\$2.1 and US\\$2.6 trillion'
+    """
+    return re.sub(r"(?<!\\)\$", r"\\$", text)
 
 
 def people(thousands: float) -> str:
