@@ -16,7 +16,7 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Sequence
 
-from . import signals
+from . import config, signals
 from .errors import NatoAnalysisError, echo
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -438,7 +438,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(ValueError):  # not the main thread: left as it is
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
-        status = _main(argv)
+        # A command's output is its own: the notices load() gives a script (newer editions) are in --help.
+        with config.notices_off():
+            status = _main(argv)
         # What is still buffered goes now, while a closed pipe can still be caught: at exit Python
         # would print "Exception ignored ... BrokenPipeError" itself.
         sys.stdout.flush()

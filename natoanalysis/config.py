@@ -24,9 +24,11 @@ to is the data root, the reports folder or a folder the caller names.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import DataNotFoundError
@@ -320,3 +322,23 @@ def notice(message: str) -> None:
     """
     if os.environ.get(NOTICES_ENV) != "0":
         logging.getLogger("natoanalysis").warning("natoanalysis: %s", message)
+
+
+@contextlib.contextmanager
+def notices_off() -> Iterator[None]:
+    """Within the block, :func:`notice` says nothing (the variable is restored after, for an in-process caller).
+
+    Examples
+    --------
+    >>> with notices_off():
+    ...     notice("not shown")
+    """
+    before = os.environ.get(NOTICES_ENV)
+    os.environ[NOTICES_ENV] = "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(NOTICES_ENV, None)
+        else:
+            os.environ[NOTICES_ENV] = before
