@@ -87,9 +87,11 @@ def newer(*, source: str, edition: str, available: Sequence[str] = ()) -> list[d
     >>> newer(source="nato", edition="2024-06", available=["2024-06", "2025-08", "2026-07"])
     []
     """
-    later = known(source=source)
-    later = later[(later["edition"] > edition) & ~later["edition"].isin(list(available))]
-    return later.sort_values("edition").to_dict("records")
+    # reference.records, not known(): load() asks this on every first call, and pandas' CSV reader costs more
+    # than the rest of a cached load together
+    later = [r for r in reference.records("editions.csv") if r["source"] == source and r["edition"] > edition
+             and r["edition"] not in set(available)]
+    return sorted(later, key=lambda r: r["edition"])
 
 
 def newer_text(*, source: str, edition: str, available: Sequence[str] = ()) -> str:
