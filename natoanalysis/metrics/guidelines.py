@@ -8,7 +8,6 @@ import pandas as pd
 from .. import allies, reference
 from .. import validate
 from ..errors import ArgumentError
-from ..transform import checks
 
 #: The figures compared with a guideline (``figure=``); see :data:`natoanalysis.validate.FIGURES`.
 BASES = validate.FIGURES
@@ -33,7 +32,8 @@ def _values(df: pd.DataFrame, indicator: str, figure: str) -> tuple[pd.DataFrame
     if indicator != "share_gdp_pct":
         raise ArgumentError(f"figure='recomputed' exists only for indicator 'share_gdp_pct'; got indicator "
                             f"{indicator!r}; accepted for {indicator!r}: figure='published'")
-    return checks.recomputed_share(df)
+    from ..transform.checks import recomputed_share  # on use: `import natoanalysis` loads no transform stage
+    return recomputed_share(df)
 
 
 def _assess(values: pd.Series, codes: list[str], threshold: float, reasons: dict[str, str],
@@ -247,7 +247,8 @@ def printed_versus_recomputed(*, threshold_pct: float = 2.0, data: pd.DataFrame 
     # printed, the recomputed one within the rounding of its printed inputs.
     share = {figure: compliance_table(figure=figure, data=df).set_index(["country", "year"])["share_gdp_pct"]
              for figure in ("published", "recomputed")}
-    _, rounding = checks.recomputed_share(df)
+    from ..transform.checks import recomputed_share
+    _, rounding = recomputed_share(df)
     both = pd.DataFrame({"published_share_gdp_pct": share["published"],
                          "recomputed_share_gdp_pct": share["recomputed"],
                          "rounding_pp": rounding.stack().rename_axis(["country", "year"])}).dropna()  # Iceland: none
