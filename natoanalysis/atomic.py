@@ -80,11 +80,11 @@ def published(parent: Path) -> dict[str, Path]:
     --------
     >>> import tempfile
     >>> parent = Path(tempfile.mkdtemp())
-    >>> for name in ("2024-06", ".2025-06.ready", ".2026-07.new", ".backups"):
+    >>> for name in ("done", ".left-between-renames.ready", ".unfinished.new", ".backups"):
     ...     (parent / name).mkdir()
-    >>> (parent / "2023-06").symlink_to("/")
+    >>> (parent / "linked").symlink_to("/")
     >>> sorted(published(parent))
-    ['2024-06', '2025-06']
+    ['done', 'left-between-renames']
     """
     found: dict[str, Path] = {}
     if parent.is_symlink() or not parent.is_dir():

@@ -63,8 +63,9 @@ def edition_folders(root: Path, source: str) -> dict[str, Path]:
 
     Examples
     --------
-    >>> sorted(edition_folders(config.data_root(), "nato"))
-    ['2024-06']
+    >>> from natoanalysis import edition
+    >>> set(edition_folders(config.data_root(), "nato")) <= set(edition.known(source="nato")["edition"])
+    True
     """
     found: dict[str, Path] = {}
     for parent in reversed(config.raw_source_dirs(root, source)):  # the root's last: its editions win
@@ -80,8 +81,8 @@ def raw_editions(root: Path, source: str) -> list[str]:
 
     Examples
     --------
-    >>> raw_editions(config.data_root(), "nato")
-    ['2024-06']
+    >>> raw_editions(config.data_root(), "nato") == sorted(edition_folders(config.data_root(), "nato"))
+    True
     """
     return list(edition_folders(root, source))
 

@@ -131,11 +131,13 @@ class Provenance:
 
     Examples
     --------
-    >>> rows = pd.DataFrame({"source": ["nato"] * 2, "edition": ["2024-06"] * 2, "year": [2023, 2024],
-    ...                      "is_estimate": [False, True]})
+    >>> import natoanalysis as na
+    >>> rows = na.load()
     >>> p = Provenance.of(rows)
-    >>> p.estimate_years, p.sources[0].editions, p == Provenance.of(rows.copy())
-    ((2024,), ('2024-06',), True)
+    >>> p.estimate_years == tuple(sorted(rows.loc[rows["is_estimate"], "year"].unique()))
+    True
+    >>> p.sources[0].editions == (rows["edition"].iloc[0],), p == Provenance.of(rows.copy())
+    (True, True)
     """
 
     sources: tuple[SourceFacts, ...] = ()
