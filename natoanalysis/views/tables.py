@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import reference
-from ..config import TABLE_DIR_ENV, TABLE_HREF_ENV, table_dir  # noqa: F401  (TABLE_DIR_ENV: the example sets it)
+from ..config import TABLE_DIR_ENV, TABLE_HREF_ENV, page_href, table_dir  # noqa: F401  (TABLE_DIR_ENV: the example sets it)
 from .text import DASH
 
 _BOOLS = {True: "yes", False: "no"}
@@ -183,8 +183,7 @@ def show(table: pd.DataFrame, *, name: str, caption: str = "", decimals: int | N
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / f"{_slug(name)}.csv"
     frame.to_csv(csv_path, index=False)
-    href_base = os.environ.get(TABLE_HREF_ENV)
-    href = f"{href_base.rstrip('/')}/{csv_path.name}" if href_base else os.path.relpath(csv_path)
+    href = page_href(csv_path, href_env=TABLE_HREF_ENV)
     shown, numeric = {}, []
     for col in frame.columns:
         values = frame[col]
