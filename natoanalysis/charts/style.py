@@ -4,8 +4,8 @@ Imported by notebooks and reports only: ``import natoanalysis`` does not import
 matplotlib. Figures are saved as PNG and SVG into ``$NATOANALYSIS_FIGURE_DIR``
 (the report runner sets it per notebook) or ``./figures``, with metadata
 timestamps pinned so that two runs on the same inputs write the same files,
-and with the CSV of the values drawn and an alt text that each chart builder
-:func:`record` s for its figure.
+with the CSV of the values drawn beside them; each chart builder records those
+values and an alt text for its figure (:func:`record`).
 """
 
 from __future__ import annotations
