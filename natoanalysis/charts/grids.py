@@ -10,6 +10,7 @@ from matplotlib.patches import Patch
 
 from ..views.provenance import Provenance, provenance_of
 from .bars import _check_columns
+from .layout import fit
 from .style import PALETTE, footnote
 
 
@@ -75,4 +76,5 @@ def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.Da
                        Patch(facecolor="#ffffff", edgecolor="#999999", label="not a member yet / not assessed")],
               loc="upper left", bbox_to_anchor=(1.0, 1.0))
     footnote(fig, data=provenance, extra=note)
+    fit(fig)
     return fig
