@@ -11,6 +11,7 @@ The report runner describes the CSVs of its ``tables-and-figures.zip`` the same 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -19,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from .. import atomic, reference, schema
-from ..errors import ArgumentError
-from .query import load
+from ..errors import ArgumentError, NatoAnalysisError
+from .query import load, sources
 
 DESCRIPTOR = "datapackage.json"
 #: How a CSV written by pandas shows no figure: an empty cell (``missing_reason`` says why).
@@ -84,8 +85,10 @@ def resource(frame: pd.DataFrame, *, path: str, key: list[str] | None = None) ->
             "schema": {"fields": fields, "missingValues": MISSING_VALUES, **({"primaryKey": key} if key else {})}}
 
 
-def publications(used: dict[str, list[str]]) -> list[dict]:
-    """The publications behind ``{source: [edition, ...]}``: title, edition, file name, pages and terms.
+def publications(used: dict[str, list[str]], *, data_dir: str | os.PathLike | None = None) -> list[dict]:
+    """The publications behind ``{source: [edition, ...]}``: title, edition, definition, file, pages and terms.
+
+    Each edition is described by its provenance in the data folder, else by ``reference/editions.csv``.
 
     Examples
     --------
@@ -95,19 +98,22 @@ def publications(used: dict[str, list[str]]) -> list[dict]:
     """
     pages = {r["source"]: r for r in reference.records("publishers.csv")}
     known = {(r["source"], r["edition"]): r for r in reference.records("editions.csv")}
+    with contextlib.suppress(NatoAnalysisError):
+        known.update({(r["source"], r["edition"]): r for r in sources(data_dir=data_dir).to_dict("records")})
     out = []
     for source, editions in used.items():
         for edition in editions:
-            r = known.get((source, edition), {})
+            r = {k: "" if v is None else str(v) for k, v in known.get((source, edition), {}).items()}
             out.append({"source": source, "edition": edition, "title": r.get("title") or f"{source} {edition}",
                         "publisher": r.get("publisher", ""), "published": r.get("publication_date", ""),
-                        "file_name": r.get("file_name", ""), "file_url": r.get("url", ""),
-                        "terms": r.get("terms", ""), "page_url": pages[source]["page_url"],
-                        "page_title": pages[source]["page_title"]})
+                        "definition": r.get("definition", ""), "file_name": r.get("file_name", ""),
+                        "file_url": r.get("url", ""), "terms": r.get("terms", ""),
+                        "page_url": pages[source]["page_url"], "page_title": pages[source]["page_title"]})
     return out
 
 
-def package(resources: list[dict], *, used: dict[str, list[str]], name: str, title: str) -> dict:
+def package(resources: list[dict], *, used: dict[str, list[str]], name: str, title: str,
+            data_dir: str | os.PathLike | None = None) -> dict:
     """A data package descriptor: the resources with the sources and the publishers' terms of ``used``.
 
     Examples
@@ -116,7 +122,7 @@ def package(resources: list[dict], *, used: dict[str, list[str]], name: str, tit
     >>> d["sources"][0]["title"], d["licenses"][0]["path"]
     ('SIPRI Military Expenditure Database 1949-2024, release 2025-04 (SIPRI-Milex-data-1949-2024_2.xlsx)', 'https://www.sipri.org/databases/milex')
     """
-    pubs = publications(used)
+    pubs = publications(used, data_dir=data_dir)
     sources = [{"title": f"{p['title']}, {'edition' if p['source'] == 'nato' else 'release'} {p['edition']}"
                          + (f" ({p['file_name']})" if p["file_name"] else ""), "path": p["file_url"] or p["page_url"]}
                for p in pubs]
@@ -155,12 +161,15 @@ def export(*, out_dir: str | os.PathLike, edition: str | None = None, source: st
     >>> export(out_dir=out)
     Traceback (most recent call last):
     ...
-    natoanalysis.errors.ArgumentError: out_dir ... is not empty; give a new or empty folder (nothing is overwritten)
+    natoanalysis.errors.ArgumentError: out_dir ... exists and is not an empty folder; give a new or empty folder ...
     """
     out = Path(out_dir)
     if out.is_symlink() or (out.exists() and (not out.is_dir() or any(out.iterdir()))):
-        raise ArgumentError(f"out_dir {out} is not empty; give a new or empty folder (nothing is overwritten)")
+        raise ArgumentError(f"out_dir {out} exists and is not an empty folder; give a new or empty folder "
+                            "(nothing is overwritten)")
     df = load(source=source, edition=edition, data_dir=data_dir)
+    if df["edition"].nunique() != 1:
+        raise ArgumentError(f"edition {edition!r}: export writes one edition; give 'YYYY-MM' or 'latest'")
     edition = str(df["edition"].iloc[0])
     name = f"{df['source'].iloc[0]}-{edition}"
     text = io.StringIO()
@@ -168,7 +177,7 @@ def export(*, out_dir: str | os.PathLike, edition: str | None = None, source: st
     res = resource(df, path=f"{name}.csv", key=[k for k in schema.KEY if k in df.columns])
     res["title"] = f"{df['definition'].iloc[0]}, {name}: one row per published number"
     descriptor = package([res], used={df["source"].iloc[0]: [edition]}, name=name,
-                         title=f"Tidy table of {name} (natoanalysis)")
+                         title=f"Tidy table of {name} (natoanalysis)", data_dir=data_dir)
     try:
         if out.exists():
             out.rmdir()  # empty, checked above: a folder written meanwhile makes this fail, never lose it
