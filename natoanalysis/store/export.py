@@ -15,6 +15,7 @@ import contextlib
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -37,16 +38,28 @@ def _registry() -> dict[str, dict[str, str]]:
     return fields
 
 
+#: What a CSV cell holds for each type, as pandas writes it (a type fits a column when every cell matches).
+_WRITTEN = {"integer": r"-?\d+", "number": r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", "boolean": "True|False"}
+
+
 def field(name: str, values: pd.Series) -> dict:
-    """The Table Schema field of a column: type, title and description from the registry, else from the values.
+    """The Table Schema field of a column: title, description and type from the registry, the type checked on the values.
+
+    A column the registry does not know, or whose values do not fit its
+    registered type, gets the narrowest type every value fits.
 
     Examples
     --------
-    >>> field("year", pd.Series([2024]))["type"], field("2024", pd.Series([1.5]))
+    >>> field("year", pd.Series([2024]))["type"], field("2024", pd.Series(["1.5", None]))
     ('integer', {'name': '2024', 'type': 'number'})
+    >>> field("year", pd.Series(["2024", "all"]))["type"]
+    'string'
     """
     known = _registry().get(name, {})
-    kind = known.get("type") or _DTYPES.get(pd.Series(values).dropna().infer_objects().dtype.kind, "string")
+    text = values.dropna().astype(str)
+    kinds = [known.get("type"), *(("integer", "number", "boolean") if len(text) else ())]
+    kind = next((k for k in kinds if k == "string" or (k in _WRITTEN and text.str.fullmatch(_WRITTEN[k]).all())),
+                "string")
     out = {"name": name, "type": kind, **{k: v for k, v in known.items() if k != "type" and v}}
     if name == "missing_reason":
         out["constraints"] = {"enum": list(schema.MISSING_REASONS)}
@@ -79,7 +92,7 @@ def resource(frame: pd.DataFrame, *, path: str, key: list[str] | None = None) ->
     for f in fields:
         if f["name"] in key and f["type"] == "string":
             f["missingValues"] = []  # an empty key text ("" price basis) is a value, not a missing one
-    return {"name": "-".join(Path(path).with_suffix("").parts).lower().replace("_", "-").replace(".", "-"),
+    return {"name": re.sub(r"[^a-z0-9]+", "-", Path(path).with_suffix("").as_posix().lower()).strip("-"),
             "path": path, "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv",
             "encoding": "utf-8",
             "schema": {"fields": fields, "missingValues": MISSING_VALUES, **({"primaryKey": key} if key else {})}}
@@ -130,6 +143,24 @@ def package(resources: list[dict], *, used: dict[str, list[str]], name: str, tit
                                     "not an open licence)", "path": p["page_url"]} for p in pubs if p["terms"]}
     return {"name": name, "title": title, "profile": "tabular-data-package", "sources": sources,
             "licenses": list(terms.values()), "resources": resources}
+
+
+def describe(root: Path, paths: list[str], *, used: dict[str, list[str]], name: str, title: str,
+             data_dir: str | os.PathLike | None = None) -> dict:
+    """The data package of the CSV files ``paths`` (relative to ``root``), from the publications ``used``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> _ = (root / "t.csv").write_text("country,year,share_gdp_pct\\nPOL,2024,4.12\\nISL,2024,\\n")
+    >>> d = describe(root, ["t.csv"], used={}, name="x", title="X")
+    >>> [(f["name"], f["type"]) for f in d["resources"][0]["schema"]["fields"]]
+    [('country', 'string'), ('year', 'integer'), ('share_gdp_pct', 'number')]
+    """
+    resources = [resource(pd.read_csv(root / p, dtype=str, keep_default_na=False).replace("", None), path=p)
+                 for p in paths]
+    return package(resources, used=used, name=name, title=title, data_dir=data_dir)
 
 
 def export(*, out_dir: str | os.PathLike, edition: str | None = None, source: str = "nato",
