@@ -199,7 +199,7 @@ def export(*, out_dir: str | os.PathLike, edition: str | None = None, source: st
         raise ArgumentError(f"out_dir {out} exists and is not an empty folder; give a new or empty folder "
                             "(nothing is overwritten)")
     df = load(source=source, edition=edition, data_dir=data_dir)
-    if df["edition"].nunique() != 1:
+    if str(edition).lower() == "all" or df["edition"].nunique() != 1:
         raise ArgumentError(f"edition {edition!r}: export writes one edition; give 'YYYY-MM' or 'latest'")
     edition = str(df["edition"].iloc[0])
     name = f"{df['source'].iloc[0]}-{edition}"
