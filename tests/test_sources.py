@@ -215,13 +215,13 @@ class _Links(HTMLParser):
             self._text += data
 
 
-def _page(parameters: str, **injected) -> str:
+def _page(parameters: str, data_dir: Path | None = None, **injected) -> str:
     from natoanalysis.reports.pages import PageExporter
 
     nb = nbformat.v4.new_notebook(metadata={"papermill": {"parameters": injected}}, cells=[
         nbformat.v4.new_markdown_cell("# A report\n\n## One section"),
         nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]})])
-    return PageExporter(show_code=False).from_notebook_node(nb)[0]
+    return PageExporter(show_code=False).from_notebook_node(nb, {"data_dir": data_dir})[0]
 
 
 def _publisher(source: str) -> dict:
@@ -260,6 +260,17 @@ def test_a_page_using_sipri_links_sipri_s_database_and_an_edition_given_is_the_o
     assert f"edition {sipri}: {_provenance('sipri', sipri)['file_name']}" in text
     assert "What SIPRI counts as military expenditure" in text and "What NATO counts" in text
     assert "SIPRI" not in " ".join(visible_text(_page('edition: str = "latest"')).split())
+
+
+def test_the_footer_reads_the_editions_of_the_run_s_data_folder(tmp_data):
+    """The runner passes its data folder (``--data-dir``): "latest" is resolved there, not in the default one."""
+    import shutil
+
+    shutil.rmtree(tmp_data / "raw" / "sipri")
+    params = 'edition: str = "latest"\nsipri_edition: str = "latest"'
+    assert "www.sipri.org" in _page(params)
+    footer = _Links(_page(params, data_dir=tmp_data)).links["footer"]
+    assert footer and not any("sipri" in href for href, _ in footer)
 
 
 # --- the claims page ------------------------------------------------------------------------------------------

@@ -185,7 +185,8 @@ def with_contents(page: str) -> str:
 class PageExporter:
     """nbconvert's HTML exporter with the package's template, the page's title and its contents.
 
-    Code is hidden unless ``show_code``; output prompts are never shown.
+    Code is hidden unless ``show_code``; output prompts are never shown. ``resources["data_dir"]``
+    names the data folder whose editions the footer names (default: as :func:`natoanalysis.load`).
     """
 
     def __init__(self, *, show_code: bool):
@@ -198,7 +199,7 @@ class PageExporter:
     def from_notebook_node(self, nb, resources: dict | None = None) -> tuple[str, dict]:
         resources = {**(resources or {}), "natoanalysis": {
             "title": title(nb), "home": HOME_FROM_PAGE, "css": css(), "contents_marker": _CONTENTS_MARKER,
-            **footer(nb)}}
+            **footer(nb, data_dir=(resources or {}).get("data_dir"))}}
         body, out = self._exporter.from_notebook_node(titled(nb), resources=resources)
         return with_contents(body), out
 
