@@ -3,8 +3,9 @@
 The descriptor is plain data built from the package's one field registry
 (``reference/columns.csv``, ``reference/indicators.csv`` and the tidy schema):
 each field's type, title and description, the primary key, the missing-value
-code, the publications the rows come from (``reference/editions.csv``) and
-the publishers' terms (``reference/publishers.csv``), stated as the publishers
+code, the publications the rows come from (the editions' provenance, else
+``reference/editions.csv``) and the publishers' terms and pages
+(``reference/publishers.csv``), stated as the publishers
 give them: neither NATO nor SIPRI publishes its tables under an open licence.
 The report runner describes the CSVs of its ``tables-and-figures.zip`` the same way.
 """
@@ -27,7 +28,6 @@ from .query import load, sources
 DESCRIPTOR = "datapackage.json"
 #: How a CSV written by pandas shows no figure: an empty cell (``missing_reason`` says why).
 MISSING_VALUES = [""]
-_DTYPES = {"b": "boolean", "i": "integer", "u": "integer", "f": "number"}
 
 
 def _registry() -> dict[str, dict[str, str]]:
@@ -43,7 +43,7 @@ _WRITTEN = {"integer": r"-?\d+", "number": r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)
 
 
 def field(name: str, values: pd.Series) -> dict:
-    """The Table Schema field of a column: title, description and type from the registry, the type checked on the values.
+    """The Table Schema field of a column: title, description and type from the registry, checked on the values.
 
     A column the registry does not know, or whose values do not fit its
     registered type, gets the narrowest type every value fits.
