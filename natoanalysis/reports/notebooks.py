@@ -209,7 +209,7 @@ def _problems(specs: dict[Path, dict], parameters: dict, countries, override) ->
                             f"parameter; notebooks: {', '.join(path.stem for path in specs)}")
         else:
             chosen = countries if override is None else str(override)
-            return problems, allies.resolve_many("all" if chosen is None else chosen, name="--countries")
+            return problems, allies.resolve_many("all" if chosen is None else chosen, name="country")
     except ValueError as exc:
         problems.append(str(exc))
     return problems, []

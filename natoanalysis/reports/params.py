@@ -84,7 +84,7 @@ def _scalar(value: object, *, type_name: str) -> object:
         raise ValueError(f"expects {expects}")
     if type_name == "float" and not math.isfinite(value):
         raise ValueError("expects a finite number")
-    return {"int": int, "float": float, "bool": bool, "str": str}[type_name](value)  # the built-in type itself
+    return {"int": int, "float": float, "bool": bool, "str": str.__str__}[type_name](value)  # the built-in type
 
 
 def cached_load(data_dir: str | os.PathLike | None = None):
