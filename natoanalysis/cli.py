@@ -231,10 +231,12 @@ def _print_pruned(pruned: "Pruned", *, reports: "Path", command: str) -> None:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from . import config
-    from .reports.run import clean
-    _print_pruned(clean(out_dir=args.out, keep=args.keep, dry_run=args.dry_run), reports=config.reports_dir(args.out),
-                  command="clean")
+    from . import config, validate
+    from .reports import rundir
+    keep, reports = validate.whole_number(args.keep, name="--keep"), config.reports_dir(args.out)
+    if reports.exists() and not reports.is_dir():
+        raise ValueError(f"--out {reports} is a file, not a folder")
+    _print_pruned(rundir.prune(reports, keep=keep, dry_run=args.dry_run), reports=reports, command="clean")
     return 0
 
 

@@ -34,21 +34,18 @@ def _entry(status: str, duration_s: float | None) -> dict:
 
 @pytest.fixture
 def fake_kernels(monkeypatch):
-    """``run_jobs`` without kernels: notebooks finish last first, ``09_fails`` fails, each after 1.25 s.
+    """Runs without kernels: ``execute.execute`` is faked (``09_fails`` fails, the others take 1.25 s).
 
-    Returns the tasks each call was given.
+    Returns the tasks each call of ``run_jobs`` was given.
     """
-    calls = []
+    calls, run_jobs = [], execute.run_jobs
 
-    def run_jobs(tasks, *, workers, quiet=False, on_finished=None):
+    def recorded(tasks, **kwargs):
         calls.append(tasks)
-        entries = [_entry("failed" if t.notebook == "09_fails" else "ok",
-                          None if t.notebook == "09_fails" else 1.25) for t in tasks]
-        for task, entry in reversed(list(zip(tasks, entries))):
-            if on_finished is not None:
-                on_finished(task.name, entry)
-        return entries
-    monkeypatch.setattr(execute, "run_jobs", run_jobs)
+        return run_jobs(tasks, **kwargs)
+    monkeypatch.setattr(execute, "run_jobs", recorded)
+    monkeypatch.setattr(execute, "execute", lambda task, kernels: _entry(
+        "failed" if task.notebook == "09_fails" else "ok", None if task.notebook == "09_fails" else 1.25))
     return calls
 
 
@@ -170,13 +167,16 @@ def test_without_a_terminal_each_finished_notebook_prints_one_line(tmp_path, cap
 
     result = run(notebooks=["00", "05", "09"], countries="POL,DEU", jobs=1, out_dir=tmp_path,
                  notebook_dir_path=FIXTURES, check=False)
-    assert capsys.readouterr().err.splitlines() == [
-        f"report {result.run_id}: 4 notebooks on 1 worker",
-        "09_fails        failed      - s  1/4",
-        "05_profile_DEU  ok        1.2 s  2/4",
-        "05_profile_POL  ok        1.2 s  3/4",
-        "00_fast         ok        1.2 s  4/4",
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"report {result.run_id}: 4 notebooks on 1 worker"
+    # In the order they finished, counted as they finish.
+    assert sorted(line[:-5] for line in lines[1:]) == [
+        "00_fast         ok        1.2 s",
+        "05_profile_DEU  ok        1.2 s",
+        "05_profile_POL  ok        1.2 s",
+        "09_fails        failed      - s",
     ]
+    assert [line[-5:] for line in lines[1:]] == ["  1/4", "  2/4", "  3/4", "  4/4"]
 
 
 def test_quiet_prints_no_progress(tmp_path, capsys, fake_kernels):
@@ -196,8 +196,10 @@ def test_on_a_terminal_the_lines_give_way_to_the_progress_bar(tmp_path, monkeypa
             return True
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    run(notebooks=["00"], jobs=1, out_dir=tmp_path, notebook_dir_path=FIXTURES)
-    assert terminal.getvalue() == ""  # the bar is run_jobs' own (faked here); no line is printed beside it
+    result = run(notebooks=["00", "05"], countries="POL", jobs=1, out_dir=tmp_path, notebook_dir_path=FIXTURES)
+    bar = terminal.getvalue()
+    assert f"report {result.run_id}: 100%" in bar and "2/2" in bar  # tqdm's bar, and no line beside it
+    assert "00_fast  " not in bar and "notebooks on" not in bar
 
 
 def test_a_log_reader_that_goes_away_does_not_stop_the_run(tmp_path, monkeypatch, fake_kernels):

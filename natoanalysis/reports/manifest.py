@@ -37,26 +37,22 @@ LIBRARIES = ("natoanalysis", "pandas", "numpy", "matplotlib", "seaborn", "pyarro
 def input_hashes(root: Path) -> dict:
     """sha256 of every raw file per source: ``{source: {"files": {path: sha256}}}``.
 
+    The files of the editions as the store reads them (the root's, else the
+    bundled ones), named ``<source>/<edition>/...``.
+
     Examples
     --------
     >>> input_hashes(Path("/nonexistent"))
     {}
     """
-    from .. import atomic, config
+    from .. import config
+    from ..store.cache import edition_folders
 
-    out = {}
-    for source in config.raw_sources(root):
-        # The root's files and (an installed package's data folder) the bundled ones, as <source>/<edition>/...
-        files = {}
-        for folder in config.raw_source_dirs(root, source):
-            # The editions as the store reads them (atomic.published: no links, backups or unfinished writes);
-            # an edition the root holds hides the bundled one.
-            for edition, where in atomic.published(folder).items():
-                if not any(rel.split("/")[1] == edition for rel in files):
-                    files.update({f"{source}/{edition}/{p.relative_to(where).as_posix()}": p for p in where.rglob("*")
-                                  if p.is_file() and not p.is_symlink() and not p.name.startswith(".")})
-        out[source] = {"files": {rel: file_sha256(p) for rel, p in sorted(files.items())}}
-    return out
+    return {source: {"files": {f"{source}/{edition}/{p.relative_to(folder).as_posix()}": file_sha256(p)
+                               for edition, folder in edition_folders(root, source).items()
+                               for p in sorted(folder.rglob("*"))
+                               if p.is_file() and not p.is_symlink() and not p.name.startswith(".")}}
+            for source in config.raw_sources(root)}
 
 
 def file_sha256(path: str | Path) -> str | None:

@@ -94,30 +94,6 @@ def positive_seconds(value: object, *, name: str = "timeout_s") -> int | None:
     return math.ceil(value)
 
 
-class _FinishedLines:
-    """One flushed line per finished notebook on stderr when it is not a terminal (a CI log).
-
-    ``05_country_profile_POL  ok     3.2 s  12/40``; a reader that went away
-    stops the lines, not the run.
-    """
-
-    def __init__(self, names: list[str]):
-        self.stream, self.width, self.total, self.done = sys.stderr, max(map(len, names), default=0), len(names), 0
-
-    def say(self, text: str) -> None:
-        try:
-            if self.stream is not None:
-                print(text, file=self.stream, flush=True)
-        except (OSError, ValueError):  # EPIPE, or a stream closed under us
-            self.stream = None
-
-    def __call__(self, name: str, entry: dict) -> None:
-        self.done += 1
-        seconds = "-" if entry.get("duration_s") is None else f"{entry['duration_s']:.1f}"
-        self.say(f"{name:<{self.width}}  {entry['status']:<6}  {seconds:>5} s  {self.done:>{len(str(self.total))}}"
-                 f"/{self.total}")
-
-
 def _begin(reports: Path, run_id: str) -> rundir.Staging:
     """Create the reports folder and the run's staging folder, or say in one line why it cannot be written."""
     shown = str(reports)
@@ -166,11 +142,7 @@ def _execute(stage, job_list, *, request: dict, kernel: str, workers: int, quiet
     tasks = [dataclasses.replace(j, folder=stage.path, cwd=str(folder), kernel=kernel, show_code=request["show_code"],
                                  timeout=request["timeout"], env={"NATOANALYSIS_DATA_DIR": str(root)})
              for j in job_list]
-    lines = None if quiet or sys.stderr is None or sys.stderr.isatty() else _FinishedLines([t.name for t in tasks])
-    if lines is not None:
-        lines.say(f"report {stage.run_id}: {len(tasks)} notebook{'s' if len(tasks) != 1 else ''} "
-                  f"on {workers} worker{'s' if workers != 1 else ''}")
-    entries = execute.run_jobs(tasks, workers=workers, quiet=quiet, on_finished=lines)
+    entries = execute.run_jobs(tasks, workers=workers, quiet=quiet, title=f"report {stage.run_id}")
     # Hashed again at the end: a file changed meanwhile may have been read before or after the change.
     changed = manifest_mod.changed_inputs(meta["inputs"]["sources"], manifest_mod.input_hashes(root))
     changed += [path for path, digest in hashes.items() if manifest_mod.file_sha256(path) != digest]
@@ -258,7 +230,8 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
         changed during the run (the run is kept, marked ``INCOMPLETE`` or
         ``INCONSISTENT``); with ``False`` return the result instead.
     keep : int, optional
-        After a complete run, remove all but the ``keep`` newest runs (:func:`clean`).
+        After a complete run, remove all but the ``keep`` newest runs
+        (:func:`natoanalysis.reports.rundir.prune`, as ``natoanalysis clean`` does).
 
     Returns
     -------
@@ -315,32 +288,3 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
                                 f"(kept in {run_dir}, marked {' and '.join(markers)}):\n"
                                 + "\n".join(result.failure_messages()), result=result)
     return result
-
-
-def clean(*, out_dir: str | os.PathLike | None = None, keep: int = 1, dry_run: bool = False) -> rundir.Pruned:
-    """Remove old runs from the reports folder: all but the ``keep`` newest and the one ``latest`` points at.
-
-    Only folders a run published (:func:`rundir.is_run_folder`) are removed,
-    never through a link; the staging folders of runs that died go too (not
-    counted in the result). ``dry_run`` says what would go and removes nothing.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> clean(out_dir=tempfile.mkdtemp()).removed
-    []
-    >>> clean(keep=-1)
-    Traceback (most recent call last):
-    ...
-    natoanalysis.reports.errors.ReportParameterError: --keep must be a whole number >= 0, got -1
-    """
-    try:
-        keep = validate.whole_number(keep, name="--keep")
-    except ValueError as exc:
-        raise ReportParameterError([str(exc)]) from None
-    reports = config.reports_dir(out_dir)
-    if reports.exists() and not reports.is_dir():
-        raise ReportParameterError([f"--out {reports} is a file, not a folder"])
-    if not dry_run:
-        rundir.remove_abandoned(reports)
-    return rundir.prune(reports, keep=keep, dry_run=dry_run)

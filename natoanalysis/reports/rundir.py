@@ -150,24 +150,11 @@ def is_run_folder(path: Path) -> bool:
         return False
 
 
-def is_full_run(path: Path) -> bool:
-    """A complete run folder whose manifest says it ran the full suite: what ``latest`` may point at.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> root = Path(tempfile.mkdtemp())
-    >>> for name, text in (("20250101T000000Z-aaaaaa", '{"is_full_suite": true}'),
-    ...                    ("20250102T000000Z-aaaaaa", '{"is_full_suite": false}'), ("other", '{"is_full_suite": true}')):
-    ...     (root / name).mkdir(); _ = (root / name / "manifest.json").write_text(text)
-    >>> [is_full_run(p) for p in sorted(root.iterdir())]
-    [True, False, False]
-    >>> shutil.rmtree(root)
-    """
-    if not is_run_folder(path) or (path / INCOMPLETE).exists() or (path / INCONSISTENT).exists():
-        return False
+def _is_full_run(path: Path) -> bool:
+    """A complete run folder whose manifest says it ran the full suite: what ``latest`` may point at."""
     try:
-        return json.loads((path / MANIFEST).read_text(encoding="utf-8")).get("is_full_suite") is True
+        return is_run_folder(path) and not (path / INCOMPLETE).exists() and not (path / INCONSISTENT).exists() \
+            and json.loads((path / MANIFEST).read_text(encoding="utf-8")).get("is_full_suite") is True
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -213,7 +200,7 @@ def publish(stage: Staging, *, markers: dict[str, str], link_latest: bool) -> tu
         os.replace(stage.path, root / run_id)
         stage.release()
         current = latest_target(root)
-        if not link_latest or (current is not None and current > run_id and is_full_run(root / current)):
+        if not link_latest or (current is not None and current > run_id and _is_full_run(root / current)):
             return root / run_id, False
         tmp = root / f".{LATEST}.{run_id}.tmp"
         tmp.unlink(missing_ok=True)
@@ -238,9 +225,10 @@ def prune(root: Path, *, keep: int, protect: tuple[str, ...] = (), dry_run: bool
     run just made) and anything that is not :func:`is_run_folder` (staging
     folders, links, other files). It runs under the lock a run holds while it
     publishes and moves ``latest``, so a concurrent run is never caught
-    half-published. A run is first renamed to a hidden staging name, so one
-    whose removal is cut short is an abandoned staging folder, which the next
-    run or clean-up removes (:func:`remove_abandoned`).
+    half-published. Unless ``dry_run``, the staging folders of runs that died
+    go first (:func:`remove_abandoned`, not counted). A run is renamed to a
+    hidden staging name before it is removed, so one whose removal is cut
+    short is such a folder, removed by the next run or clean-up.
 
     Examples
     --------
@@ -257,6 +245,8 @@ def prune(root: Path, *, keep: int, protect: tuple[str, ...] = (), dry_run: bool
     """
     if not root.is_dir():
         return Pruned(dry_run=dry_run)
+    if not dry_run:
+        remove_abandoned(root)
     # A dry run writes nothing, not even the lock.
     with contextlib.nullcontext() if dry_run else _lock(root / ".latest.lock"):
         runs = sorted((p.name for p in root.iterdir() if is_run_folder(p)), reverse=True)
