@@ -13,7 +13,6 @@ import contextlib
 import os
 import signal
 import sys
-import warnings
 from typing import TYPE_CHECKING, Sequence
 
 from . import config, signals
