@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import signal
 import sys
@@ -178,7 +179,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .reports import list_notebooks, run
     from .reports.errors import ReportTerminated
     from .reports.execute import skip_iri_format_checkers
-    from .reports.run import positive_seconds
     skip_iri_format_checkers()  # this process is ours: papermill's import need not compile IRI grammars
     if args.list:
         table = list_notebooks(notebook_dir_path=args.notebook_dir).fillna("")
@@ -192,7 +192,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     # Checked here too, so that the message names the options as typed.
     if args.jobs is not None:
         validate.whole_number(args.jobs, name="--jobs", minimum=1)
-    positive_seconds(args.timeout, name="--timeout")
+    if args.timeout is not None:
+        validate.whole_number(math.ceil(validate.non_negative(args.timeout, name="--timeout", unit="seconds")),
+                              name="--timeout", minimum=1)
     if args.keep is not None:
         validate.whole_number(args.keep, name="--keep")
     with signals.terminate_raises(error=ReportTerminated):

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import config, signals, validate
-from ..errors import echo
 from ..validate import edition_source
 from . import execute, home, manifest as manifest_mod, rundir
 from .errors import ReportFailedError, ReportParameterError, ReportTerminated
@@ -74,24 +73,10 @@ def usable_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def positive_seconds(value: object, *, name: str = "timeout_s") -> int | None:
-    """A per-cell time limit as the whole seconds papermill takes, rounded up; ``None`` means no limit.
-
-    Examples
-    --------
-    >>> positive_seconds(1.5), positive_seconds(None)
-    (2, None)
-    >>> positive_seconds(0, name="--timeout")
-    Traceback (most recent call last):
-    ...
-    ValueError: --timeout must be a positive number of seconds, got 0
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        shown = f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else echo(value)
-        raise ValueError(f"{name} must be a positive number of seconds, got {shown}")
-    return math.ceil(value)
+def _seconds(value: object, *, name: str) -> int:
+    """A per-cell time limit as the whole seconds papermill takes, rounded up; > 0 (``validate``'s checks)."""
+    return validate.whole_number(math.ceil(validate.non_negative(value, name=name, unit="seconds")), name=name,
+                                 minimum=1)
 
 
 def _begin(reports: Path, run_id: str) -> rundir.Staging:
@@ -178,7 +163,7 @@ def _checked(*, parameters, notebooks, countries, jobs, keep, timeout_s, show_co
                 "notebooks": [notebooks] if isinstance(notebooks, str) else notebooks,
                 "jobs": None if jobs is None else validate.whole_number(jobs, name="jobs", minimum=1),
                 "keep": None if keep is None else validate.whole_number(keep, name="keep"),
-                "timeout": positive_seconds(timeout_s, name="timeout_s")}
+                "timeout": None if timeout_s is None else _seconds(timeout_s, name="timeout_s")}
     except ValueError as exc:
         raise ReportParameterError(str(exc).splitlines()) from None
 
