@@ -153,6 +153,17 @@ def _exporter(show_code: bool):
     return PageExporter(show_code=show_code)  # loads the templates once per process (0.5 s)
 
 
+def _warm(show_code: bool) -> None:
+    """Load the templates while the first kernel boots, so that the first page does not wait for them.
+
+    Needed for ``natoanalysis report 01`` to stay within 1.5x of papermill (``benchmarks/run.py``).
+    """
+    import nbformat
+
+    with _EXPORT_LOCK, contextlib.suppress(Exception):  # the real export reports any problem
+        _exporter(show_code).from_notebook_node(nbformat.v4.new_notebook())
+
+
 def _export_html(task: Job, entry: dict) -> None:
     """Write the notebook's HTML version; a notebook that ran but cannot be shown fails."""
     import nbformat
@@ -228,6 +239,8 @@ def run_jobs(tasks: list[Job], *, workers: int, quiet: bool = False, title: str 
     from tqdm import tqdm
 
     kernels = Kernels()
+    if tasks:
+        threading.Thread(target=_warm, args=(tasks[0].show_code,), daemon=True).start()
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="notebook")
     show_bar = not quiet and sys.stderr is not None and sys.stderr.isatty()
     lines = not quiet and sys.stderr is not None and not show_bar and _say(
