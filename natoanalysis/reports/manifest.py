@@ -13,7 +13,7 @@ edition}, ``inputs`` {sources {source: {files {path: sha256}}} as hashed when th
 started, changed [paths that differed at the end: data files relative to the data root,
 ``raw/...``, and notebook files]}, ``notebooks`` [...] and ``failed`` [names].
 
-Each notebook entry: ``name``, ``country``, ``parameters``, ``notebook_sha256``,
+Each notebook entry: ``name``, ``notebook`` (its stem), ``country``, ``parameters``, ``notebook_sha256``,
 ``status``, ``duration_s``, ``error`` (null, or {ename, evalue}) and ``outputs`` {ipynb,
 html, log, figures, tables}, paths relative to the run folder.
 """
@@ -79,7 +79,7 @@ def changed_inputs(before: dict, after: dict) -> list[str]:
 
 
 def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str], notebook_sha256: str | None) -> dict:
-    """The manifest entry of one executed notebook: the job's name, country and parameters, then ``result``.
+    """The manifest entry of one executed notebook: the job's names, country and parameters, then ``result``.
 
     ``editions`` maps ``(source, requested)`` to the edition used, so that the
     manifest records the edition's id where the notebook was given "latest".
@@ -89,8 +89,8 @@ def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str], n
     params = {name: editions.get((edition_source(name), value), value)
               if isinstance(value, str) and edition_source(name) else value
               for name, value in job.parameters.items()}
-    return {"name": job.name, "country": job.country, "parameters": params, "notebook_sha256": notebook_sha256,
-            **result}
+    return {"name": job.name, "notebook": job.notebook, "country": job.country, "parameters": params,
+            "notebook_sha256": notebook_sha256, **result}
 
 
 def _git_state(folder: Path) -> dict | None:
