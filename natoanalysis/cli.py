@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import signal
 import sys
-import warnings
 from typing import TYPE_CHECKING, Sequence
 
 from . import config, signals
@@ -183,10 +183,9 @@ def _notebook_listing(table, *, width: int = LIST_WIDTH) -> list[str]:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from . import validate
-    from .reports import JobsCappedWarning, list_notebooks, run
+    from .reports import list_notebooks, run
     from .reports.errors import ReportTerminated
     from .reports.execute import skip_iri_format_checkers
-    from .reports.run import positive_seconds
     skip_iri_format_checkers()  # this process is ours: papermill's import need not compile IRI grammars
     if args.list:
         table = list_notebooks(notebook_dir_path=args.notebook_dir).fillna("")
@@ -200,18 +199,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     # Checked here too, so that the message names the options as typed.
     if args.jobs is not None:
         validate.whole_number(args.jobs, name="--jobs", minimum=1)
-    positive_seconds(args.timeout, name="--timeout")
+    if args.timeout is not None:
+        validate.whole_number(math.ceil(validate.non_negative(args.timeout, name="--timeout", unit="seconds")),
+                              name="--timeout", minimum=1)
     if args.keep is not None:
         validate.whole_number(args.keep, name="--keep")
-
-    def note(message, category, filename, lineno, file=None, line=None):
-        if issubclass(category, JobsCappedWarning):
-            print(f"natoanalysis report: note: {message}", file=sys.stderr)
-        else:
-            shown(message, category, filename, lineno, file, line)
-    with signals.terminate_raises(error=ReportTerminated), warnings.catch_warnings():
-        warnings.simplefilter("always", JobsCappedWarning)
-        shown, warnings.showwarning = warnings.showwarning, note
+    with signals.terminate_raises(error=ReportTerminated):
         result = run(notebooks=args.notebooks or None, parameters=params, countries=args.countries,
                      jobs=args.jobs, out_dir=args.out, show_code=args.show_code, quiet=args.quiet,
                      notebook_dir_path=args.notebook_dir, data_dir=args.data_dir, kernel_name=args.kernel,
@@ -236,26 +229,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _print_pruned(pruned: "Pruned", *, reports: "Path", command: str) -> None:
-    """What a clean-up removed (or would remove), each run with its size, then the total freed."""
-    from .reports.rundir import shown_bytes
-
+    """What a clean-up removed (or would remove), each run on its line, then how many."""
     verb = "would remove" if pruned.dry_run else "removed"
-    for run_id, size in pruned.removed.items():
-        print(f"{verb} {reports / run_id} ({shown_bytes(size)})")
-    for run_id, why in pruned.failed.items():
-        print(f"natoanalysis {command}: error: could not remove {reports / run_id}: {why}", file=sys.stderr)
+    for run_id in pruned.removed:
+        print(f"{verb} {reports / run_id}")
     n, kept = len(pruned.removed), len(pruned.kept)
-    done = (f"{verb} {n} old run{'s' if n != 1 else ''}, {shown_bytes(pruned.bytes_freed)} "
-            f"{'would be ' if pruned.dry_run else ''}freed" if n else "no old run to remove")
+    done = f"{verb} {n} old run{'s' if n != 1 else ''}" if n else "no old run to remove"
     print(f"{command}: {done}; {kept} run{'s' if kept != 1 else ''} kept in {reports}")
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from . import config
-    from .reports.run import clean
-    pruned = clean(out_dir=args.out, keep=args.keep, dry_run=args.dry_run)
-    _print_pruned(pruned, reports=config.reports_dir(args.out), command="clean")
-    return EXIT_FAILED if pruned.failed else 0
+    from . import config, validate
+    from .reports import rundir
+    keep, reports = validate.whole_number(args.keep, name="--keep"), config.reports_dir(args.out)
+    if reports.exists() and not reports.is_dir():
+        raise ValueError(f"--out {reports} is a file, not a folder")
+    _print_pruned(rundir.prune(reports, keep=keep, dry_run=args.dry_run), reports=reports, command="clean")
+    return 0
 
 
 def _latest_note(result) -> str:
@@ -341,8 +331,8 @@ def _add_report_parsers(sub) -> None:
     p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, run nothing")
     p.add_argument("--notebook-dir", help=f"notebook folder (default: ${config.NOTEBOOK_DIR_ENV} or the bundled "
                                           f"notebooks, {config.bundled_notebook_dir()})")
-    p.add_argument("--kernel", default="natoanalysis", help="Jupyter kernel (default: natoanalysis if registered, "
-                                                            f"else one for this interpreter, {sys.executable})")
+    p.add_argument("--kernel", default="natoanalysis",
+                   help="Jupyter kernel (default: natoanalysis if registered, else python3)")
     p.add_argument("--timeout", type=_seconds,
                    help="per-cell time limit in seconds, > 0, rounded up to whole seconds (default: none)")
     p.add_argument("--keep", type=_whole_number, metavar="N",

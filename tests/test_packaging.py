@@ -139,32 +139,17 @@ def test_the_help_names_the_real_default_folders(installed, tmp_path, monkeypatc
     assert "./data" not in text
 
 
-def test_the_kernel_falls_back_to_this_interpreter(tmp_path, monkeypatch):
+def test_without_the_project_kernel_the_notebooks_run_with_python3(monkeypatch):
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from natoanalysis.reports import kernel
+    from natoanalysis.reports import execute
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(KernelSpecManager, "find_kernel_specs", lambda self: {"python3": "/x"})
-    real = KernelSpecManager.get_kernel_spec
-
-    def get(self, name):
-        if name == kernel.DEFAULT_KERNEL:
-            from jupyter_client.kernelspec import NoSuchKernel
-            raise NoSuchKernel(name)
-        return real(self, name)
-    monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", get)
-    choice = kernel.select()
-    assert choice.name == kernel.interpreter_kernel_name()
-    folder = tmp_path / "cache" / "natoanalysis" / "jupyter" / "kernels"
-    assert choice.spec_dir == folder
-    spec = json.loads((folder / choice.name / "kernel.json").read_text())
-    assert spec["argv"][:3] == [sys.executable, "-m", "ipykernel_launcher"]
-    assert choice.note.startswith(f"no Jupyter kernel named 'natoanalysis': the notebooks run with this interpreter, "
-                                  f"{sys.executable} ")
-    assert choice.manager().kernel_spec.argv[0] == sys.executable  # the manager finds the spec written
-    with pytest.raises(ValueError, match="no Jupyter kernel named 'other'; accepted: python3 "):
-        kernel.select("other")
+    # No kernelspec installed anywhere: jupyter_client still offers ipykernel's own, for this interpreter.
+    monkeypatch.setattr(KernelSpecManager, "kernel_dirs", [])
+    assert execute.select_kernel() == ("python3", "no Jupyter kernel named 'natoanalysis': the notebooks run with "
+                                                  f"the kernel 'python3' ({sys.executable})")
+    with pytest.raises(ValueError, match="no Jupyter kernel named 'other'; accepted: python3$"):
+        execute.select_kernel("other")
 
 
 # ---- slow: the real wheel and sdist -----------------------------------------------------------------
@@ -254,14 +239,13 @@ def test_the_installed_wheel_works_outside_the_checkout_and_writes_nothing_insid
     listed = _run(venv, "natoanalysis", "report", "--list")
     assert "05_country_profile" in listed.stdout
     report = _run(venv, "natoanalysis", "report", "01", "--quiet")
-    assert "no Jupyter kernel named 'natoanalysis': the notebooks run with this interpreter, " \
-           f"{venv['python']} " in report.stderr
+    assert "no Jupyter kernel named 'natoanalysis': the notebooks run with the kernel 'python3' " in report.stderr
     # One notebook is not the full suite: the run is kept but `latest` does not move to it.
     runs = [p for p in (venv["work"] / "reports").iterdir() if not p.name.startswith(".") and p.name != "latest"]
     assert len(runs) == 1
     latest = runs[0]
     manifest = json.loads((latest / "manifest.json").read_text())
-    assert manifest["status"] == "complete" and manifest["kernel_name"].startswith("natoanalysis-python-")
+    assert manifest["status"] == "complete" and manifest["kernel_name"] == "python3"
     assert sorted(manifest["inputs"]["sources"]) == ["nato", "sipri"]
     assert (latest / "html" / "01_alliance_overview.html").is_file()
     assert list((latest / "figures" / "01_alliance_overview").glob("*.png"))

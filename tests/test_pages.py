@@ -188,7 +188,7 @@ def test_run_log_has_every_notebook_its_status_duration_and_versions(report):
     text = " ".join(visible_text(log.read_text(encoding="utf-8")).split())
     assert page.title == f"Run log {report.run_id}"
     m = report.manifest
-    assert f"natoanalysis {m['package']['version']}" in text and f"python {m['python']}" in text
+    assert f"natoanalysis {m['package']['version']}" in text and f"python {m['versions']['python']}" in text
     for nb in m["notebooks"]:
         assert f"{nb['name']}" in text and f"{nb['duration_s']:.1f} s" in text
     assert [href for href, _ in page.links if not _resolves(log, href)] == []

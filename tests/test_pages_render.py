@@ -66,12 +66,12 @@ def _manifest(**changes) -> dict:
 def test_failed_run_says_so_first():
     failed = _manifest(status="failed", notebooks=[
         {"name": "01_a", "status": "failed", "duration_s": 1.0, "parameters": {}, "country": None,
-         "error": {"cell_index": 4, "ename": "KeyError", "evalue": "'x'"}, "outputs": {}}])
+         "error": {"ename": "KeyError", "evalue": "'x'"}, "outputs": {}}])
     reports = [{"name": "01_a", "title": "Report A", "summary": "", "href": None, "status": "failed"}]
     page = home.render(failed, reports=reports, profiles=[])
     text = " ".join(visible_text(page[page.index("<main>"):]).split())
     assert text.startswith("Defence expenditure reports, edition 2024-06 This run is incomplete: 1 of 1 notebooks "
-                           "failed (01_a, cell 4: KeyError: 'x')")
+                           "failed (01_a, KeyError: 'x')")
     assert "Report A (failed)" in text
     ok = home.render(_manifest(), reports=[], profiles=[])
     assert "incomplete" not in ok and 'class="banner"' not in ok
@@ -96,7 +96,7 @@ HOSTILE = '<script>alert(1)</script>" onload="x'
 def test_hostile_text_is_escaped_on_the_home_page_and_the_run_log():
     m = _manifest(status="failed", inputs={"changed": [HOSTILE]}, request={"parameters": {"country": HOSTILE}},
                   notebooks=[{"name": HOSTILE, "status": "failed", "duration_s": 1.0, "parameters": {"x": [HOSTILE]},
-                              "country": None, "error": {"cell_index": 1, "ename": "E", "evalue": HOSTILE},
+                              "country": None, "error": {"ename": "E", "evalue": HOSTILE},
                               "outputs": {"html": f"html/{HOSTILE}.html", "figures": [f"figures/{HOSTILE}.png"]}}])
     reports = [{"name": "01", "title": HOSTILE, "summary": HOSTILE, "href": f"html/{HOSTILE}", "status": HOSTILE}]
     profiles = [{"name": "05", "country_name": HOSTILE, "thumb": HOSTILE, "href": HOSTILE, "status": HOSTILE}]

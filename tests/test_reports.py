@@ -169,7 +169,7 @@ def test_failing_notebook_fails_the_run_and_leaves_latest(tmp_path, capsys):
     source = nbformat.read(FIXTURES / "09_fails.ipynb", as_version=4)
     bad_cell = next(i for i, c in enumerate(source.cells) if "numerator / divisor" in c.source)
     assert status == 1
-    assert f"notebook 09_fails failed at cell index {bad_cell} " in err and "ZeroDivisionError" in err
+    assert "natoanalysis report: error: notebook 09_fails failed: ZeroDivisionError: division by zero\n" in err
 
     assert os.readlink(tmp_path / "latest") == good.run_id
     failed_dir = next(p for p in tmp_path.iterdir() if rundir.RUN_ID.match(p.name) and p.name != good.run_id)
@@ -178,19 +178,22 @@ def test_failing_notebook_fails_the_run_and_leaves_latest(tmp_path, capsys):
     assert m["status"] == "failed" and m["failed"] == ["09_fails"]
     entries = {nb["name"]: nb for nb in m["notebooks"]}
     assert entries["00_fast"]["status"] == "ok" and (failed_dir / entries["00_fast"]["outputs"]["html"]).is_file()
-    error = entries["09_fails"]["error"]
-    assert (error["cell_index"], error["ename"]) == (bad_cell, "ZeroDivisionError")
+    assert entries["09_fails"]["error"] == {"ename": "ZeroDivisionError", "evalue": "division by zero"}
     # The failed notebook is kept, executed up to the error, for inspection.
     assert (failed_dir / "notebooks" / "09_fails.ipynb").is_file() and (failed_dir / "html" / "09_fails.html").is_file()
-    # Its home page says so first, naming the notebook and the cell.
+    # Its home page says so first, naming the notebook and the error.
     home = (failed_dir / "index.html").read_text(encoding="utf-8")
     main = home[home.index("<main>"):]
     assert main.index('class="banner"') < main.index("</h1>") + 40
-    assert f"1 of 2 notebooks failed (09_fails, cell {bad_cell}: ZeroDivisionError" in main
+    assert "1 of 2 notebooks failed (09_fails, ZeroDivisionError: division by zero" in main
+    # The executed notebook shows the failing cell with papermill's banner above it.
+    assert any("numerator / divisor" in c.source and c.outputs and c.outputs[-1].get("ename") == "ZeroDivisionError"
+               for c in nbformat.read(failed_dir / "notebooks" / "09_fails.ipynb", as_version=4).cells)
+    assert bad_cell
 
 
 def test_python_api_raises_on_failure_with_the_result(tmp_path):
-    with pytest.raises(ReportFailedError, match=r"09_fails failed at cell index \d") as info:
+    with pytest.raises(ReportFailedError, match=r"notebook 09_fails failed: ZeroDivisionError") as info:
         run(notebooks=["09"], jobs=1, out_dir=tmp_path, quiet=True, notebook_dir_path=FIXTURES)
     assert not info.value.result.is_complete and not (tmp_path / "latest").exists()
 
@@ -198,11 +201,9 @@ def test_python_api_raises_on_failure_with_the_result(tmp_path):
 def test_a_cell_over_the_time_limit_fails_its_notebook_and_is_named(tmp_path):
     result = run(notebooks=["07"], parameters={"seconds": 60}, timeout_s=1, jobs=1, out_dir=tmp_path, quiet=True,
                  notebook_dir_path=FIXTURES, check=False)
-    source = nbformat.read(FIXTURES / "07_sleeps.ipynb", as_version=4)
-    sleeping = next(i for i, c in enumerate(source.cells) if "time.sleep(seconds)" in c.source)
     [entry] = result.manifest["notebooks"]
-    assert not result.is_complete and entry["status"] == "failed"
-    assert (entry["error"]["ename"], entry["error"]["cell_index"]) == ("CellTimeoutError", sleeping)
+    assert not result.is_complete and entry["status"] == "failed" and entry["error"]["ename"] == "CellTimeoutError"
+    assert result.failure_messages()[0].startswith("notebook 07_sleeps failed: CellTimeoutError: ")
 
 
 @pytest.mark.parametrize("request_kwargs, expected", [
@@ -355,12 +356,14 @@ def test_parameter_strings_take_the_declared_type():
         coerce("True", type_name="int")
 
 
-def test_all_countries_are_the_allies_of_the_registry_file():
-    from natoanalysis.reports.plan import parse_countries
+def test_all_countries_are_the_allies_of_the_registry_file(tmp_path):
+    from natoanalysis.reports.notebooks import plan
+    from natoanalysis.reports.params import cached_load
     ref = REPO / "natoanalysis" / "reference" / "countries.csv"
     allies = sorted(r["iso3"] for r in csv.DictReader(ref.open(encoding="utf-8"))
                     if r["is_nato_ally"].lower() == "true")
-    assert len(allies) == 32 and parse_countries("all") == allies
+    jobs = plan(notebooks=["05"], parameters={}, countries="all", folder=FIXTURES, load=cached_load())
+    assert len(allies) == 32 and [j.country for j in jobs] == allies
 
 
 def test_import_natoanalysis_does_not_load_the_runner_machinery():

@@ -195,7 +195,7 @@ def test_a_kernel_that_dies_fails_its_notebook_and_the_others_run(tmp_path):
     entries = {nb["name"]: nb for nb in result.manifest["notebooks"]}
     assert entries["02_fine"]["status"] == "ok" and entries["01_kills_kernel"]["status"] == "failed"
     assert entries["01_kills_kernel"]["error"]["ename"] == "DeadKernelError"
-    assert result.failure_messages()[0].startswith("notebook 01_kills_kernel failed at cell index 1 ")
+    assert result.failure_messages()[0].startswith("notebook 01_kills_kernel failed: DeadKernelError: ")
 
 
 def test_stale_staging_folders_are_removed_whatever_they_hold(tmp_path):
@@ -240,8 +240,8 @@ def test_a_run_holds_the_lock_of_its_staging_folder_until_it_ends(tmp_path, monk
 
 
 def _ok_entry() -> dict:
-    return {"status": "ok", "error": None, "duration_s": 0.01, "started_utc": None, "finished_utc": None,
-            "figures": [], "has_ipynb": False, "has_html": False, "has_log": False}
+    return {"status": "ok", "error": None, "duration_s": 0.01,
+            "outputs": {"ipynb": None, "html": None, "log": None, "figures": [], "tables": []}}
 
 
 # -- 2. provenance: inputs that change while the run reads them ------------------------------------------
@@ -323,23 +323,21 @@ def test_parameter_values_reach_the_kernel_as_plain_builtins(tmp_path):
 
 
 @pytest.mark.parametrize("value, expected", [
-    (object(), "parameter year: object is not accepted; accepted: "),
-    ({"a": 1}, "parameter year: dict is not accepted; accepted: "),
-    (b"2024", "parameter year: bytes is not accepted"),
-    (1 + 2j, "parameter year: complex is not accepted"),
-    ([2024, object()], "parameter year: object is not accepted"),
+    (object(), "00_fast: parameter year=<object object at "), ({"a": 1}, "00_fast: parameter year={'a': 1} "),
+    (b"2024", "00_fast: parameter year=b'2024' "), (1 + 2j, "00_fast: parameter year=(1+2j) "),
+    ([2024, object()], "00_fast: parameter year=[2024, <object object at "),
 ])
 def test_parameter_values_of_other_types_are_refused_with_the_accepted_types(tmp_path, monkeypatch, value,
                                                                               expected):
     monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
     with pytest.raises(ReportParameterError) as info:
         run(notebooks=["00_fast"], parameters={"year": value}, out_dir=tmp_path / "r", notebook_dir_path=FIXTURES)
-    assert expected in str(info.value) and "int, float, str, bool, None" in str(info.value)
+    assert str(info.value).startswith(expected) and str(info.value).endswith(" expects a whole number (int)")
 
 
 def test_a_parameter_name_must_be_text(tmp_path, monkeypatch):
     monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
-    with pytest.raises(ReportParameterError, match="parameter names must be text"):
+    with pytest.raises(ReportParameterError, match="unknown parameter 1; the selected notebooks accept: 00_fast: "):
         run(notebooks=["00_fast"], parameters={1: 2}, out_dir=tmp_path / "r", notebook_dir_path=FIXTURES)
 
 
@@ -397,7 +395,7 @@ def test_jobs_are_capped_at_the_cpus(tmp_path, monkeypatch, capsys):
     assert err.startswith("natoanalysis report: note: --jobs 10000 capped at 2: 2 CPUs")
     [run_dir] = [p for p in tmp_path.iterdir() if rundir.RUN_ID.match(p.name)]
     m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert (m["jobs"], m["jobs_requested"]) == (2, 10000)
+    assert m["jobs"] == 2
 
 
 @pytest.mark.parametrize("given, expected", [("1.5", 2), ("1", 1), ("86400.2", 86401)])
@@ -417,10 +415,10 @@ def test_a_fractional_timeout_runs_the_notebook(tmp_path):
 
 
 @pytest.mark.parametrize("argv, expected", [
-    (["00", "--timeout", "0"], "--timeout must be a positive number of seconds, got 0"),
-    (["00", "--timeout", "-5"], "--timeout must be a positive number of seconds, got -5"),
-    (["00", "--timeout", "nan"], "--timeout must be a positive number of seconds, got nan"),
-    (["00", "--timeout", "inf"], "--timeout must be a positive number of seconds, got inf"),
+    (["00", "--timeout", "0"], "--timeout must be a whole number >= 1, got 0"),
+    (["00", "--timeout", "-5"], "--timeout must be a finite, non-negative number (seconds), got -5.0"),
+    (["00", "--timeout", "nan"], "--timeout must be a finite, non-negative number (seconds), got nan"),
+    (["00", "--timeout", "inf"], "--timeout must be a finite, non-negative number (seconds), got inf"),
     (["00", "--timeout", "soon"], "argument --timeout: expects a number of seconds, got 'soon'"),
     (["00", "--timeout", "s" * 5000], "argument --timeout: expects a number of seconds, got 'ssss"),
     (["00", "--jobs", "0"], "--jobs must be a whole number >= 1, got 0"),
@@ -502,7 +500,8 @@ def test_out_that_cannot_be_written_is_refused_before_any_kernel_starts(tmp_path
 def test_timeouts_that_mean_no_limit_are_refused_from_python(tmp_path, monkeypatch):
     monkeypatch.setattr(execute, "run_jobs", lambda *a, **k: pytest.fail("a kernel would have started"))
     for bad in (0, -1, math.nan, math.inf, True, "10"):
-        with pytest.raises(ReportParameterError, match="timeout_s must be a positive number of seconds"):
+        with pytest.raises(ReportParameterError, match=r"^timeout_s must be a (finite, non-negative number \(seconds\)|"
+                                                       r"whole number >= 1), got "):
             run(notebooks=["00_fast"], timeout_s=bad, out_dir=tmp_path / "r", notebook_dir_path=FIXTURES)
 
 

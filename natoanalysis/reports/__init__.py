@@ -15,10 +15,10 @@ natoanalysis.reports.errors.ReportParameterError: 00_data_overview: edition '199
 
 from __future__ import annotations
 
-from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError, ReportTerminated
+from .errors import ReportFailedError, ReportParameterError, ReportTerminated
 from .manifest import read as read_manifest
 from .notebooks import list_notebooks
 from .run import RunResult, run
 
-__all__ = ["JobsCappedWarning", "ReportFailedError", "ReportParameterError", "ReportTerminated", "RunResult",
-           "list_notebooks", "read_manifest", "run"]
+__all__ = ["ReportFailedError", "ReportParameterError", "ReportTerminated", "RunResult", "list_notebooks",
+           "read_manifest", "run"]

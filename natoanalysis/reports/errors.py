@@ -38,7 +38,3 @@ class ReportTerminated(Terminated):
     have without the runner's handler; the runner has removed its staging
     folder and stopped its kernels by then.
     """
-
-
-class JobsCappedWarning(UserWarning):
-    """Fewer notebooks at once than asked for: this process may not use more CPUs."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -29,11 +30,17 @@ from pathlib import Path
 from jupyter_core.utils import run_sync
 
 from .. import config, signals
-from .plan import Job
+from ..errors import echo
+from .errors import ReportParameterError
+from .notebooks import Job
 
+DEFAULT_KERNEL = "natoanalysis"
 # Reproducible figures even when a notebook saves without pinned metadata: matplotlib dates SVG
 # (and PDF) files from SOURCE_DATE_EPOCH, and the rc file fixes the salt of SVG element ids.
 PINNED_ENV = {"SOURCE_DATE_EPOCH": "0", "MATPLOTLIBRC": str(Path(__file__).with_name("matplotlibrc"))}
+# What papermill and nbclient log (a kernel killed on Ctrl-C, a time-out) is in the manifest already;
+# without a handler of its own Python's last resort would print it on stderr, over the progress.
+logging.getLogger("papermill").addHandler(logging.NullHandler())
 
 
 def skip_iri_format_checkers() -> None:
@@ -49,8 +56,33 @@ def skip_iri_format_checkers() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 
-class Stopped(Exception):
-    """The run is being stopped: a notebook not started yet is not started."""
+def select_kernel(name: str = DEFAULT_KERNEL) -> tuple[str, str | None]:
+    """The Jupyter kernel to run notebooks with, and a note when it is not the one asked for.
+
+    ``make venv`` registers the project's kernel, ``natoanalysis``; without it
+    the notebooks run with the ``python3`` kernel (ipykernel's own for this
+    interpreter, unless one is installed under that name). A kernel named by
+    the caller that does not exist is refused, never replaced.
+
+    Examples
+    --------
+    >>> select_kernel()[0] in ("natoanalysis", "python3")
+    True
+    >>> select_kernel("no-such-kernel")
+    Traceback (most recent call last):
+    ...
+    natoanalysis.reports.errors.ReportParameterError: no Jupyter kernel named 'no-such-kernel'; accepted: ...
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager()
+    known = specs.find_kernel_specs()
+    if name in known:
+        return name, None
+    if name != DEFAULT_KERNEL:
+        raise ReportParameterError([f"no Jupyter kernel named {echo(name)}; accepted: {', '.join(sorted(known))}"])
+    return "python3", (f"no Jupyter kernel named {DEFAULT_KERNEL!r}: the notebooks run with the kernel 'python3' "
+                       f"({specs.get_kernel_spec('python3').argv[0]})")
 
 
 class Kernels:
@@ -60,11 +92,16 @@ class Kernels:
         self._lock, self._live, self.stopping = threading.Lock(), set(), False
 
     def start(self, task: Job, log) -> object:
-        """Start the task's kernel, its stderr into ``log``; :class:`Stopped` once the run is stopping."""
-        km = task.kernel.manager()
+        """Start the task's kernel, its stderr into ``log``; ``RuntimeError`` once the run is stopping."""
+        from jupyter_client import AsyncKernelManager
+
+        # ipykernel warns in every log unless the manager provisions CurveZMQ keys where it can.
+        km = AsyncKernelManager(kernel_name=task.kernel, **(
+            {"transport_encryption": "auto"} if "transport_encryption" in AsyncKernelManager.class_trait_names()
+            else {}))
         with self._lock:
-            if self.stopping:
-                raise Stopped
+            if self.stopping:  # a notebook not started yet is not started
+                raise RuntimeError("the run is being stopped")
             self._live.add(km)
         env = {**os.environ, **PINNED_ENV, **task.env,
                config.FIGURE_DIR_ENV: str(task.path("figures")), config.TABLE_DIR_ENV: str(task.path("tables")),
@@ -77,7 +114,7 @@ class Kernels:
                                       extra_arguments=["--HistoryManager.hist_file=:memory:"])  # no shared SQLite file
             with self._lock:
                 if self.stopping:  # stopped while it started: stop() found no process to kill yet
-                    raise Stopped
+                    raise RuntimeError("the run is being stopped")
         except BaseException:
             self.done(km)
             raise
@@ -100,61 +137,31 @@ class Kernels:
                 run_sync(km.signal_kernel)(getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
-def _error_entry(exc: BaseException) -> dict:
-    """The manifest's error record: the failing cell for a cell error, the exception otherwise."""
-    from papermill.exceptions import PapermillExecutionError
-
-    if isinstance(exc, PapermillExecutionError):
-        source = (exc.source or "").strip()
-        return {"executed_cell_index": exc.cell_index, "execution_count": exc.exec_count, "ename": exc.ename,
-                "evalue": exc.evalue, "source_first_line": source.splitlines()[0][:200] if source else ""}
-    return {"executed_cell_index": None, "execution_count": None, "ename": type(exc).__name__,
-            "evalue": str(exc) or type(exc).__name__, "source_first_line": ""}
+def _error(exc: BaseException, prefix: str = "") -> dict:
+    """The manifest's error record: the exception a cell raised (papermill's), or the one that stopped the run."""
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    return {"ename": ename or type(exc).__name__, "evalue": prefix + (evalue or str(exc) or type(exc).__name__)}
 
 
-def _locate_error(nb, error: dict) -> None:
-    """Complete ``error`` with the failing cell's index in the notebook as committed.
-
-    A time-out or a dead kernel carries no cell: it is the last code cell
-    papermill started. Papermill's indices count the ``injected-parameters``
-    cell it inserted; the error banners it adds afterwards are not counted.
-    """
-    cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
-    if error["executed_cell_index"] is None:
-        started = [i for i, c in enumerate(cells) if c.cell_type == "code"
-                   and c.get("metadata", {}).get("papermill", {}).get("status", "pending") != "pending"]
-        if not started:
-            return
-        cell = cells[started[-1]]
-        first = cell.source.strip().splitlines()[0][:200] if cell.source.strip() else ""
-        error.update(executed_cell_index=started[-1], execution_count=cell.get("execution_count"),
-                     source_first_line=first)
-    index = error["executed_cell_index"]
-    error["cell_index"] = index - sum("injected-parameters" in c.get("metadata", {}).get("tags", [])
-                                      for c in cells[:index])
+_EXPORT_LOCK = threading.Lock()  # nbconvert's exporters are not documented as thread-safe: one page at a time
 
 
-# nbconvert's exporters are not documented as thread-safe: one page is rendered at a time (0.04 s each).
-_EXPORT_LOCK = threading.Lock()
-_EXPORTERS: dict[bool, object] = {}
-
-
-def _render(nb, *, show_code: bool, data_dir: str | None = None) -> str:
-    """The notebook's HTML page; the first one per process loads the templates (0.5 s)."""
+@functools.cache
+def _exporter(show_code: bool):
     from .pages import PageExporter
 
-    with _EXPORT_LOCK:
-        if show_code not in _EXPORTERS:
-            _EXPORTERS[show_code] = PageExporter(show_code=show_code)
-        return _EXPORTERS[show_code].from_notebook_node(nb, {"data_dir": data_dir})[0]  # the footer's editions
+    return PageExporter(show_code=show_code)  # loads the templates once per process (0.5 s)
 
 
 def _warm(show_code: bool) -> None:
-    """Load the templates while the first kernels run, so that the first page does not wait for them."""
+    """Load the templates while the first kernel boots, so that the first page does not wait for them.
+
+    Needed for ``natoanalysis report 01`` to stay within 1.5x of papermill (``benchmarks/run.py``).
+    """
     import nbformat
 
-    with contextlib.suppress(Exception):  # the real export reports any problem
-        _render(nbformat.v4.new_notebook(), show_code=show_code)
+    with _EXPORT_LOCK, contextlib.suppress(Exception):  # the real export reports any problem
+        _exporter(show_code).from_notebook_node(nbformat.v4.new_notebook())
 
 
 def _export_html(task: Job, entry: dict) -> None:
@@ -165,30 +172,29 @@ def _export_html(task: Job, entry: dict) -> None:
         return
     try:
         nb = nbformat.read(task.path("ipynb"), as_version=4)
-        if entry["error"]:
-            _locate_error(nb, entry["error"])
-        body = _render(nb, show_code=task.show_code, data_dir=task.env.get(config.DATA_DIR_ENV))
+        with _EXPORT_LOCK:
+            resources = {"data_dir": task.env.get(config.DATA_DIR_ENV)}  # the footer names the run folder's editions
+            body = _exporter(task.show_code).from_notebook_node(nb, resources)[0]
         task.path("html").parent.mkdir(parents=True, exist_ok=True)
         task.path("html").write_text(body, encoding="utf-8")
     except Exception as exc:
-        entry["status"] = "failed"
-        entry["error"] = entry["error"] or {**_error_entry(exc), "evalue": f"HTML export: {exc}"}
+        entry.update(status="failed", error=entry["error"] or _error(exc, prefix="HTML export: "))
 
 
-def _utc(ts: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
-
-
-def _files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+def _outputs(task: Job) -> dict:
+    """The files the notebook produced, as paths relative to the run folder."""
+    def rel(path: Path) -> str:
+        return path.relative_to(task.folder).as_posix()
+    return {**{kind: rel(task.path(kind)) if task.path(kind).is_file() else None for kind in ("ipynb", "html", "log")},
+            **{kind: sorted(rel(p) for p in task.path(kind).iterdir() if p.is_file()) if task.path(kind).is_dir()
+               else [] for kind in ("figures", "tables")}}
 
 
 def execute(task: Job, kernels: Kernels) -> dict:
-    """Run one notebook and return its result (status, times, error, outputs); a notebook's error is not raised."""
-    for kind in ("figures", "ipynb", "log"):
-        (task.path(kind) if kind == "figures" else task.path(kind).parent).mkdir(parents=True, exist_ok=True)
-    started, t0 = time.time(), time.perf_counter()
-    entry = {"status": "ok", "error": None}
+    """Run one notebook: ``{status, duration_s, error, outputs}``; a notebook's error is not raised."""
+    for path in (task.path("figures"), task.path("ipynb").parent, task.path("log").parent):
+        path.mkdir(parents=True, exist_ok=True)
+    t0, entry = time.perf_counter(), {"status": "ok", "error": None}
     with open(task.path("log"), "w", encoding="utf-8") as log:
         km = None
         try:
@@ -202,58 +208,61 @@ def execute(task: Job, kernels: Kernels) -> dict:
                                 # kernel that dies meanwhile is noticed at once (its manager polls it).
                                 start_timeout=300)
         except Exception as exc:  # a failing cell, a kernel that died or timed out, an unreadable notebook
-            entry.update(status="failed", error=_error_entry(exc))
+            entry.update(status="failed", error=_error(exc))
         finally:
             if km is not None:
                 kernels.done(km)
-    entry.update(duration_s=round(time.perf_counter() - t0, 3), started_utc=_utc(started),
-                 finished_utc=_utc(time.time()))
+    entry["duration_s"] = round(time.perf_counter() - t0, 3)
     _export_html(task, entry)
     if task.path("log").stat().st_size == 0:
         task.path("log").unlink()
-    return {**entry, **_outputs(task)}
+    return {**entry, "outputs": _outputs(task)}
 
 
-def _outputs(task: Job) -> dict:
-    return {"figures": _files(task.path("figures")), "tables": _files(task.path("tables")),
-            **{f"has_{kind}": task.path(kind).is_file() for kind in ("ipynb", "html", "log")}}
+def _say(text: str) -> bool:
+    """One flushed line on stderr; ``False`` once its reader has gone, which stops the lines, not the run."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+        return True
+    except (OSError, ValueError):  # EPIPE, or a stream closed under us
+        return False
 
 
-def run_jobs(tasks: list[Job], *, workers: int, quiet: bool = False, on_finished=None) -> list[dict]:
+def run_jobs(tasks: list[Job], *, workers: int, quiet: bool = False, title: str = "report") -> list[dict]:
     """Execute ``tasks`` on ``workers`` threads; return their results in task order.
 
-    A progress bar goes to stderr when it is a terminal and ``quiet`` is
-    false; ``on_finished(name, result)`` is called as each notebook finishes.
-    However this function ends (Ctrl-C, SIGTERM, a bug), no kernel is left
-    running when it returns or raises.
+    Unless ``quiet``, progress goes to stderr: a bar when it is a terminal,
+    else one line per finished notebook (``05_country_profile_POL  ok     3.2 s  12/40``,
+    after a first line ``title: N notebooks on W workers``). However this
+    function ends (Ctrl-C, SIGTERM, a bug), no kernel is left running when it
+    returns or raises.
     """
     from tqdm import tqdm
 
-    # What papermill and nbclient log (a kernel killed on Ctrl-C, a time-out) is in the manifest already;
-    # without a handler of its own Python's last resort would print it on stderr, over the progress.
-    logger = logging.getLogger("papermill")
-    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
-        logger.addHandler(logging.NullHandler())
     kernels = Kernels()
     if tasks:
         threading.Thread(target=_warm, args=(tasks[0].show_code,), daemon=True).start()
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="notebook")
     show_bar = not quiet and sys.stderr is not None and sys.stderr.isatty()
+    lines = not quiet and sys.stderr is not None and not show_bar and _say(
+        f"{title}: {len(tasks)} notebook{'s' if len(tasks) != 1 else ''} on {workers} worker{'s' if workers != 1 else ''}")
+    width, count = max((len(t.name) for t in tasks), default=0), len(str(len(tasks)))
     try:
         futures = {pool.submit(execute, task, kernels): i for i, task in enumerate(tasks)}
         results: list[dict] = [{}] * len(tasks)
-        with tqdm(total=len(tasks), desc="report", unit="nb", file=sys.stderr, disable=not show_bar) as bar:
-            for future in concurrent.futures.as_completed(futures):
+        with tqdm(total=len(tasks), desc=title, unit="nb", file=sys.stderr, disable=not show_bar) as bar:
+            for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
                 i = futures[future]
                 try:
                     results[i] = future.result()
                 except Exception as exc:  # not the notebook's failure but the runner's (a full disk)
-                    results[i] = {"status": "failed", "duration_s": None, "error": _error_entry(exc),
-                                  **_outputs(tasks[i])}
+                    results[i] = {"status": "failed", "duration_s": None, "error": _error(exc),
+                                  "outputs": _outputs(tasks[i])}
                 bar.set_postfix_str(f"{tasks[i].name} {results[i]['status']}", refresh=False)
                 bar.update(1)
-                if on_finished is not None:
-                    on_finished(tasks[i].name, results[i])
+                seconds = "-" if results[i]["duration_s"] is None else f"{results[i]['duration_s']:.1f}"
+                lines = lines and _say(f"{tasks[i].name:<{width}}  {results[i]['status']:<6}  {seconds:>5} s  "
+                                       f"{done:>{count}}/{len(tasks)}")
         return results
     except BaseException:
         # Held off, so that a second Ctrl-C cannot leave a thread writing into a folder being removed; bounded:

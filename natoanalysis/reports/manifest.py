@@ -3,22 +3,19 @@
 Top-level fields: ``run_id``, ``status`` ("complete", "failed" when a notebook failed,
 or "inconsistent" when every notebook ran but an input changed during the run),
 ``started_utc``, ``finished_utc``, ``duration_s``, ``package`` {name, version, git
-{commit, is_dirty} or null}, ``python``, ``papermill``, ``versions`` {library: version or
-null} of every library the runner and its kernels import (:data:`KERNEL_LIBRARIES`,
-:data:`RUNNER_LIBRARIES`, as installed with the package), ``kernel_name``, ``jobs`` (notebooks
-run at once), ``jobs_requested`` (as asked, or null), ``show_code``, ``request``
+{commit, is_dirty} or null}, ``versions`` {library: version or null} of Python and of
+every library the runner and its kernels import (:data:`LIBRARIES`, as installed with
+the package), ``kernel_name``, ``jobs`` (notebooks run at once), ``request``
 {notebooks, parameters, countries} as asked, ``countries`` (the allies the per-country
 notebook ran for), ``is_full_suite`` (every notebook of the folder, the per-country one for
-every ally: only such a run, when complete, moves ``latest``), ``editions`` {source: edition}, ``inputs`` {data_dir, sources {source:
-{fingerprint, files {path: sha256}}} as hashed when the run started, changed [paths
-that differed at the end: data files relative to the data root, ``raw/...``, and
-notebook files]}, ``notebooks`` [...] and ``failed`` [names].
+every ally: only such a run, when complete, moves ``latest``), ``editions`` {source:
+edition}, ``inputs`` {sources {source: {files {path: sha256}}} as hashed when the run
+started, changed [paths that differed at the end: data files relative to the data root,
+``raw/...``, and notebook files]}, ``notebooks`` [...] and ``failed`` [names].
 
-Each notebook entry: ``name``, ``notebook``, ``notebook_sha256``, ``country``,
-``parameters``, ``status``, ``duration_s``, ``started_utc``, ``finished_utc``, ``outputs``
-{ipynb, html, log, figures} and ``error`` (null, or {cell_index, executed_cell_index,
-execution_count, ename, evalue, source_first_line}; ``cell_index`` counts the cells of
-the notebook as committed, from 0).
+Each notebook entry: ``name``, ``notebook`` (its stem), ``country``, ``parameters``, ``notebook_sha256``,
+``status``, ``duration_s``, ``error`` (null, or {ename, evalue}) and ``outputs`` {ipynb,
+html, log, figures, tables}, paths relative to the run folder.
 """
 
 from __future__ import annotations
@@ -32,40 +29,30 @@ from pathlib import Path
 
 MANIFEST = "manifest.json"
 
-#: Distributions a report kernel imports.
-KERNEL_LIBRARIES = ("natoanalysis", "pandas", "numpy", "matplotlib", "seaborn", "pyarrow", "ipykernel")
-#: Distributions the runner imports to execute and convert the notebooks.
-RUNNER_LIBRARIES = ("papermill", "nbconvert", "nbformat", "jupyter_client")
+#: Distributions a report kernel imports, then those the runner imports to execute and convert the notebooks.
+LIBRARIES = ("natoanalysis", "pandas", "numpy", "matplotlib", "seaborn", "pyarrow", "ipykernel",
+             "papermill", "nbconvert", "nbformat", "jupyter_client")
 
 
 def input_hashes(root: Path) -> dict:
-    """sha256 of every raw file per source, and the source fingerprint the processed cache is keyed by.
+    """sha256 of every raw file per source: ``{source: {"files": {path: sha256}}}``.
+
+    The files of the editions as the store reads them (the root's, else the
+    bundled ones), named ``<source>/<edition>/...``.
 
     Examples
     --------
     >>> input_hashes(Path("/nonexistent"))
     {}
     """
-    from .. import atomic, config
-    from ..store import raw_fingerprint
+    from .. import config
+    from ..store.cache import edition_folders
 
-    out = {}
-    for source in config.raw_sources(root):
-        # The root's files and (an installed package's data folder) the bundled ones, as <source>/<edition>/...
-        files = {}
-        for folder in config.raw_source_dirs(root, source):
-            # The editions as the store reads them (atomic.published: no links, backups or unfinished writes);
-            # an edition the root holds hides the bundled one.
-            for edition, where in atomic.published(folder).items():
-                if any(rel.split("/")[1] == edition for rel in files):
-                    continue
-                files.update({f"{source}/{edition}/{p.relative_to(where).as_posix()}": p for p in where.rglob("*")
-                              if p.is_file() and not p.is_symlink() and not p.name.startswith(".")})
-        out[source] = {
-            "fingerprint": raw_fingerprint(root, source),
-            "files": {rel: hashlib.sha256(p.read_bytes()).hexdigest() for rel, p in sorted(files.items())},
-        }
-    return out
+    return {source: {"files": {f"{source}/{edition}/{p.relative_to(folder).as_posix()}": file_sha256(p)
+                               for edition, folder in edition_folders(root, source).items()
+                               for p in sorted(folder.rglob("*"))
+                               if p.is_file() and not p.is_symlink() and not p.name.startswith(".")}}
+            for source in config.raw_sources(root)}
 
 
 def file_sha256(path: str | Path) -> str | None:
@@ -81,43 +68,29 @@ def changed_inputs(before: dict, after: dict) -> list[str]:
 
     Examples
     --------
-    >>> a = {"nato": {"fingerprint": "f1", "files": {"nato/x.csv": "1", "nato/y.csv": "2"}}}
-    >>> b = {"nato": {"fingerprint": "f2", "files": {"nato/x.csv": "1", "nato/y.csv": "3", "nato/z.csv": "4"}}}
+    >>> a = {"nato": {"files": {"nato/x.csv": "1", "nato/y.csv": "2"}}}
+    >>> b = {"nato": {"files": {"nato/x.csv": "1", "nato/y.csv": "3", "nato/z.csv": "4"}}}
     >>> changed_inputs(a, b), changed_inputs(a, a)
     (['raw/nato/y.csv', 'raw/nato/z.csv'], [])
     """
-    def files(hashes: dict) -> dict[str, str]:
-        return {path: digest for source in hashes.values() for path, digest in source["files"].items()}
-    old, new = files(before), files(after)
+    old, new = ({path: digest for source in hashes.values() for path, digest in source["files"].items()}
+                for hashes in (before, after))
     return [f"raw/{path}" for path in sorted(old.keys() | new.keys()) if old.get(path) != new.get(path)]
 
 
-def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str], notebook_sha256: str) -> dict:
-    """The manifest entry of one executed notebook.
+def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str], notebook_sha256: str | None) -> dict:
+    """The manifest entry of one executed notebook: the job's names, country and parameters, then ``result``.
 
     ``editions`` maps ``(source, requested)`` to the edition used, so that the
     manifest records the edition's id where the notebook was given "latest".
-    ``notebook_sha256`` is the notebook file's hash when the run started (the
-    run checks at the end that it has not changed since).
     """
     from ..validate import edition_source
 
     params = {name: editions.get((edition_source(name), value), value)
               if isinstance(value, str) and edition_source(name) else value
               for name, value in job.parameters.items()}
-    name = job.name
-    return {
-        "name": name, "notebook": job.notebook, "notebook_sha256": notebook_sha256, "country": job.country,
-        "parameters": params,
-        "status": result["status"], "duration_s": result["duration_s"], "started_utc": result.get("started_utc"),
-        "finished_utc": result.get("finished_utc"),
-        "outputs": {"ipynb": f"notebooks/{name}.ipynb" if result["has_ipynb"] else None,
-                    "html": f"html/{name}.html" if result["has_html"] else None,
-                    "log": f"logs/{name}.log" if result["has_log"] else None,
-                    "figures": [f"figures/{name}/{f}" for f in result["figures"]],
-                    "tables": [f"tables/{name}/{f}" for f in result.get("tables", [])]},
-        "error": result["error"],
-    }
+    return {"name": job.name, "notebook": job.notebook, "country": job.country, "parameters": params,
+            "notebook_sha256": notebook_sha256, **result}
 
 
 def _git_state(folder: Path) -> dict | None:
@@ -132,7 +105,7 @@ def _git_state(folder: Path) -> dict | None:
 
 
 def library_versions() -> dict[str, str | None]:
-    """``{library: version}`` of :data:`KERNEL_LIBRARIES`, :data:`RUNNER_LIBRARIES` and ``python``.
+    """``{library: version}`` of ``python`` and :data:`LIBRARIES`.
 
     Read from the installed distributions' metadata, not by importing them;
     ``None`` for one that is not installed.
@@ -150,18 +123,16 @@ def library_versions() -> dict[str, str | None]:
             return None
     from .. import __version__
 
-    versions = {n: installed(n) for n in KERNEL_LIBRARIES + RUNNER_LIBRARIES}
     # The package as imported (a checkout on the path may differ from the installed metadata), as the kernels import it.
-    return {"python": platform.python_version(), **versions, "natoanalysis": __version__}
+    return {"python": platform.python_version(), **{n: installed(n) for n in LIBRARIES}, "natoanalysis": __version__}
 
 
 def environment() -> dict:
-    """Package version (and git commit, in a checkout), Python and papermill versions, :func:`library_versions`."""
+    """The package's version (and git commit, in a checkout) and :func:`library_versions`."""
     from .. import __version__
 
-    versions = library_versions()
-    package = {"name": "natoanalysis", "version": __version__, "git": _git_state(Path(__file__).resolve().parents[2])}
-    return {"package": package, "python": versions["python"], "papermill": versions["papermill"], "versions": versions}
+    return {"package": {"name": "natoanalysis", "version": __version__,
+                        "git": _git_state(Path(__file__).resolve().parents[2])}, "versions": library_versions()}
 
 
 def write(path: Path, manifest: dict) -> None:

@@ -3,10 +3,6 @@
 Every value is checked by :func:`natoanalysis.validate.parameters`, the check a
 notebook also runs in its own kernel (:func:`start_notebook`), so the runner
 refuses before any kernel starts exactly what the notebook would refuse.
-
-Values given from Python are first made plain built-in values (:func:`plain`),
-so that what papermill writes into the notebook, what the kernel runs and what
-the manifest records are the same thing.
 """
 
 from __future__ import annotations
@@ -14,17 +10,13 @@ from __future__ import annotations
 import ast
 import functools
 import math
-import numbers
-import operator
 import os
 import re
 from pathlib import Path
 
 from .. import config, validate
-from ..errors import ArgumentError, echo
-from .notebooks import literal
+from ..errors import ArgumentError
 
-PLAIN_TYPES = "int, float, str, bool, None and lists of them"
 _OPTIONAL = re.compile(r"Optional\[(.+)\]|(.+)\|None|None\|(.+)")
 _LIST = re.compile(r"(?:list|List|tuple|Tuple|Sequence)\[([^,\]]+)(?:,\.\.\.)?\]")
 #: The scalar annotations a value is converted to: (types accepted, what the message says is expected).
@@ -32,88 +24,18 @@ _SCALARS = {"int": ((int,), "a whole number (int)"), "float": ((int, float), "a 
             "bool": ((bool,), "True or False"), "str": ((str,), "text (str)")}
 
 
-def _type_name(value: object) -> str:
-    return type(value).__qualname__[:60]
-
-
-def plain(value: object) -> object:
-    """``value`` as a plain built-in value: ``int``, ``float``, ``str``, ``bool``, ``None`` or a list of them.
-
-    Subclasses are reduced to the built-in value they hold (``int.__int__``,
-    ``str.__str__``, ...), whatever their own methods say: papermill writes
-    parameters into the notebook as code with ``format``, so an ``int``
-    subclass whose ``__format__`` returns code would run that code in the
-    kernel while the manifest recorded a number. Tuples become lists; numpy
-    numbers become ``int`` or ``float``. Anything else raises ``ValueError``
-    naming the type and the accepted ones.
+def literal(text: str) -> object:
+    """``text`` as the Python literal it spells (a default, a ``-p`` value), else the text itself.
 
     Examples
     --------
-    >>> class Sly(int):
-    ...     def __format__(self, spec): return "__import__('os').system('true')"
-    >>> value = plain(Sly(2024))
-    >>> type(value).__name__, f"{value}"
-    ('int', '2024')
-    >>> plain(("POL", 2.5, None, True))
-    ['POL', 2.5, None, True]
-    >>> plain({"a": 1})
-    Traceback (most recent call last):
-    ...
-    ValueError: dict is not accepted; accepted: int, float, str, bool, None and lists of them
+    >>> literal("[2014, 2024]"), literal("None"), literal("POL")
+    ([2014, 2024], None, 'POL')
     """
-    if value is None or type(value) is bool:
-        return value
-    if isinstance(value, int):
-        return int.__int__(value)
-    if isinstance(value, float):
-        out = float.__float__(value)
-    elif isinstance(value, str):
-        return str.__str__(value)
-    elif isinstance(value, list):
-        return [plain(v) for v in list.__iter__(value)]
-    elif isinstance(value, tuple):
-        return [plain(v) for v in tuple.__iter__(value)]
-    elif isinstance(value, numbers.Integral):  # numpy integers
-        return int.__int__(operator.index(value))
-    elif isinstance(value, numbers.Real):  # numpy floats other than float64, fractions
-        out = float.__float__(float(value))
-    else:
-        raise ValueError(f"{_type_name(value)} is not accepted; accepted: {PLAIN_TYPES}")
-    if not math.isfinite(out):
-        raise ValueError(f"{out} is not accepted; accepted: finite numbers ({PLAIN_TYPES})")
-    return out
-
-
-def plain_parameters(parameters: object) -> dict[str, object]:
-    """A ``{name: value}`` request with text names and :func:`plain` values; ``ValueError`` lists every problem.
-
-    Examples
-    --------
-    >>> plain_parameters({"year": 2024, "countries": ("POL",)})
-    {'year': 2024, 'countries': ['POL']}
-    >>> plain_parameters({"year": object()})
-    Traceback (most recent call last):
-    ...
-    ValueError: parameter year: object is not accepted; accepted: int, float, str, bool, None and lists of them
-    """
-    if parameters is None:
-        return {}
-    if not isinstance(parameters, dict):
-        raise ValueError(f"parameters must be a dict of {{name: value}}, got {_type_name(parameters)}")
-    out, problems = {}, []
-    for name, value in dict.items(parameters):
-        if not isinstance(name, str):
-            problems.append(f"parameter names must be text (str), got {_type_name(name)} {echo(name)}")
-            continue
-        name = str.__str__(name)
-        try:
-            out[name] = plain(value)
-        except ValueError as exc:
-            shown = name if name.isidentifier() and len(name) <= 60 else echo(name)
-            problems.append(f"parameter {shown}: {exc}")
-    if problems:
-        raise ValueError("\n".join(problems))
-    return out
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text
 
 
 def coerce(value: object, *, type_name: str) -> object:
@@ -162,7 +84,7 @@ def _scalar(value: object, *, type_name: str) -> object:
         raise ValueError(f"expects {expects}")
     if type_name == "float" and not math.isfinite(value):
         raise ValueError("expects a finite number")
-    return float(value) if type_name == "float" else value
+    return {"int": int, "float": float, "bool": bool, "str": str.__str__}[type_name](value)  # the built-in type
 
 
 def cached_load(data_dir: str | os.PathLike | None = None):

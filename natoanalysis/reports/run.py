@@ -7,23 +7,20 @@ import math
 import os
 import sys
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import config, signals, validate
-from ..errors import echo
-from . import execute, home, kernel as kernel_mod, manifest as manifest_mod, rundir
-from .errors import JobsCappedWarning, ReportFailedError, ReportParameterError, ReportTerminated
 from ..validate import edition_source
-from .params import cached_load, plain_parameters
-from .plan import is_full_suite, plan
+from . import execute, home, manifest as manifest_mod, rundir
+from .errors import ReportFailedError, ReportParameterError, ReportTerminated
+from .execute import DEFAULT_KERNEL
+from .notebooks import is_full_suite, plan
+from .params import cached_load
 
 if TYPE_CHECKING:
     import pandas as pd
-
-DEFAULT_KERNEL = kernel_mod.DEFAULT_KERNEL
 
 
 @dataclass(frozen=True)
@@ -44,14 +41,14 @@ class RunResult:
 
     @property
     def notebooks(self) -> "pd.DataFrame":
-        """One row per executed notebook: ``name, status, duration_s, cell_index, error``."""
+        """One row per executed notebook: ``name, status, duration_s, error``."""
         import pandas as pd
 
-        return pd.DataFrame([{
-            "name": nb["name"], "status": nb["status"], "duration_s": nb["duration_s"],
-            "cell_index": (nb["error"] or {}).get("cell_index"),
-            "error": f"{nb['error']['ename']}: {nb['error']['evalue']}" if nb["error"] else None,
-        } for nb in self.manifest["notebooks"]], columns=["name", "status", "duration_s", "cell_index", "error"])
+        from .runlog import error_text
+
+        return pd.DataFrame([{"name": nb["name"], "status": nb["status"], "duration_s": nb["duration_s"],
+                              "error": error_text(nb) or None} for nb in self.manifest["notebooks"]],
+                            columns=["name", "status", "duration_s", "error"])
 
     @property
     def changed_inputs(self) -> list[str]:
@@ -59,14 +56,11 @@ class RunResult:
         return list(self.manifest.get("inputs", {}).get("changed", []))
 
     def failure_messages(self) -> list[str]:
-        """One line per failed notebook, naming it and the cell that raised; one for changed inputs."""
-        out = []
-        for nb in (nb for nb in self.manifest["notebooks"] if nb["status"] != "ok" and nb["error"]):
-            err, where = nb["error"], "before any cell ran"
-            if err.get("cell_index") is not None:
-                first = f": {err['source_first_line']!r}" if err.get("source_first_line") else ""
-                where = f"at cell index {err['cell_index']} (In [{err.get('execution_count')}]{first})"
-            out.append(f"notebook {nb['name']} failed {where}: {err['ename']}: {err['evalue']}")
+        """One line per failed notebook, naming it and its error; one for changed inputs."""
+        from .runlog import error_text
+
+        out = [f"notebook {nb['name']} failed: {error_text(nb)}" for nb in self.manifest["notebooks"]
+               if nb["status"] != "ok" and nb["error"]]
         if self.changed_inputs:
             shown = ", ".join(self.changed_inputs[:10]) + (
                 f" and {len(self.changed_inputs) - 10} more (see manifest.json)" if len(self.changed_inputs) > 10 else "")
@@ -76,109 +70,18 @@ class RunResult:
 
 def usable_cpus() -> int:
     """The CPUs this process may use (its affinity mask where the platform has one)."""
-    if hasattr(os, "process_cpu_count"):  # Python 3.13
-        return os.process_cpu_count() or 1
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def worker_limit(requested: int | None) -> tuple[int, str | None]:
-    """How many notebooks to run at once for ``requested`` (``None``: one per CPU), and a note when fewer.
-
-    A notebook keeps one core busy, so more than one per usable CPU only share
-    the cores and add a kernel's memory each.
-
-    Examples
-    --------
-    >>> jobs, note = worker_limit(10 ** 6)
-    >>> jobs == usable_cpus(), note.startswith("--jobs 1000000 capped at")
-    (True, True)
-    """
-    cpus = usable_cpus()
-    if requested is None or requested <= cpus:
-        return requested or cpus, None
-    return cpus, f"--jobs {requested} capped at {cpus}: {cpus} CPU{'s' if cpus != 1 else ''} available to this process"
-
-
-def positive_seconds(value: object, *, name: str = "timeout_s") -> int | None:
-    """A per-cell time limit as the whole seconds papermill takes, rounded up; ``None`` means no limit.
-
-    Examples
-    --------
-    >>> positive_seconds(1.5), positive_seconds(None)
-    (2, None)
-    >>> positive_seconds(0, name="--timeout")
-    Traceback (most recent call last):
-    ...
-    ValueError: --timeout must be a positive number of seconds, got 0
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        shown = f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else echo(value)
-        raise ValueError(f"{name} must be a positive number of seconds, got {shown}")
-    return math.ceil(value)
-
-
-class _FinishedLines:
-    """One flushed line per finished notebook on stderr when it is not a terminal (a CI log).
-
-    ``05_country_profile_POL  ok     3.2 s  12/40``; a reader that went away
-    stops the lines, not the run.
-    """
-
-    def __init__(self, names: list[str]):
-        self.stream, self.width, self.total, self.done = sys.stderr, max(map(len, names), default=0), len(names), 0
-
-    def say(self, text: str) -> None:
-        try:
-            if self.stream is not None:
-                print(text, file=self.stream, flush=True)
-        except (OSError, ValueError):  # EPIPE, or a stream closed under us
-            self.stream = None
-
-    def __call__(self, name: str, entry: dict) -> None:
-        self.done += 1
-        seconds = "-" if entry.get("duration_s") is None else f"{entry['duration_s']:.1f}"
-        self.say(f"{name:<{self.width}}  {entry['status']:<6}  {seconds:>5} s  {self.done:>{len(str(self.total))}}"
-                 f"/{self.total}")
-
-
-def _plain_texts(values: object, *, name: str) -> list[str] | None:
-    """A list of text values (notebook names, ally codes) as plain ``str``; ``ValueError`` otherwise."""
-    if values is None:
-        return None
-    if isinstance(values, str) or not isinstance(values, (list, tuple)):
-        raise ValueError(f"{name} must be a list of text (str), got {type(values).__qualname__[:60]}")
-    for v in values:
-        if not isinstance(v, str):
-            raise ValueError(f"{name} must be text (str), got {type(v).__qualname__[:60]} {echo(v)}")
-    return [str.__str__(v) for v in values]
-
-
-def _checked(*, parameters, notebooks, countries, kernel_name, jobs, keep, timeout_s) -> dict:
-    """The request's values as plain built-ins, or :class:`ReportParameterError` (before anything else reads them)."""
-    try:
-        return {"parameters": plain_parameters(parameters), "notebooks": _plain_texts(notebooks, name="notebooks"),
-                "countries": _plain_texts([countries], name="countries")[0] if isinstance(countries, str)
-                else _plain_texts(countries, name="countries"),
-                "kernel_name": _plain_texts([kernel_name], name="kernel_name")[0],
-                "jobs": None if jobs is None else validate.whole_number(jobs, name="jobs", minimum=1),
-                "keep": None if keep is None else validate.whole_number(keep, name="keep"),
-                "timeout": positive_seconds(timeout_s, name="timeout_s")}
-    except ValueError as exc:
-        raise ReportParameterError(str(exc).splitlines()) from None
-
-
-def _shown_path(path: Path, limit: int = 200) -> str:
-    text = str(path)
-    return text if len(text) <= limit else text[:limit // 2] + "…" + text[-limit // 2:]
+def _seconds(value: object, *, name: str) -> int:
+    """A per-cell time limit as the whole seconds papermill takes, rounded up; > 0 (``validate``'s checks)."""
+    return validate.whole_number(math.ceil(validate.non_negative(value, name=name, unit="seconds")), name=name,
+                                 minimum=1)
 
 
 def _begin(reports: Path, run_id: str) -> rundir.Staging:
     """Create the reports folder and the run's staging folder, or say in one line why it cannot be written."""
-    shown = _shown_path(reports)
+    shown = str(reports)
     if reports.exists() and not reports.is_dir():
         raise ReportParameterError([f"--out {shown} is a file, not a folder"])
     if (reports / rundir.LATEST).exists() and not (reports / rundir.LATEST).is_symlink():
@@ -191,25 +94,52 @@ def _begin(reports: Path, run_id: str) -> rundir.Staging:
         raise ReportParameterError([f"--out {shown} is not a writable folder: {exc.strerror or exc}"]) from None
 
 
-def _editions(job_list, load) -> dict[tuple[str, str], str]:
-    """``{(source, requested edition): edition}`` for every edition parameter of the run ("latest" resolved)."""
+def _utc() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _start_manifest(stage, job_list, *, request: dict, kernel: str, workers: int, folder: Path, load,
+                    root: Path) -> tuple[dict, dict]:
+    """The manifest's fields known before any notebook runs (inputs hashed as the run starts), and the editions.
+
+    The editions map ``(source, requested edition)`` to the edition used ("latest" resolved).
+    """
     requested = {(src, value) for j in job_list for name, value in j.parameters.items()
                  if isinstance(value, str) and (src := edition_source(name))} or {("nato", "latest")}
-    return {key: str(load(source=key[0], edition=key[1])["edition"].max()) for key in requested}
-
-
-def _start_manifest(stage, job_list, *, request: dict, kernel, workers: int, show_code: bool, folder: Path,
-                    editions: dict, root: Path) -> dict:
-    """The manifest's fields known before any notebook runs (inputs hashed as the run starts)."""
-    return {"run_id": stage.run_id, "status": "running", "started_utc": execute._utc(time.time()),
-            **manifest_mod.environment(), "kernel_name": kernel.name, "jobs": workers,
-            "jobs_requested": request["jobs"], "show_code": show_code,
+    editions = {key: str(load(source=key[0], edition=key[1])["edition"].max()) for key in requested}
+    return {"run_id": stage.run_id, "status": "running", "started_utc": _utc(),
+            **manifest_mod.environment(), "kernel_name": kernel, "jobs": workers,
             "request": {k: request[k] for k in ("notebooks", "parameters", "countries")},
             "countries": sorted({j.country for j in job_list if j.country}),
             "is_full_suite": is_full_suite(job_list, folder=folder),
             "editions": {src: ", ".join(sorted({e for (s, _), e in editions.items() if s == src}))
                          for src in sorted({s for s, _ in editions})},
-            "inputs": {"data_dir": str(root), "sources": manifest_mod.input_hashes(root)}}
+            "inputs": {"sources": manifest_mod.input_hashes(root)}}, editions
+
+
+def _execute(stage, job_list, *, request: dict, kernel: str, workers: int, quiet: bool, folder: Path, load,
+             root: Path) -> dict:
+    """Run the jobs into the staging folder, write the manifest and pages; return the manifest."""
+    started = time.time()
+    hashes = {path: manifest_mod.file_sha256(path) for path in dict.fromkeys(j.input_path for j in job_list)}
+    meta, editions = _start_manifest(stage, job_list, request=request, kernel=kernel, workers=workers, folder=folder,
+                           load=load, root=root)
+    tasks = [dataclasses.replace(j, folder=stage.path, cwd=str(folder), kernel=kernel, show_code=request["show_code"],
+                                 timeout=request["timeout"], env={"NATOANALYSIS_DATA_DIR": str(root)})
+             for j in job_list]
+    entries = execute.run_jobs(tasks, workers=workers, quiet=quiet, title=f"report {stage.run_id}")
+    # Hashed again at the end: a file changed meanwhile may have been read before or after the change.
+    changed = manifest_mod.changed_inputs(meta["inputs"]["sources"], manifest_mod.input_hashes(root))
+    changed += [path for path, digest in hashes.items() if manifest_mod.file_sha256(path) != digest]
+    meta["notebooks"] = [manifest_mod.notebook_entry(j, e, editions=editions, notebook_sha256=hashes[j.input_path])
+                         for j, e in zip(job_list, entries)]
+    meta["failed"] = [nb["name"] for nb in meta["notebooks"] if nb["status"] != "ok"]
+    meta["inputs"]["changed"] = changed
+    meta["status"] = "failed" if meta["failed"] else "inconsistent" if changed else "complete"
+    meta["finished_utc"], meta["duration_s"] = _utc(), round(time.time() - started, 3)
+    manifest_mod.write(stage.path / manifest_mod.MANIFEST, meta)
+    home.write(stage.path, meta, data_dir=root)
+    return meta
 
 
 def _markers(meta: dict) -> dict[str, str]:
@@ -224,33 +154,18 @@ def _markers(meta: dict) -> dict[str, str]:
     return markers
 
 
-def _execute(stage, job_list, *, request: dict, kernel, workers: int, show_code: bool, quiet: bool,
-             folder: Path, load, root: Path) -> tuple[dict, dict[str, str]]:
-    """Run the jobs into the staging folder, write the manifest and pages; return the manifest and the markers."""
-    started, editions = time.time(), _editions(job_list, load)
-    hashes = {path: manifest_mod.file_sha256(path) for path in dict.fromkeys(j.input_path for j in job_list)}
-    meta = _start_manifest(stage, job_list, request=request, kernel=kernel, workers=workers, show_code=show_code,
-                           folder=folder, editions=editions, root=root)
-    tasks = [dataclasses.replace(j, folder=stage.path, cwd=str(folder), kernel=kernel, show_code=show_code,
-                                 timeout=request["timeout"], env={"NATOANALYSIS_DATA_DIR": str(root)})
-             for j in job_list]
-    lines = None if quiet or sys.stderr is None or sys.stderr.isatty() else _FinishedLines([t.name for t in tasks])
-    if lines is not None:
-        lines.say(f"report {stage.run_id}: {len(tasks)} notebook{'s' if len(tasks) != 1 else ''} "
-                  f"on {workers} worker{'s' if workers != 1 else ''}")
-    entries = execute.run_jobs(tasks, workers=workers, quiet=quiet, on_finished=lines)
-    # Hashed again at the end: a file changed meanwhile may have been read before or after the change.
-    changed = manifest_mod.changed_inputs(meta["inputs"]["sources"], manifest_mod.input_hashes(root))
-    changed += [path for path, digest in hashes.items() if manifest_mod.file_sha256(path) != digest]
-    meta["notebooks"] = [manifest_mod.notebook_entry(j, e, editions=editions, notebook_sha256=hashes[j.input_path])
-                         for j, e in zip(job_list, entries)]
-    meta["failed"] = [nb["name"] for nb in meta["notebooks"] if nb["status"] != "ok"]
-    meta["inputs"]["changed"] = changed
-    meta["status"] = "failed" if meta["failed"] else "inconsistent" if changed else "complete"
-    meta["finished_utc"], meta["duration_s"] = execute._utc(time.time()), round(time.time() - started, 3)
-    manifest_mod.write(stage.path / manifest_mod.MANIFEST, meta)
-    home.write(stage.path, meta, data_dir=root)
-    return meta, _markers(meta)
+def _checked(*, parameters, notebooks, countries, jobs, keep, timeout_s, show_code) -> dict:
+    """The request's values checked, or :class:`ReportParameterError` (before anything else reads them)."""
+    if parameters is not None and not isinstance(parameters, dict):
+        raise ReportParameterError([f"parameters must be a dict of {{name: value}}, got {type(parameters).__name__}"])
+    try:
+        return {"parameters": dict(parameters or {}), "countries": countries, "show_code": bool(show_code),
+                "notebooks": [notebooks] if isinstance(notebooks, str) else notebooks,
+                "jobs": None if jobs is None else validate.whole_number(jobs, name="jobs", minimum=1),
+                "keep": None if keep is None else validate.whole_number(keep, name="keep"),
+                "timeout": None if timeout_s is None else _seconds(timeout_s, name="timeout_s")}
+    except ValueError as exc:
+        raise ReportParameterError(str(exc).splitlines()) from None
 
 
 def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | None = None,
@@ -272,13 +187,13 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
         default: every ``NN_name.ipynb`` of the notebook folder.
     parameters : dict, optional
         ``{name: value}`` given to every selected notebook that declares the
-        name; strings are converted to the declared type. Values must be
-        ``int``, ``float``, ``str``, ``bool``, ``None`` or lists of them.
+        name; values (strings too) are converted to the declared type, then
+        checked by :func:`natoanalysis.validate.parameters`.
     countries : str or list of str, optional
         ``"all"`` (default) or ISO3 codes; the per-country notebook runs once per ally.
     jobs : int, optional
         Notebooks run at once (default and most: the CPUs this process may
-        use, :func:`worker_limit`; more is capped with a :class:`JobsCappedWarning`).
+        use; more is capped, with a note on stderr).
     out_dir : path-like, optional
         Reports folder (default: ``reports/`` of the working directory).
     show_code : bool, default False
@@ -291,7 +206,8 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
     data_dir : path-like, optional
         Data root, also passed to the kernels as ``NATOANALYSIS_DATA_DIR``.
     kernel_name : str, default "natoanalysis"
-        Jupyter kernel (:func:`natoanalysis.reports.kernel.select`).
+        Jupyter kernel; without one named ``natoanalysis``, the ``python3``
+        kernel (:func:`natoanalysis.reports.execute.select_kernel`).
     timeout_s : float, optional
         Per-cell time limit in seconds, rounded up (default: none).
     check : bool, default True
@@ -299,7 +215,8 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
         changed during the run (the run is kept, marked ``INCOMPLETE`` or
         ``INCONSISTENT``); with ``False`` return the result instead.
     keep : int, optional
-        After a complete run, remove all but the ``keep`` newest runs (:func:`clean`).
+        After a complete run, remove all but the ``keep`` newest runs
+        (:func:`natoanalysis.reports.rundir.prune`, as ``natoanalysis clean`` does).
 
     Returns
     -------
@@ -320,71 +237,39 @@ def run(*, notebooks: list[str] | None = None, parameters: dict[str, object] | N
     ...
     natoanalysis.reports.errors.ReportParameterError: unknown notebook 'no_such_notebook'; accepted ...
     """
-    request = _checked(parameters=parameters, notebooks=notebooks, countries=countries, kernel_name=kernel_name,
-                       jobs=jobs, keep=keep, timeout_s=timeout_s)
+    request = _checked(parameters=parameters, notebooks=notebooks, countries=countries, jobs=jobs, keep=keep,
+                       timeout_s=timeout_s, show_code=show_code)
     folder, load = config.notebook_dir(notebook_dir_path), cached_load(data_dir)
     job_list = plan(notebooks=request["notebooks"], parameters=request["parameters"],
                     countries=request["countries"], folder=folder, load=load)
-    kernel = kernel_mod.select(request["kernel_name"])
-    if kernel.note:  # said even with quiet (which only hides the progress)
-        print(f"natoanalysis report: note: {kernel.note}", file=sys.stderr)
-    workers, note = worker_limit(request["jobs"])
-    if note:
-        warnings.warn(note, JobsCappedWarning, stacklevel=2)
+    kernel, note = execute.select_kernel(kernel_name)
+    # A notebook keeps one core busy: more at once than usable CPUs only share the cores.
+    workers = min(request["jobs"] or usable_cpus(), usable_cpus())
+    capped = f"--jobs {request['jobs']} capped at {workers}: {workers} CPU{'s' if workers != 1 else ''} available " \
+             "to this process" if request["jobs"] is not None and workers < request["jobs"] else None
+    for line in filter(None, (note, capped)):  # said even with quiet (which only hides the progress)
+        print(f"natoanalysis report: note: {line}", file=sys.stderr)
     reports = config.reports_dir(out_dir)
     with signals.terminate_raises(error=ReportTerminated):
         stage = _begin(reports, rundir.new_run_id())
         try:
             rundir.remove_abandoned(reports)
-            meta, markers = _execute(stage, job_list, request=request, kernel=kernel, workers=workers,
-                                     show_code=bool(show_code), quiet=quiet, folder=folder, load=load,
-                                     root=config.data_root(data_dir))
-            complete = not markers
+            meta = _execute(stage, job_list, request=request, kernel=kernel, workers=workers, quiet=quiet,
+                            folder=folder, load=load, root=config.data_root(data_dir))
+            markers = _markers(meta)
             with signals.held_off():  # a few milliseconds, after which the run has completed
-                run_dir, _ = rundir.publish(stage, markers=markers, link_latest=complete and meta["is_full_suite"])
+                run_dir, _ = rundir.publish(stage, markers=markers, link_latest=not markers and meta["is_full_suite"])
         except BaseException:
             with signals.held_off():  # a second Ctrl-C must not leave the staging folder behind
                 stage.discard()
             raise
     # Only after a complete run: a failed one is no reason to give up the runs that worked.
     pruned = rundir.prune(reports, keep=request["keep"], protect=(stage.run_id,)) \
-        if request["keep"] is not None and complete else None
-    result = RunResult(run_id=stage.run_id, run_dir=run_dir, is_complete=complete, manifest=meta,
+        if request["keep"] is not None and not markers else None
+    result = RunResult(run_id=stage.run_id, run_dir=run_dir, is_complete=not markers, manifest=meta,
                        latest=rundir.latest_target(reports), pruned=pruned)
-    if check and not complete:
+    if check and markers:
         raise ReportFailedError(f"report run {stage.run_id} {'failed' if meta['failed'] else 'is inconsistent'} "
                                 f"(kept in {run_dir}, marked {' and '.join(markers)}):\n"
                                 + "\n".join(result.failure_messages()), result=result)
     return result
-
-
-def clean(*, out_dir: str | os.PathLike | None = None, keep: int = 1, dry_run: bool = False) -> rundir.Pruned:
-    """Remove old runs from the reports folder: all but the ``keep`` newest and the one ``latest`` points at.
-
-    Only folders a run published (:func:`rundir.is_run_folder`) are removed,
-    never through a link; the staging folders of runs that died go too (not
-    counted in the result). ``dry_run`` says what would go and removes nothing.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> clean(out_dir=tempfile.mkdtemp()).removed
-    {}
-    >>> clean(keep=-1)
-    Traceback (most recent call last):
-    ...
-    natoanalysis.reports.errors.ReportParameterError: --keep must be a whole number >= 0, got -1
-    """
-    try:
-        keep = validate.whole_number(keep, name="--keep")
-    except ValueError as exc:
-        raise ReportParameterError([str(exc)]) from None
-    reports = config.reports_dir(out_dir)
-    if reports.exists() and not reports.is_dir():
-        raise ReportParameterError([f"--out {_shown_path(reports)} is a file, not a folder"])
-    try:
-        if not dry_run:
-            rundir.remove_abandoned(reports)
-        return rundir.prune(reports, keep=keep, dry_run=dry_run)
-    except OSError as exc:
-        raise ReportParameterError([f"--out {_shown_path(reports)} cannot be cleaned: {exc.strerror or exc}"]) from None

@@ -65,15 +65,14 @@ class Staging:
     >>> stage = Staging.begin(root, "20250101T000000Z-abcdef")
     >>> sorted(p.name for p in root.iterdir()), remove_abandoned(root)
     (['.20250101T000000Z-abcdef.lock', '.20250101T000000Z-abcdef.tmp'], [])
-    >>> stage.publish(markers={}).name, sorted(p.name for p in root.iterdir())
-    ('20250101T000000Z-abcdef', ['20250101T000000Z-abcdef'])
+    >>> stage.discard(); sorted(root.iterdir())
+    []
     >>> shutil.rmtree(root)
     """
 
     def __init__(self, root: Path, run_id: str):
         self.root, self.run_id = root, run_id
-        self.path = root / f".{run_id}.tmp"
-        self.lock_path = root / f".{run_id}.lock"
+        self.path, self.lock_path = root / f".{run_id}.tmp", root / f".{run_id}.lock"
         self.lock = _lock(self.lock_path)
 
     @classmethod
@@ -93,15 +92,6 @@ class Staging:
         shutil.rmtree(self.path, ignore_errors=True)
         self.release()
 
-    def publish(self, *, markers: dict[str, str]) -> Path:
-        """Write the ``markers`` files (``{name: text}``), rename the folder into place, release the lock."""
-        for name, text in markers.items():
-            (self.path / name).write_text(text, encoding="utf-8")
-        final = self.root / self.run_id
-        os.replace(self.path, final)
-        self.release()
-        return final
-
     def release(self) -> None:
         # The lock file goes while still held: a clean-up that then takes a lock finds no folder.
         with contextlib.suppress(OSError):
@@ -120,10 +110,9 @@ def remove_abandoned(root: Path) -> list[str]:
     >>> remove_abandoned(Path("/nonexistent"))
     []
     """
-    if not root.is_dir():
-        return []
     removed = []
-    for run_id in sorted({m["run_id"] for p in root.iterdir() if (m := _RUN_FILE.match(p.name))}):
+    for run_id in sorted({m["run_id"] for p in (root.iterdir() if root.is_dir() else ())
+                          if (m := _RUN_FILE.match(p.name))}):
         path, lock = root / f".{run_id}.tmp", _lock(root / f".{run_id}.lock")
         try:
             lock.acquire(timeout=0)
@@ -154,32 +143,18 @@ def is_run_folder(path: Path) -> bool:
     ['20250101T000000Z-abcdef']
     >>> shutil.rmtree(root)
     """
-    if not RUN_ID.match(path.name):
-        return False
     try:
-        return stat.S_ISDIR(path.lstat().st_mode) and stat.S_ISREG((path / MANIFEST).lstat().st_mode)
+        return bool(RUN_ID.match(path.name)) and stat.S_ISDIR(path.lstat().st_mode) \
+            and stat.S_ISREG((path / MANIFEST).lstat().st_mode)
     except OSError:
         return False
 
 
-def is_full_run(path: Path) -> bool:
-    """A complete run folder whose manifest says it ran the full suite: what ``latest`` may point at.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> root = Path(tempfile.mkdtemp())
-    >>> for name, text in (("20250101T000000Z-aaaaaa", '{"is_full_suite": true}'),
-    ...                    ("20250102T000000Z-aaaaaa", '{"is_full_suite": false}'), ("other", '{"is_full_suite": true}')):
-    ...     (root / name).mkdir(); _ = (root / name / "manifest.json").write_text(text)
-    >>> [is_full_run(p) for p in sorted(root.iterdir())]
-    [True, False, False]
-    >>> shutil.rmtree(root)
-    """
-    if not is_run_folder(path) or (path / INCOMPLETE).exists() or (path / INCONSISTENT).exists():
-        return False
+def _is_full_run(path: Path) -> bool:
+    """A complete run folder whose manifest says it ran the full suite: what ``latest`` may point at."""
     try:
-        return json.loads((path / MANIFEST).read_text(encoding="utf-8")).get("is_full_suite") is True
+        return is_run_folder(path) and not (path / INCOMPLETE).exists() and not (path / INCONSISTENT).exists() \
+            and json.loads((path / MANIFEST).read_text(encoding="utf-8")).get("is_full_suite") is True
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -200,7 +175,7 @@ def latest_target(root: Path) -> str | None:
 
 
 def publish(stage: Staging, *, markers: dict[str, str], link_latest: bool) -> tuple[Path, bool]:
-    """Rename a finished run into place and, when ``link_latest``, point ``latest`` at it.
+    """Write the ``markers`` files, rename a finished run into place and, when ``link_latest``, point ``latest`` at it.
 
     Both happen under the reports folder's lock (``.latest.lock``), so two
     runs finishing together leave ``latest`` at the newer one and :func:`prune`
@@ -219,86 +194,28 @@ def publish(stage: Staging, *, markers: dict[str, str], link_latest: bool) -> tu
     >>> shutil.rmtree(root)
     """
     root, run_id = stage.root, stage.run_id
+    for name, text in markers.items():
+        (stage.path / name).write_text(text, encoding="utf-8")
     with _lock(root / ".latest.lock"):
-        final = stage.publish(markers=markers)
+        os.replace(stage.path, root / run_id)
+        stage.release()
         current = latest_target(root)
-        if not link_latest or (current is not None and current > run_id and is_full_run(root / current)):
-            return final, False
+        if not link_latest or (current is not None and current > run_id and _is_full_run(root / current)):
+            return root / run_id, False
         tmp = root / f".{LATEST}.{run_id}.tmp"
         tmp.unlink(missing_ok=True)
         os.symlink(run_id, tmp)
         os.replace(tmp, root / LATEST)  # replaces the link itself, never what it points at
-        return final, True
-
-
-def disk_usage(path: Path) -> int:
-    """Bytes on disk of a folder and what it holds, as ``du -s -B1`` counts them; links are not followed.
-
-    Examples
-    --------
-    >>> disk_usage(Path("/nonexistent"))
-    0
-    """
-    total, seen, stack = 0, set(), [str(path)]
-    while stack:
-        top = stack.pop()
-        try:
-            info = os.lstat(top)
-        except OSError:
-            continue
-        if (info.st_dev, info.st_ino) not in seen:  # a file with several names counts once
-            seen.add((info.st_dev, info.st_ino))
-            total += getattr(info, "st_blocks", 0) * 512 or info.st_size
-        if stat.S_ISDIR(info.st_mode):
-            with contextlib.suppress(OSError):
-                stack += [entry.path for entry in os.scandir(top)]
-    return total
-
-
-def shown_bytes(n: int) -> str:
-    """A size as people read it: ``'75.3 MiB'``.
-
-    Examples
-    --------
-    >>> shown_bytes(0), shown_bytes(1536), shown_bytes(78_950_000)
-    ('0 B', '1.5 KiB', '75.3 MiB')
-    """
-    size, unit = float(n), "B"
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
-            break
-        size /= 1024
-    return f"{n} B" if unit == "B" else f"{size:.1f} {unit}"
+        return root / run_id, True
 
 
 @dataclass(frozen=True)
 class Pruned:
-    """What :func:`prune` removed (or, with ``dry_run``, would remove) and what it kept."""
+    """What :func:`prune` removed (or, with ``dry_run``, would remove) and what it kept (run ids)."""
 
-    removed: dict[str, int] = field(default_factory=dict)  # {run id: bytes freed}
-    kept: list[str] = field(default_factory=list)  # run ids, newest first
-    failed: dict[str, str] = field(default_factory=dict)  # {run id: why it could not be removed}
+    removed: list[str] = field(default_factory=list)  # oldest first
+    kept: list[str] = field(default_factory=list)  # newest first
     dry_run: bool = False
-
-    @property
-    def bytes_freed(self) -> int:
-        return sum(self.removed.values())
-
-
-def _remove_run(path: Path) -> None:
-    """Delete a run folder so that one interrupted half-way is still a run folder, marked, for the next clean-up.
-
-    It is marked incomplete first, and its manifest goes last.
-    """
-    (path / INCOMPLETE).write_text("This run is being removed (natoanalysis clean).\n", encoding="utf-8")
-    for entry in os.scandir(path):
-        if entry.name not in (MANIFEST, INCOMPLETE):
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path)
-            else:
-                os.unlink(entry.path)
-    (path / MANIFEST).unlink()
-    shutil.rmtree(path)
 
 
 def prune(root: Path, *, keep: int, protect: tuple[str, ...] = (), dry_run: bool = False) -> Pruned:
@@ -307,7 +224,11 @@ def prune(root: Path, *, keep: int, protect: tuple[str, ...] = (), dry_run: bool
     Never removed: the run ``latest`` points at, the runs in ``protect`` (the
     run just made) and anything that is not :func:`is_run_folder` (staging
     folders, links, other files). It runs under the lock a run holds while it
-    publishes and moves ``latest``, so a concurrent run is never caught half-published.
+    publishes and moves ``latest``, so a concurrent run is never caught
+    half-published. Unless ``dry_run``, the staging folders of runs that died
+    go first (:func:`remove_abandoned`, not counted). A run is renamed to a
+    hidden staging name before it is removed, so one whose removal is cut
+    short is such a folder, removed by the next run or clean-up.
 
     Examples
     --------
@@ -318,25 +239,20 @@ def prune(root: Path, *, keep: int, protect: tuple[str, ...] = (), dry_run: bool
     ...     _ = (root / f"2025010{day}T000000Z-aaaaaa" / "manifest.json").write_text("{}")
     >>> os.symlink("20250101T000000Z-aaaaaa", root / LATEST)
     >>> done = prune(root, keep=2)
-    >>> sorted(done.removed), done.kept
+    >>> done.removed, done.kept
     (['20250102T000000Z-aaaaaa'], ['20250104T000000Z-aaaaaa', '20250103T000000Z-aaaaaa', '20250101T000000Z-aaaaaa'])
     >>> shutil.rmtree(root)
     """
     if not root.is_dir():
         return Pruned(dry_run=dry_run)
-    removed, failed = {}, {}
+    if not dry_run:
+        remove_abandoned(root)
     # A dry run writes nothing, not even the lock.
     with contextlib.nullcontext() if dry_run else _lock(root / ".latest.lock"):
         runs = sorted((p.name for p in root.iterdir() if is_run_folder(p)), reverse=True)
         spared = set(runs[:keep]) | set(protect) | {latest_target(root)}
-        for run_id in sorted(r for r in runs if r not in spared):  # oldest first
-            removed[run_id] = disk_usage(root / run_id)
-            if not dry_run:
-                try:
-                    _remove_run(root / run_id)
-                except OSError as exc:
-                    removed[run_id] -= disk_usage(root / run_id)  # what is left was not freed
-                    failed[run_id] = exc.strerror or str(exc)
-    kept = [r for r in runs if r not in removed or r in failed]
-    return Pruned(removed={r: n for r, n in removed.items() if r not in failed}, kept=kept, failed=failed,
-                  dry_run=dry_run)
+        removed = sorted(r for r in runs if r not in spared)  # oldest first
+        for run_id in [] if dry_run else removed:
+            os.replace(root / run_id, root / f".{run_id}.tmp")
+            shutil.rmtree(root / f".{run_id}.tmp")
+    return Pruned(removed=removed, kept=[r for r in runs if r in spared], dry_run=dry_run)

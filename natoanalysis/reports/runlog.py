@@ -14,20 +14,17 @@ PAGE = "run.html"
 
 
 def error_text(nb: dict) -> str:
-    """Where and how a notebook failed, in one line, or ``""``.
+    """How a notebook failed, in one line, or ``""``.
 
     Examples
     --------
-    >>> error_text({"error": {"cell_index": 3, "ename": "ZeroDivisionError", "evalue": "division by zero"}})
-    'cell 3: ZeroDivisionError: division by zero'
+    >>> error_text({"error": {"ename": "ZeroDivisionError", "evalue": "division by zero"}})
+    'ZeroDivisionError: division by zero'
     >>> error_text({"error": None})
     ''
     """
     err = nb.get("error")
-    if not err:
-        return ""
-    where = f"cell {err['cell_index']}" if err.get("cell_index") is not None else "before any cell ran"
-    return f"{where}: {err.get('ename')}: {err.get('evalue')}"
+    return (f"{err.get('ename')}: {err.get('evalue')}".strip().splitlines() or [""])[0] if err else ""
 
 
 def render(manifest: dict, *, tables: dict[str, list[str]] | None = None) -> str:
@@ -36,9 +33,9 @@ def render(manifest: dict, *, tables: dict[str, list[str]] | None = None) -> str
     Examples
     --------
     >>> page = render({"run_id": "r1", "status": "failed", "editions": {"nato": "2024-06"}, "notebooks": [
-    ...     {"name": "01_x", "status": "failed", "error": {"cell_index": 2, "ename": "KeyError", "evalue": "'a'"},
+    ...     {"name": "01_x", "status": "failed", "error": {"ename": "KeyError", "evalue": "'a'"},
     ...      "outputs": {"html": "html/01_x.html", "figures": ["figures/01_x/a.png"]}}]})
-    >>> "<title>Run log r1</title>" in page and "cell 2: KeyError" in page and 'href="figures/01_x/a.png"' in page
+    >>> "<title>Run log r1</title>" in page and "KeyError: &#39;a&#39;" in page and 'href="figures/01_x/a.png"' in page
     True
     """
     return pages.render("run.html.j2", title=f"Run log {manifest['run_id']}", m=manifest, tables=tables or {},
