@@ -116,20 +116,19 @@ _ABOVE_THE_STORE = ("__pycache__", config.BUNDLED_DIR, "metrics", "views", "clai
 
 
 @functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
+def code_fingerprint(package: Path = Path(__file__).resolve().parent.parent) -> str:
     """sha256 over the name, size and modification time of the Python sources and reference files the store uses.
 
     What turns raw into processed: a changed reader rebuilds the table.
     """
-    package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for top, dirs, files in os.walk(package):
         # The bundled transcriptions of an installed package are raw data (in raw_fingerprint), not code.
         dirs[:] = sorted(d for d in dirs if d not in _ABOVE_THE_STORE)
         for name in sorted(f for f in files if f.endswith((".py", ".csv", ".json"))):
-            st = os.lstat(os.path.join(top, name))
-            rel = os.path.relpath(os.path.join(top, name), package).replace(os.sep, "/")
-            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+            path = os.path.join(top, name)
+            st = os.lstat(path)
+            digest.update(f"{path[len(str(package)):]}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
@@ -190,11 +189,25 @@ def _table_bytes(df: pd.DataFrame) -> bytes:
 
 
 def _read_table(data: bytes) -> pd.DataFrame:
+    """The table back with the dtypes pandas' metadata in the file records, each column through its dtype's reader.
+
+    Neither ``Table.to_pandas`` nor labels made from Python strings: either sets up pyarrow's pandas layer on its
+    first call in a process (3-6 ms, paid instead by the caller's first text operation); the labels are
+    made from Arrow buffers.
+    """
+    import numpy as np
     import pyarrow as pa
 
-    # pyarrow.ipc is loaded with pyarrow (pandas loads it): pyarrow.feather would add its own imports.
-    # split_blocks: one block per column, not consolidated into 2-D blocks (a copy a first load need not make)
-    return pa.ipc.open_file(pa.BufferReader(data)).read_all().to_pandas(split_blocks=True)
+    table = pa.ipc.open_file(pa.BufferReader(data)).read_all()
+    kinds = [c["numpy_type"] for c in json.loads(table.schema.metadata[b"pandas"])["columns"]]
+    dtypes = {kind: pd.api.types.pandas_dtype(kind) for kind in set(kinds)}
+    df = pd.DataFrame({i: dtypes[k].__from_arrow__(c) if hasattr(dtypes[k], "__from_arrow__") else c.to_numpy()
+                       for i, (k, c) in enumerate(zip(kinds, table.columns, strict=True))}, copy=False)
+    names = [name.encode() for name in table.column_names]
+    labels = pa.Array.from_buffers(pa.large_string(), len(names), [None, pa.py_buffer(np.cumsum([0, *map(len, names)])),
+                                                                   pa.py_buffer(b"".join(names))])
+    df.columns = pd.arrays.ArrowStringArray(labels, dtype=pd.api.types.pandas_dtype("str"))
+    return df
 
 
 def _write(root: Path, source: str, df: pd.DataFrame, meta: dict) -> None:
@@ -283,7 +296,7 @@ def _read_cache(root: Path, source: str, fingerprint: str) -> tuple[pd.DataFrame
         if meta.get("table_sha256") != hashlib.sha256(data).hexdigest():
             return None
         df = _read_table(data)
-    except (OSError, ValueError, ImportError, TypeError):
+    except (OSError, ValueError, ImportError, TypeError, LookupError):
         return None  # a missing, unreadable or foreign cache: rebuilt
     except Exception as exc:  # pyarrow's own errors for a damaged file
         if type(exc).__module__.split(".")[0] != "pyarrow":
