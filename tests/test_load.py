@@ -89,7 +89,7 @@ def test_corrupt_processed_file_is_rebuilt(tmp_data, damage):
     path = tmp_data / "processed" / "nato.arrow"
     good = path.read_bytes()
     path.write_bytes(damage(good))
-    # A flipped bit in a column's text still reads as a table: only the recorded hash tells it apart.
+    # A flipped bit may still read as a table: only the recorded checksum tells it apart.
     pd.testing.assert_frame_equal(na.load(data_dir=tmp_data), built)
     assert path.read_bytes() == good
 
