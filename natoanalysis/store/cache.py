@@ -54,9 +54,9 @@ def checked_source(source: object) -> str:
 def edition_folders(root: Path, source: str) -> dict[str, Path]:
     """The folder each edition of a source is read from, oldest first: the root's, else the bundled one.
 
-    Only real folders named as an edition and holding a ``provenance.json`` count (:func:`natoanalysis.atomic.
-    published`: links, backups and what a killed ingest left unfinished are not editions; one it left between
-    its two renames is).
+    Only real folders named as an edition and holding a ``provenance.json`` count
+    (:func:`natoanalysis.atomic.published`: links, backups and what a killed ingest left unfinished are not
+    editions; one it left between its two renames is).
 
     Examples
     --------
