@@ -80,11 +80,18 @@ def test_cache_follows_raw_content_not_timestamps(tmp_data):
     assert pick(na.load(data_dir=tmp_data)) == 18800.5
 
 
-def test_corrupt_processed_file_is_rebuilt(tmp_data):
-    na.load(data_dir=tmp_data)
+@pytest.mark.parametrize("damage", [lambda b: b"not an Arrow file", lambda b: b[: len(b) // 2],
+                                    lambda b: b[:-1], lambda b: b[:len(b) // 3] + bytes([b[len(b) // 3] ^ 1]) + b[len(b) // 3 + 1:]],
+                         ids=["garbage", "half", "last-byte-lost", "one-bit-flipped"])
+def test_corrupt_processed_file_is_rebuilt(tmp_data, damage):
+    built = na.load(data_dir=tmp_data)
     store._MEMO.clear()
-    (tmp_data / "processed" / "nato.arrow").write_bytes(b"not an Arrow file")
-    assert len(na.load(data_dir=tmp_data)) == 5377
+    path = tmp_data / "processed" / "nato.arrow"
+    good = path.read_bytes()
+    path.write_bytes(damage(good))
+    # A flipped bit may still read as a table: only the recorded checksum tells it apart.
+    pd.testing.assert_frame_equal(na.load(data_dir=tmp_data), built)
+    assert path.read_bytes() == good
 
 
 @pytest.mark.parametrize("source", ["nato", "sipri"])
@@ -93,8 +100,10 @@ def test_processed_file_gives_back_the_built_table_with_its_dtypes(tmp_data, sou
     store._MEMO.clear()  # a new process: the table comes from processed/<source>.arrow
     read = na.load(source=source, edition="all", data_dir=tmp_data)
     assert (tmp_data / "processed" / f"{source}.arrow").read_bytes()[:6] == b"ARROW1"
-    assert read.dtypes.to_dict() == built.dtypes.to_dict()
+    assert read.dtypes.to_dict() == built.dtypes.to_dict() and read.columns.dtype == built.columns.dtype
     pd.testing.assert_frame_equal(read, built)
+    # What README promises: pandas reads the file on its own, with the same dtypes.
+    pd.testing.assert_frame_equal(pd.read_feather(tmp_data / "processed" / f"{source}.arrow"), built)
 
 
 def test_failed_ingest_leaves_raw_data_intact(tmp_data, tmp_path):
@@ -136,6 +145,22 @@ def test_cache_follows_code_changes_too(tmp_data, monkeypatch):
     na.load(data_dir=tmp_data)
     after = meta_path.read_text()
     assert before != after and store.cache_key(tmp_data.resolve(), "nato") in after
+
+
+def test_code_fingerprint_follows_the_stages_below_the_store_only(tmp_path):
+    package = tmp_path / "natoanalysis"
+    shutil.copytree(REPO / "natoanalysis", package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = store.code_fingerprint(package)
+    with open(package / "views" / "home.py", "a", encoding="utf-8") as fh:
+        fh.write("# a view reads the table; it cannot change it\n")
+    assert store.code_fingerprint.__wrapped__(package) == before
+    reader = package / "transform" / "nato.py"
+    with open(reader, "a", encoding="utf-8") as fh:
+        fh.write("# a reader fix\n")
+    fixed = store.code_fingerprint.__wrapped__(package)
+    st = reader.stat()  # the same size, another modification time
+    os.utime(reader, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    assert len({before, fixed, store.code_fingerprint.__wrapped__(package)}) == 3
 
 
 def test_two_builds_write_identical_processed_files(tmp_path):

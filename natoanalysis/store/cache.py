@@ -1,17 +1,12 @@
 """The processed cache: ``data/raw`` -> ``data/processed``, verified against the raw files and their provenance.
 
-The processed table is an Arrow IPC file (Feather v2, uncompressed) per source.
-A build checks every raw file against the sha256 its edition's
-``provenance.json`` records (:func:`verify_raw`) and records, with the table,
-the names, sizes and modification times of those raw files and the package
-code that read them. A load serves the table while these are unchanged and
-the table matches its own recorded sha256; any change to a raw file (or to
-the code) rebuilds it, verifying again, so a fixed reader never leaves a stale
-table behind, and the first load of a process reads no raw file at all.
-Arrow IPC rather than parquet because the file is read on every first
-``load()`` of a process: it needs no decoding (1.5 ms against 4 ms for the
-same table as parquet); pandas, R's arrow, polars and DuckDB all read it.
-Within one process the last table read is also kept in memory under the same key.
+The processed table is an Arrow IPC file (Feather v2, uncompressed: no decoding on a first load; pandas, R's
+arrow, polars and DuckDB read it) per source. A build checks every raw file against the sha256 its edition's
+``provenance.json`` records (:func:`verify_raw`) and records, with the table, the names, sizes and modification
+times of those raw files and of the package code that read them. A load serves the table while these are
+unchanged and the table matches its own recorded CRC-32; any change rebuilds it, verifying again, so a fixed
+reader never leaves a stale table behind, and the first load of a process reads no raw file at all. Within one
+process the last table read is also kept in memory under the same key.
 """
 
 from __future__ import annotations
@@ -20,9 +15,12 @@ import functools
 import hashlib
 import json
 import os
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .. import atomic, config, edition as editions_mod
 from ..errors import DataFolderError, DataIntegrityError, DataNotFoundError, NatoAnalysisError
@@ -56,10 +54,9 @@ def checked_source(source: object) -> str:
 def edition_folders(root: Path, source: str) -> dict[str, Path]:
     """The folder each edition of a source is read from, oldest first: the root's, else the bundled one.
 
-    Only real folders named as an edition and holding a ``provenance.json``
-    count (:func:`natoanalysis.atomic.published`: links, backups and what a
-    killed ingest left unfinished are not editions; an edition a killed
-    ingest left between its two renames is).
+    Only real folders named as an edition and holding a ``provenance.json`` count
+    (:func:`natoanalysis.atomic.published`: links, backups and what a killed ingest left unfinished are not
+    editions; one it left between its two renames is).
 
     Examples
     --------
@@ -98,8 +95,7 @@ def _files(folder: Path) -> list[Path]:
 def raw_fingerprint(root: Path, source: str) -> str:
     """sha256 over the name, size and modification time of every raw file of a source's editions.
 
-    Cheap (no file is read), so every first load of a process can ask it;
-    what a build read is verified by content (:func:`verify_raw`).
+    Cheap (no file is read), so every first load can ask it; a build verifies what it reads (:func:`verify_raw`).
     """
     digest = hashlib.sha256()
     for ed, folder in edition_folders(root, source).items():
@@ -116,20 +112,19 @@ _ABOVE_THE_STORE = ("__pycache__", config.BUNDLED_DIR, "metrics", "views", "clai
 
 
 @functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
+def code_fingerprint(package: Path = Path(__file__).resolve().parent.parent) -> str:
     """sha256 over the name, size and modification time of the Python sources and reference files the store uses.
 
     What turns raw into processed: a changed reader rebuilds the table.
     """
-    package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for top, dirs, files in os.walk(package):
         # The bundled transcriptions of an installed package are raw data (in raw_fingerprint), not code.
         dirs[:] = sorted(d for d in dirs if d not in _ABOVE_THE_STORE)
         for name in sorted(f for f in files if f.endswith((".py", ".csv", ".json"))):
-            st = os.lstat(os.path.join(top, name))
-            rel = os.path.relpath(os.path.join(top, name), package).replace(os.sep, "/")
-            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+            path = os.path.join(top, name)
+            st = os.lstat(path)
+            digest.update(f"{path[len(str(package)):]}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
@@ -141,8 +136,8 @@ def cache_key(root: Path, source: str) -> str:
 def verify_raw(root: Path, source: str, edition: str) -> None:
     """Check an edition's raw files against the sha256 of each in its ``provenance.json``.
 
-    Raw data is never edited by hand: a file that differs from its record,
-    one that is missing, one that is not in it, or a link, is an error naming the file.
+    Raw data is never edited by hand: a file that differs from its record, one that is missing, one that is
+    not in it, or a link, is an error naming the file.
     """
     from ..extract import provenance
 
@@ -155,8 +150,7 @@ def verify_raw(root: Path, source: str, edition: str) -> None:
     if not isinstance(recorded, dict) or not recorded:
         raise DataIntegrityError(f"{folder / 'provenance.json'} records no sha256 of the transcribed files; "
                                  "re-ingest the workbook")
-    files = _files(folder)
-    present = {p.relative_to(folder).as_posix() for p in files} - {"provenance.json"}
+    present = {p.relative_to(folder).as_posix() for p in _files(folder)} - {"provenance.json"}
     for rel in sorted(present | set(recorded)):
         path = folder / rel
         if path.is_symlink():
@@ -180,8 +174,6 @@ def _processed_paths(root: Path, source: str) -> tuple[Path, Path]:
 
 def _table_bytes(df: pd.DataFrame) -> bytes:
     """The table as an Arrow IPC file, uncompressed (Feather v2: ``pandas.read_feather`` reads it)."""
-    import pyarrow as pa
-
     table = pa.Table.from_pandas(df, preserve_index=False)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_file(sink, table.schema) as writer:
@@ -190,11 +182,24 @@ def _table_bytes(df: pd.DataFrame) -> bytes:
 
 
 def _read_table(data: bytes) -> pd.DataFrame:
-    import pyarrow as pa
+    """The table with the dtypes pandas' metadata in the file records: each column through its dtype's reader.
 
-    # pyarrow.ipc is loaded with pyarrow (pandas loads it): pyarrow.feather would add its own imports.
-    # split_blocks: one block per column, not consolidated into 2-D blocks (a copy a first load need not make)
-    return pa.ipc.open_file(pa.BufferReader(data)).read_all().to_pandas(split_blocks=True)
+    Not ``Table.to_pandas``, nor labels from Python strings: either sets up pyarrow's pandas layer (3-6 ms).
+    """
+    table = pa.ipc.open_file(pa.BufferReader(data)).read_all()
+    kinds = [c["numpy_type"] for c in json.loads(table.schema.metadata[b"pandas"])["columns"]]
+    dtypes = {kind: pd.api.types.pandas_dtype(kind) for kind in set(kinds)}
+    df = pd.DataFrame({i: dtypes[k].__from_arrow__(c) if hasattr(dtypes[k], "__from_arrow__") else c.to_numpy()
+                       for i, (k, c) in enumerate(zip(kinds, table.columns, strict=True))}, copy=False)
+    text = pd.api.types.pandas_dtype("str")  # pandas 3 labels a frame with Arrow text: made from buffers here
+    if isinstance(text, pd.StringDtype) and text.storage == "pyarrow":
+        names = [name.encode() for name in table.column_names]
+        offsets = pa.py_buffer(np.cumsum([0, *map(len, names)]))
+        labels = pa.Array.from_buffers(pa.large_string(), len(names), [None, offsets, pa.py_buffer(b"".join(names))])
+        df.columns = pd.arrays.ArrowStringArray(labels, dtype=text)
+    else:
+        df.columns = table.column_names
+    return df
 
 
 def _write(root: Path, source: str, df: pd.DataFrame, meta: dict) -> None:
@@ -206,7 +211,8 @@ def _write(root: Path, source: str, df: pd.DataFrame, meta: dict) -> None:
             raise NatoAnalysisError(f"{p} is a folder where the processed table belongs; remove it "
                                     "(natoanalysis build writes it again)")
     data = _table_bytes(df)
-    meta["table_sha256"] = hashlib.sha256(data).hexdigest()
+    # A checksum finds a damaged file in half sha256's time (who could forge one could rewrite this record too)
+    meta["table_crc32"] = zlib.crc32(data)
     try:
         atomic.write_bytes(table_path, data)
         atomic.write_bytes(meta_path, (json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n").encode())
@@ -247,10 +253,8 @@ def _build(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
 def build(*, source: str = "nato", data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     """Regenerate ``processed/<source>.arrow`` from the raw transcriptions, verified against them, and return it.
 
-    Every raw file is checked against the sha256 its edition's
-    ``provenance.json`` records first (:func:`verify_raw`). A table that
-    cannot be written (a read-only folder, a full disk) is an error: nothing
-    is returned that was not written.
+    Every raw file is checked against the sha256 its edition's ``provenance.json`` records first
+    (:func:`verify_raw`). A table that cannot be written (a read-only folder, a full disk) is an error.
 
     Examples
     --------
@@ -270,7 +274,7 @@ def _read_cache(root: Path, source: str, fingerprint: str) -> tuple[pd.DataFrame
     """The processed table and its metadata when both are what this key asks for, else None.
 
     The key covers the source's raw files by name, so a table written for another source or other raw
-    files has another; the table must have the sha256 its metadata records.
+    files has another; the table must have the CRC-32 its metadata records.
     """
     table_path, meta_path = _processed_paths(root, source)
     if table_path.is_symlink() or meta_path.is_symlink():
@@ -280,26 +284,21 @@ def _read_cache(root: Path, source: str, fingerprint: str) -> tuple[pd.DataFrame
         if not isinstance(meta, dict) or meta.get("fingerprint") != fingerprint or meta.get("source") != source:
             return None
         data = table_path.read_bytes()
-        if meta.get("table_sha256") != hashlib.sha256(data).hexdigest():
+        if meta.get("table_crc32") != zlib.crc32(data):
             return None
         df = _read_table(data)
-    except (OSError, ValueError, ImportError, TypeError):
-        return None  # a missing, unreadable or foreign cache: rebuilt
-    except Exception as exc:  # pyarrow's own errors for a damaged file
-        if type(exc).__module__.split(".")[0] != "pyarrow":
-            raise
-        return None
+    except (OSError, ValueError, TypeError, LookupError, pa.ArrowException):
+        return None  # a missing, unreadable, damaged or foreign cache: rebuilt
     return df, meta
 
 
 def _lookup(root: Path, source: str) -> tuple[pd.DataFrame, dict] | None:
     """The table when memory or the processed file holds it for the raw files and code as they are now."""
-    fingerprint = cache_key(root, source)
-    key = (str(root), source, fingerprint)
-    if key not in _MEMO:
-        found = _read_cache(root, source, fingerprint)
-        return None if found is None else _remember(key, found)
-    return _MEMO[key]
+    key = (str(root), source, cache_key(root, source))
+    if key in _MEMO:
+        return _MEMO[key]
+    found = _read_cache(root, source, key[2])
+    return None if found is None else _remember(key, found)
 
 
 def _remember(key: tuple[str, str, str], value: tuple[pd.DataFrame, dict]) -> tuple[pd.DataFrame, dict]:

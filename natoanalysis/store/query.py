@@ -56,8 +56,8 @@ def load(*, source: str = "nato", edition: str | None = None,
     """
     source = checked_source(source)
     root = config.data_root(data_dir)
-    df, _ = _cached(root, source)
-    available = sorted(df["edition"].unique())
+    df, meta = _cached(root, source)
+    available = sorted(meta["editions"])  # what the build read, without a pass over the table
     edition = editions_mod.resolve(edition, available=available, source=source)
     if isinstance(edition, list):
         return df.copy()
