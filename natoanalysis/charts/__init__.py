@@ -23,4 +23,5 @@ from .scatter import quadrant_counts, quadrant_scatter
 from .style import FIGURE_DIR_ENV, PALETTE, SERIES_COLORS, apply_style, figure_dir, footnote, save, source_note
 
 __all__ = ["FIGURE_DIR_ENV", "PALETTE", "SERIES_COLORS", "apply_style", "figure_dir", "footnote", "grouped_bars", "line_chart",
-           "quadrant_counts", "quadrant_scatter", "range_bars", "ranked_bars", "save", "share_gdp_bars", "source_note", "stacked_bars", "status_grid"]
+           "quadrant_counts", "quadrant_scatter", "range_bars", "ranked_bars", "save", "share_gdp_bars", "source_note",
+           "stacked_bars", "status_grid"]

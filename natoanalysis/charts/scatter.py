@@ -177,4 +177,6 @@ def _quadrant_labels(ax: plt.Axes, counts: dict[str, int], *, x_at: float, y_at:
         t = ax.annotate(text, xy=xy, xycoords=xycoords, xytext=offset, textcoords="offset points", ha=ha, fontsize=8,
                         color=PALETTE["guideline"])
         boxes.append(t.get_window_extent(renderer).padded(2))
-    return boxes
+    # the lines themselves, so that no label is struck through
+    (vx, hy), box = ax.transData.transform((x_at, y_at)), ax.bbox
+    return boxes + [Bbox.from_extents(vx - 1, box.y0, vx + 1, box.y1), Bbox.from_extents(box.x0, hy - 1, box.x1, hy + 1)]

@@ -7,7 +7,7 @@ import pandas as pd
 from .. import allies, reference
 from .. import validate
 from . import labels, text
-from .provenance import attach
+from .provenance import attach, provenance_of
 from .selection import marker_notes, rows
 from ..metrics.targets import gap_to_target, project_path, required_annual_increase
 
@@ -361,6 +361,32 @@ def currency_notes(*, table: pd.DataFrame, country: str) -> list[str]:
     return out
 
 
+def table_note(*, table: pd.DataFrame, price_basis: str) -> str:
+    """The note under a profile's table: source, edition, definition, price basis and estimated years.
+
+    Read off the provenance the view attached to ``table``, as a chart's footnote is.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = national_currency(data=na.load(), country="POL")
+    >>> note = table_note(table=t, price_basis="current prices")
+    >>> note.startswith("Source: NATO, Defence Expenditure of NATO Countries"), "; current prices." in note
+    (True, True)
+    >>> labels.years_text(labels.estimate_years(na.load())) in note
+    True
+    """
+    parts = []
+    for f in provenance_of(table).sources:
+        est = f.estimate_years
+        said = ("No estimated years shown." if not est else
+                f"{labels.years_text(list(est))} {'is an estimate' if len(est) == 1 else 'are estimates'}.")
+        what = "; ".join(p for p in (f.definition, price_basis) if p)
+        parts.append(f"Source: {f.publication}, {'release' if f.source == 'sipri' else 'edition'} "
+                     f"{', '.join(f.editions)}; {what}. {said}")
+    return " ".join(parts)
+
+
 def sipri_share(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
     """An ally's military expenditure as a share of GDP in SIPRI's long series, every year SIPRI prints one.
 
@@ -377,8 +403,9 @@ def sipri_share(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``year, country_name, share_gdp_pct``; empty where SIPRI prints no
-        figure (Iceland).
+        ``year, country_name, share_gdp_pct`` from SIPRI's first figure for the
+        ally to its last (NaN in years between without one); empty where SIPRI
+        prints no figure (Iceland).
 
     Examples
     --------
@@ -388,7 +415,10 @@ def sipri_share(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
     (1949, 0)
     """
     code = validate.country(country)
-    sel = data[(data["country"] == code) & (data["indicator"] == "share_gdp_pct")].dropna(subset=["value"])
+    sel = data[(data["country"] == code) & (data["indicator"] == "share_gdp_pct")]
+    printed = sel.dropna(subset=["value"])
+    # Years without a figure inside the span stay, as gaps: a line must not bridge them.
+    sel = sel[sel["year"].between(printed["year"].min(), printed["year"].max())]
     out = pd.DataFrame({"year": sel["year"].astype(int), "country_name": sel["country_name"].astype(str),
                         "share_gdp_pct": sel["value"].astype(float)})
-    return attach(out.sort_values("year").reset_index(drop=True), rows=sel)
+    return attach(out.sort_values("year").reset_index(drop=True), rows=printed)
