@@ -161,3 +161,10 @@ def test_scatter_footnote_names_source_and_explains_the_marker(data, scatter):
 def test_paired_refuses_an_indicator_with_two_price_bases(data):
     with pytest.raises(ValueError, match="more than one figure per ally"):
         paired(data, x="defence_exp_usd", y=Y)
+
+
+def test_a_scatter_without_points_is_refused_in_one_line(data):
+    empty = paired(data, x=X, y=Y).assign(**{X: float("nan")})
+    with pytest.raises(ValueError, match=r"^no row has both share_gdp_pct and equipment_share_pct; accepted"):
+        charts.quadrant_scatter(empty, x=X, y=Y, label="country", x_at=2.0, y_at=20.0, title="T", xlabel="x",
+                                ylabel="y", x_line_label="2%", y_line_label="20%")

@@ -132,11 +132,13 @@ def quadrant_scatter(table: pd.DataFrame, *, x: str, y: str, label: str, x_at: f
     _check_columns(table, [x, y, label] + [c for c in (marker,) if c])
     prov = provenance_of(table, provenance)
     shown = table.dropna(subset=[x, y]).reset_index(drop=True)
+    if shown.empty:
+        raise ValueError(f"no row has both {x} and {y}; accepted: a table with at least one point")
     fig, ax = plt.subplots(figsize=(9, 6.4))
     ax.scatter(shown[x], shown[y], s=22, color=PALETTE["ally"], zorder=3)
-    pad = lambda lo, hi: (lo - 0.06 * (hi - lo), hi + 0.06 * (hi - lo))  # noqa: E731
-    ax.set_xlim(*pad(min(shown[x].min(), x_at), max(shown[x].max(), x_at)))
-    ax.set_ylim(*pad(min(shown[y].min(), y_at), max(shown[y].max(), y_at)))
+    for set_lim, col, at in ((ax.set_xlim, x, x_at), (ax.set_ylim, y, y_at)):  # the lines always inside
+        lo, hi = min(shown[col].min(), at), max(shown[col].max(), at)
+        set_lim(lo - 0.06 * (hi - lo), hi + 0.06 * (hi - lo))
     ax.axvline(x_at, color=PALETTE["guideline"], linestyle="--", linewidth=1, gid="reference")
     ax.axhline(y_at, color=PALETTE["guideline"], linestyle=":", linewidth=1, gid="reference")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
