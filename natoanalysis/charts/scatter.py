@@ -18,7 +18,7 @@ from matplotlib.transforms import Bbox
 from ..views.provenance import Provenance, provenance_of
 from ..views.selection import marker_notes
 from .bars import _check_columns
-from .style import PALETTE, footnote
+from .style import PALETTE, footnote, record
 
 #: Offsets tried around a point, in points: nearest rings first, eight directions each.
 _RINGS = (5, 9, 14, 20, 27, 35, 45)
@@ -151,11 +151,15 @@ def quadrant_scatter(table: pd.DataFrame, *, x: str, y: str, label: str, x_at: f
     # room under the axes for the tick labels, the x label and however many lines the footnote took
     note_h = fig.texts[-1].get_window_extent(fig.canvas.get_renderer()).height / fig.dpi
     fig.subplots_adjust(bottom=(note_h + 0.65) / fig.get_figheight())
-    obstacles = _quadrant_labels(ax, quadrant_counts(shown, x=x, y=y, x_at=x_at, y_at=y_at), x_at=x_at, y_at=y_at,
-                                 names=(x_line_label, y_line_label))
+    counts = quadrant_counts(shown, x=x, y=y, x_at=x_at, y_at=y_at)
+    obstacles = _quadrant_labels(ax, counts, x_at=x_at, y_at=y_at, names=(x_line_label, y_line_label))
     place_labels(ax, shown[x].to_numpy(float), shown[y].to_numpy(float),
                  [f"{c}{m}" for c, m in zip(shown[label], marks)], obstacles=obstacles)
-    return fig
+    return record(fig, drawn=shown[list(dict.fromkeys(c for c in (label, name, "year", x, y, marker) if c in shown))],
+                  title=title, lines={x_line_label: x_at, y_line_label: y_at},
+                  shows=f"{len(shown)} points ({xlabel} across, {ylabel} up), each labelled by its {label}; "
+                        "in the quadrants: " + ", ".join(f"{n} {QUADRANTS[k].format(x=x_line_label, y=y_line_label)}"
+                                    for k, n in counts.items()))
 
 
 def _quadrant_labels(ax: plt.Axes, counts: dict[str, int], *, x_at: float, y_at: float,

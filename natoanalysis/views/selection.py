@@ -129,7 +129,7 @@ def paired(data: pd.DataFrame, *, x: str, y: str, year: int | None = None) -> pd
     Returns
     -------
     pandas.DataFrame
-        ``country, country_name, <x>, <y>, note_marker`` for every ally with a
+        ``country, country_name, year, <x>, <y>, note_marker`` for every ally with a
         row of either indicator (NaN where there is no figure); ``note_marker``
         holds the markers NATO prints after the ally's name in either table.
 
@@ -150,6 +150,7 @@ def paired(data: pd.DataFrame, *, x: str, y: str, year: int | None = None) -> pd
     out = sel.pivot(index=["country", "country_name"], columns="indicator", values="value").reindex(columns=[x, y])
     marks = sel.groupby("country")["note_marker"].agg(lambda m: "".join(sorted(set(m.fillna("")))))
     out = out.astype(float).reset_index().assign(note_marker=lambda t: t["country"].map(marks).fillna(""))
+    out.insert(2, "year", y_)
     out.columns.name = None
     return attach(out, rows=sel)
 
