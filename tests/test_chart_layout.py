@@ -154,7 +154,15 @@ def _all_allies_lines():
                              ylabel="Percent of GDP", markers=False)
 
 
-CHARTS = {"02 US share": _usa_share, "02 levels": _levels, "05 GDP POL": _gdp("POL"), "05 GDP MKD": _gdp("MKD"),
+def _scatter():
+    points = views.selection.paired(_nato(), x="share_gdp_pct", y="equipment_share_pct")
+    return charts.quadrant_scatter(points, x="share_gdp_pct", y="equipment_share_pct", label="country", x_at=2.0,
+                                   y_at=20.0, title="Share of GDP and share spent on equipment, 2024e",
+                                   xlabel="Defence expenditure, % of GDP", ylabel="Major equipment, % of defence "
+                                   "expenditure", x_line_label="2% guideline", y_line_label="20% guideline")
+
+
+CHARTS = {"03 scatter": _scatter, "02 US share": _usa_share, "02 levels": _levels, "05 GDP POL": _gdp("POL"), "05 GDP MKD": _gdp("MKD"),
           "05 composition": _composition, "04 growth": _growth, "04 accession": _accession, "03 counts": _counts,
           "03 grid": _grid, "03 gaps": _gaps, "00 share of GDP": _share_bars, "06 scenarios": _scenarios,
           "07 SIPRI shares": _sipri_shares, "07 Cold War": _cold_war, "07 SIPRI dollars": _sipri_spend,

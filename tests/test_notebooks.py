@@ -134,7 +134,8 @@ def test_the_notebook_check_refuses_names_the_parameters_cell_did_not_declare():
 
 
 @pytest.mark.parametrize("name, value, message", [
-    ("countr", "FRA", "unknown parameter countr; this notebook takes: edition, country, year, core_target_pct, by"),
+    ("countr", "FRA", "unknown parameter countr; this notebook takes: edition, country, year, core_target_pct, by, "
+                      "sipri_edition"),
     ("by", "100000000", "by 100000000 is outside the accepted range; accepted: a year from 2025 to 2100"),
 ])
 def test_papermill_run_stops_in_the_first_cell_with_the_library_message(tmp_path, name, value, message):

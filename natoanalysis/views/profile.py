@@ -7,8 +7,8 @@ import pandas as pd
 from .. import allies, reference
 from .. import validate
 from . import labels, text
-from .provenance import attach
-from .selection import rows
+from .provenance import attach, provenance_of
+from .selection import marker_notes, rows
 from ..metrics.targets import gap_to_target, project_path, required_annual_increase
 
 COMPOSITION = {"equipment_share_pct": "Equipment (incl. R&D)", "personnel_share_pct": "Personnel",
@@ -160,6 +160,12 @@ def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = Non
     lines.append(f"- {equip_min:g}% equipment guideline: {text.pct(s['equipment_share_pct'], decimals=1)} of defence "
                  f"expenditure went to major equipment, so it is {'met' if s['meets_equipment_20pct'] else 'not met'}.")
     lines.append(f"- Military personnel: {text.people(s['military_personnel_thousand'])}.")
+    marked = df.loc[(df["country"] == code) & (df["year"] == y), ["note_marker", "table"]].dropna()
+    marked = marked[marked["note_marker"] != ""]
+    tables = sorted(set(marked["table"]))
+    where = ("Tables " if len(tables) > 1 else "Table ") + text.listing(t.replace("Table ", "") for t in tables)
+    lines += [f"- NATO marks {name} with {'an asterisk ' if mark == '*' else ''}({mark}) in {where}: {meaning}"
+              for mark, meaning in (note.split(" marks ", 1) for note in marker_notes(marked["note_marker"]))]
     gap = s["gap_to_core_target_pp"]
     target = f"- Hague core target ({core_target_pct:g}% by {by}): "
     if gap > 0:
@@ -270,3 +276,149 @@ def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.Data
     out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
                         "usd_billion": sel["value"].astype(float) / 1000})
     return attach(out.sort_values(["basis_label", "year"]).reset_index(drop=True), rows=sel)
+
+
+def per_capita(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
+    """An ally's defence expenditure per head of population (NATO Table 6), in US dollars.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, basis_label, defence_exp_per_capita_usd``, at the price basis
+        the edition prints (constant prices and exchange rates of its base
+        year); empty where the edition prints none (Iceland).
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> df = na.load()
+    >>> t = per_capita(data=df, country="POL").query("year == 2024")
+    >>> printed = df.query("country == 'POL' and indicator == 'defence_exp_per_capita_usd' and year == 2024")
+    >>> t["defence_exp_per_capita_usd"].tolist() == printed["value"].tolist(), len(per_capita(data=df, country="ISL"))
+    (True, 0)
+    """
+    df = validate.table(data, None)
+    code = validate.country(country)
+    sel = df[(df["country"] == code) & (df["indicator"] == "defence_exp_per_capita_usd")].dropna(subset=["value"])
+    out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
+                        "defence_exp_per_capita_usd": sel["value"].astype(float)})
+    return attach(out.sort_values(["basis_label", "year"]).reset_index(drop=True), rows=sel)
+
+
+def national_currency(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
+    """An ally's defence expenditure in its own currency at current prices (NATO Table 1), in millions.
+
+    The currency is the one NATO names in the ally's row (``currency``): an
+    ally that changed currency is printed in its new one for every year
+    (:func:`currency_notes` says so), and a table with two currencies keeps
+    each figure beside its own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, currency, defence_exp_ncu, is_estimate``; empty where the
+        edition prints none (Iceland).
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = national_currency(data=na.load(), country="POL")
+    >>> t["currency"].unique().tolist(), bool(t["year"].min() == na.load()["year"].min())
+    (['Zlotys'], True)
+    """
+    df = validate.table(data, None)
+    code = validate.country(country)
+    sel = df[(df["country"] == code) & (df["indicator"] == "defence_exp_ncu") & (df["price_basis"] == "current")
+             ].dropna(subset=["value"])
+    out = pd.DataFrame({"year": sel["year"].astype(int), "currency": sel["currency"].astype(str),
+                        "defence_exp_ncu": sel["value"].astype(float), "is_estimate": sel["is_estimate"].astype(bool)})
+    return attach(out.sort_values("year").reset_index(drop=True), rows=sel)
+
+
+def currency_notes(*, table: pd.DataFrame, country: str) -> list[str]:
+    """Notes on a currency change within the years of :func:`national_currency` (``reference/currency_changes.csv``).
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> note = currency_notes(table=national_currency(data=na.load(), country="HRV"), country="HRV")[0]
+    >>> note.startswith("Currency: Croatia changed from Kuna to Euros in 2023"), "every year in Euros" in note
+    (True, True)
+    >>> currency_notes(table=national_currency(data=na.load(), country="POL"), country="POL")
+    []
+    """
+    code = validate.country(country)
+    years = table["year"].astype(int)
+    out = []
+    for ch in reference.currency_changes().query("country == @code").itertuples():
+        if not len(years) or not years.min() < ch.year <= years.max() + 1:
+            continue
+        shown = sorted(set(table["currency"]))
+        printed = (f"the edition prints every year in {shown[0]}, the years before {ch.year} restated" if len(shown) == 1
+                   else f"each year is shown in the currency the edition prints it in ({text.listing(shown)})")
+        out.append(f"Currency: {allies.country_name(code)} changed from {ch.old_currency} to {ch.new_currency} in "
+                   f"{ch.year}; {printed}. {ch.source}.")
+    return out
+
+
+def table_note(*, table: pd.DataFrame, price_basis: str) -> str:
+    """The note under a profile's table: source, edition, definition, price basis and estimated years.
+
+    Read off the provenance the view attached to ``table``, as a chart's footnote is.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> t = national_currency(data=na.load(), country="POL")
+    >>> note = table_note(table=t, price_basis="current prices")
+    >>> note.startswith("Source: NATO, Defence Expenditure of NATO Countries"), "; current prices." in note
+    (True, True)
+    >>> labels.years_text(labels.estimate_years(na.load())) in note
+    True
+    """
+    parts = []
+    for f in provenance_of(table).sources:
+        est = f.estimate_years
+        said = ("No estimated years shown." if not est else
+                f"{labels.years_text(list(est))} {'is an estimate' if len(est) == 1 else 'are estimates'}.")
+        what = "; ".join(p for p in (f.definition, price_basis) if p)
+        parts.append(f"Source: {f.publication}, {'release' if f.source == 'sipri' else 'edition'} "
+                     f"{', '.join(f.editions)}; {what}. {said}")
+    return " ".join(parts)
+
+
+def sipri_share(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
+    """An ally's military expenditure as a share of GDP in SIPRI's long series, every year SIPRI prints one.
+
+    SIPRI's definition is not NATO's and its share is at current prices: the
+    series stands apart from NATO's and is never joined to it.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy SIPRI rows (``natoanalysis.load(source="sipri")``).
+    country : str
+        Ally ISO3 code.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, country_name, share_gdp_pct`` from SIPRI's first figure for the
+        ally to its last (NaN in years between without one); empty where SIPRI
+        prints no figure (Iceland).
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> s = sipri_share(data=na.load(source="sipri"), country="USA")
+    >>> int(s["year"].min()), len(sipri_share(data=na.load(source="sipri"), country="ISL"))
+    (1949, 0)
+    """
+    code = validate.country(country)
+    sel = data[(data["country"] == code) & (data["indicator"] == "share_gdp_pct")]
+    printed = sel.dropna(subset=["value"])
+    # Years without a figure inside the span stay, as gaps: a line must not bridge them.
+    sel = sel[sel["year"].between(printed["year"].min(), printed["year"].max())]
+    out = pd.DataFrame({"year": sel["year"].astype(int), "country_name": sel["country_name"].astype(str),
+                        "share_gdp_pct": sel["value"].astype(float)})
+    return attach(out.sort_values("year").reset_index(drop=True), rows=printed)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .. import allies, validate
+from .. import allies, reference, validate
 from .provenance import attach
 
 
@@ -111,3 +111,59 @@ def year_or_latest(data: pd.DataFrame, year: int | None = None) -> int:
     natoanalysis.errors.ArgumentError: year 1999 is outside edition 2024-06; accepted: 2014 to 2024
     """
     return validate.year_or_last(year, data)
+
+
+def paired(data: pd.DataFrame, *, x: str, y: str, year: int | None = None) -> pd.DataFrame:
+    """Two indicators of every ally in one year, side by side: a scatter's points.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy rows of one edition.
+    x, y : str
+        Indicators with one figure per ally and year (e.g. ``share_gdp_pct``
+        and ``equipment_share_pct``).
+    year : int, optional
+        Default: the rows' latest year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, country_name, year, <x>, <y>, note_marker`` for every ally with a
+        row of either indicator (NaN where there is no figure); ``note_marker``
+        holds the markers NATO prints after the ally's name in either table.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> p = paired(na.load(), x="share_gdp_pct", y="equipment_share_pct").set_index("country")
+    >>> round(float(p.at["POL", "share_gdp_pct"]), 2), round(float(p.at["POL", "equipment_share_pct"]), 1)
+    (4.12, 51.1)
+    >>> p.at["POL", "note_marker"], p.at["DEU", "note_marker"]
+    ('*', '')
+    """
+    y_ = validate.year_or_last(year, data)
+    sel = rows(data, indicator=[x, y], year=y_)
+    if sel.duplicated(["country", "indicator"]).any():
+        raise ValueError(f"{x} or {y} has more than one figure per ally in {y_}; accepted: indicators of one price "
+                         "basis")
+    out = sel.pivot(index=["country", "country_name"], columns="indicator", values="value").reindex(columns=[x, y])
+    marks = sel.groupby("country")["note_marker"].agg(lambda m: "".join(sorted(set(m.fillna("")))))
+    out = out.astype(float).reset_index().assign(note_marker=lambda t: t["country"].map(marks).fillna(""))
+    out.insert(2, "year", y_)
+    out.columns.name = None
+    return attach(out, rows=sel)
+
+
+def marker_notes(markers: Iterable[str], *, source: str = "nato") -> list[str]:
+    """What each of the publisher's name markers means (``reference/note_markers.csv``), one line per marker.
+
+    Examples
+    --------
+    >>> marker_notes(["*", ""])[0].startswith("* marks allies with national laws or political agreements")
+    True
+    """
+    ref = reference.read("note_markers.csv")
+    ref = ref[ref["source"] == source].set_index("marker")
+    found = sorted({m for mark in markers for m in str(mark) if m in ref.index})
+    return [f"{m} marks {ref.at[m, 'meaning']}." for m in found]
