@@ -258,10 +258,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     names = list(dict.fromkeys(table[series]))
     wide = wide[names]
     n = len(wide)
-    if horizontal:
-        fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.22 * n * max(1.0, len(names) / 1.5) + 1.8)))
-    else:
-        fig, ax = plt.subplots(figsize=(min(11.0, max(7.0, 0.3 * n * len(names) + 3)), 5.2))
+    fig, ax = plt.subplots(figsize=_group_size(n, len(names), horizontal=horizontal))
     pos = np.arange(n)
     width = 0.8 / len(names)
     labelled = value_format is not None and n * len(names) <= 80
@@ -270,10 +267,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
         offset = (i - (len(names) - 1) / 2) * width
         vals = wide[name].to_numpy(dtype=float)
         color = SERIES_COLORS[i % len(SERIES_COLORS)]
-        if horizontal:
-            ax.barh(pos + offset, vals, height=width, label=str(name), color=color)
-        else:
-            ax.bar(pos + offset, vals, width=width, label=str(name), color=color)
+        (ax.barh if horizontal else ax.bar)(pos + offset, vals, width, label=str(name), color=color)
         if labelled or limit is not None:  # a cut bar is labelled in any case
             value_labels(ax, pos + offset, vals, fmt=value_format or "{:g}", horizontal=horizontal,
                          fontsize=6.5 if n * len(names) > 30 else 7.5, limit=limit, only_cut=not labelled)
@@ -296,6 +290,12 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
                   shows=f"{('vertical', 'horizontal')[horizontal]} bars, {ylabel}, in {n} groups of one bar per "
                         f"{series} ({', '.join(map(str, names))})")
 
+
+def _group_size(n: int, k: int, *, horizontal: bool) -> tuple[float, float]:
+    """Figure size in inches for ``n`` groups of ``k`` bars: room for every bar and its label."""
+    if horizontal:
+        return 8.5, max(3.0, 0.22 * n * max(1.0, k / 1.5) + 1.8)
+    return min(11.0, max(7.0, 0.3 * n * k + 3)), 5.2
 
 def _category_axis(ax: plt.Axes, pos, names: list[str], *, horizontal: bool, zero: bool, labels: tuple[str, str]) -> None:
     """Name the bars' categories on their axis (top down when ``horizontal``), the values' unit on the other; a zero line."""
