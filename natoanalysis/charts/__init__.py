@@ -8,7 +8,8 @@ timestamps pinned so that two runs on the same inputs write the same files.
 Modules: :mod:`.style` (``apply_style``, ``footnote``, ``source_note``,
 ``save``), :mod:`.bars` (ranked, grouped, stacked and range bars), :mod:`.lines`
 (time series, optionally in side-by-side panels) and :mod:`.grids` (a status
-grid of allies by year). Every builder takes the table it draws; the footnote
+grid of allies by year, the tile map of the allies); :mod:`.explorer` (the report site's
+interactive Vega-Lite chart, imported on its own: it needs Altair). Every builder takes the table it draws; the footnote
 is written from the provenance a view's table carries, or from ``provenance=``
 (tidy rows, or their :class:`~natoanalysis.views.provenance.Provenance`).
 """
@@ -16,9 +17,9 @@ is written from the provenance a view's table carries, or from ``provenance=``
 from __future__ import annotations
 
 from .bars import grouped_bars, range_bars, ranked_bars, share_gdp_bars, stacked_bars
-from .grids import status_grid
+from .grids import status_grid, tile_map
 from .lines import line_chart
 from .style import FIGURE_DIR_ENV, PALETTE, SERIES_COLORS, apply_style, figure_dir, footnote, save, source_note
 
 __all__ = ["FIGURE_DIR_ENV", "PALETTE", "SERIES_COLORS", "apply_style", "figure_dir", "footnote", "grouped_bars", "line_chart",
-           "range_bars", "ranked_bars", "save", "share_gdp_bars", "source_note", "stacked_bars", "status_grid"]
+           "range_bars", "ranked_bars", "save", "share_gdp_bars", "source_note", "stacked_bars", "status_grid", "tile_map"]
