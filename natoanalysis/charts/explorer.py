@@ -39,19 +39,19 @@ def notes(*, data: pd.DataFrame) -> dict[str, str]:
     >>> df = na.load()
     >>> ed = str(df["edition"].iloc[0])
     >>> note = notes(data=df)[f"{ed}|share_gdp_pct|constant"]
-    >>> f"edition {ed}" in note and f"constant {labels.base_year(df)} prices" in note and "percent of GDP" in note
+    >>> f"edition {ed}" in note and f"Constant {labels.base_year(df)} prices; unit: percent of GDP." in note
     True
     """
-    out = {}
+    out, own = {}, " (each ally's own currency)"
     rows = data[~data["is_aggregate"] & data["value"].notna()]
     for (ed, ind, basis), part in rows.groupby(["edition", "indicator", rows["price_basis"].fillna("")]):
         facts = Provenance.of(part).sources[0]
         unit = part["unit"].iloc[0]
-        shown = labels.price_basis(part, basis, capital=True) + "; " if basis else ""
+        shown = labels.price_basis(part, basis, exchange_rates="usd" in ind, capital=True) + "; " if basis else ""
         out[f"{ed}|{ind}|{basis}"] = source_note(
             source=facts.source, edition=ed, estimate_years=facts.estimate_years, title=facts.publication,
             definition=facts.definition, base_year=facts.base_year,
-            extra=f"{shown}{unit}{' (national currency: the currency of each ally)' if 'national' in unit else ''}.")
+            extra=f"{shown}unit: {unit}{own if 'national' in unit else ''}.")
     return out
 
 
@@ -146,14 +146,15 @@ def explorer_spec(*, data: pd.DataFrame, selected: list[str] | None = None) -> d
         A Vega-Lite specification (JSON-ready): ``datasets`` holds ``series``
         (:func:`natoanalysis.views.explorer.records`) and ``tiles`` (the tile
         map of each edition); ``usermeta`` holds ``notes``
-        (:func:`notes`) and ``fields`` (the columns of the CSV download).
+        (:func:`notes`), ``fields`` (the columns of the CSV download) and
+        ``decimals`` (the decimals each indicator is printed with).
 
     Examples
     --------
     >>> import natoanalysis as na
     >>> spec = explorer_spec(data=na.load())
     >>> sorted(spec["datasets"]), [p["name"] for p in spec["params"]][:3]
-    (['series', 'tiles'], ['indicator', 'basis', 'edition'])
+    (['series', 'tiles'], ['allies', 'indicator', 'basis'])
     >>> len(spec["datasets"]["tiles"]), spec["usermeta"]["fields"][:3]
     (32, ['edition', 'country', 'country_name'])
     """
@@ -168,5 +169,6 @@ def explorer_spec(*, data: pd.DataFrame, selected: list[str] | None = None) -> d
     spec = chart.to_dict()
     spec["datasets"] = {"series": series, "tiles": [{k: view._plain(v) for k, v in r.items()} for r in tiles[
         ["edition", "country", "country_name", "row", "col", "value", "year_label"]].to_dict("records")]}
-    spec["usermeta"] = {"notes": notes(data=data), "fields": list(view.SERIES + view.VALUES)}
+    spec["usermeta"] = {"notes": notes(data=data), "fields": list(view.SERIES + view.VALUES),
+                        "decimals": {k: int(v) for k, v in indicators["decimals"].items() if v}}
     return spec
