@@ -91,10 +91,10 @@ def _tile_map(allies: alt.Parameter) -> alt.Chart:
                  alt.Tooltip("shown:N", title="Share of GDP")],
     ).add_params(allies).transform_calculate(shown=label)
     iso = base.mark_text(dy=-6, fontWeight="bold", fontSize=11).encode(
-        text="country:N", color=alt.condition("datum.value > 2.5", alt.value("white"), alt.value("#222222")))
+        text="country:N", color=alt.condition("datum.value > 3", alt.value("white"), alt.value("#222222")))
     value = base.mark_text(dy=8, fontSize=9, lineBreak="/").transform_calculate(
         shown="datum.value == null ? 'no armed/forces' : format(datum.value, '.2f')").encode(
-        text="shown:N", color=alt.condition("datum.value > 2.5", alt.value("white"), alt.value("#222222")))
+        text="shown:N", color=alt.condition("datum.value > 3", alt.value("white"), alt.value("#222222")))
     return alt.layer(rect, iso, value).properties(
         width=alt.Step(44), height=alt.Step(44),
         title=alt.Title("Share of GDP in the latest year", subtitle="Click an ally to add or remove it"))

@@ -53,8 +53,8 @@ def records(*, data: pd.DataFrame) -> list[dict]:
     >>> fra["is_estimate"][-1], fra["only_basis"], fra["unit"]
     (True, True, 'percent of GDP')
     """
-    df = validate.table(data, None)
-    df = df[~df["is_aggregate"] & df["value"].notna()].sort_values("year", kind="stable")
+    validate.table(data, None)  # the tidy columns, for every edition of data
+    df = data[~data["is_aggregate"] & data["value"].notna()].sort_values("year", kind="stable")
     currency = df["currency"].fillna("").astype(str)
     named = df["unit"].str.contains("national currency") & (currency != "")
     df = df.assign(price_basis=df["price_basis"].fillna("").astype(str),
