@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import json
 import zipfile
 from pathlib import Path
@@ -136,6 +137,33 @@ def write_tile_map(run_dir: Path, *, data) -> str:
     return TILE_MAP.with_suffix(".png").as_posix()
 
 
+def _bundle() -> bytes:
+    """Vega, Vega-Lite and vega-embed in one script, for the Vega-Lite version Altair writes ("v6_4" for v6.4.x).
+
+    vl-convert bundles it anew on each call (seconds), so it is kept in the user's cache folder by version.
+    """
+    import tempfile
+
+    import altair as alt
+    import platformdirs
+    import vl_convert
+
+    vl = "_".join(alt.SCHEMA_VERSION.split(".")[:2])
+    cached = platformdirs.user_cache_path("natoanalysis", appauthor=False) / "vega" / \
+        f"vega-embed-{vl}-vl-convert-{vl_convert.__version__}.js"
+    if cached.is_file():
+        return cached.read_bytes()
+    bundle = vl_convert.javascript_bundle(vl_version=vl).encode("utf-8")
+    try:  # runs at the same time write the same bytes: each through its own temporary file and one rename
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cached.parent, suffix=".tmp", delete=False) as fh:
+            fh.write(bundle)
+        os.replace(fh.name, cached)
+    except OSError:  # no cache folder to write (a read-only home): bundle again next time
+        pass
+    return bundle
+
+
 def write_explorer(run_dir: Path, *, data_dir) -> str:
     """Write ``explorer.html`` over every NATO edition of the data folder, and the Vega bundle beside it.
 
@@ -147,18 +175,13 @@ def write_explorer(run_dir: Path, *, data_dir) -> str:
     ('explorer.html', ['explorer.html', 'vega-embed.js'])
     >>> import shutil; shutil.rmtree(run_dir)
     """
-    import altair as alt
-    import vl_convert
-
     from ..charts.explorer import FIRST_BASIS, FIRST_INDICATOR, explorer_spec
     from ..store import load
     data = load(edition="all", data_dir=data_dir)
     spec = explorer_spec(data=data)
     editions = sorted({r["edition"] for r in spec["datasets"]["series"]}, reverse=True)
     first_note = spec["usermeta"]["notes"].get(f"{editions[0]}|{FIRST_INDICATOR}|{FIRST_BASIS}", "")
-    # The bundle of the Vega-Lite version Altair writes its specifications for ("v6_4" for schema v6.4.x).
-    bundle = vl_convert.javascript_bundle(vl_version="_".join(alt.SCHEMA_VERSION.split(".")[:2]))
-    (run_dir / BUNDLE).write_text(bundle, encoding="utf-8")
+    (run_dir / BUNDLE).write_bytes(_bundle())
     (run_dir / EXPLORER).write_text(pages.render(
         "explorer.html.j2", title="Explore the figures", spec=spec, editions=editions, first_note=first_note,
         bundle=BUNDLE, nav=[(PAGE, "Home"), (EXPLORER, "Explorer"), (runlog.PAGE, "Run log")]), encoding="utf-8")

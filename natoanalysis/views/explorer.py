@@ -61,14 +61,12 @@ def records(*, data: pd.DataFrame) -> list[dict]:
                    unit=df["unit"].astype(str).where(~named, "million " + currency),
                    base_year=df["base_year"].where(df["price_basis"] == "constant").astype("Int64"),
                    only_basis=df.groupby(["edition", "indicator"])["price_basis"].transform("nunique").eq(1))
-    out = []
-    for key, part in df.groupby(list(SERIES[:5]), sort=True):
-        first = part.iloc[0]
-        out.append({**dict(zip(SERIES[:5], map(str, key))),
-                    **{k: _plain(first[k]) for k in SERIES[5:]},
-                    "year": part["year"].astype(int).tolist(), "value": part["value"].astype(float).tolist(),
-                    "is_estimate": part["is_estimate"].astype(bool).tolist()})
-    return sorted(out, key=lambda r: (r["edition"], r["indicator"], r["price_basis"], r["country_name"]))
+    df = df.assign(year=df["year"].astype(int), value=df["value"].astype(float),
+                   is_estimate=df["is_estimate"].astype(bool)).astype({k: str for k in SERIES[:5]})
+    out = df.groupby(list(SERIES[:5]), sort=False).agg(
+        **{k: (k, "first") for k in SERIES[5:]}, **{k: (k, list) for k in VALUES}).reset_index()
+    out = out.sort_values(["edition", "indicator", "price_basis", "country_name"], kind="stable")
+    return [{k: _plain(v) if k in SERIES else v for k, v in r.items()} for r in out.to_dict("records")]
 
 
 def _plain(v: object) -> object:
