@@ -167,8 +167,8 @@ def explorer_spec(*, data: pd.DataFrame, selected: list[str] | None = None) -> d
     chart = alt.hconcat(_tile_map(allies), _lines(allies, indicators), spacing=30).add_params(
         *_controls(series)).resolve_scale(color="independent").configure_view(stroke=None)
     spec = chart.to_dict()
-    spec["datasets"] = {"series": series, "tiles": [{k: view._plain(v) for k, v in r.items()} for r in tiles[
-        ["edition", "country", "country_name", "row", "col", "value", "year_label"]].to_dict("records")]}
+    tiles = tiles[["edition", "country", "country_name", "row", "col", "value", "year_label"]]
+    spec["datasets"] = {"series": series, "tiles": tiles.astype(object).where(tiles.notna(), None).to_dict("records")}
     spec["usermeta"] = {"notes": notes(data=data), "fields": list(view.SERIES + view.VALUES),
                         "decimals": {k: int(v) for k, v in indicators["decimals"].items() if v}}
     return spec
