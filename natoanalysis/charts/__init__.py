@@ -7,10 +7,11 @@ timestamps pinned so that two runs on the same inputs write the same files.
 
 Modules: :mod:`.style` (``apply_style``, ``footnote``, ``source_note``,
 ``save``), :mod:`.bars` (ranked, grouped, stacked and range bars), :mod:`.lines`
-(time series, optionally in side-by-side panels) and :mod:`.grids` (a status
-grid of allies by year, the tile map of the allies); :mod:`.explorer` (the report site's
-interactive Vega-Lite chart, imported on its own: it needs Altair). Every builder takes the table it draws; the footnote
-is written from the provenance a view's table carries, or from ``provenance=``
+(time series, optionally in side-by-side panels), :mod:`.grids` (a status
+grid of allies by year, the tile map of the allies) and :mod:`.explorer` (the
+report site's interactive Vega-Lite chart, imported on its own: it needs
+Altair). Every builder takes the table it draws; the footnote is written from
+the provenance a view's table carries, or from ``provenance=``
 (tidy rows, or their :class:`~natoanalysis.views.provenance.Provenance`).
 """
 
