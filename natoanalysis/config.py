@@ -13,8 +13,9 @@
   (``notebooks/`` of the checkout, ``natoanalysis/_bundled/notebooks/`` installed);
 * reports: ``--out``, else ``reports/`` of the current working directory;
 * what a report kernel writes: ``$NATOANALYSIS_FIGURE_DIR`` (figures) and
-  ``$NATOANALYSIS_TABLE_DIR`` / ``$NATOANALYSIS_TABLE_HREF`` (tables as CSV,
-  and how the page links them), set by the runner for each notebook;
+  ``$NATOANALYSIS_TABLE_DIR`` (tables as CSV), and how the page links them
+  (``$NATOANALYSIS_FIGURE_HREF``, ``$NATOANALYSIS_TABLE_HREF``: :func:`page_href`),
+  set by the runner for each notebook;
 * a publisher's page: ``$NATOANALYSIS_<SOURCE>_PAGE_URL`` (tests point it at
   a local server).
 
@@ -38,6 +39,7 @@ NOTEBOOK_DIR_ENV = "NATOANALYSIS_NOTEBOOK_DIR"
 FIGURE_DIR_ENV = "NATOANALYSIS_FIGURE_DIR"
 TABLE_DIR_ENV = "NATOANALYSIS_TABLE_DIR"
 TABLE_HREF_ENV = "NATOANALYSIS_TABLE_HREF"
+FIGURE_HREF_ENV = "NATOANALYSIS_FIGURE_HREF"
 #: "0": load() does not say that newer editions are published (the report runner's kernels: pages say it in text).
 NOTICES_ENV = "NATOANALYSIS_NOTICES"
 APP_NAME = "natoanalysis"
@@ -305,6 +307,25 @@ def figure_dir() -> Path:
 def table_dir() -> Path:
     """Where tables are written as CSV: ``$NATOANALYSIS_TABLE_DIR`` or ``./tables``."""
     return Path(os.environ.get(TABLE_DIR_ENV) or "tables")
+
+
+def page_href(path: Path, *, href_env: str) -> str:
+    """The relative link from a report page to a file its notebook wrote (a figure, its data, a table's CSV).
+
+    ``$<href_env>/<file name>`` where the runner set it (its pages are in
+    ``html/``, beside ``figures/`` and ``tables/``); else the file relative to
+    the folder above its own, where papermill writes the notebook (``figures/``
+    and ``tables/`` beside it) and where Jupyter runs it.
+
+    Examples
+    --------
+    >>> page_href(Path("/out/figures/share_gdp_2024.png"), href_env="NATOANALYSIS_UNSET_HREF")
+    'figures/share_gdp_2024.png'
+    """
+    from urllib.parse import quote
+
+    base = os.environ.get(href_env)
+    return quote(f"{base.rstrip('/')}/{path.name}" if base else f"{path.parent.name}/{path.name}")
 
 
 def notice(message: str) -> None:

@@ -162,3 +162,43 @@ def test_counts_are_labelled_and_ticked_in_whole_numbers():
     line.canvas.draw()
     assert all(float(t).is_integer() for t in line.axes[0].get_yticks())
     plt.close("all")
+
+
+def test_save_writes_the_values_drawn_and_shows_the_image_with_its_alt_text_and_links(tmp_path, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    monkeypatch.delenv("NATOANALYSIS_FIGURE_HREF", raising=False)
+    table = pd.DataFrame({"name": ["Poland", "Spain", "Estonia"], "year": [2024] * 3, "pct": [4.12, 1.28, 3.43]})
+    fig = charts.ranked_bars(table, value="pct", label="name", title="Share of GDP, 2024", xlabel="% of GDP",
+                             provenance=ROWS, threshold_pct=2.0, threshold_label="2% guideline")
+    paths = charts.save(fig, "share gdp", directory=tmp_path / "figures", show=True)
+    assert [p.name for p in paths] == ["share_gdp.png", "share_gdp.svg", "share_gdp.csv"]
+    # Exactly the bars, top first, with their columns' names: no other column of the table.
+    assert paths[2].read_text().splitlines() == ["name,pct", "Poland,4.12", "Estonia,3.43", "Spain,1.28"]
+    image, links = shown
+    assert image.data == paths[0].read_bytes()
+    assert image.alt == ("Chart: Share of GDP, 2024. 3 horizontal bars, largest at the top, % of GDP, from Poland "
+                         "(4.12) to Spain (1.28); a line at 2 (2% guideline).")
+    assert links.data == ("[PNG](figures/share_gdp.png) · [SVG](figures/share_gdp.svg) · "
+                          "[CSV (data drawn)](figures/share_gdp.csv)")
+    monkeypatch.setenv("NATOANALYSIS_FIGURE_HREF", "../figures/01_x")  # the runner's pages are in html/
+    fig = charts.line_chart(table.assign(year=[2014, 2024, 2019]), y="pct", series="name", title="Shares",
+                            ylabel="% of GDP", provenance=ROWS, reference_lines={"2% guideline": 2.0})
+    charts.save(fig, "lines", directory=tmp_path / "figures", show=True)
+    assert shown[2].alt == ("Chart: Shares, 2014 to 2024. 3 lines, % of GDP, by year: Poland, Spain, Estonia; a line "
+                            "at 2 (2% guideline).")
+    assert shown[3].data.startswith("[PNG](../figures/01_x/lines.png) · ")
+
+
+def test_a_figure_not_made_here_is_saved_without_data_and_alt_text_from_its_title(tmp_path, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    fig, ax = plt.subplots()
+    ax.plot([2014, 2024], [1.4, 2.0])
+    ax.set_title("Own chart")
+    assert [p.suffix for p in charts.save(fig, "own", directory=tmp_path, show=True)] == [".png", ".svg"]
+    assert shown[0].alt == "Chart: Own chart" and "CSV" not in shown[1].data

@@ -90,8 +90,10 @@ def test_static_tile_map_labels_each_ally_with_its_share_and_iceland_in_grey(dat
     inside = fig.bbox
     assert all(inside.contains(*t.get_window_extent().p0) and inside.contains(*t.get_window_extent().p1)
                for t in fig.axes[0].texts)
-    png, svg = charts.save(fig, "tile_map", directory=tmp_path)
+    png, svg, csv = charts.save(fig, "tile_map", directory=tmp_path)
     assert png.stat().st_size > 0 and "POL" in svg.read_text()
+    drawn = pd.read_csv(csv).set_index("country")  # the values drawn, beside the images
+    assert len(drawn) == 32 and drawn.at["POL", "value"] == pytest.approx(pol) and pd.isna(drawn.at["ISL", "value"])
     plt.close(fig)
 
 

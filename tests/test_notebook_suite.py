@@ -102,10 +102,10 @@ def test_no_stray_object_reprs(report):
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_FIGURES))
-def test_every_chart_saved_as_png_and_svg(report, name):
+def test_every_chart_saved_as_png_and_svg_with_the_csv_of_its_data(report, name):
     folder = report.run_dir / "figures" / name
     written = sorted(p.name for p in folder.iterdir())
-    expected = sorted(f"{stem}.{ext}" for stem in EXPECTED_FIGURES[name] for ext in ("png", "svg"))
+    expected = sorted(f"{stem}.{ext}" for stem in EXPECTED_FIGURES[name] for ext in ("png", "svg", "csv"))
     assert written == expected
     for stem in EXPECTED_FIGURES[name]:
         assert (folder / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

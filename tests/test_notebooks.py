@@ -46,6 +46,7 @@ def test_no_notebook_names_one_edition_or_one_year(path):
 
 import ast  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 
@@ -159,8 +160,16 @@ def test_papermill_run_writes_figures_beside_its_output(tmp_path):
                                 "-p", "country", "FRA"], cwd=tmp_path, check=True, timeout=600,
                    env={**os.environ, "PYTHONPATH": str(REPO)})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["figures", "fra.ipynb"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["figures", "fra.ipynb", "tables"]
     assert "FRA_share_gdp_path.png" in {p.name for p in (tmp_path / "out" / "figures").iterdir()}
+    # The links under each figure and table resolve beside the notebook, where papermill wrote it.
+    nb = json.loads((tmp_path / "out" / "fra.ipynb").read_text(encoding="utf-8"))
+    shown = "".join("".join(out.get("data", {}).get(key, "")) for cell in nb["cells"] for out in cell.get("outputs", [])
+                    for key in ("text/markdown", "text/html"))
+    links = re.findall(r'\]\(([^)]+)\)|href="([^"]+)"', shown)
+    targets = [a or b for a, b in links]
+    assert "figures/FRA_share_gdp_path.csv" in targets and "tables/FRA_key_figures.csv" in targets
+    assert [t for t in targets if not (tmp_path / "out" / t).is_file()] == []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

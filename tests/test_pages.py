@@ -7,17 +7,20 @@ committed notebooks, the raw transcription (``data/raw``) and the manifest.
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 import re
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from .browser import visible_text
 from .conftest import PROFILED, REPO, SUITE
-from .test_notebook_suite import _raw_share_2024
+from .test_notebook_suite import EXPECTED_FIGURES, _raw_share_2024
 
 pytestmark = [pytest.mark.slow, SUITE]
 
@@ -308,3 +311,121 @@ def test_no_page_shows_nan_none_reprs_or_cut_off_cells(report):
             found[path.relative_to(report.run_dir).as_posix()] = leaks
     assert not found, "pages show what a reader should never see:\n" + "\n".join(
         f"{page}:\n  " + "\n  ".join(leaks) for page, leaks in found.items())
+
+
+# --- every figure with its data, every table with its CSV --------------------------------------------------------
+
+NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
+
+
+class _Figures(HTMLParser):
+    """Each image of a page with its alt text and the links after it; and every link and table of the page."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.figures: list[dict] = []  # {"src", "alt", "links": [(href, text)]}
+        self.links: list[tuple[str, str]] = []
+        self.tables = 0
+        self._href: str | None = None
+        self._text = ""
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "img":
+            self.figures.append({"src": a.get("src", ""), "alt": a.get("alt"), "links": []})
+        if tag == "div" and "nato-table" in (a.get("class") or "").split():
+            self.tables += 1
+        if tag == "a" and a.get("href"):
+            self._href, self._text = a["href"], ""
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._href is not None:
+            link = (self._href, " ".join(self._text.split()))
+            self.links.append(link)
+            if self.figures:
+                self.figures[-1]["links"].append(link)
+            self._href = None
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._text += data
+
+
+def _svg_titles(svg: Path) -> list[str]:
+    """The bold texts of a chart's SVG (its title and panel titles): text stays text (svg.fonttype none)."""
+    return [html.unescape(t) for t in re.findall(r'<text style="font-weight: 700[^>]*>([^<]+)</text>',
+                                                 svg.read_text(encoding="utf-8"))]
+
+
+def test_every_figure_has_alt_text_naming_its_title_and_years_and_links_to_its_png_svg_and_data(report):
+    seen = 0
+    for page in sorted((report.run_dir / "html").glob("*.html")):
+        figures = _Figures(page.read_text(encoding="utf-8")).figures
+        folder = (report.run_dir / "figures" / page.stem).resolve()
+        assert len(figures) == len(list(folder.glob("*.png"))), page.name
+        for fig in figures:
+            alt = fig["alt"] or ""
+            assert alt.startswith("Chart: ") and alt != NBCONVERT_DEFAULT_ALT, (page.name, alt)
+            links = fig["links"][:3]
+            assert [text for _, text in links] == ["PNG", "SVG", "CSV (data drawn)"], (page.name, alt)
+            png, svg, csv_file = [(page.parent / href).resolve() for href, _ in links]
+            assert [p.parent for p in (png, svg, csv_file)] == [folder] * 3 and png.stem == svg.stem == csv_file.stem
+            assert png.is_file() and svg.is_file() and csv_file.is_file()
+            assert base64.b64decode(fig["src"].split(",", 1)[1]) == png.read_bytes()  # the page shows the file
+            titles = _svg_titles(svg)
+            assert any(alt.startswith(f"Chart: {t}") for t in titles), (alt, titles)
+            drawn = pd.read_csv(csv_file)
+            assert len(drawn) > 0
+            if "year" in drawn.columns:
+                assert f"{drawn['year'].min()}" in alt and f"{drawn['year'].max()}" in alt, alt
+            else:
+                assert re.search(r"\b(19|20)\d\d", alt), alt  # in the title: "2024e", "by 2035"
+            seen += 1
+    assert seen >= sum(len(v) for v in EXPECTED_FIGURES.values())
+    alts = " ".join(f["alt"] for f in _Figures((report.run_dir / "html" / "01_alliance_overview.html")
+                                               .read_text(encoding="utf-8")).figures)
+    assert "31 horizontal bars, largest at the top" in alts and "from Poland (4.12) to " in alts
+
+
+def test_figure_csv_holds_exactly_the_values_drawn(report):
+    share = _raw_share_2024()  # Table 3 of the raw transcription, as the bars of 01 draw it
+    drawn = pd.read_csv(report.run_dir / "figures" / "01_alliance_overview" / "share_gdp_2024.csv")
+    assert drawn.columns.tolist() == ["country_name", "value"]
+    share["Slovakia"] = share.pop("Slovak Republic")  # NATO's name in the table, the registry's on the chart
+    assert dict(zip(drawn["country_name"], drawn["value"])) == pytest.approx(share, abs=5e-13)
+    assert drawn["value"].is_monotonic_decreasing  # top bar first
+    # 02: the lines of the US share are the table the page shows under them (percent, by year and basis).
+    lines = pd.read_csv(report.run_dir / "figures" / "02_burden_sharing" / "usa_share_by_basis.csv")
+    table = pd.read_csv(report.run_dir / "tables" / "02_burden_sharing" / "usa_defence_share_by_year.csv")
+    for basis in table.columns.drop("year"):
+        line = lines[lines["line"] == f"Defence expenditure, {basis.lower()}"].set_index("year")["share_pct"]
+        assert line.to_dict() == pytest.approx(table.set_index("year")[basis].to_dict(), abs=1e-12), basis
+
+
+def test_every_table_links_its_csv_and_01_and_the_profiles_have_tables(report):
+    for page in sorted((report.run_dir / "html").glob("*.html")):
+        parsed = _Figures(page.read_text(encoding="utf-8"))
+        csvs = [href for href, text in parsed.links if text == "Download this table as CSV"]
+        assert len(csvs) == parsed.tables, page.name
+        folder = (report.run_dir / "tables" / page.stem).resolve()
+        assert all((page.parent / h).resolve().parent == folder and (page.parent / h).resolve().is_file()
+                   for h in csvs), page.name
+        if page.stem.startswith(("01_", "05_")):
+            assert parsed.tables >= 1, f"{page.name} shows no table"
+    key = pd.read_csv(report.run_dir / "tables" / "05_country_profile_POL" / "POL_key_figures.csv").set_index("year")
+    assert key.loc[2024, "share_gdp_pct"] == pytest.approx(_raw_share_2024()["Poland"], abs=5e-13)
+
+
+def test_no_local_link_on_any_page_is_broken(report):
+    pages = sorted((report.run_dir / "html").glob("*.html")) + [report.run_dir / "index.html",
+                                                               report.run_dir / "run.html"]
+    broken = {}
+    for path in pages:
+        page = _Page(path.read_text(encoding="utf-8"))
+        local = [h for h, _ in page.links] + page.images
+        local = [h for h in local if not re.match(r"^([a-z]+:|#)", h)]
+        missing = [h for h in local if not _resolves(path, h)]
+        if missing:
+            broken[path.name] = missing[:5]
+    assert broken == {}

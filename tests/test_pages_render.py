@@ -137,3 +137,22 @@ def test_amounts_in_dollars_do_not_turn_a_paragraph_into_a_formula(exporter):
     body, _ = exporter.from_notebook_node(nb)
     assert "All allies: median <strong>US$2.36 trillion</strong>, between US$2.10 trillion and US$2.60 trillion." \
         in body and "**" not in body
+
+
+def test_an_image_keeps_the_alt_text_of_its_output(exporter):
+    nb = _notebook()
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": png},
+                               metadata={"image/png": {"alt": 'Chart: "Shares" & more, 2014 to 2024.', "width": 600}}),
+        nbformat.v4.new_output("display_data", data={"image/png": png})]
+    body, _ = exporter.from_notebook_node(nb)
+    from html.parser import HTMLParser
+
+    images = []
+    parser = HTMLParser()
+    parser.handle_starttag = lambda tag, attrs: images.append(dict(attrs)) if tag == "img" else None
+    parser.feed(body)
+    assert [(i["alt"], i.get("width")) for i in images] == [
+        ('Chart: "Shares" & more, 2014 to 2024.', "600"),
+        ("No description has been provided for this image", None)]  # nbconvert's, where no alt was given

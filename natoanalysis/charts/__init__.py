@@ -3,7 +3,9 @@
 Imported by notebooks and reports only: ``import natoanalysis`` does not import
 matplotlib. Figures are saved as PNG and SVG into ``$NATOANALYSIS_FIGURE_DIR``
 (the report runner sets it per notebook) or ``./figures``, with metadata
-timestamps pinned so that two runs on the same inputs write the same files.
+timestamps pinned so that two runs on the same inputs write the same files, and
+with the CSV of the values drawn, which each builder records with an alt text
+(:func:`.style.record`).
 
 Modules: :mod:`.style` (``apply_style``, ``footnote``, ``source_note``,
 ``save``), :mod:`.bars` (ranked, grouped, stacked and range bars), :mod:`.lines`

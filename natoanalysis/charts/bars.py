@@ -13,7 +13,7 @@ from .. import allies, reference, validate
 from ..views import labels, text
 from ..views.provenance import Provenance, provenance_of
 from .layout import estimate_span, legend_outside, shade_estimates, value_labels
-from .style import PALETTE, SERIES_COLORS, footnote
+from .style import PALETTE, SERIES_COLORS, footnote, record
 
 
 def _check_columns(table: pd.DataFrame, columns: list[str], *, name: str = "table") -> None:
@@ -127,7 +127,9 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     ax.set_title(title)
     ax.margins(x=0.08)
     footnote(fig, data=provenance, extra=note)
-    return fig
+    return record(fig, drawn=rows[[label, value]].iloc[::-1], title=title, years=table,
+                  shows=f"{len(rows)} horizontal bars, largest at the top, {xlabel}",
+                  ends=list(zip(labels, printed))[::-1], lines={threshold_label: threshold_pct})
 
 
 def share_gdp_bars(data: pd.DataFrame, *, year: int, threshold_pct: float | None = None,
@@ -300,7 +302,9 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     # Outside the axes: with several series "best" still lands on a bar.
     legend_outside(ax)
     footnote(fig, data=provenance, extra=note)
-    return fig
+    return record(fig, drawn=wide.reset_index(), title=title, years=table, ends=labels,
+                  shows=f"{('vertical', 'horizontal')[horizontal]} bars, {ylabel}, in {n} groups of one bar per "
+                        f"{series} ({', '.join(map(str, names))})")
 
 
 def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: str, ylabel: str,
@@ -353,7 +357,8 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
     ax.set_title(title)
     legend_outside(ax)
     footnote(fig, data=provenance, extra=note)
-    return fig
+    return record(fig, drawn=wide.reset_index(), title=title, years=table, ends=[str(v) for v in wide.index],
+                  shows=f"stacked bars, {ylabel}, the parts from the bottom: {', '.join(map(str, parts))}")
 
 
 def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str, title: str, xlabel: str,
@@ -389,4 +394,7 @@ def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str
     ax.set_title(title)
     legend_outside(ax)
     footnote(fig, data=provenance, extra=note)
-    return fig
+    return record(fig, drawn=rows[[label, low, mid, high]].iloc[::-1], title=title, years=table,
+                  ends=rows[label].astype(str).tolist()[::-1],
+                  shows=f"{len(rows)} horizontal ranges, largest at the top, {xlabel}: a bar for the "
+                        f"{range_label or low + ' to ' + high}, a dot for the {mid_label or mid}")

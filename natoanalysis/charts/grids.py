@@ -10,7 +10,7 @@ from matplotlib.patches import Patch
 
 from ..views.provenance import Provenance, provenance_of
 from .bars import _check_columns
-from .style import PALETTE, footnote
+from .style import PALETTE, footnote, record
 
 
 def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.DataFrame | Provenance | None = None,
@@ -75,7 +75,9 @@ def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.Da
                        Patch(facecolor="#ffffff", edgecolor="#999999", label="not a member yet / not assessed")],
               loc="upper left", bbox_to_anchor=(1.0, 1.0))
     footnote(fig, data=provenance, extra=note)
-    return fig
+    return record(fig, drawn=table[[row, column, flag]], title=title,
+                  shows=f"a grid of {len(wide)} rows by {wide.shape[1]} columns ({column}): dark where {meets_label}, "
+                        f"grey where {below_label}, blank where not a member yet or not assessed")
 
 
 def tile_map(table: pd.DataFrame, *, title: str | None = None, threshold_pct: float = 2.0) -> plt.Figure:
@@ -126,10 +128,16 @@ def tile_map(table: pd.DataFrame, *, title: str | None = None, threshold_pct: fl
     ax.set_ylim(-table["row"].max() - 0.1, 1.04)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(title or f"Defence expenditure as a share of GDP, {table['year_label'].iloc[0]}")
+    title = title or f"Defence expenditure as a share of GDP, {table['year_label'].iloc[0]}"
+    ax.set_title(title)
     bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, orientation="horizontal",
                        fraction=0.04, pad=0.02, aspect=30)
     bar.ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}%"))
     bar.ax.axvline(threshold_pct, color=PALETTE["guideline"], linewidth=2)
     footnote(fig, data=provenance_of(table), extra=f"Share of GDP; the line on the colour bar is {threshold_pct:g}%.")
-    return fig
+    shares = table.dropna(subset=["value"]).sort_values("value", ascending=False)
+    ends = [(r.country_name, f"{r.value:.2f}%") for r in shares.iloc[[0, -1]].itertuples()] if len(shares) else []
+    return record(fig, drawn=table[["country", "country_name", "row", "col", "value", "year"]],
+                  title=title, lines={f"{threshold_pct:g}% guideline, on the colour bar": threshold_pct},
+                  shows="one square per ally on a schematic grid (Iceland grey: no armed forces), darker for a "
+                        "larger share of GDP, highest to lowest", ends=ends)

@@ -7,10 +7,11 @@ import pandas as pd
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
+from ..views import text
 from ..views.provenance import Provenance, provenance_of
 from .bars import _check_columns
 from .layout import estimate_span, label_reference_line, set_year_axis, shade_estimates
-from .style import PALETTE, SERIES_COLORS, footnote
+from .style import PALETTE, SERIES_COLORS, footnote, record
 
 
 def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: str,
@@ -95,7 +96,9 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
             ax.axhline(val, color=PALETTE["guideline"], linestyle=["--", ":", "-."][i % 3], linewidth=1, gid="reference")
             label_reference_line(ax, val, lab)
     footnote(fig, data=provenance, extra=note)
-    return fig
+    return record(fig, drawn=table[list(dict.fromkeys(filter(None, (panel, series, x, y))))], title=title,
+                  panels=panels, lines=reference_lines,
+                  shows=f"{text.count(len(names), 'line')}, {ylabel}, by {xlabel.lower()}: {', '.join(map(str, names))}")
 
 
 def _palette(names: list, colors: dict[str, str] | None) -> dict:

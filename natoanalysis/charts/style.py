@@ -3,20 +3,24 @@
 Imported by notebooks and reports only: ``import natoanalysis`` does not import
 matplotlib. Figures are saved as PNG and SVG into ``$NATOANALYSIS_FIGURE_DIR``
 (the report runner sets it per notebook) or ``./figures``, with metadata
-timestamps pinned so that two runs on the same inputs write the same files.
+timestamps pinned so that two runs on the same inputs write the same files,
+with the CSV of the values drawn beside them; each chart builder records those
+values and an alt text for its figure (:func:`record`).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import weakref
+from collections.abc import Iterable
 from pathlib import Path
 
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ..config import FIGURE_DIR_ENV, figure_dir  # noqa: F401  (FIGURE_DIR_ENV: natoanalysis.charts names it)
+from ..config import FIGURE_DIR_ENV, FIGURE_HREF_ENV, figure_dir, page_href  # noqa: F401  (natoanalysis.charts names FIGURE_DIR_ENV)
 from ..views import labels
 from ..views.provenance import Provenance
 
@@ -35,6 +39,11 @@ PALETTE = {
 #: The house colours for series, in order; twelve, so that no chart of the reports leaves the house palette.
 SERIES_COLORS = ["#1f4e79", "#f0a30a", "#c0504d", "#4f8f5b", "#8064a2", "#9e9e9e", "#4bacc6", "#7f6000",
                  "#d87aa0", "#2e7d7d", "#b5a642", "#5c5c8a"]
+
+#: The values each chart draws and its alt text, by figure: filled by the chart builders (:func:`record`), read
+#: by :func:`save`; an entry goes with its figure.
+_DRAWN: "weakref.WeakKeyDictionary[plt.Figure, tuple[pd.DataFrame, str]]" = weakref.WeakKeyDictionary()
+
 
 def apply_style() -> None:
     """Set the publication style (fonts, grid, sizes) for all later figures.
@@ -139,6 +148,40 @@ def footnote(fig: plt.Figure, *, data: pd.DataFrame | Provenance, extra: str = "
     return text
 
 
+def record(fig: plt.Figure, *, drawn: pd.DataFrame, title: str, shows: str, years: pd.DataFrame | None = None,
+           ends: Iterable = (), lines: dict[str, float | None] | None = None, panels: Iterable = ()) -> plt.Figure:
+    """Remember the values a chart draws and its alt text, for :func:`save`; return the figure.
+
+    The chart builders call it last. The alt text says the title, the years
+    of ``years`` (a table with a ``year`` column, default ``drawn``) unless
+    the title names them, and what the bars or lines are: ``shows``, the
+    first and last of ``ends`` (labels, or (label, printed value) pairs, in
+    the order drawn), the ``panels`` and the reference ``lines`` ({label: value}).
+
+    Examples
+    --------
+    >>> fig = plt.figure()
+    >>> rows = pd.DataFrame({"year": [2014, 2024], "pct": [1.4, 2.0]})
+    >>> record(fig, drawn=rows, title="NATO share of GDP", shows="one line, percent of GDP",
+    ...        lines={"2% guideline": 2.0}) is fig
+    True
+    >>> _DRAWN[fig][1]
+    'Chart: NATO share of GDP, 2014 to 2024. One line, percent of GDP; a line at 2 (2% guideline).'
+    >>> plt.close(fig)
+    """
+    table = drawn if years is None else years
+    ys = sorted({int(y) for y in table["year"].dropna()}) if "year" in table.columns else []
+    named = not ys or all(str(y) in title for y in (ys[0], ys[-1]))
+    span = "" if named else ", " + (str(ys[0]) if len(ys) == 1 else f"{ys[0]} to {ys[-1]}")
+    ends = [e if isinstance(e, str) else f"{e[0]} ({e[1]})" for e in ends]
+    said = shows + (f", from {ends[0]} to {ends[-1]}" if len(ends) > 1 else "")
+    shown = [str(p) for p in panels if p is not None]
+    said += f"; one panel each for {', '.join(shown)}" if shown else ""
+    said += "".join(f"; a line at {v:g}" + (f" ({k})" if k else "") for k, v in (lines or {}).items() if v is not None)
+    _DRAWN[fig] = (drawn.reset_index(drop=True), f"Chart: {title}{span}. {said[:1].upper()}{said[1:]}.")
+    return fig
+
+
 def _wrapped(text: str, *, fig: plt.Figure, fontsize: float, width_frac: float) -> str:
     """``text`` with line breaks so that each line fits ``width_frac`` of the figure's width.
 
@@ -189,13 +232,16 @@ def _slug(name: str) -> str:
 
 def save(fig: plt.Figure, name: str, *, directory: str | os.PathLike | None = None,
          show: bool | None = None) -> list[Path]:
-    """Save a figure as PNG and SVG with pinned metadata; return the two paths.
+    """Save a figure as PNG and SVG with pinned metadata, and the values it draws as CSV; return the paths.
 
-    Both files are cropped to one tight bounding box, computed once: a plain
+    Both images are cropped to one tight bounding box, computed once: a plain
     ``savefig(bbox_inches="tight")`` lays the figure out again for each
-    format. In a notebook with matplotlib's inline backend the saved PNG is
-    shown in place of the figure (and the figure closed), so a report shows
-    exactly the file it ships and the figure is not rendered a third time.
+    format. A chart of :mod:`natoanalysis.charts` also gets ``<name>.csv``,
+    the values it draws (:func:`record`). In a notebook with matplotlib's
+    inline backend the saved PNG is shown in place of the figure (and the
+    figure closed), with the chart's alt text and a line of relative links
+    "PNG · SVG · CSV (data drawn)" under it (:func:`~natoanalysis.config.page_href`),
+    so a report shows exactly the file it ships and the figure is not rendered a third time.
 
     Parameters
     ----------
@@ -213,7 +259,7 @@ def save(fig: plt.Figure, name: str, *, directory: str | os.PathLike | None = No
     Returns
     -------
     list of pathlib.Path
-        The PNG and the SVG.
+        The PNG, the SVG and (for a chart of this package) the CSV.
 
     Examples
     --------
@@ -227,14 +273,19 @@ def save(fig: plt.Figure, name: str, *, directory: str | os.PathLike | None = No
     out = Path(directory) if directory is not None else figure_dir()
     out.mkdir(parents=True, exist_ok=True)
     stem = _slug(name)
-    png, svg = out / f"{stem}.png", out / f"{stem}.svg"
+    paths = [out / f"{stem}.png", out / f"{stem}.svg"]
     bbox = _tight_bbox(fig)
-    fig.savefig(png, bbox_inches=bbox, metadata={"Software": None})
-    fig.savefig(svg, bbox_inches=bbox, metadata={"Date": None, "Creator": None})
+    fig.savefig(paths[0], bbox_inches=bbox, metadata={"Software": None})
+    fig.savefig(paths[1], bbox_inches=bbox, metadata={"Date": None, "Creator": None})
+    drawn, alt = _DRAWN.get(fig, (None, ""))
+    if drawn is not None:
+        paths.append(out / f"{stem}.csv")
+        drawn.to_csv(paths[2], index=False)
     if show if show is not None else _inline_backend():
-        _show_png(png, width_px=bbox.width * fig.dpi)
+        titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
+        _show_png(paths, alt=alt or "Chart: " + ". ".join(t for t in titles if t), width_px=bbox.width * fig.dpi)
         plt.close(fig)
-    return [png, svg]
+    return paths
 
 
 def _tight_bbox(fig: plt.Figure):
@@ -249,8 +300,12 @@ def _inline_backend() -> bool:
     return "inline" in str(plt.get_backend())
 
 
-def _show_png(path: Path, *, width_px: float) -> None:
-    from IPython.display import Image, display
+def _show_png(paths: list[Path], *, alt: str, width_px: float) -> None:
+    from IPython.display import Image, Markdown, display
 
-    # Shown at the size the inline backend would give the figure; the file's higher dpi keeps it sharp.
-    display(Image(data=path.read_bytes(), format="png", width=int(round(width_px))))
+    # Shown at the size the inline backend would give the figure; the file's higher dpi keeps it sharp. The image
+    # is embedded, not linked: a page copied alone (or a notebook opened anywhere) still shows it; the links
+    # under it reach the files only where they sit beside the page (the run folder, papermill's output folder).
+    display(Image(data=paths[0].read_bytes(), format="png", width=int(round(width_px)), alt=alt))
+    kinds = {".png": "PNG", ".svg": "SVG", ".csv": "CSV (data drawn)"}
+    display(Markdown(" · ".join(f"[{kinds[p.suffix]}]({page_href(p, href_env=FIGURE_HREF_ENV)})" for p in paths)))

@@ -69,7 +69,7 @@ class Kernels:
         env = {**os.environ, **PINNED_ENV, **task.env,
                config.FIGURE_DIR_ENV: str(task.path("figures")), config.TABLE_DIR_ENV: str(task.path("tables")),
                # The page is html/<name>.html; its links to the CSV files are relative, so the run can move.
-               config.TABLE_HREF_ENV: f"../tables/{task.name}",
+               config.TABLE_HREF_ENV: f"../tables/{task.name}", config.FIGURE_HREF_ENV: f"../figures/{task.name}",
                # pages say in their text what load() would tell on stderr (newer editions, missing growth)
                config.NOTICES_ENV: "0"}
         try:

@@ -134,7 +134,8 @@ def summary(nb) -> str:
     for text in _markdown_texts(nb):
         for para in re.split(r"\n\s*\n", text):
             para = para.strip()
-            if para and not _HEADING.match(para) and not para.startswith(("|", "<", "!", "-", "*   ", ">")):
+            # (nor a figure's line of links, "[PNG](...) · ...", which charts.save displays)
+            if para and not _HEADING.match(para) and not para.startswith(("|", "<", "!", "-", "*   ", ">", "[PNG](")):
                 plain = _plain(para)
                 # A sentence ends at ". " before a capital (so "e.g. in" does not end it).
                 for end in re.finditer(r"[.!?](?=\s+[A-Z])", plain):

@@ -12,7 +12,6 @@ names as in the data, is written as CSV beside the report and linked under it.
 from __future__ import annotations
 
 import functools
-import html
 import math
 import os
 import re
@@ -21,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import reference
-from ..config import TABLE_DIR_ENV, TABLE_HREF_ENV, table_dir  # noqa: F401  (TABLE_DIR_ENV: the example sets it)
+from ..config import TABLE_DIR_ENV, TABLE_HREF_ENV, page_href, table_dir  # noqa: F401  (TABLE_DIR_ENV: the example sets it)
 from .text import DASH
 
 _BOOLS = {True: "yes", False: "no"}
@@ -93,6 +92,14 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "table"
 
 
+@functools.cache
+def _template():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True)
+    return env.get_template("table.html.j2")
+
+
 class Table:
     """A table ready for a report page (``_repr_html_``) with its CSV on disk (``csv_path``)."""
 
@@ -102,17 +109,8 @@ class Table:
         self.caption, self.notes, self.numeric = caption, notes, numeric
 
     def _repr_html_(self) -> str:
-        head = "".join(f'<th class="{"num" if n else "text"}">{html.escape(str(c))}</th>'
-                       for c, n in zip(self.shown.columns, self.numeric))
-        body = "".join("<tr>" + "".join(f'<td class="{"num" if n else "text"}">{html.escape(v)}</td>'
-                                        for v, n in zip(row, self.numeric)) + "</tr>"
-                       for row in self.shown.itertuples(index=False))
-        caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        notes = "".join(f'<p class="table-note">{html.escape(n)}</p>' for n in self.notes)
-        link = (f'<p class="table-csv"><a href="{html.escape(self.href)}">Download this table as CSV</a> '
-                f"({len(self.frame):,} row{'s' if len(self.frame) != 1 else ''})</p>")
-        return (f'<div class="nato-table"><table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
-                f"</table>{notes}{link}</div>")
+        return _template().render(table=self, n=len(self.frame), columns=list(zip(self.shown.columns, self.numeric)),
+                                  rows=[list(zip(row, self.numeric)) for row in self.shown.itertuples(index=False)])
 
     def __repr__(self) -> str:
         return f"Table({self.csv_path.name}, {len(self.frame)} rows)"
@@ -183,8 +181,7 @@ def show(table: pd.DataFrame, *, name: str, caption: str = "", decimals: int | N
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / f"{_slug(name)}.csv"
     frame.to_csv(csv_path, index=False)
-    href_base = os.environ.get(TABLE_HREF_ENV)
-    href = f"{href_base.rstrip('/')}/{csv_path.name}" if href_base else os.path.relpath(csv_path)
+    href = page_href(csv_path, href_env=TABLE_HREF_ENV)
     shown, numeric = {}, []
     for col in frame.columns:
         values = frame[col]
