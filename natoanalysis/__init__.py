@@ -67,7 +67,8 @@ trend_growth = _loading(_metrics.trend_growth)
 growth = _metrics.growth  # grows the values it is given: no table to load
 
 _LAZY_MODULES = ("charts", "reports")
-_LAZY_FUNCTIONS = {"check_claims": "claims", "fetch": "pipeline", "ingest": "pipeline", "read_workbook": "pipeline"}
+_LAZY_FUNCTIONS = {"check_claims": "claims", "export": "store.export", "fetch": "pipeline", "ingest": "pipeline",
+                   "read_workbook": "pipeline"}
 
 
 def __getattr__(name: str):
@@ -85,7 +86,7 @@ __all__ = [
     "DataIntegrityError", "DataNotFoundError", "LayoutError", "NatoAnalysisError", "UnknownCountryError",
     "ValidationError", "WorkbookError", "__version__",
     # data: read, write, query
-    "aggregates", "build", "check_claims", "countries", "data_quality", "editions", "fetch", "guidelines",
+    "aggregates", "build", "check_claims", "countries", "data_quality", "editions", "export", "fetch", "guidelines",
     "indicators", "ingest", "load", "read_workbook", "sources",
     # NATO beside SIPRI, and editions beside each other
     "compare_sources", "notes", "revisions",

@@ -116,6 +116,13 @@ def _cmd_sources(args: argparse.Namespace) -> int:
     return _print_table(sources(data_dir=args.data_dir), fmt=args.format, head=["source", "edition", "title"])
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .store.export import export
+    descriptor = export(out_dir=args.out_dir, edition=args.edition, source=args.source, data_dir=args.data_dir)
+    print(f"wrote {descriptor.parent}: {', '.join(sorted(p.name for p in descriptor.parent.iterdir()))}")
+    return 0
+
+
 def _print_table(table, *, fmt: str, head: list[str]) -> int:
     """A table as CSV or JSON for scripts, or for a reader: one block per row, wrapped to the terminal's width.
 
@@ -387,6 +394,12 @@ def _add_data_commands(sub) -> None:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table",
                    help="table: one block per edition, wrapped to the terminal (default); csv or json for scripts")
     p.set_defaults(func=_cmd_sources)
+
+    p = sub.add_parser("export", help="write an edition's tidy table as CSV with a Frictionless datapackage.json")
+    p.add_argument("out_dir", help="a new or empty folder (nothing is overwritten)")
+    p.add_argument("--source", default="nato", help="nato or sipri (default: nato)")
+    p.add_argument("--edition", default=None, help="edition YYYY-MM (default: the latest)")
+    p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("claims", help="check the claims registry against the official data")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format (default: table)")

@@ -39,6 +39,10 @@ COLUMNS: dict[str, str] = {
 #: Columns that identify one published number.
 KEY = ["source", "edition", "country", "year", "indicator", "price_basis"]
 
+#: Why ``value`` is NaN: the publishers' marks for a figure not given (``""`` for a number).
+MISSING_REASONS = {"not_published": "NATO left the cell blank", "not_available": "NATO's '..' or SIPRI's '...'",
+                   "nil": "NATO's '-'", "did_not_exist": "SIPRI's 'xxx': the country did not exist"}
+
 
 def conform(df: pd.DataFrame, *, extra: dict[str, str] | None = None) -> pd.DataFrame:
     """Order and type columns as the schema says; extra source-specific columns follow.

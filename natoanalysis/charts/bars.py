@@ -12,7 +12,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import allies, reference, validate
 from ..views import labels, text
 from ..views.provenance import Provenance, provenance_of
-from .layout import estimate_span, legend_outside, shade_estimates, value_labels
+from .layout import axis_limit, cut_axis, estimate_span, fit, legend_outside, shade_estimates, value_labels
 from .style import PALETTE, SERIES_COLORS, footnote, record
 
 
@@ -127,6 +127,7 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     ax.set_title(title)
     ax.margins(x=0.08)
     footnote(fig, data=provenance, extra=note)
+    fit(fig)
     return record(fig, drawn=rows[[label, value]].iloc[::-1], title=title, years=table,
                   shows=f"{len(rows)} horizontal bars, largest at the top, {xlabel}",
                   ends=list(zip(labels, printed))[::-1], lines={threshold_label: threshold_pct})
@@ -264,6 +265,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     pos = np.arange(n)
     width = 0.8 / len(names)
     labelled = value_format is not None and n * len(names) <= 80
+    limit = axis_limit(wide.to_numpy(dtype=float))  # one outlying bar must not flatten the others
     for i, name in enumerate(names):
         offset = (i - (len(names) - 1) / 2) * width
         vals = wide[name].to_numpy(dtype=float)
@@ -272,26 +274,11 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
             ax.barh(pos + offset, vals, height=width, label=str(name), color=color)
         else:
             ax.bar(pos + offset, vals, width=width, label=str(name), color=color)
-        if labelled:
-            value_labels(ax, pos + offset, vals, fmt=value_format, horizontal=horizontal,
-                         fontsize=6.5 if n * len(names) > 30 else 7.5)
-    labels = [str(v) for v in wide.index]
-    negative = (wide.to_numpy(dtype=float) < 0).any()
-    if horizontal:
-        ax.set_yticks(pos)
-        ax.set_yticklabels(labels)
-        ax.invert_yaxis()
-        if negative:
-            ax.axvline(0, color="#333333", linewidth=0.8)
-        ax.set_xlabel(ylabel)
-        ax.set_ylabel(xlabel)
-    else:
-        ax.set_xticks(pos)
-        ax.set_xticklabels(labels)
-        if negative:
-            ax.axhline(0, color="#333333", linewidth=0.8)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
+        if labelled or limit is not None:  # a cut bar is labelled in any case
+            value_labels(ax, pos + offset, vals, fmt=value_format or "{:g}", horizontal=horizontal,
+                         fontsize=6.5 if n * len(names) > 30 else 7.5, limit=limit, only_cut=not labelled)
+    _category_axis(ax, pos, [str(v) for v in wide.index], horizontal=horizontal,
+                   zero=(wide.to_numpy(dtype=float) < 0).any(), labels=(xlabel, ylabel))
     if counts:
         (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     if x == "year":
@@ -299,12 +286,28 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
                         horizontal=horizontal)
     ax.set_title(title)
     ax.margins(**({"x": 0.08} if horizontal else {"y": 0.08}))  # room for the value labels
+    if limit is not None:
+        note = f"{cut_axis(ax, wide, limit=limit, horizontal=horizontal, fmt=value_format or '{:g}')} {note}".strip()
     # Outside the axes: with several series "best" still lands on a bar.
     legend_outside(ax)
     footnote(fig, data=provenance, extra=note)
-    return record(fig, drawn=wide.reset_index(), title=title, years=table, ends=labels,
+    fit(fig)
+    return record(fig, drawn=wide.reset_index(), title=title, years=table, ends=[str(v) for v in wide.index],
                   shows=f"{('vertical', 'horizontal')[horizontal]} bars, {ylabel}, in {n} groups of one bar per "
                         f"{series} ({', '.join(map(str, names))})")
+
+
+def _category_axis(ax: plt.Axes, pos, names: list[str], *, horizontal: bool, zero: bool, labels: tuple[str, str]) -> None:
+    """Name the bars' categories on their axis (top down when ``horizontal``), the values' unit on the other; a zero line."""
+    if horizontal:
+        ax.set_yticks(pos, names)
+        ax.invert_yaxis()
+    else:
+        ax.set_xticks(pos, names)
+    if zero:
+        (ax.axvline if horizontal else ax.axhline)(0, color="#333333", linewidth=0.8)
+    ax.set_xlabel(labels[int(horizontal)])
+    ax.set_ylabel(labels[1 - int(horizontal)])
 
 
 def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: str, ylabel: str,
@@ -357,6 +360,7 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
     ax.set_title(title)
     legend_outside(ax)
     footnote(fig, data=provenance, extra=note)
+    fit(fig)
     return record(fig, drawn=wide.reset_index(), title=title, years=table, ends=[str(v) for v in wide.index],
                   shows=f"stacked bars, {ylabel}, the parts from the bottom: {', '.join(map(str, parts))}")
 
@@ -394,6 +398,7 @@ def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str
     ax.set_title(title)
     legend_outside(ax)
     footnote(fig, data=provenance, extra=note)
+    fit(fig)
     return record(fig, drawn=rows[[label, low, mid, high]].iloc[::-1], title=title, years=table,
                   ends=rows[label].astype(str).tolist()[::-1],
                   shows=f"{len(rows)} horizontal ranges, largest at the top, {xlabel}: a bar for the "

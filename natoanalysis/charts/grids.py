@@ -10,6 +10,7 @@ from matplotlib.patches import Patch
 
 from ..views.provenance import Provenance, provenance_of
 from .bars import _check_columns
+from .layout import fit
 from .style import PALETTE, footnote, record
 
 
@@ -75,6 +76,7 @@ def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.Da
                        Patch(facecolor="#ffffff", edgecolor="#999999", label="not a member yet / not assessed")],
               loc="upper left", bbox_to_anchor=(1.0, 1.0))
     footnote(fig, data=provenance, extra=note)
+    fit(fig)
     return record(fig, drawn=table[[row, column, flag]], title=title,
                   shows=f"a grid of {len(wide)} rows by {wide.shape[1]} columns ({column}): dark where {meets_label}, "
                         f"grey where {below_label}, blank where not a member yet or not assessed")

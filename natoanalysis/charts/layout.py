@@ -1,15 +1,19 @@
-"""Placement shared by the chart builders: year ticks, estimate shading, reference-line labels, legends.
+"""Placement shared by the chart builders: year ticks, estimate shading, reference-line labels, legends, the layout.
 
 Each is decided from what the chart shows, not by hand per chart: year ticks
-always include the first and the last year, estimate years are shaded
-wherever years are on an axis, and a reference line's label is put where it
-covers no data.
+always include the first and the last year and are thinned to what the axis
+has room for, estimate years are shaded wherever years are on an axis, a
+reference line's label is put where it covers no data, and :func:`fit` lays
+the finished figure out so that every text is inside it and none is printed
+on another.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
+from matplotlib.font_manager import FontProperties
+from matplotlib.ticker import Locator, StrMethodFormatter
 from matplotlib.transforms import Bbox
 
 from ..views.provenance import Provenance
@@ -45,14 +49,57 @@ def year_ticks(first: int, last: int, *, max_ticks: int = MAX_YEAR_TICKS) -> lis
     return [first, last]
 
 
+class YearLocator(Locator):
+    """:func:`year_ticks` from ``first`` to ``last``, thinned when drawn to as many as the axis has room for.
+
+    A year's label takes about 0.64 em a digit plus an em of space (1.2 em and
+    0.8 em on a vertical axis), at the tick labels' font size: the ticks are
+    chosen from the axis's length at the time it is drawn, so that they never
+    run together ("2014201520162017") however narrow the layout makes it.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(figsize=(2.5, 2))
+    >>> _ = ax.plot([2014, 2024], [1, 2])
+    >>> ax.xaxis.set_major_locator(YearLocator(2014, 2024))
+    >>> fig.draw_without_rendering()
+    >>> ticks = ax.xaxis.get_major_locator()()
+    >>> ticks[0], ticks[-1], len(ticks) < 11
+    (2014, 2024, True)
+    >>> plt.close(fig)
+    """
+
+    def __init__(self, first: int, last: int):
+        self.first, self.last = int(first), int(last)
+
+    def __call__(self):
+        return self.tick_values(self.first, self.last)
+
+    def tick_values(self, vmin, vmax) -> list[int]:
+        first, last = int(np.ceil(min(vmin, vmax))), int(np.floor(max(vmin, vmax)))
+        if self.axis is None or last <= first:
+            return year_ticks(first, last)
+        vertical = self.axis.axis_name == "y"
+        size = FontProperties(size=plt.rcParams[f"{self.axis.axis_name}tick.labelsize"]).get_size_in_points()
+        room = size * (2.0 if vertical else 0.64 * len(str(last)) + 1.0)
+        ends = self.axis.axes.transData.transform([(first, first), (last, last)])[:, int(vertical)]
+        per_year = abs(ends[1] - ends[0]) / (last - first) * 72 / self.axis.figure.dpi
+        step = max(1, int(np.ceil(room / per_year))) if per_year > 0 else last - first
+        for n in range(min(MAX_YEAR_TICKS, (last - first) // step + 1), 2, -1):
+            ticks = year_ticks(first, last, max_ticks=n)
+            if min(np.diff(ticks)) >= step:
+                return ticks
+        return [first, last] if last - first >= step else [last]
+
+
 def set_year_axis(ax: plt.Axes, years, *, axis: str = "x") -> None:
-    """Integer year ticks from the first to the last of ``years`` (both labelled)."""
+    """Integer year ticks from the first to the last of ``years`` (both labelled; see :class:`YearLocator`)."""
     ys = sorted({int(y) for y in years})
     if not ys:
         return
-    ticks = year_ticks(ys[0], ys[-1])
-    (ax.set_xticks if axis == "x" else ax.set_yticks)(ticks)
-    (ax.set_xticklabels if axis == "x" else ax.set_yticklabels)([str(t) for t in ticks])
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(YearLocator(ys[0], ys[-1]))
+    target.set_major_formatter(StrMethodFormatter("{x:.0f}"))
 
 
 def estimate_span(provenance: Provenance) -> tuple[int, int] | None:
@@ -137,18 +184,169 @@ def legend_outside(ax: plt.Axes, **kwargs) -> None:
         ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
 
 
-def value_labels(ax: plt.Axes, positions, values, *, fmt: str, horizontal: bool, fontsize: float = 7.0) -> None:
-    """Print each bar's value at its end (outside the bar, on the side it points to)."""
+def value_labels(ax: plt.Axes, positions, values, *, fmt: str, horizontal: bool, fontsize: float = 7.0,
+                 limit: float | None = None, only_cut: bool = False) -> None:
+    """Print each bar's value at its end (outside the bar, on the side it points to).
+
+    A bar longer than ``limit`` (where :func:`axis_limit` cut the axis) has
+    its value printed on a white box just inside the axis's end, ``»``
+    marking the cut; ``only_cut`` labels those bars only.
+    """
     vals = np.asarray(values, dtype=float)
     finite = vals[np.isfinite(vals)]
     span = float(np.abs(finite).max()) if finite.size else 1.0
+    if limit is not None:
+        span = limit
     for pos, v in zip(positions, vals):
-        if not np.isfinite(v):
+        cut = limit is not None and abs(v) > limit
+        if not np.isfinite(v) or (only_cut and not cut):
             continue
         pad = 0.01 * span if v >= 0 else -0.01 * span
-        if horizontal:
+        if cut:
+            end = np.sign(v) * limit * 0.99
+            xy, ha, va = ((end, pos), "right" if v > 0 else "left", "center") if horizontal else \
+                ((pos, end), "center", "top" if v > 0 else "bottom")
+            ax.text(*xy, f"{fmt.format(v)} »" if v > 0 else f"« {fmt.format(v)}", ha=ha, va=va, fontsize=fontsize,
+                    color="#333333", bbox={"facecolor": "white", "edgecolor": "#333333", "linewidth": 0.5, "pad": 1.5})
+        elif horizontal:
             ax.text(v + pad, pos, fmt.format(v), va="center", ha="left" if v >= 0 else "right", fontsize=fontsize,
                     color="#333333")
         else:
             ax.text(pos, v + pad, fmt.format(v), ha="center", va="bottom" if v >= 0 else "top", fontsize=fontsize,
                     color="#333333")
+
+
+def axis_limit(values) -> float | None:
+    """Where to cut a bar axis so that one outlying bar does not flatten the rest, or None to keep it whole.
+
+    The bars whose size is beyond the far-outlier fence (upper quartile plus
+    three times the interquartile range) are cut when they are more than 1.5
+    times the largest of the others; the axis then ends 15% beyond that one.
+
+    Examples
+    --------
+    >>> axis_limit([3.0, 5.0, 6.0, 8.0, 9.0, 10.0, 12.0, 115.0]) == 12.0 * 1.15
+    True
+    >>> axis_limit([3.0, 5.0, 6.0, 8.0, 9.0, 10.0, 12.0, 16.0]) is None
+    True
+    """
+    size = np.abs(np.asarray(values, dtype=float))
+    size = size[np.isfinite(size)]
+    if size.size < 8:
+        return None
+    q1, q3 = np.percentile(size, [25, 75])
+    inside = size[size <= q3 + 3 * (q3 - q1)]
+    if not inside.size or inside.max() <= 0 or size.max() <= 1.5 * inside.max():
+        return None
+    return float(inside.max() * 1.15)
+
+
+def cut_axis(ax: plt.Axes, wide, *, limit: float, horizontal: bool, fmt: str) -> str:
+    """End the value axis of bars at ``limit`` (from :func:`axis_limit`); return the footnote sentence naming the cut bars.
+
+    ``wide`` is the table of bar values, categories by series; the other end
+    keeps a margin for the value labels.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fig, ax = plt.subplots()
+    >>> wide = pd.DataFrame({"real": [4.0, 115.3]}, index=["A", "B"])
+    >>> _ = ax.barh([0, 1], wide["real"])
+    >>> cut_axis(ax, wide, limit=10.0, horizontal=True, fmt="{:.1f}")
+    'The value axis is cut at 10 so that the other bars can be read; » marks a longer bar, printed with its value: B, real: 115.3.'
+    >>> tuple(float(v) for v in ax.get_xlim())
+    (0.0, 10.0)
+    >>> plt.close(fig)
+    """
+    shown = np.clip(wide.to_numpy(dtype=float), -limit, limit)
+    low, high = min(0.0, float(np.nanmin(shown))), max(0.0, float(np.nanmax(shown)))
+    pad = 0.08 * (high - low)
+    (ax.set_xlim if horizontal else ax.set_ylim)(low if low in (0.0, -limit) else low - pad,
+                                                 high if high in (0.0, limit) else high + pad)
+    cut = wide.stack()[lambda v: v.abs() > limit]
+    bars = "; ".join(f"{c}, {str(s)[:1].lower()}{str(s)[1:]}: {fmt.format(v)}" for (c, s), v in cut.items())
+    return (f"The value axis is cut at {limit:,.0f} so that the other bars can be read; » marks a longer bar, "
+            f"printed with its value: {bars}.")
+
+
+def fit(fig: plt.Figure) -> None:
+    """Lay a finished figure out so that every text is inside it and none is printed on another.
+
+    The footnote (the lowest text of the figure) keeps the bottom; a legend
+    outside the plot stays to its right when it takes at most a quarter of
+    the figure's width (and fits its height), else goes in columns between
+    the plot and the footnote; axis labels longer than their axis are
+    wrapped; crowded category labels are turned upright; then
+    ``tight_layout`` fits the axes into what is left.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(figsize=(4, 3))
+    >>> _ = ax.plot([0, 1], [0, 1], label="a legend label far too wide to sit beside so small a plot")
+    >>> legend_outside(ax)
+    >>> _ = fig.text(0.01, 0.005, "Source: a footnote.", va="bottom")
+    >>> fit(fig)
+    >>> bool(ax.get_legend().get_window_extent().y0 > fig.texts[0].get_window_extent().y1)
+    True
+    >>> plt.close(fig)
+    """
+    renderer = fig.canvas.get_renderer()
+    note = min(fig.texts, key=lambda t: t.get_position()[1], default=None)
+    bottom = note.get_window_extent(renderer).height + 6 if note is not None else 0.0
+    for leg in (ax.get_legend() for ax in fig.axes):
+        if leg is not None and leg.get_bbox_to_anchor().x0 >= leg.axes.bbox.x1 - 1:
+            bottom += _legend_below(leg, fig, renderer, bottom)
+    for _ in range(3):
+        fig.tight_layout(pad=0.6, rect=(0, bottom / fig.bbox.height, 1, 1))
+        if not (_wrap_axis_labels(fig, renderer) | _turn_crowded_labels(fig, renderer)):
+            return
+
+
+def _legend_below(leg, fig: plt.Figure, renderer, bottom: float) -> float:
+    """Put a legend too big for the side under the plot, in as many columns as fit; return the height it takes."""
+    box = leg.get_window_extent(renderer)
+    if box.width <= 0.25 * fig.bbox.width and box.height <= 0.8 * fig.bbox.height:
+        return 0.0
+    ax, labels = leg.axes, [t.get_text() for t in leg.get_texts()]
+    size = leg.get_texts()[0].get_fontsize()
+    for ncols in range(min(len(labels), 8), 0, -1):
+        leg = ax.legend(leg.legend_handles, labels, ncols=ncols, loc="lower left", fontsize=size, borderaxespad=0.0,
+                        bbox_to_anchor=(0.01, bottom / fig.bbox.height), bbox_transform=fig.transFigure)
+        if leg.get_window_extent(renderer).width <= 0.98 * fig.bbox.width:
+            break
+    leg.set_in_layout(False)  # tight_layout leaves it the strip reserved below the axes
+    return leg.get_window_extent(renderer).height + 6
+
+
+def _wrap_axis_labels(fig: plt.Figure, renderer) -> bool:
+    """Break axis labels longer than their axis into lines; True if any changed."""
+    changed = False
+    for ax in fig.axes:
+        for label, length in ((ax.xaxis.label, ax.bbox.width), (ax.yaxis.label, ax.bbox.height)):
+            if "\n" in label.get_text() or not label.get_text():
+                continue
+            prop = label.get_fontproperties()
+            lines, line = [], ""
+            for word in label.get_text().split():
+                trial = f"{line} {word}".strip()
+                if line and renderer.get_text_width_height_descent(trial, prop, ismath=False)[0] > 0.98 * length:
+                    lines.append(line)
+                    trial = word
+                line = trial
+            if lines:
+                label.set_text("\n".join(lines + [line]))
+                changed = True
+    return changed
+
+
+def _turn_crowded_labels(fig: plt.Figure, renderer) -> bool:
+    """Turn the x tick labels of an axes upright where two of them overlap; True if any were turned."""
+    changed = False
+    for ax in fig.axes:
+        labels = [t for t in ax.get_xticklabels() if t.get_text() and t.get_rotation() == 0]
+        boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
+        if any(a.x1 > b.x0 for a, b in zip(boxes, boxes[1:])):
+            ax.tick_params(axis="x", labelrotation=90)
+            changed = True
+    return changed

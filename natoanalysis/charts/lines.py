@@ -10,7 +10,7 @@ from matplotlib.ticker import MaxNLocator
 from ..views import text
 from ..views.provenance import Provenance, provenance_of
 from .bars import _check_columns
-from .layout import estimate_span, label_reference_line, set_year_axis, shade_estimates
+from .layout import estimate_span, fit, label_reference_line, set_year_axis, shade_estimates
 from .style import PALETTE, SERIES_COLORS, footnote, record
 
 
@@ -90,12 +90,12 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
     else:
         axes[0][0].set_title(title)
-    fig.tight_layout()
+    footnote(fig, data=provenance, extra=note)
+    fit(fig)
     for ax in axes[0]:  # after the layout, so that the labels are placed against the final axes
         for i, (lab, val) in enumerate((reference_lines or {}).items()):
             ax.axhline(val, color=PALETTE["guideline"], linestyle=["--", ":", "-."][i % 3], linewidth=1, gid="reference")
             label_reference_line(ax, val, lab)
-    footnote(fig, data=provenance, extra=note)
     return record(fig, drawn=table[list(dict.fromkeys(filter(None, (panel, series, x, y))))], title=title,
                   panels=panels, lines=reference_lines,
                   shows=f"{text.count(len(names), 'line')}, {ylabel}, by {xlabel.lower()}: {', '.join(map(str, names))}")

@@ -17,7 +17,7 @@ from .render import value_text
 from .verdicts import decide
 
 COLUMNS = ["id", "verdict", "claimed", "computed", "definition", "explanation", "edition", "statement", "reported",
-           "claimed_value", "computed_value", "edition_verdict", "cited_publication", "cited_url"]
+           "reported_url", "claimed_value", "computed_value", "edition_verdict", "cited_publication", "cited_url"]
 #: Verdicts under which an edition reproduces a claim (under its headline or a stated definition).
 REPRODUCED = ("supported", "supported_with_caveat")
 ALL_COLUMNS = ["id", "reproduced_by", "verdicts", "claimed", "statement", "reported"]
@@ -120,6 +120,7 @@ def _row(claim: dict, ctx: Context, edition_date: str) -> dict:
             "computed": value_text(basis.value), "claimed_value": _json(claimed), "computed_value": _json(basis.value),
             "definition": basis.name, "explanation": explanation, "edition": ctx.edition,
             "statement": claim["statement"], "reported": f"{claim['reported']['outlet']}, {claim['reported']['date']}",
+            "reported_url": claim["reported"].get("url", ""),
             "edition_verdict": edition_verdict, "cited_publication": judged.title if judged else "",
             "cited_url": judged.url if judged else ""}
 

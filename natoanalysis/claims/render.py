@@ -103,7 +103,9 @@ def summary(verdicts: pd.DataFrame) -> pd.DataFrame:
 def as_markdown(verdicts: pd.DataFrame) -> str:
     """One paragraph per claim: statement, where reported, verdict, the evidence, and a link to the cited source.
 
-    Claim texts are escaped: a claim of one's own may hold anything, and the page must show it, not run it.
+    Where the claims registry gives the article's address (``reported.url``), the outlet links it; else the
+    outlet is named without a link. Claim texts are escaped: a claim of one's own may hold anything, and the
+    page must show it, not run it.
 
     Examples
     --------
@@ -120,13 +122,17 @@ def as_markdown(verdicts: pd.DataFrame) -> str:
     <BLANKLINE>
     E.
     <BLANKLINE>
+    >>> print(as_markdown(pd.DataFrame([dict(row, reported_url="https://example.org/a?b=1&c")])).splitlines()[2])
+    *S &lt;img src=x onerror=alert(1)&gt;.* ([Outlet, 2025](https://example.org/a?b=1&amp;c))
     """
     parts = []
     for r in verdicts.itertuples():
         e = {k: escape(str(getattr(r, k)), quote=False)
              for k in ("id", "statement", "reported", "claimed", "computed", "definition", "explanation")}
         link = f"\n\nSource: [{escape(r.cited_publication, quote=False)}]({escape(r.cited_url)})" if r.cited_url else ""
-        parts.append(f"### {e['id']}: {LABELS[r.verdict]}\n\n*{e['statement']}* ({e['reported']})\n\n"
+        article = getattr(r, "reported_url", "")
+        reported = f"[{e['reported']}]({escape(article)})" if article else e["reported"]
+        parts.append(f"### {e['id']}: {LABELS[r.verdict]}\n\n*{e['statement']}* ({reported})\n\n"
                      f"- Claimed: {e['claimed']}\n- Computed: {e['computed']} ({e['definition']})\n\n"
                      f"{e['explanation']}{link}\n")
     return "\n".join(parts)

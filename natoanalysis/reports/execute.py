@@ -139,14 +139,14 @@ _EXPORT_LOCK = threading.Lock()
 _EXPORTERS: dict[bool, object] = {}
 
 
-def _render(nb, *, show_code: bool) -> str:
+def _render(nb, *, show_code: bool, data_dir: str | None = None) -> str:
     """The notebook's HTML page; the first one per process loads the templates (0.5 s)."""
     from .pages import PageExporter
 
     with _EXPORT_LOCK:
         if show_code not in _EXPORTERS:
             _EXPORTERS[show_code] = PageExporter(show_code=show_code)
-        return _EXPORTERS[show_code].from_notebook_node(nb)[0]
+        return _EXPORTERS[show_code].from_notebook_node(nb, {"data_dir": data_dir})[0]  # the footer's editions
 
 
 def _warm(show_code: bool) -> None:
@@ -167,7 +167,7 @@ def _export_html(task: Job, entry: dict) -> None:
         nb = nbformat.read(task.path("ipynb"), as_version=4)
         if entry["error"]:
             _locate_error(nb, entry["error"])
-        body = _render(nb, show_code=task.show_code)
+        body = _render(nb, show_code=task.show_code, data_dir=task.env.get(config.DATA_DIR_ENV))
         task.path("html").parent.mkdir(parents=True, exist_ok=True)
         task.path("html").write_text(body, encoding="utf-8")
     except Exception as exc:

@@ -44,27 +44,43 @@ def _notebook(run_dir: Path, nb: dict) -> dict | None:
 def write_zip(run_dir: Path) -> Path | None:
     """Zip the run's tables and figures into ``tables-and-figures.zip``; ``None`` when there are none.
 
+    The zip also carries ``datapackage.json``, a Frictionless data package
+    describing every CSV in it (:func:`natoanalysis.store.export.describe`),
+    with the publications of the editions the run's manifest names.
+
     Examples
     --------
     >>> import tempfile
     >>> run_dir = Path(tempfile.mkdtemp())
     >>> (run_dir / "tables" / "01_x").mkdir(parents=True)
     >>> _ = (run_dir / "tables" / "01_x" / "a.csv").write_text("x\\n1\\n")
-    >>> zipfile.ZipFile(write_zip(run_dir)).namelist()
-    ['tables/01_x/a.csv']
+    >>> zf = zipfile.ZipFile(write_zip(run_dir))
+    >>> zf.namelist(), [r["path"] for r in json.loads(zf.read("datapackage.json"))["resources"]]
+    (['datapackage.json', 'tables/01_x/a.csv'], ['tables/01_x/a.csv'])
     >>> import shutil; shutil.rmtree(run_dir)
     """
+    from ..store.export import DESCRIPTOR, describe
+
     files = sorted(p for folder in ZIPPED if (run_dir / folder).is_dir()
                    for p in (run_dir / folder).rglob("*") if p.is_file())
     if not files:
         return None
+    manifest = run_dir / "manifest.json"
+    meta = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    used = {s: [e.strip() for e in v.split(",") if e.strip()] for s, v in meta.get("editions", {}).items()}
+    package = describe(run_dir, [p.relative_to(run_dir).as_posix() for p in files if p.suffix == ".csv"], used=used,
+                       name=f"natoanalysis-run-{meta.get('run_id', run_dir.name)}".lower(),
+                       title=f"Tables of natoanalysis report run {meta.get('run_id', run_dir.name)}",
+                       data_dir=meta.get("inputs", {}).get("data_dir"))
+    members = {DESCRIPTOR: (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+               **{p.relative_to(run_dir).as_posix(): p for p in files}}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for p in files:
-            info = zipfile.ZipInfo(p.relative_to(run_dir).as_posix(), date_time=_ZIP_TIME)
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zf.writestr(info, p.read_bytes())
+            zf.writestr(info, data if isinstance(data, bytes) else data.read_bytes())
     (run_dir / ZIP).write_bytes(buffer.getvalue())
     return run_dir / ZIP
 

@@ -185,7 +185,8 @@ def with_contents(page: str) -> str:
 class PageExporter:
     """nbconvert's HTML exporter with the package's template, the page's title and its contents.
 
-    Code is hidden unless ``show_code``; output prompts are never shown.
+    Code is hidden unless ``show_code``; output prompts are never shown. ``resources["data_dir"]``
+    names the data folder whose editions the footer names (default: as :func:`natoanalysis.load`).
     """
 
     def __init__(self, *, show_code: bool):
@@ -197,7 +198,8 @@ class PageExporter:
 
     def from_notebook_node(self, nb, resources: dict | None = None) -> tuple[str, dict]:
         resources = {**(resources or {}), "natoanalysis": {
-            "title": title(nb), "home": HOME_FROM_PAGE, "css": css(), "contents_marker": _CONTENTS_MARKER}}
+            "title": title(nb), "home": HOME_FROM_PAGE, "css": css(), "contents_marker": _CONTENTS_MARKER,
+            **footer(nb, data_dir=(resources or {}).get("data_dir"))}}
         body, out = self._exporter.from_notebook_node(titled(nb), resources=resources)
         return with_contents(body), out
 
@@ -221,3 +223,49 @@ def titled(nb):
             cell.source = _HEADING.sub(lambda m: f"# {title(nb)}", _joined(cell.source), count=1)
             break
     return out
+
+
+def footer(nb, *, data_dir=None) -> dict:
+    """What a page's footer shows: the definition box and the publications of the editions its notebook reads.
+
+    The editions are those of the edition parameters the notebook declares
+    (``edition``, ``editions``: NATO's; ``sipri_edition``: SIPRI's), as
+    given, ``"latest"`` resolved in the data folder; the box's prose comes
+    from ``reference/definitions.csv``, what each edition measures from its provenance.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     'edition: str = "latest"', metadata={"tags": ["parameters"]})])
+    >>> out = footer(nb)
+    >>> [p["source"] for p in out["publications"]], out["definitions"][0]["heading"]
+    (['nato'], 'What NATO counts as defence expenditure')
+    >>> footer(nbformat.v4.new_notebook())
+    {'publications': [], 'definitions': []}
+    """
+    from papermill.translators import PythonTranslator
+
+    from .. import reference, store, validate
+    from ..errors import NatoAnalysisError
+    from ..store.export import publications
+    from .notebooks import literal
+
+    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    given = {p.name: literal(p.default) for p in PythonTranslator.inspect(cell)} if cell else {}
+    given.update(nb.get("metadata", {}).get("papermill", {}).get("parameters", {}))
+    used: dict[str, set[str]] = {}
+    for name, value in given.items():
+        source = validate.edition_source(name)
+        if source is None:
+            continue
+        try:
+            available = sorted(store.editions(source=source, data_dir=data_dir)["edition"])
+        except NatoAnalysisError:  # no data folder to read: the page goes without its sources
+            continue
+        for v in value if isinstance(value, list) else available if value in (None, "all") else [value]:
+            used.setdefault(source, set()).update(available[-1:] if v == "latest" else [str(v)])
+    pubs = publications({s: sorted(v) for s, v in used.items()}, data_dir=data_dir)
+    boxes = [dict(r, measures=[p for p in pubs if p["source"] == r["source"]])
+             for r in reference.records("definitions.csv") if r["source"] in used]
+    return {"publications": pubs, "definitions": boxes}

@@ -94,14 +94,25 @@ def counts_long(counts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def recomputed_markdown(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> str:
+#: Where the reports tell the printed-against-recomputed cases in full (the data overview's findings); the
+#: other pages link there. Pages are rendered side by side, ``html/<notebook>.html``, headings anchored by their text.
+RECOMPUTED_DETAILS = "00_data_overview.html#Data-quality-findings"
+
+
+def recomputed_markdown(*, data: pd.DataFrame, threshold_pct: float = 2.0, brief: bool = False) -> str:
     """Which ally-years meet a threshold on NATO's printed share but not on expenditure / GDP, as Markdown.
+
+    In full (the data overview) each case with both figures; ``brief``, one
+    sentence naming the cases with a link to the full account
+    (:data:`RECOMPUTED_DETAILS`), for the other pages.
 
     Examples
     --------
     >>> import natoanalysis as na
     >>> print(recomputed_markdown(data=na.load()))  # doctest: +ELLIPSIS
     In edition 2024-06, 3 published shares meet 2% of GDP although defence expenditure over GDP ... Lithuania 2019 (printed 2.000%, recomputed 1.995%), France 2020 ...
+    >>> print(recomputed_markdown(data=na.load(), brief=True))  # doctest: +ELLIPSIS
+    In edition 2024-06, 3 published shares meet 2% of GDP although defence expenditure over GDP falls just short: Lithuania 2019, France 2020 and ... ([both figures](00_data_overview.html#Data-quality-findings)).
     """
     df = validate.table(data, None)
     t = printed_versus_recomputed(data=df, threshold_pct=threshold_pct)
@@ -109,17 +120,20 @@ def recomputed_markdown(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> st
     if t.empty:
         return (f"In edition {labels.edition(df)}, every ally-year stands on the same side of {threshold_pct:g}% of GDP "
                 f"on NATO's published share and on defence expenditure over GDP {base}.")
-    cases = text.listing(f"{allies.name_in_text(r.country)} {labels.year_label(df, r.year)} (printed "
-                         f"{text.pct(r.published_share_gdp_pct, decimals=3)}, recomputed "
-                         f"{text.pct(r.recomputed_share_gdp_pct, decimals=3)})" for r in t.itertuples())
+    cases = text.listing(f"{allies.name_in_text(r.country)} {labels.year_label(df, r.year)}"
+                         + ("" if brief else f" (printed {text.pct(r.published_share_gdp_pct, decimals=3)}, recomputed "
+                                             f"{text.pct(r.recomputed_share_gdp_pct, decimals=3)})")
+                         for r in t.itertuples())
     meets = t["published_share_gdp_pct"] >= threshold_pct
     if meets.all():
         verb = (f"{text.count(len(t), 'published share')} meet{'s' if len(t) == 1 else ''} {threshold_pct:g}% of GDP "
-                f"although defence expenditure over GDP {base} falls just short")
+                f"although defence expenditure over GDP {'' if brief else base + ' '}falls just short")
     else:
         verb = f"{text.count(len(t), 'ally-year')} stand on different sides of {threshold_pct:g}% on the two figures"
+    if brief:
+        return f"In edition {labels.edition(df)}, {verb}: {cases} ([both figures]({RECOMPUTED_DETAILS}))."
     return (f"In edition {labels.edition(df)}, {verb}: {cases}. Counts here use the published figure, as NATO "
-            "does; the claim checker (notebook 08) shows both.")
+            "does; the [claim checker](08_claims_check.html) shows both.")
 
 
 def counts_markdown(*, data: pd.DataFrame, counts: pd.DataFrame | None = None) -> str:

@@ -48,3 +48,43 @@ def values_by_year(data: pd.DataFrame) -> pd.DataFrame:
     t.columns = [f"{y}e" if y in est else str(y) for y in t.columns]
     t.columns.name = "year"
     return t
+
+
+def quality_findings(quality: pd.DataFrame) -> pd.DataFrame:
+    """The consistency checks' findings as a reader takes them: findings with one explanation grouped in one row.
+
+    Findings that share a rule and an explanation (NATO's broken hidden rows,
+    one per table and row) are one row naming where they are, with their
+    number; a finding about a whole row of a table has no ally and no year,
+    and shows none (the checks' ``-1`` is a placeholder, not a year).
+
+    Parameters
+    ----------
+    quality : pandas.DataFrame
+        :func:`natoanalysis.data_quality`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rule, country, year, indicator, n_findings, published, expected,
+        is_whitelisted, reason``; ``country``, ``year`` and ``indicator`` list
+        the group's distinct values as text.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> q = na.data_quality()
+    >>> t = quality_findings(q)
+    >>> len(t) == q.groupby(["rule", "reason"]).ngroups, "-1" in set(t["year"]), t["reason"].is_unique
+    (True, False, True)
+    """
+    def listed(values: pd.Series) -> str:
+        return ", ".join(dict.fromkeys(str(v) for v in values if str(v) not in ("", "-1", "nan")))
+
+    groups = quality.groupby(["rule", "reason", "is_whitelisted"], sort=False, dropna=False)
+    out = groups.agg(country=("country", listed), year=("year", listed), indicator=("indicator", listed),
+                     n_findings=("rule", "size"), published=("published", "first"), expected=("expected", "first"))
+    out.loc[out["n_findings"] > 1, ["published", "expected"]] = float("nan")  # one figure stands for one finding
+    out = out.reset_index()
+    return out[["rule", "country", "year", "indicator", "n_findings", "published", "expected", "is_whitelisted",
+                "reason"]]
