@@ -150,6 +150,8 @@ def test_home_page_key_figures_state_value_year_and_basis(report):
 
 
 def test_home_page_lists_reports_by_title_with_a_line_and_profiles_by_name(report):
+    import natoanalysis as na
+
     home = _page(report.run_dir / "index.html")
     links = dict((text, href) for href, text in home.links)
     narrative = [nb for nb in report.manifest["notebooks"] if not nb["country"]]
@@ -159,16 +161,21 @@ def test_home_page_lists_reports_by_title_with_a_line_and_profiles_by_name(repor
     text = visible_text((report.run_dir / "index.html").read_text(encoding="utf-8"))
     # One line under each title: the committed notebook's own first words.
     assert "A short note on one year of NATO's defence expenditure tables" in text
-    profiles = re.findall(r'<a href="(html/05_country_profile_(\w+)\.html)"><img src="([^"]+)" alt="">'
-                          r'<span>([^<]+)</span>', (report.run_dir / "index.html").read_text(encoding="utf-8"))
-    assert [(code, name) for _, code, _, name in profiles] == sorted(
+    profiles = re.findall(r'<a href="(html/05_country_profile_(\w+)\.html)"><span>([^<]+)</span>(.*?)</a>',
+                          (report.run_dir / "index.html").read_text(encoding="utf-8"), re.S)
+    assert [(code, name) for _, code, name, _ in profiles] == sorted(
         ((c, NAMES[c]) for c in PROFILED), key=lambda x: x[1])
-    from PIL import Image
-    for href, _, thumb, _ in profiles:
+    data = na.load(edition=report.manifest["editions"]["nato"])
+    for href, code, _, card in profiles:
         assert (report.run_dir / href).is_file()
-        with Image.open(report.run_dir / thumb) as img:
-            assert 0 < img.width <= 320 and 0 < img.height <= 200
-    assert len(home.images) == len(PROFILED)  # the only images of the home page: one small chart per profile
+        share = data.query("country == @code and indicator == 'share_gdp_pct' and year == year.max()")["value"]
+        if code == "ISL":  # no armed forces: no figure, no line
+            assert share.isna().all() and "no armed forces" in card and "<svg" not in card
+        else:  # the latest share printed large over a sparkline, no thumbnail of a whole chart
+            assert f'<strong class="latest">{share.item():.2f}%</strong>' in card and "<polyline" in card
+    assert home.images == ["figures/home/tile_map.png"]  # the home page's one image: the tile map of the allies
+    assert (report.run_dir / "figures/home/tile_map.png").is_file() and not (report.run_dir / "thumbs").exists()
+    assert ("explorer.html", "Open the explorer") in home.links and (report.run_dir / "explorer.html").is_file()
 
 
 def test_home_page_links_the_run_log_and_the_zip_and_every_link_resolves(report):

@@ -83,7 +83,8 @@ def test_page_renders_offline_with_its_title_and_charts(browser, report, name):
 def test_home_page_of_a_full_run_stays_short(browser, report, tmp_path):
     """The home page of a run profiling every ally (the suite profiles three), at 1280 px wide.
 
-    The run log's index of a full run was 27,000 px tall from 178 thumbnails; this one is a few screens.
+    The run log's index of a full run was 27,000 px tall from 178 thumbnails; this one is a few screens, with a card
+    per ally (its latest share of GDP and a sparkline) and the tile map of the allies.
     """
     import shutil
 
@@ -92,16 +93,20 @@ def test_home_page_of_a_full_run_stays_short(browser, report, tmp_path):
     from natoanalysis.reports import home
 
     page, _ = browser
-    shutil.copytree(report.run_dir / "thumbs", tmp_path / "thumbs")
-    thumb = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "thumbs").iterdir())[0]
+    shutil.copytree(report.run_dir / "figures" / "home", tmp_path / "figures" / "home")
     members = allies.members()
     profiles = [{"name": f"05_country_profile_{c}", "title": "Country profile", "summary": "", "status": "ok",
-                 "href": None, "country_name": allies.country_name(c), "thumb": thumb} for c in members]
+                 "href": None, "country": c, "country_name": allies.country_name(c),
+                 "armed": allies.has_armed_forces(c)} for c in members]
     reports = [{"name": f"0{n}", "title": f"Report {n}", "summary": "One line on it.", "href": None, "status": "ok"}
                for n in range(9)]
     data = na.load(edition=report.manifest["editions"]["nato"])
     (tmp_path / "index.html").write_text(home.render(report.manifest, reports=reports, profiles=profiles,
-                                                     data=lambda: data), encoding="utf-8")
+                                                     data=lambda: data, tile_map="figures/home/tile_map.png"),
+                                         encoding="utf-8")
     seen = _opened(page, tmp_path / "index.html")
-    assert len(seen["images"]) == len(members) and all(i["width"] > 0 for i in seen["images"])
+    assert len(seen["images"]) == 1 and seen["images"][0]["width"] > 0  # the tile map
+    sparklines = page.call("Runtime.evaluate", returnByValue=True,
+                           expression="document.querySelectorAll('.profiles svg.spark').length")["result"]["value"]
+    assert sparklines == len([c for c in members if allies.has_armed_forces(c)])
     assert seen["height"] < 4000, seen["height"]

@@ -2,15 +2,18 @@
 
 What a reader sees first: whether the run is complete, the edition (cut-off,
 estimate years, prices), the key figures (:mod:`natoanalysis.views.home`),
-the narrative reports by title with one line each, and the country profiles
-as a grid of names with a small chart each. The run log moves to ``run.html``;
-all tables and figures are offered as one zip.
+the narrative reports by title with one line each, a tile map of the allies'
+shares of GDP, and the country profiles as cards (the latest share of GDP
+printed large over a sparkline of the edition's years). The run log moves to
+``run.html``; all tables and figures are offered as one zip; ``explorer.html``
+lets a reader pick allies, an indicator, a price basis and an edition.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import os
 import json
 import zipfile
 from pathlib import Path
@@ -21,10 +24,13 @@ from . import pages, runlog
 
 PAGE = "index.html"
 ZIP = "tables-and-figures.zip"
-THUMBS = "thumbs"
+EXPLORER = "explorer.html"
+#: The explorer's script (Vega, Vega-Lite and vega-embed, from vl-convert), written once per run folder.
+BUNDLE = "vega-embed.js"
+#: The home page's tile map of the allies (PNG and SVG), beside the notebooks' figures (so the zip holds it).
+TILE_MAP = Path("figures") / "home" / "tile_map"
 #: What the zip holds: the folders of the run a reader may reuse.
 ZIPPED = ("tables", "figures")
-_THUMB_PX = (320, 200)  # twice the size shown, for sharp thumbnails on high-density screens
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest date: the same files give the same zip
 
 
@@ -33,30 +39,6 @@ def _notebook(run_dir: Path, nb: dict) -> dict | None:
     if not path or not (run_dir / path).is_file():
         return None
     return json.loads((run_dir / path).read_text(encoding="utf-8"))
-
-
-def _first_chart(run_dir: Path, entry: dict, executed: dict | None) -> str | None:
-    """The run-relative path of the first chart the notebook shows (else its first saved PNG)."""
-    import base64
-    pngs = [f for f in (entry.get("outputs") or {}).get("figures", []) if f.lower().endswith(".png")]
-    shown = [base64.b64decode(out["data"]["image/png"]) for cell in (executed or {}).get("cells", [])
-             for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
-    if shown:  # charts.save shows the very file it wrote
-        for f in pngs:
-            if (run_dir / f).read_bytes() == shown[0]:
-                return f
-    return pngs[0] if pngs else None
-
-
-def _thumbnail(run_dir: Path, figure: str, name: str) -> str:
-    from PIL import Image
-
-    out = Path(THUMBS) / f"{name}.png"
-    (run_dir / THUMBS).mkdir(exist_ok=True)
-    with Image.open(run_dir / figure) as img:
-        img.thumbnail(_THUMB_PX)
-        img.save(run_dir / out, optimize=True)
-    return out.as_posix()
 
 
 def write_zip(run_dir: Path) -> Path | None:
@@ -103,28 +85,33 @@ def write_zip(run_dir: Path) -> Path | None:
     return run_dir / ZIP
 
 
-def _data_sections(data) -> dict:
-    """The edition's facts and key figures, or why they are missing: a home page is written for every run."""
+def _data_sections(data, countries: list[str]) -> dict:
+    """The edition's facts, key figures and the cards' sparklines, or why they are missing.
+
+    A home page is written for every run, so a failure here is said on the page, never raised.
+    """
     if data is None:
         return {}
-    from ..views.home import edition_facts, findings_flag, key_figures
+    from ..views.home import edition_facts, findings_flag, key_figures, sparklines
     try:
         df = data()
         return {"facts": edition_facts(data=df), "figures": list(key_figures(data=df).itertuples()),
-                "flag": findings_flag(data=df)}
+                "flag": findings_flag(data=df), "sparks": sparklines(data=df, countries=countries)}
     # The data may have been changed or broken during the run (an inconsistent run): say so, never abort.
     except (NatoAnalysisError, ValueError, KeyError, OSError) as exc:
         return {"data_error": str(exc)}
 
 
-def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=None, zip_size: int | None = None) -> str:
+def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=None, zip_size: int | None = None,
+           tile_map: str | None = None, explorer: str | None = None) -> str:
     """The home page of a run (``templates/site/home.html.j2``).
 
     ``reports`` and ``profiles`` hold one dict per notebook (``name``, ``title``,
     ``summary``, ``href`` of its page or None, ``status``; a profile also
-    ``country_name`` and ``thumb``). ``data`` is the tidy table of the run's
-    edition (for the edition and the key figures), as a function of no argument; ``zip_size`` the size of the
-    zip of tables and figures, if one was written.
+    ``country``, ``country_name`` and ``armed``, False for an ally without armed forces). ``data`` is the tidy table of the run's
+    edition (for the edition, the key figures and the profiles' sparklines), as a function of no argument;
+    ``zip_size`` the size of the zip of tables and figures, if one was written; ``tile_map`` and
+    ``explorer`` the run-relative paths of the tile map's PNG and of the explorer, if written.
 
     Examples
     --------
@@ -138,10 +125,12 @@ def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=No
     title = "Defence expenditure reports" + (f", edition {manifest['editions']['nato']}"
                                              if manifest.get("editions", {}).get("nato") else "")
     overview = next((r["href"] for r in reports if r["name"].startswith("00_") and r.get("href")), None)
+    nav = [(PAGE, "Home")] + ([(explorer, "Explorer")] if explorer else []) + [(runlog.PAGE, "Run log")]
     return pages.render("home.html.j2", title=title, m=manifest, error_text=runlog.error_text, overview=overview,
                         finished=str(manifest.get("finished_utc") or "").replace("T", " ")[:16],
                         reports=reports, profiles=profiles, run_log=runlog.PAGE, zip=ZIP, zip_size=zip_size,
-                        nav=[(PAGE, "Home"), (runlog.PAGE, "Run log")], **_data_sections(data))
+                        tile_map=tile_map, explorer=explorer, nav=nav,
+                        **_data_sections(data, [p["country"] for p in profiles if p.get("country")]))
 
 
 def _run_data(manifest: dict, data_dir):
@@ -151,8 +140,72 @@ def _run_data(manifest: dict, data_dir):
     return load(edition=max(used) if used else None, data_dir=data_dir)
 
 
+def write_tile_map(run_dir: Path, *, data) -> str:
+    """Draw the allies' tile map of ``data`` (:func:`natoanalysis.charts.tile_map`) into the run; its PNG's path."""
+    import matplotlib.pyplot as plt
+
+    from .. import charts
+    from ..views.explorer import tiles
+    with plt.rc_context():  # the house style for this figure only: the calling process keeps its own
+        charts.apply_style()
+        charts.save(charts.tile_map(tiles(data=data)), TILE_MAP.name, directory=run_dir / TILE_MAP.parent,
+                    show=False)
+    return TILE_MAP.with_suffix(".png").as_posix()
+
+
+def _bundle() -> bytes:
+    """Vega, Vega-Lite and vega-embed in one script, for the Vega-Lite version Altair writes ("v6_4" for v6.4.x).
+
+    vl-convert bundles it anew on each call (seconds), so it is kept in the user's cache folder by version.
+    """
+    import tempfile
+
+    import altair as alt
+    import platformdirs
+    import vl_convert
+
+    vl = "_".join(alt.SCHEMA_VERSION.split(".")[:2])
+    cached = platformdirs.user_cache_path("natoanalysis", appauthor=False) / "vega" / \
+        f"vega-embed-{vl}-vl-convert-{vl_convert.__version__}.js"
+    if cached.is_file():
+        return cached.read_bytes()
+    bundle = vl_convert.javascript_bundle(vl_version=vl).encode("utf-8")
+    try:  # runs at the same time write the same bytes: each through its own temporary file and one rename
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cached.parent, suffix=".tmp", delete=False) as fh:
+            fh.write(bundle)
+        os.replace(fh.name, cached)
+    except OSError:  # no cache folder to write (a read-only home): bundle again next time
+        pass
+    return bundle
+
+
+def write_explorer(run_dir: Path, *, data_dir) -> str:
+    """Write ``explorer.html`` over every NATO edition of the data folder, and the Vega bundle beside it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> run_dir = Path(tempfile.mkdtemp())
+    >>> write_explorer(run_dir, data_dir=None), sorted(p.name for p in run_dir.iterdir())
+    ('explorer.html', ['explorer.html', 'vega-embed.js'])
+    >>> import shutil; shutil.rmtree(run_dir)
+    """
+    from ..charts.explorer import FIRST_BASIS, FIRST_INDICATOR, explorer_spec
+    from ..store import load
+    data = load(edition="all", data_dir=data_dir)
+    spec = explorer_spec(data=data)
+    editions = sorted({r["edition"] for r in spec["datasets"]["series"]}, reverse=True)
+    first_note = spec["usermeta"]["notes"].get(f"{editions[0]}|{FIRST_INDICATOR}|{FIRST_BASIS}", "")
+    (run_dir / BUNDLE).write_bytes(_bundle())
+    (run_dir / EXPLORER).write_text(pages.render(
+        "explorer.html.j2", title="Explore the figures", spec=spec, editions=editions, first_note=first_note,
+        bundle=BUNDLE, nav=[(PAGE, "Home"), (EXPLORER, "Explorer"), (runlog.PAGE, "Run log")]), encoding="utf-8")
+    return EXPLORER
+
+
 def write(run_dir: Path, manifest: dict, *, data_dir) -> None:
-    """Write the home page, the run log, the profiles' thumbnails and the zip of tables and figures."""
+    """Write the home page, the explorer, the tile map, the run log and the zip of tables and figures."""
     run_dir = Path(run_dir)
     reports, profiles, tables = [], [], {}
     for entry in manifest.get("notebooks", []):
@@ -165,15 +218,19 @@ def write(run_dir: Path, manifest: dict, *, data_dir) -> None:
                 "title": pages.title(executed) if executed else name,
                 "summary": pages.summary(executed) if executed else ""}
         if entry.get("country"):
-            chart = _first_chart(run_dir, entry, executed)
-            item["country_name"] = allies.country_name(entry["country"])
-            item["thumb"] = _thumbnail(run_dir, chart, name) if chart else None
+            item.update(country=entry["country"], country_name=allies.country_name(entry["country"]),
+                        armed=allies.has_armed_forces(entry["country"]))
             profiles.append(item)
         else:
             reports.append(item)
     profiles.sort(key=lambda p: p["country_name"])
+    data = functools.cache(functools.partial(_run_data, manifest, data_dir))
+    try:
+        tile_map, explorer = write_tile_map(run_dir, data=data()), write_explorer(run_dir, data_dir=data_dir)
+    except (NatoAnalysisError, ValueError, KeyError, OSError):  # said on the home page by _data_sections
+        tile_map = explorer = None
     zipped = write_zip(run_dir)
-    data = functools.partial(_run_data, manifest, data_dir)
     (run_dir / runlog.PAGE).write_text(runlog.render(manifest, tables=tables), encoding="utf-8")
-    (run_dir / PAGE).write_text(render(manifest, reports=reports, profiles=profiles, data=data,
-                                       zip_size=zipped.stat().st_size if zipped else None), encoding="utf-8")
+    (run_dir / PAGE).write_text(render(manifest, reports=reports, profiles=profiles, data=data, tile_map=tile_map,
+                                       explorer=explorer, zip_size=zipped.stat().st_size if zipped else None),
+                                encoding="utf-8")

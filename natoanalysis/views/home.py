@@ -150,3 +150,63 @@ def findings_flag(*, data: pd.DataFrame) -> str:
         return ""
     return (f"Edition {ed} holds {n} finding{'s' if n != 1 else ''} of the consistency checks that the whitelist "
             "does not explain: its figures may have been misread or edited. The data overview (00) lists them.")
+
+
+def sparklines(*, data: pd.DataFrame, countries: list[str], width: int = 120, height: int = 32) -> dict[str, dict]:
+    """Each ally's published share of GDP as a sparkline for a home-page card, on one scale for all the cards.
+
+    The scale runs from just below the lowest share shown (or 2%) to just above the highest.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy NATO rows of one edition.
+    countries : list of str
+        ISO3 codes of the cards.
+    width, height : int
+        The sparkline's box, in SVG user units.
+
+    Returns
+    -------
+    dict
+        ``{code: {...}}`` for each ally with a figure: ``points`` (the
+        published years, ``"x,y x,y"``), ``estimate_points`` (from the last
+        published year on; ``""`` when none), ``guideline_y`` (the 2% line),
+        ``latest`` (``"4.12%"``), ``year_label`` (``"2024e"``), ``first_year``
+        and ``summary`` (the values in words, for the SVG's title). An ally
+        without a figure (Iceland: no armed forces) is left out.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> df = na.load()
+    >>> s = sparklines(data=df, countries=["POL", "ISL"])
+    >>> sorted(s), s["POL"]["latest"] == text.pct(df.query("country == 'POL' and indicator == 'share_gdp_pct'"
+    ...                                                      " and year == year.max()")["value"].item())
+    (['POL'], True)
+    >>> len(s["POL"]["points"].split()) + len(s["POL"]["estimate_points"].split()) - 1 == df["year"].nunique()
+    True
+    """
+    df = validate.table(data, None)
+    share = df[(df["indicator"] == "share_gdp_pct") & ~df["is_aggregate"] & df["value"].notna()]
+    threshold = float(reference.guidelines().set_index("guideline").at["nato_2pct", "threshold_pct"])
+    first, last = validate.edition_years(df)
+    shown = share.loc[share["country"].isin(countries), "value"]
+    low, top = min([*shown, threshold]) * 0.95, max([*shown, threshold]) * 1.05
+
+    def xy(year: int, value: float) -> str:
+        return f"{(year - first) / max(last - first, 1) * width:.1f},{(top - value) / (top - low) * height:.1f}"
+
+    out = {}
+    for code, part in share[share["country"].isin(countries)].sort_values("year").groupby("country"):
+        est = part["is_estimate"].astype(bool).to_numpy()
+        pts = [xy(int(y), float(v)) for y, v in zip(part["year"], part["value"])]
+        n_pub = int((~est).sum())
+        latest = part.iloc[-1]
+        out[str(code)] = {
+            "points": " ".join(pts[:n_pub]), "estimate_points": " ".join(pts[max(n_pub - 1, 0):]) if est.any() else "",
+            "guideline_y": f"{(top - threshold) / (top - low) * height:.1f}", "latest": text.pct(float(latest["value"])),
+            "year_label": labels.year_label(df, int(latest["year"])), "first_year": int(part["year"].iloc[0]),
+            "summary": f"{text.pct(float(part['value'].iloc[0]))} in {int(part['year'].iloc[0])}, "
+                       f"{text.pct(float(latest['value']))} in {labels.year_label(df, int(latest['year']))}"}
+    return out
