@@ -325,3 +325,24 @@ def test_suite_pages_link_their_publications_and_define_defence_expenditure(repo
             assert "What NATO counts as defence expenditure" in visible_text(page), nb["name"]
     assert {n["name"][:2] for n in report.manifest["notebooks"] if "edition" in n["parameters"]} >= {"00", "01", "05"}
     assert "sipri_edition" in next(n for n in report.manifest["notebooks"] if n["name"].startswith("07_"))["parameters"]
+
+
+def _executed(shown: str) -> nbformat.NotebookNode:
+    """A notebook declaring NATO's and SIPRI's editions whose one output is the Markdown ``shown``."""
+    params = nbformat.v4.new_code_cell('edition: str = "latest"\nsipri_edition: str = "latest"',
+                                       metadata={"tags": ["parameters"]})
+    out = nbformat.v4.new_output("display_data", data={"text/markdown": shown, "image/png": "iVBORSIPRINATO"})
+    return nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell("x", outputs=[out])])
+
+
+def test_an_executed_page_lists_only_the_sources_its_outputs_name():
+    from natoanalysis.reports import pages
+
+    # Iceland's profile declares sipri_edition but shows no SIPRI figure: no SIPRI box, no SIPRI source.
+    nato_only = pages.footer(_executed("Iceland has no armed forces; NATO prints its GDP."))
+    assert [p["source"] for p in nato_only["publications"]] == ["nato"]
+    assert [d["source"] for d in nato_only["definitions"]] == ["nato"]
+    both = pages.footer(_executed("NATO's share of GDP; the long run in SIPRI's data."))
+    assert [p["source"] for p in both["publications"]] == ["nato", "sipri"]
+    # Image data is not text a reader sees: letters in its base64 ("SIPRINATO" above) must not count.
+    assert [p["source"] for p in pages.footer(_executed("no source named"))["publications"]] == []

@@ -74,6 +74,15 @@ def _markdown_texts(nb) -> Iterator[str]:
                 yield _joined(out["data"]["text/markdown"])
 
 
+def _output_text(nb) -> str:
+    """What the code cells put on the page as text: Markdown, HTML, plain text and the figures' alt texts (no image data)."""
+    return " ".join(_joined(value) if isinstance(value, (str, list)) else str(value)
+                    for cell in nb.get("cells", []) if cell.get("cell_type") == "code"
+                    for out in cell.get("outputs", [])
+                    for value in [*(v for k, v in out.get("data", {}).items() if k.startswith("text/")),
+                                  *out.get("metadata", {}).values(), out.get("text", "")])
+
+
 def _joined(source: str | list[str]) -> str:
     return source if isinstance(source, str) else "".join(source)
 
@@ -265,6 +274,9 @@ def footer(nb, *, data_dir=None) -> dict:
             continue
         for v in value if isinstance(value, list) else available if value in (None, "all") else [value]:
             used.setdefault(source, set()).update(available[-1:] if v == "latest" else [str(v)])
+    shown = _output_text(nb)
+    if shown:  # an executed page lists only the sources its outputs name: Iceland's profile shows no SIPRI figure
+        used = {s: v for s, v in used.items() if s.upper() in shown}
     pubs = publications({s: sorted(v) for s, v in used.items()}, data_dir=data_dir)
     boxes = [dict(r, measures=[p for p in pubs if p["source"] == r["source"]])
              for r in reference.records("definitions.csv") if r["source"] in used]
