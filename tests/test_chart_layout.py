@@ -300,3 +300,11 @@ def test_year_ticks_keep_the_first_and_last_year_when_thinned(drawn):
             labels = [t.get_text() for t in _ticks(ax, "x")]
             years = sorted(int(y) for y in pd.unique(_nato()["year"]))
             assert labels[0] == str(years[0]) and labels[-1] == str(years[-1]), (name, labels)
+
+
+def test_bars_over_time_are_never_cut_the_last_year_is_the_news(drawn):
+    ax = drawn["04 accession"].axes[0]
+    effect = spending_growth.membership_effect(data=_nato(), group="europe_canada", price_basis="constant")
+    top = float(spending_growth.membership_effect_long(effect)["growth_pct"].max())
+    assert ax.get_ylim()[1] >= top  # 2024's published growth (17.9% in the bundled edition) is drawn whole
+    assert "cut" not in _footnote(drawn["04 accession"]).get_text()

@@ -262,7 +262,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     pos = np.arange(n)
     width = 0.8 / len(names)
     labelled = value_format is not None and n * len(names) <= 80
-    limit = axis_limit(wide.to_numpy(dtype=float))  # one outlying bar must not flatten the others
+    limit = axis_limit(wide.to_numpy(dtype=float), over_time=x == "year")  # one outlying bar must not flatten the others
     for i, name in enumerate(names):
         offset = (i - (len(names) - 1) / 2) * width
         vals = wide[name].to_numpy(dtype=float)

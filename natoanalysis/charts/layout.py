@@ -216,12 +216,14 @@ def value_labels(ax: plt.Axes, positions, values, *, fmt: str, horizontal: bool,
                     color="#333333")
 
 
-def axis_limit(values) -> float | None:
+def axis_limit(values, *, over_time: bool = False) -> float | None:
     """Where to cut a bar axis so that one outlying bar does not flatten the rest, or None to keep it whole.
 
     The bars whose size is beyond the far-outlier fence (upper quartile plus
     three times the interquartile range) are cut when they are more than 1.5
     times the largest of the others; the axis then ends 15% beyond that one.
+    Bars ``over_time`` (years on the category axis) are never cut: there the
+    outlying bar is usually the news (European real growth in 2024).
 
     Examples
     --------
@@ -229,10 +231,12 @@ def axis_limit(values) -> float | None:
     True
     >>> axis_limit([3.0, 5.0, 6.0, 8.0, 9.0, 10.0, 12.0, 16.0]) is None
     True
+    >>> axis_limit([3.0, 5.0, 6.0, 8.0, 9.0, 10.0, 12.0, 115.0], over_time=True) is None
+    True
     """
     size = np.abs(np.asarray(values, dtype=float))
     size = size[np.isfinite(size)]
-    if size.size < 8:
+    if over_time or size.size < 8:
         return None
     q1, q3 = np.percentile(size, [25, 75])
     inside = size[size <= q3 + 3 * (q3 - q1)]
