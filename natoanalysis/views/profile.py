@@ -248,7 +248,11 @@ def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, b
 
 
 def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.DataFrame:
-    """An ally's defence expenditure or GDP in US dollars at current and constant prices, in billions.
+    """An ally's defence expenditure or GDP in US dollars at current and constant prices, in billions or millions.
+
+    Billions, unless the largest figure is under one billion (Montenegro's
+    spending): then millions, so that an axis never reads "0.06 billion".
+    :func:`money_axis` gives the column and its axis label.
 
     Parameters
     ----------
@@ -260,7 +264,7 @@ def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.Data
     Returns
     -------
     pandas.DataFrame
-        ``year, basis_label, usd_billion``; empty for Iceland's defence expenditure.
+        ``year, basis_label`` and ``usd_billion`` or ``usd_million``; empty for Iceland's defence expenditure.
 
     Examples
     --------
@@ -273,9 +277,37 @@ def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.Data
     code = validate.country(country)
     validate.choice(indicator, name="indicator", accepted=("defence_exp_usd", "gdp_usd"))
     sel = df[(df["country"] == code) & (df["indicator"] == indicator)]
+    usd_million = sel["value"].astype(float)
+    column = "usd_million" if usd_million.abs().max() < 1000 else "usd_billion"  # NaN max (no rows): billions
     out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
-                        "usd_billion": sel["value"].astype(float) / 1000})
+                        column: usd_million / (1 if column == "usd_million" else 1000)})
     return attach(out.sort_values(["basis_label", "year"]).reset_index(drop=True), rows=sel)
+
+
+def money_axis(table: pd.DataFrame) -> tuple[str, str]:
+    """The money column of a :func:`money_series` table and the axis label of its unit.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table returned by :func:`money_series`.
+
+    Returns
+    -------
+    tuple of str
+        The column, and ``"Billion US dollars"`` or ``"Million US dollars"``.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> data = na.load()
+    >>> money_axis(money_series(data=data, country="MNE", indicator="defence_exp_usd"))
+    ('usd_million', 'Million US dollars')
+    >>> money_axis(money_series(data=data, country="MNE", indicator="gdp_usd"))
+    ('usd_billion', 'Billion US dollars')
+    """
+    column = "usd_million" if "usd_million" in table.columns else "usd_billion"
+    return column, f"{column.removeprefix('usd_').capitalize()} US dollars"
 
 
 def per_capita(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
