@@ -318,13 +318,21 @@ def test_suite_pages_link_their_publications_and_define_defence_expenditure(repo
         links = _Links(page).links
         _assert_links_work(links["footer"] + links["aside"])
         hrefs = [h for h, _ in links["footer"]]
-        # 07 and (with their SIPRI section) the profiles declare sipri_edition
-        assert any(h.startswith(sipri) for h in hrefs) == ("sipri_edition" in nb["parameters"]), nb["name"]
+        # 07 and the profiles declare sipri_edition; Iceland's profile shows no SIPRI figure, so it lists no SIPRI
+        shows_sipri = "sipri_edition" in nb["parameters"] and nb.get("country") != "ISL"
+        assert any(h.startswith(sipri) for h in hrefs) == shows_sipri, nb["name"]
         if "edition" in nb["parameters"]:
             assert any(h.startswith(nato) for h in hrefs), nb["name"]
             assert "What NATO counts as defence expenditure" in visible_text(page), nb["name"]
     assert {n["name"][:2] for n in report.manifest["notebooks"] if "edition" in n["parameters"]} >= {"00", "01", "05"}
     assert "sipri_edition" in next(n for n in report.manifest["notebooks"] if n["name"].startswith("07_"))["parameters"]
+    for site_page, names in (("index.html", ("nato", "sipri")), ("explorer.html", ("nato",))):
+        page = (report.run_dir / site_page).read_text(encoding="utf-8")
+        links, footer = _Links(page).links["footer"], page[page.index('<footer class="sources"'):]
+        for source in names:  # the home page and the explorer name the editions of the run, with their files
+            file_name = _provenance(source, report.manifest["editions"][source])["file_name"]
+            assert file_name in " ".join(visible_text(footer).split()), (site_page, source)
+        assert any(h.startswith(nato) for h, _ in links), site_page
 
 
 def _executed(shown: str) -> nbformat.NotebookNode:

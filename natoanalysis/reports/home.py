@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .. import allies
 from ..errors import NatoAnalysisError
+from ..store.export import publications
 from . import pages, runlog
 
 PAGE = "index.html"
@@ -103,7 +104,7 @@ def _data_sections(data, countries: list[str]) -> dict:
 
 
 def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=None, zip_size: int | None = None,
-           tile_map: str | None = None, explorer: str | None = None) -> str:
+           tile_map: str | None = None, explorer: str | None = None, publications: list[dict] | None = None) -> str:
     """The home page of a run (``templates/site/home.html.j2``).
 
     ``reports`` and ``profiles`` hold one dict per notebook (``name``, ``title``,
@@ -111,7 +112,8 @@ def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=No
     ``country``, ``country_name`` and ``armed``, False for an ally without armed forces). ``data`` is the tidy table of the run's
     edition (for the edition, the key figures and the profiles' sparklines), as a function of no argument;
     ``zip_size`` the size of the zip of tables and figures, if one was written; ``tile_map`` and
-    ``explorer`` the run-relative paths of the tile map's PNG and of the explorer, if written.
+    ``explorer`` the run-relative paths of the tile map's PNG and of the explorer, if written; ``publications``
+    the editions the run read, for the sources footer (:func:`natoanalysis.store.export.publications`).
 
     Examples
     --------
@@ -129,7 +131,7 @@ def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=No
     return pages.render("home.html.j2", title=title, m=manifest, error_text=runlog.error_text, overview=overview,
                         finished=str(manifest.get("finished_utc") or "").replace("T", " ")[:16],
                         reports=reports, profiles=profiles, run_log=runlog.PAGE, zip=ZIP, zip_size=zip_size,
-                        tile_map=tile_map, explorer=explorer, nav=nav,
+                        tile_map=tile_map, explorer=explorer, nav=nav, publications=publications,
                         **_data_sections(data, [p["country"] for p in profiles if p.get("country")]))
 
 
@@ -200,7 +202,8 @@ def write_explorer(run_dir: Path, *, data_dir) -> str:
     (run_dir / BUNDLE).write_bytes(_bundle())
     (run_dir / EXPLORER).write_text(pages.render(
         "explorer.html.j2", title="Explore the figures", spec=spec, editions=editions, first_note=first_note,
-        bundle=BUNDLE, nav=[(PAGE, "Home"), (EXPLORER, "Explorer"), (runlog.PAGE, "Run log")]), encoding="utf-8")
+        bundle=BUNDLE, nav=[(PAGE, "Home"), (EXPLORER, "Explorer"), (runlog.PAGE, "Run log")],
+        publications=publications({"nato": editions}, data_dir=data_dir)), encoding="utf-8")
     return EXPLORER
 
 
@@ -231,6 +234,8 @@ def write(run_dir: Path, manifest: dict, *, data_dir) -> None:
         tile_map = explorer = None
     zipped = write_zip(run_dir)
     (run_dir / runlog.PAGE).write_text(runlog.render(manifest, tables=tables), encoding="utf-8")
+    used = {source: [edition] for source, edition in (manifest.get("editions") or {}).items() if edition}
     (run_dir / PAGE).write_text(render(manifest, reports=reports, profiles=profiles, data=data, tile_map=tile_map,
-                                       explorer=explorer, zip_size=zipped.stat().st_size if zipped else None),
+                                       explorer=explorer, zip_size=zipped.stat().st_size if zipped else None,
+                                       publications=publications(used, data_dir=data_dir)),
                                 encoding="utf-8")
