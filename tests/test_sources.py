@@ -294,6 +294,9 @@ def test_claims_link_the_article_where_its_address_is_known_and_name_the_outlet_
     registry = json.loads((REFERENCE / "claims.json").read_text(encoding="utf-8"))["claims"]
     urls = {c["id"]: c["reported"].get("url", "") for c in registry}
     assert na.check_claims()["reported_url"].tolist() == [urls[i] for i in na.check_claims()["id"]]
+    linked = na.check_claims().set_index("id")["reported_url"]  # the Telegraph's article carries both its claims
+    assert linked[["allies-2pct-2014", "europe-canada-rise-11pct"]].str.contains("the-daily-telegraph/20240215").all()
+    assert "](http://www.pressreader.com/uk/the-daily-telegraph/20240215/" in render.as_markdown(na.check_claims())
 
 
 # --- the suite run (slow) ---------------------------------------------------------------------------------------
