@@ -162,7 +162,14 @@ def _scatter():
                                    "expenditure", x_line_label="2% guideline", y_line_label="20% guideline")
 
 
-CHARTS = {"03 scatter": _scatter, "02 US share": _usa_share, "02 levels": _levels, "05 GDP POL": _gdp("POL"), "05 GDP MKD": _gdp("MKD"),
+def _growth_definitions():
+    growth = spending_growth.growth_definitions_table(data=_nato())
+    return charts.grouped_bars(growth, x="year", series="definition", value="growth_pct",
+                               title="European allies and Canada: spending growth under four definitions",
+                               ylabel="Change on previous year, %", xlabel="Year")
+
+
+CHARTS = {"08 definitions": _growth_definitions, "03 scatter": _scatter, "02 US share": _usa_share, "02 levels": _levels, "05 GDP POL": _gdp("POL"), "05 GDP MKD": _gdp("MKD"),
           "05 composition": _composition, "04 growth": _growth, "04 accession": _accession, "03 counts": _counts,
           "03 grid": _grid, "03 gaps": _gaps, "00 share of GDP": _share_bars, "06 scenarios": _scenarios,
           "07 SIPRI shares": _sipri_shares, "07 Cold War": _cold_war, "07 SIPRI dollars": _sipri_spend,

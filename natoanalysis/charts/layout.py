@@ -10,6 +10,8 @@ on another.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.font_manager import FontProperties
@@ -312,13 +314,20 @@ def _legend_below(leg, fig: plt.Figure, renderer, bottom: float) -> float:
     box = leg.get_window_extent(renderer)
     if box.width <= 0.25 * fig.bbox.width and box.height <= 0.8 * fig.bbox.height:
         return 0.0
-    ax, labels = leg.axes, [t.get_text() for t in leg.get_texts()]
+    ax, handles, labels = leg.axes, leg.legend_handles, [t.get_text() for t in leg.get_texts()]
     size = leg.get_texts()[0].get_fontsize()
+
+    def place(texts: list[str], ncols: int):
+        return ax.legend(handles, texts, ncols=ncols, loc="lower left", fontsize=size, borderaxespad=0.0,
+                         bbox_to_anchor=(0.01, bottom / fig.bbox.height), bbox_transform=fig.transFigure)
     for ncols in range(min(len(labels), 8), 0, -1):
-        leg = ax.legend(leg.legend_handles, labels, ncols=ncols, loc="lower left", fontsize=size, borderaxespad=0.0,
-                        bbox_to_anchor=(0.01, bottom / fig.bbox.height), bbox_transform=fig.transFigure)
+        leg = place(labels, ncols)
         if leg.get_window_extent(renderer).width <= 0.98 * fig.bbox.width:
             break
+    width = leg.get_window_extent(renderer).width
+    if width > 0.98 * fig.bbox.width:  # one column is still too wide (08's four definitions): wrap the labels
+        chars = max(12, int(max(map(len, labels)) * 0.9 * fig.bbox.width / width))
+        leg = place([textwrap.fill(label, chars) for label in labels], 1)
     leg.set_in_layout(False)  # tight_layout leaves it the strip reserved below the axes
     return leg.get_window_extent(renderer).height + 6
 
