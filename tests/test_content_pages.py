@@ -12,7 +12,7 @@ from .conftest import SUITE
 
 pytestmark = [pytest.mark.slow, SUITE]
 
-SECTIONS = ["Spending per person", "Spending in {currency}", "The long run in SIPRI's data"]
+SECTIONS = ["Spending per person", "Spending in national currency ({currency})", "The long run in SIPRI's data"]
 
 
 def _text(report, name: str) -> str:
