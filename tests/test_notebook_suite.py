@@ -33,7 +33,7 @@ RAW_SIPRI_SHARE = REPO / "data" / "raw" / "sipri" / "2025-04" / "sheets" / "07_S
 
 #: The charts each notebook saves with its defaults (year 2024), by file stem.
 EXPECTED_FIGURES = {
-    "01_alliance_overview": ["share_gdp_2024", "largest_spenders_2024", "nato_total_over_time"],
+    "01_alliance_overview": ["share_gdp_2024", "largest_spenders_2024", "nato_total_over_time", "tile_map_2024"],
     "02_burden_sharing": ["transatlantic_levels", "usa_share_by_basis"],
     "03_guidelines": ["meets_2pct_grid", "guideline_counts", "equipment_share_2024", "share_gdp_vs_equipment_2024",
                       "gap_to_core_target_2024"],

@@ -66,7 +66,7 @@ class _Links(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
-            if (tag, name) in {("a", "href"), ("img", "src")}:
+            if (tag, name) in {("a", "href"), ("img", "src"), ("script", "src")}:
                 self.targets.add(value)
 
 
@@ -146,10 +146,10 @@ def test_parallel_run_writes_every_output_and_links_it(tmp_path):
     html = (run_dir / "html" / "00_fast.html").read_text(encoding="utf-8")
     assert "at or above 2.0%" in html and CODE_COMMENT not in html  # code hidden by default
 
-    links = _Links()  # the home page and the run log link every file of the run, and each other
-    for page in ("index.html", "run.html"):
+    links = _Links()  # the home page, the run log and the explorer (its Vega bundle) reach every file of the run
+    for page in ("index.html", "run.html", "explorer.html"):
         links.feed((run_dir / page).read_text(encoding="utf-8"))
-    assert links.targets == _files(run_dir)
+    assert {t for t in links.targets if "://" not in t and not t.startswith("#")} == _files(run_dir)  # sources: off-site
     assert not any(t.startswith(("http:", "https:", "//")) for t in links.targets)
 
 
@@ -258,7 +258,7 @@ def test_two_runs_at_once_both_complete_with_identical_figures(tmp_path):
         m = json.loads((r / "manifest.json").read_text(encoding="utf-8"))
         assert m["status"] == "complete" and [nb["name"] for nb in m["notebooks"]] == ["00_fast"]
     figures = [{f: (r / f).read_bytes() for f in _files(r) if f.startswith("figures/")} for r in runs]
-    assert len(figures[0]) == 2 and figures[0] == figures[1]
+    assert len(figures[0]) == 5 and figures[0] == figures[1]  # 00_fast's PNG and SVG, the home tile map's PNG, SVG, CSV
 
 
 def test_interrupted_run_leaves_previous_reports_intact(tmp_path, monkeypatch):
