@@ -74,3 +74,19 @@ def report(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("reports")
     return reports.run(countries=PROFILED, jobs=2, out_dir=out, quiet=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium with the network cut (tests/browser.py): the page and the proxy that records any call out."""
+    from .browser import RecordingProxy, chromium, find_browser
+
+    path = find_browser()
+    if path is None:
+        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium); the browser test cannot run here")
+    proxy = RecordingProxy()
+    try:
+        with chromium(path, proxy=proxy) as page:
+            yield page, proxy
+    finally:
+        proxy.close()

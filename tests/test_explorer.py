@@ -22,7 +22,6 @@ from natoanalysis.charts import explorer as chart
 from natoanalysis.reports import home
 from natoanalysis.views import explorer, labels
 
-from .browser import RecordingProxy, chromium, find_browser
 from .conftest import REPO
 
 
@@ -146,19 +145,6 @@ def test_every_edition_is_offered_with_its_own_footnote(editions_root):
         assert f"{labels.definition(rows)}; constant prices are {labels.base_year(rows)} prices" in \
             notes[f"{ed}|share_gdp_pct|constant"]
     assert {r["edition"] for r in spec["datasets"]["series"]} == {"2024-06", "2025-08", "2026-07"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = find_browser()
-    if path is None:
-        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium); the browser test cannot run here")
-    proxy = RecordingProxy()
-    try:
-        with chromium(path, proxy=proxy) as page:
-            yield page, proxy
-    finally:
-        proxy.close()
 
 
 def _eval(page, expression: str):

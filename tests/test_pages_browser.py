@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import pytest
 
-from .browser import RecordingProxy, chromium, find_browser
 from .conftest import SUITE
 
 pytestmark = [pytest.mark.slow, SUITE]
@@ -24,19 +23,6 @@ PAGES = ["01_alliance_overview", "03_guidelines", "05_country_profile_POL"]
 #: browser's, made before or beside any page, and the proxy refuses them like everything else.
 BROWSER_OWN = ("update.googleapis.com", "accounts.google.com", "clients2.google.com",
                "optimizationguide-pa.googleapis.com")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = find_browser()
-    if path is None:
-        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium); the browser test cannot run here")
-    proxy = RecordingProxy()
-    try:
-        with chromium(path, proxy=proxy) as page:
-            yield page, proxy
-    finally:
-        proxy.close()
 
 
 def _host(attempt: str) -> str:
