@@ -297,6 +297,11 @@ def test_false_shortfall_scan_finds_what_it_looks_for():
     assert len(found) == 1 and found[0].startswith("printed 2.000%, recomputed 2.000% in: In edition 2026-07")
 
 
+def _site_pages(report) -> list[Path]:
+    """The report pages of the suite's run, then its home page and run log."""
+    return sorted((report.run_dir / "html").glob("*.html")) + [report.run_dir / "index.html", report.run_dir / "run.html"]
+
+
 def test_leak_scan_finds_what_it_looks_for():
     found = _leaks("Real spending changed by +nan% ; ['GBR', 'USA'] {\"2014\": 3.7} <NA> None x... NaN")
     assert [f.split(":")[0] for f in found] == ["nan", "NaN", "<NA>", "None", "list repr", "dict repr", "cut off"]
@@ -304,8 +309,7 @@ def test_leak_scan_finds_what_it_looks_for():
 
 
 def test_no_page_shows_nan_none_reprs_or_cut_off_cells(report):
-    pages = sorted((report.run_dir / "html").glob("*.html")) + [report.run_dir / "index.html",
-                                                               report.run_dir / "run.html"]
+    pages = _site_pages(report)
     found = {}
     for path in pages:
         text = visible_text(path.read_text(encoding="utf-8"))
@@ -421,8 +425,7 @@ def test_every_table_links_its_csv_and_01_and_the_profiles_have_tables(report):
 
 
 def test_no_local_link_on_any_page_is_broken(report):
-    pages = sorted((report.run_dir / "html").glob("*.html")) + [report.run_dir / "index.html",
-                                                               report.run_dir / "run.html"]
+    pages = _site_pages(report)
     broken = {}
     for path in pages:
         page = _Page(path.read_text(encoding="utf-8"))
