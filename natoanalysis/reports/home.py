@@ -11,6 +11,7 @@ lets a reader pick allies, an indicator, a price basis and an edition.
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import io
 import os
@@ -207,8 +208,31 @@ def write_explorer(run_dir: Path, *, data_dir) -> str:
     return EXPLORER
 
 
-def write(run_dir: Path, manifest: dict, *, data_dir) -> None:
-    """Write the home page, the explorer, the tile map, the run log and the zip of tables and figures."""
+def start(run_dir: Path, manifest: dict, *, data_dir) -> concurrent.futures.Future:
+    """Draw the tile map and write the explorer in a thread, while the notebooks run; :func:`write` waits for it.
+
+    Both need the data of the run's edition alone (known before any notebook runs), and the runner mostly waits
+    on its kernels meanwhile. The future's result is the two run-relative paths, None when the data failed (said
+    on the home page).
+    """
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="natoanalysis-home")
+    future = pool.submit(_data_pages, Path(run_dir), manifest, data_dir)
+    pool.shutdown(wait=False)
+    return future
+
+
+def _data_pages(run_dir: Path, manifest: dict, data_dir) -> tuple[str | None, str | None]:
+    try:
+        return write_tile_map(run_dir, data=_run_data(manifest, data_dir)), write_explorer(run_dir, data_dir=data_dir)
+    except (NatoAnalysisError, ValueError, KeyError, OSError):  # said on the home page by _data_sections
+        return None, None
+
+
+def write(run_dir: Path, manifest: dict, *, data_dir, started: concurrent.futures.Future | None = None) -> None:
+    """Write the home page, the explorer, the tile map, the run log and the zip of tables and figures.
+
+    ``started`` is what :func:`start` returned, if it was called when the run began.
+    """
     run_dir = Path(run_dir)
     reports, profiles, tables = [], [], {}
     for entry in manifest.get("notebooks", []):
@@ -227,11 +251,8 @@ def write(run_dir: Path, manifest: dict, *, data_dir) -> None:
         else:
             reports.append(item)
     profiles.sort(key=lambda p: p["country_name"])
+    tile_map, explorer = (started or start(run_dir, manifest, data_dir=data_dir)).result()
     data = functools.cache(functools.partial(_run_data, manifest, data_dir))
-    try:
-        tile_map, explorer = write_tile_map(run_dir, data=data()), write_explorer(run_dir, data_dir=data_dir)
-    except (NatoAnalysisError, ValueError, KeyError, OSError):  # said on the home page by _data_sections
-        tile_map = explorer = None
     zipped = write_zip(run_dir)
     (run_dir / runlog.PAGE).write_text(runlog.render(manifest, tables=tables), encoding="utf-8")
     used = {source: [edition] for source, edition in (manifest.get("editions") or {}).items() if edition}

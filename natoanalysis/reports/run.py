@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import math
 import os
@@ -127,7 +128,12 @@ def _execute(stage, job_list, *, request: dict, kernel: str, workers: int, quiet
     tasks = [dataclasses.replace(j, folder=stage.path, cwd=str(folder), kernel=kernel, show_code=request["show_code"],
                                  timeout=request["timeout"], env={"NATOANALYSIS_DATA_DIR": str(root)})
              for j in job_list]
-    entries = execute.run_jobs(tasks, workers=workers, quiet=quiet, title=f"report {stage.run_id}")
+    drawing = home.start(stage.path, meta, data_dir=root)
+    try:
+        entries = execute.run_jobs(tasks, workers=workers, quiet=quiet, title=f"report {stage.run_id}")
+    except BaseException:
+        concurrent.futures.wait([drawing])  # nothing may write into the staging folder once it is discarded
+        raise
     # Hashed again at the end: a file changed meanwhile may have been read before or after the change.
     changed = manifest_mod.changed_inputs(meta["inputs"]["sources"], manifest_mod.input_hashes(root))
     changed += [path for path, digest in hashes.items() if manifest_mod.file_sha256(path) != digest]
@@ -138,7 +144,7 @@ def _execute(stage, job_list, *, request: dict, kernel: str, workers: int, quiet
     meta["status"] = "failed" if meta["failed"] else "inconsistent" if changed else "complete"
     meta["finished_utc"], meta["duration_s"] = _utc(), round(time.time() - started, 3)
     manifest_mod.write(stage.path / manifest_mod.MANIFEST, meta)
-    home.write(stage.path, meta, data_dir=root)
+    home.write(stage.path, meta, data_dir=root, started=drawing)
     return meta
 
 

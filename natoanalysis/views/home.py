@@ -7,6 +7,8 @@ measured, so the home page states them without writing any by hand.
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 
 from .. import allies, reference, store, validate
@@ -133,8 +135,17 @@ def key_figures(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def findings_flag(*, data: pd.DataFrame) -> str:
+def findings_flag(*, data: pd.DataFrame, data_dir: str | os.PathLike | None = None) -> str:
     """A warning for the home page when the edition was ingested with findings not on the whitelist, else ``""``.
+
+    The count is the one the processed table's build recorded (the checks are not run again).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One edition of the tidy NATO table.
+    data_dir : path-like, optional
+        The data folder ``data`` was loaded from (default: the usual one).
 
     Examples
     --------
@@ -144,8 +155,8 @@ def findings_flag(*, data: pd.DataFrame) -> str:
     """
     df = validate.table(data, None)
     ed = labels.edition(df)
-    found = store.data_quality(edition=ed)
-    n = int((~found["is_whitelisted"].astype(bool)).sum())
+    info = store.processed_meta(source="nato", data_dir=data_dir)["editions"].get(ed, {})
+    n = int(info.get("findings_not_whitelisted", 0))
     if not n:
         return ""
     return (f"Edition {ed} holds {n} finding{'s' if n != 1 else ''} of the consistency checks that the whitelist "
