@@ -203,7 +203,7 @@ def execute(task: Job, kernels: Kernels) -> dict:
 
             pm.execute_notebook(task.input_path, str(task.path("ipynb")), parameters=task.overrides, km=km,
                                 kernel_name=km.kernel_name, progress_bar=False, log_output=False,
-                                request_save_on_cell_execute=True, execution_timeout=task.timeout,
+                                request_save_on_cell_execute=False, execution_timeout=task.timeout,
                                 # papermill's 60 s is too short for a kernel booting on a loaded machine; a
                                 # kernel that dies meanwhile is noticed at once (its manager polls it).
                                 start_timeout=300)

@@ -104,14 +104,16 @@ def _data_sections(data, countries: list[str]) -> dict:
         return {"data_error": str(exc)}
 
 
-def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=None, zip_size: int | None = None,
-           tile_map: str | None = None, explorer: str | None = None, publications: list[dict] | None = None) -> str:
+def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=None, sections: dict | None = None,
+           zip_size: int | None = None, tile_map: str | None = None, explorer: str | None = None,
+           publications: list[dict] | None = None) -> str:
     """The home page of a run (``templates/site/home.html.j2``).
 
     ``reports`` and ``profiles`` hold one dict per notebook (``name``, ``title``,
     ``summary``, ``href`` of its page or None, ``status``; a profile also
     ``country``, ``country_name`` and ``armed``, False for an ally without armed forces). ``data`` is the tidy table of the run's
-    edition (for the edition, the key figures and the profiles' sparklines), as a function of no argument;
+    edition (for the edition, the key figures and the profiles' sparklines), as a function of no argument, unless
+    ``sections`` holds what :func:`_data_sections` made of it already;
     ``zip_size`` the size of the zip of tables and figures, if one was written; ``tile_map`` and
     ``explorer`` the run-relative paths of the tile map's PNG and of the explorer, if written; ``publications``
     the editions the run read, for the sources footer (:func:`natoanalysis.store.export.publications`).
@@ -133,7 +135,8 @@ def render(manifest: dict, *, reports: list[dict], profiles: list[dict], data=No
                         finished=str(manifest.get("finished_utc") or "").replace("T", " ")[:16],
                         reports=reports, profiles=profiles, run_log=runlog.PAGE, zip=ZIP, zip_size=zip_size,
                         tile_map=tile_map, explorer=explorer, nav=nav, publications=publications,
-                        **_data_sections(data, [p["country"] for p in profiles if p.get("country")]))
+                        **(sections if sections is not None
+                           else _data_sections(data, [p["country"] for p in profiles if p.get("country")])))
 
 
 def _run_data(manifest: dict, data_dir):
@@ -209,11 +212,11 @@ def write_explorer(run_dir: Path, *, data_dir) -> str:
 
 
 def start(run_dir: Path, manifest: dict, *, data_dir) -> concurrent.futures.Future:
-    """Draw the tile map and write the explorer in a thread, while the notebooks run; :func:`write` waits for it.
+    """Draw the tile map, write the explorer and compute the home page's key figures in a thread; see :func:`write`.
 
-    Both need the data of the run's edition alone (known before any notebook runs), and the runner mostly waits
-    on its kernels meanwhile. The future's result is the two run-relative paths, None when the data failed (said
-    on the home page).
+    They run while the notebooks run: they need the data of the run's edition alone (known before any notebook runs), and the runner mostly waits
+    on its kernels meanwhile. The future's result holds the two run-relative paths (None when the data failed,
+    said on the home page) and the home page's data sections.
     """
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="natoanalysis-home")
     future = pool.submit(_data_pages, Path(run_dir), manifest, data_dir)
@@ -221,11 +224,14 @@ def start(run_dir: Path, manifest: dict, *, data_dir) -> concurrent.futures.Futu
     return future
 
 
-def _data_pages(run_dir: Path, manifest: dict, data_dir) -> tuple[str | None, str | None]:
+def _data_pages(run_dir: Path, manifest: dict, data_dir) -> dict:
+    data = functools.cache(functools.partial(_run_data, manifest, data_dir))
+    sections = _data_sections(data, manifest.get("countries", []))
     try:
-        return write_tile_map(run_dir, data=_run_data(manifest, data_dir)), write_explorer(run_dir, data_dir=data_dir)
+        return {"tile_map": write_tile_map(run_dir, data=data()),
+                "explorer": write_explorer(run_dir, data_dir=data_dir), "sections": sections}
     except (NatoAnalysisError, ValueError, KeyError, OSError):  # said on the home page by _data_sections
-        return None, None
+        return {"tile_map": None, "explorer": None, "sections": sections}
 
 
 def write(run_dir: Path, manifest: dict, *, data_dir, started: concurrent.futures.Future | None = None) -> None:
@@ -251,12 +257,17 @@ def write(run_dir: Path, manifest: dict, *, data_dir, started: concurrent.future
         else:
             reports.append(item)
     profiles.sort(key=lambda p: p["country_name"])
-    tile_map, explorer = (started or start(run_dir, manifest, data_dir=data_dir)).result()
-    data = functools.cache(functools.partial(_run_data, manifest, data_dir))
+    drawn = (started or start(run_dir, manifest, data_dir=data_dir)).result()
     zipped = write_zip(run_dir)
     (run_dir / runlog.PAGE).write_text(runlog.render(manifest, tables=tables), encoding="utf-8")
     used = {source: [edition] for source, edition in (manifest.get("editions") or {}).items() if edition}
-    (run_dir / PAGE).write_text(render(manifest, reports=reports, profiles=profiles, data=data, tile_map=tile_map,
-                                       explorer=explorer, zip_size=zipped.stat().st_size if zipped else None,
+    # Inputs changed during the run: the figures drawn from them at its start are computed again (or the page says
+    # why they cannot be), so the page shows the data as they are now, as the run log does.
+    changed = (manifest.get("inputs") or {}).get("changed")
+    data = functools.cache(functools.partial(_run_data, manifest, data_dir))
+    (run_dir / PAGE).write_text(render(manifest, reports=reports, profiles=profiles, data=data,
+                                       sections=None if changed else drawn["sections"],
+                                       tile_map=drawn["tile_map"], explorer=drawn["explorer"],
+                                       zip_size=zipped.stat().st_size if zipped else None,
                                        publications=publications(used, data_dir=data_dir)),
                                 encoding="utf-8")
