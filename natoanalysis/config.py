@@ -84,25 +84,18 @@ def bundled_raw_dir() -> Path:
 def default_data_dir() -> Path:
     """Where the package writes when no folder is named: the checkout's ``data/``, else the user's data folder.
 
+    The user's data folder is platformdirs' (``~/.local/share/natoanalysis`` on Linux).
+
     Examples
     --------
-    >>> default_data_dir() == (user_data_dir() if is_installed() else _REPO_DATA)
+    >>> default_data_dir().name == ("natoanalysis" if is_installed() else "data")
     True
     """
-    return user_data_dir() if is_installed() else _REPO_DATA
-
-
-def user_data_dir() -> Path:
-    """The user's data folder of an installed package (``~/.local/share/natoanalysis`` on Linux).
-
-    Examples
-    --------
-    >>> user_data_dir().name
-    'natoanalysis'
-    """
+    if not is_installed():
+        return _REPO_DATA
     import platformdirs
 
-    return Path(platformdirs.user_data_path(APP_NAME, appauthor=False))
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
 def data_root(data_dir: str | os.PathLike | None = None, *, must_exist: bool = True) -> Path:
@@ -268,11 +261,8 @@ def notebook_dir(notebook_dir: str | os.PathLike | None = None) -> Path:
     >>> notebook_dir("/tmp").as_posix()
     '/tmp'
     """
-    if notebook_dir is not None:
-        return Path(notebook_dir).expanduser().resolve()
-    if os.environ.get(NOTEBOOK_DIR_ENV):
-        return Path(os.environ[NOTEBOOK_DIR_ENV]).expanduser().resolve()
-    return bundled_notebook_dir()
+    chosen = notebook_dir if notebook_dir is not None else os.environ.get(NOTEBOOK_DIR_ENV) or None
+    return bundled_notebook_dir() if chosen is None else Path(chosen).expanduser().resolve()
 
 
 def bundled_notebook_dir() -> Path:

@@ -36,12 +36,8 @@ REQUIRED_COLUMNS = ("edition", "country", "year", "indicator", "price_basis", "v
 #: Indicators that add up across allies (money in one currency, people).
 ADDITIVE = ("defence_exp_usd", "gdp_usd", "military_personnel_thousand")
 
-UNITS = {
-    "defence_exp_usd": "million US dollars",
-    "gdp_usd": "million US dollars",
-    "military_personnel_thousand": "thousand persons",
-    "share_gdp_pct": "percent of GDP",
-}
+#: Each indicator's unit, as ``reference/indicators.csv`` gives it.
+UNITS = {row["indicator"]: row["unit"] for row in reference.records("indicators.csv")}
 
 NO_DEFENCE_REASON = "Iceland has no armed forces and reports no defence expenditure"
 
@@ -232,8 +228,7 @@ def countries(value, *, name: str = "countries") -> list[str]:
 
 def with_defence(codes: list[str], *, name: str = "country") -> list[str]:
     """Refuse allies without defence expenditure (Iceland) where a share of GDP is needed."""
-    reg = allies.registry().set_index("iso3")
-    bad = [c for c in codes if not reg.at[c, "has_armed_forces"]]
+    bad = [c for c in codes if not allies.has_armed_forces(c)]
     if bad:
         raise ArgumentError(f"{name} {', '.join(bad)}: {NO_DEFENCE_REASON}, so it has no share of GDP to "
                          f"compare with a target; accepted: allies with armed forces")
@@ -296,14 +291,10 @@ def wide(df: pd.DataFrame, indicator: str, basis: str) -> pd.DataFrame:
     return out.astype(float)
 
 
-def accession_years() -> pd.Series:
-    reg = allies.registry()
-    return pd.Series([d.year for d in reg["accession_date"]], index=reg["iso3"].tolist())
-
-
 def membership_mask(codes: list[str], years: Iterable[int]) -> pd.DataFrame:
     """Years x allies: True from the calendar year of accession on (NATO's rule for its aggregates)."""
-    acc = accession_years().reindex(codes)
+    reg = allies.registry()
+    acc = pd.Series([d.year for d in reg["accession_date"]], index=reg["iso3"].tolist()).reindex(codes)
     yrs = np.asarray(list(years), dtype=int)
     return pd.DataFrame(acc.to_numpy()[None, :] <= yrs[:, None], index=yrs, columns=codes)
 
