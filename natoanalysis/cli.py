@@ -290,7 +290,7 @@ def _default_data_text() -> str:
     """The default data root as the help says it (computed: the checkout's data/ or the user's data folder)."""
     root = config.default_data_dir()
     if config.is_installed():
-        return f"the user's data folder {root}, read together with the bundled editions in {config.bundled_raw_dir()}"
+        return f"the user's data folder {root}, read together with the bundled editions in {config.bundled_dir('raw')}"
     return f"the checkout's data folder {root}"
 
 
@@ -316,7 +316,7 @@ def _add_report_parsers(sub) -> None:
                    help="no progress: no bar on a terminal, no line per finished notebook elsewhere")
     p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, run nothing")
     p.add_argument("--notebook-dir", help=f"notebook folder (default: ${config.NOTEBOOK_DIR_ENV} or the bundled "
-                                          f"notebooks, {config.bundled_notebook_dir()})")
+                                          f"notebooks, {config.bundled_dir('notebooks')})")
     p.add_argument("--kernel", default="natoanalysis",
                    help="Jupyter kernel (default: natoanalysis if registered, else python3)")
     p.add_argument("--timeout", type=_seconds,

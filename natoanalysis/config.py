@@ -70,15 +70,21 @@ def is_installed() -> bool:
     return _bundled("raw") is not None
 
 
-def bundled_raw_dir() -> Path:
-    """The bundled transcriptions: ``raw/`` of the checkout's ``data/``, or of the installed package (read-only).
+def bundled_dir(name: str) -> Path:
+    """A folder the package carries, read in place, never written: ``"raw"`` or ``"notebooks"``.
+
+    ``"raw"``: the bundled transcriptions, ``raw/`` of the checkout's
+    ``data/``; ``"notebooks"``: the report notebooks, the checkout's
+    ``notebooks/``; or the installed package's copy of either (read-only).
 
     Examples
     --------
-    >>> sorted(p.name for p in bundled_raw_dir().iterdir() if not p.name.startswith("."))
+    >>> sorted(p.name for p in bundled_dir("raw").iterdir() if not p.name.startswith("."))
     ['nato', 'sipri']
+    >>> (bundled_dir("notebooks") / "00_data_overview.ipynb").is_file()
+    True
     """
-    return _bundled("raw") or _REPO_DATA / "raw"
+    return _bundled(name) or {"raw": _REPO_DATA / "raw", "notebooks": _CHECKOUT / "notebooks"}[name]
 
 
 def default_data_dir() -> Path:
@@ -177,7 +183,7 @@ def raw_source_dirs(root: Path, source: str) -> list[Path]:
     """
     folders = [raw_dir(root, source)]
     if _reads_bundled(root):
-        folders.append(bundled_raw_dir() / source)
+        folders.append(bundled_dir("raw") / source)
     return folders
 
 
@@ -189,7 +195,7 @@ def raw_sources(root: Path) -> list[str]:
     >>> raw_sources(Path("/nonexistent"))
     []
     """
-    parents = [root / "raw"] + ([bundled_raw_dir()] if _reads_bundled(root) else [])
+    parents = [root / "raw"] + ([bundled_dir("raw")] if _reads_bundled(root) else [])
     return sorted({p.name for parent in parents if parent.is_dir() for p in parent.iterdir()
                    if p.is_dir() and not p.name.startswith(".")})
 
@@ -262,18 +268,7 @@ def notebook_dir(notebook_dir: str | os.PathLike | None = None) -> Path:
     '/tmp'
     """
     chosen = notebook_dir if notebook_dir is not None else os.environ.get(NOTEBOOK_DIR_ENV) or None
-    return bundled_notebook_dir() if chosen is None else Path(chosen).expanduser().resolve()
-
-
-def bundled_notebook_dir() -> Path:
-    """The report notebooks the package carries: the checkout's ``notebooks/`` or the installed package's copy.
-
-    Examples
-    --------
-    >>> (bundled_notebook_dir() / "00_data_overview.ipynb").is_file()
-    True
-    """
-    return _bundled("notebooks") or _CHECKOUT / "notebooks"
+    return bundled_dir("notebooks") if chosen is None else Path(chosen).expanduser().resolve()
 
 
 def reports_dir(out_dir: str | os.PathLike | None = None) -> Path:
