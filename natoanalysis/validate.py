@@ -216,14 +216,10 @@ def published_row(group_name) -> str | None:
     return GROUPS.get(group_name) if isinstance(group_name, str) else None
 
 
-def country(value, *, name: str = "country") -> str:
-    """One ally's ISO3 code, from a code in any case, a name or an alias (:func:`natoanalysis.allies.resolve`)."""
-    return allies.resolve(value, name=name)
-
-
-def countries(value, *, name: str = "countries") -> list[str]:
-    """Allies' ISO3 codes from one value, a comma-separated string or a list (:func:`natoanalysis.allies.resolve_many`)."""
-    return allies.resolve_many(value, name=name)
+#: Countries are checked where their names live: one ally's ISO3 code, from a code in any case, a name or an
+#: alias; allies' codes from one value, a comma-separated string or a list.
+country = allies.resolve
+countries = allies.resolve_many
 
 
 def with_defence(codes: list[str], *, name: str = "country") -> list[str]:
