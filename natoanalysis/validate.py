@@ -112,10 +112,7 @@ def choice(value, *, name: str, accepted: Iterable[str], shown=None):
 
 def indicator(value, df: pd.DataFrame, *, accepted: Iterable[str] | None = None) -> str:
     present = sorted(df["indicator"].unique())
-    allowed = [i for i in present if accepted is None or i in accepted]
-    if not isinstance(value, str) or value not in allowed:
-        raise ArgumentError(f"indicator must be one of {', '.join(repr(a) for a in allowed)}; got {value!r}")
-    return value
+    return choice(value, name="indicator", accepted=[i for i in present if accepted is None or i in accepted])
 
 
 #: The price bases of the tidy table, and the words accepted for them (any case).
