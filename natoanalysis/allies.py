@@ -256,7 +256,7 @@ def accession_year(code: str) -> int:
     return _countries().set_index("iso3").at[resolve(code), "accession_date"].year
 
 
-def members(*, year: int | None = None, on: dt.date | None = None, exclude: tuple[str, ...] = ()) -> list[str]:
+def members(*, year: int | None = None, on: dt.date | None = None) -> list[str]:
     """Return the ISO3 codes of the allies: all of them today, or those that were members in a year or on a date.
 
     An ally counts in ``year`` from the calendar year of its accession on, as
@@ -274,10 +274,6 @@ def members(*, year: int | None = None, on: dt.date | None = None, exclude: tupl
         raise ArgumentError("members() takes year= or on=, not both")
     df = _countries()
     df = df[df["is_nato_ally"]]
-    if year is None and on is None:
-        mask = df["iso3"].map(bool)
-    elif year is not None:
-        mask = df["accession_date"].map(lambda d: d.year <= year)
-    else:
-        mask = df["accession_date"].map(lambda d: d <= on)
-    return sorted(c for c in df.loc[mask, "iso3"] if c not in exclude)
+    if year is not None or on is not None:  # a year counts every ally that joined by its last day
+        df = df[df["accession_date"] <= (on or dt.date(int(year), 12, 31))]
+    return sorted(df["iso3"])

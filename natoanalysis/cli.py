@@ -49,7 +49,6 @@ class _Parser(argparse.ArgumentParser):
 def _newer_editions() -> str:
     """The lines of ``--help`` naming newer editions than the data folder's newest, computed when help is asked."""
     from . import edition, store
-    from .errors import NatoAnalysisError
     lines = []
     for source in ("nato", "sipri"):
         try:
@@ -89,7 +88,6 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from . import config
     from .store import build, raw_editions
     from .transform.sources import names
     sources = args.source
@@ -239,7 +237,7 @@ def _print_pruned(pruned: "Pruned", *, reports: "Path", command: str) -> None:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from . import config, validate
+    from . import validate
     from .reports import rundir
     keep, reports = validate.whole_number(args.keep, name="--keep"), config.reports_dir(args.out)
     if reports.exists() and not reports.is_dir():
@@ -260,17 +258,9 @@ def _latest_note(result) -> str:
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from .pipeline import fetch
-    try:
-        with signals.terminate_raises():
-            result = fetch(source=args.source, year=args.year, page_url=args.page_url,
-                           data_dir=args.data_dir, timeout=args.timeout)
-    except signals.Terminated as exc:
-        print(f"natoanalysis fetch: stopped by {signal.Signals(exc.signum).name}; nothing unfinished was kept",
-              file=sys.stderr)
-        raise
-    except KeyboardInterrupt:
-        print("natoanalysis fetch: interrupted; nothing unfinished was kept", file=sys.stderr)
-        return 128 + signal.SIGINT
+    with signals.terminate_raises():
+        result = fetch(source=args.source, year=args.year, page_url=args.page_url,
+                       data_dir=args.data_dir, timeout=args.timeout)
     via = f" (redirected from {result.redirects[0]})" if result.redirects else ""
     if result.is_new:
         print(f"downloaded {result.url}{via} (sha256 {result.sha256}) -> {result.path}; "
@@ -283,11 +273,9 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 def _cmd_claims(args: argparse.Namespace) -> int:
     from .claims import check_claims
     table = check_claims(edition=args.edition, data_dir=args.data_dir)
-    if args.format == "json":
-        print(table.to_json(orient="records", indent=2, force_ascii=False))
-    elif args.format == "csv":
-        print(table.to_csv(index=False), end="")
-    elif "reproduced_by" in table.columns:  # --edition all: which editions reproduce each claim
+    if args.format != "table":
+        return _print_table(table, fmt=args.format, head=[])
+    if "reproduced_by" in table.columns:  # --edition all: which editions reproduce each claim
         for row in table.itertuples():
             print(f"{row.id:<30} reproduced by: {row.reproduced_by}")
             print(f"{'':<30} {row.verdicts}\n")
@@ -300,16 +288,14 @@ def _cmd_claims(args: argparse.Namespace) -> int:
 
 def _default_data_text() -> str:
     """The default data root as the help says it (computed: the checkout's data/ or the user's data folder)."""
-    from . import config
     root = config.default_data_dir()
     if config.is_installed():
-        return f"the user's data folder {root}, read together with the bundled editions in {config.bundled_raw_dir()}"
+        return f"the user's data folder {root}, read together with the bundled editions in {config.bundled_dir('raw')}"
     return f"the checkout's data folder {root}"
 
 
 def _add_report_parsers(sub) -> None:
     """The ``report`` and ``clean`` commands."""
-    from . import config
     p = sub.add_parser("report", help="execute the report notebooks into reports/<run-id>/ (reports/latest)",
                        description="Execute report notebooks with papermill into OUT/<run-id>/: executed "
                                    "notebooks, HTML, figures (PNG, SVG), index.html and manifest.json. Exit "
@@ -330,7 +316,7 @@ def _add_report_parsers(sub) -> None:
                    help="no progress: no bar on a terminal, no line per finished notebook elsewhere")
     p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, run nothing")
     p.add_argument("--notebook-dir", help=f"notebook folder (default: ${config.NOTEBOOK_DIR_ENV} or the bundled "
-                                          f"notebooks, {config.bundled_notebook_dir()})")
+                                          f"notebooks, {config.bundled_dir('notebooks')})")
     p.add_argument("--kernel", default="natoanalysis",
                    help="Jupyter kernel (default: natoanalysis if registered, else python3)")
     p.add_argument("--timeout", type=_seconds,
@@ -410,7 +396,6 @@ def _add_data_commands(sub) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import config
     parser = _Parser(prog="natoanalysis", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=None,
                         help=f"data root holding raw/ and processed/, where ingest, fetch and build write (default: "
@@ -489,11 +474,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return _interrupted(args.command, EXIT_INTERRUPTED)
-    except SystemExit as exc:
-        from .reports.errors import ReportTerminated  # SIGTERM or SIGHUP during a report run
-        if isinstance(exc, ReportTerminated):
-            return _interrupted(args.command, exc.code)
-        raise
+    except signals.Terminated as exc:  # SIGTERM or SIGHUP during a report run or a fetch
+        return _interrupted(args.command, exc.code, signum=exc.signum)
 
 
 def _system_error(exc: OSError) -> str:
@@ -510,10 +492,14 @@ def _system_error(exc: OSError) -> str:
     return " ".join(f"{where}{what}".split())
 
 
-def _interrupted(command: str, status: int) -> int:
-    # A report run has stopped its kernels and removed its staging folder by the time this is printed.
-    detail = "; nothing was published" if command == "report" else ""
-    print(f"natoanalysis {command}: interrupted{detail}", file=sys.stderr)
+#: What a stopped command left: a report run has stopped its kernels and removed its staging folder by the time
+#: this is printed, a fetch its partial download.
+_LEFT = {"report": "; nothing was published", "fetch": "; nothing unfinished was kept"}
+
+
+def _interrupted(command: str, status: int, *, signum: int | None = None) -> int:
+    what = f"stopped by {signal.Signals(signum).name}" if signum and command == "fetch" else "interrupted"
+    print(f"natoanalysis {command}: {what}{_LEFT.get(command, '')}", file=sys.stderr)
     return status
 
 

@@ -70,39 +70,38 @@ def is_installed() -> bool:
     return _bundled("raw") is not None
 
 
-def bundled_raw_dir() -> Path:
-    """The bundled transcriptions: ``raw/`` of the checkout's ``data/``, or of the installed package (read-only).
+def bundled_dir(name: str) -> Path:
+    """A folder the package carries, read in place, never written: ``"raw"`` or ``"notebooks"``.
+
+    ``"raw"``: the bundled transcriptions, ``raw/`` of the checkout's
+    ``data/``; ``"notebooks"``: the report notebooks, the checkout's
+    ``notebooks/``; or the installed package's copy of either (read-only).
 
     Examples
     --------
-    >>> sorted(p.name for p in bundled_raw_dir().iterdir() if not p.name.startswith("."))
+    >>> sorted(p.name for p in bundled_dir("raw").iterdir() if not p.name.startswith("."))
     ['nato', 'sipri']
+    >>> (bundled_dir("notebooks") / "00_data_overview.ipynb").is_file()
+    True
     """
-    return _bundled("raw") or _REPO_DATA / "raw"
+    return _bundled(name) or {"raw": _REPO_DATA / "raw", "notebooks": _CHECKOUT / "notebooks"}[name]
 
 
 def default_data_dir() -> Path:
     """Where the package writes when no folder is named: the checkout's ``data/``, else the user's data folder.
 
+    The user's data folder is platformdirs' (``~/.local/share/natoanalysis`` on Linux).
+
     Examples
     --------
-    >>> default_data_dir() == (user_data_dir() if is_installed() else _REPO_DATA)
+    >>> default_data_dir().name == ("natoanalysis" if is_installed() else "data")
     True
     """
-    return user_data_dir() if is_installed() else _REPO_DATA
-
-
-def user_data_dir() -> Path:
-    """The user's data folder of an installed package (``~/.local/share/natoanalysis`` on Linux).
-
-    Examples
-    --------
-    >>> user_data_dir().name
-    'natoanalysis'
-    """
+    if not is_installed():
+        return _REPO_DATA
     import platformdirs
 
-    return Path(platformdirs.user_data_path(APP_NAME, appauthor=False))
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
 def data_root(data_dir: str | os.PathLike | None = None, *, must_exist: bool = True) -> Path:
@@ -184,7 +183,7 @@ def raw_source_dirs(root: Path, source: str) -> list[Path]:
     """
     folders = [raw_dir(root, source)]
     if _reads_bundled(root):
-        folders.append(bundled_raw_dir() / source)
+        folders.append(bundled_dir("raw") / source)
     return folders
 
 
@@ -196,7 +195,7 @@ def raw_sources(root: Path) -> list[str]:
     >>> raw_sources(Path("/nonexistent"))
     []
     """
-    parents = [root / "raw"] + ([bundled_raw_dir()] if _reads_bundled(root) else [])
+    parents = [root / "raw"] + ([bundled_dir("raw")] if _reads_bundled(root) else [])
     return sorted({p.name for parent in parents if parent.is_dir() for p in parent.iterdir()
                    if p.is_dir() and not p.name.startswith(".")})
 
@@ -268,22 +267,8 @@ def notebook_dir(notebook_dir: str | os.PathLike | None = None) -> Path:
     >>> notebook_dir("/tmp").as_posix()
     '/tmp'
     """
-    if notebook_dir is not None:
-        return Path(notebook_dir).expanduser().resolve()
-    if os.environ.get(NOTEBOOK_DIR_ENV):
-        return Path(os.environ[NOTEBOOK_DIR_ENV]).expanduser().resolve()
-    return bundled_notebook_dir()
-
-
-def bundled_notebook_dir() -> Path:
-    """The report notebooks the package carries: the checkout's ``notebooks/`` or the installed package's copy.
-
-    Examples
-    --------
-    >>> (bundled_notebook_dir() / "00_data_overview.ipynb").is_file()
-    True
-    """
-    return _bundled("notebooks") or _CHECKOUT / "notebooks"
+    chosen = notebook_dir if notebook_dir is not None else os.environ.get(NOTEBOOK_DIR_ENV) or None
+    return bundled_dir("notebooks") if chosen is None else Path(chosen).expanduser().resolve()
 
 
 def reports_dir(out_dir: str | os.PathLike | None = None) -> Path:

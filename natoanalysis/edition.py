@@ -24,7 +24,7 @@ from typing import Sequence
 import pandas as pd
 
 from . import reference
-from .errors import ArgumentError, WorkbookError
+from .errors import ArgumentError, WorkbookError, echo
 
 PATTERN = re.compile(r"^(?P<year>(19|20)\d\d)-(?P<month>0[1-9]|1[0-2])$")
 LATEST = "latest"
@@ -46,8 +46,7 @@ def check_id(edition: object, *, source: str = "nato") -> str:
     natoanalysis.errors.ArgumentError: edition '../../processed' is not an edition id of nato; accepted: 'YYYY-MM', the year and month of publication
     """
     if not isinstance(edition, str) or not PATTERN.match(edition):
-        shown = edition if not isinstance(edition, str) or len(edition) <= 40 else edition[:40] + "..."
-        raise ArgumentError(f"edition {shown!r} is not an edition id of {source}; accepted: 'YYYY-MM', the year and "
+        raise ArgumentError(f"edition {echo(edition)} is not an edition id of {source}; accepted: 'YYYY-MM', the year and "
                          "month of publication")
     return edition
 
@@ -146,10 +145,6 @@ def _contradictions(row: dict, *, first_year: int, last_year: int, estimate_year
     return [f"{k} {found[k]}, not {v}" for k, v in expected.items() if v.strip("-") and v != found[k]]
 
 
-def _matches(row: dict, **coverage) -> bool:
-    return not _contradictions(row, **coverage)
-
-
 def identify(*, source: str, first_year: int, last_year: int, estimate_years: Sequence[int], definition: str,
              base_year: int | None, properties: dict[str, str], sha256: str, requested: str | None = None,
              name: str = "the workbook") -> Identity:
@@ -190,7 +185,7 @@ def identify(*, source: str, first_year: int, last_year: int, estimate_years: Se
               + (f"; {base_year} prices" if base_year else "") + ")")
     coverage = dict(first_year=first_year, last_year=last_year, estimate_years=estimate_years, definition=definition,
                     base_year=base_year)
-    candidates = [row for row in known(source=source).to_dict("records") if _matches(row, **coverage)]
+    candidates = [row for row in known(source=source).to_dict("records") if not _contradictions(row, **coverage)]
     if requested is not None:
         row, how = _requested(requested, source=source, coverage=coverage, candidates=candidates, name=name,
                               covers=covers), "given by the caller"
@@ -279,5 +274,4 @@ def resolve(edition: str | None, *, available: Sequence[str], source: str = "nat
         return list(available)
     if isinstance(edition, str) and edition in available:
         return edition
-    shown = edition if not isinstance(edition, str) or len(edition) <= 40 else edition[:40] + "..."
-    raise ArgumentError(f"edition {shown!r} is not bundled for {source}; accepted: {', '.join(available)}, {extra}")
+    raise ArgumentError(f"edition {echo(edition)} is not bundled for {source}; accepted: {', '.join(available)}, {extra}")

@@ -36,12 +36,8 @@ REQUIRED_COLUMNS = ("edition", "country", "year", "indicator", "price_basis", "v
 #: Indicators that add up across allies (money in one currency, people).
 ADDITIVE = ("defence_exp_usd", "gdp_usd", "military_personnel_thousand")
 
-UNITS = {
-    "defence_exp_usd": "million US dollars",
-    "gdp_usd": "million US dollars",
-    "military_personnel_thousand": "thousand persons",
-    "share_gdp_pct": "percent of GDP",
-}
+#: Each indicator's unit, as ``reference/indicators.csv`` gives it.
+UNITS = {row["indicator"]: row["unit"] for row in reference.records("indicators.csv")}
 
 NO_DEFENCE_REASON = "Iceland has no armed forces and reports no defence expenditure"
 
@@ -116,10 +112,7 @@ def choice(value, *, name: str, accepted: Iterable[str], shown=None):
 
 def indicator(value, df: pd.DataFrame, *, accepted: Iterable[str] | None = None) -> str:
     present = sorted(df["indicator"].unique())
-    allowed = [i for i in present if accepted is None or i in accepted]
-    if not isinstance(value, str) or value not in allowed:
-        raise ArgumentError(f"indicator must be one of {', '.join(repr(a) for a in allowed)}; got {value!r}")
-    return value
+    return choice(value, name="indicator", accepted=[i for i in present if accepted is None or i in accepted])
 
 
 #: The price bases of the tidy table, and the words accepted for them (any case).
@@ -220,20 +213,15 @@ def published_row(group_name) -> str | None:
     return GROUPS.get(group_name) if isinstance(group_name, str) else None
 
 
-def country(value, *, name: str = "country") -> str:
-    """One ally's ISO3 code, from a code in any case, a name or an alias (:func:`natoanalysis.allies.resolve`)."""
-    return allies.resolve(value, name=name)
-
-
-def countries(value, *, name: str = "countries") -> list[str]:
-    """Allies' ISO3 codes from one value, a comma-separated string or a list (:func:`natoanalysis.allies.resolve_many`)."""
-    return allies.resolve_many(value, name=name)
+#: Countries are checked where their names live: one ally's ISO3 code, from a code in any case, a name or an
+#: alias; allies' codes from one value, a comma-separated string or a list.
+country = allies.resolve
+countries = allies.resolve_many
 
 
 def with_defence(codes: list[str], *, name: str = "country") -> list[str]:
     """Refuse allies without defence expenditure (Iceland) where a share of GDP is needed."""
-    reg = allies.registry().set_index("iso3")
-    bad = [c for c in codes if not reg.at[c, "has_armed_forces"]]
+    bad = [c for c in codes if not allies.has_armed_forces(c)]
     if bad:
         raise ArgumentError(f"{name} {', '.join(bad)}: {NO_DEFENCE_REASON}, so it has no share of GDP to "
                          f"compare with a target; accepted: allies with armed forces")
@@ -296,14 +284,10 @@ def wide(df: pd.DataFrame, indicator: str, basis: str) -> pd.DataFrame:
     return out.astype(float)
 
 
-def accession_years() -> pd.Series:
-    reg = allies.registry()
-    return pd.Series([d.year for d in reg["accession_date"]], index=reg["iso3"].tolist())
-
-
 def membership_mask(codes: list[str], years: Iterable[int]) -> pd.DataFrame:
     """Years x allies: True from the calendar year of accession on (NATO's rule for its aggregates)."""
-    acc = accession_years().reindex(codes)
+    reg = allies.registry()
+    acc = pd.Series([d.year for d in reg["accession_date"]], index=reg["iso3"].tolist()).reindex(codes)
     yrs = np.asarray(list(years), dtype=int)
     return pd.DataFrame(acc.to_numpy()[None, :] <= yrs[:, None], index=yrs, columns=codes)
 
