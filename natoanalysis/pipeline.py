@@ -19,7 +19,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from . import atomic, config, edition as editions
+from . import atomic, config, edition as editions, validate
 from .errors import ArgumentError, DataFolderError, WorkbookError, echo
 from .extract import fetch as fetch_stage, provenance, transcript
 from .extract.cells import Workbook, read_xlsx
@@ -57,17 +57,6 @@ class IngestResult:
         if self.findings is not None and self.status != "unchanged":
             lines.append(checks.summary(self.findings))
         return "\n".join(lines)
-
-
-def _accessed(value: dt.date | str | None) -> dt.date:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ArgumentError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}") from None
-    if value is not None and not isinstance(value, dt.date):
-        raise ArgumentError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}")
-    return value or dt.date.today()
 
 
 def _read(path: Path, *, source: str, edition: str | None, strict: bool, run_checks: bool = True):
@@ -235,7 +224,7 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
         Structural faults; findings under ``strict``.
     """
     path = Path(path)
-    accessed = _accessed(accessed)
+    accessed = dt.date.today() if accessed is None else validate.date(accessed, name="accessed")
     workbook, sha, coverage, identity, tidy = _read(path, source=source, edition=edition, strict=strict)
     if expect_last_year is not None and coverage["last_year"] != expect_last_year:
         raise WorkbookError(f"{path.name} was expected to hold {source}'s {expect_last_year} tables but its tables "

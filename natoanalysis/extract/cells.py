@@ -31,6 +31,8 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from openpyxl.cell.cell import MergedCell
+from openpyxl.reader.excel import SUPPORTED_FORMATS as SUFFIXES  # endings openpyxl reads (.xls, .xlsb: other formats)
+from openpyxl.utils.cell import column_index_from_string as column_index  # column_index("AB") == 28
 from openpyxl.utils.cell import get_column_letter as column_letter  # 1-based: column_letter(28) == 'AB'
 from openpyxl.utils.cell import range_boundaries
 
@@ -76,18 +78,13 @@ MAX_MERGED_CELLS = 100_000
 
 #: What the reader accepts, for the error messages.
 ACCEPTED = "accepted: an Excel .xlsx workbook as the publisher published it"
-#: File name endings openpyxl reads (a .xls or .xlsb is another format altogether).
-SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 _REF_RE = re.compile(r"([A-Za-z]{1,3})(\d+)$")
-
-# Cell types follow openpyxl's data_type codes: n number, s string, e error, b bool, d date.
-CELL_TYPES = ("n", "s", "e", "b", "d")
 
 
 @dataclasses.dataclass(frozen=True)
 class Cell:
-    """One non-empty cell: 1-based ``row`` and ``col``, openpyxl type code and value."""
+    """One non-empty cell: 1-based ``row`` and ``col``, openpyxl's type code (n, s, e, b, d) and value."""
 
     row: int
     col: int
@@ -114,9 +111,9 @@ class Sheet:
     def rows(self) -> dict[int, list[Cell]]:
         """Cells grouped by row number, each row sorted by column."""
         out: dict[int, list[Cell]] = {}
-        for cell in self.cells:
+        for cell in sorted(self.cells, key=lambda c: (c.row, c.col)):
             out.setdefault(cell.row, []).append(cell)
-        return {r: sorted(cs, key=lambda c: c.col) for r, cs in sorted(out.items())}
+        return out
 
 
 @dataclasses.dataclass
@@ -131,20 +128,6 @@ class Workbook:
             if s.name == name:
                 return s
         raise KeyError(name)
-
-
-def column_index(letters: str) -> int:
-    """1-based index of Excel column letters.
-
-    Examples
-    --------
-    >>> column_index("AB")
-    28
-    """
-    idx = 0
-    for ch in letters:
-        idx = idx * 26 + ord(ch.upper()) - 64
-    return idx
 
 
 def _font_color_code(font) -> str:
