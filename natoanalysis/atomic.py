@@ -146,8 +146,7 @@ def publish(parent: Path, name: str, files: dict[str, str]) -> Path | None:
         for rel, text in files.items():
             path = new / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666), "w",
-                      encoding="utf-8", newline="") as fh:
+            with open(path, "x", encoding="utf-8", newline="") as fh:  # "x": a link there is refused, not followed
                 fh.write(text)
         os.replace(new, ready)
         if os.path.lexists(target):

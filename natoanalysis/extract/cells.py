@@ -273,9 +273,6 @@ def _bound(path: Path) -> None:
         if size > MAX_FILE_BYTES:
             raise _refuse(path, f"the file is {size:,} bytes, more than {MAX_FILE_BYTES:,} "
                                 "(limit for a publisher's workbook)")
-        if not zipfile.is_zipfile(path):
-            raise WorkbookError(f"{path} is not an Excel .xlsx workbook (not a zip container; truncated or another "
-                                f"format); {ACCEPTED}")
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_ZIP_MEMBERS:
@@ -289,7 +286,10 @@ def _bound(path: Path) -> None:
             for info in infos:
                 if info.filename.lower().endswith((".xml", ".rels")):
                     scan.part(zf, info)
-    except (zipfile.BadZipFile, ValueError, NotImplementedError, EOFError) as exc:
+    except zipfile.BadZipFile:
+        raise WorkbookError(f"{path} is not an Excel .xlsx workbook (not a zip container; truncated or another "
+                            f"format); {ACCEPTED}") from None
+    except (ValueError, NotImplementedError, EOFError) as exc:
         raise WorkbookError(f"{path} is a damaged zip container ({_one_line(exc)}); {ACCEPTED}") from None
     except OSError as exc:
         raise WorkbookError(f"{path} cannot be opened ({_one_line(exc)}); {ACCEPTED}") from None

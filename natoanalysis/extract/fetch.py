@@ -374,8 +374,8 @@ def _download(http: _Http, url: str, tmp: Path) -> list[str]:
     """Download ``url`` into ``tmp``, verified; return the URLs visited. The caller removes ``tmp`` on failure."""
     with http.open(url) as response:
         chain = list(http.chain)
-        # 0666 less the umask, as a plain open() gives (tempfile.mkstemp would make it 0600)
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as fh:
+        # a plain open() gives 0666 less the umask (tempfile.mkstemp would make it 0600); "x": a new file only
+        with open(tmp, "xb") as fh:
             for chunk in http.body(response, f"download of {_short(chain[-1])}", MAX_WORKBOOK_BYTES,
                                    "one workbook", "MAX_WORKBOOK_BYTES"):
                 fh.write(chunk)
