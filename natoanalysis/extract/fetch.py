@@ -40,7 +40,7 @@ import html.parser
 import math
 import os
 import re
-import secrets
+import tempfile
 import time
 import urllib.parse
 import zipfile
@@ -494,22 +494,19 @@ def fetch(*, ingest: Callable, source: str = "nato", edition: int | None = None,
         # The download is made, checked and ingested under its own name in a hidden .part folder, and
         # renamed into place last: on any failure (SIGTERM and Ctrl-C included) the .part folder and the
         # folders made for it go, and an earlier download of the edition stays as it was.
-        stage = dest_dir / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
-        tmp = stage / target.name
         try:
-            stage.mkdir(parents=True)
-            chain, link = _first_found(http, candidates, untried, tmp, f"{source} {year}")
-            result = _ingest(ingest, tmp, target, root, source, year, chain, link, accessed)
-            os.replace(tmp, target)
+            dest_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(prefix=f".{target.name}.", suffix=".part", dir=dest_dir) as stage:
+                tmp = Path(stage) / target.name
+                chain, link = _first_found(http, candidates, untried, tmp, f"{source} {year}")
+                result = _ingest(ingest, tmp, target, root, source, year, chain, link, accessed)
+                os.replace(tmp, target)
         except BaseException as exc:
-            if stage.is_dir():  # False too when a file stands where a folder should be
-                tmp.unlink(missing_ok=True)
-            _remove_empty([stage, *created])
+            _remove_empty(created)
             if isinstance(exc, OSError):  # network errors are FetchErrors by now: this is the disk
                 raise FetchError(f"cannot store the {source} {year} workbook under {_short(str(root))} "
                                  f"({_short(exc, 160)}); nothing was kept") from None
             raise
-    stage.rmdir()
     return result
 
 
