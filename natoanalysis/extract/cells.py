@@ -133,15 +133,11 @@ class Workbook:
 def _font_color_code(font) -> str:
     """The transcription's code for a font colour: ``"FF0000FF"``, ``"theme:1"``, ``"indexed:12"`` or ``""``."""
     color = font.color if font is not None else None
-    if color is None:
+    if color is None or color.type not in ("rgb", "theme", "indexed"):
         return ""
-    if color.type == "rgb" and isinstance(color.rgb, str):
-        return color.rgb.upper()
-    if color.type == "theme":
-        return f"theme:{color.theme}"
-    if color.type == "indexed":
-        return f"indexed:{color.indexed}"
-    return ""
+    if color.type == "rgb":
+        return color.rgb.upper() if isinstance(color.rgb, str) else ""
+    return f"{color.type}:{color.value}"  # Color.value is the attribute its type names: theme 1, indexed 12
 
 
 def _refuse(path: Path, what: str) -> WorkbookError:
