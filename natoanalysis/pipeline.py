@@ -254,7 +254,7 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
         record = provenance.build(source=source, edition=identity.edition, file_name=file_name or path.name,
                                   sha256=sha, size=path.stat().st_size, accessed=accessed, files=files,
                                   content=content, identity=identity, coverage=coverage, url=url, redirects=redirects)
-        files["provenance.json"] = provenance.dumps(record)  # written last: the record of the files before it
+        files["provenance.json"] = record  # written last: the record of the files before it
         # A bundled edition stays where it is (nothing to back up); the root's own is moved to .backups/.
         try:
             backup = atomic.publish(parent, identity.edition, files)
