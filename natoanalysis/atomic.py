@@ -146,8 +146,7 @@ def publish(parent: Path, name: str, files: dict[str, str]) -> Path | None:
         for rel, text in files.items():
             path = new / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666), "w",
-                      encoding="utf-8", newline="") as fh:
+            with open(path, "x", encoding="utf-8", newline="") as fh:  # "x": a link there is refused, not followed
                 fh.write(text)
         os.replace(new, ready)
         if os.path.lexists(target):
@@ -165,9 +164,6 @@ def publish(parent: Path, name: str, files: dict[str, str]) -> Path | None:
     return backup
 
 
-_locks: dict = {}  # one lock object per lock file, so that holding it twice in a process does not wait
-
-
 @contextlib.contextmanager
 def lock(root: Path, *, reader: bool = False) -> Iterator[None]:
     """Hold the data folder's lock (re-entrant within a process); a reader of a read-only folder goes without.
@@ -183,10 +179,8 @@ def lock(root: Path, *, reader: bool = False) -> Iterator[None]:
 
     held = None
     try:
-        path = folder(root, "processed") / LOCK_NAME
-        if str(path) not in _locks:
-            _locks[str(path)] = filelock.FileLock(path)
-        held = _locks[str(path)]
+        # one lock object per lock file (is_singleton), so that holding it twice in a process does not wait
+        held = filelock.FileLock(folder(root, "processed") / LOCK_NAME, is_singleton=True)
         held.acquire()
     except OSError as exc:
         if not (reader and exc.errno in _UNWRITABLE):

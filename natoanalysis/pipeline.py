@@ -19,7 +19,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from . import atomic, config, edition as editions
+from . import atomic, config, edition as editions, validate
 from .errors import ArgumentError, DataFolderError, WorkbookError, echo
 from .extract import fetch as fetch_stage, provenance, transcript
 from .extract.cells import Workbook, read_xlsx
@@ -57,17 +57,6 @@ class IngestResult:
         if self.findings is not None and self.status != "unchanged":
             lines.append(checks.summary(self.findings))
         return "\n".join(lines)
-
-
-def _accessed(value: dt.date | str | None) -> dt.date:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ArgumentError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}") from None
-    if value is not None and not isinstance(value, dt.date):
-        raise ArgumentError(f"accessed must be a date 'YYYY-MM-DD', got {value!r}")
-    return value or dt.date.today()
 
 
 def _read(path: Path, *, source: str, edition: str | None, strict: bool, run_checks: bool = True):
@@ -146,8 +135,6 @@ SAME_NUMBER_RTOL = 1e-13
 
 def _differences(old: Workbook, new: Workbook) -> str | None:
     """How two transcriptions of an edition differ, in a few words for a message; None when they do not."""
-    if provenance.content_sha256(old) == provenance.content_sha256(new):
-        return None
     layout = [(s.name, s.state, s.hidden_rows, s.hidden_cols) for s in old.sheets]
     same_layout = layout == [(s.name, s.state, s.hidden_rows, s.hidden_cols) for s in new.sheets]
 
@@ -235,7 +222,7 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
         Structural faults; findings under ``strict``.
     """
     path = Path(path)
-    accessed = _accessed(accessed)
+    accessed = dt.date.today() if accessed is None else validate.date(accessed, name="accessed")
     workbook, sha, coverage, identity, tidy = _read(path, source=source, edition=edition, strict=strict)
     if expect_last_year is not None and coverage["last_year"] != expect_last_year:
         raise WorkbookError(f"{path.name} was expected to hold {source}'s {expect_last_year} tables but its tables "
@@ -267,7 +254,7 @@ def ingest(path: str | os.PathLike, *, source: str = "nato", edition: str | None
         record = provenance.build(source=source, edition=identity.edition, file_name=file_name or path.name,
                                   sha256=sha, size=path.stat().st_size, accessed=accessed, files=files,
                                   content=content, identity=identity, coverage=coverage, url=url, redirects=redirects)
-        files["provenance.json"] = provenance.dumps(record)  # written last: the record of the files before it
+        files["provenance.json"] = record  # written last: the record of the files before it
         # A bundled edition stays where it is (nothing to back up); the root's own is moved to .backups/.
         try:
             backup = atomic.publish(parent, identity.edition, files)

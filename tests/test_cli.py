@@ -31,7 +31,8 @@ def test_ingest_missing_file(tmp_path, capsys):
 
 def test_ingest_bad_accessed_date(nato_xlsx, tmp_path, capsys):
     assert main(["--data-dir", str(tmp_path), "ingest", "nato", str(nato_xlsx), "--accessed", "yesterday"]) == 2
-    assert "accessed must be a date 'YYYY-MM-DD', got 'yesterday'" in capsys.readouterr().err
+    assert "accessed must be a date or an ISO date string such as '2020-01-01', got 'yesterday'" in \
+        capsys.readouterr().err
 
 
 def test_ingest_into_a_data_dir_then_build(nato_xlsx, tmp_path, capsys):

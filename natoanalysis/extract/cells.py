@@ -31,6 +31,8 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from openpyxl.cell.cell import MergedCell
+from openpyxl.reader.excel import SUPPORTED_FORMATS as SUFFIXES  # endings openpyxl reads (.xls, .xlsb: other formats)
+from openpyxl.utils.cell import column_index_from_string as column_index  # column_index("AB") == 28
 from openpyxl.utils.cell import get_column_letter as column_letter  # 1-based: column_letter(28) == 'AB'
 from openpyxl.utils.cell import range_boundaries
 
@@ -76,18 +78,13 @@ MAX_MERGED_CELLS = 100_000
 
 #: What the reader accepts, for the error messages.
 ACCEPTED = "accepted: an Excel .xlsx workbook as the publisher published it"
-#: File name endings openpyxl reads (a .xls or .xlsb is another format altogether).
-SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 _REF_RE = re.compile(r"([A-Za-z]{1,3})(\d+)$")
-
-# Cell types follow openpyxl's data_type codes: n number, s string, e error, b bool, d date.
-CELL_TYPES = ("n", "s", "e", "b", "d")
 
 
 @dataclasses.dataclass(frozen=True)
 class Cell:
-    """One non-empty cell: 1-based ``row`` and ``col``, openpyxl type code and value."""
+    """One non-empty cell: 1-based ``row`` and ``col``, openpyxl's type code (n, s, e, b, d) and value."""
 
     row: int
     col: int
@@ -114,9 +111,9 @@ class Sheet:
     def rows(self) -> dict[int, list[Cell]]:
         """Cells grouped by row number, each row sorted by column."""
         out: dict[int, list[Cell]] = {}
-        for cell in self.cells:
+        for cell in sorted(self.cells, key=lambda c: (c.row, c.col)):
             out.setdefault(cell.row, []).append(cell)
-        return {r: sorted(cs, key=lambda c: c.col) for r, cs in sorted(out.items())}
+        return out
 
 
 @dataclasses.dataclass
@@ -133,32 +130,14 @@ class Workbook:
         raise KeyError(name)
 
 
-def column_index(letters: str) -> int:
-    """1-based index of Excel column letters.
-
-    Examples
-    --------
-    >>> column_index("AB")
-    28
-    """
-    idx = 0
-    for ch in letters:
-        idx = idx * 26 + ord(ch.upper()) - 64
-    return idx
-
-
 def _font_color_code(font) -> str:
     """The transcription's code for a font colour: ``"FF0000FF"``, ``"theme:1"``, ``"indexed:12"`` or ``""``."""
     color = font.color if font is not None else None
-    if color is None:
+    if color is None or color.type not in ("rgb", "theme", "indexed"):
         return ""
-    if color.type == "rgb" and isinstance(color.rgb, str):
-        return color.rgb.upper()
-    if color.type == "theme":
-        return f"theme:{color.theme}"
-    if color.type == "indexed":
-        return f"indexed:{color.indexed}"
-    return ""
+    if color.type == "rgb":
+        return color.rgb.upper() if isinstance(color.rgb, str) else ""
+    return f"{color.type}:{color.value}"  # Color.value is the attribute its type names: theme 1, indexed 12
 
 
 def _refuse(path: Path, what: str) -> WorkbookError:
@@ -290,9 +269,6 @@ def _bound(path: Path) -> None:
         if size > MAX_FILE_BYTES:
             raise _refuse(path, f"the file is {size:,} bytes, more than {MAX_FILE_BYTES:,} "
                                 "(limit for a publisher's workbook)")
-        if not zipfile.is_zipfile(path):
-            raise WorkbookError(f"{path} is not an Excel .xlsx workbook (not a zip container; truncated or another "
-                                f"format); {ACCEPTED}")
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_ZIP_MEMBERS:
@@ -306,7 +282,10 @@ def _bound(path: Path) -> None:
             for info in infos:
                 if info.filename.lower().endswith((".xml", ".rels")):
                     scan.part(zf, info)
-    except (zipfile.BadZipFile, ValueError, NotImplementedError, EOFError) as exc:
+    except zipfile.BadZipFile:
+        raise WorkbookError(f"{path} is not an Excel .xlsx workbook (not a zip container; truncated or another "
+                            f"format); {ACCEPTED}") from None
+    except (ValueError, NotImplementedError, EOFError) as exc:
         raise WorkbookError(f"{path} is a damaged zip container ({_one_line(exc)}); {ACCEPTED}") from None
     except OSError as exc:
         raise WorkbookError(f"{path} cannot be opened ({_one_line(exc)}); {ACCEPTED}") from None

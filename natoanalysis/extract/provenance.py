@@ -36,13 +36,6 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _canonical(value: object, ctype: str) -> str:
-    if ctype == "n":
-        # Excel keeps 15 significant digits; writers differ beyond them (openpyxl writes 16, Excel 17).
-        return format(float(value), ".15g")
-    return str(value)
-
-
 def content_sha256(workbook: Workbook) -> str:
     """sha256 of a workbook's content: sheets, their visibility and hidden rows, and every cell.
 
@@ -61,22 +54,24 @@ def content_sha256(workbook: Workbook) -> str:
     for sheet in workbook.sheets:
         digest.update(json.dumps([sheet.name, sheet.state, sheet.hidden_rows, sheet.hidden_cols]).encode())
         for c in sorted(sheet.cells, key=lambda c: (c.row, c.col)):
-            digest.update(f"\n{c.row},{c.col},{c.type},{_canonical(c.value, c.type)},{c.font_color}".encode())
+            # Excel keeps 15 significant digits; writers differ beyond them (openpyxl writes 16, Excel 17).
+            value = format(float(c.value), ".15g") if c.type == "n" else c.value
+            digest.update(f"\n{c.row},{c.col},{c.type},{value},{c.font_color}".encode())
         digest.update(b"\0")
     return digest.hexdigest()
 
 
 def build(*, source: str, edition: str, file_name: str, sha256: str, size: int, accessed: dt.date,
           files: dict[str, str], content: str, identity, coverage: dict, url: str | None = None,
-          redirects: list[str] | None = None) -> dict:
-    """Assemble the provenance record for a transcription.
+          redirects: list[str] | None = None) -> str:
+    """The provenance record of a transcription, as the text of its ``provenance.json``.
 
     ``identity`` is the :class:`natoanalysis.editions.Identity` of the
     workbook and ``coverage`` what its tables cover (``definition``,
     ``first_year``, ``last_year``, ``estimate_years``, ``base_year``).
     """
     known = identity.record or {}
-    return {
+    record = {
         "source": source,
         "edition": edition,
         "publisher": known.get("publisher", ""),
@@ -98,9 +93,6 @@ def build(*, source: str, edition: str, file_name: str, sha256: str, size: int, 
         "transcribed_files": {name: hashlib.sha256(text.encode("utf-8")).hexdigest()
                               for name, text in sorted(files.items())},
     }
-
-
-def dumps(record: dict) -> str:
     return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
 
 
