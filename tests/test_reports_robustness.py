@@ -13,6 +13,7 @@ import json
 import math
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -196,6 +197,50 @@ def test_a_kernel_that_dies_fails_its_notebook_and_the_others_run(tmp_path):
     assert entries["02_fine"]["status"] == "ok" and entries["01_kills_kernel"]["status"] == "failed"
     assert entries["01_kills_kernel"]["error"]["ename"] == "DeadKernelError"
     assert result.failure_messages()[0].startswith("notebook 01_kills_kernel failed: DeadKernelError: ")
+
+
+def _first_start(monkeypatch, change) -> list:
+    """Make the first kernel start of the run ``change`` its manager; return the managers started."""
+    from jupyter_client import AsyncKernelManager
+
+    start, started = AsyncKernelManager.start_kernel, []
+
+    async def patched(self, **kw):
+        if not started:
+            change(self, kw)
+        started.append(self)
+        return await start(self, **kw)
+    monkeypatch.setattr(AsyncKernelManager, "start_kernel", patched)
+    return started
+
+
+def test_a_kernel_that_loses_the_port_race_is_started_again(tmp_path, monkeypatch):
+    """Another process took a port the kernel was given (jupyter_client#276): it dies with ZMQError "Address
+    already in use"; the runner starts it again on fresh ports and the run is complete."""
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+
+    def on_taken_port(km, kw):
+        km.cache_ports, km.shell_port = False, port  # as if another process had bound it meanwhile
+    started = _first_start(monkeypatch, on_taken_port)
+    with taken:
+        result = run(notebooks=["00_fast"], notebook_dir_path=FIXTURES, out_dir=tmp_path, quiet=True)
+    assert result.is_complete and [nb["status"] for nb in result.manifest["notebooks"]] == ["ok"]
+    assert [km.shell_port == port for km in started] == [True, False]
+    log = result.run_dir / "logs" / "00_fast.log"  # the log is the kernel's that ran the notebook
+    assert not log.exists() or "Address already in use" not in log.read_text()
+
+
+def test_a_kernel_that_dies_at_start_otherwise_is_not_started_again(tmp_path, monkeypatch):
+    def dies(km, kw):
+        kw["extra_arguments"] = [*kw.get("extra_arguments", []), "--IPKernelApp.exec_lines=import os; os._exit(3)"]
+    started = _first_start(monkeypatch, dies)
+    result = run(notebooks=["00_fast"], notebook_dir_path=FIXTURES, out_dir=tmp_path, quiet=True, check=False)
+    assert len(started) == 1 and not result.is_complete
+    assert result.failure_messages() == ["notebook 00_fast failed: RuntimeError: Kernel died before replying to "
+                                         "kernel_info"]
 
 
 def test_stale_staging_folders_are_removed_whatever_they_hold(tmp_path):

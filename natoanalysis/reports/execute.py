@@ -21,6 +21,7 @@ import contextlib
 import functools
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -190,15 +191,26 @@ def _outputs(task: Job) -> dict:
                else [] for kind in ("figures", "tables")}}
 
 
-def execute(task: Job, kernels: Kernels) -> dict:
-    """Run one notebook: ``{status, duration_s, error, outputs}``; a notebook's error is not raised."""
-    for path in (task.path("figures"), task.path("ipynb").parent, task.path("log").parent):
-        path.mkdir(parents=True, exist_ok=True)
-    t0, entry = time.perf_counter(), {"status": "ok", "error": None}
-    with open(task.path("log"), "w", encoding="utf-8") as log:
-        km = None
+# Two processes (two runs at once, pytest-xdist workers) can pick the same free TCP port for their kernels
+# (jupyter_client#276, papermill#511): the loser dies at start with ZMQError "Address already in use".
+# jupyter_client's port cache only keeps the kernels of one process apart and a lock cannot reach other
+# processes, so such a kernel is started again on fresh ports, and only such a kernel.
+_PORT_TAKEN = re.compile(r"ZMQError: Address (already )?in use")
+_STARTS = 3
+
+
+def _lost_port_race(exc: Exception, log) -> bool:
+    """Whether the kernel died at start because another process took one of its ports (its log says so)."""
+    log.flush()
+    return isinstance(exc, RuntimeError) and "kernel_info" in str(exc) and bool(
+        _PORT_TAKEN.search(Path(log.name).read_text(encoding="utf-8", errors="replace")))
+
+
+def _papermill(task: Job, kernels: Kernels, log) -> None:
+    """Execute the notebook in a kernel of its own, started again when it lost a port race."""
+    for start in range(1, _STARTS + 1):
+        km = kernels.start(task, log)
         try:
-            km = kernels.start(task, log)
             import papermill as pm  # the first notebook imports it while its kernel boots
 
             pm.execute_notebook(task.input_path, str(task.path("ipynb")), parameters=task.overrides, km=km,
@@ -207,11 +219,26 @@ def execute(task: Job, kernels: Kernels) -> dict:
                                 # papermill's 60 s is too short for a kernel booting on a loaded machine; a
                                 # kernel that dies meanwhile is noticed at once (its manager polls it).
                                 start_timeout=300)
+            return
+        except RuntimeError as exc:
+            if start == _STARTS or not _lost_port_race(exc, log):
+                raise
+            log.seek(0)  # the log is the kernel's that ran the notebook
+            log.truncate()
+        finally:
+            kernels.done(km)
+
+
+def execute(task: Job, kernels: Kernels) -> dict:
+    """Run one notebook: ``{status, duration_s, error, outputs}``; a notebook's error is not raised."""
+    for path in (task.path("figures"), task.path("ipynb").parent, task.path("log").parent):
+        path.mkdir(parents=True, exist_ok=True)
+    t0, entry = time.perf_counter(), {"status": "ok", "error": None}
+    with open(task.path("log"), "w", encoding="utf-8") as log:
+        try:
+            _papermill(task, kernels, log)
         except Exception as exc:  # a failing cell, a kernel that died or timed out, an unreadable notebook
             entry.update(status="failed", error=_error(exc))
-        finally:
-            if km is not None:
-                kernels.done(km)
     entry["duration_s"] = round(time.perf_counter() - t0, 3)
     _export_html(task, entry)
     if task.path("log").stat().st_size == 0:

@@ -2,16 +2,16 @@
 
 Top-level fields: ``run_id``, ``status`` ("complete", "failed" when a notebook failed,
 or "inconsistent" when every notebook ran but an input changed during the run),
-``started_utc``, ``finished_utc``, ``duration_s``, ``package`` {name, version, git
-{commit, is_dirty} or null}, ``versions`` {library: version or null} of Python and of
-every library the runner and its kernels import (:data:`LIBRARIES`, as installed with
-the package), ``kernel_name``, ``jobs`` (notebooks run at once), ``request``
-{notebooks, parameters, countries} as asked, ``countries`` (the allies the per-country
-notebook ran for), ``is_full_suite`` (every notebook of the folder, the per-country one for
-every ally: only such a run, when complete, moves ``latest``), ``editions`` {source:
-edition}, ``inputs`` {sources {source: {files {path: sha256}}} as hashed when the run
-started, changed [paths that differed at the end: data files relative to the data root,
-``raw/...``, and notebook files]}, ``notebooks`` [...] and ``failed`` [names].
+``started_utc``, ``finished_utc``, ``duration_s``, ``package`` {name, version},
+``versions`` {library: version or null} of Python and of every library the runner and
+its kernels import (:data:`LIBRARIES`, as installed with the package), ``kernel_name``,
+``jobs`` (notebooks run at once), ``request`` {notebooks, parameters, countries} as
+asked, ``countries`` (the allies the per-country notebook ran for), ``is_full_suite``
+(every notebook of the folder, the per-country one for every ally: only such a run, when
+complete, moves ``latest``), ``editions`` {source: edition}, ``inputs`` {sources
+{source: {files {path: sha256}}} as hashed when the run started, changed [paths that
+differed at the end: data files relative to the data root, ``raw/...``, and notebook
+files]}, ``notebooks`` [...] and ``failed`` [names].
 
 Each notebook entry: ``name``, ``notebook`` (its stem), ``country``, ``parameters``, ``notebook_sha256``,
 ``status``, ``duration_s``, ``error`` (null, or {ename, evalue}) and ``outputs`` {ipynb,
@@ -24,7 +24,6 @@ import hashlib
 import importlib.metadata
 import json
 import platform
-import subprocess
 from pathlib import Path
 
 MANIFEST = "manifest.json"
@@ -93,17 +92,6 @@ def notebook_entry(job, result: dict, *, editions: dict[tuple[str, str], str], n
             "notebook_sha256": notebook_sha256, **result}
 
 
-def _git_state(folder: Path) -> dict | None:
-    """Commit and whether the working tree differs from it, when the package runs from a git checkout."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=30)
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=folder,
-                                capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return {"commit": commit.stdout.strip(), "is_dirty": bool(status.stdout.strip())} if commit.returncode == 0 else None
-
-
 def library_versions() -> dict[str, str | None]:
     """``{library: version}`` of ``python`` and :data:`LIBRARIES`.
 
@@ -128,11 +116,10 @@ def library_versions() -> dict[str, str | None]:
 
 
 def environment() -> dict:
-    """The package's version (and git commit, in a checkout) and :func:`library_versions`."""
+    """The package's version and :func:`library_versions`."""
     from .. import __version__
 
-    return {"package": {"name": "natoanalysis", "version": __version__,
-                        "git": _git_state(Path(__file__).resolve().parents[2])}, "versions": library_versions()}
+    return {"package": {"name": "natoanalysis", "version": __version__}, "versions": library_versions()}
 
 
 def write(path: Path, manifest: dict) -> None:

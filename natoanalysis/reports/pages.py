@@ -11,8 +11,6 @@ CDN: no page uses them.
 
 from __future__ import annotations
 
-import copy
-
 import functools
 import html
 import re
@@ -112,7 +110,7 @@ def title(nb) -> str:
     'Growth'
     """
     heading = next((_plain(m.group(2)) for text in _markdown_texts(nb) for m in _HEADING.finditer(text)), "")
-    heading = heading or nb.get("metadata", {}).get("title") or "Report"
+    heading = heading or "Report"
     code = country(nb)
     if code:
         name = allies.country_name(code)
@@ -122,7 +120,7 @@ def title(nb) -> str:
 
 
 def summary(nb) -> str:
-    """One line on a notebook: its ``description`` metadata, else the first sentence of its first paragraph.
+    """One line on a notebook: the first sentence of its first paragraph.
 
     A first sentence shorter than ``_SHORT`` characters takes the next one with it.
 
@@ -134,12 +132,7 @@ def summary(nb) -> str:
     >>> summary({"metadata": {}, "cells": [{"cell_type": "markdown",
     ...          "source": "# T\\n\\nTables start in 2014. This note goes back to 1949. It uses SIPRI."}]})
     'Tables start in 2014. This note goes back to 1949.'
-    >>> summary({"metadata": {"description": "Given."}, "cells": []})
-    'Given.'
     """
-    given = nb.get("metadata", {}).get("description")
-    if given:
-        return str(given)
     for text in _markdown_texts(nb):
         for para in re.split(r"\n\s*\n", text):
             para = para.strip()
@@ -154,8 +147,8 @@ def summary(nb) -> str:
     return ""
 
 
-def with_contents(page: str) -> str:
-    """Put a table of contents, linking the page's h2 and h3 headings, after its h1.
+def with_contents(page: str, *, heading: str | None = None) -> str:
+    """Put a table of contents of the page's h2 and h3 headings after its h1 (its text made ``heading``, if given).
 
     Examples
     --------
@@ -167,6 +160,8 @@ def with_contents(page: str) -> str:
     <li><a href="#D">D</a></li>
     </ol></nav>
     <h2 id="A">A<a class="anchor-link" href="#A">¶</a></h2><h3 id="B">B &amp; C</h3><h2 id="D">D</h2></main>
+    >>> with_contents('<h1 id="P">Profile<a class="anchor-link" href="#P">¶</a></h1>', heading="Profile: Poland")
+    '<h1 id="P">Profile: Poland<a class="anchor-link" href="#P">¶</a></h1>'
     """
     headings = list(_RENDERED_HEADING.finditer(page))
     sections: list[dict] = []
@@ -188,6 +183,10 @@ def with_contents(page: str) -> str:
         at = at + len("<main>") if at >= 0 else 0
     else:
         at = page.find(first_h1.group(0)) + len(first_h1.group(0))
+        if heading is not None:  # a profile's h1 names its ally, as its title does
+            h1 = re.sub(r'(?<=>).*?(?=<a class="anchor-link"|</h1>)', lambda _: html.escape(heading),
+                        first_h1.group(0), count=1, flags=re.S)
+            page, at = page.replace(first_h1.group(0), h1, 1), at + len(h1) - len(first_h1.group(0))
     return page[:at] + nav + page[at:]
 
 
@@ -209,29 +208,8 @@ class PageExporter:
         resources = {**(resources or {}), "natoanalysis": {
             "title": title(nb), "home": HOME_FROM_PAGE, "css": css(), "contents_marker": _CONTENTS_MARKER,
             **footer(nb, data_dir=(resources or {}).get("data_dir"))}}
-        body, out = self._exporter.from_notebook_node(titled(nb), resources=resources)
-        return with_contents(body), out
-
-
-def titled(nb):
-    r"""The notebook with its first heading made its :func:`title` (a profile's h1 names its ally), as a copy.
-
-    Examples
-    --------
-    >>> import nbformat
-    >>> nb = nbformat.v4.new_notebook(metadata={"papermill": {"parameters": {"country": "FRA"}}},
-    ...                               cells=[nbformat.v4.new_markdown_cell("# Country profile\n\nOne ally.")])
-    >>> titled(nb).cells[0].source
-    '# Country profile: France\n\nOne ally.'
-    """
-    if not country(nb):
-        return nb
-    out = copy.deepcopy(nb)
-    for cell in out.cells:
-        if cell.cell_type == "markdown" and _HEADING.search(_joined(cell.source)):
-            cell.source = _HEADING.sub(lambda m: f"# {title(nb)}", _joined(cell.source), count=1)
-            break
-    return out
+        body, out = self._exporter.from_notebook_node(nb, resources=resources)
+        return with_contents(body, heading=title(nb) if country(nb) else None), out
 
 
 def footer(nb, *, data_dir=None) -> dict:

@@ -17,7 +17,7 @@ from pathlib import Path
 from .. import config, validate
 from ..errors import ArgumentError
 
-_OPTIONAL = re.compile(r"Optional\[(.+)\]|(.+)\|None|None\|(.+)")
+_OPTIONAL = re.compile(r"Optional\[(.+)\]")  # papermill reads no ``X | None`` annotation
 _LIST = re.compile(r"(?:list|List|tuple|Tuple|Sequence)\[([^,\]]+)(?:,\.\.\.)?\]")
 #: The scalar annotations a value is converted to: (types accepted, what the message says is expected).
 _SCALARS = {"int": ((int,), "a whole number (int)"), "float": ((int, float), "a number (float), e.g. 2 or 2.5"),
@@ -65,7 +65,7 @@ def coerce(value: object, *, type_name: str) -> object:
     if optional:
         if value is None or (isinstance(value, str) and value.strip() in {"", "None"}):
             return None
-        return coerce(value, type_name=next(g for g in optional.groups() if g))
+        return coerce(value, type_name=optional[1])
     if isinstance(value, str) and type_name != "str":
         value = literal(value)
     items = _LIST.fullmatch(type_name)

@@ -113,19 +113,14 @@ def remove_abandoned(root: Path) -> list[str]:
     removed = []
     for run_id in sorted({m["run_id"] for p in (root.iterdir() if root.is_dir() else ())
                           if (m := _RUN_FILE.match(p.name))}):
-        path, lock = root / f".{run_id}.tmp", _lock(root / f".{run_id}.lock")
+        stage = Staging(root, run_id)
         try:
-            lock.acquire(timeout=0)
+            stage.lock.acquire(timeout=0)
         except Timeout:
             continue  # held: the run is alive
-        try:
-            existed = path.is_dir() and not path.is_symlink()
-            if existed:
-                shutil.rmtree(path, ignore_errors=True)
-            Path(lock.lock_file).unlink(missing_ok=True)
-            removed.append(path.name if existed else Path(lock.lock_file).name)
-        finally:
-            lock.release(force=True)
+        existed = stage.path.is_dir() and not stage.path.is_symlink()
+        removed.append(stage.path.name if existed else stage.lock_path.name)
+        stage.discard()  # rmtree never follows a link: a planted one stays, untouched
     return removed
 
 
