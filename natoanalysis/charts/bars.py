@@ -110,11 +110,7 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     colors = [PALETTE["negative"] if v < 0 else c for v, c in zip(vals, colors)]
     colors = [PALETTE["highlight"] if lab in set(highlight) else c for lab, c in zip(labels, colors)]
     ax.barh(labels, vals, color=colors)
-    span = float(np.nanmax(np.abs(vals))) if len(vals) else 1.0
-    for i, v in enumerate(vals):
-        if np.isfinite(v):
-            ax.text(v + (0.01 * span if v >= 0 else -0.01 * span), i, printed[i], va="center",
-                    ha="left" if v >= 0 else "right", fontsize=7.5, color="#333333")
+    value_labels(ax, range(len(vals)), vals, texts=printed, horizontal=True, fontsize=7.5)
     if threshold_pct is not None:
         ax.axvline(threshold_pct, color=PALETTE["guideline"], linestyle="--", linewidth=1)
         if threshold_label:
@@ -355,12 +351,9 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
         vals = wide[name].to_numpy(dtype=float)
         ax.bar(pos, vals, bottom=bottom, label=str(name), color=SERIES_COLORS[i % len(SERIES_COLORS)], width=0.7)
         bottom += vals
-    ax.set_xticks(pos)
-    ax.set_xticklabels([str(v) for v in wide.index])
+    _category_axis(ax, pos, [str(v) for v in wide.index], horizontal=False, zero=False, labels=(xlabel, ylabel))
     if x == "year":
         shade_estimates(ax, estimate_span(provenance), positions={int(v): p for v, p in zip(wide.index, pos)})
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
     ax.set_title(title)
     legend_outside(ax)
     footnote(fig, data=provenance, extra=note)
@@ -396,8 +389,7 @@ def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str
     lo, md, hi = (rows[c].to_numpy(dtype=float) for c in (low, mid, high))
     ax.hlines(pos, lo, hi, color=PALETTE["estimate"], linewidth=5, label=range_label or f"{low} to {high}")
     ax.plot(md, pos, "o", color=PALETTE["ally"], markersize=5, label=mid_label or mid)
-    ax.set_yticks(pos)
-    ax.set_yticklabels(rows[label].astype(str).tolist())
+    ax.set_yticks(pos, rows[label].astype(str).tolist())
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     legend_outside(ax)

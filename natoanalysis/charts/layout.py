@@ -124,33 +124,20 @@ def shade_estimates(ax: plt.Axes, span: tuple[int, int] | None, *, positions: di
         lo, hi = min(inside) - 0.5, max(inside) + 0.5
     else:
         lo, hi = span[0] - 0.5, span[1] + 0.5
-    if horizontal:
-        ax.axhspan(lo, hi, color=PALETTE["estimate"], alpha=0.18, linewidth=0, zorder=0)
-        ax.annotate("estimates", xy=(1.0, (lo + hi) / 2), xycoords=("axes fraction", "data"), ha="right",
-                    va="center", fontsize=8, color="#555555")
-    else:
-        ax.axvspan(lo, hi, color=PALETTE["estimate"], alpha=0.18, linewidth=0, zorder=0)
-        ax.annotate("estimates", xy=((lo + hi) / 2, 1.0), xycoords=("data", "axes fraction"), ha="center",
-                    va="top", fontsize=8, color="#555555")
-
-
-def _data_paths(ax: plt.Axes):
-    """The display-space paths of what the axes plot (lines and their markers' points)."""
-    for line in ax.get_lines():
-        if line.get_gid() == "reference":
-            continue
-        yield line.get_transform().transform_path(line.get_path())
+    # Across a horizontal bar chart's categories, the band and its label run the other way.
+    band, where = (ax.axhspan, ((1.0, (lo + hi) / 2), ("axes fraction", "data"), "right", "center")) if horizontal \
+        else (ax.axvspan, (((lo + hi) / 2, 1.0), ("data", "axes fraction"), "center", "top"))
+    band(lo, hi, color=PALETTE["estimate"], alpha=0.18, linewidth=0, zorder=0)
+    ax.annotate("estimates", xy=where[0], xycoords=where[1], ha=where[2], va=where[3], fontsize=8, color="#555555")
 
 
 def _covers_data(ax: plt.Axes, bbox: Bbox) -> bool:
+    """Whether ``bbox`` (display units) touches a plotted line or one of its points (reference lines aside)."""
     padded = bbox.padded(2)
-    for path in _data_paths(ax):
-        if path.intersects_bbox(padded, filled=False):
-            return True
-        verts = path.vertices
-        inside = ((verts[:, 0] >= padded.x0) & (verts[:, 0] <= padded.x1)
-                  & (verts[:, 1] >= padded.y0) & (verts[:, 1] <= padded.y1))
-        if inside.any():
+    for line in ax.get_lines():
+        path = line.get_transform().transform_path(line.get_path())
+        if line.get_gid() != "reference" and (path.intersects_bbox(padded, filled=False)
+                                              or padded.count_contains(path.vertices)):
             return True
     return False
 
@@ -179,16 +166,20 @@ def label_reference_line(ax: plt.Axes, value: float, text: str, **style) -> plt.
                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1}, **style)
 
 
-def legend_outside(ax: plt.Axes, **kwargs) -> None:
-    """A legend to the right of the axes, so that it never sits on the data."""
-    handles, labels = ax.get_legend_handles_labels()
-    if handles:
-        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
+def legend_outside(*axes: plt.Axes, **kwargs) -> None:
+    """One legend to the right of the last of ``axes``, never on the data: each label of their lines and bars once."""
+    found: dict[str, object] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            found.setdefault(label, handle)
+    if found:
+        axes[-1].legend(list(found.values()), list(found), loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                        borderaxespad=0.0, **kwargs)
 
 
-def value_labels(ax: plt.Axes, positions, values, *, fmt: str, horizontal: bool, fontsize: float = 7.0,
-                 limit: float | None = None, only_cut: bool = False) -> None:
-    """Print each bar's value at its end (outside the bar, on the side it points to).
+def value_labels(ax: plt.Axes, positions, values, *, horizontal: bool, fmt: str = "{:g}", texts=None,
+                 fontsize: float = 7.0, limit: float | None = None, only_cut: bool = False) -> None:
+    """Print each bar's value (``texts``, default the values in ``fmt``) at its end, outside the bar.
 
     A bar longer than ``limit`` (where :func:`axis_limit` cut the axis) has
     its value printed on a white box just inside the axis's end, ``»``
@@ -196,26 +187,21 @@ def value_labels(ax: plt.Axes, positions, values, *, fmt: str, horizontal: bool,
     """
     vals = np.asarray(values, dtype=float)
     finite = vals[np.isfinite(vals)]
-    span = float(np.abs(finite).max()) if finite.size else 1.0
-    if limit is not None:
-        span = limit
-    for pos, v in zip(positions, vals):
+    span = limit if limit is not None else float(np.abs(finite).max()) if finite.size else 1.0
+    for pos, v, shown in zip(positions, vals, [fmt.format(v) for v in vals] if texts is None else texts):
         cut = limit is not None and abs(v) > limit
         if not np.isfinite(v) or (only_cut and not cut):
             continue
-        pad = 0.01 * span if v >= 0 else -0.01 * span
+        at = np.sign(v) * limit * 0.99 if cut else v + (0.01 if v >= 0 else -0.01) * span
+        # The text starts at the bar's end and points away from it; a cut bar's ends at the axis's end, inside.
+        align = ("left", "right") if horizontal else ("bottom", "top")
+        align = align[int((v >= 0) == cut)]
+        xy, style = ((at, pos), {"ha": align, "va": "center"}) if horizontal else \
+            ((pos, at), {"ha": "center", "va": align})
         if cut:
-            end = np.sign(v) * limit * 0.99
-            xy, ha, va = ((end, pos), "right" if v > 0 else "left", "center") if horizontal else \
-                ((pos, end), "center", "top" if v > 0 else "bottom")
-            ax.text(*xy, f"{fmt.format(v)} »" if v > 0 else f"« {fmt.format(v)}", ha=ha, va=va, fontsize=fontsize,
-                    color="#333333", bbox={"facecolor": "white", "edgecolor": "#333333", "linewidth": 0.5, "pad": 1.5})
-        elif horizontal:
-            ax.text(v + pad, pos, fmt.format(v), va="center", ha="left" if v >= 0 else "right", fontsize=fontsize,
-                    color="#333333")
-        else:
-            ax.text(pos, v + pad, fmt.format(v), ha="center", va="bottom" if v >= 0 else "top", fontsize=fontsize,
-                    color="#333333")
+            shown = f"{shown} »" if v > 0 else f"« {shown}"
+            style["bbox"] = {"facecolor": "white", "edgecolor": "#333333", "linewidth": 0.5, "pad": 1.5}
+        ax.text(*xy, shown, fontsize=fontsize, color="#333333", **style)
 
 
 def axis_limit(values, *, over_time: bool = False) -> float | None:
