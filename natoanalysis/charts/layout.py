@@ -268,9 +268,8 @@ def fit(fig: plt.Figure) -> None:
     The footnote (the lowest text of the figure) keeps the bottom; a legend
     outside the plot stays to its right when it takes at most a quarter of
     the figure's width (and fits its height), else goes in columns between
-    the plot and the footnote; axis labels longer than their axis are
-    wrapped; crowded category labels are turned upright; then
-    ``tight_layout`` fits the axes into what is left.
+    the plot and the footnote; then ``tight_layout`` fits the axes into what
+    is left, once more if an axis label longer than its axis was wrapped.
 
     Examples
     --------
@@ -289,10 +288,9 @@ def fit(fig: plt.Figure) -> None:
     for leg in (ax.get_legend() for ax in fig.axes):
         if leg is not None and leg.get_bbox_to_anchor().x0 >= leg.axes.bbox.x1 - 1:
             bottom += _legend_below(leg, fig, renderer, bottom)
-    for _ in range(3):
+    fig.tight_layout(pad=0.6, rect=(0, bottom / fig.bbox.height, 1, 1))
+    if _wrap_axis_labels(fig, renderer):
         fig.tight_layout(pad=0.6, rect=(0, bottom / fig.bbox.height, 1, 1))
-        if not (_wrap_axis_labels(fig, renderer) | _turn_crowded_labels(fig, renderer)):
-            return
 
 
 def _legend_below(leg, fig: plt.Figure, renderer, bottom: float) -> float:
@@ -319,33 +317,13 @@ def _legend_below(leg, fig: plt.Figure, renderer, bottom: float) -> float:
 
 
 def _wrap_axis_labels(fig: plt.Figure, renderer) -> bool:
-    """Break axis labels longer than their axis into lines; True if any changed."""
+    """Break axis labels longer than their axis into lines of as many characters as fit; True if any changed."""
     changed = False
     for ax in fig.axes:
         for label, length in ((ax.xaxis.label, ax.bbox.width), (ax.yaxis.label, ax.bbox.height)):
-            if "\n" in label.get_text() or not label.get_text():
-                continue
-            prop = label.get_fontproperties()
-            lines, line = [], ""
-            for word in label.get_text().split():
-                trial = f"{line} {word}".strip()
-                if line and renderer.get_text_width_height_descent(trial, prop, ismath=False)[0] > 0.98 * length:
-                    lines.append(line)
-                    trial = word
-                line = trial
-            if lines:
-                label.set_text("\n".join(lines + [line]))
+            text = label.get_text()
+            size = max(label.get_window_extent(renderer).size)  # along the label, upright or not
+            if text and "\n" not in text and size > 0.98 * length:
+                label.set_text(textwrap.fill(text, int(len(text) * 0.95 * length / size)))
                 changed = True
-    return changed
-
-
-def _turn_crowded_labels(fig: plt.Figure, renderer) -> bool:
-    """Turn the x tick labels of an axes upright where two of them overlap; True if any were turned."""
-    changed = False
-    for ax in fig.axes:
-        labels = [t for t in ax.get_xticklabels() if t.get_text() and t.get_rotation() == 0]
-        boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
-        if any(a.x1 > b.x0 for a, b in zip(boxes, boxes[1:])):
-            ax.tick_params(axis="x", labelrotation=90)
-            changed = True
     return changed
