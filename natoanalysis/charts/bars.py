@@ -12,7 +12,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import allies, reference, validate
 from ..views import labels, text
 from ..views.provenance import Provenance, provenance_of
-from .layout import axis_limit, cut_axis, estimate_span, fit, legend_outside, shade_estimates, value_labels
+from .layout import axis_limit, cut_axis, fit, legend_outside, shade_estimates, value_labels
 from .style import PALETTE, SERIES_COLORS, footnote, record
 
 
@@ -272,7 +272,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     if counts:
         (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     if x == "year":
-        shade_estimates(ax, estimate_span(provenance), positions={int(v): p for v, p in zip(wide.index, pos)},
+        shade_estimates(ax, provenance, positions={int(v): p for v, p in zip(wide.index, pos)},
                         horizontal=horizontal)
     ax.set_title(title)
     ax.margins(**({"x": 0.08} if horizontal else {"y": 0.08}))  # room for the value labels
@@ -353,7 +353,7 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
         bottom += vals
     _category_axis(ax, pos, [str(v) for v in wide.index], horizontal=False, zero=False, labels=(xlabel, ylabel))
     if x == "year":
-        shade_estimates(ax, estimate_span(provenance), positions={int(v): p for v, p in zip(wide.index, pos)})
+        shade_estimates(ax, provenance, positions={int(v): p for v, p in zip(wide.index, pos)})
     ax.set_title(title)
     legend_outside(ax)
     footnote(fig, data=provenance, extra=note)

@@ -104,26 +104,23 @@ def set_year_axis(ax: plt.Axes, years, *, axis: str = "x") -> None:
     target.set_major_formatter(StrMethodFormatter("{x:.0f}"))
 
 
-def estimate_span(provenance: Provenance) -> tuple[int, int] | None:
-    """First and last estimated year when they are a short run at the end (NATO's ``2025e``, ``2026e``)."""
+def shade_estimates(ax: plt.Axes, provenance: Provenance, *, positions: dict[int, float] | None = None,
+                    horizontal: bool = False) -> None:
+    """Shade the estimate years when they are a short run at the end (NATO's ``2025e``, ``2026e``).
+
+    ``positions`` maps a year to its bar position on a categorical axis.
+    SIPRI's estimates, all through its series, are not shaded.
+    """
     est = provenance.estimate_years
     if not est or len(est) > 4 or est[-1] - est[0] != len(est) - 1:
-        return None
-    return est[0], est[-1]
-
-
-def shade_estimates(ax: plt.Axes, span: tuple[int, int] | None, *, positions: dict[int, float] | None = None,
-                    horizontal: bool = False) -> None:
-    """Shade the estimate years (``positions`` maps a year to its bar position on a categorical axis)."""
-    if span is None:
         return
     if positions is not None:
-        inside = [positions[y] for y in range(span[0], span[1] + 1) if y in positions]
+        inside = [positions[y] for y in est if y in positions]
         if not inside:
             return
         lo, hi = min(inside) - 0.5, max(inside) + 0.5
     else:
-        lo, hi = span[0] - 0.5, span[1] + 0.5
+        lo, hi = est[0] - 0.5, est[-1] + 0.5
     # Across a horizontal bar chart's categories, the band and its label run the other way.
     band, where = (ax.axhspan, ((1.0, (lo + hi) / 2), ("axes fraction", "data"), "right", "center")) if horizontal \
         else (ax.axvspan, (((lo + hi) / 2, 1.0), ("data", "axes fraction"), "center", "top"))
