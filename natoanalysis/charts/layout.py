@@ -15,6 +15,7 @@ import textwrap
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.font_manager import FontProperties
+from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.ticker import Locator, StrMethodFormatter
 from matplotlib.transforms import Bbox
 
@@ -265,8 +266,9 @@ def fit(fig: plt.Figure) -> None:
     The footnote (the lowest text of the figure) keeps the bottom; a legend
     outside the plot stays to its right when it takes at most a quarter of
     the figure's width (and fits its height), else goes in columns between
-    the plot and the footnote; then ``tight_layout`` fits the axes into what
-    is left, once more if an axis label longer than its axis was wrapped.
+    the plot and the footnote; then matplotlib's ``TightLayoutEngine`` fits
+    the axes into what is left, once more if an axis label longer than its
+    axis was wrapped.
 
     Examples
     --------
@@ -285,9 +287,12 @@ def fit(fig: plt.Figure) -> None:
     for leg in (ax.get_legend() for ax in fig.axes):
         if leg is not None and leg.get_bbox_to_anchor().x0 >= leg.axes.bbox.x1 - 1:
             bottom += _legend_below(leg, fig, renderer, bottom)
-    fig.tight_layout(pad=0.6, rect=(0, bottom / fig.bbox.height, 1, 1))
+    # Run once here and not kept as the figure's engine (as Figure.tight_layout keeps a placeholder): a figure
+    # without one is not laid out again at each draw, and savefig draws each format once, not twice.
+    engine = TightLayoutEngine(pad=0.6, rect=(0, bottom / fig.bbox.height, 1, 1))
+    engine.execute(fig)
     if _wrap_axis_labels(fig, renderer):
-        fig.tight_layout(pad=0.6, rect=(0, bottom / fig.bbox.height, 1, 1))
+        engine.execute(fig)
 
 
 def _legend_below(leg, fig: plt.Figure, renderer, bottom: float) -> float:
