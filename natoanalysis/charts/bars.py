@@ -103,12 +103,9 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     vals = rows[value].to_numpy(dtype=float)
     labels = rows[label].astype(str).tolist()
     printed = [_printed(v, value_format, threshold_pct) for v in vals]
-    if threshold_pct is not None and color_by_threshold:
-        colors = [PALETTE["ally"] if v >= threshold_pct else PALETTE["grey"] for v in vals]
-    else:
-        colors = [PALETTE["ally"]] * len(vals)
-    colors = [PALETTE["negative"] if v < 0 else c for v, c in zip(vals, colors)]
-    colors = [PALETTE["highlight"] if lab in set(highlight) else c for lab, c in zip(labels, colors)]
+    below = ~(vals >= threshold_pct) if threshold_pct is not None and color_by_threshold else np.zeros(len(vals), bool)
+    colors = np.select([np.isin(labels, list(highlight)), vals < 0, below],  # the first that applies
+                       [PALETTE["highlight"], PALETTE["negative"], PALETTE["grey"]], PALETTE["ally"]).tolist()
     ax.barh(labels, vals, color=colors)
     value_labels(ax, range(len(vals)), vals, texts=printed, horizontal=True, fontsize=7.5)
     if threshold_pct is not None:
