@@ -342,12 +342,10 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
     parts = list(dict.fromkeys(table[part]))
     wide = wide[parts].fillna(0.0)
     fig, ax = plt.subplots()
-    bottom = np.zeros(len(wide))
-    pos = np.arange(len(wide))
+    pos, bottoms = np.arange(len(wide)), wide.cumsum(axis=1) - wide  # each part starts where the ones below end
     for i, name in enumerate(parts):
-        vals = wide[name].to_numpy(dtype=float)
-        ax.bar(pos, vals, bottom=bottom, label=str(name), color=SERIES_COLORS[i % len(SERIES_COLORS)], width=0.7)
-        bottom += vals
+        ax.bar(pos, wide[name], bottom=bottoms[name], label=str(name), color=SERIES_COLORS[i % len(SERIES_COLORS)],
+               width=0.7)
     _category_axis(ax, pos, [str(v) for v in wide.index], horizontal=False, zero=False, labels=(xlabel, ylabel))
     if x == "year":
         shade_estimates(ax, provenance, positions={int(v): p for v, p in zip(wide.index, pos)})
