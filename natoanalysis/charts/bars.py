@@ -12,7 +12,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import allies, reference, validate
 from ..views import labels, text
 from ..views.provenance import Provenance, provenance_of
-from .layout import axis_limit, cut_axis, estimate_span, fit, legend_outside, shade_estimates, value_labels
+from .layout import axis_limit, cut_axis, fit, legend_outside, shade_estimates, value_labels
 from .style import PALETTE, SERIES_COLORS, footnote, record
 
 
@@ -103,18 +103,11 @@ def ranked_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlab
     vals = rows[value].to_numpy(dtype=float)
     labels = rows[label].astype(str).tolist()
     printed = [_printed(v, value_format, threshold_pct) for v in vals]
-    if threshold_pct is not None and color_by_threshold:
-        colors = [PALETTE["ally"] if v >= threshold_pct else PALETTE["grey"] for v in vals]
-    else:
-        colors = [PALETTE["ally"]] * len(vals)
-    colors = [PALETTE["negative"] if v < 0 else c for v, c in zip(vals, colors)]
-    colors = [PALETTE["highlight"] if lab in set(highlight) else c for lab, c in zip(labels, colors)]
+    below = ~(vals >= threshold_pct) if threshold_pct is not None and color_by_threshold else np.zeros(len(vals), bool)
+    colors = np.select([np.isin(labels, list(highlight)), vals < 0, below],  # the first that applies
+                       [PALETTE["highlight"], PALETTE["negative"], PALETTE["grey"]], PALETTE["ally"]).tolist()
     ax.barh(labels, vals, color=colors)
-    span = float(np.nanmax(np.abs(vals))) if len(vals) else 1.0
-    for i, v in enumerate(vals):
-        if np.isfinite(v):
-            ax.text(v + (0.01 * span if v >= 0 else -0.01 * span), i, printed[i], va="center",
-                    ha="left" if v >= 0 else "right", fontsize=7.5, color="#333333")
+    value_labels(ax, range(len(vals)), vals, texts=printed, horizontal=True, fontsize=7.5)
     if threshold_pct is not None:
         ax.axvline(threshold_pct, color=PALETTE["guideline"], linestyle="--", linewidth=1)
         if threshold_label:
@@ -276,7 +269,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, series: str, value: str, title:
     if counts:
         (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     if x == "year":
-        shade_estimates(ax, estimate_span(provenance), positions={int(v): p for v, p in zip(wide.index, pos)},
+        shade_estimates(ax, provenance, positions={int(v): p for v, p in zip(wide.index, pos)},
                         horizontal=horizontal)
     ax.set_title(title)
     ax.margins(**({"x": 0.08} if horizontal else {"y": 0.08}))  # room for the value labels
@@ -349,18 +342,13 @@ def stacked_bars(table: pd.DataFrame, *, x: str, part: str, value: str, title: s
     parts = list(dict.fromkeys(table[part]))
     wide = wide[parts].fillna(0.0)
     fig, ax = plt.subplots()
-    bottom = np.zeros(len(wide))
-    pos = np.arange(len(wide))
+    pos, bottoms = np.arange(len(wide)), wide.cumsum(axis=1) - wide  # each part starts where the ones below end
     for i, name in enumerate(parts):
-        vals = wide[name].to_numpy(dtype=float)
-        ax.bar(pos, vals, bottom=bottom, label=str(name), color=SERIES_COLORS[i % len(SERIES_COLORS)], width=0.7)
-        bottom += vals
-    ax.set_xticks(pos)
-    ax.set_xticklabels([str(v) for v in wide.index])
+        ax.bar(pos, wide[name], bottom=bottoms[name], label=str(name), color=SERIES_COLORS[i % len(SERIES_COLORS)],
+               width=0.7)
+    _category_axis(ax, pos, [str(v) for v in wide.index], horizontal=False, zero=False, labels=(xlabel, ylabel))
     if x == "year":
-        shade_estimates(ax, estimate_span(provenance), positions={int(v): p for v, p in zip(wide.index, pos)})
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+        shade_estimates(ax, provenance, positions={int(v): p for v, p in zip(wide.index, pos)})
     ax.set_title(title)
     legend_outside(ax)
     footnote(fig, data=provenance, extra=note)
@@ -396,8 +384,7 @@ def range_bars(table: pd.DataFrame, *, label: str, low: str, mid: str, high: str
     lo, md, hi = (rows[c].to_numpy(dtype=float) for c in (low, mid, high))
     ax.hlines(pos, lo, hi, color=PALETTE["estimate"], linewidth=5, label=range_label or f"{low} to {high}")
     ax.plot(md, pos, "o", color=PALETTE["ally"], markersize=5, label=mid_label or mid)
-    ax.set_yticks(pos)
-    ax.set_yticklabels(rows[label].astype(str).tolist())
+    ax.set_yticks(pos, rows[label].astype(str).tolist())
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     legend_outside(ax)

@@ -60,16 +60,11 @@ def status_grid(table: pd.DataFrame, *, flag: str, title: str, provenance: pd.Da
     fig, ax = plt.subplots(figsize=(8.5, max(4.0, 0.24 * len(wide) + 2)))
     grid = np.nan_to_num(wide.to_numpy(dtype=float), nan=0.0)
     cmap = ListedColormap(["#ffffff", "#d9d9d9", PALETTE["ally"]])
-    ax.imshow(grid, aspect="auto", cmap=cmap, vmin=0, vmax=2, interpolation="nearest")
-    ax.set_xticks(np.arange(wide.shape[1]))
-    ax.set_xticklabels([str(c) for c in wide.columns])
-    ax.set_yticks(np.arange(len(wide)))
-    ax.set_yticklabels([str(i) for i in wide.index], fontsize=8)
-    ax.set_xticks(np.arange(wide.shape[1] + 1) - 0.5, minor=True)
-    ax.set_yticks(np.arange(len(wide) + 1) - 0.5, minor=True)
-    ax.grid(which="minor", color="white", linewidth=1)
-    ax.grid(which="major", visible=False)
-    ax.tick_params(which="minor", length=0)
+    ax.pcolormesh(grid, cmap=cmap, vmin=0, vmax=2, edgecolors="white", linewidth=0.8)  # cells with white borders
+    ax.invert_yaxis()  # the first row at the top
+    ax.set_xticks(np.arange(wide.shape[1]) + 0.5, [str(c) for c in wide.columns])
+    ax.set_yticks(np.arange(len(wide)) + 0.5, [str(i) for i in wide.index], fontsize=8)
+    ax.grid(visible=False)
     ax.set_xlabel("Year")
     ax.set_title(title)
     ax.legend(handles=[Patch(color=PALETTE["ally"], label=meets_label), Patch(color="#d9d9d9", label=below_label),

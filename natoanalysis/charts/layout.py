@@ -15,6 +15,7 @@ import textwrap
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.font_manager import FontProperties
+from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.ticker import Locator, StrMethodFormatter
 from matplotlib.transforms import Bbox
 
@@ -104,53 +105,37 @@ def set_year_axis(ax: plt.Axes, years, *, axis: str = "x") -> None:
     target.set_major_formatter(StrMethodFormatter("{x:.0f}"))
 
 
-def estimate_span(provenance: Provenance) -> tuple[int, int] | None:
-    """First and last estimated year when they are a short run at the end (NATO's ``2025e``, ``2026e``)."""
+def shade_estimates(ax: plt.Axes, provenance: Provenance, *, positions: dict[int, float] | None = None,
+                    horizontal: bool = False) -> None:
+    """Shade the estimate years when they are a short run at the end (NATO's ``2025e``, ``2026e``).
+
+    ``positions`` maps a year to its bar position on a categorical axis.
+    SIPRI's estimates, all through its series, are not shaded.
+    """
     est = provenance.estimate_years
     if not est or len(est) > 4 or est[-1] - est[0] != len(est) - 1:
-        return None
-    return est[0], est[-1]
-
-
-def shade_estimates(ax: plt.Axes, span: tuple[int, int] | None, *, positions: dict[int, float] | None = None,
-                    horizontal: bool = False) -> None:
-    """Shade the estimate years (``positions`` maps a year to its bar position on a categorical axis)."""
-    if span is None:
         return
     if positions is not None:
-        inside = [positions[y] for y in range(span[0], span[1] + 1) if y in positions]
+        inside = [positions[y] for y in est if y in positions]
         if not inside:
             return
         lo, hi = min(inside) - 0.5, max(inside) + 0.5
     else:
-        lo, hi = span[0] - 0.5, span[1] + 0.5
-    if horizontal:
-        ax.axhspan(lo, hi, color=PALETTE["estimate"], alpha=0.18, linewidth=0, zorder=0)
-        ax.annotate("estimates", xy=(1.0, (lo + hi) / 2), xycoords=("axes fraction", "data"), ha="right",
-                    va="center", fontsize=8, color="#555555")
-    else:
-        ax.axvspan(lo, hi, color=PALETTE["estimate"], alpha=0.18, linewidth=0, zorder=0)
-        ax.annotate("estimates", xy=((lo + hi) / 2, 1.0), xycoords=("data", "axes fraction"), ha="center",
-                    va="top", fontsize=8, color="#555555")
-
-
-def _data_paths(ax: plt.Axes):
-    """The display-space paths of what the axes plot (lines and their markers' points)."""
-    for line in ax.get_lines():
-        if line.get_gid() == "reference":
-            continue
-        yield line.get_transform().transform_path(line.get_path())
+        lo, hi = est[0] - 0.5, est[-1] + 0.5
+    # Across a horizontal bar chart's categories, the band and its label run the other way.
+    band, where = (ax.axhspan, ((1.0, (lo + hi) / 2), ("axes fraction", "data"), "right", "center")) if horizontal \
+        else (ax.axvspan, (((lo + hi) / 2, 1.0), ("data", "axes fraction"), "center", "top"))
+    band(lo, hi, color=PALETTE["estimate"], alpha=0.18, linewidth=0, zorder=0)
+    ax.annotate("estimates", xy=where[0], xycoords=where[1], ha=where[2], va=where[3], fontsize=8, color="#555555")
 
 
 def _covers_data(ax: plt.Axes, bbox: Bbox) -> bool:
+    """Whether ``bbox`` (display units) touches a plotted line or one of its points (reference lines aside)."""
     padded = bbox.padded(2)
-    for path in _data_paths(ax):
-        if path.intersects_bbox(padded, filled=False):
-            return True
-        verts = path.vertices
-        inside = ((verts[:, 0] >= padded.x0) & (verts[:, 0] <= padded.x1)
-                  & (verts[:, 1] >= padded.y0) & (verts[:, 1] <= padded.y1))
-        if inside.any():
+    for line in ax.get_lines():
+        path = line.get_transform().transform_path(line.get_path())
+        if line.get_gid() != "reference" and (path.intersects_bbox(padded, filled=False)
+                                              or padded.count_contains(path.vertices)):
             return True
     return False
 
@@ -179,16 +164,20 @@ def label_reference_line(ax: plt.Axes, value: float, text: str, **style) -> plt.
                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1}, **style)
 
 
-def legend_outside(ax: plt.Axes, **kwargs) -> None:
-    """A legend to the right of the axes, so that it never sits on the data."""
-    handles, labels = ax.get_legend_handles_labels()
-    if handles:
-        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
+def legend_outside(*axes: plt.Axes, **kwargs) -> None:
+    """One legend to the right of the last of ``axes``, never on the data: each label of their lines and bars once."""
+    found: dict[str, object] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            found.setdefault(label, handle)
+    if found:
+        axes[-1].legend(list(found.values()), list(found), loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                        borderaxespad=0.0, **kwargs)
 
 
-def value_labels(ax: plt.Axes, positions, values, *, fmt: str, horizontal: bool, fontsize: float = 7.0,
-                 limit: float | None = None, only_cut: bool = False) -> None:
-    """Print each bar's value at its end (outside the bar, on the side it points to).
+def value_labels(ax: plt.Axes, positions, values, *, horizontal: bool, fmt: str = "{:g}", texts=None,
+                 fontsize: float = 7.0, limit: float | None = None, only_cut: bool = False) -> None:
+    """Print each bar's value (``texts``, default the values in ``fmt``) at its end, outside the bar.
 
     A bar longer than ``limit`` (where :func:`axis_limit` cut the axis) has
     its value printed on a white box just inside the axis's end, ``»``
@@ -196,26 +185,21 @@ def value_labels(ax: plt.Axes, positions, values, *, fmt: str, horizontal: bool,
     """
     vals = np.asarray(values, dtype=float)
     finite = vals[np.isfinite(vals)]
-    span = float(np.abs(finite).max()) if finite.size else 1.0
-    if limit is not None:
-        span = limit
-    for pos, v in zip(positions, vals):
+    span = limit if limit is not None else float(np.abs(finite).max()) if finite.size else 1.0
+    for pos, v, shown in zip(positions, vals, [fmt.format(v) for v in vals] if texts is None else texts):
         cut = limit is not None and abs(v) > limit
         if not np.isfinite(v) or (only_cut and not cut):
             continue
-        pad = 0.01 * span if v >= 0 else -0.01 * span
+        at = np.sign(v) * limit * 0.99 if cut else v + (0.01 if v >= 0 else -0.01) * span
+        # The text starts at the bar's end and points away from it; a cut bar's ends at the axis's end, inside.
+        align = ("left", "right") if horizontal else ("bottom", "top")
+        align = align[int((v >= 0) == cut)]
+        xy, style = ((at, pos), {"ha": align, "va": "center"}) if horizontal else \
+            ((pos, at), {"ha": "center", "va": align})
         if cut:
-            end = np.sign(v) * limit * 0.99
-            xy, ha, va = ((end, pos), "right" if v > 0 else "left", "center") if horizontal else \
-                ((pos, end), "center", "top" if v > 0 else "bottom")
-            ax.text(*xy, f"{fmt.format(v)} »" if v > 0 else f"« {fmt.format(v)}", ha=ha, va=va, fontsize=fontsize,
-                    color="#333333", bbox={"facecolor": "white", "edgecolor": "#333333", "linewidth": 0.5, "pad": 1.5})
-        elif horizontal:
-            ax.text(v + pad, pos, fmt.format(v), va="center", ha="left" if v >= 0 else "right", fontsize=fontsize,
-                    color="#333333")
-        else:
-            ax.text(pos, v + pad, fmt.format(v), ha="center", va="bottom" if v >= 0 else "top", fontsize=fontsize,
-                    color="#333333")
+            shown = f"{shown} »" if v > 0 else f"« {shown}"
+            style["bbox"] = {"facecolor": "white", "edgecolor": "#333333", "linewidth": 0.5, "pad": 1.5}
+        ax.text(*xy, shown, fontsize=fontsize, color="#333333", **style)
 
 
 def axis_limit(values, *, over_time: bool = False) -> float | None:
@@ -282,9 +266,9 @@ def fit(fig: plt.Figure) -> None:
     The footnote (the lowest text of the figure) keeps the bottom; a legend
     outside the plot stays to its right when it takes at most a quarter of
     the figure's width (and fits its height), else goes in columns between
-    the plot and the footnote; axis labels longer than their axis are
-    wrapped; crowded category labels are turned upright; then
-    ``tight_layout`` fits the axes into what is left.
+    the plot and the footnote; then matplotlib's ``TightLayoutEngine`` fits
+    the axes into what is left, once more if an axis label longer than its
+    axis was wrapped.
 
     Examples
     --------
@@ -303,10 +287,12 @@ def fit(fig: plt.Figure) -> None:
     for leg in (ax.get_legend() for ax in fig.axes):
         if leg is not None and leg.get_bbox_to_anchor().x0 >= leg.axes.bbox.x1 - 1:
             bottom += _legend_below(leg, fig, renderer, bottom)
-    for _ in range(3):
-        fig.tight_layout(pad=0.6, rect=(0, bottom / fig.bbox.height, 1, 1))
-        if not (_wrap_axis_labels(fig, renderer) | _turn_crowded_labels(fig, renderer)):
-            return
+    # Run once here and not kept as the figure's engine (as Figure.tight_layout keeps a placeholder): a figure
+    # without one is not laid out again at each draw, and savefig draws each format once, not twice.
+    engine = TightLayoutEngine(pad=0.6, rect=(0, bottom / fig.bbox.height, 1, 1))
+    engine.execute(fig)
+    if _wrap_axis_labels(fig, renderer):
+        engine.execute(fig)
 
 
 def _legend_below(leg, fig: plt.Figure, renderer, bottom: float) -> float:
@@ -333,33 +319,13 @@ def _legend_below(leg, fig: plt.Figure, renderer, bottom: float) -> float:
 
 
 def _wrap_axis_labels(fig: plt.Figure, renderer) -> bool:
-    """Break axis labels longer than their axis into lines; True if any changed."""
+    """Break axis labels longer than their axis into lines of as many characters as fit; True if any changed."""
     changed = False
     for ax in fig.axes:
         for label, length in ((ax.xaxis.label, ax.bbox.width), (ax.yaxis.label, ax.bbox.height)):
-            if "\n" in label.get_text() or not label.get_text():
-                continue
-            prop = label.get_fontproperties()
-            lines, line = [], ""
-            for word in label.get_text().split():
-                trial = f"{line} {word}".strip()
-                if line and renderer.get_text_width_height_descent(trial, prop, ismath=False)[0] > 0.98 * length:
-                    lines.append(line)
-                    trial = word
-                line = trial
-            if lines:
-                label.set_text("\n".join(lines + [line]))
+            text = label.get_text()
+            size = max(label.get_window_extent(renderer).size)  # along the label, upright or not
+            if text and "\n" not in text and size > 0.98 * length:
+                label.set_text(textwrap.fill(text, int(len(text) * 0.95 * length / size)))
                 changed = True
-    return changed
-
-
-def _turn_crowded_labels(fig: plt.Figure, renderer) -> bool:
-    """Turn the x tick labels of an axes upright where two of them overlap; True if any were turned."""
-    changed = False
-    for ax in fig.axes:
-        labels = [t for t in ax.get_xticklabels() if t.get_text() and t.get_rotation() == 0]
-        boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
-        if any(a.x1 > b.x0 for a, b in zip(boxes, boxes[1:])):
-            ax.tick_params(axis="x", labelrotation=90)
-            changed = True
     return changed

@@ -10,7 +10,7 @@ from matplotlib.ticker import MaxNLocator
 from ..views import text
 from ..views.provenance import Provenance, provenance_of
 from .bars import _check_columns
-from .layout import estimate_span, fit, label_reference_line, set_year_axis, shade_estimates
+from .layout import fit, label_reference_line, legend_outside, set_year_axis, shade_estimates
 from .style import PALETTE, SERIES_COLORS, footnote, record
 
 
@@ -68,7 +68,6 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
     fig, axes = plt.subplots(1, len(panels), figsize=(width, 5.2), sharey=sharey, squeeze=False)
     names = list(dict.fromkeys(table[series]))
     palette = _palette(names, colors)
-    span = estimate_span(provenance)
     for ax, pv in zip(axes[0], panels):
         sub = table if pv is None else table[table[panel] == pv]
         for name in names:
@@ -76,7 +75,7 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
             if not line.empty:
                 ax.plot(line[x], line[y], marker="o" if markers else None, markersize=3.5, linewidth=1.8,
                         label=str(name), color=palette[name])
-        shade_estimates(ax, span)
+        shade_estimates(ax, provenance)
         if np.issubdtype(sub[x].dtype, np.integer) and len(sub):
             set_year_axis(ax, sub[x])
         ax.set(xlabel=xlabel, ylabel=ylabel)
@@ -85,7 +84,7 @@ def line_chart(table: pd.DataFrame, *, y: str, series: str, title: str, ylabel: 
         if pv is not None:
             ax.set_title(str(pv), fontsize=11)
     if len(names) > 1:
-        _one_legend(axes[0])
+        legend_outside(*axes[0], fontsize=8.5)  # one legend for every panel's lines
     if panel:
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
     else:
@@ -107,12 +106,3 @@ def _palette(names: list, colors: dict[str, str] | None) -> dict:
         [plt.get_cmap("tab20")(i) for i in range(0, 20, 2)] + [plt.get_cmap("tab20")(i) for i in range(1, 20, 2)]
     return {n: (colors or {}).get(n, cycle[i % len(cycle)]) for i, n in enumerate(names)}
 
-
-def _one_legend(axes) -> None:
-    """One legend for every panel's lines, to the right of the last: never on the data."""
-    seen: dict[str, object] = {}
-    for ax in axes:
-        for handle, label in zip(*ax.get_legend_handles_labels()):
-            seen.setdefault(label, handle)
-    axes[-1].legend(list(seen.values()), list(seen), loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                    borderaxespad=0.0, fontsize=8.5)

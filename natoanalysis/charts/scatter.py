@@ -18,6 +18,7 @@ from matplotlib.transforms import Bbox
 from ..views.provenance import Provenance, provenance_of
 from ..views.selection import marker_notes
 from .bars import _check_columns
+from .layout import fit
 from .style import PALETTE, footnote, record
 
 #: Offsets tried around a point, in points: nearest rings first, eight directions each.
@@ -146,11 +147,8 @@ def quadrant_scatter(table: pd.DataFrame, *, x: str, y: str, label: str, x_at: f
     left_out = table.loc[~table.index.isin(table.dropna(subset=[x, y]).index), name if name in table else label]
     extra = [f"Not shown (no figure): {', '.join(map(str, left_out))}." if len(left_out) else "",
              *marker_notes(marks), note]
-    fig.tight_layout()
     footnote(fig, data=prov, extra=" ".join(e for e in extra if e))
-    # room under the axes for the tick labels, the x label and however many lines the footnote took
-    note_h = fig.texts[-1].get_window_extent(fig.canvas.get_renderer()).height / fig.dpi
-    fig.subplots_adjust(bottom=(note_h + 0.65) / fig.get_figheight())
+    fit(fig)  # the labels below are placed against the final axes
     counts = quadrant_counts(shown, x=x, y=y, x_at=x_at, y_at=y_at)
     obstacles = _quadrant_labels(ax, counts, x_at=x_at, y_at=y_at, names=(x_line_label, y_line_label))
     place_labels(ax, shown[x].to_numpy(float), shown[y].to_numpy(float),
