@@ -104,24 +104,15 @@ def gaps_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, core_target_pct: fl
     """
     df = validate.table(data, None)
     y = int(gaps.attrs["year"])
-    short = gaps[gaps["gap_core_pp"] > 0]
-    skipped = gaps.attrs.get("skipped", {})
-    lines = [f"- From {labels.year_label(df, y)}: {len(short)} of {len(gaps)} allies with a published share are "
-             f"below {core_target_pct:g}% of GDP.",
-             f"- Closing every core gap would add **{text.usd(short['gap_core_usd_billion'].sum() * 1000)} a "
-             f"year** at {y} GDP and prices ({labels.price_basis(df, 'current')}).",
-             f"- Closing every gap to {total_target_pct:g}% would add "
-             f"{text.usd(gaps.loc[gaps['gap_total_pp'] > 0, 'gap_total_usd_billion'].sum() * 1000)} a year "
-             "(an upper bound: defence- and security-related spending is not in NATO's tables)."]
-    if skipped:
-        lines.append(f"- Left out, as the edition prints no {y} share of GDP: {text.allies(sorted(skipped))}.")
-    return text.markdown("\n".join(lines))
+    return text.sentence("gaps", year=labels.year_label(df, y), y=y, n_short=int((gaps["gap_core_pp"] > 0).sum()),
+                         n=len(gaps), core=core_target_pct, total=total_target_pct,
+                         core_usd=gaps.loc[gaps["gap_core_pp"] > 0, "gap_core_usd_billion"].sum() * 1000,
+                         total_usd=gaps.loc[gaps["gap_total_pp"] > 0, "gap_total_usd_billion"].sum() * 1000,
+                         current=labels.price_basis(df, "current"), skipped=sorted(gaps.attrs.get("skipped", {})))
 
 
 def scenario_markdown(*, costs: pd.DataFrame, data: pd.DataFrame, year: int, by: int) -> str:
     """The all-allies median and 90% range of the cumulative extra cost, in constant dollars (Markdown)."""
     df = validate.table(data, None)
-    total = costs.set_index("country").loc[TOTAL]
-    return text.markdown(f"All allies together: median **{text.usd(total['p50'] * 1000, decimals=0)}** "
-                         f"({labels.price_basis(df, 'constant')}) over {year + 1}-{by}; 90% of scenarios between "
-                         f"{text.usd(total['p5'] * 1000, decimals=0)} and {text.usd(total['p95'] * 1000, decimals=0)}.")
+    return text.sentence("scenario", total=costs.set_index("country").loc[TOTAL], year=year, by=by,
+                         basis=labels.price_basis(df, "constant"))
