@@ -114,28 +114,6 @@ def largest_spenders(*, data: pd.DataFrame, year: int | None = None, n: int = 10
     return attach(out, rows=pd.concat([allies, sel[sel["country"] == "NATO_TOTAL"]]))
 
 
-def total_over_time(*, data: pd.DataFrame) -> pd.DataFrame:
-    """NATO's published total defence expenditure per year, at current and at constant prices.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Long table ``year, basis_label, defence_exp_usd_billion``, constant prices first.
-
-    Examples
-    --------
-    >>> import natoanalysis as na
-    >>> t = total_over_time(data=na.load()).query("year == 2014")
-    >>> t["defence_exp_usd_billion"].round(1).tolist()
-    [910.4, 943.2]
-    """
-    df = validate.table(data, None)
-    sel = df[(df["country"] == "NATO_TOTAL") & (df["indicator"] == "defence_exp_usd")]
-    out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
-                        "defence_exp_usd_billion": sel["value"].astype(float) / 1000})
-    return attach(out.sort_values(["basis_label", "year"]).reset_index(drop=True), rows=sel)
-
-
 def edition_summary(*, data: pd.DataFrame) -> str:
     """One paragraph (Markdown) on what an edition holds: publication, definition, years, estimates, prices.
 
@@ -178,7 +156,7 @@ def headline_markdown(*, data: pd.DataFrame, year: int | None = None, threshold_
     df = validate.table(data, None)
     h = headline(data=df, year=year, threshold_pct=threshold_pct)
     no_figure = [f"{allies.name_in_text(c)} ({_REASONS.get(r, r)})" for c, r in sorted(h["no_figure"].items())]
-    return text.sentence("headline", h=h, year=labels.year_label(df, h["year"]), spent_on=labels.spent_on(df),
+    return text.sentence("headline", h=h, year=labels.year_label(df, h["year"]), measure=labels.measure(df),
                          current=labels.price_basis(df, "current"), no_figure=no_figure)
 
 

@@ -133,7 +133,7 @@ def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = Non
     tables = sorted(set(marked["table"]))
     where = ("Tables " if len(tables) > 1 else "Table ") + text.listing(t.replace("Table ", "") for t in tables)
     return text.sentence(
-        "profile", s=s, year=int(s["year"]), name=allies.name_in_text(code), spent_on=labels.spent_on(df),
+        "profile", s=s, year=int(s["year"]), name=allies.name_in_text(code), measure=labels.measure(df),
         current=labels.price_basis(df, "current"), real_basis=labels.price_basis(df, "constant", exchange_rates=False),
         held=[f"{y} ({r.replace('_', ' ')})" for y, r in sorted(s["years_without_share"].items())],
         two=reference.guideline("nato_2pct"), equipment=reference.guideline("nato_equipment_20pct"),
@@ -212,7 +212,7 @@ def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, b
 
 
 def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.DataFrame:
-    """An ally's defence expenditure or GDP in US dollars at current and constant prices, in billions or millions.
+    """An ally's (or a NATO aggregate's) defence expenditure or GDP in US dollars at both price bases.
 
     Billions, unless the largest figure is under one billion (Montenegro's
     spending): then millions, so that an axis never reads "0.06 billion".
@@ -222,13 +222,15 @@ def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.Data
     ----------
     data : pandas.DataFrame
     country : str
-        Ally ISO3 code.
+        Ally ISO3 code (or name), or a NATO aggregate (``"NATO_TOTAL"``: NATO's published total, which
+        counts an ally from its accession year).
     indicator : {"defence_exp_usd", "gdp_usd"}
 
     Returns
     -------
     pandas.DataFrame
-        ``year, basis_label`` and ``usd_billion`` or ``usd_million``; empty for Iceland's defence expenditure.
+        ``year, basis_label`` and ``usd_billion`` or ``usd_million``, constant prices first; empty for Iceland's
+        defence expenditure.
 
     Examples
     --------
@@ -236,11 +238,13 @@ def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.Data
     >>> t = money_series(data=na.load(), country="ISL", indicator="gdp_usd").query("year == 2014")
     >>> t["usd_billion"].round(1).tolist()
     [16.8, 17.9]
+    >>> t = money_series(data=na.load(), country="NATO_TOTAL", indicator="defence_exp_usd").query("year == 2014")
+    >>> t["usd_billion"].round(1).tolist()
+    [910.4, 943.2]
     """
     df = validate.table(data, None)
-    code = validate.country(country)
     validate.choice(indicator, name="indicator", accepted=("defence_exp_usd", "gdp_usd"))
-    sel = df[(df["country"] == code) & (df["indicator"] == indicator)]
+    sel = rows(df, indicator=indicator, country=country)
     usd_million = sel["value"].astype(float)
     column = "usd_million" if usd_million.abs().max() < 1000 else "usd_billion"  # NaN max (no rows): billions
     out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
@@ -372,15 +376,7 @@ def table_note(*, table: pd.DataFrame, price_basis: str) -> str:
     >>> labels.years_text(labels.estimate_years(na.load())) in note
     True
     """
-    parts = []
-    for f in provenance_of(table).sources:
-        est = f.estimate_years
-        said = ("No estimated years shown." if not est else
-                f"{labels.years_text(list(est))} {'is an estimate' if len(est) == 1 else 'are estimates'}.")
-        what = "; ".join(p for p in (f.definition, price_basis) if p)
-        parts.append(f"Source: {f.publication}, {'release' if f.source == 'sipri' else 'edition'} "
-                     f"{', '.join(f.editions)}; {what}. {said}")
-    return " ".join(parts)
+    return text.sentence("table_note", sources=provenance_of(table).sources, price_basis=price_basis)
 
 
 def sipri_share(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
