@@ -44,8 +44,7 @@ def compliance_history(*, data: pd.DataFrame, figure: str = "published") -> pd.D
     """
     df = validate.table(data, None)
     t = compliance_table(figure=figure, data=df)
-    names = allies.registry().set_index("iso3")["name"]
-    t.insert(1, "country_name", t["country"].map(names).astype(str))
+    t.insert(1, "country_name", t["country"].map(allies.country_name).astype(str))
     used = ["share_gdp_pct", "equipment_share_pct"] + (["defence_exp_usd", "gdp_usd"] if figure != "published" else [])
     return attach(t, rows=rows(df, indicator=[i for i in used if i in set(df["indicator"])]))
 

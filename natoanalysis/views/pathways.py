@@ -43,9 +43,8 @@ def target_gaps(*, data: pd.DataFrame, year: int | None = None, core_target_pct:
     core = gap_to_target(target_pct=core_target_pct, year=y, data=df)
     total = gap_to_target(target_pct=total_target_pct, year=y, data=df)
     rise = required_annual_increase(target_pct=core_target_pct, by=by, start=y, data=df)
-    names = allies.registry().set_index("iso3")["name"]
     out = pd.DataFrame({
-        "country_name": names.reindex(core.index).astype(str), "share_gdp_pct": core["share_gdp_pct"],
+        "country_name": core.index.map(allies.country_name).astype(str), "share_gdp_pct": core["share_gdp_pct"],
         "gap_core_pp": core["gap_pp"], "gap_core_usd_billion": core["gap_usd_million"] / 1000,
         "gap_total_pp": total["gap_pp"], "gap_total_usd_billion": total["gap_usd_million"] / 1000,
         # an ally already at or above the target needs no rise: no figure, not a negative one
@@ -85,9 +84,7 @@ def scenario_costs(*, data: pd.DataFrame, year: int | None = None, target_pct: f
     res = simulate_paths(target_pct=target_pct, by=by, n_scenarios=n_scenarios, seed=seed,
                          gdp_growth_pct=gdp_growth_pct, start=y, data=df)
     res = res[["mean", "p5", "p50", "p95"]] / 1000
-    names = allies.registry().set_index("iso3")["name"].to_dict()
-    names[TOTAL] = "All allies"
-    res.insert(0, "country_name", [names[c] for c in res.index])
+    res.insert(0, "country_name", ["All allies" if c == TOTAL else allies.country_name(c) for c in res.index])
     by_ally = res.drop(index=TOTAL)
     by_ally = by_ally[by_ally["p95"] > 0].sort_values("p50", ascending=False)
     out = pd.concat([by_ally, res.loc[[TOTAL]]])
