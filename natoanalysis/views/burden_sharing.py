@@ -131,11 +131,6 @@ def price_basis_markdown(*, data: pd.DataFrame, year: int | None = None) -> str:
         return (f"in {labels.year_label(df, yr)} it {verb} {text.pct(cur, decimals=1)} at current prices, {side} "
                 f"than the {text.pct(const, decimals=1)} at constant prices")
 
-    years = [first] + ([y] if y != first else [])
     widest = int(diff.abs().idxmax())
-    return (f"At constant prices every year is valued at the prices and exchange rates of {base}, so only real "
-            f"changes in spending move the line, and the two measures coincide in {base} by construction. At current "
-            "prices the dollar value of European spending also moves with inflation and with European currencies "
-            "against the dollar: a stronger dollar lowers European budgets in dollars and raises the US share. For the "
-            f"US share of allied defence expenditure, {text.listing(compare(yr) for yr in years)}; the two measures are "
-            f"furthest apart in {labels.year_label(df, widest)} ({text.points(abs(diff[widest]), decimals=1)}).")
+    return text.sentence("price_basis", base=base, compared=[compare(yr) for yr in [first] + ([y] if y != first else [])],
+                         widest=labels.year_label(df, widest), apart=abs(diff[widest]))

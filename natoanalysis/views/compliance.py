@@ -44,8 +44,7 @@ def compliance_history(*, data: pd.DataFrame, figure: str = "published") -> pd.D
     """
     df = validate.table(data, None)
     t = compliance_table(figure=figure, data=df)
-    names = allies.registry().set_index("iso3")["name"]
-    t.insert(1, "country_name", t["country"].map(names).astype(str))
+    t.insert(1, "country_name", t["country"].map(allies.country_name).astype(str))
     used = ["share_gdp_pct", "equipment_share_pct"] + (["defence_exp_usd", "gdp_usd"] if figure != "published" else [])
     return attach(t, rows=rows(df, indicator=[i for i in used if i in set(df["indicator"])]))
 
@@ -116,24 +115,12 @@ def recomputed_markdown(*, data: pd.DataFrame, threshold_pct: float = 2.0, brief
     """
     df = validate.table(data, None)
     t = printed_versus_recomputed(data=df, threshold_pct=threshold_pct)
-    base = f"(Tables 2 and 5, {labels.price_basis(df, 'constant')})"
-    if t.empty:
-        return (f"In edition {labels.edition(df)}, every ally-year stands on the same side of {threshold_pct:g}% of GDP "
-                f"on NATO's published share and on defence expenditure over GDP {base}.")
-    cases = text.listing(f"{allies.name_in_text(r.country)} {labels.year_label(df, r.year)}"
-                         + ("" if brief else f" (printed {text.pct(r.published_share_gdp_pct, decimals=3)}, recomputed "
-                                             f"{text.pct(r.recomputed_share_gdp_pct, decimals=3)})")
-                         for r in t.itertuples())
-    meets = t["published_share_gdp_pct"] >= threshold_pct
-    if meets.all():
-        verb = (f"{text.count(len(t), 'published share')} meet{'s' if len(t) == 1 else ''} {threshold_pct:g}% of GDP "
-                f"although defence expenditure over GDP {'' if brief else base + ' '}falls just short")
-    else:
-        verb = f"{text.count(len(t), 'ally-year')} stand on different sides of {threshold_pct:g}% on the two figures"
-    if brief:
-        return f"In edition {labels.edition(df)}, {verb}: {cases} ([both figures]({RECOMPUTED_DETAILS}))."
-    return (f"In edition {labels.edition(df)}, {verb}: {cases}. Counts here use the published figure, as NATO "
-            "does; the [claim checker](08_claims_check.html) shows both.")
+    cases = [f"{allies.name_in_text(r.country)} {labels.year_label(df, r.year)}"
+             + ("" if brief else f" (printed {text.pct(r.published_share_gdp_pct, decimals=3)}, recomputed "
+                                 f"{text.pct(r.recomputed_share_gdp_pct, decimals=3)})") for r in t.itertuples()]
+    return text.sentence("recomputed", edition=labels.edition(df), threshold=threshold_pct, cases=cases,
+                         meets_all=bool((t["published_share_gdp_pct"] >= threshold_pct).all()), brief=brief,
+                         base=f"(Tables 2 and 5, {labels.price_basis(df, 'constant')})", link=RECOMPUTED_DETAILS)
 
 
 def counts_markdown(*, data: pd.DataFrame, counts: pd.DataFrame | None = None) -> str:
@@ -159,12 +146,8 @@ def counts_markdown(*, data: pd.DataFrame, counts: pd.DataFrame | None = None) -
         parts.append(f"between {n[lo]} ({lo}) and {n[hi]} ({hi}) in the years up to {middle[-1]}")
     parts += [f"{n[y]} in {labels.year_label(df, y)}" for y in years[1:-1] if y in est]
     parts.append(f"{n[last]} of {assessed[last]} in {labels.year_label(df, last)}")
-    equip_more = int((c["n_meets_equipment_20pct"] > c["n_meets_2pct"]).sum())
-    core_max = int(c["n_meets_hague_core_3_5pct"].max())
-    return (f"Allies at or above 2% of GDP: {text.listing(parts)}. The 20% equipment guideline was met by more allies "
-            f"than the 2% one in {equip_more} of the {len(years)} years; the 3.5% core target was met by at most "
-            f"{text.count(core_max, 'ally', plural='allies')} in any year. Counts use NATO's published figures "
-            "(Tables 3 and 8); Iceland is not assessed.")
+    return text.sentence("counts", parts=parts, equip_more=int((c["n_meets_equipment_20pct"] > n).sum()),
+                         n_years=len(years), core_max=int(c["n_meets_hague_core_3_5pct"].max()))
 
 
 def core_target_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, year: int, core_target_pct: float) -> str:
@@ -174,9 +157,6 @@ def core_target_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, year: int, c
     """
     df = validate.table(data, None)
     above = gaps.loc[gaps["gap_core_pp"] <= 0].sort_values("share_gdp_pct", ascending=False)["country"].tolist()
-    skipped = gaps.attrs.get("skipped", {})
-    tail = (f" No share is printed for {text.allies(sorted(skipped))}, so "
-            f"{'it is' if len(skipped) == 1 else 'they are'} not counted." if skipped else "")
-    return (f"In {labels.year_label(df, year)}, {len(above)} of the {len(gaps)} allies with a published share stood at "
-            f"or above {core_target_pct:g}% of GDP: {text.allies(above)}. The median ally was "
-            f"{text.points(gaps['gap_core_pp'].median())} short.{tail}")
+    return text.sentence("core_target", year=labels.year_label(df, year), above=above, n=len(gaps),
+                         target=core_target_pct, median=gaps["gap_core_pp"].median(),
+                         skipped=sorted(gaps.attrs.get("skipped", {})))

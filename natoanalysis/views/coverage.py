@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import labels
+
 
 def coverage(data: pd.DataFrame) -> pd.DataFrame:
     """Count published numbers by table, indicator and price basis, with the years covered.
@@ -43,9 +45,8 @@ def values_by_year(data: pd.DataFrame) -> pd.DataFrame:
     >>> list(t.columns[-2:]), int(t.loc["Table 7", "2024e"])
     (['2023e', '2024e'], 33)
     """
-    est = set(data.loc[data["is_estimate"], "year"])
     t = data.pivot_table(index="table", columns="year", values="value", aggfunc="size", fill_value=0)
-    t.columns = [f"{y}e" if y in est else str(y) for y in t.columns]
+    t.columns = [labels.year_label(data, y) for y in t.columns]
     t.columns.name = "year"
     return t
 

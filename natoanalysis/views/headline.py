@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import allies, store
-from .. import edition as editions_mod
+from .. import allies
 from .. import validate
 from ..metrics.guidelines import allies_meeting
 from . import labels, text
-from .provenance import attach, copies
+from .home import edition_facts
+from .provenance import attach
 
 
 def headline(*, data: pd.DataFrame, year: int | None = None, threshold_pct: float = 2.0) -> pd.Series:
@@ -114,40 +114,16 @@ def largest_spenders(*, data: pd.DataFrame, year: int | None = None, n: int = 10
     return attach(out, rows=pd.concat([allies, sel[sel["country"] == "NATO_TOTAL"]]))
 
 
-def total_over_time(*, data: pd.DataFrame) -> pd.DataFrame:
-    """NATO's published total defence expenditure per year, at current and at constant prices.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Long table ``year, basis_label, defence_exp_usd_billion``, constant prices first.
-
-    Examples
-    --------
-    >>> import natoanalysis as na
-    >>> t = total_over_time(data=na.load()).query("year == 2014")
-    >>> t["defence_exp_usd_billion"].round(1).tolist()
-    [910.4, 943.2]
-    """
-    df = validate.table(data, None)
-    sel = df[(df["country"] == "NATO_TOTAL") & (df["indicator"] == "defence_exp_usd")]
-    out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
-                        "defence_exp_usd_billion": sel["value"].astype(float) / 1000})
-    return attach(out.sort_values(["basis_label", "year"]).reset_index(drop=True), rows=sel)
-
-
-def edition_summary(*, data: pd.DataFrame, available: list[str] | None = None) -> str:
+def edition_summary(*, data: pd.DataFrame) -> str:
     """One paragraph (Markdown) on what an edition holds: publication, definition, years, estimates, prices.
 
     It ends by naming the newer editions the package knows of (``reference/editions.csv``) that are
-    not loaded, and how to get them.
+    not loaded, and how to get them (:func:`~natoanalysis.views.home.edition_facts`).
 
     Parameters
     ----------
     data : pandas.DataFrame
         Tidy rows of one edition.
-    available : list of str, optional
-        The editions loaded (default: those :func:`natoanalysis.editions` lists).
 
     Examples
     --------
@@ -156,26 +132,12 @@ def edition_summary(*, data: pd.DataFrame, available: list[str] | None = None) -
     **Edition 2024-06** of *NATO, Defence Expenditure of NATO Countries (2014-2024)*: defence expenditure (NATO definition), ... Newer NATO editions are published: 2025-08 (2025-08-28), 2026-07 (2026-07); `natoanalysis fetch nato` gets the newest.
     """
     df = validate.table(data, None)
-    first, last = validate.edition_years(df)
-    est = labels.estimate_years(df)
-    n_allies = df.loc[~df["is_aggregate"].astype(bool), "country"].nunique()
-    missing = df[df["value"].isna()]
-    gaps = ""
-    if len(missing):
-        by_reason = missing.groupby("missing_reason").size()
-        gaps = (" The edition prints no figure in " + text.listing(
-            f"{n:,} cell{'s' if n != 1 else ''} ({_REASONS.get(r, r)})" for r, n in by_reason.items()) + ".")
-    source = str(df["source"].iloc[0])
-    if available is None:
-        available = store.editions(source=source)["edition"].tolist()
-    newer = editions_mod.newer_text(source=source, edition=labels.edition(df), available=available)
-    if copies(source, (labels.edition(df),)):
-        newer = (f"This transcription was made from a copy that is not {source.upper()}'s published file (its "
-                 "sha256 is not the publisher's): a re-save or a replacement. " + newer).strip()
-    return (f"**Edition {labels.edition(df)}** of *{labels.publication(df)}*: {labels.definition(df)}, "
-            f"{df['value'].notna().sum():,} published values for {n_allies} allies and NATO's aggregates, "
-            f"{first}-{last}. {labels.years_text(est)} {'is an estimate' if len(est) == 1 else 'are estimates'}; "
-            f"constant prices are {labels.prices(df)} and exchange rates.{gaps}" + (f" {newer}" if newer else ""))
+    facts = edition_facts(data=df)
+    by_reason = df[df["value"].isna()].groupby("missing_reason").size()
+    gaps = [f"{n:,} cell{'s' if n != 1 else ''} ({_REASONS.get(r, r)})" for r, n in by_reason.items()]
+    return text.sentence("edition_summary", facts=facts, n_values=int(df["value"].notna().sum()),
+                         n_allies=df.loc[~df["is_aggregate"].astype(bool), "country"].nunique(),
+                         prices=labels.prices(df), gaps=gaps, copy=facts["is_copy"], source=str(df["source"].iloc[0]))
 
 
 #: How a reader is told why a figure is missing.
@@ -193,22 +155,9 @@ def headline_markdown(*, data: pd.DataFrame, year: int | None = None, threshold_
     """
     df = validate.table(data, None)
     h = headline(data=df, year=year, threshold_pct=threshold_pct)
-    y = labels.year_label(df, h["year"])
-    measure = labels.spent_on(df)
-    lines = [
-        f"- NATO allies together spend **{text.usd(h['nato_defence_exp_usd_current_million'])}** on "
-        f"{measure} in {y} ({labels.price_basis(df, 'current')}), "
-        f"{text.pct(h['nato_share_gdp_pct'])} of their combined GDP.",
-        f"- {text.name('USA', start=True)}: {text.usd(h['usa_defence_exp_usd_current_million'], decimals=0)}; "
-        f"European allies and Canada: {text.usd(h['europe_canada_defence_exp_usd_current_million'], decimals=0)}.",
-        f"- **{h['n_allies_at_threshold']} of the {h['n_allies_assessed']} allies** with a published figure spend "
-        f"at least {h['threshold_pct']:g}% of GDP ({h['n_allies']} allies in all; Iceland has no armed forces).",
-    ]
-    if h["no_figure"]:
-        lines.append(f"- Not counted either way, as the edition prints no share of GDP for {y}: "
-                     + text.listing(f"{allies.name_in_text(c)} ({_REASONS.get(r, r)})"
-                                    for c, r in sorted(h["no_figure"].items())) + ".")
-    return text.markdown("\n".join(lines))
+    no_figure = [f"{allies.name_in_text(c)} ({_REASONS.get(r, r)})" for c, r in sorted(h["no_figure"].items())]
+    return text.sentence("headline", h=h, year=labels.year_label(df, h["year"]), measure=labels.measure(df),
+                         current=labels.price_basis(df, "current"), no_figure=no_figure)
 
 
 def estimates_markdown(*, data: pd.DataFrame) -> str:
@@ -221,11 +170,8 @@ def estimates_markdown(*, data: pd.DataFrame) -> str:
     True
     """
     df = validate.table(data, None)
-    est = labels.estimate_years(df)
-    n = int(df["is_estimate"].astype(bool).sum())
-    verb = "is an estimate" if len(est) == 1 else "are estimates"
-    return (f"In edition {labels.edition(df)}, {labels.years_text(est)} {verb}: {n:,} of the {len(df):,} "
-            f"values. They rest on budgets rather than outturns and are revised in the next edition.")
+    return text.sentence("estimates", edition=labels.edition(df), years=labels.estimate_years(df),
+                         n=int(df["is_estimate"].astype(bool).sum()), n_values=len(df))
 
 
 def largest_markdown(*, top: pd.DataFrame, data: pd.DataFrame) -> str:
@@ -241,9 +187,5 @@ def largest_markdown(*, top: pd.DataFrame, data: pd.DataFrame) -> str:
     'In 2024e, at current prices and exchange rates, the United States alone accounts for 65.6% of allied defence expenditure; the 3 largest spenders together for 77.8%.'
     """
     df = validate.table(data, None)
-    first = top.iloc[0]
-    basis = labels.price_basis(df, top.attrs.get("price_basis", "current"))
-    return (f"In {labels.year_label(df, int(first['year']))}, at {basis}, {text.name(first['country'])} alone "
-            f"accounts for {text.pct(first['share_of_nato_total_pct'], decimals=1)} of allied defence expenditure; "
-            f"the {len(top)} largest spenders together for "
-            f"{text.pct(top['share_of_nato_total_pct'].sum(), decimals=1)}.")
+    return text.sentence("largest", year=labels.year_label(df, int(top["year"].iloc[0])), top=top,
+                         basis=labels.price_basis(df, top.attrs.get("price_basis", "current")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import edition as editions_mod
+from . import text
 
 _SOURCE_TITLES = {"nato": "NATO, Defence Expenditure of NATO Countries", "sipri": "SIPRI Military Expenditure Database"}
 
@@ -79,10 +80,7 @@ def years_text(years: list[int]) -> str:
     >>> years_text([2025, 2026]), years_text([2022, 2023, 2024]), years_text([])
     ('2025 and 2026', '2022, 2023 and 2024', 'none')
     """
-    years = [str(y) for y in sorted(years)]
-    if not years:
-        return "none"
-    return years[0] if len(years) == 1 else f"{', '.join(years[:-1])} and {years[-1]}"
+    return text.listing(sorted(years))
 
 
 def year_label(data: pd.DataFrame, year: int) -> str:
@@ -202,15 +200,3 @@ def measure(data: pd.DataFrame) -> str:
     """
     text = definition(data)
     return text.split(" (")[0]
-
-
-def spent_on(data: pd.DataFrame) -> str:
-    """What money is spent on, for "spend X on ...": ``"defence"`` or ``"core defence"``.
-
-    Examples
-    --------
-    >>> import natoanalysis as na
-    >>> spent_on(na.load())
-    'defence'
-    """
-    return measure(data).replace(" expenditure", "")

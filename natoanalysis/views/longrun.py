@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import labels
 from .provenance import attach
 
 #: Decades compared with the latest year; 1950-1989 is the Cold War span the series covers.
@@ -123,6 +124,5 @@ def spending_series(*, data: pd.DataFrame, countries: list[str]) -> pd.DataFrame
     (2023, 1949)
     """
     out = _series(data, {"": list(countries)}, "defence_exp_usd", "constant", 1000.0, "usd_constant_billion")
-    base = data.loc[(data["indicator"] == "defence_exp_usd") & (data["price_basis"] == "constant"), "base_year"]
-    out.attrs["base_year"] = int(base.dropna().iloc[0])
+    out.attrs["base_year"] = labels.base_year(data[data["indicator"] == "defence_exp_usd"])
     return out

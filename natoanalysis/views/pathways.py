@@ -43,9 +43,8 @@ def target_gaps(*, data: pd.DataFrame, year: int | None = None, core_target_pct:
     core = gap_to_target(target_pct=core_target_pct, year=y, data=df)
     total = gap_to_target(target_pct=total_target_pct, year=y, data=df)
     rise = required_annual_increase(target_pct=core_target_pct, by=by, start=y, data=df)
-    names = allies.registry().set_index("iso3")["name"]
     out = pd.DataFrame({
-        "country_name": names.reindex(core.index).astype(str), "share_gdp_pct": core["share_gdp_pct"],
+        "country_name": core.index.map(allies.country_name).astype(str), "share_gdp_pct": core["share_gdp_pct"],
         "gap_core_pp": core["gap_pp"], "gap_core_usd_billion": core["gap_usd_million"] / 1000,
         "gap_total_pp": total["gap_pp"], "gap_total_usd_billion": total["gap_usd_million"] / 1000,
         # an ally already at or above the target needs no rise: no figure, not a negative one
@@ -85,9 +84,7 @@ def scenario_costs(*, data: pd.DataFrame, year: int | None = None, target_pct: f
     res = simulate_paths(target_pct=target_pct, by=by, n_scenarios=n_scenarios, seed=seed,
                          gdp_growth_pct=gdp_growth_pct, start=y, data=df)
     res = res[["mean", "p5", "p50", "p95"]] / 1000
-    names = allies.registry().set_index("iso3")["name"].to_dict()
-    names[TOTAL] = "All allies"
-    res.insert(0, "country_name", [names[c] for c in res.index])
+    res.insert(0, "country_name", ["All allies" if c == TOTAL else allies.country_name(c) for c in res.index])
     by_ally = res.drop(index=TOTAL)
     by_ally = by_ally[by_ally["p95"] > 0].sort_values("p50", ascending=False)
     out = pd.concat([by_ally, res.loc[[TOTAL]]])
@@ -104,24 +101,15 @@ def gaps_markdown(*, gaps: pd.DataFrame, data: pd.DataFrame, core_target_pct: fl
     """
     df = validate.table(data, None)
     y = int(gaps.attrs["year"])
-    short = gaps[gaps["gap_core_pp"] > 0]
-    skipped = gaps.attrs.get("skipped", {})
-    lines = [f"- From {labels.year_label(df, y)}: {len(short)} of {len(gaps)} allies with a published share are "
-             f"below {core_target_pct:g}% of GDP.",
-             f"- Closing every core gap would add **{text.usd(short['gap_core_usd_billion'].sum() * 1000)} a "
-             f"year** at {y} GDP and prices ({labels.price_basis(df, 'current')}).",
-             f"- Closing every gap to {total_target_pct:g}% would add "
-             f"{text.usd(gaps.loc[gaps['gap_total_pp'] > 0, 'gap_total_usd_billion'].sum() * 1000)} a year "
-             "(an upper bound: defence- and security-related spending is not in NATO's tables)."]
-    if skipped:
-        lines.append(f"- Left out, as the edition prints no {y} share of GDP: {text.allies(sorted(skipped))}.")
-    return text.markdown("\n".join(lines))
+    return text.sentence("gaps", year=labels.year_label(df, y), y=y, n_short=int((gaps["gap_core_pp"] > 0).sum()),
+                         n=len(gaps), core=core_target_pct, total=total_target_pct,
+                         core_usd=gaps.loc[gaps["gap_core_pp"] > 0, "gap_core_usd_billion"].sum() * 1000,
+                         total_usd=gaps.loc[gaps["gap_total_pp"] > 0, "gap_total_usd_billion"].sum() * 1000,
+                         current=labels.price_basis(df, "current"), skipped=sorted(gaps.attrs.get("skipped", {})))
 
 
 def scenario_markdown(*, costs: pd.DataFrame, data: pd.DataFrame, year: int, by: int) -> str:
     """The all-allies median and 90% range of the cumulative extra cost, in constant dollars (Markdown)."""
     df = validate.table(data, None)
-    total = costs.set_index("country").loc[TOTAL]
-    return text.markdown(f"All allies together: median **{text.usd(total['p50'] * 1000, decimals=0)}** "
-                         f"({labels.price_basis(df, 'constant')}) over {year + 1}-{by}; 90% of scenarios between "
-                         f"{text.usd(total['p5'] * 1000, decimals=0)} and {text.usd(total['p95'] * 1000, decimals=0)}.")
+    return text.sentence("scenario", total=costs.set_index("country").loc[TOTAL], year=year, by=by,
+                         basis=labels.price_basis(df, "constant"))

@@ -15,18 +15,6 @@ COMPOSITION = {"equipment_share_pct": "Equipment (incl. R&D)", "personnel_share_
                "infrastructure_share_pct": "Infrastructure", "other_share_pct": "Other"}
 
 
-def has_defence_expenditure(*, country: str) -> bool:
-    """Whether an ally reports defence expenditure (False only for Iceland, which has no armed forces).
-
-    Examples
-    --------
-    >>> has_defence_expenditure(country="POL"), has_defence_expenditure(country="ISL")
-    (True, False)
-    """
-    code = validate.country(country)
-    return bool(allies.registry().set_index("iso3").at[code, "has_armed_forces"])
-
-
 def _rank(df: pd.DataFrame, *, indicator: str, basis: str, year: int, country: str) -> tuple[int, int]:
     sel = df[(df["indicator"] == indicator) & (df["price_basis"].fillna("") == basis) & (df["year"] == year)
              & ~df["is_aggregate"].astype(bool)]
@@ -79,7 +67,7 @@ def profile_summary(*, data: pd.DataFrame, country: str, year: int | None = None
     """
     df = validate.table(data, None)
     code = validate.country(country)
-    if not has_defence_expenditure(country=code):
+    if not allies.has_armed_forces(code):
         raise ValueError(f"country {code}: {validate.NO_DEFENCE_REASON}; accepted: allies with armed forces")
     share = validate.wide(df, "share_gdp_pct", "constant").loc[code] if code in set(df["country"]) else pd.Series(
         dtype=float)
@@ -140,41 +128,17 @@ def profile_markdown(*, data: pd.DataFrame, country: str, year: int | None = Non
     df = validate.table(data, None)
     s = profile_summary(data=df, country=country, year=year, core_target_pct=core_target_pct, by=by)
     code = validate.country(country)
-    y = int(s["year"])
-    est = " (NATO estimate)" if s["is_estimate"] else ""
-    met = s["years_at_2pct"]
-    name = text.name(code)
-    held = s["years_without_share"]
-    lines = [f"In {y}{est}, {name} spent **{text.pct(s['share_gdp_pct'])} of GDP** on {labels.spent_on(df)}, rank "
-             f"{s['rank_share_gdp']} of {s['n_ranked']} allies, and **{text.usd(s['defence_exp_usd_current_million'])}"
-             f"** at {labels.price_basis(df, 'current')}, rank {s['rank_defence_exp']}. Real spending changed by "
-             f"{text.pct(s['real_change_pct'], decimals=1, sign=True)} on the year before "
-             f"({labels.price_basis(df, 'constant', exchange_rates=False)})."]
-    if held:
-        lines[0] += (" The edition prints no share of GDP for " + text.listing(
-            f"{yy} ({r.replace('_', ' ')})" for yy, r in sorted(held.items())) + ".")
-    two, equip_min = reference.guideline("nato_2pct"), reference.guideline("nato_equipment_20pct")
-    lines.append("")
-    lines.append(f"- {two:g}% guideline: {'met' if s['meets_2pct'] else 'not met'} in {y}; met in "
-                 f"{len(met)} of the edition's years{(': ' + ', '.join(map(str, met))) if met else ''}.")
-    lines.append(f"- {equip_min:g}% equipment guideline: {text.pct(s['equipment_share_pct'], decimals=1)} of defence "
-                 f"expenditure went to major equipment, so it is {'met' if s['meets_equipment_20pct'] else 'not met'}.")
-    lines.append(f"- Military personnel: {text.people(s['military_personnel_thousand'])}.")
-    marked = df.loc[(df["country"] == code) & (df["year"] == y), ["note_marker", "table"]].dropna()
+    marked = df.loc[(df["country"] == code) & (df["year"] == s["year"]), ["note_marker", "table"]].dropna()
     marked = marked[marked["note_marker"] != ""]
     tables = sorted(set(marked["table"]))
     where = ("Tables " if len(tables) > 1 else "Table ") + text.listing(t.replace("Table ", "") for t in tables)
-    lines += [f"- NATO marks {name} with {'an asterisk ' if mark == '*' else ''}({mark}) in {where}: {meaning}"
-              for mark, meaning in (note.split(" marks ", 1) for note in marker_notes(marked["note_marker"]))]
-    gap = s["gap_to_core_target_pp"]
-    target = f"- Hague core target ({core_target_pct:g}% by {by}): "
-    if gap > 0:
-        lines.append(target + f"{text.points(gap)} of GDP short, about {text.usd(s['gap_to_core_target_usd_current_million'])}"
-                     f" a year at {y} GDP; a straight path needs {text.points(s['required_increase_pp_per_year'])} "
-                     "more each year.")
-    else:
-        lines.append(target + f"already above it, by {text.points(-gap)} of GDP.")
-    return text.markdown("\n".join(lines))
+    return text.sentence(
+        "profile", s=s, year=int(s["year"]), name=allies.name_in_text(code), measure=labels.measure(df),
+        current=labels.price_basis(df, "current"), real_basis=labels.price_basis(df, "constant", exchange_rates=False),
+        held=[f"{y} ({r.replace('_', ' ')})" for y, r in sorted(s["years_without_share"].items())],
+        two=reference.guideline("nato_2pct"), equipment=reference.guideline("nato_equipment_20pct"),
+        marks=[note.split(" marks ", 1) for note in marker_notes(marked["note_marker"])], where=where,
+        target=core_target_pct, by=by)
 
 
 def composition(*, data: pd.DataFrame, country: str) -> pd.DataFrame:
@@ -248,7 +212,7 @@ def pathway(*, data: pd.DataFrame, country: str, core_target_pct: float = 3.5, b
 
 
 def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.DataFrame:
-    """An ally's defence expenditure or GDP in US dollars at current and constant prices, in billions or millions.
+    """An ally's (or a NATO aggregate's) defence expenditure or GDP in US dollars at both price bases.
 
     Billions, unless the largest figure is under one billion (Montenegro's
     spending): then millions, so that an axis never reads "0.06 billion".
@@ -258,13 +222,15 @@ def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.Data
     ----------
     data : pandas.DataFrame
     country : str
-        Ally ISO3 code.
+        Ally ISO3 code (or name), or a NATO aggregate (``"NATO_TOTAL"``: NATO's published total, which
+        counts an ally from its accession year).
     indicator : {"defence_exp_usd", "gdp_usd"}
 
     Returns
     -------
     pandas.DataFrame
-        ``year, basis_label`` and ``usd_billion`` or ``usd_million``; empty for Iceland's defence expenditure.
+        ``year, basis_label`` and ``usd_billion`` or ``usd_million``, constant prices first; empty for Iceland's
+        defence expenditure.
 
     Examples
     --------
@@ -272,11 +238,13 @@ def money_series(*, data: pd.DataFrame, country: str, indicator: str) -> pd.Data
     >>> t = money_series(data=na.load(), country="ISL", indicator="gdp_usd").query("year == 2014")
     >>> t["usd_billion"].round(1).tolist()
     [16.8, 17.9]
+    >>> t = money_series(data=na.load(), country="NATO_TOTAL", indicator="defence_exp_usd").query("year == 2014")
+    >>> t["usd_billion"].round(1).tolist()
+    [910.4, 943.2]
     """
     df = validate.table(data, None)
-    code = validate.country(country)
     validate.choice(indicator, name="indicator", accepted=("defence_exp_usd", "gdp_usd"))
-    sel = df[(df["country"] == code) & (df["indicator"] == indicator)]
+    sel = rows(df, indicator=indicator, country=country)
     usd_million = sel["value"].astype(float)
     column = "usd_million" if usd_million.abs().max() < 1000 else "usd_billion"  # NaN max (no rows): billions
     out = pd.DataFrame({"year": sel["year"].astype(int), "basis_label": sel["price_basis"].map(labels.basis_labels(df)),
@@ -408,15 +376,7 @@ def table_note(*, table: pd.DataFrame, price_basis: str) -> str:
     >>> labels.years_text(labels.estimate_years(na.load())) in note
     True
     """
-    parts = []
-    for f in provenance_of(table).sources:
-        est = f.estimate_years
-        said = ("No estimated years shown." if not est else
-                f"{labels.years_text(list(est))} {'is an estimate' if len(est) == 1 else 'are estimates'}.")
-        what = "; ".join(p for p in (f.definition, price_basis) if p)
-        parts.append(f"Source: {f.publication}, {'release' if f.source == 'sipri' else 'edition'} "
-                     f"{', '.join(f.editions)}; {what}. {said}")
-    return " ".join(parts)
+    return text.sentence("table_note", sources=provenance_of(table).sources, price_basis=price_basis)
 
 
 def sipri_share(*, data: pd.DataFrame, country: str) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import allies
 from .. import edition as editions_mod
 from ..metrics.burden import burden_share
 from ..metrics.guidelines import allies_meeting
@@ -112,40 +113,25 @@ def revisions_markdown(*, data: pd.DataFrame, threshold_pct: float = 2.0) -> str
     - Only one edition is at hand: 2024-06 (...). There is nothing to compare yet, ... Newer NATO editions are published: 2025-08 ...
     """
     eds = _editions(data)
-    about = [f"{e} ({labels.definition(data[data['edition'] == e])}, {labels.prices(data[data['edition'] == e])}, "
-             f"estimates {labels.years_text(labels.estimate_years(data[data['edition'] == e]))})" for e in eds]
+    of = {e: data[data["edition"] == e] for e in eds}
+    about = [f"{e} ({labels.definition(of[e])}, {labels.prices(of[e])}, estimates "
+             f"{labels.years_text(labels.estimate_years(of[e]))})" for e in eds]
     if len(eds) == 1:
-        newer = editions_mod.newer_text(source=str(data["source"].iloc[0]), edition=eds[0], available=eds)
-        return (f"- Only one edition is at hand: {about[0]}. There is nothing to compare yet, so the tables below "
-                f"show that edition alone. " + (newer or "`natoanalysis fetch nato` downloads NATO's newer editions "
-                                                "beside it when there are any."))
-    lines = [f"- Editions compared: {text.listing(about)}."]
-    definitions = {labels.definition(data[data["edition"] == e]) for e in eds}
-    if len(definitions) > 1:
-        lines.append("- The editions measure different things (" + text.listing(sorted(definitions)) + "): a "
-                     "revision between them is partly a change of definition.")
-    bases = {e: labels.base_year(data[data["edition"] == e]) for e in eds}
-    if len(set(bases.values())) > 1:
-        lines.append("- Constant prices move with the editions (" + text.listing(f"{b} prices in {e}"
-                     for e, b in bases.items()) + "): constant-price figures of two editions are not the same "
-                     "measure, and shares of GDP are NATO's shares of real GDP at each edition's prices.")
-    shares = share_by_edition(data=data)
-    rev = shares.dropna(subset=["revision_pp"])
-    if len(rev):
-        years = sorted(rev["year"].unique())
-        big = rev.reindex(rev["revision_pp"].abs().sort_values(ascending=False).index).head(3)
-        lines.append(f"- Shares of GDP of {years[0]}-{years[-1]} (printed by {eds[0]} and {eds[-1]}) moved by "
-                     f"{text.points(rev['revision_pp'].abs().median())} for the median ally-year; the largest "
-                     "revisions: " + text.listing(f"{text.name(r.country)} {r.year} "
-                                                  f"({r.revision_pp:+.2f} points)" for r in big.itertuples()) + ".")
+        return text.sentence("revisions", about=about, newer=editions_mod.newer_text(
+            source=str(data["source"].iloc[0]), edition=eds[0], available=eds))
+    bases = {e: labels.base_year(of[e]) for e in eds}
+    rev = share_by_edition(data=data).dropna(subset=["revision_pp"])
+    big = rev.reindex(rev["revision_pp"].abs().sort_values(ascending=False).index).head(3)
     counts = count_by_edition(data=data, threshold_pct=threshold_pct)
-    common = sorted(set.intersection(*(set(counts.loc[counts["edition"] == e, "year"]) for e in eds)))
-    last_common = common[-1]
-    by = counts[counts["year"] == last_common].set_index("edition")["n_allies"]
-    lines.append(f"- Allies at {threshold_pct:g}% in {last_common}, the last year every edition prints: "
-                 + text.listing(f"{by[e]} in {e}" for e in eds) + ".")
+    common = sorted(set.intersection(*(set(counts.loc[counts["edition"] == e, "year"]) for e in eds)))[-1]
+    n = counts[counts["year"] == common].set_index("edition")["n_allies"]
     us = us_share_by_edition(data=data)
-    us_last = us[us["year"] == last_common].set_index("edition")["usa_defence_share_pct"]
-    lines.append(f"- The US share of allied defence expenditure in {last_common} ({labels.price_basis(data[data['edition'] == eds[-1]], 'current')}): "
-                 + text.listing(f"{text.pct(us_last[e], decimals=1)} in {e}" for e in eds) + ".")
-    return "\n".join(lines)
+    us = us[us["year"] == common].set_index("edition")["usa_defence_share_pct"]
+    return text.sentence(
+        "revisions", about=about, first=eds[0], last=eds[-1], threshold=threshold_pct, common=common,
+        definitions=sorted({labels.definition(of[e]) for e in eds}),
+        bases=[f"{b} prices in {e}" for e, b in bases.items()] if len(set(bases.values())) > 1 else [],
+        years=sorted(rev["year"].unique()), median=rev["revision_pp"].abs().median(),
+        biggest=[f"{allies.name_in_text(r.country)} {r.year} ({r.revision_pp:+.2f} points)" for r in big.itertuples()],
+        counts=[f"{n[e]} in {e}" for e in eds], us_basis=labels.price_basis(of[eds[-1]], "current"),
+        us=[f"{text.pct(us[e], decimals=1)} in {e}" for e in eds])

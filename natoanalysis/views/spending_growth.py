@@ -227,14 +227,8 @@ def growth_markdown(*, by_ally: pd.DataFrame, data: pd.DataFrame) -> str:
     """
     df = validate.table(data, None)
     y = int(by_ally["year"].iloc[0])
-    real = by_ally["real_growth_pct"]
-    top = by_ally.iloc[0]
-    skipped = by_ally.attrs.get("skipped", {})
-    tail = (f" Not shown, as the edition prints no figure for {y} or {y - 1}: {text.allies(sorted(skipped))}."
-            if skipped else "")
-    return (f"Median real growth in {labels.year_label(df, y)}: {text.pct(real.median(), decimals=1)}; "
-            f"{int((real < 0).sum())} of {len(by_ally)} allies cut real spending. Fastest: "
-            f"{text.name(top['country'])} ({text.pct(top['real_growth_pct'], decimals=1, sign=True)}).{tail}")
+    return text.sentence("growth", year=labels.year_label(df, y), real=by_ally["real_growth_pct"], top=by_ally.iloc[0],
+                         skipped=sorted(by_ally.attrs.get("skipped", {})), y=y)
 
 
 def growth_definitions_table(*, data: pd.DataFrame, group: str = "europe_canada",

@@ -2,14 +2,19 @@
 
 Numbers are written to the precision that means something (shares of GDP to
 two decimals, money in billions to one), lists read as English ("A, B and
-C") and country names take their article ("the Netherlands").
+C") and country names take their article ("the Netherlands"). The sentences
+of the report pages are written once, in ``sentences.md.j2`` (one Jinja2
+macro each, with these functions as its filters), and filled by
+:func:`sentence` with the figures a view computed.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from ..allies import name_in_text
 
@@ -39,17 +44,6 @@ def allies(codes: Iterable[str], *, empty: str = "none") -> str:
     'the Netherlands, Poland and the United States'
     """
     return listing([name_in_text(c) for c in codes], empty=empty)
-
-
-def name(code: str, *, start: bool = False) -> str:
-    """One ally's name in a sentence ("the United States"; "The United States" at the start).
-
-    Examples
-    --------
-    >>> name("USA", start=True)
-    'The United States'
-    """
-    return name_in_text(code, start=start)
 
 
 def pct(value: float, *, decimals: int = 2, sign: bool = False) -> str:
@@ -136,3 +130,29 @@ def count(n: int, noun: str, *, plural: str | None = None) -> str:
     ('1 ally', '23 allies')
     """
     return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
+@functools.cache
+def _sentences():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=False,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.filters.update(pct=pct, points=points, usd=usd, people=people, listing=listing, allies=allies, count=count,
+                       name=name_in_text, g=lambda v: f"{float(v):g}")
+    return env.get_template("sentences.md.j2").module
+
+
+def sentence(template: str, **values: object) -> str:
+    """The Markdown of one macro of ``sentences.md.j2`` filled with ``values``, its dollar signs escaped.
+
+    In the template a line break is a space, so a sentence can run over several lines; a
+    line that starts with ``- `` starts a bullet point and an empty line a paragraph.
+
+    Examples
+    --------
+    >>> sentence("estimates", edition="2024-06", years=[2023, 2024], n=62, n_values=5377)
+    'In edition 2024-06, 2023 and 2024 are estimates: 62 of the 5,377 values. They rest on budgets rather than outturns and are revised in the next edition.'
+    """
+    rendered = str(getattr(_sentences(), template)(**values)).strip()
+    return markdown(re.sub(r"(?<!\n)[ \t]*\n[ \t]*(?!\n|- )", " ", rendered))
