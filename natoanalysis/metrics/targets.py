@@ -244,19 +244,16 @@ def required_annual_increase(*, country: str | None = None, countries: str | lis
     return float(out.iloc[0]) if single else out
 
 
-def _growth_for(codes: list[str], gdp_growth, df: pd.DataFrame) -> pd.Series:
-    """Assumed real GDP growth in percent per year for each ally (trend unless given)."""
-    trend = trend_growth(countries=codes, data=df)
-    if gdp_growth is None:
-        return trend
-    if isinstance(gdp_growth, dict):
-        given = {validate.country(k, name="gdp_growth_pct key"): v for k, v in gdp_growth.items()}
-        out = trend.copy()
-        for code, v in given.items():
-            if code in out.index:
-                out[code] = validate.growth_rate(v)
-        return out
-    return pd.Series(validate.growth_rate(gdp_growth), index=trend.index, name=trend.name)
+def _per_ally(value, default: pd.Series, check, *, name: str) -> pd.Series:
+    """Per ally: ``value`` (a number, or ``{ally: number}`` over ``default``) checked by ``check``; else ``default``."""
+    if not isinstance(value, dict):
+        return default if value is None else pd.Series(check(value), index=default.index, name=default.name)
+    out = default.copy()
+    for key, v in value.items():
+        code = validate.country(key, name=f"{name} key")
+        if code in out.index:
+            out[code] = check(v)
+    return out
 
 
 def project_path(*, country: str | None = None, countries: str | list[str] | None = None,
@@ -322,7 +319,8 @@ def project_path(*, country: str | None = None, countries: str | list[str] | Non
     deadline = validate.by(by, start=y0)
     codes, _ = _allies_with(asked, df, y0, needs=[("share_gdp_pct", "constant", y0),
                                                   ("gdp_usd", "constant", y0)])
-    rate = _growth_for(codes, gdp_growth_pct, df)
+    rate = _per_ally(gdp_growth_pct, trend_growth(countries=codes, data=df), validate.growth_rate,
+                     name="gdp_growth_pct")
     s0 = _share(df).reindex(codes)[y0].to_numpy()
     g0 = validate.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy()
     years = np.arange(y0, deadline + 1)
