@@ -64,10 +64,6 @@ def group_members(*, group: str | list[str], membership: str = "published", as_o
     return pd.DataFrame(np.ones((len(years), len(fixed)), dtype=bool), index=years, columns=fixed)
 
 
-#: The published aggregate row that stands for a named group under NATO's own membership rule.
-PUBLISHED_ROWS = validate.GROUPS
-
-
 def _group_sum(df: pd.DataFrame, indicator: str, basis: str, mask: pd.DataFrame,
                published_row: str | None = None) -> tuple[pd.Series, list[str], dict[int, list[str]]]:
     """Per-year total, the allies that publish nothing for the series, and ``{year: members without a figure}``."""
@@ -271,12 +267,10 @@ def _like_for_like_growth(df: pd.DataFrame, *, group, indicator: str, price_basi
     basis = validate.price_basis(price_basis, df, indicator=indicator)
     first, last = validate.edition_years(df)
     each_year = group_members(group=group, years=range(first, last + 1), edition_last_year=last)
-    out = {}
-    for y in range(first + 1, last + 1):
-        both = pd.DataFrame([each_year.loc[y].to_numpy()] * 2, index=[y - 1, y], columns=each_year.columns)
-        total, _, _ = _group_sum(df, indicator, basis, both)
-        out[y] = (total[y] / total[y - 1] - 1) * 100
-    return pd.Series(out, dtype=float).rename_axis("year")
+    now, _, _ = _group_sum(df, indicator, basis, each_year)
+    # Each year's members counted in the year before: the mask moved back a year.
+    before, _, _ = _group_sum(df, indicator, basis, each_year.shift(-1, fill_value=False))
+    return ((now / before.shift(1) - 1) * 100).iloc[1:].rename_axis("year")
 
 
 #: The four readings of "spending grew x%" for a group: (membership, price_basis). Real growth is at

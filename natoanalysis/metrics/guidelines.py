@@ -9,11 +9,10 @@ from .. import allies, reference
 from .. import validate
 from ..errors import ArgumentError
 
-#: The figures compared with a guideline (``figure=``); see :data:`natoanalysis.validate.FIGURES`.
-BASES = validate.FIGURES
 #: ``no_figure``: the edition prints no figure for the ally that year (its reason is in ``missing_reason``).
 STATUSES = ("meets", "below", "not_assessed", "no_figure")
-#: Guidelines reported by compliance_table: (guideline id in guidelines.csv, output column).
+
+
 def _compliance() -> tuple[tuple[str, str], ...]:
     """(guideline, flag column) of the guidelines a compliance table tests (``flag_column`` in guidelines.csv)."""
     g = reference.guidelines()

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pyarrow import feather
 
 from .. import atomic, config, edition as editions_mod
 from ..errors import DataFolderError, DataIntegrityError, DataNotFoundError, NatoAnalysisError
@@ -174,10 +175,8 @@ def _processed_paths(root: Path, source: str) -> tuple[Path, Path]:
 
 def _table_bytes(df: pd.DataFrame) -> bytes:
     """The table as an Arrow IPC file, uncompressed (Feather v2: ``pandas.read_feather`` reads it)."""
-    table = pa.Table.from_pandas(df, preserve_index=False)
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
+    feather.write_feather(df, sink, compression="uncompressed")
     return sink.getvalue().to_pybytes()
 
 
