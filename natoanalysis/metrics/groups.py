@@ -42,13 +42,8 @@ def group_members(*, group: str | list[str], membership: str = "published", as_o
         raise ArgumentError(f"as_of is only used with membership='as_of'; got membership={membership!r}")
     years = list(years)
     group = validate.group(group)
-    if isinstance(group, str):
-        exclude = ("USA",) if group == "europe_canada" else ()
-        pool = [c for c in allies.registry()["iso3"] if c not in exclude]
-        listed = False
-    else:
-        pool = group
-        listed = True
+    listed = not isinstance(group, str)
+    pool = group if listed else [c for c in allies.registry()["iso3"] if (group, c) != ("europe_canada", "USA")]
     if membership == "published":
         return validate.membership_mask(pool, years)
     if membership == "constant":

@@ -32,14 +32,6 @@ def _share(df: pd.DataFrame) -> pd.DataFrame:
     return validate.wide(df, "share_gdp_pct", "constant")
 
 
-def _allies(asked: list[str] | None, year: int) -> list[str]:
-    """The allies asked for (refusing Iceland and allies not yet members in ``year``), or every member with forces."""
-    if asked is None:
-        members = set(allies.members(year=year))
-        return [c for c in validate.defence_allies() if c in members]
-    return validate.members_in(validate.with_defence(asked), year)
-
-
 def _allies_with(asked: list[str] | None, df: pd.DataFrame, year: int, *, needs: list[tuple[str, str, int]]
                  ) -> tuple[list[str], dict[str, str]]:
     """The allies asked for that have every figure in ``needs`` (indicator, price basis, year).
@@ -48,7 +40,10 @@ def _allies_with(asked: list[str] | None, df: pd.DataFrame, year: int, *, needs:
     named in the second item, ``{code: why}``; an ally asked for by name that
     lacks one is refused, naming the publisher's reason.
     """
-    codes = _allies(asked, year)
+    # The allies asked for (refusing Iceland and allies not yet members in ``year``), or every member with forces.
+    members = set(allies.members(year=year))
+    codes = [c for c in validate.defence_allies() if c in members] if asked is None else \
+        validate.members_in(validate.with_defence(asked), year)
     skipped: dict[str, str] = {}
     for indicator, basis, y in needs:
         vals = validate.wide(df, indicator, basis).reindex(codes)

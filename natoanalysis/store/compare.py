@@ -34,11 +34,6 @@ def _years(years: Iterable[int] | None) -> list[int] | None:
     return out
 
 
-def _countries(countries: Iterable[str] | str | None) -> list[str] | None:
-    # Allies only: NATO publishes no figures for anyone else to compare with.
-    return None if countries is None else allies.resolve_many(countries)
-
-
 def _select(df: pd.DataFrame, source: str, indicator: str, price_basis: str | None) -> pd.DataFrame:
     rows = df[(df["indicator"] == indicator) & ~df["is_aggregate"]]
     bases = sorted(rows["price_basis"].unique())
@@ -105,7 +100,8 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
     [['POL', 2024, 4.12, 4.15, 0.03]]
     """
     price_basis = validate.price_basis_name(price_basis)
-    wanted_c, wanted_y = _countries(countries), _years(years)
+    # Allies only: NATO publishes no figures for anyone else to compare with.
+    wanted_c, wanted_y = None if countries is None else allies.resolve_many(countries), _years(years)
     for name, ed in (("nato_edition", nato_edition), ("sipri_edition", sipri_edition)):
         if ed == "all":
             raise ArgumentError(f"{name}='all': compare one edition of each source at a time "
