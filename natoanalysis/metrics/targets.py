@@ -179,11 +179,7 @@ def gap_to_target(*, country: str | None = None, countries: str | list[str] | No
     out["gap_usd_million"] = out["gap_pp"] / 100 * out["gdp_usd_million"]
     out.index.name = "country"
     out.attrs.update(year=y, price_basis=basis, skipped=skipped)
-    if single:
-        row = out.iloc[0]
-        row.name = codes[0]
-        return row
-    return out
+    return out.iloc[0] if single else out  # one ally: its row, named by its code
 
 
 def required_annual_increase(*, country: str | None = None, countries: str | list[str] | None = None,
