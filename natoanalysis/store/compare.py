@@ -24,14 +24,11 @@ _SOURCES = ("nato", "sipri")
 def _years(years: Iterable[int] | None) -> list[int] | None:
     if years is None:
         return None
-    if isinstance(years, (int, str)):
-        years = [years]
-    out = []
-    for y in years:
-        if isinstance(y, bool) or not isinstance(y, numbers.Integral):
-            raise ArgumentError(f"years must be whole years such as 2014 or range(2014, 2025), got {y!r}")
-        out.append(int(y))
-    return out
+    years = [years] if isinstance(years, (int, str)) else list(years)
+    bad = [y for y in years if isinstance(y, bool) or not isinstance(y, numbers.Integral)]
+    if bad:
+        raise ArgumentError(f"years must be whole years such as 2014 or range(2014, 2025), got {bad[0]!r}")
+    return [int(y) for y in years]
 
 
 def _select(df: pd.DataFrame, source: str, indicator: str, price_basis: str | None) -> pd.DataFrame:
