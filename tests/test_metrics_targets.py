@@ -145,18 +145,20 @@ def test_a_missing_share_is_skipped_and_named_or_refused_when_asked_for(df):
         na.required_annual_increase(country="ESP", data=holed)
 
 
-def test_share_at_pace_adds_points_a_year_to_the_printed_share(df):
-    from natoanalysis.metrics.targets import share_at_pace
+def test_a_pace_of_points_a_year_reaches_the_target_where_the_required_increase_is_no_more(df):
+    # The claim "0.2 points a year gets allies to 3.5% by 2035" adds 0.2 x 11 points to each printed share.
+    import json
 
     shares = by_iso3("TABLE3", T3_SHARE, 2024)
-    t = share_at_pace(pace_pp_per_year=0.2, by=2035, target_pct=3.5, start=2024, data=df)
-    assert t.at["ESP", "projected_share_gdp_pct"] == pytest.approx(value("TABLE3", ESP_T3, 2024) + 0.2 * 11, abs=1e-12)
-    assert "ISL" not in t.index and len(t) == len([c for c in shares if c != "ISL"])
+    rise = na.required_annual_increase(by=2035, target_pct=3.5, start=2024, data=df)
+    assert rise["ESP"] == pytest.approx((3.5 - value("TABLE3", ESP_T3, 2024)) / 11, abs=1e-12)
+    assert "ISL" not in rise.index and len(rise) == len([c for c in shares if c != "ISL"])
     reached = {c for c, s in shares.items() if c != "ISL" and round(s + 2.2, 9) >= 3.5}
-    assert set(t.index[t["reaches_target"]]) == reached
-    assert not t.at["ESP", "reaches_target"] and t.at["DEU", "reaches_target"]
+    claim = na.check_claims(data=df).set_index("id").loc["core-path-0-2pp-per-year"]
+    assert set(json.loads(claim["computed_value"])) == reached and "DEU" in reached and "ESP" not in reached
+    assert f"{len(reached)} of {len(rise)} allies would reach 3.5% by 2035" in claim["explanation"]
     with pytest.raises(ValueError, match=r"^by 2020 is outside the accepted range; accepted: a year from 2025 to 2100$"):
-        share_at_pace(pace_pp_per_year=0.2, by=2020, start=2024, data=df)
+        na.required_annual_increase(by=2020, start=2024, data=df)
 
 
 METRIC_CALLS = [
@@ -167,7 +169,6 @@ METRIC_CALLS = [
     ("required_annual_increase", dict(countries="ESP,ITA")),
     ("years_to_target", dict(countries="FRA,ITA")),
     ("simulate_paths", dict(n_scenarios=20)),
-    ("share_at_pace", dict(pace_pp_per_year=0.2, countries="FRA,ITA")),
     ("trend_growth", dict(countries="POL")),
 ]
 

@@ -131,11 +131,9 @@ def _all_editions(*, data, sipri, claims, data_dir) -> pd.DataFrame:
     frames = [check_claims(data=g, sipri=sipri, claims=claims, data_dir=data_dir)
               for _, g in data.groupby("edition", sort=True)]
     long = pd.concat(frames, ignore_index=True)
-    rows = []
-    for cid, g in long.groupby("id", sort=False):
-        first = g.iloc[0]
-        reproduced = [e for e, v in zip(g["edition"], g["edition_verdict"]) if v in REPRODUCED]
-        rows.append({"id": cid, "reproduced_by": ", ".join(reproduced) or "none",
-                     "verdicts": "; ".join(f"{e}: {v}" for e, v in zip(g["edition"], g["edition_verdict"])),
-                     "claimed": first["claimed"], "statement": first["statement"], "reported": first["reported"]})
-    return pd.DataFrame(rows, columns=ALL_COLUMNS)
+    long["reproduced_by"] = long["edition"].where(long["edition_verdict"].isin(REPRODUCED))
+    long["verdicts"] = long["edition"] + ": " + long["edition_verdict"]
+    out = long.groupby("id", sort=False).agg({"reproduced_by": lambda e: ", ".join(e.dropna()) or "none",
+                                              "verdicts": "; ".join, "claimed": "first", "statement": "first",
+                                              "reported": "first"})
+    return out.reset_index()[ALL_COLUMNS]

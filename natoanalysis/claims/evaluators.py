@@ -2,27 +2,31 @@
 
 Each evaluator is a pure function of the claim and the data context: it
 computes the claimed quantity under the headline definition and the stated
-alternatives, and writes an explanation that names the edition, the price
-basis and the counting rule.
+alternatives, and fills in its method's explanation (``explanations`` in
+``reference/claims.json``), which names the edition, the price basis and the
+counting rule.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Callable
 
 import pandas as pd
 
 from .. import allies, reference
-from ..metrics import allies_meeting, burden_share, gap_to_target
+from ..metrics import allies_meeting, burden_share, gap_to_target, required_annual_increase
 from ..metrics.groups import combined_share_gdp, growth_definitions
 from ..metrics.growth import largest_rise
-from ..metrics.targets import share_at_pace
 from ..views import labels
 from .verdicts import Definition, Outcome
 
-COUNTING_2PCT = ("an ally counts when its figure is >= the threshold, unrounded (exactly 2.00% counts); "
-                 "Iceland, with no armed forces, is counted neither way")
+
+
+@functools.cache
+def _explanations() -> dict[str, str]:
+    return reference.read_json("claims.json")["explanations"]
 
 
 @dataclasses.dataclass
@@ -50,14 +54,26 @@ class Context:
         """``"constant <base year> prices and exchange rates"`` of this edition, or current ones."""
         return labels.price_basis(self.data, basis, exchange_rates=exchange_rates)
 
-    @property
-    def edition_text(self) -> str:
-        """``"Edition 2026-07, core defence expenditure"``: every explanation names the definition."""
-        return f"Edition {self.edition}, {labels.definition(self.data)}"
+    def explain(self, claim: dict, **fields) -> str:
+        """The explanation of the claim's method (``explanations`` in ``reference/claims.json``), filled in.
+
+        Its fields are the claim's ``args`` and ``tolerance``, then ``fields``; also ``{edition}`` (``"Edition
+        2026-07, core defence expenditure"``: every explanation names the definition), ``{constant_prices}``
+        (``"constant 2021 prices"``) and ``{label}``, the year as NATO prints it (``2024e`` for an estimate).
+        """
+        fields = {**claim["args"], "tolerance": claim["tolerance"], **fields}
+        return _explanations()[claim["method"]].format(
+            **fields, edition=f"Edition {self.edition}, {labels.definition(self.data)}",
+            constant_prices=self.basis("constant", exchange_rates=False),
+            label=self.label(fields["year"]) if isinstance(fields.get("year"), int) else "")
 
 
 def _names(codes) -> str:
     return ", ".join(sorted(codes)) if len(codes) else "none"
+
+
+def _listed(codes) -> str:
+    return f" ({_names(codes)})" if 0 < len(codes) <= 10 else ""
 
 
 def _share_wide(ctx: Context) -> pd.DataFrame:
@@ -77,29 +93,19 @@ def allies_at_threshold(claim: dict, ctx: Context) -> Outcome:
         meets = sorted(res.index[res["status"] == "meets"])
         below = sorted(res.index[res["status"] == "below"])
         counts[basis] = (meets, below)
-        if expect == "set":
-            value, ok = meets, meets == sorted(claim["quantity"]["countries"])
-        elif expect == "count_meeting":
-            value, ok = len(meets), len(meets) == claim["quantity"]["value"]
-        elif expect == "count_below":
-            value, ok = len(below), len(below) == claim["quantity"]["value"]
-        else:
-            raise ValueError(f"claim {claim['id']}: args.expect {expect!r}; accepted: set, count_meeting, count_below")
-        defs.append(Definition(label, value, ok))
+        # The schema admits these three (claims.schema.json), so no other reaches here.
+        value = {"set": meets, "count_meeting": len(meets), "count_below": len(below)}[expect]
+        claimed = sorted(claim["quantity"]["countries"]) if expect == "set" else claim["quantity"]["value"]
+        defs.append(Definition(label, value, value == claimed))
     (pm, pb), (rm, rb) = counts["published"], counts["recomputed"]
     differ = sorted(set(pm) ^ set(rm))
-    def listed(codes):
-        return f" ({_names(codes)})" if 0 < len(codes) <= 10 else ""
-
     no_figure = res.attrs.get("no_figure", {})
-    explanation = (f"{ctx.edition_text}, {ctx.label(year)}: {len(pm)} allies at or "
-                   f"above {threshold:g}% on NATO's published share of real GDP "
-                   f"({ctx.basis('constant', exchange_rates=False)}){listed(pm)}, {len(pb)} below{listed(pb)}; "
-                   f"on expenditure/GDP {len(rm)} at or above, "
-                   f"{len(rb)} below" + (f" (differs for {_names(differ)}, printed as exactly {threshold:g}%)" if differ
-                                         else "") + f". Counting rule: {COUNTING_2PCT}."
-                   + (f" Counted neither way, as the edition prints no figure: "
-                      f"{', '.join(f'{c} ({r})' for c, r in sorted(no_figure.items()))}." if no_figure else ""))
+    explanation = ctx.explain(
+        claim, year=year, meeting=len(pm), meeting_listed=_listed(pm), below=len(pb), below_listed=_listed(pb),
+        recomputed_meeting=len(rm), recomputed_below=len(rb),
+        differs=f" (differs for {_names(differ)}, printed as exactly {threshold:g}%)" if differ else "",
+        no_figure=f" Counted neither way, as the edition prints no figure: "
+                  f"{', '.join(f'{c} ({r})' for c, r in sorted(no_figure.items()))}." if no_figure else "")
     return Outcome(tuple(defs), explanation)
 
 
@@ -111,10 +117,8 @@ def group_growth_claim(claim: dict, ctx: Context) -> Outcome:
                        round(r.growth_pct, 2), abs(r.growth_pct - claimed) <= tol)
             for r in table.itertuples()]
     joined = [c for c in allies.members(year=year) if c not in allies.members(year=year - 1)]
-    explanation = (f"{ctx.edition_text}, {ctx.label(year)} over {year - 1}: " + "; ".join(
-        f"{d.name}: {d.value:+.2f}%" for d in defs) + f". Allies joining in {year}: {_names(joined)}, counted as "
-        f"growth by the published aggregate. Claimed {claimed:g}% (tolerance {tol:g} points).")
-    return Outcome(tuple(defs), explanation)
+    return Outcome(tuple(defs), ctx.explain(claim, year=year, previous=year - 1, claimed=claimed, joined=_names(joined),
+                                            growth="; ".join(f"{d.name}: {d.value:+.2f}%" for d in defs)))
 
 
 def us_share(claim: dict, ctx: Context) -> Outcome:
@@ -125,12 +129,8 @@ def us_share(claim: dict, ctx: Context) -> Outcome:
         us = float(s["usa_defence_share_pct"])
         defs.append(Definition(f"US share of NATO total defence expenditure, {label}", round(us, 2),
                                abs(us - claimed) <= tol))
-    explanation = (f"{ctx.edition_text}, {ctx.label(year)}: the United States' share of allied defence expenditure "
-                   f"is {defs[0].value:.1f}% at current prices and {defs[1].value:.1f}% at "
-                   f"{ctx.basis('constant', exchange_rates=False)} "
-                   f"(European allies and Canada the rest; NATO's published totals, members of {year}). "
-                   f"Claimed {claimed:g}% (a whole percentage: within {tol:g} point).")
-    return Outcome(tuple(defs), explanation)
+    return Outcome(tuple(defs), ctx.explain(claim, year=year, current=defs[0].value, constant=defs[1].value,
+                                            claimed=claimed))
 
 
 def share_values(claim: dict, ctx: Context) -> Outcome:
@@ -139,9 +139,8 @@ def share_values(claim: dict, ctx: Context) -> Outcome:
     wide = _share_wide(ctx)
     got = {y: float(wide.at[country, y]) for y in claimed if y in wide.columns}
     ok = len(got) == len(claimed) and all(abs(got[y] - claimed[y]) <= tol for y in claimed)
-    explanation = (f"{ctx.edition_text}, NATO's published share of real GDP for {country}: " + ", ".join(
-        f"{ctx.label(y)} {got[y]:.2f}% (claimed {claimed[y]:.2f}%)" for y in sorted(got)) +
-        ". Shares are revised between editions as GDP and spending data are updated.")
+    explanation = ctx.explain(claim, values=", ".join(f"{ctx.label(y)} {got[y]:.2f}% (claimed {claimed[y]:.2f}%)"
+                                                      for y in sorted(got)))
     return Outcome((Definition("published share of real GDP (Table 3)", {y: round(v, 3) for y, v in got.items()},
                                ok),), explanation)
 
@@ -157,12 +156,7 @@ def share_fell(claim: dict, ctx: Context) -> Outcome:
             Definition("published shares rounded to two decimals, as NATO prints them", fell_rounded,
                        fell_rounded == expected))
     sizes = ", ".join(f"{c} {change[c]:+.3f}" for c in fell) or "none"
-    explanation = (f"{ctx.edition_text}, published share of real GDP ({ctx.basis('constant', exchange_rates=False)}) "
-                   f"{start} to "
-                   f"{ctx.label(end)}: fell for {sizes} points; on two-decimal figures as NATO prints them: "
-                   f"{_names(fell_rounded)}. "
-                   f"All allies with defence data in both years are compared (Iceland has none).")
-    return Outcome(defs, explanation)
+    return Outcome(defs, ctx.explain(claim, year=end, sizes=sizes, fell_rounded=_names(fell_rounded)))
 
 
 def largest_spender(claim: dict, ctx: Context) -> Outcome:
@@ -178,9 +172,7 @@ def largest_spender(claim: dict, ctx: Context) -> Outcome:
                                ratio >= min_ratio))
         parts.append(f"{basis} USD: {rows[country]:,.0f} million vs {others.idxmax()} {others.max():,.0f} million "
                      f"({ratio:.1f}x)")
-    explanation = (f"{ctx.edition_text}, {ctx.label(year)}, NATO's published expenditure (Table 2): " + "; ".join(parts) +
-                   f". 'Far more' read as at least {min_ratio:g}x the next-largest ally.")
-    return Outcome(tuple(defs), explanation)
+    return Outcome(tuple(defs), ctx.explain(claim, year=year, comparisons="; ".join(parts), min_ratio=min_ratio))
 
 
 def top_by_share(claim: dict, ctx: Context) -> Outcome:
@@ -190,31 +182,25 @@ def top_by_share(claim: dict, ctx: Context) -> Outcome:
     top = sorted(ranked.index[: len(expected)])
     ok = top == expected and bool((ranked < ceiling).all())
     order = ", ".join(f"{c} {v:.2f}%" for c, v in ranked.head(len(expected) + 2).items())
-    explanation = (f"{ctx.edition_text}, published share of real GDP {ctx.label(year)}, highest first: {order}; "
-                   f"highest of all {ranked.iloc[0]:.2f}% ({'below' if ranked.iloc[0] < ceiling else 'at or above'} "
-                   f"{ceiling:g}%). The claim needs {_names(expected)} to be the top {len(expected)}.")
+    explanation = ctx.explain(claim, year=year, order=order, highest=ranked.iloc[0], expected=_names(expected),
+                              n=len(expected), side="below" if ranked.iloc[0] < ceiling else "at or above")
     return Outcome((Definition(f"top {len(expected)} by published share, {year}", top, ok),), explanation)
 
 
 def country_below(claim: dict, ctx: Context) -> Outcome:
     country, threshold, year = claim["args"]["country"], float(claim["args"]["threshold"]), ctx.year(claim["args"]["year"])
     value = float(_share_wide(ctx).at[country, year])
-    explanation = (f"{ctx.edition_text}: {country} published share of real GDP {ctx.label(year)} is {value:.2f}%, "
-                   f"{'below' if value < threshold else 'at or above'} {threshold:g}%. The part about reaching "
-                   f"{threshold:g}% later is a government plan and is not checked.")
+    explanation = ctx.explain(claim, year=year, value=value, side="below" if value < threshold else "at or above")
     return Outcome((Definition(f"published share {year} < {threshold:g}%", round(value, 3), value < threshold),),
                    explanation)
 
 
 def guideline_difference(claim: dict, ctx: Context) -> Outcome:
     g = reference.guidelines().set_index("guideline")
-    hi, lo = claim["args"]["higher"], claim["args"]["lower"]
-    diff = float(g.at[hi, "threshold_pct"] - g.at[lo, "threshold_pct"])
+    hi, lo = g.loc[claim["args"]["higher"]], g.loc[claim["args"]["lower"]]
+    diff = float(hi["threshold_pct"] - lo["threshold_pct"])
     claimed, tol = float(claim["quantity"]["value"]), float(claim["tolerance"])
-    explanation = (f"{g.at[hi, 'summit']} ({g.at[hi, 'summit_date']}) sets {g.at[hi, 'threshold_pct']:g}% of GDP; "
-                   f"{g.at[lo, 'summit']} ({g.at[lo, 'summit_date']}) set {g.at[lo, 'threshold_pct']:g}%: a difference "
-                   f"of {diff:g} points. Both are shares of GDP on NATO's definition; the Hague target is for core "
-                   f"defence, to which up to 1.5% of defence-related spending is added for 5% in all.")
+    explanation = ctx.explain(claim, higher=hi, lower=lo, difference=diff)
     return Outcome((Definition("difference of the guideline values", diff, abs(diff - claimed) <= tol),), explanation)
 
 
@@ -225,13 +211,8 @@ def long_run_rise(claim: dict, ctx: Context) -> Outcome:
     last = int(combined.index.max())
     needed = target - float(combined[last])
     largest, low_year, high_year = largest_rise(combined)
-    release = sipri["edition"].iloc[0]
-    explanation = (f"SIPRI Military Expenditure Database, release {release} (SIPRI's definition, not NATO's): the "
-                   f"combined military expenditure of {len(counted)} of today's allies with data in every year since "
-                   f"{since} was {combined[last]:.2f}% of their GDP in {last}; reaching {target:g}% means "
-                   f"+{needed:.2f} points. The largest rise since {since} was +{largest:.2f} points "
-                   f"({low_year}-{high_year}). Reaching the target is a pledge; the comparison itself "
-                   f"is computed.")
+    explanation = ctx.explain(claim, release=sipri["edition"].iloc[0], counted=len(counted), share=combined[last],
+                              last=last, needed=needed, largest=largest, low_year=low_year, high_year=high_year)
     return Outcome((Definition(f"required rise vs largest rise since {since} (points of GDP)",
                                {"required_pp": round(needed, 2), "largest_since_pp": round(largest, 2)},
                                needed > largest),), explanation,
@@ -242,13 +223,12 @@ def path_reach(claim: dict, ctx: Context) -> Outcome:
     args = claim["args"]
     target, by, pace = float(args["target"]), int(args["by"]), float(args["pace_pp"])
     year = ctx.latest_year
-    paths = share_at_pace(pace_pp_per_year=pace, by=by, target_pct=target, start=year, data=ctx.data)
-    reach = sorted(paths.index[paths["reaches_target"]])
-    miss = sorted(paths.index[~paths["reaches_target"]])
-    explanation = (f"{ctx.edition_text}: from each ally's published share in {ctx.label(year)}, +{pace:g} points a "
-                   f"year for {by - year} years adds {pace * (by - year):.1f} points; {len(reach)} of {len(paths)} "
-                   f"allies would reach {target:g}% by {by}; not: {_names(miss)}. A hypothetical path: nothing to "
-                   f"verify.")
+    needed = required_annual_increase(by=by, target_pct=target, start=year, data=ctx.data)
+    # Rounded far below the printed precision so that 1.3 + 0.2 * 11 reaches 3.5 (binary floats give 3.4999...).
+    reaches = needed.round(9) <= pace
+    reach, miss = sorted(needed.index[reaches]), sorted(needed.index[~reaches])
+    explanation = ctx.explain(claim, year=year, years=by - year, added=pace * (by - year), reach=len(reach),
+                              allies=len(needed), miss=_names(miss))
     return Outcome((Definition(f"allies reaching {target:g}% by {by} at +{pace:g} pp/year", reach, False),),
                    explanation, checkable=False)
 
@@ -259,10 +239,7 @@ def gap(claim: dict, ctx: Context) -> Outcome:
     res = gap_to_target(country=args["country"], target_pct=float(args["target"]), year=year, price_basis="current",
                         data=ctx.data)
     gap_pp, gap_usd = float(res["gap_pp"]), float(res["gap_usd_million"])
-    explanation = (f"{ctx.edition_text}: {args['country']} published share {ctx.label(year)} "
-                   f"{args['target'] - gap_pp:.2f}% of GDP; the gap to {args['target']:g}% is {gap_pp:.2f} points, "
-                   f"about {gap_usd / 1000:,.1f} billion US dollars at {year} current prices and exchange rates. "
-                   f"Whether the capability targets need it cannot be checked: they are not public.")
+    explanation = ctx.explain(claim, year=year, share=args["target"] - gap_pp, gap_pp=gap_pp, gap_usd=gap_usd / 1000)
     return Outcome((Definition("gap to target (points of GDP, million current USD)",
                                {"gap_pp": round(gap_pp, 3), "gap_usd_billion": round(gap_usd / 1000, 1)}, False),),
                    explanation, checkable=False)

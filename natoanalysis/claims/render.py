@@ -6,21 +6,14 @@ from html import escape
 
 import pandas as pd
 
-from .. import allies
+from .. import allies, reference
 from ..errors import UnknownCountryError
 from ..views import text
 from ..views.tables import header
 from .verdicts import VERDICTS
 
-LABELS = {
-    "supported_by_source": "Supported by its source",
-    "supported": "Supported",
-    "supported_with_caveat": "Supported with a caveat",
-    "contradicted_by_source": "Contradicted by its source",
-    "contradicted": "Contradicted",
-    "other_vintage": "Another vintage",
-    "not_checkable": "Not checkable",
-}
+#: Each verdict in words (``reference/verdicts.csv``).
+LABELS = {r["verdict"]: r["label"] for r in reference.records("verdicts.csv")}
 
 
 def _is_country(value: object) -> bool:

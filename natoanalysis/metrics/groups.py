@@ -42,13 +42,8 @@ def group_members(*, group: str | list[str], membership: str = "published", as_o
         raise ArgumentError(f"as_of is only used with membership='as_of'; got membership={membership!r}")
     years = list(years)
     group = validate.group(group)
-    if isinstance(group, str):
-        exclude = ("USA",) if group == "europe_canada" else ()
-        pool = [c for c in allies.registry()["iso3"] if c not in exclude]
-        listed = False
-    else:
-        pool = group
-        listed = True
+    listed = not isinstance(group, str)
+    pool = group if listed else [c for c in allies.registry()["iso3"] if (group, c) != ("europe_canada", "USA")]
     if membership == "published":
         return validate.membership_mask(pool, years)
     if membership == "constant":
@@ -62,10 +57,6 @@ def group_members(*, group: str | list[str], membership: str = "published", as_o
             raise ArgumentError(f"as_of {on.isoformat()}: no ally of the group was a member on that date; "
                              "accepted: a date on or after 24 August 1949")
     return pd.DataFrame(np.ones((len(years), len(fixed)), dtype=bool), index=years, columns=fixed)
-
-
-#: The published aggregate row that stands for a named group under NATO's own membership rule.
-PUBLISHED_ROWS = validate.GROUPS
 
 
 def _group_sum(df: pd.DataFrame, indicator: str, basis: str, mask: pd.DataFrame,
@@ -271,12 +262,10 @@ def _like_for_like_growth(df: pd.DataFrame, *, group, indicator: str, price_basi
     basis = validate.price_basis(price_basis, df, indicator=indicator)
     first, last = validate.edition_years(df)
     each_year = group_members(group=group, years=range(first, last + 1), edition_last_year=last)
-    out = {}
-    for y in range(first + 1, last + 1):
-        both = pd.DataFrame([each_year.loc[y].to_numpy()] * 2, index=[y - 1, y], columns=each_year.columns)
-        total, _, _ = _group_sum(df, indicator, basis, both)
-        out[y] = (total[y] / total[y - 1] - 1) * 100
-    return pd.Series(out, dtype=float).rename_axis("year")
+    now, _, _ = _group_sum(df, indicator, basis, each_year)
+    # Each year's members counted in the year before: the mask moved back a year.
+    before, _, _ = _group_sum(df, indicator, basis, each_year.shift(-1, fill_value=False))
+    return ((now / before.shift(1) - 1) * 100).iloc[1:].rename_axis("year")
 
 
 #: The four readings of "spending grew x%" for a group: (membership, price_basis). Real growth is at

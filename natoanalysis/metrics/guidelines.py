@@ -9,11 +9,10 @@ from .. import allies, reference
 from .. import validate
 from ..errors import ArgumentError
 
-#: The figures compared with a guideline (``figure=``); see :data:`natoanalysis.validate.FIGURES`.
-BASES = validate.FIGURES
 #: ``no_figure``: the edition prints no figure for the ally that year (its reason is in ``missing_reason``).
 STATUSES = ("meets", "below", "not_assessed", "no_figure")
-#: Guidelines reported by compliance_table: (guideline id in guidelines.csv, output column).
+
+
 def _compliance() -> tuple[tuple[str, str], ...]:
     """(guideline, flag column) of the guidelines a compliance table tests (``flag_column`` in guidelines.csv)."""
     g = reference.guidelines()
@@ -198,10 +197,8 @@ def compliance_table(*, years: list[int] | None = None, figure: str = "published
     share, rounding = _values(df, "share_gdp_pct", basis)
     equip, _ = _values(df, "equipment_share_pct", "published")
     codes = sorted(allies.registry()["iso3"])
-    mask = validate.membership_mask(codes, yrs)
-    long = mask.stack().rename("is_member").reset_index().set_axis(["year", "country", "is_member"], axis=1)
-    long = long[long["is_member"]].drop(columns="is_member")
-    idx = pd.MultiIndex.from_frame(long[["country", "year"]])
+    member = validate.membership_mask(codes, yrs).stack()
+    idx = member.index[member.to_numpy()].swaplevel().set_names(["country", "year"])
     out = pd.DataFrame(index=idx)
     out["share_gdp_pct"] = share.stack().reindex(idx).to_numpy()
     out["equipment_share_pct"] = equip.stack().reindex(idx).to_numpy()

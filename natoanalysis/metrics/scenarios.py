@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 
 from .. import validate
 from ..errors import ArgumentError
-from .targets import DEFAULT_BY, DEFAULT_TARGET_PCT, _allies_with, _growth_for, _share, real_gdp_growth
+from .targets import DEFAULT_BY, DEFAULT_TARGET_PCT, _allies_with, _per_ally, _share, real_gdp_growth, trend_growth
 
 TOTAL = "TOTAL"
 #: Random draws one call may make (scenarios x allies x years): 2**28 doubles are 2 GiB, twice over while the
@@ -38,19 +39,6 @@ def growth_volatility(*, countries: str | list[str] | None = None, data: pd.Data
     out.name = "gdp_growth_sd_pp"
     out.index.name = "country"
     return out
-
-
-def _per_ally(value, codes: list[str], default: pd.Series, *, name: str) -> np.ndarray:
-    if value is None:
-        return default.reindex(codes).to_numpy(dtype=float)
-    if isinstance(value, dict):
-        out = default.reindex(codes).copy()
-        for k, v in value.items():
-            code = validate.country(k, name=f"{name} key")
-            if code in out.index:
-                out[code] = validate.non_negative(v, name=name, unit="percentage points")
-        return out.to_numpy(dtype=float)
-    return np.full(len(codes), validate.non_negative(value, name=name, unit="percentage points"))
 
 
 def simulate_paths(*, target_pct: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_BY, n_scenarios: int = 10_000,
@@ -146,8 +134,11 @@ def simulate_paths(*, target_pct: float = DEFAULT_TARGET_PCT, by: int = DEFAULT_
         raise ArgumentError(f"n_scenarios {n:,} x {len(codes)} allies x {steps} years is more than {MAX_DRAWS:,} "
                          f"random draws (about {MAX_DRAWS * 8 // 2**30} GiB); accepted: n_scenarios up to "
                          f"{MAX_DRAWS // max(1, len(codes) * steps):,} for this request")
-    mu = _growth_for(codes, gdp_growth_pct, df).to_numpy(dtype=float)
-    sd = _per_ally(gdp_growth_sd_pp, codes, growth_volatility(countries=codes, data=df), name="gdp_growth_sd_pp")
+    mu = _per_ally(gdp_growth_pct, trend_growth(countries=codes, data=df), validate.growth_rate,
+                   name="gdp_growth_pct").to_numpy(dtype=float)
+    spread = functools.partial(validate.non_negative, name="gdp_growth_sd_pp", unit="percentage points")
+    sd = _per_ally(gdp_growth_sd_pp, growth_volatility(countries=codes, data=df), spread,
+                   name="gdp_growth_sd_pp").to_numpy(dtype=float)
     s0 = _share(df).reindex(codes)[y0].to_numpy(dtype=float)
     g0 = validate.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy(dtype=float)
 

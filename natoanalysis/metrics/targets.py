@@ -32,14 +32,6 @@ def _share(df: pd.DataFrame) -> pd.DataFrame:
     return validate.wide(df, "share_gdp_pct", "constant")
 
 
-def _allies(asked: list[str] | None, year: int) -> list[str]:
-    """The allies asked for (refusing Iceland and allies not yet members in ``year``), or every member with forces."""
-    if asked is None:
-        members = set(allies.members(year=year))
-        return [c for c in validate.defence_allies() if c in members]
-    return validate.members_in(validate.with_defence(asked), year)
-
-
 def _allies_with(asked: list[str] | None, df: pd.DataFrame, year: int, *, needs: list[tuple[str, str, int]]
                  ) -> tuple[list[str], dict[str, str]]:
     """The allies asked for that have every figure in ``needs`` (indicator, price basis, year).
@@ -48,7 +40,10 @@ def _allies_with(asked: list[str] | None, df: pd.DataFrame, year: int, *, needs:
     named in the second item, ``{code: why}``; an ally asked for by name that
     lacks one is refused, naming the publisher's reason.
     """
-    codes = _allies(asked, year)
+    # The allies asked for (refusing Iceland and allies not yet members in ``year``), or every member with forces.
+    members = set(allies.members(year=year))
+    codes = [c for c in validate.defence_allies() if c in members] if asked is None else \
+        validate.members_in(validate.with_defence(asked), year)
     skipped: dict[str, str] = {}
     for indicator, basis, y in needs:
         vals = validate.wide(df, indicator, basis).reindex(codes)
@@ -184,11 +179,7 @@ def gap_to_target(*, country: str | None = None, countries: str | list[str] | No
     out["gap_usd_million"] = out["gap_pp"] / 100 * out["gdp_usd_million"]
     out.index.name = "country"
     out.attrs.update(year=y, price_basis=basis, skipped=skipped)
-    if single:
-        row = out.iloc[0]
-        row.name = codes[0]
-        return row
-    return out
+    return out.iloc[0] if single else out  # one ally: its row, named by its code
 
 
 def required_annual_increase(*, country: str | None = None, countries: str | list[str] | None = None,
@@ -244,19 +235,16 @@ def required_annual_increase(*, country: str | None = None, countries: str | lis
     return float(out.iloc[0]) if single else out
 
 
-def _growth_for(codes: list[str], gdp_growth, df: pd.DataFrame) -> pd.Series:
-    """Assumed real GDP growth in percent per year for each ally (trend unless given)."""
-    trend = trend_growth(countries=codes, data=df)
-    if gdp_growth is None:
-        return trend
-    if isinstance(gdp_growth, dict):
-        given = {validate.country(k, name="gdp_growth_pct key"): v for k, v in gdp_growth.items()}
-        out = trend.copy()
-        for code, v in given.items():
-            if code in out.index:
-                out[code] = validate.growth_rate(v)
-        return out
-    return pd.Series(validate.growth_rate(gdp_growth), index=trend.index, name=trend.name)
+def _per_ally(value, default: pd.Series, check, *, name: str) -> pd.Series:
+    """Per ally: ``value`` (a number, or ``{ally: number}`` over ``default``) checked by ``check``; else ``default``."""
+    if not isinstance(value, dict):
+        return default if value is None else pd.Series(check(value), index=default.index, name=default.name)
+    out = default.copy()
+    for key, v in value.items():
+        code = validate.country(key, name=f"{name} key")
+        if code in out.index:
+            out[code] = check(v)
+    return out
 
 
 def project_path(*, country: str | None = None, countries: str | list[str] | None = None,
@@ -322,7 +310,8 @@ def project_path(*, country: str | None = None, countries: str | list[str] | Non
     deadline = validate.by(by, start=y0)
     codes, _ = _allies_with(asked, df, y0, needs=[("share_gdp_pct", "constant", y0),
                                                   ("gdp_usd", "constant", y0)])
-    rate = _growth_for(codes, gdp_growth_pct, df)
+    rate = _per_ally(gdp_growth_pct, trend_growth(countries=codes, data=df), validate.growth_rate,
+                     name="gdp_growth_pct")
     s0 = _share(df).reindex(codes)[y0].to_numpy()
     g0 = validate.wide(df, "gdp_usd", "constant").reindex(codes)[y0].to_numpy()
     years = np.arange(y0, deadline + 1)
@@ -407,57 +396,3 @@ def years_to_target(*, country: str | None = None, countries: str | list[str] | 
     out.attrs.update(skipped=skipped)
     return out
 
-
-def share_at_pace(*, pace_pp_per_year: float, by: int = DEFAULT_BY, target_pct: float = DEFAULT_TARGET_PCT,
-                  countries: str | list[str] | None = None, start: int | None = None,
-                  data: pd.DataFrame | None = None, edition: str | None = None) -> pd.DataFrame:
-    """Each ally's share of GDP in ``by`` if it rose by a fixed number of points a year from ``start``.
-
-    ``projected = share[start] + pace_pp_per_year * (by - start)``: a
-    hypothetical straight path in points of GDP, the form in which a pace
-    ("0.2 points a year") is usually quoted; ``reaches_target`` compares it
-    with ``target_pct``, unrounded.
-
-    Parameters
-    ----------
-    pace_pp_per_year : float
-        Points of GDP added each year (not percent growth).
-    by : int, default 2035
-        Year of the projection, after ``start``.
-    target_pct : float, default 3.5
-        Percent of GDP.
-    countries : str or list of str, optional
-        Allies (ISO3 in any case, names, aliases; a comma list); default every
-        ally with armed forces that was a member in ``start`` and has a published share.
-    start : int, optional
-        Starting year; default the edition's latest.
-    data, edition
-        Tidy table and edition (default :func:`natoanalysis.load`, latest).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``country``: ``share_gdp_pct``, ``projected_share_gdp_pct``,
-        ``reaches_target``; ``attrs`` holds ``start``, ``by`` and ``skipped``.
-
-    Examples
-    --------
-    >>> import natoanalysis as na
-    >>> t = share_at_pace(pace_pp_per_year=0.2, by=2035, target_pct=3.5, start=2024, data=na.load())
-    >>> round(float(t.at["DEU", "projected_share_gdp_pct"]), 2), bool(t.at["DEU", "reaches_target"])
-    (4.32, True)
-    """
-    df = validate.table(data, edition)
-    asked, _ = validate.one_or_many(None, countries, function="share_at_pace")
-    tgt = validate.percent(target_pct, name="target_pct")
-    pace = float(validate.non_negative(pace_pp_per_year, name="pace_pp_per_year", unit="points of GDP a year"))
-    y0 = validate.year_or_last(start, df, name="start")
-    end = validate.by(by, start=y0)
-    codes, skipped = _allies_with(asked, df, y0, needs=[("share_gdp_pct", "constant", y0)])
-    now = _share(df).reindex(codes)[y0]
-    projected = now + pace * (end - y0)
-    # Rounded far below the printed precision so that 1.3 + 0.2 * 11 reaches 3.5 (binary floats give 3.4999...).
-    out = pd.DataFrame({"share_gdp_pct": now, "projected_share_gdp_pct": projected,
-                        "reaches_target": projected.round(9) >= tgt}, index=pd.Index(codes, name="country"))
-    out.attrs.update(start=y0, by=end, skipped=skipped)
-    return out

@@ -21,11 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pyarrow import feather
 
 from .. import atomic, config, edition as editions_mod
 from ..errors import DataFolderError, DataIntegrityError, DataNotFoundError, NatoAnalysisError
 
-_MEMO: dict[tuple[str, str, str], tuple[pd.DataFrame, dict]] = {}
+#: The last table read of each data folder and source, under its key (:func:`cache_key`).
+_MEMO: dict[tuple[str, str], tuple[str, pd.DataFrame, dict]] = {}
 
 
 def checked_source(source: object) -> str:
@@ -174,10 +176,8 @@ def _processed_paths(root: Path, source: str) -> tuple[Path, Path]:
 
 def _table_bytes(df: pd.DataFrame) -> bytes:
     """The table as an Arrow IPC file, uncompressed (Feather v2: ``pandas.read_feather`` reads it)."""
-    table = pa.Table.from_pandas(df, preserve_index=False)
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
+    feather.write_feather(df, sink, compression="uncompressed")
     return sink.getvalue().to_pybytes()
 
 
@@ -247,7 +247,7 @@ def _build(root: Path, source: str) -> tuple[pd.DataFrame, dict]:
     df = pd.concat(frames, ignore_index=True)
     meta["rows"] = len(df)
     _write(root, source, df, meta)
-    return _remember((str(root), source, fingerprint), (df, meta))
+    return _remember(root, source, fingerprint, (df, meta))
 
 
 def build(*, source: str = "nato", data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -294,18 +294,17 @@ def _read_cache(root: Path, source: str, fingerprint: str) -> tuple[pd.DataFrame
 
 def _lookup(root: Path, source: str) -> tuple[pd.DataFrame, dict] | None:
     """The table when memory or the processed file holds it for the raw files and code as they are now."""
-    key = (str(root), source, cache_key(root, source))
-    if key in _MEMO:
-        return _MEMO[key]
-    found = _read_cache(root, source, key[2])
-    return None if found is None else _remember(key, found)
+    key = cache_key(root, source)
+    held = _MEMO.get((str(root), source))
+    if held is not None and held[0] == key:
+        return held[1:]
+    found = _read_cache(root, source, key)
+    return None if found is None else _remember(root, source, key, found)
 
 
-def _remember(key: tuple[str, str, str], value: tuple[pd.DataFrame, dict]) -> tuple[pd.DataFrame, dict]:
+def _remember(root: Path, source: str, key: str, value: tuple[pd.DataFrame, dict]) -> tuple[pd.DataFrame, dict]:
     """Keep the table in memory under its key, in place of the one of the same folder and source it replaces."""
-    for old in [k for k in list(_MEMO) if k[:2] == key[:2]]:  # list(): another thread may add a key meanwhile
-        _MEMO.pop(old, None)
-    _MEMO[key] = value
+    _MEMO[(str(root), source)] = (key, *value)
     return value
 
 

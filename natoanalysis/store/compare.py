@@ -24,19 +24,11 @@ _SOURCES = ("nato", "sipri")
 def _years(years: Iterable[int] | None) -> list[int] | None:
     if years is None:
         return None
-    if isinstance(years, (int, str)):
-        years = [years]
-    out = []
-    for y in years:
-        if isinstance(y, bool) or not isinstance(y, numbers.Integral):
-            raise ArgumentError(f"years must be whole years such as 2014 or range(2014, 2025), got {y!r}")
-        out.append(int(y))
-    return out
-
-
-def _countries(countries: Iterable[str] | str | None) -> list[str] | None:
-    # Allies only: NATO publishes no figures for anyone else to compare with.
-    return None if countries is None else allies.resolve_many(countries)
+    years = [years] if isinstance(years, (int, str)) else list(years)
+    bad = [y for y in years if isinstance(y, bool) or not isinstance(y, numbers.Integral)]
+    if bad:
+        raise ArgumentError(f"years must be whole years such as 2014 or range(2014, 2025), got {bad[0]!r}")
+    return [int(y) for y in years]
 
 
 def _select(df: pd.DataFrame, source: str, indicator: str, price_basis: str | None) -> pd.DataFrame:
@@ -105,7 +97,8 @@ def compare_sources(*, indicator: str = "share_gdp_pct", countries: Iterable[str
     [['POL', 2024, 4.12, 4.15, 0.03]]
     """
     price_basis = validate.price_basis_name(price_basis)
-    wanted_c, wanted_y = _countries(countries), _years(years)
+    # Allies only: NATO publishes no figures for anyone else to compare with.
+    wanted_c, wanted_y = None if countries is None else allies.resolve_many(countries), _years(years)
     for name, ed in (("nato_edition", nato_edition), ("sipri_edition", sipri_edition)):
         if ed == "all":
             raise ArgumentError(f"{name}='all': compare one edition of each source at a time "

@@ -49,10 +49,9 @@ def data_quality(*, edition: str | None = "all", data_dir: str | os.PathLike | N
 
     tidy = load(source="nato", edition=edition, data_dir=data_dir)
     meta = processed_meta(source="nato", data_dir=data_dir)
-    frames = []
-    for ed, g in tidy.groupby("edition"):
-        info = meta["editions"].get(ed, {})
-        frames.append(checks.findings(g, notes=info.get("notes"), quirks=info.get("quirks")))
+    info = meta["editions"]
+    frames = [checks.findings(g, notes=info.get(ed, {}).get("notes"), quirks=info.get(ed, {}).get("quirks"))
+              for ed, g in tidy.groupby("edition")]
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=checks.FINDING_COLUMNS + ["is_whitelisted", "reason"])

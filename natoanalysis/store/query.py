@@ -7,6 +7,7 @@ processed cache (:mod:`.cache`) and resolves the edition asked for with
 
 from __future__ import annotations
 
+import functools
 import os
 
 import pandas as pd
@@ -14,9 +15,6 @@ import pandas as pd
 from .. import config, edition as editions_mod
 from ..errors import DataNotFoundError
 from .cache import _cached, checked_source
-
-#: (source, edition) pairs whose newer editions this process has already been told of.
-_TOLD: set[tuple[str, str]] = set()
 
 
 def load(*, source: str = "nato", edition: str | None = None,
@@ -61,17 +59,15 @@ def load(*, source: str = "nato", edition: str | None = None,
     edition = editions_mod.resolve(edition, available=available, source=source)
     if isinstance(edition, list):
         return df.copy()
-    _tell_of_newer(source, edition, available)
+    _tell_of_newer(source, edition, tuple(available))
     if len(available) == 1:
         return df.copy()  # a copy, so that callers cannot change the cached table
     return df[df["edition"] == edition].reset_index(drop=True)
 
 
-def _tell_of_newer(source: str, edition: str, available: list[str]) -> None:
+@functools.cache  # once per process for an edition among the same editions
+def _tell_of_newer(source: str, edition: str, available: tuple[str, ...]) -> None:
     """Say once per process, in one line on the package's logger, that newer editions than the one loaded exist."""
-    if (source, edition) in _TOLD:
-        return
-    _TOLD.add((source, edition))
     newer = editions_mod.newer_text(source=source, edition=edition, available=available)
     if newer:
         config.notice(f"edition {edition} loaded. {newer}")

@@ -88,31 +88,24 @@ def revisions(*, indicator: str, source: str = "nato", country: str | None = Non
     first = values.bfill(axis=1).iloc[:, 0] if len(editions) else pd.Series(dtype=float)
     last = values.ffill(axis=1).iloc[:, -1] if len(editions) else pd.Series(dtype=float)
     wide["revision"] = (last - first) if len(editions) > 1 else float("nan")
-    wide["also_changed"] = _also_changed(sel, key=key, editions=[str(e) for e in editions]).reindex(wide.index)
+    wide["also_changed"] = _also_changed(sel, key=key).reindex(wide.index)
     wide["also_changed"] = wide["also_changed"].fillna("")
     out = wide.reset_index()
     out.columns.name = None
     return out.astype({"country": "string", "indicator": "string", "price_basis": "string", "also_changed": "string"})
 
 
-#: What, besides the value, can differ between two editions' rows of the same number.
-_FACTS = {"definition": lambda r: str(r["definition"]),
-          "base year": lambda r: "" if pd.isna(r["base_year"]) else str(int(r["base_year"])),
-          "estimate": lambda r: "estimate" if bool(r["is_estimate"]) else "outturn"}
-
-
-def _also_changed(sel: pd.DataFrame, *, key: list[str], editions: list[str]) -> pd.Series:
+def _also_changed(sel: pd.DataFrame, *, key: list[str]) -> pd.Series:
     """Per number: what differs between the oldest and the newest edition printing it, besides the value."""
-    printed = sel[sel["value"].notna()].assign(_order=sel["edition"].map({e: i for i, e in enumerate(editions)}))
-    printed = printed.sort_values("_order")
-    ends = printed.groupby(key, sort=False).agg(first=("_order", "idxmin"), last=("_order", "idxmax"))
-    out = {}
-    for idx, row in ends.iterrows():
-        old, new = sel.loc[row["first"]], sel.loc[row["last"]]
-        diffs = [(what, f(old), f(new)) for what, f in _FACTS.items()]
-        out[idx] = "; ".join(f"{what}: {a} -> {b}" if what != "estimate" else f"{a} -> {b}"
-                             for what, a, b in diffs if a != b)
-    return pd.Series(out, dtype=object)
+    printed = sel[sel["value"].notna()].sort_values("edition", kind="stable")
+    # Each fact that can differ besides the value, named as the text shows it.
+    facts = pd.DataFrame({"definition: ": printed["definition"].astype(str),
+                          "base year: ": printed["base_year"].map(lambda b: "" if pd.isna(b) else str(int(b))),
+                          "": printed["is_estimate"].map(lambda e: "estimate" if bool(e) else "outturn")}, dtype=str)
+    ends = facts.groupby([printed[k] for k in key], sort=False)
+    old, new = ends.first(), ends.last()
+    changes = pd.DataFrame({f: (f + old[f] + " -> " + new[f]).where(old[f] != new[f]) for f in facts})
+    return changes.apply(lambda r: "; ".join(r.dropna()), axis=1, result_type="reduce")
 
 
 def _country_code(country: str, *, codes: set[str], indicator: str, source: str) -> str:
