@@ -59,67 +59,21 @@ DEFINITION_NATO = "defence expenditure (NATO definition)"
 DEFINITION_CORE = "core defence expenditure"
 
 
-@dataclasses.dataclass(frozen=True)
-class SectionSpec:
-    """A block of rows under one heading, and what its numbers are."""
-
-    pattern: str | None  # regex on the heading; None: the block starts at the year header
-    indicator: str
-    unit: str
-    price_basis: str  # "current", "constant" or ""
-    includes_non_armed: bool = False  # Iceland has GDP rows but no defence rows
-
-
-@dataclasses.dataclass(frozen=True)
-class TableSpec:
-    kind: str
-    title: str  # regex on the title after "Table N:"
-    unit_line: str | None  # regex one subtitle line must match, when the title is shared
-    sections: tuple[SectionSpec, ...]
-    has_aggregates: bool
-
-
 _USD = "million US dollars"
-_PCT_DEF = "percent of defence expenditure"
 
-# Order matters: the first spec whose title (and unit line) matches wins.
-TABLE_SPECS: tuple[TableSpec, ...] = (
-    TableSpec("share_and_real_change", r"share of (real )?gdp", None, (
-        SectionSpec(r"^share of (real )?gdp", "share_gdp_pct", "percent of GDP", "constant"),
-        SectionSpec(r"^annual real change", "real_change_pct", "percent", "constant"),
-    ), True),
-    TableSpec("per_capita", r"per capita", None, (
-        SectionSpec(r"^gdp per capita", "gdp_per_capita_usd_thousand", "thousand US dollars", "constant", True),
-        SectionSpec(r"^(core )?defence expenditure per capita", "defence_exp_per_capita_usd", "US dollars",
-                    "constant"),
-    ), True),
-    TableSpec("personnel", r"military personnel", None, (
-        SectionSpec(None, "military_personnel_thousand", "thousand persons", ""),
-    ), True),
-    TableSpec("distribution", r"distribution .*categor", None, (
-        SectionSpec(r"^equipment", "equipment_share_pct", _PCT_DEF, ""),
-        SectionSpec(r"^personnel", "personnel_share_pct", _PCT_DEF, ""),
-        SectionSpec(r"^infrastructure", "infrastructure_share_pct", _PCT_DEF, ""),
-        SectionSpec(r"^other", "other_share_pct", _PCT_DEF, ""),
-    ), False),
-    TableSpec("gdp", r"^gdp$", None, (
-        SectionSpec(r"^current prices", "gdp_usd", _USD, "current", True),
-        SectionSpec(r"^constant", "gdp_usd", _USD, "constant", True),
-    ), True),
-    TableSpec("defence_exp_ncu", r"defence expenditure$", r"national currency", (
-        SectionSpec(r"^current prices", "defence_exp_ncu", "million national currency", "current"),
-        SectionSpec(r"^constant", "defence_exp_ncu", "million national currency", "constant"),
-    ), False),
-    TableSpec("defence_exp_usd", r"defence expenditure$", r"us dollars", (
-        SectionSpec(r"^current prices", "defence_exp_usd", _USD, "current"),
-        SectionSpec(r"^constant", "defence_exp_usd", _USD, "constant"),
-    ), True),
-)
 
-#: Every (indicator, price_basis) an edition must publish, Table 4 aside.
-EXPECTED_SERIES = frozenset(
-    (sec.indicator, sec.price_basis) for spec in TABLE_SPECS for sec in spec.sections
-)
+def _tables() -> dict[str, list[dict[str, str]]]:
+    """Each table's sections, from ``reference/nato_tables.csv``, the tables in the file's order.
+
+    One row per section: the title (and the unit line, when a title is
+    shared) that find the table, the heading that opens the section (empty
+    for a table of one block under its year header), what its numbers are,
+    and whether Iceland and the aggregates have rows.
+    """
+    out: dict[str, list[dict[str, str]]] = {}
+    for section in reference.records("nato_tables.csv"):
+        out.setdefault(section["table"], []).append(section)
+    return out
 
 
 @dataclasses.dataclass
@@ -131,29 +85,6 @@ class Parsed:
     notes: dict[str, list[str]]
     tables: dict[str, str]  # sheet name -> "Table N: title"
     definition: str = DEFINITION_NATO
-
-
-@dataclasses.dataclass(frozen=True)
-class Signature:
-    """What an edition covers, read off its cells without knowing which edition it is.
-
-    ``years`` are the years of the yearly tables, ``estimate_years`` those
-    printed with an ``e``, ``base_year`` the constant-price base and
-    ``definition`` what the tables measure (from the titles).
-    """
-
-    years: tuple[int, ...]
-    estimate_years: tuple[int, ...]
-    base_year: int | None
-    definition: str
-
-    @property
-    def first_year(self) -> int:
-        return self.years[0]
-
-    @property
-    def last_year(self) -> int:
-        return self.years[-1]
 
 
 def _text(cells: list[Cell]) -> str:
@@ -219,14 +150,10 @@ def _is_country_label(label: str) -> bool:
     return True
 
 
-def _match_spec(title: str, subtitles: list[str]) -> TableSpec | None:
-    for spec in TABLE_SPECS:
-        if not re.search(spec.title, title, re.I):
-            continue
-        if spec.unit_line and not any(re.search(spec.unit_line, s, re.I) for s in subtitles):
-            continue
-        return spec
-    return None
+def _match_spec(title: str, subtitles: list[str]) -> list[dict[str, str]] | None:
+    """The sections of the first table in ``TABLES`` whose title (and unit line, when it has one) match."""
+    return next((sections for sections in _tables().values() if re.search(sections[0]["title"], title, re.I) and (
+        not sections[0]["unit_line"] or any(re.search(sections[0]["unit_line"], t, re.I) for t in subtitles))), None)
 
 
 def _find_title(rows: dict[int, list[Cell]]) -> tuple[int, re.Match] | None:
@@ -291,10 +218,10 @@ def _check_countries(found: dict[str, int], expected: set[str], *, sheet: str, w
         raise LayoutError(f"{what}: {'; '.join(parts)}", sheet=sheet)
 
 
-def _section_for(label: str, spec: TableSpec) -> SectionSpec | None:
+def _section_for(label: str, spec: list[dict[str, str]]) -> dict[str, str] | None:
     if NOTE_RE.match(label):
         return None
-    return next((s for s in spec.sections if s.pattern and re.search(s.pattern, label, re.I)), None)
+    return next((s for s in spec if s["heading"] and re.search(s["heading"], label, re.I)), None)
 
 
 class _SeriesSheet:
@@ -304,10 +231,10 @@ class _SeriesSheet:
     ``found`` the rows of the open section by country code.
     """
 
-    def __init__(self, sheet: Sheet, spec: TableSpec, table: str, edition: str, out: Parsed, title_row: int):
+    def __init__(self, sheet: Sheet, spec: list[dict[str, str]], table: str, edition: str, out: Parsed,
+                 title_row: int):
         self.sheet, self.spec, self.table, self.edition, self.out = sheet, spec, table, edition, out
-        implicit = [s for s in spec.sections if s.pattern is None]
-        self.current: SectionSpec | None = implicit[0] if implicit else None
+        self.current: dict[str, str] | None = next((s for s in spec if not s["heading"]), None)
         self.years: dict[int, tuple[int, bool]] | None = None
         self.headers: list[dict[int, tuple[int, bool]]] = []
         self.subtitles: list[str] = []  # text between the title and the first heading or year header
@@ -327,7 +254,7 @@ class _SeriesSheet:
         if not self.headers:
             raise self.error("no year header row (a row of years such as 2014 ... 2024e) after the title")
         self.close_section()
-        implicit = {(s.indicator, s.price_basis) for s in self.spec.sections if s.pattern is None}
+        implicit = {(s["indicator"], s["price_basis"]) for s in self.spec if not s["heading"]}
         return self.seen_sections | (implicit - self.seen_sections)
 
     def row(self, r: int, cells: list[Cell]) -> None:
@@ -374,10 +301,10 @@ class _SeriesSheet:
             return
         raise self.error(f"numbers without a row label (first: {values[0].ref}={values[0].value!r})", r)
 
-    def open_section(self, match: SectionSpec, label: str, r: int) -> None:
+    def open_section(self, match: dict[str, str], label: str, r: int) -> None:
         self.close_section()
         self.current, self.found, self.section_row = match, {}, r
-        key = (match.indicator, match.price_basis)
+        key = (match["indicator"], match["price_basis"])
         if key in self.seen_sections:
             raise self.error(f"second section for {key[0]} ({key[1] or 'no price basis'})", r)
         self.seen_sections.add(key)
@@ -389,42 +316,47 @@ class _SeriesSheet:
         if current is None:
             return
         if not self.found:
-            raise self.error(f"section for {current.indicator} has no data rows", self.section_row)
-        expected = _expected_countries(self.edition, include_non_armed=current.includes_non_armed,
-                                       with_aggregates=self.spec.has_aggregates)
+            raise self.error(f"section for {current['indicator']} has no data rows", self.section_row)
+        expected = _expected_countries(self.edition, include_non_armed=bool(current["non_armed"]),
+                                       with_aggregates=bool(current["aggregates"]))
         _check_countries(self.found, expected, sheet=self.sheet.name,
-                         what=f"{self.table}, {current.indicator} {current.price_basis}")
+                         what=f"{self.table}, {current['indicator']} {current['price_basis']}")
 
     def data_row(self, label: str, values: list[Cell], r: int) -> None:
         current, years = self.current, self.years
         if current is None:
-            heads = [s.pattern for s in self.spec.sections if s.pattern]
+            heads = [s["heading"] for s in self.spec if s["heading"]]
             raise self.error(f"data row {label!r} is not under a recognised section heading "
                              f"(expected one of {heads})", r)
         if years is None:
             raise self.error(f"data row {label!r} comes before any year header row", r)
-        code, currency, marker = _parse_label(label, sheet=self.sheet.name, row=r)
-        if code in self.found:
-            raise self.error(f"second row for {code} ({label!r}; first at row {self.found[code]})", r)
-        self.found[code] = r
-        by_col = {c.col: c for c in values}
-        stray = set(by_col) - set(years)
-        if stray:
-            col = min(stray)
-            raise self.error(f"value {by_col[col].value!r} in column {column_letter(col)} has no year header", r)
-        for col, (year, is_est) in years.items():
-            cell = by_col.get(col)
-            value, reason = _value(cell, self.sheet.name, row=r)
-            self.out.records.append({
-                "country": code, "year": year, "indicator": current.indicator, "value": value,
-                "missing_reason": reason, "unit": current.unit,
-                "currency": currency if current.indicator == "defence_exp_ncu" else "",
-                "price_basis": current.price_basis,
-                "base_year": self.base_year if current.price_basis == "constant" else None,
-                "is_estimate": is_est, "note_marker": marker, "table": self.table,
-                "source_sheet": self.sheet.name, "source_cell": cell.ref if cell is not None else
-                f"{column_letter(col)}{r}", "is_repeat": False,
-            })
+        basis = current["price_basis"]
+        meta = {"indicator": current["indicator"], "unit": current["unit"], "price_basis": basis,
+                "base_year": self.base_year if basis == "constant" else None, "table": self.table, "is_repeat": False}
+        columns = {col: {**meta, "year": year, "is_estimate": is_est} for col, (year, is_est) in years.items()}
+        _data_row(self.out, self.sheet.name, r, label, values, columns, self.found)
+
+
+def _data_row(out: Parsed, sheet: str, r: int, label: str, values: list[Cell], columns: dict[int, dict],
+              found: dict[str, int]) -> None:
+    """The records of one ally's row: one per column, with what the column holds (``columns``)."""
+    code, currency, marker = _parse_label(label, sheet=sheet, row=r)
+    if code in found:
+        raise LayoutError(f"second row for {code} ({label!r}; first at row {found[code]})", sheet=sheet, row=r)
+    found[code] = r
+    by_col = {c.col: c for c in values}
+    stray = set(by_col) - set(columns)
+    if stray:
+        col = min(stray)
+        raise LayoutError(f"value {by_col[col].value!r} in column {column_letter(col)} has no year header",
+                          sheet=sheet, row=r)
+    for col, meta in columns.items():
+        cell = by_col.get(col)
+        value, reason = _value(cell, sheet, row=r)
+        out.records.append({
+            "country": code, "value": value, "missing_reason": reason, "note_marker": marker,
+            "currency": currency if meta["indicator"] == "defence_exp_ncu" else "", "source_sheet": sheet,
+            "source_cell": cell.ref if cell is not None else f"{column_letter(col)}{r}", **meta})
 
 
 def _parse_series_sheet(sheet: Sheet, spec: TableSpec, title_row: int, table: str, edition: str,
@@ -485,23 +417,8 @@ def _parse_period_sheet(sheet: Sheet, title_row: int, table: str, edition: str, 
         if not label:
             raise LayoutError(f"numbers without a row label (first: {min(values.values(), key=lambda c: c.col).ref})",
                               sheet=sheet.name, row=r)
-        code, _, marker = _parse_label(label, sheet=sheet.name, row=r)
-        if code in found:
-            raise LayoutError(f"second row for {code} (first at row {found[code]})", sheet=sheet.name, row=r)
-        found[code] = r
-        stray = set(values) - set(columns)
-        if stray:
-            raise LayoutError(f"{label!r} has a value in column {column_letter(min(stray))}, which has no header; "
-                              f"expected columns {sorted(column_letter(c) for c in columns)}", sheet=sheet.name, row=r)
-        for col, meta in columns.items():
-            cell = values.get(col)
-            value, reason = _value(cell, sheet.name, row=r)
-            out.records.append({
-                "country": code, "value": value, "missing_reason": reason, "currency": "",
-                "base_year": base_year, "note_marker": marker, "table": table,
-                "source_sheet": sheet.name, "source_cell": cell.ref if cell is not None else f"{column_letter(col)}{r}",
-                **meta,
-            })
+        _data_row(out, sheet.name, r, label, list(values.values()),
+                  {col: {**meta, "base_year": base_year, "table": table} for col, meta in columns.items()}, found)
     _check_countries(found, _expected_countries(edition, include_non_armed=False, with_aggregates=False),
                      sheet=sheet.name, what=f"{table}")
 
@@ -524,11 +441,14 @@ def _definition(titles: list[str]) -> str:
     return DEFINITION_CORE if any(CORE_RE.search(t) for t in titles) else DEFINITION_NATO
 
 
-def scan(workbook: Workbook) -> Signature:
+def scan(workbook: Workbook) -> dict:
     """What a NATO workbook covers (years, estimates, base year, definition), before knowing its edition.
 
     Reads only the titles, the year header rows and the base-year headings,
-    so that the edition can be recognised from the workbook's content.
+    so that the edition can be recognised from the workbook's content:
+    ``first_year``, ``last_year``, ``estimate_years`` (those printed with an
+    ``e``), ``base_year`` (the constant-price base) and ``definition`` (what
+    the tables measure, from their titles).
 
     Raises
     ------
@@ -540,8 +460,8 @@ def scan(workbook: Workbook) -> Signature:
     >>> from natoanalysis.extract import transcript
     >>> from pathlib import Path
     >>> sig = scan(transcript.read(Path(__file__).parents[2] / "data/raw/nato/2024-06"))
-    >>> sig.first_year, sig.last_year, sig.estimate_years, sig.base_year, sig.definition
-    (2014, 2024, (2023, 2024), 2015, 'defence expenditure (NATO definition)')
+    >>> sig["first_year"], sig["last_year"], sig["estimate_years"], sig["base_year"], sig["definition"]
+    (2014, 2024, [2023, 2024], 2015, 'defence expenditure (NATO definition)')
     """
     titles = _titles(workbook)
     if not titles:
@@ -557,8 +477,9 @@ def scan(workbook: Workbook) -> Signature:
     if estimates and estimates != years[-len(estimates):]:
         raise LayoutError(f"estimate marks on {', '.join(f'{y}e' for y in estimates)} are not the latest years "
                           f"of the tables ({years[0]}-{years[-1]}): NATO marks only its latest years as estimates")
-    return Signature(years=years, estimate_years=estimates, base_year=min(base_years) if len(base_years) == 1 else None,
-                     definition=_definition([m.group("title") for _, _, m in titles]))
+    return {"definition": _definition([m.group("title") for _, _, m in titles]), "first_year": years[0],
+            "last_year": years[-1], "estimate_years": list(estimates),
+            "base_year": min(base_years) if len(base_years) == 1 else None}
 
 
 def _scan_sheet(sheet: Sheet, title_row: int, headers: dict) -> set[int]:
@@ -616,10 +537,10 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
     """
     cut = edition_date(edition)
     signature = scan(workbook)
-    if signature.last_year > cut.year:
-        raise LayoutError(f"the tables print figures for {signature.last_year}, after edition {edition}: "
+    if signature["last_year"] > cut.year:
+        raise LayoutError(f"the tables print figures for {signature['last_year']}, after edition {edition}: "
                           "an edition cannot hold actual figures for a later year (are the year headers shifted?)")
-    out = Parsed(records=[], quirks=[], notes={}, tables={}, definition=signature.definition)
+    out = Parsed(records=[], quirks=[], notes={}, tables={}, definition=signature["definition"])
     series: dict[tuple[str, str], str] = {}
     period_tables = []
     titled = {sheet.name for sheet, _, _ in _titles(workbook)}
@@ -649,7 +570,8 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
                 raise LayoutError(f"{key[0]} ({key[1] or 'no price basis'}) is published twice, "
                                   f"in sheets {series[key]!r} and {sheet.name!r}", sheet=sheet.name)
             series[key] = sheet.name
-    missing = EXPECTED_SERIES - set(series)
+    # Every (indicator, price_basis) an edition must publish, Table 4 aside.
+    missing = {(s["indicator"], s["price_basis"]) for sections in _tables().values() for s in sections} - set(series)
     if missing:
         names = ", ".join(f"{i} ({p or 'no price basis'})" for i, p in sorted(missing))
         raise LayoutError(f"workbook lacks tables or sections for: {names}")

@@ -28,14 +28,8 @@ class Source:
     with_font_color: bool = False  # SIPRI encodes estimates (blue) and uncertain figures (red) in the font colour
 
 
-def _nato_scan(workbook: Workbook) -> dict:
-    sig = nato.scan(workbook)
-    return {"definition": sig.definition, "first_year": sig.first_year, "last_year": sig.last_year,
-            "estimate_years": list(sig.estimate_years), "base_year": sig.base_year}
-
-
 SOURCES: dict[str, Source] = {
-    "nato": Source("nato", "NATO, Defence Expenditure of NATO Countries", _nato_scan, nato.tidy),
+    "nato": Source("nato", "NATO, Defence Expenditure of NATO Countries", nato.scan, nato.tidy),
     "sipri": Source("sipri", "SIPRI Military Expenditure Database", sipri.scan, sipri.tidy, with_font_color=True),
 }
 
