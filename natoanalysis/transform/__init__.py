@@ -15,6 +15,10 @@ from typing import Mapping
 
 import pandas as pd
 
+from .. import schema
+from ..allies import registry
+from ..errors import ValidationError
+
 
 @dataclasses.dataclass(frozen=True)
 class Tidy:
@@ -50,3 +54,35 @@ class Tidy:
     def __post_init__(self):
         object.__setattr__(self, "quirks", tuple(self.quirks))
         object.__setattr__(self, "notes", MappingProxyType(dict(self.notes)))
+
+
+def conform(df: pd.DataFrame, *, source: str, edition: str, definition: str, aggregates: Mapping[str, str],
+            include_non_allies: bool = False, extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """A reader's rows as the tidy table: source, edition, definition and names added, typed by the schema.
+
+    ``aggregates`` names the aggregate codes (NATO's totals, SIPRI's regions);
+    the other codes are named from the registry of countries.
+
+    Raises
+    ------
+    ValidationError
+        If a key (:data:`natoanalysis.schema.KEY`) repeats.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"country": ["POL", "NATO_TOTAL"], "year": [2024, 2024], "indicator": ["gdp_usd"] * 2,
+    ...                      "price_basis": ["current"] * 2, "value": [1.0, 2.0]})
+    >>> t = conform(rows, source="nato", edition="2024-06", definition="d", aggregates={"NATO_TOTAL": "NATO Total"})
+    >>> t["country_name"].tolist(), t["is_aggregate"].tolist()
+    (['Poland', 'NATO Total'], [False, True])
+    """
+    reg = registry(include_non_allies=include_non_allies)
+    names = {**dict(zip(reg["iso3"], reg["name"])), **aggregates}
+    tidy = schema.conform(df.assign(source=source, edition=edition, definition=definition,
+                                    country_name=df["country"].map(names),
+                                    is_aggregate=df["country"].isin(set(aggregates))), extra=extra)
+    dup = tidy.duplicated(schema.KEY, keep=False)
+    if dup.any():
+        raise ValidationError(f"duplicate keys in the {source} tidy table: "
+                              f"{tidy.loc[dup, schema.KEY].head().to_dict('records')}")
+    return tidy

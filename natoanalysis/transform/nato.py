@@ -33,11 +33,11 @@ import re
 
 import pandas as pd
 
-from .. import reference, schema
+from .. import reference
 from ..allies import lookup, registry as countries
 from ..errors import LayoutError, UnknownCountryError, ValidationError
 from ..extract.cells import Cell, Sheet, Workbook, column_letter
-from . import Tidy, checks
+from . import Tidy, checks, conform
 from .text import first_year
 
 TITLE_RE = re.compile(r"^\s*table\s*(?P<number>\d+\s*[a-z]?)\s*:\s*(?P<title>.+?)\s*$", re.I)
@@ -632,19 +632,10 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
         finding is not on the whitelist.
     """
     parsed = parse(workbook, edition=edition)
-    df = pd.DataFrame.from_records(parsed.records)
-    df, disagreements = _drop_repeats(df, edition=edition)
-    df["source"] = "nato"
-    df["edition"] = edition
-    df["definition"] = parsed.definition
+    df, disagreements = _drop_repeats(pd.DataFrame.from_records(parsed.records), edition=edition)
     aggs = reference.aggregates()
-    names = {**dict(zip(countries()["iso3"], countries()["name"])), **dict(zip(aggs["code"], aggs["name"]))}
-    df["country_name"] = df["country"].map(names)
-    df["is_aggregate"] = df["country"].isin(set(aggs["code"]))
-    tidy = schema.conform(df)
-    dup = tidy.duplicated(schema.KEY, keep=False)
-    if dup.any():
-        raise ValidationError(f"duplicate keys in the tidy table: {tidy.loc[dup, schema.KEY].head().to_dict('records')}")
+    tidy = conform(df, source="nato", edition=edition, definition=parsed.definition,
+                   aggregates=dict(zip(aggs["code"], aggs["name"])))
     found = None
     if run_checks:
         found = checks.findings(tidy, notes=parsed.notes, quirks=parsed.quirks)
