@@ -3,8 +3,7 @@
 * :mod:`.nato`, :mod:`.sipri`: one module per source, reading its tables into tidy rows;
 * :mod:`.checks`: the consistency rules (NATO's derived figures recomputed within
   the printed precision), the plausibility rules and the whitelist;
-* :mod:`.sources`: one record per source and the tidy driver over them;
-* :mod:`.text`: small text helpers shared by the readers.
+* :mod:`.sources`: one record per source and the tidy driver over them.
 """
 
 from __future__ import annotations
@@ -70,11 +69,11 @@ def conform(df: pd.DataFrame, *, source: str, edition: str, definition: str, agg
 
     Examples
     --------
-    >>> rows = pd.DataFrame({"country": ["POL", "NATO_TOTAL"], "year": [2024, 2024], "indicator": ["gdp_usd"] * 2,
-    ...                      "price_basis": ["current"] * 2, "value": [1.0, 2.0]})
-    >>> t = conform(rows, source="nato", edition="2024-06", definition="d", aggregates={"NATO_TOTAL": "NATO Total"})
-    >>> t["country_name"].tolist(), t["is_aggregate"].tolist()
-    (['Poland', 'NATO Total'], [False, True])
+    >>> import natoanalysis as na
+    >>> rows = na.load().query("country in ['POL', 'NATO_TOTAL']").drop(columns=["country_name", "is_aggregate"])
+    >>> t = conform(rows, source="nato", edition="x", definition="d", aggregates={"NATO_TOTAL": "NATO Total"})
+    >>> t.groupby("country")[["country_name", "is_aggregate"]].first().values.tolist()
+    [['NATO Total', True], ['Poland', False]]
     """
     reg = registry(include_non_allies=include_non_allies)
     names = {**dict(zip(reg["iso3"], reg["name"])), **aggregates}

@@ -38,7 +38,6 @@ from ..allies import lookup, registry as countries
 from ..errors import LayoutError, UnknownCountryError, ValidationError
 from ..extract.cells import Cell, Sheet, Workbook, column_letter
 from . import Tidy, checks, conform
-from .text import first_year
 
 TITLE_RE = re.compile(r"^\s*table\s*(?P<number>\d+\s*[a-z]?)\s*:\s*(?P<title>.+?)\s*$", re.I)
 YEAR_RE = re.compile(r"^\s*(?P<year>(19|20)\d\d)\s*(?P<e>e)?\s*$", re.I)
@@ -140,14 +139,10 @@ def _parse_label(label: str, *, sheet: str, row: int) -> tuple[str, str, str]:
 
 def _is_country_label(label: str) -> bool:
     """Whether a row label names an ally or aggregate (a data row whose cells may all be blank)."""
-    m = LABEL_RE.match(label)
-    if not m or NOTE_RE.match(label):
-        return False
     try:
-        lookup(m.group("name"), publisher="nato")
-    except UnknownCountryError:
+        return not NOTE_RE.match(label) and bool(_parse_label(label, sheet="", row=0))
+    except LayoutError:
         return False
-    return True
 
 
 def _match_spec(title: str, subtitles: list[str]) -> list[dict[str, str]] | None:
@@ -190,7 +185,8 @@ def _year_header(cells: list[Cell], *, sheet: str, row: int) -> dict[int, tuple[
 
 
 def _base_year(texts: list[str]) -> int | None:
-    return first_year(texts, BASE_YEAR_RE)
+    """The base year the first text naming one names (``BASE_YEAR_RE``), else None."""
+    return next((int(m.group(1)) for text in texts if (m := BASE_YEAR_RE.search(text))), None)
 
 
 def _value(cell: Cell | None, sheet: str, *, row: int) -> tuple[float, str]:
@@ -224,19 +220,19 @@ def _section_for(label: str, spec: list[dict[str, str]]) -> dict[str, str] | Non
     return next((s for s in spec if s["heading"] and re.search(s["heading"], label, re.I)), None)
 
 
-class _SeriesSheet:
-    """Reads one yearly table, row by row: section headings, year headers, data rows and notes.
+class _TableSheet:
+    """Reads one table, row by row: section headings, header rows, data rows and notes.
 
-    ``current`` is the open section, ``years`` the year header in force,
-    ``found`` the rows of the open section by country code.
+    ``spec`` is the table's sections (:func:`_tables`), ``current`` the open
+    section, ``years`` the columns of the header row in force, ``found`` the
+    rows of the open section by country code.
     """
 
     def __init__(self, sheet: Sheet, spec: list[dict[str, str]], table: str, edition: str, out: Parsed,
                  title_row: int):
         self.sheet, self.spec, self.table, self.edition, self.out = sheet, spec, table, edition, out
         self.current: dict[str, str] | None = next((s for s in spec if not s["heading"]), None)
-        self.years: dict[int, tuple[int, bool]] | None = None
-        self.headers: list[dict[int, tuple[int, bool]]] = []
+        self.years: dict[int, dict] | None = None  # column -> what it holds (its year, for a yearly table)
         self.subtitles: list[str] = []  # text between the title and the first heading or year header
         self.base_year: int | None = None
         self.seen_sections: set[tuple[str, str]] = set()
@@ -251,17 +247,33 @@ class _SeriesSheet:
         for r, cells in self.sheet.rows().items():
             if r > title_row:
                 self.row(r, cells)
-        if not self.headers:
+        if self.years is None:
             raise self.error("no year header row (a row of years such as 2014 ... 2024e) after the title")
         self.close_section()
         implicit = {(s["indicator"], s["price_basis"]) for s in self.spec if not s["heading"]}
         return self.seen_sections | (implicit - self.seen_sections)
 
+    def header(self, cells: list[Cell], r: int) -> dict[int, dict] | None:
+        """The columns a header row defines: its years, or in Table 4 its years, changes and shares; else None."""
+        if self.spec[0]["header"] == "years":
+            years = _year_header(cells, sheet=self.sheet.name, row=r)
+            return None if years is None else {col: {"year": y, "is_estimate": e} for col, (y, e) in years.items()}
+        if not any(c.type == "s" and PERIOD_RE.search(str(c.value)) for c in cells):
+            return None
+        self.base_year = _base_year(self.subtitles)
+        if self.base_year is None:
+            raise self.error("no base year ('<year> prices') in the subtitle of the real-change table", r)
+        columns = {c.col: _period_column(c) for c in cells}
+        odd = next((c for c in cells if columns[c.col] is None), None)
+        if odd is not None:
+            raise self.error(f"header cell {odd.ref}={odd.value!r} is not a year, 'Real change YYYY-YYYY' "
+                             "or 'Share of real GDP YYYY'", r)
+        return columns
+
     def row(self, r: int, cells: list[Cell]) -> None:
-        header = _year_header(cells, sheet=self.sheet.name, row=r)
+        header = self.header(cells, r)
         if header is not None:
             self.years = header
-            self.headers.append(header)
             return
         if self.years is None and any(c.type == "n" for c in cells):
             first = next(c for c in cells if c.type == "n")
@@ -332,36 +344,26 @@ class _SeriesSheet:
             raise self.error(f"data row {label!r} comes before any year header row", r)
         basis = current["price_basis"]
         meta = {"indicator": current["indicator"], "unit": current["unit"], "price_basis": basis,
-                "base_year": self.base_year if basis == "constant" else None, "table": self.table, "is_repeat": False}
-        columns = {col: {**meta, "year": year, "is_estimate": is_est} for col, (year, is_est) in years.items()}
-        _data_row(self.out, self.sheet.name, r, label, values, columns, self.found)
-
-
-def _data_row(out: Parsed, sheet: str, r: int, label: str, values: list[Cell], columns: dict[int, dict],
-              found: dict[str, int]) -> None:
-    """The records of one ally's row: one per column, with what the column holds (``columns``)."""
-    code, currency, marker = _parse_label(label, sheet=sheet, row=r)
-    if code in found:
-        raise LayoutError(f"second row for {code} ({label!r}; first at row {found[code]})", sheet=sheet, row=r)
-    found[code] = r
-    by_col = {c.col: c for c in values}
-    stray = set(by_col) - set(columns)
-    if stray:
-        col = min(stray)
-        raise LayoutError(f"value {by_col[col].value!r} in column {column_letter(col)} has no year header",
-                          sheet=sheet, row=r)
-    for col, meta in columns.items():
-        cell = by_col.get(col)
-        value, reason = _value(cell, sheet, row=r)
-        out.records.append({
-            "country": code, "value": value, "missing_reason": reason, "note_marker": marker,
-            "currency": currency if meta["indicator"] == "defence_exp_ncu" else "", "source_sheet": sheet,
-            "source_cell": cell.ref if cell is not None else f"{column_letter(col)}{r}", **meta})
-
-
-def _parse_series_sheet(sheet: Sheet, spec: TableSpec, title_row: int, table: str, edition: str,
-                        out: Parsed) -> set[tuple[str, str]]:
-    return _SeriesSheet(sheet, spec, table, edition, out, title_row).read(title_row)
+                "currency": "", "base_year": self.base_year if basis == "constant" else None, "table": self.table,
+                "is_repeat": False}
+        code, currency, marker = _parse_label(label, sheet=self.sheet.name, row=r)
+        if current["indicator"] == "defence_exp_ncu":
+            meta["currency"] = currency
+        if code in self.found:
+            raise self.error(f"second row for {code} ({label!r}; first at row {self.found[code]})", r)
+        self.found[code] = r
+        by_col = {c.col: c for c in values}
+        stray = set(by_col) - set(years)
+        if stray:
+            col = min(stray)
+            raise self.error(f"value {by_col[col].value!r} in column {column_letter(col)} has no year header", r)
+        for col, fields in years.items():
+            cell = by_col.get(col)
+            value, reason = _value(cell, self.sheet.name, row=r)
+            self.out.records.append({
+                **meta, "country": code, "value": value, "missing_reason": reason, "note_marker": marker,
+                "source_sheet": self.sheet.name, "source_cell": cell.ref if cell is not None else
+                f"{column_letter(col)}{r}", **fields})
 
 
 def _period_column(c: Cell) -> dict | None:
@@ -378,49 +380,6 @@ def _period_column(c: Cell) -> dict | None:
         return {"indicator": "share_gdp_pct", "unit": "percent of GDP", "price_basis": "constant",
                 "year": int(m.group("year")), "is_estimate": bool(m.group("e")), "is_repeat": True}
     return None
-
-
-def _period_header(sheet: Sheet, rows: dict[int, list[Cell]], title_row: int) -> tuple[int, int, dict[int, dict]]:
-    """Table 4's header row, its base year and what each column holds."""
-    header_row = next((r for r, cs in rows.items() if r > title_row and any(
-        c.type == "s" and PERIOD_RE.search(str(c.value)) for c in cs)), None)
-    if header_row is None:
-        raise LayoutError("no header cell 'Real change YYYY-YYYY' in the real-change table", sheet=sheet.name)
-    base_year = _base_year([_text(cs) for r, cs in rows.items() if title_row < r < header_row and _text(cs)])
-    if base_year is None:
-        raise LayoutError("no base year ('<year> prices') in the subtitle of the real-change table", sheet=sheet.name)
-    columns: dict[int, dict] = {}
-    for c in rows[header_row]:
-        meta = _period_column(c)
-        if meta is None:
-            raise LayoutError(f"header cell {c.ref}={c.value!r} is not a year, 'Real change YYYY-YYYY' "
-                              "or 'Share of real GDP YYYY'", sheet=sheet.name, row=header_row)
-        columns[c.col] = meta
-    return header_row, base_year, columns
-
-
-def _parse_period_sheet(sheet: Sheet, title_row: int, table: str, edition: str, out: Parsed) -> None:
-    """Table 4: columns are a start year, an end year, the real change between them and two shares."""
-    rows = sheet.rows()
-    header_row, base_year, columns = _period_header(sheet, rows, title_row)
-    first_col = min(columns)
-    found: dict[str, int] = {}
-    for r, cells in rows.items():
-        if r <= header_row:
-            continue
-        label = _text([c for c in cells if c.col < first_col])
-        values = {c.col: c for c in cells if c.col >= first_col}
-        if not values and not (label and _is_country_label(label)):
-            if label:
-                out.notes.setdefault(table, []).append(label)
-            continue
-        if not label:
-            raise LayoutError(f"numbers without a row label (first: {min(values.values(), key=lambda c: c.col).ref})",
-                              sheet=sheet.name, row=r)
-        _data_row(out, sheet.name, r, label, list(values.values()),
-                  {col: {**meta, "base_year": base_year, "table": table} for col, meta in columns.items()}, found)
-    _check_countries(found, _expected_countries(edition, include_non_armed=False, with_aggregates=False),
-                     sheet=sheet.name, what=f"{table}")
 
 
 def _titles(workbook: Workbook) -> list[tuple[Sheet, int, re.Match]]:
@@ -542,7 +501,6 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
                           "an edition cannot hold actual figures for a later year (are the year headers shifted?)")
     out = Parsed(records=[], quirks=[], notes={}, tables={}, definition=signature["definition"])
     series: dict[tuple[str, str], str] = {}
-    period_tables = []
     titled = {sheet.name for sheet, _, _ in _titles(workbook)}
     for sheet in workbook.sheets:
         if sheet.name not in titled:
@@ -555,17 +513,13 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
         table = f"Table {m.group('number').replace(' ', '')}"
         title = m.group("title")
         out.tables[sheet.name] = f"{table}: {title}"
-        if PERIOD_RE.search(title):
-            _parse_period_sheet(sheet, title_row, table, edition, out)
-            period_tables.append(sheet.name)
-            continue
         subtitles = [_text(cs) for r, cs in list(rows.items()) if r > title_row and _text(cs)][:3]
         spec = _match_spec(title, subtitles)
         if spec is None:
             raise LayoutError(f"title {m.group(0)!r} is not one of the known NATO tables "
                               "(defence expenditure, share of GDP, real change, GDP, per capita, "
                               "military personnel, distribution by category)", sheet=sheet.name, row=title_row)
-        for key in _parse_series_sheet(sheet, spec, title_row, table, edition, out):
+        for key in _TableSheet(sheet, spec, table, edition, out, title_row).read(title_row):
             if key in series:
                 raise LayoutError(f"{key[0]} ({key[1] or 'no price basis'}) is published twice, "
                                   f"in sheets {series[key]!r} and {sheet.name!r}", sheet=sheet.name)
@@ -575,8 +529,6 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
     if missing:
         names = ", ".join(f"{i} ({p or 'no price basis'})" for i, p in sorted(missing))
         raise LayoutError(f"workbook lacks tables or sections for: {names}")
-    if len(period_tables) != 1:
-        raise LayoutError(f"expected one 'real change YYYY-YYYY' table, found {len(period_tables)}")
     _fill_base_year(out)
     return out
 

@@ -32,7 +32,6 @@ from ..allies import lookup, registry as countries
 from ..errors import LayoutError, UnknownCountryError, ValidationError
 from ..extract.cells import Cell, Sheet, Workbook, column_letter
 from . import Tidy, conform
-from .text import first_year
 
 _USD = "million US dollars"
 
@@ -171,7 +170,8 @@ def _cell_meaning(cell: Cell, sheet: str) -> tuple[float, str, bool, bool]:
 
 
 def _base_year(texts: list[str]) -> int | None:
-    return first_year(texts, BASE_YEAR_RE)
+    """The base year the first text naming one names (``BASE_YEAR_RE``), else None."""
+    return next((int(m.group(1)) for text in texts if (m := BASE_YEAR_RE.search(text))), None)
 
 
 def _match(title: str, subtitles: list[str]) -> dict | None:
@@ -194,7 +194,7 @@ def _heading_region(name: str, cells: list[Cell], sheet: str, r: int) -> str:
 
 def _row_records(out: Parsed, sheet: str, r: int, name: str, by_col: dict[int, Cell], columns: dict[int, dict],
                  scale: tuple[float, float]) -> None:
-    """The records of one row: a value for every column of ``columns`` (what it holds), printed x ``multiply / divide``."""
+    """The records of one row: a value for every column (``columns``: what each holds), x ``multiply / divide``."""
     stray = set(by_col) - set(columns)
     if stray:
         raise LayoutError(f"value in column {column_letter(min(stray))} has no year header", sheet=sheet, row=r)
