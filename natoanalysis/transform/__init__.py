@@ -3,7 +3,7 @@
 * :mod:`.nato`, :mod:`.sipri`: one module per source, reading its tables into tidy rows;
 * :mod:`.checks`: the consistency rules (NATO's derived figures recomputed within
   the printed precision), the plausibility rules and the whitelist;
-* :mod:`.sources`: one record per source and the tidy driver over them.
+* :mod:`.sources`: one record per source: which reader, whether font colours count.
 """
 
 from __future__ import annotations

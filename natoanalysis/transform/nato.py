@@ -82,7 +82,6 @@ class Parsed:
     records: list[dict]
     quirks: list[dict]
     notes: dict[str, list[str]]
-    tables: dict[str, str]  # sheet name -> "Table N: title"
     definition: str = DEFINITION_NATO
 
 
@@ -499,7 +498,7 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
     if signature["last_year"] > cut.year:
         raise LayoutError(f"the tables print figures for {signature['last_year']}, after edition {edition}: "
                           "an edition cannot hold actual figures for a later year (are the year headers shifted?)")
-    out = Parsed(records=[], quirks=[], notes={}, tables={}, definition=signature["definition"])
+    out = Parsed(records=[], quirks=[], notes={}, definition=signature["definition"])
     series: dict[tuple[str, str], str] = {}
     titled = {sheet.name for sheet, _, _ in _titles(workbook)}
     for sheet in workbook.sheets:
@@ -512,7 +511,6 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
         title_row, m = _find_title(rows)
         table = f"Table {m.group('number').replace(' ', '')}"
         title = m.group("title")
-        out.tables[sheet.name] = f"{table}: {title}"
         subtitles = [_text(cs) for r, cs in list(rows.items()) if r > title_row and _text(cs)][:3]
         spec = _match_spec(title, subtitles)
         if spec is None:
@@ -524,7 +522,7 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
                 raise LayoutError(f"{key[0]} ({key[1] or 'no price basis'}) is published twice, "
                                   f"in sheets {series[key]!r} and {sheet.name!r}", sheet=sheet.name)
             series[key] = sheet.name
-    # Every (indicator, price_basis) an edition must publish, Table 4 aside.
+    # Every (indicator, price_basis) an edition must publish, and Table 4's real change.
     missing = {(s["indicator"], s["price_basis"]) for sections in _tables().values() for s in sections} - set(series)
     if missing:
         names = ", ".join(f"{i} ({p or 'no price basis'})" for i, p in sorted(missing))
