@@ -24,14 +24,13 @@ import functools
 import math
 import re
 
-import numpy as np
 import pandas as pd
 
 from .. import reference
 from ..allies import lookup, registry as countries
 from ..errors import LayoutError, UnknownCountryError, ValidationError
 from ..extract.cells import Cell, Sheet, Workbook, column_letter
-from . import Tidy, conform
+from . import Tidy, checks, conform
 
 _USD = "million US dollars"
 
@@ -84,9 +83,7 @@ def markers() -> tuple[dict[str, str], dict[str, str]]:
     ('is_estimate', 'is_uncertain', 'did_not_exist')
     """
     df = reference.read("sipri_markers.csv")
-    colours = dict(zip(df.loc[df["kind"] == "font_color", "code"], df.loc[df["kind"] == "font_color", "flag"]))
-    missing = dict(zip(df.loc[df["kind"] == "missing", "code"], df.loc[df["kind"] == "missing", "flag"]))
-    return colours, missing
+    return tuple(df[df["kind"] == kind].set_index("code")["flag"].to_dict() for kind in ("font_color", "missing"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -272,7 +269,7 @@ def _country_sheet(sheet: Sheet, spec: dict, title_row: int, title: str, out: Pa
 
 
 def _regional_columns(sheet: Sheet, rows: dict, title_row: int, title: str) -> tuple[int, dict, int | None]:
-    """The header row, ``{column: (year, price basis, base year)}`` and the column of omitted countries."""
+    """The header row, ``{column: {year, price_basis, base_year}}`` and the column of omitted countries."""
     header_row, labels, years = _header(rows, "region", sheet.name)
     texts = _texts_above(rows, title, title_row, header_row)
     _check_legend(texts, LEGEND_REGIONAL, sheet.name)
@@ -285,8 +282,9 @@ def _regional_columns(sheet: Sheet, rows: dict, title_row: int, title: str) -> t
     if stray:
         raise LayoutError(f"unexpected header cell in column {column_letter(min(stray))}", sheet=sheet.name,
                           row=header_row)
-    columns = {col: (year, "constant", base_year) for col, year in years.items()}
-    columns.update({col: (year, "current", None) for col, year in current_cols.items()})
+    columns = {col: {"year": year, "price_basis": "constant", "base_year": base_year} for col, year in years.items()}
+    columns.update({col: {"year": year, "price_basis": "current", "base_year": None}
+                    for col, year in current_cols.items()})
     return header_row, columns, labels.get("omitted countries")
 
 
@@ -304,8 +302,7 @@ def _regional_row(sheet: Sheet, r: int, cells: list[Cell], columns: dict, omitte
             f"{name}: {str(by_col.pop(omitted_col).value).strip()}")
     meta = {"country": code, "indicator": "defence_exp_usd", "unit": _USD, "currency": "", "note_marker": "",
             "fiscal_year": "", "sipri_region": parent}
-    _row_records(out, sheet.name, r, name, by_col, {col: {**meta, "year": year, "price_basis": basis, "base_year": base}
-                                                    for col, (year, basis, base) in columns.items()},
+    _row_records(out, sheet.name, r, name, by_col, {col: {**meta, **fields} for col, fields in columns.items()},
                  (REGIONAL_MULTIPLY, 1.0))
     return code
 
@@ -418,9 +415,6 @@ def scan(workbook: Workbook) -> dict:
 EXTRA_COLUMNS = {"is_uncertain": "bool", "fiscal_year": "string",
                  "sipri_region": "string"}
 
-#: Constant (base-year) and current US$ must agree in the base year; SIPRI's two sheets differ in the last bits.
-BASE_YEAR_RTOL = 1e-9
-
 
 def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> Tidy:
     """Turn a SIPRI workbook (xlsx or transcription) into the tidy table.
@@ -432,7 +426,8 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
     edition : str
         SIPRI release ``"YYYY-MM"``.
     run_checks : bool, default True
-        Check that constant and current US$ agree in the base year.
+        Check that constant and current US$ agree in the base year
+        (:func:`natoanalysis.transform.checks.base_year_prices`, NATO's rule).
     strict : bool, default False
         Accepted for the same signature as NATO's; SIPRI's one check always raises.
 
@@ -452,24 +447,10 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
     tidy = conform(pd.DataFrame.from_records(parsed.records), source="sipri", edition=edition, definition=DEFINITION,
                    aggregates={code: name for code, name, _ in regions().values()}, include_non_allies=True,
                    extra=EXTRA_COLUMNS)
-    if run_checks:
-        check_base_year(tidy)
+    if run_checks and len(found := checks.base_year_prices(tidy)):
+        row = found.iloc[0]
+        raise ValidationError(f"SIPRI {row['country']} {row['year']}: {row['detail']} (constant US$ "
+                              f"{row['published']}, current US$ {row['expected']})")
     notes = {**parsed.notes, **{f"not kept ({k})": v for k, v in parsed.not_kept.items()}}
     return Tidy(tidy, None, (), notes)
 
-
-def check_base_year(tidy: pd.DataFrame) -> None:
-    """Raise ValidationError if constant and current US$ differ in the constant series' base year."""
-    usd = tidy[(tidy["indicator"] == "defence_exp_usd") & ~tidy["is_aggregate"]]
-    const = usd[usd["price_basis"] == "constant"]
-    base = const[const["year"] == const["base_year"]]
-    cur = usd[usd["price_basis"] == "current"]
-    merged = base.merge(cur, on=["country", "year"], suffixes=("_const", "_cur"))
-    both = merged.dropna(subset=["value_const", "value_cur"])
-    bad = ~np.isclose(both["value_const"], both["value_cur"], rtol=BASE_YEAR_RTOL, atol=0)
-    if bad.any():
-        row = both[bad].iloc[0]
-        raise ValidationError(
-            f"SIPRI {row['country']} {row['year']}: constant ({row['base_year_const']}) US$ "
-            f"{row['value_const']} ({row['source_cell_const']}) differs from current US$ {row['value_cur']} "
-            f"({row['source_cell_cur']}) in the base year")
