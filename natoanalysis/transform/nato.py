@@ -382,12 +382,7 @@ def _period_column(c: Cell) -> dict | None:
 
 
 def _titles(workbook: Workbook) -> list[tuple[Sheet, int, re.Match]]:
-    out = []
-    for sheet in workbook.sheets:
-        found = _find_title(sheet.rows())
-        if found is not None:
-            out.append((sheet, *found))
-    return out
+    return [(sheet, *found) for sheet in workbook.sheets if (found := _find_title(sheet.rows())) is not None]
 
 
 def _definition(titles: list[str]) -> str:
@@ -500,15 +495,14 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
                           "an edition cannot hold actual figures for a later year (are the year headers shifted?)")
     out = Parsed(records=[], quirks=[], notes={}, definition=signature["definition"])
     series: dict[tuple[str, str], str] = {}
-    titled = {sheet.name for sheet, _, _ in _titles(workbook)}
     for sheet in workbook.sheets:
-        if sheet.name not in titled:
+        rows = sheet.rows()
+        if (found := _find_title(rows)) is None:
             if sheet.cells:
                 out.quirks.append({"sheet": sheet.name, "row": None, "table": "", "kind": "untitled_sheet",
                                    "cells": f"{len(sheet.cells)} cells"})
             continue
-        rows = sheet.rows()
-        title_row, m = _find_title(rows)
+        title_row, m = found
         table = f"Table {m.group('number').replace(' ', '')}"
         title = m.group("title")
         subtitles = [_text(cs) for r, cs in list(rows.items()) if r > title_row and _text(cs)][:3]
