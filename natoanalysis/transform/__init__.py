@@ -3,8 +3,7 @@
 * :mod:`.nato`, :mod:`.sipri`: one module per source, reading its tables into tidy rows;
 * :mod:`.checks`: the consistency rules (NATO's derived figures recomputed within
   the printed precision), the plausibility rules and the whitelist;
-* :mod:`.sources`: one record per source and the tidy driver over them;
-* :mod:`.text`: small text helpers shared by the readers.
+* :mod:`.sources`: one record per source: which reader, whether font colours count.
 """
 
 from __future__ import annotations
@@ -14,6 +13,10 @@ from types import MappingProxyType
 from typing import Mapping
 
 import pandas as pd
+
+from .. import schema
+from ..allies import registry
+from ..errors import ValidationError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,3 +53,35 @@ class Tidy:
     def __post_init__(self):
         object.__setattr__(self, "quirks", tuple(self.quirks))
         object.__setattr__(self, "notes", MappingProxyType(dict(self.notes)))
+
+
+def conform(df: pd.DataFrame, *, source: str, edition: str, definition: str, aggregates: Mapping[str, str],
+            include_non_allies: bool = False, extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """A reader's rows as the tidy table: source, edition, definition and names added, typed by the schema.
+
+    ``aggregates`` names the aggregate codes (NATO's totals, SIPRI's regions);
+    the other codes are named from the registry of countries.
+
+    Raises
+    ------
+    ValidationError
+        If a key (:data:`natoanalysis.schema.KEY`) repeats.
+
+    Examples
+    --------
+    >>> import natoanalysis as na
+    >>> rows = na.load().query("country in ['POL', 'NATO_TOTAL']").drop(columns=["country_name", "is_aggregate"])
+    >>> t = conform(rows, source="nato", edition="x", definition="d", aggregates={"NATO_TOTAL": "NATO Total"})
+    >>> t.groupby("country")[["country_name", "is_aggregate"]].first().values.tolist()
+    [['NATO Total', True], ['Poland', False]]
+    """
+    reg = registry(include_non_allies=include_non_allies)
+    names = {**dict(zip(reg["iso3"], reg["name"])), **aggregates}
+    tidy = schema.conform(df.assign(source=source, edition=edition, definition=definition,
+                                    country_name=df["country"].map(names),
+                                    is_aggregate=df["country"].isin(set(aggregates))), extra=extra)
+    dup = tidy.duplicated(schema.KEY, keep=False)
+    if dup.any():
+        raise ValidationError(f"duplicate keys in the {source} tidy table: "
+                              f"{tidy.loc[dup, schema.KEY].head().to_dict('records')}")
+    return tidy

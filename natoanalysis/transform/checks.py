@@ -90,20 +90,44 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else _frame([])
+
+
+def _cells(rule: str, tidy: pd.DataFrame, indicator: str, bad: pd.DataFrame, published: pd.DataFrame,
+           expected: pd.DataFrame, detail: str | pd.DataFrame) -> pd.DataFrame:
+    """A finding for each True cell of ``bad`` (countries x years); ``detail`` is one text or one per cell."""
+    flags = bad.stack()
+    cells = flags.index[flags.to_numpy(dtype=bool)]
+
+    def at(frame: pd.DataFrame) -> np.ndarray:
+        return frame.stack().reindex(cells).to_numpy()
+
+    return pd.DataFrame({
+        "rule": rule, "source": str(tidy["source"].iloc[0]) if len(tidy) else "",
+        "edition": str(tidy["edition"].iloc[0]) if len(tidy) else "",
+        "country": cells.get_level_values(0).to_numpy(dtype=object),
+        "year": cells.get_level_values(1).astype(int), "indicator": indicator,
+        "published": at(published).astype(float), "expected": at(expected).astype(float),
+        "detail": detail if isinstance(detail, str) else at(detail)}, columns=FINDING_COLUMNS)
+
+
+def _rows(rule: str, rows: pd.DataFrame, *, published: object, detail: object, expected: object = np.nan,
+          indicator: object = None) -> pd.DataFrame:
+    """A finding for each row of a tidy table (its source, edition, country, year and indicator)."""
+    return pd.DataFrame({
+        "rule": rule, **{k: rows[k].to_numpy(dtype=object) for k in ("source", "edition", "country")},
+        "year": rows["year"].to_numpy(dtype=int),
+        "indicator": rows["indicator"].to_numpy(dtype=object) if indicator is None else indicator,
+        "published": published, "expected": expected, "detail": detail}, columns=FINDING_COLUMNS)
+
+
 def _findings(rule: str, tidy: pd.DataFrame, indicator: str, published: pd.DataFrame, expected: pd.DataFrame,
               tolerance: pd.DataFrame | float, detail: str) -> pd.DataFrame:
     """Cells where ``|expected - published| > tolerance``; cells with a missing side are not compared."""
-    diff = (expected - published).abs()
-    bad = diff.gt(tolerance) & published.notna() & expected.notna()
-    stacked = bad.stack()
-    rows = []
-    source = str(tidy["source"].iloc[0]) if len(tidy) else ""
-    edition = str(tidy["edition"].iloc[0]) if len(tidy) else ""
-    for country, year in stacked.index[stacked.to_numpy()]:
-        rows.append({"rule": rule, "source": source, "edition": edition, "country": country, "year": int(year),
-                     "indicator": indicator, "published": float(published.at[country, year]),
-                     "expected": float(expected.at[country, year]), "detail": detail})
-    return _frame(rows)
+    bad = (expected - published).abs().gt(tolerance) & published.notna() & expected.notna()
+    return _cells(rule, tidy, indicator, bad, published, expected, detail)
 
 
 def _ratio_tolerance(num: pd.DataFrame, den: pd.DataFrame, h_num: float, h_den: float) -> pd.DataFrame:
@@ -210,7 +234,7 @@ def aggregate_sums(tidy: pd.DataFrame) -> pd.DataFrame:
             tol = h + counted.sum().to_frame(code).T * h + TOL_REL * pub.abs()
             out.append(_findings("aggregate_sum", tidy, indicator, pub, expected, tol,
                                  f"{code} != sum of members that year ({basis or 'no price basis'})"))
-    return pd.concat(out, ignore_index=True) if out else _frame([])
+    return _concat(out)
 
 
 def period_change(tidy: pd.DataFrame) -> pd.DataFrame:
@@ -221,16 +245,13 @@ def period_change(tidy: pd.DataFrame) -> pd.DataFrame:
     for indicator in sorted(i for i in tidy["indicator"].unique() if re.fullmatch(r"real_change_since_\d{4}_pct", i)):
         start = int(re.search(r"\d{4}", indicator).group())
         pub = _wide(tidy, indicator, "constant")
-        expected, tol = pub.copy(), pub.copy()
-        u0 = usd.loc[pub.index, start]
-        for year in pub.columns:
-            ut = usd.loc[pub.index, year]
-            expected[year] = (ut / u0 - 1) * 100
-            tol[year] = 100 * (h_usd / u0.abs() + ut.abs() * h_usd / u0 ** 2)
-        tol = tol + half_unit(tidy, indicator, "constant") + TOL_PCT
+        ut = usd.loc[pub.index, pub.columns]
+        u0 = ut * 0 + usd.loc[pub.index, start].to_numpy()[:, None]
+        expected = (ut / u0 - 1) * 100
+        tol = 100 * _ratio_tolerance(ut, u0, h_usd, h_usd) + half_unit(tidy, indicator, "constant") + TOL_PCT
         out.append(_findings("period_change", tidy, indicator, pub, expected, tol,
                              f"real change since {start} != change of constant USD series"))
-    return pd.concat(out, ignore_index=True) if out else _frame([])
+    return _concat(out)
 
 
 def shares_in_range(tidy: pd.DataFrame) -> pd.DataFrame:
@@ -240,9 +261,7 @@ def shares_in_range(tidy: pd.DataFrame) -> pd.DataFrame:
     """
     pct = tidy[tidy["indicator"].str.endswith("share_pct") | (tidy["indicator"] == "share_gdp_pct")]
     bad = pct[(pct["value"] < 0) | (pct["value"] > 100)]
-    rows = [{"rule": "share_in_range", "source": r.source, "edition": r.edition, "country": r.country,
-             "year": int(r.year), "indicator": r.indicator, "published": r.value, "expected": np.nan,
-             "detail": "share outside [0, 100]"} for r in bad.itertuples()]
+    outside = _rows("share_in_range", bad, published=bad["value"].to_numpy(), detail="share outside [0, 100]")
     cats = tidy[tidy["indicator"].isin(_CATEGORIES)]
     cats = cats.assign(value=cats["value"].where(cats["missing_reason"] != "nil", 0.0))
     total = sum(_wide(cats, c) for c in _CATEGORIES)
@@ -250,7 +269,7 @@ def shares_in_range(tidy: pd.DataFrame) -> pd.DataFrame:
     tol = TOL_CATEGORY_SUM_PCT + sum(half_unit(tidy, c) for c in _CATEGORIES)
     found = _findings("category_sum", tidy, "equipment+personnel+infrastructure+other", total, hundred, tol,
                       "the four expenditure categories do not add up to 100%")
-    return pd.concat([_frame(rows), found], ignore_index=True)
+    return _concat([outside, found])
 
 
 def base_year_prices(tidy: pd.DataFrame) -> pd.DataFrame:
@@ -268,7 +287,7 @@ def base_year_prices(tidy: pd.DataFrame) -> pd.DataFrame:
         tol = half_unit(tidy, indicator, "constant") + half_unit(tidy, indicator, "current") + TOL_REL * pub.abs()
         out.append(_findings("base_year_prices", tidy, indicator, pub, expected, tol,
                              f"constant {year} prices != current prices in the base year {year}"))
-    return pd.concat(out, ignore_index=True) if out else _frame([])
+    return _concat(out)
 
 
 def _rates(tidy: pd.DataFrame, basis: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -324,17 +343,14 @@ def exchange_rate_by_currency(tidy: pd.DataFrame) -> pd.DataFrame:
         tol = expected.abs() * (rel.loc[codes] + best_rel.to_numpy()[None, :] + TOL_REL)
         out.append(_findings("exchange_rate_by_currency", tidy, "defence_exp_ncu", group, expected, tol,
                              f"current NCU / current USD differs from the rate of the other allies in {cur}"))
-    return pd.concat(out, ignore_index=True) if out else _frame([])
+    return _concat(out)
 
 
 def not_published(tidy: pd.DataFrame) -> pd.DataFrame:
     """Figures the publisher left blank where a number is due (``..`` and ``-`` are NATO's own markers)."""
     blank = tidy[tidy["missing_reason"] == "not_published"]
-    rows = [{"rule": "not_published", "source": r.source, "edition": r.edition, "country": r.country,
-             "year": int(r.year), "indicator": r.indicator, "published": np.nan, "expected": np.nan,
-             "detail": f"{r.source_sheet}!{r.source_cell} is blank: the figure was not published"}
-            for r in blank.itertuples()]
-    return _frame(rows)
+    return _rows("not_published", blank, published=np.nan, detail=(
+        blank["source_sheet"] + "!" + blank["source_cell"] + " is blank: the figure was not published").to_numpy())
 
 
 def yoy_jumps(tidy: pd.DataFrame, *, rules: tuple[tuple[str, str, float], ...] = JUMP_RULES) -> pd.DataFrame:
@@ -346,36 +362,29 @@ def yoy_jumps(tidy: pd.DataFrame, *, rules: tuple[tuple[str, str, float], ...] =
     >>> yoy_jumps(na.load())[["country", "year", "indicator"]].values.tolist()
     [['BGR', 2019, 'defence_exp_ncu'], ['LUX', 2023, 'gdp_usd']]
     """
-    rows = []
+    out = []
     for indicator, basis, threshold in rules:
         sel = tidy[(tidy["indicator"] == indicator) & (tidy["price_basis"] == basis) & ~tidy["is_aggregate"]]
-        for (source, ed, country), g in sel.groupby(["source", "edition", "country"]):
-            s = g.set_index("year")["value"].sort_index()
-            change = (s / s.shift() - 1) * 100
-            for year, pct in change[change.abs() > threshold].items():
-                rows.append({"rule": "yoy_jump", "source": source, "edition": ed, "country": country,
-                             "year": int(year), "indicator": indicator, "published": float(s[year]),
-                             "expected": float(s[year - 1]),
-                             "detail": f"{basis} {indicator} changes {pct:+.1f}% in one year (threshold {threshold:g}%)"})
-    return _frame(rows)
+        sel = sel.sort_values(["source", "edition", "country", "year"])
+        prev = sel.groupby(["source", "edition", "country"])["value"].shift()
+        change = (sel["value"] / prev - 1) * 100
+        jump = change.abs() > threshold
+        out.append(_rows("yoy_jump", sel[jump], published=sel.loc[jump, "value"].to_numpy(dtype=float),
+                         expected=prev[jump].to_numpy(dtype=float), detail=[
+                             f"{basis} {indicator} changes {pct:+.1f}% in one year (threshold {threshold:g}%)"
+                             for pct in change[jump]]))
+    return _concat(out)
 
 
 def deflator_jumps(tidy: pd.DataFrame) -> pd.DataFrame:
     """Allies whose implied defence deflator (current / constant national currency) jumps implausibly in a year."""
     deflator = _wide(tidy, "defence_exp_ncu", "current") / _wide(tidy, "defence_exp_ncu", "constant")
     factor = deflator / deflator.shift(axis=1)
-    ratio = np.exp(np.log(factor).abs())
-    bad = ratio.gt(DEFLATOR_JUMP_FACTOR).stack()
-    rows = []
-    for country, year in bad.index[bad.to_numpy()]:
-        rows.append({"rule": "deflator_jump", "source": str(tidy["source"].iloc[0]),
-                     "edition": str(tidy["edition"].iloc[0]), "country": country, "year": int(year),
-                     "indicator": "defence_exp_ncu", "published": float(deflator.at[country, year]),
-                     "expected": float(deflator.at[country, year - 1]),
-                     "detail": f"current / constant national currency moves {factor.at[country, year]:.2f}-fold in "
-                               f"one year (limit {DEFLATOR_JUMP_FACTOR:g}): a current- or constant-price figure of "
-                               "Table 1 is misprinted"})
-    return _frame(rows)
+    bad = np.exp(np.log(factor).abs()).gt(DEFLATOR_JUMP_FACTOR)
+    detail = factor.map(lambda f: f"current / constant national currency moves {f:.2f}-fold in one year (limit "
+                                  f"{DEFLATOR_JUMP_FACTOR:g}): a current- or constant-price figure of Table 1 is "
+                                  "misprinted")
+    return _cells("deflator_jump", tidy, "defence_exp_ncu", bad, deflator, deflator.shift(axis=1), detail)
 
 
 def estimate_notes(tidy: pd.DataFrame, notes: dict[str, list[str]]) -> pd.DataFrame:
@@ -434,19 +443,14 @@ def whitelist() -> pd.DataFrame:
 
 def mark_whitelisted(findings: pd.DataFrame) -> pd.DataFrame:
     """Add ``is_whitelisted`` and ``reason`` columns from the whitelist."""
-    wl = whitelist()
-    out = findings.copy()
-    out["is_whitelisted"] = False
-    out["reason"] = ""
-    for i, f in out.iterrows():
-        for _, w in wl.iterrows():
-            if (w["rule"] == f["rule"] and w["source"] == f["source"] and w["edition"] in ("", f["edition"])
-                    and w["country"] in ("", f["country"]) and w["indicator"] in ("", f["indicator"])
-                    and (w["year"] == "" or int(w["year"]) == f["year"])):
-                out.at[i, "is_whitelisted"] = True
-                out.at[i, "reason"] = w["reason"]
-                break
-    return out
+    pairs = findings.reset_index(drop=True).reset_index(names="finding").merge(
+        whitelist().reset_index(names="entry"), on=["rule", "source"], suffixes=("", "_wl"))
+    match = (pd.to_numeric(pairs["year_wl"], errors="coerce") == pairs["year"]) | (pairs["year_wl"] == "")
+    for column in ("edition", "country", "indicator"):
+        match &= (pairs[f"{column}_wl"] == "") | (pairs[f"{column}_wl"] == pairs[column])
+    first = pairs[match].sort_values(["finding", "entry"]).drop_duplicates("finding").set_index("finding")
+    reason = first["reason"].reindex(range(len(findings)))
+    return findings.assign(is_whitelisted=reason.notna().to_numpy(), reason=reason.fillna("").to_numpy())
 
 
 def findings(tidy: pd.DataFrame, *, notes: dict[str, list[str]] | None = None,
@@ -462,9 +466,7 @@ def findings(tidy: pd.DataFrame, *, notes: dict[str, list[str]] | None = None,
     frames = [rule(tidy) for rule in RULES + PLAUSIBILITY_RULES] + [estimate_notes(tidy, notes or {})]
     if quirks and len(tidy):
         frames.append(layout_quirks(quirks, source=str(tidy["source"].iloc[0]), edition=str(tidy["edition"].iloc[0])))
-    frames = [f for f in frames if len(f)]
-    found = pd.concat(frames, ignore_index=True) if frames else _frame([])
-    found = found.sort_values(["rule", "edition", "country", "year"], kind="stable").reset_index(drop=True)
+    found = _concat(frames).sort_values(["rule", "edition", "country", "year"], kind="stable").reset_index(drop=True)
     return mark_whitelisted(found)
 
 

@@ -33,12 +33,11 @@ import re
 
 import pandas as pd
 
-from .. import reference, schema
+from .. import reference
 from ..allies import lookup, registry as countries
 from ..errors import LayoutError, UnknownCountryError, ValidationError
 from ..extract.cells import Cell, Sheet, Workbook, column_letter
-from . import Tidy, checks
-from .text import first_year
+from . import Tidy, checks, conform
 
 TITLE_RE = re.compile(r"^\s*table\s*(?P<number>\d+\s*[a-z]?)\s*:\s*(?P<title>.+?)\s*$", re.I)
 YEAR_RE = re.compile(r"^\s*(?P<year>(19|20)\d\d)\s*(?P<e>e)?\s*$", re.I)
@@ -59,67 +58,21 @@ DEFINITION_NATO = "defence expenditure (NATO definition)"
 DEFINITION_CORE = "core defence expenditure"
 
 
-@dataclasses.dataclass(frozen=True)
-class SectionSpec:
-    """A block of rows under one heading, and what its numbers are."""
-
-    pattern: str | None  # regex on the heading; None: the block starts at the year header
-    indicator: str
-    unit: str
-    price_basis: str  # "current", "constant" or ""
-    includes_non_armed: bool = False  # Iceland has GDP rows but no defence rows
-
-
-@dataclasses.dataclass(frozen=True)
-class TableSpec:
-    kind: str
-    title: str  # regex on the title after "Table N:"
-    unit_line: str | None  # regex one subtitle line must match, when the title is shared
-    sections: tuple[SectionSpec, ...]
-    has_aggregates: bool
-
-
 _USD = "million US dollars"
-_PCT_DEF = "percent of defence expenditure"
 
-# Order matters: the first spec whose title (and unit line) matches wins.
-TABLE_SPECS: tuple[TableSpec, ...] = (
-    TableSpec("share_and_real_change", r"share of (real )?gdp", None, (
-        SectionSpec(r"^share of (real )?gdp", "share_gdp_pct", "percent of GDP", "constant"),
-        SectionSpec(r"^annual real change", "real_change_pct", "percent", "constant"),
-    ), True),
-    TableSpec("per_capita", r"per capita", None, (
-        SectionSpec(r"^gdp per capita", "gdp_per_capita_usd_thousand", "thousand US dollars", "constant", True),
-        SectionSpec(r"^(core )?defence expenditure per capita", "defence_exp_per_capita_usd", "US dollars",
-                    "constant"),
-    ), True),
-    TableSpec("personnel", r"military personnel", None, (
-        SectionSpec(None, "military_personnel_thousand", "thousand persons", ""),
-    ), True),
-    TableSpec("distribution", r"distribution .*categor", None, (
-        SectionSpec(r"^equipment", "equipment_share_pct", _PCT_DEF, ""),
-        SectionSpec(r"^personnel", "personnel_share_pct", _PCT_DEF, ""),
-        SectionSpec(r"^infrastructure", "infrastructure_share_pct", _PCT_DEF, ""),
-        SectionSpec(r"^other", "other_share_pct", _PCT_DEF, ""),
-    ), False),
-    TableSpec("gdp", r"^gdp$", None, (
-        SectionSpec(r"^current prices", "gdp_usd", _USD, "current", True),
-        SectionSpec(r"^constant", "gdp_usd", _USD, "constant", True),
-    ), True),
-    TableSpec("defence_exp_ncu", r"defence expenditure$", r"national currency", (
-        SectionSpec(r"^current prices", "defence_exp_ncu", "million national currency", "current"),
-        SectionSpec(r"^constant", "defence_exp_ncu", "million national currency", "constant"),
-    ), False),
-    TableSpec("defence_exp_usd", r"defence expenditure$", r"us dollars", (
-        SectionSpec(r"^current prices", "defence_exp_usd", _USD, "current"),
-        SectionSpec(r"^constant", "defence_exp_usd", _USD, "constant"),
-    ), True),
-)
 
-#: Every (indicator, price_basis) an edition must publish, Table 4 aside.
-EXPECTED_SERIES = frozenset(
-    (sec.indicator, sec.price_basis) for spec in TABLE_SPECS for sec in spec.sections
-)
+def _tables() -> dict[str, list[dict[str, str]]]:
+    """Each table's sections, from ``reference/nato_tables.csv``, the tables in the file's order.
+
+    One row per section: the title (and the unit line, when a title is
+    shared) that find the table, the heading that opens the section (empty
+    for a table of one block under its year header), what its numbers are,
+    and whether Iceland and the aggregates have rows.
+    """
+    out: dict[str, list[dict[str, str]]] = {}
+    for section in reference.records("nato_tables.csv"):
+        out.setdefault(section["table"], []).append(section)
+    return out
 
 
 @dataclasses.dataclass
@@ -129,31 +82,7 @@ class Parsed:
     records: list[dict]
     quirks: list[dict]
     notes: dict[str, list[str]]
-    tables: dict[str, str]  # sheet name -> "Table N: title"
     definition: str = DEFINITION_NATO
-
-
-@dataclasses.dataclass(frozen=True)
-class Signature:
-    """What an edition covers, read off its cells without knowing which edition it is.
-
-    ``years`` are the years of the yearly tables, ``estimate_years`` those
-    printed with an ``e``, ``base_year`` the constant-price base and
-    ``definition`` what the tables measure (from the titles).
-    """
-
-    years: tuple[int, ...]
-    estimate_years: tuple[int, ...]
-    base_year: int | None
-    definition: str
-
-    @property
-    def first_year(self) -> int:
-        return self.years[0]
-
-    @property
-    def last_year(self) -> int:
-        return self.years[-1]
 
 
 def _text(cells: list[Cell]) -> str:
@@ -209,24 +138,16 @@ def _parse_label(label: str, *, sheet: str, row: int) -> tuple[str, str, str]:
 
 def _is_country_label(label: str) -> bool:
     """Whether a row label names an ally or aggregate (a data row whose cells may all be blank)."""
-    m = LABEL_RE.match(label)
-    if not m or NOTE_RE.match(label):
-        return False
     try:
-        lookup(m.group("name"), publisher="nato")
-    except UnknownCountryError:
+        return not NOTE_RE.match(label) and bool(_parse_label(label, sheet="", row=0))
+    except LayoutError:
         return False
-    return True
 
 
-def _match_spec(title: str, subtitles: list[str]) -> TableSpec | None:
-    for spec in TABLE_SPECS:
-        if not re.search(spec.title, title, re.I):
-            continue
-        if spec.unit_line and not any(re.search(spec.unit_line, s, re.I) for s in subtitles):
-            continue
-        return spec
-    return None
+def _match_spec(title: str, subtitles: list[str]) -> list[dict[str, str]] | None:
+    """The sections of the first table in ``TABLES`` whose title (and unit line, when it has one) match."""
+    return next((sections for sections in _tables().values() if re.search(sections[0]["title"], title, re.I) and (
+        not sections[0]["unit_line"] or any(re.search(sections[0]["unit_line"], t, re.I) for t in subtitles))), None)
 
 
 def _find_title(rows: dict[int, list[Cell]]) -> tuple[int, re.Match] | None:
@@ -263,7 +184,8 @@ def _year_header(cells: list[Cell], *, sheet: str, row: int) -> dict[int, tuple[
 
 
 def _base_year(texts: list[str]) -> int | None:
-    return first_year(texts, BASE_YEAR_RE)
+    """The base year the first text naming one names (``BASE_YEAR_RE``), else None."""
+    return next((int(m.group(1)) for text in texts if (m := BASE_YEAR_RE.search(text))), None)
 
 
 def _value(cell: Cell | None, sheet: str, *, row: int) -> tuple[float, str]:
@@ -291,25 +213,25 @@ def _check_countries(found: dict[str, int], expected: set[str], *, sheet: str, w
         raise LayoutError(f"{what}: {'; '.join(parts)}", sheet=sheet)
 
 
-def _section_for(label: str, spec: TableSpec) -> SectionSpec | None:
+def _section_for(label: str, spec: list[dict[str, str]]) -> dict[str, str] | None:
     if NOTE_RE.match(label):
         return None
-    return next((s for s in spec.sections if s.pattern and re.search(s.pattern, label, re.I)), None)
+    return next((s for s in spec if s["heading"] and re.search(s["heading"], label, re.I)), None)
 
 
-class _SeriesSheet:
-    """Reads one yearly table, row by row: section headings, year headers, data rows and notes.
+class _TableSheet:
+    """Reads one table, row by row: section headings, header rows, data rows and notes.
 
-    ``current`` is the open section, ``years`` the year header in force,
-    ``found`` the rows of the open section by country code.
+    ``spec`` is the table's sections (:func:`_tables`), ``current`` the open
+    section, ``years`` the columns of the header row in force, ``found`` the
+    rows of the open section by country code.
     """
 
-    def __init__(self, sheet: Sheet, spec: TableSpec, table: str, edition: str, out: Parsed, title_row: int):
+    def __init__(self, sheet: Sheet, spec: list[dict[str, str]], table: str, edition: str, out: Parsed,
+                 title_row: int):
         self.sheet, self.spec, self.table, self.edition, self.out = sheet, spec, table, edition, out
-        implicit = [s for s in spec.sections if s.pattern is None]
-        self.current: SectionSpec | None = implicit[0] if implicit else None
-        self.years: dict[int, tuple[int, bool]] | None = None
-        self.headers: list[dict[int, tuple[int, bool]]] = []
+        self.current: dict[str, str] | None = next((s for s in spec if not s["heading"]), None)
+        self.years: dict[int, dict] | None = None  # column -> what it holds (its year, for a yearly table)
         self.subtitles: list[str] = []  # text between the title and the first heading or year header
         self.base_year: int | None = None
         self.seen_sections: set[tuple[str, str]] = set()
@@ -324,17 +246,33 @@ class _SeriesSheet:
         for r, cells in self.sheet.rows().items():
             if r > title_row:
                 self.row(r, cells)
-        if not self.headers:
+        if self.years is None:
             raise self.error("no year header row (a row of years such as 2014 ... 2024e) after the title")
         self.close_section()
-        implicit = {(s.indicator, s.price_basis) for s in self.spec.sections if s.pattern is None}
+        implicit = {(s["indicator"], s["price_basis"]) for s in self.spec if not s["heading"]}
         return self.seen_sections | (implicit - self.seen_sections)
 
+    def header(self, cells: list[Cell], r: int) -> dict[int, dict] | None:
+        """The columns a header row defines: its years, or in Table 4 its years, changes and shares; else None."""
+        if self.spec[0]["header"] == "years":
+            years = _year_header(cells, sheet=self.sheet.name, row=r)
+            return None if years is None else {col: {"year": y, "is_estimate": e} for col, (y, e) in years.items()}
+        if not any(c.type == "s" and PERIOD_RE.search(str(c.value)) for c in cells):
+            return None
+        self.base_year = _base_year(self.subtitles)
+        if self.base_year is None:
+            raise self.error("no base year ('<year> prices') in the subtitle of the real-change table", r)
+        columns = {c.col: _period_column(c) for c in cells}
+        odd = next((c for c in cells if columns[c.col] is None), None)
+        if odd is not None:
+            raise self.error(f"header cell {odd.ref}={odd.value!r} is not a year, 'Real change YYYY-YYYY' "
+                             "or 'Share of real GDP YYYY'", r)
+        return columns
+
     def row(self, r: int, cells: list[Cell]) -> None:
-        header = _year_header(cells, sheet=self.sheet.name, row=r)
+        header = self.header(cells, r)
         if header is not None:
             self.years = header
-            self.headers.append(header)
             return
         if self.years is None and any(c.type == "n" for c in cells):
             first = next(c for c in cells if c.type == "n")
@@ -374,10 +312,10 @@ class _SeriesSheet:
             return
         raise self.error(f"numbers without a row label (first: {values[0].ref}={values[0].value!r})", r)
 
-    def open_section(self, match: SectionSpec, label: str, r: int) -> None:
+    def open_section(self, match: dict[str, str], label: str, r: int) -> None:
         self.close_section()
         self.current, self.found, self.section_row = match, {}, r
-        key = (match.indicator, match.price_basis)
+        key = (match["indicator"], match["price_basis"])
         if key in self.seen_sections:
             raise self.error(f"second section for {key[0]} ({key[1] or 'no price basis'})", r)
         self.seen_sections.add(key)
@@ -389,21 +327,27 @@ class _SeriesSheet:
         if current is None:
             return
         if not self.found:
-            raise self.error(f"section for {current.indicator} has no data rows", self.section_row)
-        expected = _expected_countries(self.edition, include_non_armed=current.includes_non_armed,
-                                       with_aggregates=self.spec.has_aggregates)
+            raise self.error(f"section for {current['indicator']} has no data rows", self.section_row)
+        expected = _expected_countries(self.edition, include_non_armed=bool(current["non_armed"]),
+                                       with_aggregates=bool(current["aggregates"]))
         _check_countries(self.found, expected, sheet=self.sheet.name,
-                         what=f"{self.table}, {current.indicator} {current.price_basis}")
+                         what=f"{self.table}, {current['indicator']} {current['price_basis']}")
 
     def data_row(self, label: str, values: list[Cell], r: int) -> None:
         current, years = self.current, self.years
         if current is None:
-            heads = [s.pattern for s in self.spec.sections if s.pattern]
+            heads = [s["heading"] for s in self.spec if s["heading"]]
             raise self.error(f"data row {label!r} is not under a recognised section heading "
                              f"(expected one of {heads})", r)
         if years is None:
             raise self.error(f"data row {label!r} comes before any year header row", r)
+        basis = current["price_basis"]
+        meta = {"indicator": current["indicator"], "unit": current["unit"], "price_basis": basis,
+                "currency": "", "base_year": self.base_year if basis == "constant" else None, "table": self.table,
+                "is_repeat": False}
         code, currency, marker = _parse_label(label, sheet=self.sheet.name, row=r)
+        if current["indicator"] == "defence_exp_ncu":
+            meta["currency"] = currency
         if code in self.found:
             raise self.error(f"second row for {code} ({label!r}; first at row {self.found[code]})", r)
         self.found[code] = r
@@ -412,24 +356,13 @@ class _SeriesSheet:
         if stray:
             col = min(stray)
             raise self.error(f"value {by_col[col].value!r} in column {column_letter(col)} has no year header", r)
-        for col, (year, is_est) in years.items():
+        for col, fields in years.items():
             cell = by_col.get(col)
             value, reason = _value(cell, self.sheet.name, row=r)
             self.out.records.append({
-                "country": code, "year": year, "indicator": current.indicator, "value": value,
-                "missing_reason": reason, "unit": current.unit,
-                "currency": currency if current.indicator == "defence_exp_ncu" else "",
-                "price_basis": current.price_basis,
-                "base_year": self.base_year if current.price_basis == "constant" else None,
-                "is_estimate": is_est, "note_marker": marker, "table": self.table,
+                **meta, "country": code, "value": value, "missing_reason": reason, "note_marker": marker,
                 "source_sheet": self.sheet.name, "source_cell": cell.ref if cell is not None else
-                f"{column_letter(col)}{r}", "is_repeat": False,
-            })
-
-
-def _parse_series_sheet(sheet: Sheet, spec: TableSpec, title_row: int, table: str, edition: str,
-                        out: Parsed) -> set[tuple[str, str]]:
-    return _SeriesSheet(sheet, spec, table, edition, out, title_row).read(title_row)
+                f"{column_letter(col)}{r}", **fields})
 
 
 def _period_column(c: Cell) -> dict | None:
@@ -448,71 +381,8 @@ def _period_column(c: Cell) -> dict | None:
     return None
 
 
-def _period_header(sheet: Sheet, rows: dict[int, list[Cell]], title_row: int) -> tuple[int, int, dict[int, dict]]:
-    """Table 4's header row, its base year and what each column holds."""
-    header_row = next((r for r, cs in rows.items() if r > title_row and any(
-        c.type == "s" and PERIOD_RE.search(str(c.value)) for c in cs)), None)
-    if header_row is None:
-        raise LayoutError("no header cell 'Real change YYYY-YYYY' in the real-change table", sheet=sheet.name)
-    base_year = _base_year([_text(cs) for r, cs in rows.items() if title_row < r < header_row and _text(cs)])
-    if base_year is None:
-        raise LayoutError("no base year ('<year> prices') in the subtitle of the real-change table", sheet=sheet.name)
-    columns: dict[int, dict] = {}
-    for c in rows[header_row]:
-        meta = _period_column(c)
-        if meta is None:
-            raise LayoutError(f"header cell {c.ref}={c.value!r} is not a year, 'Real change YYYY-YYYY' "
-                              "or 'Share of real GDP YYYY'", sheet=sheet.name, row=header_row)
-        columns[c.col] = meta
-    return header_row, base_year, columns
-
-
-def _parse_period_sheet(sheet: Sheet, title_row: int, table: str, edition: str, out: Parsed) -> None:
-    """Table 4: columns are a start year, an end year, the real change between them and two shares."""
-    rows = sheet.rows()
-    header_row, base_year, columns = _period_header(sheet, rows, title_row)
-    first_col = min(columns)
-    found: dict[str, int] = {}
-    for r, cells in rows.items():
-        if r <= header_row:
-            continue
-        label = _text([c for c in cells if c.col < first_col])
-        values = {c.col: c for c in cells if c.col >= first_col}
-        if not values and not (label and _is_country_label(label)):
-            if label:
-                out.notes.setdefault(table, []).append(label)
-            continue
-        if not label:
-            raise LayoutError(f"numbers without a row label (first: {min(values.values(), key=lambda c: c.col).ref})",
-                              sheet=sheet.name, row=r)
-        code, _, marker = _parse_label(label, sheet=sheet.name, row=r)
-        if code in found:
-            raise LayoutError(f"second row for {code} (first at row {found[code]})", sheet=sheet.name, row=r)
-        found[code] = r
-        stray = set(values) - set(columns)
-        if stray:
-            raise LayoutError(f"{label!r} has a value in column {column_letter(min(stray))}, which has no header; "
-                              f"expected columns {sorted(column_letter(c) for c in columns)}", sheet=sheet.name, row=r)
-        for col, meta in columns.items():
-            cell = values.get(col)
-            value, reason = _value(cell, sheet.name, row=r)
-            out.records.append({
-                "country": code, "value": value, "missing_reason": reason, "currency": "",
-                "base_year": base_year, "note_marker": marker, "table": table,
-                "source_sheet": sheet.name, "source_cell": cell.ref if cell is not None else f"{column_letter(col)}{r}",
-                **meta,
-            })
-    _check_countries(found, _expected_countries(edition, include_non_armed=False, with_aggregates=False),
-                     sheet=sheet.name, what=f"{table}")
-
-
 def _titles(workbook: Workbook) -> list[tuple[Sheet, int, re.Match]]:
-    out = []
-    for sheet in workbook.sheets:
-        found = _find_title(sheet.rows())
-        if found is not None:
-            out.append((sheet, *found))
-    return out
+    return [(sheet, *found) for sheet in workbook.sheets if (found := _find_title(sheet.rows())) is not None]
 
 
 def _definition(titles: list[str]) -> str:
@@ -524,11 +394,14 @@ def _definition(titles: list[str]) -> str:
     return DEFINITION_CORE if any(CORE_RE.search(t) for t in titles) else DEFINITION_NATO
 
 
-def scan(workbook: Workbook) -> Signature:
+def scan(workbook: Workbook) -> dict:
     """What a NATO workbook covers (years, estimates, base year, definition), before knowing its edition.
 
     Reads only the titles, the year header rows and the base-year headings,
-    so that the edition can be recognised from the workbook's content.
+    so that the edition can be recognised from the workbook's content:
+    ``first_year``, ``last_year``, ``estimate_years`` (those printed with an
+    ``e``), ``base_year`` (the constant-price base) and ``definition`` (what
+    the tables measure, from their titles).
 
     Raises
     ------
@@ -540,8 +413,8 @@ def scan(workbook: Workbook) -> Signature:
     >>> from natoanalysis.extract import transcript
     >>> from pathlib import Path
     >>> sig = scan(transcript.read(Path(__file__).parents[2] / "data/raw/nato/2024-06"))
-    >>> sig.first_year, sig.last_year, sig.estimate_years, sig.base_year, sig.definition
-    (2014, 2024, (2023, 2024), 2015, 'defence expenditure (NATO definition)')
+    >>> sig["first_year"], sig["last_year"], sig["estimate_years"], sig["base_year"], sig["definition"]
+    (2014, 2024, [2023, 2024], 2015, 'defence expenditure (NATO definition)')
     """
     titles = _titles(workbook)
     if not titles:
@@ -557,8 +430,9 @@ def scan(workbook: Workbook) -> Signature:
     if estimates and estimates != years[-len(estimates):]:
         raise LayoutError(f"estimate marks on {', '.join(f'{y}e' for y in estimates)} are not the latest years "
                           f"of the tables ({years[0]}-{years[-1]}): NATO marks only its latest years as estimates")
-    return Signature(years=years, estimate_years=estimates, base_year=min(base_years) if len(base_years) == 1 else None,
-                     definition=_definition([m.group("title") for _, _, m in titles]))
+    return {"definition": _definition([m.group("title") for _, _, m in titles]), "first_year": years[0],
+            "last_year": years[-1], "estimate_years": list(estimates),
+            "base_year": min(base_years) if len(base_years) == 1 else None}
 
 
 def _scan_sheet(sheet: Sheet, title_row: int, headers: dict) -> set[int]:
@@ -616,45 +490,37 @@ def parse(workbook: Workbook, *, edition: str) -> Parsed:
     """
     cut = edition_date(edition)
     signature = scan(workbook)
-    if signature.last_year > cut.year:
-        raise LayoutError(f"the tables print figures for {signature.last_year}, after edition {edition}: "
+    if signature["last_year"] > cut.year:
+        raise LayoutError(f"the tables print figures for {signature['last_year']}, after edition {edition}: "
                           "an edition cannot hold actual figures for a later year (are the year headers shifted?)")
-    out = Parsed(records=[], quirks=[], notes={}, tables={}, definition=signature.definition)
+    out = Parsed(records=[], quirks=[], notes={}, definition=signature["definition"])
     series: dict[tuple[str, str], str] = {}
-    period_tables = []
-    titled = {sheet.name for sheet, _, _ in _titles(workbook)}
     for sheet in workbook.sheets:
-        if sheet.name not in titled:
+        rows = sheet.rows()
+        if (found := _find_title(rows)) is None:
             if sheet.cells:
                 out.quirks.append({"sheet": sheet.name, "row": None, "table": "", "kind": "untitled_sheet",
                                    "cells": f"{len(sheet.cells)} cells"})
             continue
-        rows = sheet.rows()
-        title_row, m = _find_title(rows)
+        title_row, m = found
         table = f"Table {m.group('number').replace(' ', '')}"
         title = m.group("title")
-        out.tables[sheet.name] = f"{table}: {title}"
-        if PERIOD_RE.search(title):
-            _parse_period_sheet(sheet, title_row, table, edition, out)
-            period_tables.append(sheet.name)
-            continue
         subtitles = [_text(cs) for r, cs in list(rows.items()) if r > title_row and _text(cs)][:3]
         spec = _match_spec(title, subtitles)
         if spec is None:
             raise LayoutError(f"title {m.group(0)!r} is not one of the known NATO tables "
                               "(defence expenditure, share of GDP, real change, GDP, per capita, "
                               "military personnel, distribution by category)", sheet=sheet.name, row=title_row)
-        for key in _parse_series_sheet(sheet, spec, title_row, table, edition, out):
+        for key in _TableSheet(sheet, spec, table, edition, out, title_row).read(title_row):
             if key in series:
                 raise LayoutError(f"{key[0]} ({key[1] or 'no price basis'}) is published twice, "
                                   f"in sheets {series[key]!r} and {sheet.name!r}", sheet=sheet.name)
             series[key] = sheet.name
-    missing = EXPECTED_SERIES - set(series)
+    # Every (indicator, price_basis) an edition must publish, and Table 4's real change.
+    missing = {(s["indicator"], s["price_basis"]) for sections in _tables().values() for s in sections} - set(series)
     if missing:
         names = ", ".join(f"{i} ({p or 'no price basis'})" for i, p in sorted(missing))
         raise LayoutError(f"workbook lacks tables or sections for: {names}")
-    if len(period_tables) != 1:
-        raise LayoutError(f"expected one 'real change YYYY-YYYY' table, found {len(period_tables)}")
     _fill_base_year(out)
     return out
 
@@ -710,19 +576,10 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
         finding is not on the whitelist.
     """
     parsed = parse(workbook, edition=edition)
-    df = pd.DataFrame.from_records(parsed.records)
-    df, disagreements = _drop_repeats(df, edition=edition)
-    df["source"] = "nato"
-    df["edition"] = edition
-    df["definition"] = parsed.definition
+    df, disagreements = _drop_repeats(pd.DataFrame.from_records(parsed.records), edition=edition)
     aggs = reference.aggregates()
-    names = {**dict(zip(countries()["iso3"], countries()["name"])), **dict(zip(aggs["code"], aggs["name"]))}
-    df["country_name"] = df["country"].map(names)
-    df["is_aggregate"] = df["country"].isin(set(aggs["code"]))
-    tidy = schema.conform(df)
-    dup = tidy.duplicated(schema.KEY, keep=False)
-    if dup.any():
-        raise ValidationError(f"duplicate keys in the tidy table: {tidy.loc[dup, schema.KEY].head().to_dict('records')}")
+    tidy = conform(df, source="nato", edition=edition, definition=parsed.definition,
+                   aggregates=dict(zip(aggs["code"], aggs["name"])))
     found = None
     if run_checks:
         found = checks.findings(tidy, notes=parsed.notes, quirks=parsed.quirks)

@@ -24,52 +24,16 @@ import functools
 import math
 import re
 
-import numpy as np
 import pandas as pd
 
-from .. import reference, schema
+from .. import reference
 from ..allies import lookup, registry as countries
 from ..errors import LayoutError, UnknownCountryError, ValidationError
 from ..extract.cells import Cell, Sheet, Workbook, column_letter
-from . import Tidy
-from .text import first_year
+from . import Tidy, checks, conform
 
 _USD = "million US dollars"
-_NCU = "million national currency"
 
-
-@dataclasses.dataclass(frozen=True)
-class SheetSpec:
-    """A country sheet: how to recognise it and what its numbers are.
-
-    A printed value ``x`` becomes ``x * multiply / divide`` in the tidy table.
-    """
-
-    title: str  # regex on the title (row 1)
-    subtitle: str | None  # regex one line between title and header must match
-    indicator: str
-    unit: str
-    price_basis: str
-    multiply: float = 1.0
-    divide: float = 1.0
-    period: str = "calendar year"
-
-
-# Order matters: the first spec whose title (and subtitle) matches wins.
-SHEET_SPECS: tuple[SheetSpec, ...] = (
-    # Local currency is printed in currency units; NATO publishes millions, so divide for one unit per indicator.
-    SheetSpec(r"in local currency", r"for financial years", "defence_exp_ncu_fy", _NCU, "current",
-              divide=1e6, period="financial year"),
-    SheetSpec(r"in local currency", r"for calendar years", "defence_exp_ncu", _NCU, "current", divide=1e6),
-    SheetSpec(r"in constant \((19|20)\d\d\) US\$ m\.", None, "defence_exp_usd", _USD, "constant"),
-    SheetSpec(r"millions of US\$ at current prices", None, "defence_exp_usd", _USD, "current"),
-    # SIPRI prints shares as fractions (0.034 for 3.4%); the tidy table holds percentages.
-    SheetSpec(r"as percentage of gross domestic product", None, "share_gdp_pct", "percent of GDP", "current",
-              multiply=100.0),
-    SheetSpec(r"per capita", r"current US\$", "defence_exp_per_capita_usd", "US dollars", "current"),
-    SheetSpec(r"as percentage of government spending", None, "share_govt_spending_pct",
-              "percent of general government expenditure", "current", multiply=100.0),
-)
 
 REGIONAL_TITLE = r"by region in constant US dollars"
 FOOTNOTES_TITLE = r"^footnotes"
@@ -94,6 +58,21 @@ class Parsed:
 
 
 @functools.lru_cache(maxsize=1)
+def sheets() -> tuple[dict, ...]:
+    """The country sheets, from ``reference/sipri_sheets.csv``: the first whose title (and subtitle) match wins.
+
+    A printed value ``x`` becomes ``x * multiply / divide`` in the tidy table.
+
+    Examples
+    --------
+    >>> [(s["indicator"], s["multiply"], s["divide"]) for s in sheets() if s["indicator"] == "share_gdp_pct"]
+    [('share_gdp_pct', 100.0, 1.0)]
+    """
+    return tuple({**row, "multiply": float(row["multiply"]), "divide": float(row["divide"])}
+                 for row in reference.records("sipri_sheets.csv"))
+
+
+@functools.lru_cache(maxsize=1)
 def markers() -> tuple[dict[str, str], dict[str, str]]:
     """``(font colour -> flag, missing marker -> reason)`` from ``reference/sipri_markers.csv``.
 
@@ -104,9 +83,7 @@ def markers() -> tuple[dict[str, str], dict[str, str]]:
     ('is_estimate', 'is_uncertain', 'did_not_exist')
     """
     df = reference.read("sipri_markers.csv")
-    colours = dict(zip(df.loc[df["kind"] == "font_color", "code"], df.loc[df["kind"] == "font_color", "flag"]))
-    missing = dict(zip(df.loc[df["kind"] == "missing", "code"], df.loc[df["kind"] == "missing", "flag"]))
-    return colours, missing
+    return tuple(df[df["kind"] == kind].set_index("code")["flag"].to_dict() for kind in ("font_color", "missing"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -190,15 +167,13 @@ def _cell_meaning(cell: Cell, sheet: str) -> tuple[float, str, bool, bool]:
 
 
 def _base_year(texts: list[str]) -> int | None:
-    return first_year(texts, BASE_YEAR_RE)
+    """The base year the first text naming one names (``BASE_YEAR_RE``), else None."""
+    return next((int(m.group(1)) for text in texts if (m := BASE_YEAR_RE.search(text))), None)
 
 
-def _match(title: str, subtitles: list[str]) -> SheetSpec | None:
-    for spec in SHEET_SPECS:
-        if re.search(spec.title, title, re.I) and (
-                spec.subtitle is None or any(re.search(spec.subtitle, s, re.I) for s in subtitles)):
-            return spec
-    return None
+def _match(title: str, subtitles: list[str]) -> dict | None:
+    return next((spec for spec in sheets() if re.search(spec["title"], title, re.I) and (
+        not spec["subtitle"] or any(re.search(spec["subtitle"], s, re.I) for s in subtitles))), None)
 
 
 def _texts_above(rows: dict[int, list[Cell]], title: str, title_row: int, header_row: int) -> list[str]:
@@ -214,39 +189,44 @@ def _heading_region(name: str, cells: list[Cell], sheet: str, r: int) -> str:
     return regions()[_norm(name)][0]
 
 
-def _country_row(sheet: Sheet, spec: SheetSpec, r: int, cells: list[Cell], ctx: dict, out: Parsed) -> None:
-    """The records of one country's row: a value for every year column, and the row's note, currency and fiscal year."""
-    years, name, code = ctx["years"], ctx["name"], ctx["code"]
-    by_col = {c.col: c for c in cells if c.col >= min(years)}
-    stray = set(by_col) - set(years)
+def _row_records(out: Parsed, sheet: str, r: int, name: str, by_col: dict[int, Cell], columns: dict[int, dict],
+                 scale: tuple[float, float]) -> None:
+    """The records of one row: a value for every column (``columns``: what each holds), x ``multiply / divide``."""
+    stray = set(by_col) - set(columns)
     if stray:
-        raise LayoutError(f"value in column {column_letter(min(stray))} has no year header", sheet=sheet.name, row=r)
+        raise LayoutError(f"value in column {column_letter(min(stray))} has no year header", sheet=sheet, row=r)
+    multiply, divide = scale
+    for col, meta in columns.items():
+        if col not in by_col:
+            raise LayoutError(f"{name!r} has no cell for {meta['year']} {meta['price_basis']} (column "
+                              f"{column_letter(col)}); SIPRI marks missing figures with '...' or 'xxx'", sheet=sheet,
+                              row=r)
+        value, reason, is_est, is_unc = _cell_meaning(by_col[col], sheet)
+        out.records.append({
+            **meta, "value": value * multiply / divide, "is_estimate": is_est, "is_uncertain": is_unc,
+            "missing_reason": reason, "table": sheet, "source_sheet": sheet, "source_cell": by_col[col].ref})
+
+
+def _country_row(sheet: Sheet, spec: dict, r: int, cells: list[Cell], ctx: dict, out: Parsed) -> None:
+    """The records of one country's row: a value for every year column, and the row's note, currency and fiscal year."""
     row_text = {c.col: str(c.value).strip() for c in cells}
     label = {key: row_text.get(col, "") if col else "" for key, col in ctx["label_cols"].items()}
-    for col, year in years.items():
-        if col not in by_col:
-            raise LayoutError(f"{name!r} has no cell for {year} (column {column_letter(col)}); SIPRI marks "
-                              "missing figures with '...' or 'xxx'", sheet=sheet.name, row=r)
-        value, reason, is_est, is_unc = _cell_meaning(by_col[col], sheet.name)
-        out.records.append({
-            "country": code, "year": year, "indicator": spec.indicator,
-            "value": value * spec.multiply / spec.divide, "unit": spec.unit,
-            "currency": label["currency"], "price_basis": spec.price_basis, "base_year": ctx["base_year"],
-            "is_estimate": is_est, "is_uncertain": is_unc, "missing_reason": reason,
-            "note_marker": label["notes"],
-            "fiscal_year": (label["fiscal"] or "Jan-Dec") if ctx["label_cols"]["fiscal"] else "",
-            "sipri_region": ctx["region"], "table": sheet.name, "source_sheet": sheet.name,
-            "source_cell": by_col[col].ref,
-        })
+    meta = {"country": ctx["code"], "indicator": spec["indicator"], "unit": spec["unit"],
+            "currency": label["currency"], "price_basis": spec["price_basis"], "base_year": ctx["base_year"],
+            "note_marker": label["notes"], "sipri_region": ctx["region"],
+            "fiscal_year": (label["fiscal"] or "Jan-Dec") if ctx["label_cols"]["fiscal"] else ""}
+    _row_records(out, sheet.name, r, ctx["name"], {c.col: c for c in cells if c.col >= min(ctx["years"])},
+                 {col: {**meta, "year": year} for col, year in ctx["years"].items()},
+                 (spec["multiply"], spec["divide"]))
 
 
-def _country_context(sheet: Sheet, spec: SheetSpec, rows: dict, title_row: int, title: str) -> tuple[int, dict]:
+def _country_context(sheet: Sheet, spec: dict, rows: dict, title_row: int, title: str) -> tuple[int, dict]:
     """The header row, and what every row of a country sheet shares: year and label columns, base year."""
     header_row, labels, years = _header(rows, "country", sheet.name)
     texts = _texts_above(rows, title, title_row, header_row)
     _check_legend(texts, LEGEND_COUNTRY, sheet.name)
-    base_year = _base_year(texts) if spec.price_basis == "constant" else None
-    if spec.price_basis == "constant" and base_year is None:
+    base_year = _base_year(texts) if spec["price_basis"] == "constant" else None
+    if spec["price_basis"] == "constant" and base_year is None:
         raise LayoutError("constant-price sheet names no base year (expected 'constant (YYYY) US$' in the title)",
                           sheet=sheet.name, row=title_row)
     label_cols = {"notes": labels.get("notes"), "currency": labels.get("currency"),
@@ -254,7 +234,7 @@ def _country_context(sheet: Sheet, spec: SheetSpec, rows: dict, title_row: int, 
     return header_row, {"years": years, "base_year": base_year, "label_cols": label_cols, "region": ""}
 
 
-def _country_sheet(sheet: Sheet, spec: SheetSpec, title_row: int, title: str, out: Parsed) -> None:
+def _country_sheet(sheet: Sheet, spec: dict, title_row: int, title: str, out: Parsed) -> None:
     rows = sheet.rows()
     header_row, ctx = _country_context(sheet, spec, rows, title_row, title)
     found: dict[str, int] = {}
@@ -289,7 +269,7 @@ def _country_sheet(sheet: Sheet, spec: SheetSpec, title_row: int, title: str, ou
 
 
 def _regional_columns(sheet: Sheet, rows: dict, title_row: int, title: str) -> tuple[int, dict, int | None]:
-    """The header row, ``{column: (year, price basis, base year)}`` and the column of omitted countries."""
+    """The header row, ``{column: {year, price_basis, base_year}}`` and the column of omitted countries."""
     header_row, labels, years = _header(rows, "region", sheet.name)
     texts = _texts_above(rows, title, title_row, header_row)
     _check_legend(texts, LEGEND_REGIONAL, sheet.name)
@@ -302,8 +282,9 @@ def _regional_columns(sheet: Sheet, rows: dict, title_row: int, title: str) -> t
     if stray:
         raise LayoutError(f"unexpected header cell in column {column_letter(min(stray))}", sheet=sheet.name,
                           row=header_row)
-    columns = {col: (year, "constant", base_year) for col, year in years.items()}
-    columns.update({col: (year, "current", None) for col, year in current_cols.items()})
+    columns = {col: {"year": year, "price_basis": "constant", "base_year": base_year} for col, year in years.items()}
+    columns.update({col: {"year": year, "price_basis": "current", "base_year": None}
+                    for col, year in current_cols.items()})
     return header_row, columns, labels.get("omitted countries")
 
 
@@ -319,21 +300,10 @@ def _regional_row(sheet: Sheet, r: int, cells: list[Cell], columns: dict, omitte
     if omitted_col in by_col:
         out.notes.setdefault("Regional totals: omitted countries", []).append(
             f"{name}: {str(by_col.pop(omitted_col).value).strip()}")
-    stray = set(by_col) - set(columns)
-    if stray:
-        raise LayoutError(f"value in column {column_letter(min(stray))} has no header", sheet=sheet.name, row=r)
-    for col, (year, basis, base) in columns.items():
-        if col not in by_col:
-            raise LayoutError(f"{name!r} has no cell for {year} {basis} (column {column_letter(col)})",
-                              sheet=sheet.name, row=r)
-        value, reason, is_est, is_unc = _cell_meaning(by_col[col], sheet.name)
-        out.records.append({
-            "country": code, "year": year, "indicator": "defence_exp_usd",
-            "value": value * REGIONAL_MULTIPLY, "unit": _USD, "currency": "", "price_basis": basis,
-            "base_year": base, "is_estimate": is_est, "is_uncertain": is_unc, "missing_reason": reason,
-            "note_marker": "", "fiscal_year": "", "sipri_region": parent, "table": sheet.name,
-            "source_sheet": sheet.name, "source_cell": by_col[col].ref,
-        })
+    meta = {"country": code, "indicator": "defence_exp_usd", "unit": _USD, "currency": "", "note_marker": "",
+            "fiscal_year": "", "sipri_region": parent}
+    _row_records(out, sheet.name, r, name, by_col, {col: {**meta, **fields} for col, fields in columns.items()},
+                 (REGIONAL_MULTIPLY, 1.0))
     return code
 
 
@@ -398,13 +368,13 @@ def parse(workbook: Workbook) -> Parsed:
                 raise LayoutError(f"title {title!r} is not one of the known SIPRI sheets (local currency, "
                                   "constant/current US$, share of GDP, per capita, share of government spending, "
                                   "regional totals, footnotes)", sheet=sheet.name, row=title_row)
-            key = f"{spec.indicator} {spec.price_basis}"
+            key = f"{spec['indicator']} {spec['price_basis']}"
             _country_sheet(sheet, spec, title_row, title, out)
         if key in seen:
             raise LayoutError(f"{key} is published twice, in sheets {seen[key]!r} and {sheet.name!r}",
                               sheet=sheet.name)
         seen[key] = sheet.name
-    expected = {f"{s.indicator} {s.price_basis}" for s in SHEET_SPECS} | {"regional totals"}
+    expected = {f"{s['indicator']} {s['price_basis']}" for s in sheets()} | {"regional totals"}
     missing = expected - set(seen)
     if missing:
         raise LayoutError(f"workbook lacks sheets for: {', '.join(sorted(missing))}")
@@ -428,11 +398,11 @@ def scan(workbook: Workbook) -> dict:
     >>> scan(transcript.read(Path(__file__).parents[2] / "data/raw/sipri/2025-04"))["last_year"]
     2024
     """
-    constant = next(s for s in SHEET_SPECS if s.price_basis == "constant")
+    constant = next(s for s in sheets() if s["price_basis"] == "constant")
     for sheet in workbook.sheets:
         rows = sheet.rows()
         first = _first_text(rows)
-        if first is None or not re.search(constant.title, first[1], re.I):
+        if first is None or not re.search(constant["title"], first[1], re.I):
             continue
         _, _, years = _header(rows, "country", sheet.name)
         texts = [first[1]] + [_text(cs) for r, cs in rows.items() if first[0] < r < first[0] + 6]
@@ -445,9 +415,6 @@ def scan(workbook: Workbook) -> dict:
 EXTRA_COLUMNS = {"is_uncertain": "bool", "fiscal_year": "string",
                  "sipri_region": "string"}
 
-#: Constant (base-year) and current US$ must agree in the base year; SIPRI's two sheets differ in the last bits.
-BASE_YEAR_RTOL = 1e-9
-
 
 def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: bool = False) -> Tidy:
     """Turn a SIPRI workbook (xlsx or transcription) into the tidy table.
@@ -459,7 +426,8 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
     edition : str
         SIPRI release ``"YYYY-MM"``.
     run_checks : bool, default True
-        Check that constant and current US$ agree in the base year.
+        Check that constant and current US$ agree in the base year
+        (:func:`natoanalysis.transform.checks.base_year_prices`, NATO's rule).
     strict : bool, default False
         Accepted for the same signature as NATO's; SIPRI's one check always raises.
 
@@ -476,38 +444,13 @@ def tidy(workbook: Workbook, *, edition: str, run_checks: bool = True, strict: b
         Duplicate keys, or a consistency check fails.
     """
     parsed = parse(workbook)
-    df = pd.DataFrame.from_records(parsed.records)
-    df["source"] = "sipri"
-    df["edition"] = edition
-    df["definition"] = DEFINITION
-    reg = countries(include_non_allies=True)
-    names = dict(zip(reg["iso3"], reg["name"]))
-    names.update({code: name for code, name, _ in regions().values()})
-    df["country_name"] = df["country"].map(names)
-    df["is_aggregate"] = df["country"].str.startswith("SIPRI_")
-    tidy = schema.conform(df, extra=EXTRA_COLUMNS)
-    dup = tidy.duplicated(schema.KEY, keep=False)
-    if dup.any():
-        raise ValidationError(f"duplicate keys in the SIPRI tidy table: "
-                              f"{tidy.loc[dup, schema.KEY].head().to_dict('records')}")
-    if run_checks:
-        check_base_year(tidy)
+    tidy = conform(pd.DataFrame.from_records(parsed.records), source="sipri", edition=edition, definition=DEFINITION,
+                   aggregates={code: name for code, name, _ in regions().values()}, include_non_allies=True,
+                   extra=EXTRA_COLUMNS)
+    if run_checks and len(found := checks.base_year_prices(tidy)):
+        row = found.iloc[0]
+        raise ValidationError(f"SIPRI {row['country']} {row['year']}: {row['detail']} (constant US$ "
+                              f"{row['published']}, current US$ {row['expected']})")
     notes = {**parsed.notes, **{f"not kept ({k})": v for k, v in parsed.not_kept.items()}}
     return Tidy(tidy, None, (), notes)
 
-
-def check_base_year(tidy: pd.DataFrame) -> None:
-    """Raise ValidationError if constant and current US$ differ in the constant series' base year."""
-    usd = tidy[(tidy["indicator"] == "defence_exp_usd") & ~tidy["is_aggregate"]]
-    const = usd[usd["price_basis"] == "constant"]
-    base = const[const["year"] == const["base_year"]]
-    cur = usd[usd["price_basis"] == "current"]
-    merged = base.merge(cur, on=["country", "year"], suffixes=("_const", "_cur"))
-    both = merged.dropna(subset=["value_const", "value_cur"])
-    bad = ~np.isclose(both["value_const"], both["value_cur"], rtol=BASE_YEAR_RTOL, atol=0)
-    if bad.any():
-        row = both[bad].iloc[0]
-        raise ValidationError(
-            f"SIPRI {row['country']} {row['year']}: constant ({row['base_year_const']}) US$ "
-            f"{row['value_const']} ({row['source_cell_const']}) differs from current US$ {row['value_cur']} "
-            f"({row['source_cell_cur']}) in the base year")

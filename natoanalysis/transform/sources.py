@@ -1,8 +1,8 @@
-"""The sources the package reads, one small record each, and the one tidy driver over them.
+"""The sources the package reads, one small record each.
 
 A record says how to read a source's workbook: whether its font colours
 carry meaning, how to see what a workbook covers before its edition is known
-(:func:`scan`), and how to turn its cells into the tidy table (:func:`tidy`).
+(``scan``), and how to turn its cells into the tidy table (``tidy``).
 Ingest, the cache and the command line look sources up here, so adding a
 publisher means adding one module and one record.
 """
@@ -28,14 +28,8 @@ class Source:
     with_font_color: bool = False  # SIPRI encodes estimates (blue) and uncertain figures (red) in the font colour
 
 
-def _nato_scan(workbook: Workbook) -> dict:
-    sig = nato.scan(workbook)
-    return {"definition": sig.definition, "first_year": sig.first_year, "last_year": sig.last_year,
-            "estimate_years": list(sig.estimate_years), "base_year": sig.base_year}
-
-
 SOURCES: dict[str, Source] = {
-    "nato": Source("nato", "NATO, Defence Expenditure of NATO Countries", _nato_scan, nato.tidy),
+    "nato": Source("nato", "NATO, Defence Expenditure of NATO Countries", nato.scan, nato.tidy),
     "sipri": Source("sipri", "SIPRI Military Expenditure Database", sipri.scan, sipri.tidy, with_font_color=True),
 }
 
@@ -67,14 +61,3 @@ def names() -> list[str]:
     ['nato', 'sipri']
     """
     return sorted(SOURCES)
-
-
-def scan(workbook: Workbook, *, source: str) -> dict:
-    """What a workbook covers (definition, years, estimate years, base year), before its edition is known."""
-    return get(source).scan(workbook)
-
-
-def tidy(workbook: Workbook, *, source: str, edition: str, run_checks: bool = True,
-         strict: bool = False) -> Tidy:
-    """The tidy table of one edition from its cells (read from the xlsx or from its transcription), with its findings."""
-    return get(source).tidy(workbook, edition=edition, run_checks=run_checks, strict=strict)
