@@ -236,6 +236,22 @@ def test_a_broken_download_leaves_nothing_behind(server, tmp_path):
     assert not root.exists() or sorted(p.name for p in root.rglob("*")) == []
 
 
+def test_a_damaged_workbook_download_is_refused_naming_its_url(server, tmp_path):
+    base, routes = server
+    body = bytearray(require(SIPRI_XLSX).read_bytes())
+    at = body.index(b"xl/worksheets/") + 200  # inside the deflated data of a part: its CRC no longer matches
+    body[at:at + 64] = bytes(64)
+    routes["/milex"] = ("ok", SIPRI_PAGE.encode())
+    routes["/files/SIPRI-Milex-data-1949-2024.xlsx"] = ("ok", bytes(body))
+    root = tmp_path / "data"
+    with pytest.raises(FetchError) as caught:
+        fetch(source="sipri", page_url=f"{base}/milex", data_dir=root)
+    message = str(caught.value)
+    assert message.startswith(f"the download from {base}/files/SIPRI-Milex-data-1949-2024.xlsx was refused: ")
+    assert message.endswith("nothing was kept") and ".part" not in message and "\n" not in message
+    assert not (root / "raw").exists() and not list((root / "downloads").rglob("*.xlsx"))
+
+
 def test_a_missing_file_is_a_clear_error_and_existing_data_is_untouched(server, tmp_data):
     base, routes = server
     routes["/milex"] = ("ok", SIPRI_PAGE.encode())  # the linked workbook is not on the server

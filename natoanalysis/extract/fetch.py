@@ -53,7 +53,7 @@ from urllib3.util.retry import Retry
 
 from .. import config, reference
 from . import provenance
-from ..errors import NatoAnalysisError
+from ..errors import NatoAnalysisError, WorkbookError
 
 DEFAULT_TIMEOUT_S = 60.0
 #: Longest time limit accepted: a fetch moves about 1 MB; a day is already no limit in practice.
@@ -522,8 +522,12 @@ def _ingest(ingest: Callable, tmp: Path, target: Path, root: Path, source: str, 
                            redirects=redirects, remote_name=remote_name)
     # The edition comes from the workbook's content; the link's year must be its last year (NATO's
     # topic page has linked its "2023" tables to the 2022 file).
-    raw = ingest(tmp, source=source, data_dir=root, accessed=accessed, url=url, redirects=list(redirects),
-                 expect_last_year=year, file_name=remote_name)
+    try:
+        raw = ingest(tmp, source=source, data_dir=root, accessed=accessed, url=url, redirects=list(redirects),
+                     expect_last_year=year, file_name=remote_name)
+    except WorkbookError as exc:  # the reader names the temporary file: the reader of this message wants the URL
+        raise FetchError(f"the download from {_short(url)} was refused: {str(exc).replace(str(tmp), 'the workbook')}; "
+                         "nothing was kept") from None
     return FetchResult(source, url, target, sha, raw.path, is_new=raw.status != "unchanged",
                        redirects=redirects, remote_name=remote_name)
 
