@@ -29,6 +29,23 @@ def exporter():
     return pages.PageExporter(show_code=False)
 
 
+def test_links_to_pages_the_run_did_not_render_are_plain_text(exporter):
+    nb = _notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("See [the claim checker](08_claims_check.html) and [the burden]"
+                                                  "(02_burden_sharing.html#By-ally)."))
+    nb.cells[1].outputs[0]["data"]["text/markdown"] += " Details: [both figures](00_data_overview.html#Findings)."
+    rendered = {"01_growth.html", "02_burden_sharing.html"}
+    body, _ = exporter.from_notebook_node(nb, {"pages": frozenset(rendered)})
+    links = re.findall(r'<a href="([^"]+)"', body)
+    assert "02_burden_sharing.html#By-ally" in links
+    assert not [href for href in links if href.startswith(("08_", "00_"))]
+    text = visible_text(body)
+    assert "See the claim checker and the burden." in text and "Details: both figures." in text
+    # Outside a run (papermill alone) nothing is known of the other pages: every link stays.
+    alone = re.findall(r'<a href="([^"]+)"', exporter.from_notebook_node(nb)[0])
+    assert {"08_claims_check.html", "00_data_overview.html#Findings"} <= set(alone)
+
+
 def test_report_page_loads_nothing_and_has_title_home_link_and_contents(exporter):
     body, _ = exporter.from_notebook_node(_notebook())
     assert re.search(r"<title>Growth of spending</title>", body)

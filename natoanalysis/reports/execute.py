@@ -174,7 +174,8 @@ def _export_html(task: Job, entry: dict) -> None:
     try:
         nb = nbformat.read(task.path("ipynb"), as_version=4)
         with _EXPORT_LOCK:
-            resources = {"data_dir": task.env.get(config.DATA_DIR_ENV)}  # the footer names the run folder's editions
+            # The footer names the run folder's editions; links to pages the run does not render are unlinked.
+            resources = {"data_dir": task.env.get(config.DATA_DIR_ENV), "pages": task.pages}
             body = _exporter(task.show_code).from_notebook_node(nb, resources)[0]
         task.path("html").parent.mkdir(parents=True, exist_ok=True)
         task.path("html").write_text(body, encoding="utf-8")

@@ -169,6 +169,7 @@ class Job:
     show_code: bool = False
     timeout: int | None = None
     env: dict = field(default_factory=dict)
+    pages: frozenset[str] | None = None  # the run's report pages: links to any other are unlinked
 
     def path(self, kind: str) -> Path:
         """Where one output goes: ``ipynb``, ``html``, ``log``, ``figures`` or ``tables``."""

@@ -11,6 +11,7 @@ CDN: no page uses them.
 
 from __future__ import annotations
 
+import copy
 import functools
 import html
 import re
@@ -27,6 +28,8 @@ _SHORT = 40  # characters: a shorter first sentence ("NATO's tables start in 201
 _CONTENTS_MARKER = "<!-- natoanalysis:contents -->"
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.M)
 _RENDERED_HEADING = re.compile(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+#: A Markdown link to another report's page of the run (``[the claims](08_claims_check.html#...)``).
+_REPORT_LINK = re.compile(r"\[([^\]]+)\]\((\d\d_[\w-]+\.html)(?:#[^)\s]*)?\)")
 
 
 @functools.cache
@@ -205,11 +208,39 @@ class PageExporter:
                                       exclude_output_prompt=True)
 
     def from_notebook_node(self, nb, resources: dict | None = None) -> tuple[str, dict]:
+        if (resources or {}).get("pages") is not None:
+            nb = unlink_absent(nb, pages=resources["pages"])
         resources = {**(resources or {}), "natoanalysis": {
             "title": title(nb), "home": HOME_FROM_PAGE, "css": css(), "contents_marker": _CONTENTS_MARKER,
             **footer(nb, data_dir=(resources or {}).get("data_dir"))}}
         body, out = self._exporter.from_notebook_node(nb, resources=resources)
         return with_contents(body, heading=title(nb) if country(nb) else None), out
+
+
+def unlink_absent(nb, *, pages: frozenset[str]):
+    """A copy of ``nb`` whose Markdown links to report pages not among ``pages`` are plain text.
+
+    A partial run (``natoanalysis report 01``) renders only some pages: a link to another would lead nowhere.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+    ...     "See [the claims](08_claims_check.html#Verdicts) and [above](01_overview.html#Top).")])
+    >>> unlink_absent(nb, pages=frozenset({"01_overview.html"})).cells[0].source
+    'See the claims and [above](01_overview.html#Top).'
+    """
+    def unlink(text: str) -> str:
+        return _REPORT_LINK.sub(lambda m: m[0] if m[2] in pages else m[1], text)
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = unlink(_joined(cell.source))
+        for output in cell.get("outputs", []):
+            if "text/markdown" in output.get("data", {}):
+                output["data"]["text/markdown"] = unlink(_joined(output["data"]["text/markdown"]))
+    return nb
 
 
 def footer(nb, *, data_dir=None) -> dict:

@@ -126,7 +126,8 @@ def _execute(stage, job_list, *, request: dict, kernel: str, workers: int, quiet
     meta, editions = _start_manifest(stage, job_list, request=request, kernel=kernel, workers=workers, folder=folder,
                            load=load, root=root)
     tasks = [dataclasses.replace(j, folder=stage.path, cwd=str(folder), kernel=kernel, show_code=request["show_code"],
-                                 timeout=request["timeout"], env={"NATOANALYSIS_DATA_DIR": str(root)})
+                                 timeout=request["timeout"], env={"NATOANALYSIS_DATA_DIR": str(root)},
+                                 pages=frozenset(f"{job.name}.html" for job in job_list))
              for j in job_list]
     drawing = home.start(stage.path, meta, data_dir=root)
     try:
