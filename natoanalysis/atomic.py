@@ -146,7 +146,10 @@ def publish(parent: Path, name: str, files: dict[str, str]) -> Path | None:
         for rel, text in files.items():
             path = new / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "x", encoding="utf-8", newline="") as fh:  # "x": a link there is refused, not followed
+            # os.open, not open(path, "x"): one call every write of the package goes through, which is where the
+            # tests put a full disk or a read-only folder
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666), "w",
+                      encoding="utf-8", newline="") as fh:
                 fh.write(text)
         os.replace(new, ready)
         if os.path.lexists(target):
