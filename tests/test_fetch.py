@@ -244,10 +244,11 @@ def test_a_damaged_workbook_download_is_refused_naming_its_url(server, tmp_path)
     routes["/milex"] = ("ok", SIPRI_PAGE.encode())
     routes["/files/SIPRI-Milex-data-1949-2024.xlsx"] = ("ok", bytes(body))
     root = tmp_path / "data"
-    with pytest.raises(FetchError) as caught:
+    with pytest.raises(WorkbookError) as caught:
         fetch(source="sipri", page_url=f"{base}/milex", data_dir=root)
     message = str(caught.value)
-    assert message.startswith(f"the download from {base}/files/SIPRI-Milex-data-1949-2024.xlsx was refused: ")
+    assert message.startswith(f"the download from {base}/files/SIPRI-Milex-data-1949-2024.xlsx: part xl/")
+    assert "is damaged or cannot be inflated" in message
     assert message.endswith("nothing was kept") and ".part" not in message and "\n" not in message
     assert not (root / "raw").exists() and not list((root / "downloads").rglob("*.xlsx"))
 

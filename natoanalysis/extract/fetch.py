@@ -525,9 +525,12 @@ def _ingest(ingest: Callable, tmp: Path, target: Path, root: Path, source: str, 
     try:
         raw = ingest(tmp, source=source, data_dir=root, accessed=accessed, url=url, redirects=list(redirects),
                      expect_last_year=year, file_name=remote_name)
-    except WorkbookError as exc:  # the reader names the temporary file: the reader of this message wants the URL
-        raise FetchError(f"the download from {_short(url)} was refused: {str(exc).replace(str(tmp), 'the workbook')}; "
-                         "nothing was kept") from None
+    except WorkbookError as exc:
+        if str(tmp) not in str(exc):
+            raise
+        # The workbook reader names the temporary file it read: the reader of this message wants the URL.
+        raise WorkbookError(f"{str(exc).replace(str(tmp), f'the download from {_short(url)}')}; nothing was kept") \
+            from None
     return FetchResult(source, url, target, sha, raw.path, is_new=raw.status != "unchanged",
                        redirects=redirects, remote_name=remote_name)
 
