@@ -129,6 +129,21 @@ def test_grouped_bars_print_their_values_and_shade_estimate_years():
     plt.close(fig)
 
 
+def test_crowded_category_labels_under_vertical_bars_are_turned_upright_and_do_not_overlap():
+    names = [na.countries().set_index("iso3").loc[c, "name"] for c in ("GBR", "MKD", "USA", "CZE", "NLD", "DEU", "FRA", "ITA")]
+    t = pd.DataFrame({"ally": names * 2, "m": ["a"] * 8 + ["b"] * 8, "g": [float(i) for i in range(16)]})
+    fig = charts.grouped_bars(t, x="ally", series="m", value="g", title="T", ylabel="%", value_format=None,
+                              provenance=NATO_ROWS)
+    renderer = _draw(fig)
+    labels = [x for x in fig.axes[0].get_xticklabels() if x.get_text()]
+    assert sorted(x.get_text() for x in labels) == sorted(names)
+    assert {x.get_rotation() for x in labels} == {90.0}
+    boxes = sorted((x.get_window_extent(renderer) for x in labels), key=lambda b: b.x0)
+    assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:]))
+    assert all(fig.bbox.contains(b.x0, b.y0) for b in boxes)  # inside the figure, not cut off at its foot
+    plt.close(fig)
+
+
 def test_composition_bars_shade_estimate_years():
     t = pd.DataFrame({"year": [2022, 2023, 2024] * 2, "c": ["a"] * 3 + ["b"] * 3, "v": [30.0, 40, 50, 70, 60, 50]})
     fig = charts.stacked_bars(t, x="year", part="c", value="v", title="T", ylabel="%", provenance=NATO_ROWS)

@@ -268,7 +268,7 @@ def fit(fig: plt.Figure) -> None:
     the figure's width (and fits its height), else goes in columns between
     the plot and the footnote; then matplotlib's ``TightLayoutEngine`` fits
     the axes into what is left, once more if an axis label longer than its
-    axis was wrapped.
+    axis was wrapped or crowded category labels were turned upright.
 
     Examples
     --------
@@ -291,7 +291,7 @@ def fit(fig: plt.Figure) -> None:
     # without one is not laid out again at each draw, and savefig draws each format once, not twice.
     engine = TightLayoutEngine(pad=0.6, rect=(0, bottom / fig.bbox.height, 1, 1))
     engine.execute(fig)
-    if _wrap_axis_labels(fig, renderer):
+    if _wrap_axis_labels(fig, renderer) | _turn_crowded_labels(fig, renderer):
         engine.execute(fig)
 
 
@@ -328,4 +328,19 @@ def _wrap_axis_labels(fig: plt.Figure, renderer) -> bool:
             if text and "\n" not in text and size > 0.98 * length:
                 label.set_text(textwrap.fill(text, int(len(text) * 0.95 * length / size)))
                 changed = True
+    return changed
+
+
+def _turn_crowded_labels(fig: plt.Figure, renderer) -> bool:
+    """Turn the x tick labels of an axes upright where two of them overlap; True if any were turned.
+
+    No chart the notebooks draw needs it (their vertical bars are years), but a caller's own categories may.
+    """
+    changed = False
+    for ax in fig.axes:
+        labels = [t for t in ax.get_xticklabels() if t.get_text() and t.get_rotation() == 0]
+        boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
+        if any(a.x1 > b.x0 for a, b in zip(boxes, boxes[1:])):
+            ax.tick_params(axis="x", labelrotation=90)
+            changed = True
     return changed
