@@ -51,7 +51,10 @@ def test_records_hold_every_figure_of_the_allies_as_published(data):
 
 
 def test_spec_names_each_series_footnote_and_picks_the_largest_spenders(data):
+    import altair as alt
+
     spec = chart.explorer_spec(data=data)
+    alt.HConcatChart.from_dict(spec)  # valid Vega-Lite (explorer_spec itself skips the schema check)
     ed = str(data["edition"].iloc[0])
     assert [p["name"] for p in spec["params"]] == ["allies", "indicator", "basis", "edition"]
     by_name = {p["name"]: p for p in spec["params"]}

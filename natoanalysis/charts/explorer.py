@@ -166,7 +166,9 @@ def explorer_spec(*, data: pd.DataFrame, selected: list[str] | None = None) -> d
     indicators = reference.indicators().set_index("indicator")
     chart = alt.hconcat(_tile_map(allies), _lines(allies, indicators), spacing=30).add_params(
         *_controls(series)).resolve_scale(color="independent").configure_view(stroke=None)
-    spec = chart.to_dict()
+    # Not validated against the Vega-Lite schema here (half the time of this function): the structure is the
+    # code's, the same for any data, and tests/test_explorer.py validates it.
+    spec = chart.to_dict(validate=False)
     tiles = tiles[["edition", "country", "country_name", "row", "col", "value", "year_label"]]
     spec["datasets"] = {"series": series, "tiles": tiles.astype(object).where(tiles.notna(), None).to_dict("records")}
     spec["usermeta"] = {"notes": notes(data=data), "fields": list(view.SERIES + view.VALUES),
