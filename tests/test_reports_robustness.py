@@ -585,6 +585,28 @@ def test_links_planted_in_the_reports_folder_change_nothing_outside_it(tmp_path,
         assert os.readlink(out / "latest") == made
 
 
+def test_the_drawing_thread_starts_after_defusedxml_has_been_imported(tmp_path):
+    """defusedxml's first import swaps sys.modules entries: done in a thread beside another import of xml.etree,
+    it left nbconvert with mixed Element classes and a page export failed. It must be done before the thread."""
+    code = textwrap.dedent(f"""
+        import sys
+        from natoanalysis import reports
+        from natoanalysis.reports import home
+        seen = []
+        def data_pages(*args, _real=home._data_pages):
+            seen.append("defusedxml.ElementTree" in sys.modules)
+            return _real(*args)
+        home._data_pages = data_pages
+        result = reports.run(notebooks=["00_fast"], jobs=1, quiet=True, out_dir={str(tmp_path / 'r')!r},
+                             notebook_dir_path={str(FIXTURES)!r})
+        print(result.is_complete, seen)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=BOUND_S * 3)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "[True]"]
+
+
 def test_report_runs_where_fcntl_does_not_exist(tmp_path):
     """Windows has no fcntl: the library locks through filelock, which picks what the platform has."""
     code = textwrap.dedent(f"""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import importlib
 import io
 import os
 import json
@@ -218,6 +219,10 @@ def start(run_dir: Path, manifest: dict, *, data_dir) -> concurrent.futures.Futu
     on its kernels meanwhile. The future's result holds the two run-relative paths (None when the data failed,
     said on the home page) and the home page's data sections.
     """
+    # defusedxml (nbconvert's page export imports it) swaps entries of sys.modules while it is first imported,
+    # so a thread importing xml.etree meanwhile (matplotlib's PIL, here) gets mixed Element classes, and the
+    # export fails ("append() argument must be xml.etree.ElementTree.Element"): imported here, before the thread.
+    importlib.import_module("defusedxml.ElementTree")
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="natoanalysis-home")
     future = pool.submit(_data_pages, Path(run_dir), manifest, data_dir)
     pool.shutdown(wait=False)
