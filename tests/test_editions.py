@@ -305,6 +305,17 @@ def test_the_home_page_flags_an_edition_with_findings_off_the_whitelist(ingested
 
 
 @pytest.mark.slow
+def test_a_runs_home_page_flags_the_findings_of_its_own_data_folder(ingested, monkeypatch):
+    from natoanalysis.reports import home as site
+
+    root, _, _ = ingested
+    monkeypatch.delenv("NATOANALYSIS_DATA_DIR", raising=False)  # the folder is given, as `report --data-dir` does
+    data = na.load(edition="2025-08", data_dir=root)
+    sections = site._data_sections(lambda: data, ["POL"], data_dir=root)
+    assert sections["flag"].startswith("Edition 2025-08 holds 4 findings of the consistency checks")
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_recomputed_shares_are_compared_within_the_rounding_of_each_layout(ingested, edition):
     from natoanalysis.metrics.guidelines import printed_versus_recomputed

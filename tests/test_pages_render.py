@@ -134,7 +134,8 @@ def test_home_page_names_the_newer_editions_and_flags_findings_and_copies(monkey
     page = home.render(manifest, reports=reports, profiles=[], data=na.load)
     assert "Newer NATO editions are published: 2025-08 (2025-08-28), 2026-07 (2026-07); natoanalysis fetch nato gets" in page
     assert "not the publisher's file" not in page and "the whitelist does not explain" not in page
-    monkeypatch.setattr(home_view, "findings_flag", lambda data: "Edition 2024-06 holds 3 findings <b>x</b>.")
+    monkeypatch.setattr(home_view, "findings_flag",
+                        lambda data, data_dir=None: "Edition 2024-06 holds 3 findings <b>x</b>.")
     facts = home_view.edition_facts(data=na.load())
     monkeypatch.setattr(home_view, "edition_facts", lambda data: {**facts, "is_copy": True})
     page = home.render(manifest, reports=reports, profiles=[], data=na.load)

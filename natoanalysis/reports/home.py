@@ -88,8 +88,10 @@ def write_zip(run_dir: Path) -> Path | None:
     return run_dir / ZIP
 
 
-def _data_sections(data, countries: list[str]) -> dict:
+def _data_sections(data, countries: list[str], data_dir=None) -> dict:
     """The edition's facts, key figures and the cards' sparklines, or why they are missing.
+
+    ``data_dir`` is the data folder ``data`` comes from (its build recorded the findings the page flags).
 
     A home page is written for every run, so a failure here is said on the page, never raised.
     """
@@ -99,7 +101,7 @@ def _data_sections(data, countries: list[str]) -> dict:
     try:
         df = data()
         return {"facts": edition_facts(data=df), "figures": list(key_figures(data=df).itertuples()),
-                "flag": findings_flag(data=df), "sparks": sparklines(data=df, countries=countries)}
+                "flag": findings_flag(data=df, data_dir=data_dir), "sparks": sparklines(data=df, countries=countries)}
     # The data may have been changed or broken during the run (an inconsistent run): say so, never abort.
     except (NatoAnalysisError, ValueError, KeyError, OSError) as exc:
         return {"data_error": str(exc)}
@@ -215,9 +217,9 @@ def write_explorer(run_dir: Path, *, data_dir) -> str:
 def start(run_dir: Path, manifest: dict, *, data_dir) -> concurrent.futures.Future:
     """Draw the tile map, write the explorer and compute the home page's key figures in a thread; see :func:`write`.
 
-    They run while the notebooks run: they need the data of the run's edition alone (known before any notebook runs), and the runner mostly waits
-    on its kernels meanwhile. The future's result holds the two run-relative paths (None when the data failed,
-    said on the home page) and the home page's data sections.
+    They run while the notebooks run: they need the data of the run's edition alone (known before any notebook
+    runs), and the runner mostly waits on its kernels meanwhile. The future's result holds the two run-relative
+    paths (None when the data failed, said on the home page) and the home page's data sections.
     """
     # defusedxml (nbconvert's page export imports it) swaps entries of sys.modules while it is first imported,
     # so a thread importing xml.etree meanwhile (matplotlib's PIL, here) gets mixed Element classes, and the
@@ -231,7 +233,7 @@ def start(run_dir: Path, manifest: dict, *, data_dir) -> concurrent.futures.Futu
 
 def _data_pages(run_dir: Path, manifest: dict, data_dir) -> dict:
     data = functools.cache(functools.partial(_run_data, manifest, data_dir))
-    sections = _data_sections(data, manifest.get("countries", []))
+    sections = _data_sections(data, manifest.get("countries", []), data_dir)
     try:
         return {"tile_map": write_tile_map(run_dir, data=data()),
                 "explorer": write_explorer(run_dir, data_dir=data_dir), "sections": sections}
@@ -268,10 +270,9 @@ def write(run_dir: Path, manifest: dict, *, data_dir, started: concurrent.future
     used = {source: [edition] for source, edition in (manifest.get("editions") or {}).items() if edition}
     # Inputs changed during the run: the figures drawn from them at its start are computed again (or the page says
     # why they cannot be), so the page shows the data as they are now, as the run log does.
-    changed = (manifest.get("inputs") or {}).get("changed")
-    data = functools.cache(functools.partial(_run_data, manifest, data_dir))
-    (run_dir / PAGE).write_text(render(manifest, reports=reports, profiles=profiles, data=data,
-                                       sections=None if changed else drawn["sections"],
+    sections = _data_sections(functools.partial(_run_data, manifest, data_dir), manifest.get("countries", []),
+                              data_dir) if (manifest.get("inputs") or {}).get("changed") else drawn["sections"]
+    (run_dir / PAGE).write_text(render(manifest, reports=reports, profiles=profiles, sections=sections,
                                        tile_map=drawn["tile_map"], explorer=drawn["explorer"],
                                        zip_size=zipped.stat().st_size if zipped else None,
                                        publications=publications(used, data_dir=data_dir)),

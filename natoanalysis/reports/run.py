@@ -125,9 +125,9 @@ def _execute(stage, job_list, *, request: dict, kernel: str, workers: int, quiet
     hashes = {path: manifest_mod.file_sha256(path) for path in dict.fromkeys(j.input_path for j in job_list)}
     meta, editions = _start_manifest(stage, job_list, request=request, kernel=kernel, workers=workers, folder=folder,
                            load=load, root=root)
+    pages = frozenset(f"{j.name}.html" for j in job_list)
     tasks = [dataclasses.replace(j, folder=stage.path, cwd=str(folder), kernel=kernel, show_code=request["show_code"],
-                                 timeout=request["timeout"], env={"NATOANALYSIS_DATA_DIR": str(root)},
-                                 pages=frozenset(f"{job.name}.html" for job in job_list))
+                                 timeout=request["timeout"], env={"NATOANALYSIS_DATA_DIR": str(root)}, pages=pages)
              for j in job_list]
     drawing = home.start(stage.path, meta, data_dir=root)
     try:

@@ -125,8 +125,8 @@ def key_figures(*, data: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
             share_basis)
     for basis in ("current", "constant"):
         share = float(burden_share(year=y, price_basis=basis, data=df)["usa_defence_share_pct"])
-        add(f"usa_share_{basis}", f"{allies.name_in_text('USA', start=True)}' share of allied {labels.measure(df)}", share,
-            text.pct(share, decimals=1), labels.price_basis(df, basis, capital=True))
+        add(f"usa_share_{basis}", f"{allies.name_in_text('USA', start=True)}' share of allied {labels.measure(df)}",
+            share, text.pct(share, decimals=1), labels.price_basis(df, basis, capital=True))
     group = allies.country_name("NATO_EUROPE_CANADA")
     for membership in ("published", "like_for_like"):
         growth = group_growth(group="europe_canada", year=y, membership=membership, price_basis="constant", data=df)
